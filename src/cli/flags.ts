@@ -1,0 +1,77 @@
+/** Flags shared by several commands. InferSim's own flag names are accepted as aliases. */
+import {Flags} from '@oclif/core'
+import {usageError} from '../errors.js'
+import {PROFILE_NAMES} from '../profile.js'
+
+/** A float flag (oclif has none). */
+export const floatFlag = Flags.custom<number>({
+  parse: async (input, _ctx, opts) => {
+    const v = Number(input)
+    if (input.trim() === '' || !Number.isFinite(v)) throw usageError(`--${opts.name} expects a number, got "${input}"`)
+    return v
+  },
+})
+
+/** A positive integer flag with a clear message. */
+export const intFlag = Flags.custom<number>({
+  parse: async (input, _ctx, opts) => {
+    const v = Number(input)
+    if (!Number.isInteger(v)) throw usageError(`--${opts.name} expects a whole number, got "${input}"`)
+    return v
+  },
+})
+
+export const modelFlag = Flags.string({
+  char: 'm',
+  aliases: ['config-path'],
+  summary: 'Bundled model name (see `infersim models`) or path to a HuggingFace config.json.',
+  default: 'qwen3-8b',
+})
+
+export const gpuFlags = {
+  gpu: Flags.string({
+    char: 'g',
+    aliases: ['device-type'],
+    summary: 'GPU name (see `infersim gpus`).',
+    default: 'H20',
+  }),
+  'gpu-spec': Flags.string({summary: 'JSON file with extra GPUs (same schema as data/gpus.json); its entries replace bundled ones of the same name.'}),
+}
+
+export const profileFlag = Flags.string({
+  summary: 'Model profile: `infersim` reproduces the InferSim project exactly; `default` adds the fixes of SPEC part B.',
+  options: [...PROFILE_NAMES],
+  default: 'default',
+})
+
+export const benchDataFlag = Flags.string({summary: 'Folder of kernel tables to use instead of the bundled bench_data/.'})
+
+export const deploymentFlags = {
+  'world-size': intFlag({summary: 'Number of GPUs (W).', default: 1}),
+  tp: intFlag({aliases: ['tp-size'], summary: 'Tensor-parallel size; 1 means attention data-parallel with expert-parallel MoE.', default: 1}),
+  nodes: intFlag({aliases: ['num-nodes'], summary: 'Number of nodes the GPUs span.', default: 1}),
+  'max-prefill-tokens': intFlag({summary: 'Tokens per prefill forward per GPU (P).', default: 4096}),
+  'decode-batch': Flags.string({
+    aliases: ['decode-bs'],
+    summary: 'Requests per decode micro-batch, or `max` for the largest whose KV cache fits. Default: ceil(target TGS x target TPOT / 1000).',
+  }),
+  'target-tgs': floatFlag({summary: 'Target decode tokens per GPU per second (sets the default decode batch).', default: 2560}),
+  'target-tpot': floatFlag({summary: 'TPOT SLO in ms.', default: 50}),
+  isl: intFlag({aliases: ['target-isl'], summary: 'Input sequence length.', default: 4096}),
+  osl: intFlag({aliases: ['target-osl'], summary: 'Output sequence length.', default: 2048}),
+  'fp8-gemm': Flags.boolean({aliases: ['use-fp8-gemm'], summary: 'FP8 weights and GEMMs.', default: false}),
+  'fp8-kv': Flags.boolean({aliases: ['use-fp8-kv'], summary: 'FP8 KV cache.', default: false}),
+  deepep: Flags.boolean({aliases: ['enable-deepep'], summary: 'DeepEP dispatch/combine instead of all-reduce around the MoE.', default: false}),
+  tbo: Flags.boolean({aliases: ['enable-tbo'], summary: 'Two-batch overlap of compute and communication.', default: false}),
+  'sm-ratio': floatFlag({summary: 'Share of SMs computing while TBO communicates.', default: 108 / 132}),
+  'prefill-only': Flags.boolean({summary: 'Simulate prefill only.', default: false, exclusive: ['decode-only']}),
+  'decode-only': Flags.boolean({summary: 'Simulate decode only.', default: false}),
+}
+
+export function parseDecodeBatch(value: string | undefined): number | 'max' | undefined {
+  if (value === undefined) return undefined
+  if (value === 'max') return 'max'
+  const v = Number(value)
+  if (!Number.isInteger(v)) throw usageError(`--decode-batch expects a whole number or "max", got "${value}"`)
+  return v
+}

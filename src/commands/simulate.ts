@@ -1,0 +1,66 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../cli/base.js'
+import {benchDataFlag, deploymentFlags, gpuFlags, modelFlag, parseDecodeBatch, profileFlag} from '../cli/flags.js'
+import {loadSimInputs} from '../io/inputs.js'
+import type {ProfileName} from '../profile.js'
+import {renderText} from '../report/text.js'
+import type {Deployment} from '../sim/deployment.js'
+import type {SimResult} from '../sim/result.js'
+import {simulate} from '../sim/simulate.js'
+
+export default class Simulate extends BaseCommand {
+  static summary = 'Predict TTFT, TPOT and tokens/GPU/s of one deployment.'
+  static description = `Computes FLOPs and bytes per layer, divides by the GPU's peaks and by MFU measured on real kernels (bench_data/), and adds communication.
+Prints the InferSim report sections, then a per-step breakdown saying whether each step is compute-, memory- or communication-bound and where its MFU came from.
+InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs, --use-fp8-gemm, ...) are accepted too.`
+
+  static examples = [
+    {description: 'Qwen3-8B on one H20 (bundled defaults)', command: '<%= config.bin %> simulate --model qwen3-8b --gpu H20'},
+    {
+      description: 'DeepSeek-V3 decode on 16 nodes of H800 with DeepEP and two-batch overlap',
+      command: '<%= config.bin %> simulate --model deepseek-v3 --gpu H800 --world-size 128 --nodes 16 --fp8-gemm --deepep --tbo --osl 1786 --decode-batch 64 --decode-only',
+    },
+    {description: 'Exactly what InferSim prints, with its flag names', command: '<%= config.bin %> simulate --profile infersim --config-path hf_configs/qwen3-30b-a3b.json --device-type H20 --world-size 4 --decode-bs 100 --decode-only'},
+    {description: 'The whole result as JSON', command: '<%= config.bin %> simulate --model qwen3-30b-a3b --gpu H20 --world-size 4 --json'},
+  ]
+
+  static flags = {
+    model: modelFlag,
+    ...gpuFlags,
+    ...deploymentFlags,
+    profile: profileFlag,
+    'bench-data': benchDataFlag,
+    breakdown: Flags.boolean({summary: 'Print the per-step breakdown after the report.', default: true, allowNo: true}),
+  }
+
+  async run(): Promise<SimResult> {
+    const {flags} = await this.parse(Simulate)
+    const inputs = loadSimInputs({
+      model: flags.model,
+      gpu: flags.gpu,
+      gpuSpec: flags['gpu-spec'],
+      benchData: flags['bench-data'],
+      profile: flags.profile as ProfileName,
+    })
+    const deployment: Deployment = {
+      worldSize: flags['world-size'],
+      nodes: flags.nodes,
+      tp: flags.tp,
+      fp8Gemm: flags['fp8-gemm'],
+      fp8Kv: flags['fp8-kv'],
+      deepep: flags.deepep,
+      tbo: flags.tbo,
+      smRatio: flags['sm-ratio'],
+      maxPrefillTokens: flags['max-prefill-tokens'],
+      decodeBatch: parseDecodeBatch(flags['decode-batch']),
+      targetTgs: flags['target-tgs'],
+      targetTpot: flags['target-tpot'],
+      isl: flags.isl,
+      osl: flags.osl,
+      mode: flags['prefill-only'] ? 'prefill' : flags['decode-only'] ? 'decode' : 'both',
+    }
+    const result = simulate(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile)
+    if (!this.jsonEnabled()) this.log(renderText(result, {breakdown: flags.breakdown}))
+    return result
+  }
+}

@@ -1,0 +1,45 @@
+/** Communication times (SPEC A7), in seconds. */
+import {transferSeconds} from './units.js'
+
+export interface CommTopology {
+  worldSize: number
+  nodes: number
+  tp: number
+  hidden: number
+  topk: number
+  nvlinkBw: number
+  rdmaBw: number
+}
+
+function xfer(t: CommTopology, bytes: number, interNode: boolean): number {
+  if (t.worldSize <= 1) return 0
+  return transferSeconds(bytes, interNode ? t.rdmaBw : t.nvlinkBw)
+}
+
+/** The reference's all-reduce around the MoE: n * W * D * 2 bytes. */
+export const allReduceSeconds = (t: CommTopology, tokens: number) => xfer(t, tokens * t.worldSize * t.hidden * 2, t.nodes > 1)
+
+/** DeepEP normal mode (prefill): RDMA to the other nodes plus NVLink inside the node. */
+export function deepepNormalSeconds(t: CommTopology, tokens: number, bytesPerElem: number): number {
+  return xfer(t, tokens * (t.nodes - 1) * t.hidden * bytesPerElem, true) + xfer(t, tokens * t.hidden * bytesPerElem, false)
+}
+
+/** DeepEP low-latency mode (decode): each token to its k experts. */
+export const deepepLowLatencySeconds = (t: CommTopology, tokens: number, bytesPerElem: number) =>
+  xfer(t, tokens * t.topk * t.hidden * bytesPerElem, t.nodes > 1)
+
+/** Communication before and after the MoE: DeepEP dispatch (fp8) / combine (bf16), or two all-reduces. */
+export function moeCommPair(t: CommTopology, tokens: number, deepep: boolean, phase: 'prefill' | 'decode'): [number, number] {
+  if (!deepep) {
+    const ar = allReduceSeconds(t, tokens)
+    return [ar, ar]
+  }
+  const f = phase === 'prefill' ? deepepNormalSeconds : deepepLowLatencySeconds
+  return [f(t, tokens, 1), f(t, tokens, 2)]
+}
+
+/** Ring all-reduce inside the tensor-parallel group. */
+export function tpAllReduceSeconds(t: CommTopology, tokens: number): number {
+  if (t.tp <= 1) return 0
+  return transferSeconds((tokens * t.hidden * 2 * 2 * (t.tp - 1)) / t.tp, t.nvlinkBw)
+}

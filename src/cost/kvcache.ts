@@ -1,0 +1,79 @@
+/** KV cache and recurrent-state sizes (SPEC A3). */
+import type {LinearAttention, ModelSpec} from '../model/types.js'
+import type {ShardShapes} from './shapes.js'
+import {GiB} from './units.js'
+
+/** Runtime reserve per GPU: 15 GiB runtime + 5 GiB encoder (SPEC A3). */
+export const RESERVED_GIB = 20
+
+/** KV bytes per token over all layers (MLA's latent cache is not split by tp). */
+export function kvBytesPerToken(model: ModelSpec, s: ShardShapes): number {
+  const a = model.attention
+  if (a.kind === 'mha') return 2 * model.layers * s.hkvtp * a.headDim * s.kvBytes
+  return model.layers * (a.kvLoraRank + a.qkRopeHeadDim) * s.kvBytes
+}
+
+/** Recurrent state of one GDN layer for one request: conv state + SSM state. */
+export function linearStateBytesPerLayer(lin: LinearAttention): number {
+  const conv = (lin.valueHeads * lin.valueHeadDim + 2 * lin.keyHeads * lin.keyHeadDim) * (lin.convKernel - 1) * 2
+  const ssm = lin.valueHeads * lin.keyHeadDim * lin.valueHeadDim * 4
+  return conv + ssm
+}
+
+export interface KvCacheFit {
+  /** Free memory for KV cache, GiB. */
+  spaceGiB: number
+  /** KV bytes per token that the attention layers really keep (hybrid: full layers only). */
+  kvBytesPerToken: number
+  /** Standard models: the per-token budget; hybrid: the per-request budget. */
+  budgetBytes: number
+  /** Standard models: per-token bytes; hybrid: per-request bytes (KV + state). */
+  neededBytes: number
+  /** Hybrid only: per-request full-attention KV and recurrent state. */
+  perRequestKvBytes?: number
+  perRequestStateBytes?: number
+  fits: boolean
+}
+
+export function kvCacheFit(
+  model: ModelSpec,
+  s: ShardShapes,
+  paramsBytes: number,
+  memGiB: number,
+  batch: number,
+  contextLen: number,
+): KvCacheFit {
+  const spaceGiB = memGiB - paramsBytes / GiB - RESERVED_GIB
+  const perToken = kvBytesPerToken(model, s)
+  const lin = model.linear
+  if (!lin) {
+    const budgetBytes = (spaceGiB * GiB) / batch / contextLen
+    return {spaceGiB, kvBytesPerToken: perToken, budgetBytes, neededBytes: perToken, fits: perToken <= budgetBytes}
+  }
+  const fullPerToken = (perToken / model.layers) * lin.fullLayers
+  const perRequestKvBytes = fullPerToken * contextLen
+  const perRequestStateBytes = lin.linearLayers * linearStateBytesPerLayer(lin)
+  const budgetBytes = (spaceGiB * GiB) / batch
+  const neededBytes = perRequestKvBytes + perRequestStateBytes
+  return {
+    spaceGiB,
+    kvBytesPerToken: fullPerToken,
+    budgetBytes,
+    neededBytes,
+    perRequestKvBytes,
+    perRequestStateBytes,
+    fits: neededBytes <= budgetBytes,
+  }
+}
+
+/** Largest decode batch whose KV cache (and state) fits at `contextLen` tokens per request. */
+export function maxDecodeBatch(model: ModelSpec, s: ShardShapes, paramsBytes: number, memGiB: number, contextLen: number): number {
+  const spaceBytes = (memGiB - paramsBytes / GiB - RESERVED_GIB) * GiB
+  if (spaceBytes <= 0) return 0
+  const perToken = kvBytesPerToken(model, s)
+  const lin = model.linear
+  const perRequest = lin
+    ? (perToken / model.layers) * lin.fullLayers * contextLen + lin.linearLayers * linearStateBytesPerLayer(lin)
+    : perToken * contextLen
+  return Math.floor(spaceBytes / perRequest)
+}

@@ -1,0 +1,16 @@
+export const GiB = 1024 ** 3
+export const MiB = 1024 ** 2
+
+/** FLOPs of an (m x k) @ (k x n) matrix product. */
+export const gemmFlops = (m: number, k: number, n: number) => 2 * m * k * n
+
+/**
+ * Seconds for `gflops` at `peakTflops * mfu`. The compat profile converts
+ * TFLOPS with 1024 (SPEC A2, defect B1); the fix uses 1000.
+ */
+export function computeSeconds(gflops: number, peakTflops: number, mfu: number, unitsFix: boolean): number {
+  return gflops / (peakTflops * (unitsFix ? 1000 : 1024) * mfu)
+}
+
+/** Seconds to move `bytes` at `bandwidth` GB/s (divided as GiB, as the reference does). */
+export const transferSeconds = (bytes: number, bandwidth: number) => bytes / GiB / bandwidth

@@ -1,0 +1,83 @@
+/** Weight bytes (SPEC A3). */
+import type {LinearAttention, ModelSpec} from '../model/types.js'
+import type {ShardShapes} from './shapes.js'
+
+/** Attention weights of one full-attention layer on one GPU. */
+export function attentionWeightBytes(model: ModelSpec, s: ShardShapes): number {
+  const D = model.hidden
+  const a = model.attention
+  if (a.kind === 'mha') return s.weightBytes * (2 * D * s.htp * a.headDim + 2 * D * s.hkvtp * a.headDim)
+  const qk = a.qkNopeHeadDim + a.qkRopeHeadDim
+  return (
+    s.weightBytes *
+    (D * a.qLoraRank +
+      a.qLoraRank * s.htp * qk +
+      D * a.kvLoraRank +
+      a.kvLoraRank * s.htp * (a.qkNopeHeadDim + a.vHeadDim) +
+      D * s.htp * a.vHeadDim)
+  )
+}
+
+/** Weights of one GDN linear-attention layer (projections in the weight format, conv bytes as stored). */
+export function linearAttentionWeightBytes(model: ModelSpec, lin: LinearAttention, s: ShardShapes): number {
+  const D = model.hidden
+  const proj = 2 * D * lin.keyHeads * lin.keyHeadDim + 2 * D * lin.valueHeads * lin.valueHeadDim + 2 * D * lin.valueHeads
+  const conv = (2 * lin.keyHeads * lin.keyHeadDim + lin.valueHeads * lin.valueHeadDim) * lin.convKernel
+  return s.weightBytes * proj + conv
+}
+
+/** One routed expert (or the dense FFN) on one GPU: gate, up and down. */
+export const expertWeightBytes = (model: ModelSpec, s: ShardShapes) => s.weightBytes * 3 * model.hidden * s.itp
+
+/** One shared expert on one GPU. */
+export const sharedExpertWeightBytes = (model: ModelSpec, s: ShardShapes) => s.weightBytes * 3 * model.hidden * s.sharedItp
+
+/**
+ * Routed experts each GPU holds: E / W with attention data-parallel (tp = 1,
+ * experts spread over every GPU), else all E (SPEC A3).
+ */
+export const routedExpertsPerGpu = (model: ModelSpec, tp: number, worldSize: number) =>
+  tp === 1 ? model.ffn.experts / worldSize : model.ffn.experts
+
+/** Number of layers whose FFN is MoE (B3: leading dense layers and moe_layer_freq). */
+export function moeLayerCount(model: ModelSpec): number {
+  const {denseLayers, moeLayerFreq, isMoe} = model.ffn
+  if (!isMoe) return 0
+  let count = 0
+  for (let i = denseLayers; i < model.layers; i++) if (i % Math.max(1, moeLayerFreq) === 0) count++
+  return count
+}
+
+export interface ParamBreakdown {
+  attentionBytes: number
+  linearAttentionBytes: number
+  expertBytes: number
+  sharedExpertBytes: number
+  expertsPerGpu: number
+  denseFfnBytes: number
+  perGpuBytes: number
+}
+
+export function paramsPerGpu(model: ModelSpec, s: ShardShapes, tp: number, worldSize: number): ParamBreakdown {
+  const attentionBytes = attentionWeightBytes(model, s)
+  const expertBytes = expertWeightBytes(model, s)
+  const sharedExpertBytes = sharedExpertWeightBytes(model, s)
+  const routed = routedExpertsPerGpu(model, tp, worldSize)
+  const ffnLayer = expertBytes * routed + sharedExpertBytes * model.ffn.sharedExperts
+  const moeLayers = model.ffn.isMoe ? moeLayerCount(model) : model.layers
+  const denseLayers = model.layers - moeLayers
+  const denseFfnBytes = s.weightBytes * 3 * model.hidden * Math.floor((model.ffn.denseIntermediate || model.ffn.intermediate) / tp)
+  const ffnBytes = ffnLayer * moeLayers + denseFfnBytes * denseLayers
+  const lin = model.linear
+  const linearAttentionBytes = lin ? linearAttentionWeightBytes(model, lin, s) : 0
+  const attnTotal = lin ? attentionBytes * lin.fullLayers + linearAttentionBytes * lin.linearLayers : attentionBytes * model.layers
+  return {
+    attentionBytes,
+    linearAttentionBytes,
+    expertBytes,
+    sharedExpertBytes,
+    expertsPerGpu: routed + model.ffn.sharedExperts,
+    denseFfnBytes,
+    perGpuBytes: attnTotal + ffnBytes,
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Errors meant for the user: one clear message, no stack trace.
+ * `usage` errors (bad flags, impossible deployments) exit 2, everything else 1.
+ */
+export type ErrorKind = 'usage' | 'input'
+
+export class InfersimError extends Error {
+  readonly kind: ErrorKind
+  constructor(message: string, kind: ErrorKind = 'input') {
+    super(message)
+    this.name = 'InfersimError'
+    this.kind = kind
+  }
+
+  get exitCode(): number {
+    return this.kind === 'usage' ? 2 : 1
+  }
+}
+
+export const usageError = (message: string) => new InfersimError(message, 'usage')
+export const inputError = (message: string) => new InfersimError(message, 'input')

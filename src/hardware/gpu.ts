@@ -1,0 +1,60 @@
+/** One GPU as stored in a GPU file (datasheet figures plus named derating factors). */
+export interface GpuSpec {
+  name: string
+  aliases?: string[]
+  compat?: boolean
+  fp16Tflops: number
+  fp8Tflops: number
+  int8Tops?: number
+  fp4Tflops?: number
+  defaultMfu: number
+  memGiB: number
+  memBwGBs: number
+  memBwEfficiency: number
+  nvlinkGBs: number
+  nvlinkEfficiency: number
+  nvlinkDirectionFactor: number
+  rdmaGBs: number
+  rdmaEfficiency: number
+  smClockMHz?: number
+  smClockEfficiency?: number
+  smCount?: number
+  gpusPerNode?: number
+  source: string
+}
+
+/** The effective figures the cost model divides by. */
+export interface GpuRates {
+  fp16Tflops: number
+  fp8Tflops: number
+  defaultMfu: number
+  memGiB: number
+  /** Effective memory bandwidth, GB/s (used as GiB/s, as the reference does). */
+  memBw: number
+  /** Effective one-direction intra-node bandwidth, GB/s. */
+  nvlinkBw: number
+  /** Effective inter-node bandwidth, GB/s. */
+  rdmaBw: number
+}
+
+export function effectiveRates(gpu: GpuSpec): GpuRates {
+  return {
+    fp16Tflops: gpu.fp16Tflops,
+    fp8Tflops: gpu.fp8Tflops,
+    defaultMfu: gpu.defaultMfu,
+    memGiB: gpu.memGiB,
+    memBw: gpu.memBwGBs * gpu.memBwEfficiency,
+    nvlinkBw: gpu.nvlinkGBs * gpu.nvlinkEfficiency * gpu.nvlinkDirectionFactor,
+    rdmaBw: gpu.rdmaGBs * gpu.rdmaEfficiency,
+  }
+}
+
+/** Folder name of a GPU's tables in bench_data (the reference uses the lower-cased name). */
+export function gpuTableKey(name: string): string {
+  return name.toLowerCase()
+}
+
+export function findGpu(gpus: readonly GpuSpec[], name: string): GpuSpec | undefined {
+  const wanted = name.toLowerCase()
+  return gpus.find((g) => g.name.toLowerCase() === wanted || (g.aliases ?? []).some((a) => a.toLowerCase() === wanted))
+}

@@ -1,0 +1,20 @@
+import {readFileSync} from 'node:fs'
+import {inputError} from '../errors.js'
+import {displayPath} from './paths.js'
+
+/** Reads and parses a JSON file; every failure names the file. */
+export function readJsonFile(file: string, what = 'file'): unknown {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(error)})`
+    throw inputError(`${what} ${displayPath(file)} ${why}`)
+  }
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw inputError(`${what} ${displayPath(file)} is not valid JSON: ${(error as Error).message}`)
+  }
+}

@@ -1,0 +1,42 @@
+/** Bundled model configs (hf_configs/<short-name>.json) and user config paths. */
+import {existsSync, readdirSync} from 'node:fs'
+import path from 'node:path'
+import {usageError} from '../errors.js'
+import {parseModelConfig} from '../model/parse.js'
+import type {ModelSpec} from '../model/types.js'
+import {readJsonFile} from './json.js'
+import {bundled, displayPath} from './paths.js'
+
+const QUANT_SUFFIX = '.hf_quant_config.json'
+
+/** Short names of the bundled models, sorted. */
+export function bundledModelNames(dir = bundled.hfConfigs): string[] {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && !f.endsWith(QUANT_SUFFIX))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort()
+}
+
+/** A bundled short name or a path to a config.json; returns the file to read. */
+export function resolveModelFile(nameOrPath: string, baseDir = process.cwd()): {name: string; file: string} {
+  const bundledFile = path.join(bundled.hfConfigs, `${nameOrPath.toLowerCase()}.json`)
+  if (!nameOrPath.includes('/') && !nameOrPath.includes('\\') && !nameOrPath.endsWith('.json')) {
+    if (existsSync(bundledFile)) return {name: nameOrPath.toLowerCase(), file: bundledFile}
+    throw usageError(`unknown model "${nameOrPath}"; bundled models: ${bundledModelNames().join(', ')} (or pass a path to a config.json)`)
+  }
+  const file = path.resolve(baseDir, nameOrPath)
+  const base = path.basename(file, '.json')
+  return {name: base === 'config' ? path.basename(path.dirname(file)) : base, file}
+}
+
+/** Reads a HuggingFace config (and hf_quant_config.json beside it, when present). */
+export function loadModel(nameOrPath: string, opts: {publishedConfigs: boolean; baseDir?: string}): ModelSpec {
+  const {name, file} = resolveModelFile(nameOrPath, opts.baseDir)
+  const raw = readJsonFile(file, 'model config')
+  const quantFile = [file.replace(/\.json$/, QUANT_SUFFIX), path.join(path.dirname(file), 'hf_quant_config.json')].find((f) =>
+    existsSync(f),
+  )
+  const quantConfig = quantFile ? (readJsonFile(quantFile, 'quantization config') as Record<string, unknown>) : undefined
+  return parseModelConfig(raw, displayPath(file), name, {publishedConfigs: opts.publishedConfigs, quantConfig})
+}

@@ -1,0 +1,20 @@
+import {fileURLToPath} from 'node:url'
+import path from 'node:path'
+
+/** The package root (works from src/ under vitest and from dist/ when built). */
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+export const bundled = {
+  benchData: path.join(PACKAGE_ROOT, 'bench_data'),
+  hfConfigs: path.join(PACKAGE_ROOT, 'hf_configs'),
+  gpus: path.join(PACKAGE_ROOT, 'data', 'gpus.json'),
+  engines: path.join(PACKAGE_ROOT, 'data', 'engines'),
+  calibration: path.join(PACKAGE_ROOT, 'calibration'),
+  schemas: path.join(PACKAGE_ROOT, 'src', 'schemas'),
+}
+
+/** Shows a path relative to the working directory when it is inside it. */
+export function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p)
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p
+}

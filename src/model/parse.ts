@@ -1,0 +1,189 @@
+import {inputError} from '../errors.js'
+import type {Attention, FeedForward, LinearAttention, ModelSpec, WeightQuant} from './types.js'
+
+type Json = Record<string, unknown>
+
+export interface ParseOptions {
+  /** SPEC B3: read fields as the published configs name them. */
+  publishedConfigs: boolean
+  /** hf_quant_config.json beside the config, when there is one. */
+  quantConfig?: Json
+}
+
+/** Turns a HuggingFace config.json object into a ModelSpec, naming any missing field. */
+export function parseModelConfig(raw: unknown, source: string, name: string, opts: ParseOptions): ModelSpec {
+  if (!isObject(raw)) throw inputError(`${source}: a model config must be a JSON object`)
+  const cfg = selectTextConfig(raw, source)
+  const field = fieldReader(cfg, source)
+
+  const layers = field.int('num_hidden_layers')
+  const hidden = field.int('hidden_size')
+  const attention = parseAttention(cfg, field, hidden)
+  const linear = 'full_attention_interval' in cfg ? parseLinear(field, layers) : undefined
+  const ffn = opts.publishedConfigs ? parsePublishedFfn(cfg, field, layers) : parseCompatFfn(cfg, field)
+  return {
+    name,
+    source,
+    modelType: typeof cfg.model_type === 'string' ? cfg.model_type : String(raw.model_type ?? 'unknown'),
+    layers,
+    hidden,
+    vocab: field.optInt('vocab_size') ?? 0,
+    attention,
+    linear,
+    ffn,
+    shippedQuant: detectQuant(cfg, raw, opts.quantConfig),
+  }
+}
+
+function selectTextConfig(raw: Json, source: string): Json {
+  const type = raw.model_type
+  const nested = raw.text_config
+  if (type === 'qwen3_5' || type === 'qwen3_5_moe') {
+    if (!isObject(nested)) throw inputError(`${source}: model_type ${type} needs a "text_config" object`)
+    return nested
+  }
+  // Other multimodal wrappers (Llama 4) keep the language model in text_config too.
+  if (!('num_hidden_layers' in raw) && isObject(nested)) return nested
+  return raw
+}
+
+function parseAttention(cfg: Json, field: FieldReader, hidden: number): Attention {
+  const heads = field.int('num_attention_heads')
+  if ('kv_lora_rank' in cfg && cfg.kv_lora_rank !== null) {
+    const mla: Attention = {
+      kind: 'mla',
+      heads,
+      qLoraRank: field.optInt('q_lora_rank') ?? 0,
+      kvLoraRank: field.int('kv_lora_rank'),
+      qkNopeHeadDim: field.int('qk_nope_head_dim'),
+      qkRopeHeadDim: field.int('qk_rope_head_dim'),
+      vHeadDim: field.int('v_head_dim'),
+    }
+    const indexTopk = field.optInt('index_topk')
+    if (indexTopk !== undefined) {
+      mla.sparse = {
+        indexTopk,
+        indexHeads: field.optInt('index_n_heads') ?? 64,
+        indexHeadDim: field.optInt('index_head_dim') ?? 128,
+      }
+    }
+    return mla
+  }
+  const headDim = field.optInt('head_dim') ?? Math.floor(hidden / heads)
+  return {kind: 'mha', heads, kvHeads: field.optInt('num_key_value_heads') ?? heads, headDim}
+}
+
+function parseLinear(field: FieldReader, layers: number): LinearAttention {
+  const interval = field.int('full_attention_interval')
+  const fullLayers = Math.floor(layers / interval)
+  return {
+    fullLayers,
+    linearLayers: layers - fullLayers,
+    convKernel: field.int('linear_conv_kernel_dim'),
+    keyHeads: field.int('linear_num_key_heads'),
+    keyHeadDim: field.int('linear_key_head_dim'),
+    valueHeads: field.int('linear_num_value_heads'),
+    valueHeadDim: field.int('linear_value_head_dim'),
+  }
+}
+
+/** SPEC A1: the reference's reading (num_routed_experts | num_experts, num_shared_experts). */
+function parseCompatFfn(cfg: Json, field: FieldReader): FeedForward {
+  const expertsKey = ['num_routed_experts', 'num_experts'].find((k) => cfg[k] !== undefined && cfg[k] !== null)
+  if (expertsKey) {
+    const intermediate = field.int('moe_intermediate_size')
+    return {
+      isMoe: true,
+      experts: field.int(expertsKey),
+      topk: field.int('num_experts_per_tok'),
+      intermediate,
+      sharedExperts: field.optInt('num_shared_experts') ?? 0,
+      sharedIntermediate: intermediate,
+      denseLayers: 0,
+      denseIntermediate: 0,
+      moeLayerFreq: 1,
+    }
+  }
+  return dense(field.int('intermediate_size'))
+}
+
+/** SPEC B3: configs as published by DeepSeek, Qwen, Mixtral, gpt-oss, Llama 4 and others. */
+function parsePublishedFfn(cfg: Json, field: FieldReader, layers: number): FeedForward {
+  const expertsKey = ['n_routed_experts', 'num_routed_experts', 'num_experts', 'num_local_experts'].find(
+    (k) => typeof cfg[k] === 'number' && (cfg[k] as number) > 0,
+  )
+  if (!expertsKey) return dense(field.int('intermediate_size'))
+  const topkKey = ['num_experts_per_tok', 'num_experts_per_token', 'experts_per_token'].find((k) => typeof cfg[k] === 'number')
+  if (!topkKey) throw inputError(`${field.source}: MoE config (${expertsKey}) is missing "num_experts_per_tok"`)
+  const intermediate = field.optInt('moe_intermediate_size') ?? field.optInt('intermediate_size_mlp') ?? field.int('intermediate_size')
+  const sharedWidth = field.optInt('shared_expert_intermediate_size')
+  let sharedExperts = field.optInt('n_shared_experts') ?? field.optInt('num_shared_experts') ?? 0
+  if (sharedWidth && sharedExperts === 0) sharedExperts = 1
+  const denseLayers = Math.min(layers, field.optInt('first_k_dense_replace') ?? 0)
+  return {
+    isMoe: true,
+    experts: field.int(expertsKey),
+    topk: field.int(topkKey),
+    intermediate,
+    sharedExperts,
+    sharedIntermediate: sharedWidth ?? intermediate,
+    denseLayers,
+    denseIntermediate: denseLayers > 0 ? field.int('intermediate_size') : 0,
+    moeLayerFreq: field.optInt('moe_layer_freq') ?? field.optInt('interleave_moe_layer_step') ?? 1,
+  }
+}
+
+function dense(intermediate: number): FeedForward {
+  return {
+    isMoe: false,
+    experts: 1,
+    topk: 1,
+    intermediate,
+    sharedExperts: 0,
+    sharedIntermediate: intermediate,
+    denseLayers: 0,
+    denseIntermediate: 0,
+    moeLayerFreq: 1,
+  }
+}
+
+function detectQuant(cfg: Json, raw: Json, quantConfig?: Json): WeightQuant | undefined {
+  const q = (isObject(cfg.quantization_config) ? cfg.quantization_config : raw.quantization_config) as Json | undefined
+  const hfQuant = quantConfig && isObject(quantConfig.quantization) ? (quantConfig.quantization as Json) : quantConfig
+  const algo = String(hfQuant?.quant_algo ?? q?.quant_method ?? q?.quant_algo ?? '').toLowerCase()
+  if (!algo) return undefined
+  if (algo.includes('nvfp4') || algo === 'fp4') return 'nvfp4'
+  if (algo.includes('mxfp4')) return 'nvfp4'
+  if (algo.includes('fp8')) return 'fp8'
+  if (algo.includes('int4') || algo.includes('awq') || algo.includes('gptq') || algo.includes('w4a16')) return 'int4'
+  return undefined
+}
+
+interface FieldReader {
+  source: string
+  int(name: string): number
+  optInt(name: string): number | undefined
+}
+
+function fieldReader(cfg: Json, source: string): FieldReader {
+  const read = (name: string, required: boolean): number | undefined => {
+    const v = cfg[name]
+    if (v === undefined || v === null) {
+      if (required) throw inputError(`${source}: the model needs field "${name}", which the config does not have`)
+      return undefined
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw inputError(`${source}: field "${name}" must be a non-negative number, got ${JSON.stringify(v)}`)
+    }
+    return v
+  }
+  return {
+    source,
+    int: (name) => read(name, true) as number,
+    optInt: (name) => read(name, false),
+  }
+}
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}

@@ -1,0 +1,69 @@
+/** Architecture facts of one model, independent of any deployment. */
+export interface MhaAttention {
+  kind: 'mha'
+  heads: number
+  kvHeads: number
+  headDim: number
+}
+
+export interface MlaAttention {
+  kind: 'mla'
+  heads: number
+  qLoraRank: number
+  kvLoraRank: number
+  qkNopeHeadDim: number
+  qkRopeHeadDim: number
+  vHeadDim: number
+  /** DeepSeek V3.2 sparse attention (DSA); only read by the default profile. */
+  sparse?: {indexTopk: number; indexHeads: number; indexHeadDim: number}
+}
+
+export type Attention = MhaAttention | MlaAttention
+
+/** Gated DeltaNet linear-attention layers of a hybrid model. */
+export interface LinearAttention {
+  fullLayers: number
+  linearLayers: number
+  convKernel: number
+  keyHeads: number
+  keyHeadDim: number
+  valueHeads: number
+  valueHeadDim: number
+}
+
+export interface FeedForward {
+  isMoe: boolean
+  /** Routed experts E (1 for a dense FFN). */
+  experts: number
+  /** Experts per token k (1 for a dense FFN). */
+  topk: number
+  /** Width of one routed expert (or of the dense FFN). */
+  intermediate: number
+  /** Shared experts S. */
+  sharedExperts: number
+  /** Width of one shared expert (B3: Qwen's shared_expert_intermediate_size). */
+  sharedIntermediate: number
+  /** Leading dense layers of a MoE model (B3: first_k_dense_replace). */
+  denseLayers: number
+  /** Width of those dense layers' FFN. */
+  denseIntermediate: number
+  /** MoE every n-th layer (B3: moe_layer_freq); 1 = every layer. */
+  moeLayerFreq: number
+}
+
+export type WeightQuant = 'bf16' | 'fp8' | 'int4' | 'nvfp4'
+
+export interface ModelSpec {
+  name: string
+  /** Where the config came from (file path). */
+  source: string
+  modelType: string
+  layers: number
+  hidden: number
+  vocab: number
+  attention: Attention
+  linear?: LinearAttention
+  ffn: FeedForward
+  /** Weight format the published checkpoint ships in, when it says. */
+  shippedQuant?: WeightQuant
+}

@@ -1,0 +1,62 @@
+/** Per-step breakdown of a phase: time per layer, share, what bounds it, where its MFU came from. */
+import type {PhaseResult, Step} from '../sim/result.js'
+import type {Provenance} from '../tables/types.js'
+
+export const STEP_NAMES: Record<string, string> = {
+  'attn-core': 'attention core',
+  'qkv-proj': 'QKV projection',
+  'o-proj': 'O projection',
+  'q-down-proj': 'Q down projection',
+  'q-up-proj': 'Q up projection',
+  'kv-down-proj': 'KV down projection',
+  'bmm-q-wk': 'bmm q*Wk',
+  'bmm-o-wv': 'bmm o*Wv',
+  'linear-core': 'linear attention core',
+  'qkvzba-proj': 'qkvzba projection',
+  'linear-o-proj': 'linear O projection',
+  ffn: 'routed experts / FFN',
+  'shared-expert': 'shared experts',
+  'dense-ffn': 'dense-layer FFN',
+  'comm-before': 'comm before MoE',
+  'comm-after': 'comm after MoE',
+  'tp-allreduce': 'TP all-reduce',
+}
+
+export interface BreakdownRow {
+  id: string
+  name: string
+  microseconds: number
+  share: number
+  bound: Step['bound']
+  mfu?: number
+  provenance?: string
+}
+
+export function describeProvenance(p: Provenance): string {
+  const where = p.table ? `${p.table}${p.lines.length ? `:${p.lines.join(',')}` : ''}` : ''
+  return [p.kind, where, p.kind === 'fallback' ? p.note : ''].filter(Boolean).join(' ')
+}
+
+export function breakdown(phase: PhaseResult): BreakdownRow[] {
+  const steps = phase.steps.filter((s) => s.seconds > 0)
+  const total = steps.reduce((a, s) => a + s.seconds, 0) || 1
+  return steps.map((s) => ({
+    id: s.id,
+    name: STEP_NAMES[s.id] ?? s.id,
+    microseconds: s.seconds * 1e6,
+    share: s.seconds / total,
+    bound: s.bound,
+    mfu: s.mfu && s.id !== 'linear-core' ? s.mfu.value : undefined,
+    provenance: s.mfu ? describeProvenance(s.mfu) : undefined,
+  }))
+}
+
+/** The step that takes the most time and what bounds the phase overall. */
+export function dominantBound(phase: PhaseResult): {bound: Step['bound']; share: number} {
+  const shares = new Map<Step['bound'], number>()
+  for (const row of breakdown(phase)) shares.set(row.bound, (shares.get(row.bound) ?? 0) + row.share)
+  let best: Step['bound'] = 'compute'
+  let bestShare = -1
+  for (const [b, s] of shares) if (s > bestShare) [best, bestShare] = [b, s]
+  return {bound: best, share: bestShare}
+}

@@ -1,0 +1,50 @@
+/** Compiled JSON Schema validators (ajv), compiled on first use and cached. */
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {createRequire} from 'node:module'
+import type {ErrorObject, ValidateFunction} from 'ajv'
+import {inputError} from '../errors.js'
+
+const SCHEMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'schemas')
+const require = createRequire(import.meta.url)
+
+export type SchemaName = 'gpu' | 'raw-measurement' | 'measurements-row' | 'fit' | 'baseline' | 'engine' | 'provenance'
+
+const cache = new Map<SchemaName, ValidateFunction>()
+let ajvInstance: {compile(schema: object): ValidateFunction} | undefined
+
+function ajv() {
+  if (!ajvInstance) {
+    const Ajv = require('ajv').default
+    ajvInstance = new Ajv({allErrors: false, strict: false})
+  }
+  return ajvInstance!
+}
+
+export function schemaPath(name: SchemaName): string {
+  return path.join(SCHEMA_DIR, `${name}.schema.json`)
+}
+
+export function validator(name: SchemaName): ValidateFunction {
+  let v = cache.get(name)
+  if (!v) {
+    v = ajv().compile(JSON.parse(readFileSync(schemaPath(name), 'utf8')))
+    cache.set(name, v)
+  }
+  return v
+}
+
+export function describeError(e: ErrorObject): string {
+  const where = e.instancePath ? e.instancePath.replace(/^\//, '').replaceAll('/', '.') : '(top level)'
+  const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as {additionalProperty: string}).additionalProperty}"` : ''
+  const allowed = e.keyword === 'enum' ? ` (${(e.params as {allowedValues: unknown[]}).allowedValues.join(', ')})` : ''
+  return `${where}: ${e.message}${extra}${allowed}`
+}
+
+/** Validates `data`; throws one message naming `label` and the first failing field. */
+export function assertValid<T>(name: SchemaName, data: unknown, label: string): T {
+  const v = validator(name)
+  if (!v(data)) throw inputError(`${label}: ${describeError(v.errors![0])}`)
+  return data as T
+}

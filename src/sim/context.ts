@@ -1,0 +1,58 @@
+/** Everything the layer formulas need, derived once per simulation. */
+import {shardShapes, type ShardShapes} from '../cost/shapes.js'
+import {computeSeconds, gemmFlops} from '../cost/units.js'
+import type {GpuRates} from '../hardware/gpu.js'
+import type {ModelSpec} from '../model/types.js'
+import type {ProfileSwitches} from '../profile.js'
+import type {MfuResolver} from '../tables/resolver.js'
+import type {MfuLookup} from '../tables/types.js'
+import type {Deployment} from './deployment.js'
+import type {Step} from './result.js'
+
+export interface SimContext {
+  model: ModelSpec
+  d: Deployment
+  gpu: GpuRates
+  gpuKey: string
+  shapes: ShardShapes
+  sw: ProfileSwitches
+  mfu: MfuResolver
+  /** Peak TFLOP/s of GEMMs (fp8 with FP8 GEMM). */
+  gemmPeak: number
+}
+
+export function makeContext(
+  model: ModelSpec,
+  d: Deployment,
+  gpu: GpuRates,
+  gpuKey: string,
+  sw: ProfileSwitches,
+  mfu: MfuResolver,
+): SimContext {
+  return {
+    model,
+    d,
+    gpu,
+    gpuKey,
+    shapes: shardShapes(model, {tp: d.tp, fp8Gemm: d.fp8Gemm, fp8Kv: d.fp8Kv}),
+    sw,
+    mfu,
+    gemmPeak: d.fp8Gemm ? gpu.fp8Tflops : gpu.fp16Tflops,
+  }
+}
+
+export const seconds = (ctx: SimContext, gflops: number, peak: number, mfu: number) =>
+  computeSeconds(gflops, peak, mfu, ctx.sw.unitsFix)
+
+/** Time of one GEMM on one GPU, with the MFU its table gives. */
+export function gemmStep(ctx: SimContext, id: string, m: number, k: number, n: number): Step {
+  const flops = gemmFlops(m, k, n)
+  const w = ctx.shapes.weightBytes
+  const bytes = k * n * w + m * k * 2 + m * n * 2
+  const mfu: MfuLookup = ctx.mfu.gemm(m, k, n, {flops, bytes, peakTflops: ctx.gemmPeak})
+  const s = seconds(ctx, flops / 1e9, ctx.gemmPeak, mfu.value)
+  return {id, seconds: s, bound: boundOf(flops / (ctx.gemmPeak * 1e12), bytes / 1024 ** 3 / ctx.gpu.memBw), mfu, shape: {m, k, n}}
+}
+
+/** Whether a kernel's roofline is compute or memory: the larger ideal time wins. */
+export const boundOf = (computeS: number, memoryS: number) => (computeS >= memoryS ? 'compute' : 'memory') as 'compute' | 'memory'

@@ -1,0 +1,41 @@
+/** A deployment: how the model is laid out on GPUs and what workload it serves. */
+export type SimMode = 'both' | 'prefill' | 'decode'
+
+export interface Deployment {
+  worldSize: number
+  nodes: number
+  tp: number
+  fp8Gemm: boolean
+  fp8Kv: boolean
+  deepep: boolean
+  tbo: boolean
+  /** Share of SMs left to compute while TBO communicates (default 108/132). */
+  smRatio: number
+  /** Tokens per prefill forward per GPU (P). */
+  maxPrefillTokens: number
+  /** Requests per decode micro-batch; undefined = ceil(targetTgs * targetTpot / 1000). */
+  decodeBatch?: number | 'max'
+  targetTgs: number
+  /** TPOT SLO in ms. */
+  targetTpot: number
+  isl: number
+  osl: number
+  mode: SimMode
+}
+
+export const DEFAULT_DEPLOYMENT: Deployment = {
+  worldSize: 1,
+  nodes: 1,
+  tp: 1,
+  fp8Gemm: false,
+  fp8Kv: false,
+  deepep: false,
+  tbo: false,
+  smRatio: 108 / 132,
+  maxPrefillTokens: 4096,
+  targetTgs: 2560,
+  targetTpot: 50,
+  isl: 4096,
+  osl: 2048,
+  mode: 'both',
+}

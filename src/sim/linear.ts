@@ -1,0 +1,39 @@
+/** GDN linear-attention layers of hybrid models (SPEC A6). */
+import {inputError} from '../errors.js'
+import {linearStateBytesPerLayer} from '../cost/kvcache.js'
+import {transferSeconds} from '../cost/units.js'
+import type {LinearAttention} from '../model/types.js'
+import {tablePaths, type Phase} from '../tables/paths.js'
+import {gemmStep, type SimContext} from './context.js'
+import type {Step} from './result.js'
+
+/** Core of one GDN layer: measured kernel latency vs loading the recurrent state. */
+export function linearAttentionCore(ctx: SimContext, lin: LinearAttention, phase: Phase, wanted: number, requests: number): Step {
+  const path = tablePaths.gdn(ctx.gpuKey, phase, lin.convKernel, lin.keyHeads, lin.keyHeadDim, lin.valueHeads, lin.valueHeadDim)
+  const measured = ctx.mfu.gdnLatency(path, wanted)
+  if (!measured) {
+    throw inputError(
+      `GDN ${phase} table ${path} does not exist under ${'bench_data'}; GDN kernels have no default efficiency. ` +
+        `Measure them (kernel_benchmark/) and ingest the results.`,
+    )
+  }
+  const computeS = measured.latencyUs / 1e6
+  const memoryS = transferSeconds(linearStateBytesPerLayer(lin) * requests, ctx.gpu.memBw)
+  return {
+    id: 'linear-core',
+    seconds: Math.max(computeS, memoryS),
+    bound: computeS >= memoryS ? 'latency' : 'memory',
+    computeSeconds: computeS,
+    memorySeconds: memoryS,
+    mfu: {value: 0, kind: measured.latencyUs > 0 ? 'nearest' : 'fallback', table: measured.table, lines: measured.lines, note: 'measured latency, not MFU'},
+  }
+}
+
+/** qkvzba projection (scaled for the z/b/a gates) and output projection, m tokens. */
+export function linearAttentionProjections(ctx: SimContext, lin: LinearAttention, m: number): Step[] {
+  const D = ctx.model.hidden
+  const n = 2 * lin.keyHeads * lin.keyHeadDim + 2 * lin.valueHeads * lin.valueHeadDim
+  const qkv = gemmStep(ctx, 'qkvzba-proj', m, D, n)
+  const scale = (n + 2 * lin.valueHeads) / n
+  return [{...qkv, seconds: qkv.seconds * scale}, gemmStep(ctx, 'linear-o-proj', m, lin.valueHeads * lin.valueHeadDim, D)]
+}

@@ -1,0 +1,69 @@
+/** The simulation result: every intermediate figure, for the text report, --json, sweep and calibrate. */
+import type {FlopsSummary} from '../cost/flops.js'
+import type {KvCacheFit} from '../cost/kvcache.js'
+import type {ParamBreakdown} from '../cost/weights.js'
+import type {MfuLookup, SimWarning} from '../tables/types.js'
+import type {Deployment} from './deployment.js'
+
+export type Bound = 'compute' | 'memory' | 'communication' | 'latency'
+
+/** One step of a layer: its time on one GPU, what limits it, and its MFU source. */
+export interface Step {
+  id: string
+  seconds: number
+  bound: Bound
+  mfu?: MfuLookup
+  /** For max(compute, memory) steps: both sides, seconds. */
+  computeSeconds?: number
+  memorySeconds?: number
+  shape?: Record<string, number>
+}
+
+/** Layers that share one per-layer time. */
+export interface LayerGroup {
+  kind: 'full-attention' | 'linear-attention' | 'moe' | 'dense-ffn' | 'communication' | 'layer'
+  count: number
+  secondsPerLayer: number
+}
+
+export interface PhaseResult {
+  phase: 'prefill' | 'decode'
+  /** Tokens in flight on one GPU per forward (P, bs; doubled with TBO). */
+  tokens: number
+  /** Decode: requests per micro-batch; prefill: tokens per forward per GPU. */
+  batch: number
+  steps: Step[]
+  groups: LayerGroup[]
+  /** Constant overhead added per forward, ms (scheduler). */
+  overheadMs: number
+  /** TTFT (prefill) or TPOT (decode), ms. */
+  latencyMs: number
+  /** Tokens per GPU per second. */
+  tgs: number
+  /** Decode only: TPOT within the target. */
+  meetsSlo?: boolean
+}
+
+export interface SimResult {
+  model: {
+    name: string
+    source: string
+    attention: 'MHA/GQA' | 'MLA'
+    hybrid: boolean
+    layers: number
+    hidden: number
+  }
+  gpu: string
+  profile: string
+  deployment: Deployment & {decodeBatch: number}
+  weights: ParamBreakdown
+  kvCache: KvCacheFit & {batch: number; contextLen: number}
+  flops: FlopsSummary
+  prefill?: PhaseResult
+  decode?: PhaseResult
+  warnings: SimWarning[]
+}
+
+export function stepById(phase: PhaseResult, id: string): Step | undefined {
+  return phase.steps.find((s) => s.id === id)
+}

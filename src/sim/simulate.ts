@@ -1,0 +1,94 @@
+/**
+ * simulate(model, deployment, gpu, tables, profile) -> result.
+ * Pure: no disk, no console. Warnings are data in the result.
+ */
+import {flopsSummary} from '../cost/flops.js'
+import {kvCacheFit, maxDecodeBatch} from '../cost/kvcache.js'
+import {paramsPerGpu} from '../cost/weights.js'
+import {shardShapes} from '../cost/shapes.js'
+import {effectiveRates, gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
+import type {ModelSpec} from '../model/types.js'
+import type {Profile} from '../profile.js'
+import {MfuResolver, type Interpolator} from '../tables/resolver.js'
+import type {SimWarning, TableSet} from '../tables/types.js'
+import {makeContext} from './context.js'
+import type {Deployment} from './deployment.js'
+import {simulateDecode, simulatePrefill} from './phase.js'
+import type {SimResult} from './result.js'
+import {checkDeployment} from './validate.js'
+
+export interface SimulateOptions {
+  /** Interpolating lookups for the default profile (B2); without it the nearest point is used. */
+  interpolator?: Interpolator
+}
+
+export function resolveDecodeBatch(model: ModelSpec, d: Deployment, gpu: GpuSpec): number {
+  if (typeof d.decodeBatch === 'number') return d.decodeBatch
+  if (d.decodeBatch === 'max') {
+    const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: d.fp8Gemm, fp8Kv: d.fp8Kv})
+    const params = paramsPerGpu(model, shapes, d.tp, d.worldSize).perGpuBytes
+    return maxDecodeBatch(model, shapes, params, gpu.memGiB, d.isl + d.osl)
+  }
+  return Math.ceil((d.targetTgs * d.targetTpot) / 1000)
+}
+
+export function simulate(
+  model: ModelSpec,
+  deployment: Deployment,
+  gpu: GpuSpec,
+  tables: TableSet,
+  profile: Profile,
+  options: SimulateOptions = {},
+): SimResult {
+  const warnings: SimWarning[] = checkDeployment(model, deployment)
+  const sw = profile.switches
+  const rates = effectiveRates(gpu)
+  const gpuKey = gpuTableKey(gpu.name)
+  const resolver = new MfuResolver({
+    tables,
+    gpuKey,
+    defaultMfu: gpu.defaultMfu,
+    memBw: rates.memBw,
+    interpolate: sw.interpolateMfu,
+    rooflineFallback: sw.rooflineFallback,
+    interpolator: options.interpolator,
+  })
+  const batch = resolveDecodeBatch(model, deployment, gpu)
+  if (batch < 1) {
+    warnings.push({code: 'no-kv-space', message: `no decode batch fits in ${gpu.name} memory at ${deployment.isl + deployment.osl} tokens per request`})
+  }
+  const d: Deployment = {...deployment, decodeBatch: Math.max(1, batch)}
+  if (d.tbo && model.linear) warnings.push({code: 'tbo-ignored', message: 'two-batch overlap is not modelled for hybrid (linear-attention) models; ignored'})
+  const ctx = makeContext(model, model.linear ? {...d, tbo: false} : d, rates, gpuKey, sw, resolver)
+  const weights = paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize)
+  const flops = flopsSummary(model, ctx.shapes, d.isl, d.osl)
+  const contextLen = d.isl + d.osl
+  const kv = kvCacheFit(model, ctx.shapes, weights.perGpuBytes, gpu.memGiB, Math.max(1, batch), contextLen)
+  if (!kv.fits) warnings.push({code: 'kv-cache', message: 'need smaller kvcache: the KV cache of the decode batch does not fit in GPU memory'})
+
+  const prefill = d.mode === 'decode' ? undefined : simulatePrefill(ctx)
+  const decode = d.mode === 'prefill' ? undefined : simulateDecode(ctx, Math.max(1, batch), flops.contextLen)
+  if (decode && !decode.meetsSlo) {
+    warnings.push({code: 'tpot-slo', message: `TPOT ${decode.latencyMs.toFixed(2)} ms > SLO ${d.targetTpot} ms, need smaller GFLOPs to speedup`})
+  }
+  warnings.push(...resolver.warnings)
+  return {
+    model: {
+      name: model.name,
+      source: model.source,
+      attention: model.attention.kind === 'mla' ? 'MLA' : 'MHA/GQA',
+      hybrid: model.linear !== undefined,
+      layers: model.layers,
+      hidden: model.hidden,
+    },
+    gpu: gpu.name,
+    profile: profile.name,
+    deployment: {...d, decodeBatch: Math.max(1, batch)},
+    weights,
+    kvCache: {...kv, batch: Math.max(1, batch), contextLen},
+    flops,
+    prefill,
+    decode,
+    warnings,
+  }
+}

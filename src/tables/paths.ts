@@ -1,0 +1,13 @@
+/** Where each kernel's table lives under bench_data (the reference project's layout). */
+export type Phase = 'prefill' | 'decode'
+
+export const tablePaths = {
+  gemm: (gpu: string) => `gemm/${gpu}/data.csv`,
+  mhaDecode: (gpu: string, heads: number, kvHeads: number, headDim: number) => `mha/decode/${gpu}/${heads}-${kvHeads}-${headDim}.csv`,
+  mhaPrefill: (gpu: string, heads: number, kvHeads: number, headDim: number) => `mha/prefill/${gpu}/${heads}-${kvHeads}-${headDim}.csv`,
+  mlaDecode: (gpu: string, heads: number, kvLoraRank: number, rope: number) => `mla/decode/${gpu}/${heads}-${kvLoraRank}-${rope}.csv`,
+  mlaPrefill: (gpu: string, heads: number, nope: number, rope: number) => `mla/prefill/${gpu}/${heads}-${nope}-${rope}.csv`,
+  groupedGemm: (gpu: string, phase: Phase) => `grouped_gemm/${phase}/${gpu}/data.csv`,
+  gdn: (gpu: string, phase: Phase, ck: number, lkh: number, lkd: number, lvh: number, lvd: number) =>
+    `gdn/${phase}/${gpu}/${ck}-${lkh}-${lkd}-${lvh}-${lvd}.csv`,
+}

@@ -1,0 +1,126 @@
+/**
+ * One place that answers "what MFU does this kernel reach": picks the lookup
+ * method the profile asks for (nearest point or interpolation), falls back
+ * when no table covers the query, and records provenance and warnings.
+ */
+import {
+  nearestDecodeAttentionMfu,
+  nearestGdnLatency,
+  nearestGemmMfu,
+  nearestGroupedGemmDecodeMfu,
+  nearestGroupedGemmPrefillMfu,
+  nearestPrefillAttentionMfu,
+  type GdnLatency,
+  type GroupedGemmKey,
+} from './nearest.js'
+import {tablePaths, type Phase} from './paths.js'
+import type {MfuLookup, SimWarning, TableSet} from './types.js'
+
+/** The work of one kernel call, for the roofline fallback (B7). */
+export interface KernelWork {
+  flops: number
+  bytes: number
+  /** Peak FLOP/s in TFLOP/s for this kernel's dtype. */
+  peakTflops: number
+}
+
+export interface ResolverOptions {
+  tables: TableSet
+  /** Lower-cased GPU name: the bench_data folder. */
+  gpuKey: string
+  defaultMfu: number
+  /** Effective memory bandwidth, GB/s. */
+  memBw: number
+  interpolate: boolean
+  rooflineFallback: boolean
+  /** Interpolating lookups, supplied by the interpolation module when the profile uses them. */
+  interpolator?: Interpolator
+}
+
+export interface Interpolator {
+  gemm(tables: TableSet, path: string, m: number, k: number, n: number): MfuLookup | undefined
+  decodeAttention(tables: TableSet, path: string, batch: number, kvLen: number, fp8Kv: boolean): MfuLookup | undefined
+  prefillAttention(tables: TableSet, path: string, seqLen: number): MfuLookup | undefined
+  groupedGemm(tables: TableSet, path: string, phase: Phase, key: GroupedGemmKey, tokens: number): MfuLookup | undefined
+}
+
+export class MfuResolver {
+  readonly warnings: SimWarning[] = []
+  private readonly o: ResolverOptions
+
+  constructor(options: ResolverOptions) {
+    this.o = options
+  }
+
+  gemm(m: number, k: number, n: number, work?: KernelWork): MfuLookup {
+    const path = tablePaths.gemm(this.o.gpuKey)
+    const table = this.o.tables.get(path)
+    const found = this.useInterp()
+      ? this.o.interpolator!.gemm(this.o.tables, path, m, k, n)
+      : table && nearestGemmMfu(table, m, k, n)
+    return found ?? this.fallback(`no GEMM row covers m=${m} k=${k} n=${n} in ${path}`, work, !table)
+  }
+
+  decodeAttention(path: string, batch: number, kvLen: number, fp8Kv: boolean, work?: KernelWork): MfuLookup {
+    const table = this.o.tables.get(path)
+    const found = this.useInterp()
+      ? this.o.interpolator!.decodeAttention(this.o.tables, path, batch, kvLen, fp8Kv)
+      : table && nearestDecodeAttentionMfu(table, batch, kvLen, fp8Kv)
+    if (found) return found
+    const why = table ? `${path} has no ${fp8Kv ? 'fp8' : 'bf16'} KV rows` : `${path} does not exist`
+    return this.fallback(why, work, !table)
+  }
+
+  /** A missing prefill table returns 0.9 in the compat profile (SPEC A5), not the default. */
+  prefillAttention(path: string, seqLen: number, work?: KernelWork): MfuLookup {
+    const table = this.o.tables.get(path)
+    const found = this.useInterp()
+      ? this.o.interpolator!.prefillAttention(this.o.tables, path, seqLen)
+      : table && nearestPrefillAttentionMfu(table, seqLen)
+    if (found) return found
+    if (!table && !this.o.rooflineFallback) {
+      this.warn('missing-table', `${path} does not exist; using MFU 0.9`)
+      return {value: 0.9, kind: 'fallback', lines: [], note: 'missing prefill table: 0.9'}
+    }
+    return this.fallback(table ? `no row of ${path} has seq_len <= ${seqLen}` : `${path} does not exist`, work, !table)
+  }
+
+  groupedGemm(phase: Phase, key: GroupedGemmKey, tokens: number, work?: KernelWork): MfuLookup {
+    const path = tablePaths.groupedGemm(this.o.gpuKey, phase)
+    const table = this.o.tables.get(path)
+    const found = this.useInterp()
+      ? this.o.interpolator!.groupedGemm(this.o.tables, path, phase, key, tokens)
+      : table &&
+        (phase === 'decode' ? nearestGroupedGemmDecodeMfu(table, key, tokens) : nearestGroupedGemmPrefillMfu(table, key, tokens))
+    if (found) return found
+    const shape = `E=${key.experts} gpus=${key.gpus} local=${key.localExperts} topk=${key.topk} D=${key.hidden} I=${key.intermediate}`
+    return this.fallback(table ? `no grouped GEMM ${phase} rows for ${shape} in ${path}` : `${path} does not exist`, work, !table)
+  }
+
+  /** GDN latencies have no MFU to fall back to; a missing table is undefined and the caller decides. */
+  gdnLatency(path: string, wanted: number): GdnLatency | undefined {
+    const table = this.o.tables.get(path)
+    return table && nearestGdnLatency(table, wanted)
+  }
+
+  private useInterp(): boolean {
+    return this.o.interpolate && this.o.interpolator !== undefined
+  }
+
+  private fallback(why: string, work: KernelWork | undefined, missingTable: boolean): MfuLookup {
+    const code = missingTable ? 'missing-table' : 'no-matching-rows'
+    if (this.o.rooflineFallback && work && work.flops > 0) {
+      const computeS = work.flops / (work.peakTflops * 1e12)
+      const memoryS = work.bytes / 1024 ** 3 / this.o.memBw
+      const value = Math.min(1, (this.o.defaultMfu * computeS) / Math.max(computeS, memoryS))
+      this.warn(code, `${why}; roofline estimate at default efficiency ${this.o.defaultMfu}`)
+      return {value, kind: 'fallback', lines: [], note: `roofline x ${this.o.defaultMfu}: ${why}`}
+    }
+    this.warn(code, `${why}; using the GPU's default MFU ${this.o.defaultMfu}`)
+    return {value: this.o.defaultMfu, kind: 'fallback', lines: [], note: `default MFU: ${why}`}
+  }
+
+  private warn(code: string, message: string): void {
+    if (!this.warnings.some((w) => w.message === message)) this.warnings.push({code, message})
+  }
+}
