@@ -12,7 +12,7 @@ export function effectiveKvPerToken(ctx: SimContext): number {
   return lin ? (perToken / ctx.model.layers) * lin.fullLayers : perToken
 }
 
-function coreStep(ctx: SimContext, computeS: number, memoryS: number, mfu: Step['mfu']): Step {
+function coreStep(computeS: number, memoryS: number, mfu: Step['mfu'], shape: Record<string, number>): Step {
   return {
     id: 'attn-core',
     seconds: Math.max(computeS, memoryS),
@@ -20,6 +20,7 @@ function coreStep(ctx: SimContext, computeS: number, memoryS: number, mfu: Step[
     mfu,
     computeSeconds: computeS,
     memorySeconds: memoryS,
+    shape,
   }
 }
 
@@ -49,7 +50,7 @@ export function decodeAttentionCore(ctx: SimContext, batch: number, context: num
   })
   const computeS = seconds(ctx, batch * gflopsPerRequest, fp16, mfu.value)
   const memoryS = transferSeconds(kvBytes, gpu.memBw)
-  return coreStep(ctx, computeS, memoryS, mfu)
+  return coreStep(computeS, memoryS, mfu, {batch, kv_len: context})
 }
 
 /** One prefill of `isl` tokens (causal: /1.8); the caller multiplies by the prefills per forward. */
@@ -71,7 +72,7 @@ export function prefillAttentionCore(ctx: SimContext, isl: number): Step {
   const mfu = ctx.mfu.prefillAttention(path, isl, {flops: (isl * gflops * 1e9) / 1.8, bytes: kvBytes, peakTflops: fp16})
   const computeS = seconds(ctx, (isl * gflops) / 1.8, fp16, mfu.value)
   const memoryS = transferSeconds(kvBytes, gpu.memBw)
-  return coreStep(ctx, computeS, memoryS, mfu)
+  return coreStep(computeS, memoryS, mfu, {seq_len: isl})
 }
 
 /** QKV and output projections (MHA) or the six MLA projections, for m tokens. */

@@ -33,7 +33,7 @@ export function routedFfn(ctx: SimContext, phase: Phase, m: number): Step {
     mfu,
     computeSeconds: computeS,
     memorySeconds: memoryS,
-    shape: {m, experts: E, topk: k, intermediate: s.itp},
+    shape: isMoe ? {tokens: m, experts: E, topk: k, intermediate: s.itp} : {m, k: D, n: Math.floor((model.ffn.intermediate * 2) / (denseFix ? d.tp : d.worldSize))},
   }
 }
 
