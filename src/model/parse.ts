@@ -28,6 +28,7 @@ export function parseModelConfig(raw: unknown, source: string, name: string, opt
     layers,
     hidden,
     vocab: field.optInt('vocab_size') ?? 0,
+    tiedEmbeddings: (cfg.tie_word_embeddings ?? raw.tie_word_embeddings) === true,
     attention,
     linear,
     ffn,

@@ -61,6 +61,8 @@ export interface ModelSpec {
   layers: number
   hidden: number
   vocab: number
+  /** Input and output embeddings share weights. */
+  tiedEmbeddings: boolean
   attention: Attention
   linear?: LinearAttention
   ffn: FeedForward

@@ -1,0 +1,32 @@
+import {BaseCommand} from '../cli/base.js'
+import {profileFlag} from '../cli/flags.js'
+import {bundledModelNames, loadModel} from '../io/models.js'
+import {summarizeModel, type ModelSummary} from '../model/summary.js'
+import {getProfile, type ProfileName} from '../profile.js'
+import {renderTable} from '../report/table.js'
+
+export default class Models extends BaseCommand {
+  static summary = 'List the bundled model configs with their architecture.'
+  static description = `Each bundled model is a HuggingFace config.json under hf_configs/, addressed by its short name (--model NAME).
+Parameters are computed by infersim from the config (embeddings included). Any other config works too: --model path/to/config.json.`
+
+  static examples = ['<%= config.bin %> models', '<%= config.bin %> models --json']
+
+  static flags = {profile: profileFlag}
+
+  async run(): Promise<{models: ModelSummary[]}> {
+    const {flags} = await this.parse(Models)
+    const published = getProfile(flags.profile as ProfileName).switches.publishedConfigs
+    const models = bundledModelNames().map((n) => summarizeModel(loadModel(n, {publishedConfigs: published})))
+    if (!this.jsonEnabled()) {
+      this.log(
+        renderTable(
+          ['name', 'type', 'layers', 'hidden', 'attention', 'FFN', 'params (B)', 'active (B)', 'ships'],
+          models.map((m) => [m.name, m.modelType, m.layers, m.hidden, m.attention, m.ffn, m.paramsB.toFixed(1), m.activeParamsB.toFixed(1), m.shippedQuant ?? '']),
+          [2, 3, 6, 7],
+        ),
+      )
+    }
+    return {models}
+  }
+}
