@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+// The CLI is bundled into one file (scripts/bundle.mjs): loading one module is most of the start-up saved.
+import {execute} from '../dist/infersim.mjs'
 
 await execute({dir: import.meta.url})

@@ -1,9 +1,15 @@
-// Commands run from dist/ (oclif loads compiled commands); build once before the suite.
-// Type errors are caught by `npm run build` (npm ci runs it); here tsc still emits on errors.
+// Commands run from the bundle dist/infersim.mjs (oclif's explicit strategy); build it once before the suite.
+// Type errors are caught by `npm run build` (npm ci runs it); here tsc's output is not required.
 import {spawnSync} from 'node:child_process'
 
 export default function setup(): void {
   spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {stdio: 'ignore'})
-  const manifest = spawnSync('npx', ['oclif', 'manifest'], {stdio: 'ignore'})
-  if (manifest.status !== 0) throw new Error('oclif manifest failed: run `npm run build` to see why')
+  for (const [cmd, args] of [
+    ['node', ['scripts/compile-schemas.mjs']],
+    ['node', ['scripts/bundle.mjs']],
+    ['npx', ['oclif', 'manifest']],
+  ] as const) {
+    const r = spawnSync(cmd, [...args], {stdio: 'pipe', encoding: 'utf8'})
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr}`)
+  }
 }

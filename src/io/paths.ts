@@ -1,8 +1,8 @@
-import {fileURLToPath} from 'node:url'
 import path from 'node:path'
+import {findPackageRoot} from '../util/package-root.js'
 
-/** The package root (works from src/ under vitest and from dist/ when built). */
-export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+/** The package root (works from src/ under vitest, from dist/ and from the bundle). */
+export const PACKAGE_ROOT = findPackageRoot(import.meta.url)
 
 export const bundled = {
   benchData: path.join(PACKAGE_ROOT, 'bench_data'),

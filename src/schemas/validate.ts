@@ -1,12 +1,14 @@
 /** Compiled JSON Schema validators (ajv), compiled on first use and cached. */
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {createRequire} from 'node:module'
 import type {ErrorObject, ValidateFunction} from 'ajv'
 import {inputError} from '../errors.js'
+import {findPackageRoot} from '../util/package-root.js'
 
-const SCHEMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'schemas')
+const ROOT = findPackageRoot(import.meta.url)
+const SCHEMA_DIR = path.join(ROOT, 'src', 'schemas')
+const COMPILED_DIR = path.join(ROOT, 'dist', 'schemas', 'compiled')
 const require = createRequire(import.meta.url)
 
 export type SchemaName = 'gpu' | 'raw-measurement' | 'measurements-row' | 'fit' | 'baseline' | 'engine' | 'provenance'
@@ -26,10 +28,18 @@ export function schemaPath(name: SchemaName): string {
   return path.join(SCHEMA_DIR, `${name}.schema.json`)
 }
 
+/** Standalone validators compiled at build time (scripts/compile-schemas.mjs), when running from dist/. */
+function precompiled(name: SchemaName): ValidateFunction | undefined {
+  const file = path.join(COMPILED_DIR, `${name}.cjs`)
+  if (!existsSync(file)) return undefined
+  const mod = require(file)
+  return (mod.default ?? mod) as ValidateFunction
+}
+
 export function validator(name: SchemaName): ValidateFunction {
   let v = cache.get(name)
   if (!v) {
-    v = ajv().compile(JSON.parse(readFileSync(schemaPath(name), 'utf8')))
+    v = precompiled(name) ?? ajv().compile(JSON.parse(readFileSync(schemaPath(name), 'utf8')))
     cache.set(name, v)
   }
   return v
