@@ -44,6 +44,21 @@ export interface Interpolator {
   groupedGemm(tables: TableSet, path: string, phase: Phase, key: GroupedGemmKey, tokens: number): MfuLookup | undefined
 }
 
+/** Table lookups are pure in (tables, query): memoized per TableSet so sweeps pay for each query once. */
+const memoByTables = new WeakMap<TableSet, Map<string, MfuLookup | undefined>>()
+
+function memo(tables: TableSet, key: string, compute: () => MfuLookup | undefined): MfuLookup | undefined {
+  let cache = memoByTables.get(tables)
+  if (!cache) {
+    cache = new Map()
+    memoByTables.set(tables, cache)
+  }
+  if (cache.has(key)) return cache.get(key)
+  const value = compute()
+  cache.set(key, value)
+  return value
+}
+
 export class MfuResolver {
   readonly warnings: SimWarning[] = []
   private readonly o: ResolverOptions
@@ -55,17 +70,21 @@ export class MfuResolver {
   gemm(m: number, k: number, n: number, work?: KernelWork): MfuLookup {
     const path = tablePaths.gemm(this.o.gpuKey)
     const table = this.o.tables.get(path)
-    const found = this.useInterp()
-      ? this.o.interpolator!.gemm(this.o.tables, path, m, k, n)
-      : table && nearestGemmMfu(table, m, k, n)
+    const interp = this.useInterp()
+    const found = memo(this.o.tables, `gemm|${interp}|${path}|${m}|${k}|${n}`, () =>
+      interp ? this.o.interpolator!.gemm(this.o.tables, path, m, k, n) : table && nearestGemmMfu(table, m, k, n),
+    )
     return found ?? this.fallback(`no GEMM row covers m=${m} k=${k} n=${n} in ${path}`, work, !table)
   }
 
   decodeAttention(path: string, batch: number, kvLen: number, fp8Kv: boolean, work?: KernelWork): MfuLookup {
     const table = this.o.tables.get(path)
-    const found = this.useInterp()
-      ? this.o.interpolator!.decodeAttention(this.o.tables, path, batch, kvLen, fp8Kv)
-      : table && nearestDecodeAttentionMfu(table, batch, kvLen, fp8Kv)
+    const interp = this.useInterp()
+    const found = memo(this.o.tables, `dec|${interp}|${path}|${batch}|${kvLen}|${fp8Kv}`, () =>
+      interp
+        ? this.o.interpolator!.decodeAttention(this.o.tables, path, batch, kvLen, fp8Kv)
+        : table && nearestDecodeAttentionMfu(table, batch, kvLen, fp8Kv),
+    )
     if (found) return found
     const why = table ? `${path} has no ${fp8Kv ? 'fp8' : 'bf16'} KV rows` : `${path} does not exist`
     return this.fallback(why, work, !table)
@@ -74,9 +93,10 @@ export class MfuResolver {
   /** A missing prefill table returns 0.9 in the compat profile (SPEC A5), not the default. */
   prefillAttention(path: string, seqLen: number, work?: KernelWork): MfuLookup {
     const table = this.o.tables.get(path)
-    const found = this.useInterp()
-      ? this.o.interpolator!.prefillAttention(this.o.tables, path, seqLen)
-      : table && nearestPrefillAttentionMfu(table, seqLen)
+    const interp = this.useInterp()
+    const found = memo(this.o.tables, `pre|${interp}|${path}|${seqLen}`, () =>
+      interp ? this.o.interpolator!.prefillAttention(this.o.tables, path, seqLen) : table && nearestPrefillAttentionMfu(table, seqLen),
+    )
     if (found) return found
     if (!table && !this.o.rooflineFallback) {
       this.warn('missing-table', `${path} does not exist; using MFU 0.9`)
@@ -88,10 +108,14 @@ export class MfuResolver {
   groupedGemm(phase: Phase, key: GroupedGemmKey, tokens: number, work?: KernelWork): MfuLookup {
     const path = tablePaths.groupedGemm(this.o.gpuKey, phase)
     const table = this.o.tables.get(path)
-    const found = this.useInterp()
-      ? this.o.interpolator!.groupedGemm(this.o.tables, path, phase, key, tokens)
-      : table &&
-        (phase === 'decode' ? nearestGroupedGemmDecodeMfu(table, key, tokens) : nearestGroupedGemmPrefillMfu(table, key, tokens))
+    const interp = this.useInterp()
+    const memoKey = `gg|${interp}|${path}|${phase}|${key.experts}|${key.gpus}|${key.localExperts}|${key.topk}|${key.hidden}|${key.intermediate}|${tokens}`
+    const found = memo(this.o.tables, memoKey, () =>
+      interp
+        ? this.o.interpolator!.groupedGemm(this.o.tables, path, phase, key, tokens)
+        : table &&
+          (phase === 'decode' ? nearestGroupedGemmDecodeMfu(table, key, tokens) : nearestGroupedGemmPrefillMfu(table, key, tokens)),
+    )
     if (found) return found
     const shape = `E=${key.experts} gpus=${key.gpus} local=${key.localExperts} topk=${key.topk} D=${key.hidden} I=${key.intermediate}`
     return this.fallback(table ? `no grouped GEMM ${phase} rows for ${shape} in ${path}` : `${path} does not exist`, work, !table)
