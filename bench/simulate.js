@@ -6,7 +6,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const ARGS = ['simulate', '--profile', 'infersim', '--model', 'deepseek-v3', '--gpu', 'H800', '--world-size', '128', '--nodes', '16',
+const ARGS = ['simulate', '--profile', 'infersim', '--model', 'deepseek-v3-infersim', '--gpu', 'H800', '--world-size', '128', '--nodes', '16',
   '--fp8-gemm', '--deepep', '--tbo', '--osl', '1786', '--decode-batch', '64', '--decode-only']
 const RUNS = Number(process.env.BENCH_RUNS ?? 9)
 
@@ -28,7 +28,7 @@ const whole = timeProcess([path.join(root, 'bin', 'run.js'), ...ARGS])
 const {loadSimInputs} = await import(path.join(root, 'dist', 'io', 'inputs.js'))
 const {simulate} = await import(path.join(root, 'dist', 'sim', 'simulate.js'))
 const cases = [
-  {name: 'deepseek-v3 decode (H800, W=128, DeepEP, TBO)', req: {model: 'deepseek-v3', gpu: 'H800'},
+  {name: 'deepseek-v3 decode (H800, W=128, DeepEP, TBO)', req: {model: 'deepseek-v3-infersim', gpu: 'H800'},
     d: {worldSize: 128, nodes: 16, tp: 1, fp8Gemm: true, fp8Kv: false, deepep: true, tbo: true, smRatio: 108 / 132, maxPrefillTokens: 4096, decodeBatch: 64, targetTgs: 2560, targetTpot: 50, isl: 4096, osl: 1786, mode: 'decode'}},
   {name: 'qwen3-8b prefill+decode (H20)', req: {model: 'qwen3-8b', gpu: 'H20'},
     d: {worldSize: 1, nodes: 1, tp: 1, fp8Gemm: true, fp8Kv: false, deepep: false, tbo: false, smRatio: 108 / 132, maxPrefillTokens: 16384, decodeBatch: 64, targetTgs: 2560, targetTpot: 50, isl: 4096, osl: 2048, mode: 'both'}},

@@ -12,11 +12,12 @@ export interface ParameterCount {
 function attentionParams(m: ModelSpec): number {
   const D = m.hidden
   const a = m.attention
-  if (a.kind === 'mha') return D * a.heads * a.headDim * 2 + D * a.kvHeads * a.headDim * 2
+  if (a.kind === 'mha') return D * a.heads * a.headDim * (a.outputGate ? 3 : 2) + D * a.kvHeads * a.headDim * 2
   const qk = a.qkNopeHeadDim + a.qkRopeHeadDim
   const q = a.qLoraRank > 0 ? D * a.qLoraRank + a.qLoraRank * a.heads * qk : D * a.heads * qk
   let p = q + D * (a.kvLoraRank + a.qkRopeHeadDim) + a.kvLoraRank * a.heads * (a.qkNopeHeadDim + a.vHeadDim) + a.heads * a.vHeadDim * D
-  if (a.sparse) p += D * a.sparse.indexHeads * a.sparse.indexHeadDim + (a.qLoraRank || D) * a.sparse.indexHeads * a.sparse.indexHeadDim + D * a.sparse.indexHeads
+  // DSA indexer: per-head queries from the q latent, one shared key head, per-head weights.
+  if (a.sparse) p += (a.qLoraRank || D) * a.sparse.indexHeads * a.sparse.indexHeadDim + D * a.sparse.indexHeadDim + D * a.sparse.indexHeads
   return p
 }
 

@@ -15,6 +15,13 @@ export function parseModelConfig(raw: unknown, source: string, name: string, opt
   if (!isObject(raw)) throw inputError(`${source}: a model config must be a JSON object`)
   const cfg = selectTextConfig(raw, source)
   const field = fieldReader(cfg, source)
+  requireFields(cfg, source)
+  const notes: string[] = []
+  if (!opts.publishedConfigs && cfg.n_routed_experts !== undefined && cfg.num_routed_experts === undefined && cfg.num_experts === undefined) {
+    notes.push(
+      `${source} names its experts "n_routed_experts" (as published); the infersim profile reads only "num_routed_experts"/"num_experts", as the reference does, so it simulates this model as dense. Use the default profile, or a config with num_routed_experts (e.g. deepseek-v3-infersim).`,
+    )
+  }
 
   const layers = field.int('num_hidden_layers')
   const hidden = field.int('hidden_size')
@@ -33,7 +40,26 @@ export function parseModelConfig(raw: unknown, source: string, name: string, opt
     linear,
     ffn,
     shippedQuant: detectQuant(cfg, raw, opts.quantConfig),
+    notes,
   }
+}
+
+/** Fields every architecture needs; an unknown architecture gets all the missing ones named at once. */
+const CORE_FIELDS = ['num_hidden_layers', 'hidden_size', 'num_attention_heads'] as const
+const MLA_FIELDS = ['kv_lora_rank', 'qk_nope_head_dim', 'qk_rope_head_dim', 'v_head_dim'] as const
+const LINEAR_FIELDS = ['full_attention_interval', 'linear_conv_kernel_dim', 'linear_num_key_heads', 'linear_key_head_dim', 'linear_num_value_heads', 'linear_value_head_dim'] as const
+
+function requireFields(cfg: Json, source: string): void {
+  const wanted: string[] = [...CORE_FIELDS]
+  if (cfg.kv_lora_rank !== undefined && cfg.kv_lora_rank !== null) wanted.push(...MLA_FIELDS)
+  if (cfg.full_attention_interval !== undefined) wanted.push(...LINEAR_FIELDS)
+  const hasFfn = ['intermediate_size', 'moe_intermediate_size'].some((k) => typeof cfg[k] === 'number')
+  const missing = wanted.filter((k) => cfg[k] === undefined || cfg[k] === null)
+  if (!hasFfn) missing.push('intermediate_size (or moe_intermediate_size)')
+  if (missing.length === 0) return
+  const type = typeof cfg.model_type === 'string' ? ` (model_type "${cfg.model_type}")` : ''
+  const plural = missing.length > 1 ? 's' : ''
+  throw inputError(`${source}${type}: the model needs field${plural} ${missing.map((m) => `"${m}"`).join(', ')}, which the config does not have`)
 }
 
 function selectTextConfig(raw: Json, source: string): Json {
@@ -71,7 +97,8 @@ function parseAttention(cfg: Json, field: FieldReader, hidden: number): Attentio
     return mla
   }
   const headDim = field.optInt('head_dim') ?? Math.floor(hidden / heads)
-  return {kind: 'mha', heads, kvHeads: field.optInt('num_key_value_heads') ?? heads, headDim}
+  const outputGate = cfg.attn_output_gate === true || cfg.model_type === 'qwen3_next'
+  return {kind: 'mha', heads, kvHeads: field.optInt('num_key_value_heads') ?? heads, headDim, outputGate}
 }
 
 function parseLinear(field: FieldReader, layers: number): LinearAttention {
@@ -116,11 +143,15 @@ function parsePublishedFfn(cfg: Json, field: FieldReader, layers: number): FeedF
   if (!expertsKey) return dense(field.int('intermediate_size'))
   const topkKey = ['num_experts_per_tok', 'num_experts_per_token', 'experts_per_token'].find((k) => typeof cfg[k] === 'number')
   if (!topkKey) throw inputError(`${field.source}: MoE config (${expertsKey}) is missing "num_experts_per_tok"`)
-  const intermediate = field.optInt('moe_intermediate_size') ?? field.optInt('intermediate_size_mlp') ?? field.int('intermediate_size')
-  const sharedWidth = field.optInt('shared_expert_intermediate_size')
+  const intermediate = field.optInt('moe_intermediate_size') ?? field.int('intermediate_size')
+  // Llama 4 routes each token to its experts and to one shared expert of the same width (transformers' Llama4TextMoe).
+  const llama4 = String(cfg.model_type ?? '').startsWith('llama4')
+  const sharedWidth = field.optInt('shared_expert_intermediate_size') ?? (llama4 ? intermediate : undefined)
   let sharedExperts = field.optInt('n_shared_experts') ?? field.optInt('num_shared_experts') ?? 0
   if (sharedWidth && sharedExperts === 0) sharedExperts = 1
   const denseLayers = Math.min(layers, field.optInt('first_k_dense_replace') ?? 0)
+  const moeLayerFreq = field.optInt('moe_layer_freq') ?? field.optInt('interleave_moe_layer_step') ?? 1
+  const hasDenseLayers = denseLayers > 0 || moeLayerFreq > 1
   return {
     isMoe: true,
     experts: field.int(expertsKey),
@@ -129,8 +160,8 @@ function parsePublishedFfn(cfg: Json, field: FieldReader, layers: number): FeedF
     sharedExperts,
     sharedIntermediate: sharedWidth ?? intermediate,
     denseLayers,
-    denseIntermediate: denseLayers > 0 ? field.int('intermediate_size') : 0,
-    moeLayerFreq: field.optInt('moe_layer_freq') ?? field.optInt('interleave_moe_layer_step') ?? 1,
+    denseIntermediate: hasDenseLayers ? field.optInt('intermediate_size_mlp') ?? field.int('intermediate_size') : 0,
+    moeLayerFreq,
   }
 }
 
@@ -154,7 +185,7 @@ function detectQuant(cfg: Json, raw: Json, quantConfig?: Json): WeightQuant | un
   const algo = String(hfQuant?.quant_algo ?? q?.quant_method ?? q?.quant_algo ?? '').toLowerCase()
   if (!algo) return undefined
   if (algo.includes('nvfp4') || algo === 'fp4') return 'nvfp4'
-  if (algo.includes('mxfp4')) return 'nvfp4'
+  if (algo.includes('mxfp4')) return 'mxfp4'
   if (algo.includes('fp8')) return 'fp8'
   if (algo.includes('int4') || algo.includes('awq') || algo.includes('gptq') || algo.includes('w4a16')) return 'int4'
   return undefined

@@ -4,6 +4,8 @@ export interface MhaAttention {
   heads: number
   kvHeads: number
   headDim: number
+  /** Gated attention output (Qwen3-Next / Qwen3.5): q_proj also produces a per-head gate. */
+  outputGate?: boolean
 }
 
 export interface MlaAttention {
@@ -51,7 +53,7 @@ export interface FeedForward {
   moeLayerFreq: number
 }
 
-export type WeightQuant = 'bf16' | 'fp8' | 'int4' | 'nvfp4'
+export type WeightQuant = 'bf16' | 'fp8' | 'int4' | 'nvfp4' | 'mxfp4'
 
 export interface ModelSpec {
   name: string
@@ -68,4 +70,6 @@ export interface ModelSpec {
   ffn: FeedForward
   /** Weight format the published checkpoint ships in, when it says. */
   shippedQuant?: WeightQuant
+  /** Things the reader noticed that change results (e.g. a field the compat profile ignores). */
+  notes: string[]
 }

@@ -48,7 +48,7 @@ function ffnGroups(ctx: SimContext, moeSeconds: number, denseSeconds: number | u
 
 function denseFfnStep(ctx: SimContext, m: number): Step | undefined {
   const f = ctx.model.ffn
-  return f.isMoe && f.denseLayers > 0 && f.denseIntermediate > 0 ? denseLayerFfn(ctx, m) : undefined
+  return f.isMoe && f.denseIntermediate > 0 ? denseLayerFfn(ctx, m) : undefined
 }
 
 const groupsTotal = (groups: LayerGroup[]) => groups.reduce((acc, g) => acc + g.count * g.secondsPerLayer, 0)

@@ -40,7 +40,7 @@ export function simulate(
   profile: Profile,
   options: SimulateOptions = {},
 ): SimResult {
-  const warnings: SimWarning[] = checkDeployment(model, deployment)
+  const warnings: SimWarning[] = [...model.notes.map((message) => ({code: 'model-config', message})), ...checkDeployment(model, deployment)]
   const sw = profile.switches
   const rates = effectiveRates(gpu)
   const gpuKey = gpuTableKey(gpu.name)

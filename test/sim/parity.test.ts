@@ -16,7 +16,7 @@ const DIR = path.join(ROOT, 'test', 'fixtures', 'infersim-examples')
 
 /** The reference's config files and our bundled short names for them. */
 const CONFIG_NAMES: Record<string, string> = {
-  'hf_configs/deepseek_v3_config.json': 'deepseek-v3',
+  'hf_configs/deepseek_v3_config.json': 'deepseek-v3-infersim',
   'hf_configs/qwen3-30B-A3B_config.json': 'qwen3-30b-a3b',
   'hf_configs/qwen3-8B_config.json': 'qwen3-8b',
   'hf_configs/qwen3-next-80B-A3B_config.json': 'qwen3-next-80b-a3b',
