@@ -60,6 +60,11 @@ export const deploymentFlags = {
   isl: intFlag({aliases: ['target-isl'], summary: 'Input sequence length.', default: 4096}),
   osl: intFlag({aliases: ['target-osl'], summary: 'Output sequence length.', default: 2048}),
   'fp8-gemm': Flags.boolean({aliases: ['use-fp8-gemm'], summary: 'FP8 weights and GEMMs.', default: false}),
+  'weight-format': Flags.string({
+    summary: 'Weight format: auto (fp8 with --fp8-gemm, else what the checkpoint ships in the default profile, else bf16), bf16, fp8, int4 (weight-only), nvfp4 (FP4 tensor cores), mxfp4.',
+    options: ['auto', 'bf16', 'fp8', 'int4', 'nvfp4', 'mxfp4'],
+    default: 'auto',
+  }),
   'fp8-kv': Flags.boolean({aliases: ['use-fp8-kv'], summary: 'FP8 KV cache.', default: false}),
   deepep: Flags.boolean({aliases: ['enable-deepep'], summary: 'DeepEP dispatch/combine instead of all-reduce around the MoE.', default: false}),
   tbo: Flags.boolean({aliases: ['enable-tbo'], summary: 'Two-batch overlap of compute and communication.', default: false}),

@@ -1,7 +1,10 @@
 import {Flags} from '@oclif/core'
+import {calibrateWithFile, type Calibrated} from '../calibrate/apply.js'
+import {renderCalibrated} from '../calibrate/text.js'
 import {BaseCommand} from '../cli/base.js'
 import {benchDataFlag, deploymentFlags, gpuFlags, modelFlag, parseDecodeBatch, profileFlag} from '../cli/flags.js'
 import {loadSimInputs} from '../io/inputs.js'
+import type {WeightQuant} from '../model/types.js'
 import type {ProfileName} from '../profile.js'
 import {renderText} from '../report/text.js'
 import type {Deployment} from '../sim/deployment.js'
@@ -31,9 +34,10 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
     profile: profileFlag,
     'bench-data': benchDataFlag,
     breakdown: Flags.boolean({summary: 'Print the per-step breakdown after the report.', default: true, allowNo: true}),
+    calibration: Flags.string({summary: 'Fit file written by `infersim calibrate --fit` (e.g. calibration/fit.json): print calibrated figures beside the raw ones.'}),
   }
 
-  async run(): Promise<SimResult> {
+  async run(): Promise<SimResult & {calibrated?: Calibrated}> {
     const {flags} = await this.parse(Simulate)
     const inputs = loadSimInputs({
       model: flags.model,
@@ -47,6 +51,7 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       nodes: flags.nodes,
       tp: flags.tp,
       fp8Gemm: flags['fp8-gemm'],
+      weightFormat: flags['weight-format'] === 'auto' ? undefined : (flags['weight-format'] as WeightQuant),
       fp8Kv: flags['fp8-kv'],
       deepep: flags.deepep,
       tbo: flags.tbo,
@@ -60,7 +65,8 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       mode: flags['prefill-only'] ? 'prefill' : flags['decode-only'] ? 'decode' : 'both',
     }
     const result = simulate(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile)
-    if (!this.jsonEnabled()) this.log(renderText(result, {breakdown: flags.breakdown}))
-    return result
+    const calibrated = flags.calibration ? calibrateWithFile(flags.calibration, result) : undefined
+    if (!this.jsonEnabled()) this.log(renderText(result, {breakdown: flags.breakdown, calibrated: calibrated && renderCalibrated(calibrated)}))
+    return calibrated ? {...result, calibrated} : result
   }
 }

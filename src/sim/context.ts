@@ -8,6 +8,7 @@ import type {MfuResolver} from '../tables/resolver.js'
 import type {MfuLookup} from '../tables/types.js'
 import type {Deployment} from './deployment.js'
 import type {Step} from './result.js'
+import type {WeightFormat} from './weight-format.js'
 
 export interface SimContext {
   model: ModelSpec
@@ -28,16 +29,17 @@ export function makeContext(
   gpuKey: string,
   sw: ProfileSwitches,
   mfu: MfuResolver,
+  weights: WeightFormat,
 ): SimContext {
   return {
     model,
     d,
     gpu,
     gpuKey,
-    shapes: shardShapes(model, {tp: d.tp, fp8Gemm: d.fp8Gemm, fp8Kv: d.fp8Kv}),
+    shapes: shardShapes(model, {tp: d.tp, fp8Gemm: weights.fp8Gemm, fp8Kv: d.fp8Kv, weightBits: weights.bits}),
     sw,
     mfu,
-    gemmPeak: d.fp8Gemm ? gpu.fp8Tflops : gpu.fp16Tflops,
+    gemmPeak: weights.gemmPeak,
   }
 }
 

@@ -1,4 +1,6 @@
 /** A deployment: how the model is laid out on GPUs and what workload it serves. */
+import type {WeightQuant} from '../model/types.js'
+
 export type SimMode = 'both' | 'prefill' | 'decode'
 
 export interface Deployment {
@@ -6,6 +8,8 @@ export interface Deployment {
   nodes: number
   tp: number
   fp8Gemm: boolean
+  /** Weight format; undefined = fp8 with fp8Gemm, else what the checkpoint ships (default profile), else bf16. */
+  weightFormat?: WeightQuant
   fp8Kv: boolean
   deepep: boolean
   tbo: boolean

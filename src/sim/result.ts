@@ -4,6 +4,7 @@ import type {KvCacheFit} from '../cost/kvcache.js'
 import type {ParamBreakdown} from '../cost/weights.js'
 import type {MfuLookup, SimWarning} from '../tables/types.js'
 import type {Deployment} from './deployment.js'
+import type {WeightFormat} from './weight-format.js'
 
 export type Bound = 'compute' | 'memory' | 'communication' | 'latency'
 
@@ -56,6 +57,7 @@ export interface SimResult {
   gpu: string
   profile: string
   deployment: Deployment & {decodeBatch: number}
+  weightFormat: WeightFormat
   weights: ParamBreakdown
   kvCache: KvCacheFit & {batch: number; contextLen: number}
   flops: FlopsSummary

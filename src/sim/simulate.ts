@@ -12,6 +12,7 @@ import type {Profile} from '../profile.js'
 import {MfuResolver, type Interpolator} from '../tables/resolver.js'
 import type {SimWarning, TableSet} from '../tables/types.js'
 import {makeContext} from './context.js'
+import {resolveWeightFormat} from './weight-format.js'
 import type {Deployment} from './deployment.js'
 import {simulateDecode, simulatePrefill} from './phase.js'
 import type {SimResult} from './result.js'
@@ -22,10 +23,10 @@ export interface SimulateOptions {
   interpolator?: Interpolator
 }
 
-export function resolveDecodeBatch(model: ModelSpec, d: Deployment, gpu: GpuSpec): number {
+export function resolveDecodeBatch(model: ModelSpec, d: Deployment, gpu: GpuSpec, weightBits?: 4 | 8 | 16): number {
   if (typeof d.decodeBatch === 'number') return d.decodeBatch
   if (d.decodeBatch === 'max') {
-    const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: d.fp8Gemm, fp8Kv: d.fp8Kv})
+    const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: d.fp8Gemm, fp8Kv: d.fp8Kv, weightBits: weightBits})
     const params = paramsPerGpu(model, shapes, d.tp, d.worldSize).perGpuBytes
     return maxDecodeBatch(model, shapes, params, gpu.memGiB, d.isl + d.osl)
   }
@@ -53,13 +54,14 @@ export function simulate(
     rooflineFallback: sw.rooflineFallback,
     interpolator: options.interpolator,
   })
-  const batch = resolveDecodeBatch(model, deployment, gpu)
+  const weightFormat = resolveWeightFormat(model, deployment, gpu, sw)
+  const batch = resolveDecodeBatch(model, deployment, gpu, weightFormat.bits)
   if (batch < 1) {
     warnings.push({code: 'no-kv-space', message: `no decode batch fits in ${gpu.name} memory at ${deployment.isl + deployment.osl} tokens per request`})
   }
-  const d: Deployment = {...deployment, decodeBatch: Math.max(1, batch)}
+  const d: Deployment = {...deployment, decodeBatch: Math.max(1, batch), fp8Gemm: weightFormat.fp8Gemm, weightFormat: weightFormat.format}
   if (d.tbo && model.linear) warnings.push({code: 'tbo-ignored', message: 'two-batch overlap is not modelled for hybrid (linear-attention) models; ignored'})
-  const ctx = makeContext(model, model.linear ? {...d, tbo: false} : d, rates, gpuKey, sw, resolver)
+  const ctx = makeContext(model, model.linear ? {...d, tbo: false} : d, rates, gpuKey, sw, resolver, weightFormat)
   const weights = paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize)
   const flops = flopsSummary(model, ctx.shapes, d.isl, d.osl)
   const contextLen = d.isl + d.osl
@@ -84,6 +86,7 @@ export function simulate(
     gpu: gpu.name,
     profile: profile.name,
     deployment: {...d, decodeBatch: Math.max(1, batch)},
+    weightFormat,
     weights,
     kvCache: {...kv, batch: Math.max(1, batch), contextLen},
     flops,

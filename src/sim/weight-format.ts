@@ -1,0 +1,50 @@
+/**
+ * Which weight format a deployment runs, and what that means for bytes per
+ * weight and the GEMM peak: FP8 GEMMs run at the fp8 peak; int4 is
+ * weight-only (dequantised to bf16, bf16 peak); nvfp4 needs FP4 tensor cores;
+ * mxfp4 (gpt-oss) uses FP4 tensor cores where the GPU has them, else runs
+ * weight-only.
+ */
+import {usageError} from '../errors.js'
+import type {GpuSpec} from '../hardware/gpu.js'
+import type {ModelSpec, WeightQuant} from '../model/types.js'
+import type {ProfileSwitches} from '../profile.js'
+import type {Deployment} from './deployment.js'
+
+export interface WeightFormat {
+  format: WeightQuant
+  bits: 4 | 8 | 16
+  /** Peak TFLOP/s of the GEMMs. */
+  gemmPeak: number
+  /** Whether the GEMMs run in fp8 (table choice, the report's "Use FP8 GEMM"). */
+  fp8Gemm: boolean
+  /** How the format was chosen. */
+  reason: 'flag' | 'fp8-gemm' | 'shipped' | 'default'
+}
+
+export function resolveWeightFormat(model: ModelSpec, d: Deployment, gpu: GpuSpec, sw: ProfileSwitches): WeightFormat {
+  let format: WeightQuant
+  let reason: WeightFormat['reason']
+  if (d.weightFormat) [format, reason] = [d.weightFormat, 'flag']
+  else if (d.fp8Gemm) [format, reason] = ['fp8', 'fp8-gemm']
+  else if (sw.publishedConfigs && model.shippedQuant) [format, reason] = [model.shippedQuant, 'shipped']
+  else [format, reason] = ['bf16', 'default']
+
+  switch (format) {
+    case 'bf16':
+      return {format, bits: 16, gemmPeak: gpu.fp16Tflops, fp8Gemm: false, reason}
+    case 'fp8':
+      return {format, bits: 8, gemmPeak: gpu.fp8Tflops, fp8Gemm: true, reason}
+    case 'int4':
+      return {format, bits: 4, gemmPeak: gpu.fp16Tflops, fp8Gemm: false, reason}
+    case 'nvfp4':
+      if (!gpu.fp4Tflops) {
+        throw usageError(
+          `nvfp4 weights need FP4 tensor cores, and ${gpu.name} has none (no fp4Tflops in its spec); use --weight-format int4 (weight-only) or fp8`,
+        )
+      }
+      return {format, bits: 4, gemmPeak: gpu.fp4Tflops, fp8Gemm: false, reason}
+    case 'mxfp4':
+      return {format, bits: 4, gemmPeak: gpu.fp4Tflops ?? gpu.fp16Tflops, fp8Gemm: false, reason}
+  }
+}
