@@ -11,6 +11,7 @@ export const STEP_NAMES: Record<string, string> = {
   'kv-down-proj': 'KV down projection',
   'bmm-q-wk': 'bmm q*Wk',
   'bmm-o-wv': 'bmm o*Wv',
+  'dsa-indexer': 'DSA indexer (logits)',
   'linear-core': 'linear attention core',
   'qkvzba-proj': 'qkvzba projection',
   'linear-o-proj': 'linear O projection',

@@ -3,6 +3,8 @@ import {moeCommPair, tpAllReduceSeconds, type CommTopology} from '../cost/comm.j
 import {moeLayerCount} from '../cost/weights.js'
 import {attentionProjections, decodeAttentionCore, prefillAttentionCore} from './attention.js'
 import type {SimContext} from './context.js'
+import {dsaDecodeSteps, dsaPrefillSteps} from './dsa.js'
+import type {MlaAttention} from '../model/types.js'
 import {denseLayerFfn, routedFfn, sharedExperts} from './ffn.js'
 import {linearAttentionCore, linearAttentionProjections} from './linear.js'
 import type {LayerGroup, PhaseResult, Step} from './result.js'
@@ -11,6 +13,12 @@ import type {LayerGroup, PhaseResult, Step} from './result.js'
 export const PREFILL_OVERHEAD_MS = 30
 export const DECODE_OVERHEAD_MS = 5
 export const HYBRID_DECODE_OVERHEAD_MS = 2
+
+/** DSA is modelled when configs are read as published (B3); the compat profile treats the model as MLA. */
+function sparseAttention(ctx: SimContext) {
+  const a = ctx.model.attention
+  return ctx.sw.publishedConfigs && a.kind === 'mla' ? a.sparse : undefined
+}
 
 const sum = (steps: Step[]) => steps.reduce((acc, s) => acc + s.seconds, 0)
 
@@ -56,8 +64,8 @@ const groupsTotal = (groups: LayerGroup[]) => groups.reduce((acc, g) => acc + g.
 export function simulatePrefill(ctx: SimContext): PhaseResult {
   const {d, model} = ctx
   const P = d.maxPrefillTokens
-  const core = prefillAttentionCore(ctx, d.isl)
-  const proj = attentionProjections(ctx, P)
+  const [core, indexer] = sparseAttention(ctx) ? dsaPrefillSteps(ctx, model.attention as MlaAttention, sparseAttention(ctx)!, d.isl) : [prefillAttentionCore(ctx, d.isl)]
+  const proj = [...attentionProjections(ctx, P), ...(indexer ? [{...indexer, seconds: indexer.seconds * Math.ceil(P / d.isl)}] : [])]
   const routed = routedFfn(ctx, 'prefill', P)
   const shared = sharedExperts(ctx, P)
   const dense = denseFfnStep(ctx, P)
@@ -100,8 +108,9 @@ export function simulatePrefill(ctx: SimContext): PhaseResult {
 
 export function simulateDecode(ctx: SimContext, batch: number, context: number): PhaseResult {
   const {d, model} = ctx
-  const core = decodeAttentionCore(ctx, batch, context)
-  const proj = attentionProjections(ctx, batch)
+  const sparse = sparseAttention(ctx)
+  const [core, indexer] = sparse ? dsaDecodeSteps(ctx, model.attention as MlaAttention, sparse, batch, context) : [decodeAttentionCore(ctx, batch, context)]
+  const proj = [...attentionProjections(ctx, batch), ...(indexer ? [indexer] : [])]
   const routed = routedFfn(ctx, 'decode', batch)
   const shared = sharedExperts(ctx, batch)
   const dense = denseFfnStep(ctx, batch)

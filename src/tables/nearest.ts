@@ -138,3 +138,27 @@ export function nearestGdnLatency(table: KernelTable, wanted: number): GdnLatenc
   for (const c of rest) sum += num(best, c)
   return {latencyUs: sum / ratio, table: table.path, lines: [best.line]}
 }
+
+/**
+ * Generic nearest row: among rows matching `filter` exactly, the one minimising the sum of
+ * |row[col] - wanted| over `query` (first wins ties). Used for tables with their own columns (DSA).
+ */
+export function nearestRowMfu(
+  table: KernelTable,
+  query: Record<string, number>,
+  filter: Record<string, number | string> = {},
+): MfuLookup | undefined {
+  let best: TableRow | undefined
+  let bestDist = Infinity
+  const filterKeys = Object.keys(filter).filter((k) => table.columns.includes(k))
+  for (const row of table.rows) {
+    if (filterKeys.some((k) => row.values[k] !== filter[k])) continue
+    let d = 0
+    for (const [col, wanted] of Object.entries(query)) d += Math.abs(num(row, col) - wanted)
+    if (d < bestDist) {
+      bestDist = d
+      best = row
+    }
+  }
+  return best ? hit(table, best, num(best, 'mfu'), bestDist === 0) : undefined
+}

@@ -10,6 +10,7 @@ import {
   nearestGroupedGemmDecodeMfu,
   nearestGroupedGemmPrefillMfu,
   nearestPrefillAttentionMfu,
+  nearestRowMfu,
   type GdnLatency,
   type GroupedGemmKey,
 } from './nearest.js'
@@ -35,13 +36,22 @@ export interface ResolverOptions {
   rooflineFallback: boolean
   /** Interpolating lookups, supplied by the interpolation module when the profile uses them. */
   interpolator?: Interpolator
+  /** Dtype of GEMM operands (interpolation reads gemm/<gpu>/<dtype>.csv when present). */
+  gemmDtype?: 'fp8' | 'bf16'
+}
+
+/** What an interpolating lookup needs beyond the table: the GPU's bandwidth (roofline) and the GEMM dtype. */
+export interface LookupEnv {
+  /** Effective memory bandwidth, GB/s counted as GiB/s (as the simulator counts it). */
+  memBw?: number
+  gemmDtype?: 'fp8' | 'bf16'
 }
 
 export interface Interpolator {
-  gemm(tables: TableSet, path: string, m: number, k: number, n: number): MfuLookup | undefined
-  decodeAttention(tables: TableSet, path: string, batch: number, kvLen: number, fp8Kv: boolean): MfuLookup | undefined
-  prefillAttention(tables: TableSet, path: string, seqLen: number): MfuLookup | undefined
-  groupedGemm(tables: TableSet, path: string, phase: Phase, key: GroupedGemmKey, tokens: number): MfuLookup | undefined
+  gemm(tables: TableSet, path: string, m: number, k: number, n: number, env?: LookupEnv): MfuLookup | undefined
+  decodeAttention(tables: TableSet, path: string, batch: number, kvLen: number, fp8Kv: boolean, env?: LookupEnv): MfuLookup | undefined
+  prefillAttention(tables: TableSet, path: string, seqLen: number, env?: LookupEnv): MfuLookup | undefined
+  groupedGemm(tables: TableSet, path: string, phase: Phase, key: GroupedGemmKey, tokens: number, env?: LookupEnv): MfuLookup | undefined
 }
 
 /** Table lookups are pure in (tables, query): memoized per TableSet so sweeps pay for each query once. */
@@ -62,17 +72,19 @@ function memo(tables: TableSet, key: string, compute: () => MfuLookup | undefine
 export class MfuResolver {
   readonly warnings: SimWarning[] = []
   private readonly o: ResolverOptions
+  private readonly env: LookupEnv
 
   constructor(options: ResolverOptions) {
     this.o = options
+    this.env = {memBw: options.memBw, gemmDtype: options.gemmDtype}
   }
 
   gemm(m: number, k: number, n: number, work?: KernelWork): MfuLookup {
     const path = tablePaths.gemm(this.o.gpuKey)
     const table = this.o.tables.get(path)
     const interp = this.useInterp()
-    const found = memo(this.o.tables, `gemm|${interp}|${path}|${m}|${k}|${n}`, () =>
-      interp ? this.o.interpolator!.gemm(this.o.tables, path, m, k, n) : table && nearestGemmMfu(table, m, k, n),
+    const found = memo(this.o.tables, `gemm|${interp && this.envKey()}|${path}|${m}|${k}|${n}`, () =>
+      interp ? this.o.interpolator!.gemm(this.o.tables, path, m, k, n, this.env) : table && nearestGemmMfu(table, m, k, n),
     )
     return found ?? this.fallback(`no GEMM row covers m=${m} k=${k} n=${n} in ${path}`, work, !table)
   }
@@ -80,9 +92,9 @@ export class MfuResolver {
   decodeAttention(path: string, batch: number, kvLen: number, fp8Kv: boolean, work?: KernelWork): MfuLookup {
     const table = this.o.tables.get(path)
     const interp = this.useInterp()
-    const found = memo(this.o.tables, `dec|${interp}|${path}|${batch}|${kvLen}|${fp8Kv}`, () =>
+    const found = memo(this.o.tables, `dec|${interp && this.envKey()}|${path}|${batch}|${kvLen}|${fp8Kv}`, () =>
       interp
-        ? this.o.interpolator!.decodeAttention(this.o.tables, path, batch, kvLen, fp8Kv)
+        ? this.o.interpolator!.decodeAttention(this.o.tables, path, batch, kvLen, fp8Kv, this.env)
         : table && nearestDecodeAttentionMfu(table, batch, kvLen, fp8Kv),
     )
     if (found) return found
@@ -94,8 +106,8 @@ export class MfuResolver {
   prefillAttention(path: string, seqLen: number, work?: KernelWork): MfuLookup {
     const table = this.o.tables.get(path)
     const interp = this.useInterp()
-    const found = memo(this.o.tables, `pre|${interp}|${path}|${seqLen}`, () =>
-      interp ? this.o.interpolator!.prefillAttention(this.o.tables, path, seqLen) : table && nearestPrefillAttentionMfu(table, seqLen),
+    const found = memo(this.o.tables, `pre|${interp && this.envKey()}|${path}|${seqLen}`, () =>
+      interp ? this.o.interpolator!.prefillAttention(this.o.tables, path, seqLen, this.env) : table && nearestPrefillAttentionMfu(table, seqLen),
     )
     if (found) return found
     if (!table && !this.o.rooflineFallback) {
@@ -109,10 +121,10 @@ export class MfuResolver {
     const path = tablePaths.groupedGemm(this.o.gpuKey, phase)
     const table = this.o.tables.get(path)
     const interp = this.useInterp()
-    const memoKey = `gg|${interp}|${path}|${phase}|${key.experts}|${key.gpus}|${key.localExperts}|${key.topk}|${key.hidden}|${key.intermediate}|${tokens}`
+    const memoKey = `gg|${interp && this.envKey()}|${path}|${phase}|${key.experts}|${key.gpus}|${key.localExperts}|${key.topk}|${key.hidden}|${key.intermediate}|${tokens}`
     const found = memo(this.o.tables, memoKey, () =>
       interp
-        ? this.o.interpolator!.groupedGemm(this.o.tables, path, phase, key, tokens)
+        ? this.o.interpolator!.groupedGemm(this.o.tables, path, phase, key, tokens, this.env)
         : table &&
           (phase === 'decode' ? nearestGroupedGemmDecodeMfu(table, key, tokens) : nearestGroupedGemmPrefillMfu(table, key, tokens)),
     )
@@ -121,10 +133,23 @@ export class MfuResolver {
     return this.fallback(table ? `no grouped GEMM ${phase} rows for ${shape} in ${path}` : `${path} does not exist`, work, !table)
   }
 
+  /** A table with its own grid columns (DSA): nearest row by `query` among rows matching `filter`. */
+  rowMfu(path: string, query: Record<string, number>, filter: Record<string, number | string>, work?: KernelWork): MfuLookup {
+    const table = this.o.tables.get(path)
+    const key = `row|${path}|${JSON.stringify(query)}|${JSON.stringify(filter)}`
+    const found = memo(this.o.tables, key, () => table && nearestRowMfu(table, query, filter))
+    return found ?? this.fallback(table ? `no row of ${path} matches ${JSON.stringify(filter)}` : `${path} does not exist`, work, !table)
+  }
+
   /** GDN latencies have no MFU to fall back to; a missing table is undefined and the caller decides. */
   gdnLatency(path: string, wanted: number): GdnLatency | undefined {
     const table = this.o.tables.get(path)
     return table && nearestGdnLatency(table, wanted)
+  }
+
+  /** Interpolated values depend on the bandwidth and GEMM dtype too. */
+  private envKey(): string {
+    return `${this.env.memBw}|${this.env.gemmDtype}`
   }
 
   private useInterp(): boolean {

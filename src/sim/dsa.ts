@@ -1,0 +1,56 @@
+/**
+ * DeepSeek V3.2 sparse attention (DSA, `index_topk`): each query attends to
+ * its top-k selected tokens, chosen by a lightweight fp8 indexer that scores
+ * every cached token. FLOPs follow the conventions of the measured `dsa`
+ * tables (checked against their rows): sparse core = absorbed MLA over top-k
+ * tokens, no causal discount; indexer logits = 2 * heads * dim per (query,
+ * key) pair, causal in prefill (keys seen on average: s_kv - s_q/2).
+ */
+import {transferSeconds} from '../cost/units.js'
+import type {MlaAttention} from '../model/types.js'
+import {tablePaths} from '../tables/paths.js'
+import {seconds, type SimContext} from './context.js'
+import type {Step} from './result.js'
+
+type Sparse = NonNullable<MlaAttention['sparse']>
+
+const sparseCoreFlopsPerQuery = (a: MlaAttention, heads: number, topk: number) =>
+  2 * heads * (a.kvLoraRank + a.qkRopeHeadDim) * topk + 2 * topk * heads * a.kvLoraRank
+
+function step(id: string, computeS: number, memoryS: number, mfu: Step['mfu'], shape: Record<string, number>): Step {
+  return {id, seconds: Math.max(computeS, memoryS), bound: computeS >= memoryS ? 'compute' : 'memory', mfu, computeSeconds: computeS, memorySeconds: memoryS, shape}
+}
+
+export function dsaDecodeSteps(ctx: SimContext, a: MlaAttention, sp: Sparse, batch: number, context: number): [Step, Step] {
+  const {shapes: s, gpu} = ctx
+  const latent = a.kvLoraRank + a.qkRopeHeadDim
+  const coreFlops = batch * sparseCoreFlopsPerQuery(a, s.htp, sp.indexTopk)
+  const coreBytes = batch * Math.min(context, sp.indexTopk) * latent * s.kvBytes
+  const corePath = tablePaths.dsaAttention(ctx.gpuKey, 'decode', s.htp, latent, sp.indexTopk)
+  const coreMfu = ctx.mfu.rowMfu(corePath, {batch_size: batch, kv_len: context}, {}, {flops: coreFlops, bytes: coreBytes, peakTflops: gpu.fp16Tflops})
+  const core = step('attn-core', seconds(ctx, coreFlops / 1e9, gpu.fp16Tflops, coreMfu.value), transferSeconds(coreBytes, gpu.memBw), coreMfu, {batch, kv_len: context, topk: sp.indexTopk})
+
+  const idxFlops = batch * 2 * sp.indexHeads * sp.indexHeadDim * context
+  const idxBytes = batch * context * sp.indexHeadDim
+  const idxPath = tablePaths.dsaLogits(ctx.gpuKey, 'decode', sp.indexHeads, sp.indexHeadDim)
+  const idxMfu = ctx.mfu.rowMfu(idxPath, {batchsize: batch, s_kv: context}, {next_n: 1}, {flops: idxFlops, bytes: idxBytes, peakTflops: gpu.fp8Tflops})
+  const indexer = step('dsa-indexer', seconds(ctx, idxFlops / 1e9, gpu.fp8Tflops, idxMfu.value), transferSeconds(idxBytes, gpu.memBw), idxMfu, {batch, s_kv: context})
+  return [core, indexer]
+}
+
+export function dsaPrefillSteps(ctx: SimContext, a: MlaAttention, sp: Sparse, isl: number): [Step, Step] {
+  const {shapes: s, gpu} = ctx
+  const latent = a.kvLoraRank + a.qkRopeHeadDim
+  const coreFlops = isl * sparseCoreFlopsPerQuery(a, s.htp, sp.indexTopk)
+  const coreBytes = isl * latent * s.kvBytes
+  const corePath = tablePaths.dsaAttention(ctx.gpuKey, 'prefill', s.htp, latent, sp.indexTopk)
+  const coreMfu = ctx.mfu.rowMfu(corePath, {s_q: isl, s_kv: isl}, {}, {flops: coreFlops, bytes: coreBytes, peakTflops: gpu.fp16Tflops})
+  const core = step('attn-core', seconds(ctx, coreFlops / 1e9, gpu.fp16Tflops, coreMfu.value), transferSeconds(coreBytes, gpu.memBw), coreMfu, {seq_len: isl, topk: sp.indexTopk})
+
+  const idxFlops = 2 * sp.indexHeads * sp.indexHeadDim * isl * (isl / 2)
+  const idxBytes = isl * sp.indexHeadDim
+  const idxPath = tablePaths.dsaLogits(ctx.gpuKey, 'prefill', sp.indexHeads, sp.indexHeadDim)
+  const idxMfu = ctx.mfu.rowMfu(idxPath, {s_q: isl, s_kv: isl}, {}, {flops: idxFlops, bytes: idxBytes, peakTflops: gpu.fp8Tflops})
+  const indexer = step('dsa-indexer', seconds(ctx, idxFlops / 1e9, gpu.fp8Tflops, idxMfu.value), transferSeconds(idxBytes, gpu.memBw), idxMfu, {s_q: isl, s_kv: isl})
+  return [core, indexer]
+}
