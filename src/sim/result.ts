@@ -3,6 +3,9 @@ import type {FlopsSummary} from '../cost/flops.js'
 import type {KvCacheFit} from '../cost/kvcache.js'
 import type {ParamBreakdown} from '../cost/weights.js'
 import type {MfuLookup, SimWarning} from '../tables/types.js'
+import type {GpuSpec} from '../hardware/gpu.js'
+import type {ModelSpec} from '../model/types.js'
+import type {ProfileSwitches} from '../profile.js'
 import type {Deployment} from './deployment.js'
 import type {WeightFormat} from './weight-format.js'
 
@@ -56,6 +59,8 @@ export interface SimResult {
   }
   gpu: string
   profile: string
+  /** Everything the simulation read: the parsed model, the GPU spec and the profile's switches. */
+  inputs: {model: ModelSpec; gpu: GpuSpec; switches: ProfileSwitches}
   deployment: Deployment & {decodeBatch: number}
   weightFormat: WeightFormat
   weights: ParamBreakdown

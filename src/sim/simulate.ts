@@ -85,6 +85,7 @@ export function simulate(
     },
     gpu: gpu.name,
     profile: profile.name,
+    inputs: {model, gpu, switches: sw},
     deployment: {...d, decodeBatch: Math.max(1, batch)},
     weightFormat,
     weights,
