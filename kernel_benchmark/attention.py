@@ -1,0 +1,187 @@
+"""MHA/GQA attention cores: decode (one query token per request over a KV cache) and causal prefill.
+
+Decode: FlashInfer paged decode (bf16 or fp8 KV) > FlashAttention-3 (bf16 KV)
+> torch (scaled_dot_product_attention with GQA, or grouped matmuls).
+Prefill (batch 1, causal): FlashAttention-3 > FlashInfer > FlashAttention-2 > torch SDPA.
+The torch path has no fp8 KV kernel: fp8 KV decode without FlashInfer is skipped.
+"""
+from __future__ import annotations
+
+import math
+
+from common import Ctx, Skip
+from plan import PlanItem
+from records import Measurement
+
+WORKSPACE_BYTES = 256 * 1024**2
+PAGE_SIZE = 16
+
+
+def measure(item: PlanItem, ctx: Ctx) -> Measurement:
+    s = item.shape
+    if item.phase == "decode":
+        return decode(ctx, s["heads"], s["kv_heads"], s["head_dim"], s["batch_size"], s["kv_len"], item.kv_dtype == "fp8")
+    return prefill(ctx, s["heads"], s["kv_heads"], s["head_dim"], s["seq_len"])
+
+
+def run_first(ctx: Ctx, attempts, what: str) -> Measurement:
+    """Times the first backend whose setup and first call succeed; `attempts` is [(name, setup)]."""
+    for name, setup in attempts:
+        if name != "torch" and not ctx.backends.has(name):
+            continue
+        try:
+            fn = setup()
+            fn()
+        except Skip:
+            raise
+        except Exception as e:
+            if name == "torch":
+                raise
+            ctx.backends.fail(name, e)
+            continue
+        t = ctx.timer.time(fn)
+        backend = getattr(fn, "backend", name)
+        lib = None if name == "torch" else name
+        return Measurement(t.median_us, t.stats(), backend, library=lib, library_version=ctx.backends.version(lib) if lib else None)
+    raise Skip(f"no backend can run {what}")
+
+
+# ---- decode ----
+
+def decode(ctx: Ctx, h: int, hkv: int, hd: int, batch: int, kv_len: int, fp8_kv: bool) -> Measurement:
+    attempts = [("flashinfer", lambda: _flashinfer_decode(ctx, h, hkv, hd, batch, kv_len, fp8_kv))]
+    if not fp8_kv:
+        attempts.append(("fa3", lambda: _fa3_decode(ctx, h, hkv, hd, batch, kv_len)))
+        attempts.append(("torch", lambda: _torch_decode(ctx, h, hkv, hd, batch, kv_len)))
+    elif not ctx.backends.has("flashinfer"):
+        raise Skip("fp8 KV decode attention needs FlashInfer (torch has no fp8 attention kernel)")
+    return run_first(ctx, attempts, f"decode attention {h}-{hkv}-{hd}")
+
+
+def _flashinfer_decode(ctx: Ctx, h, hkv, hd, batch, kv_len, fp8_kv):
+    torch = ctx.torch
+    fi = ctx.backends.load("flashinfer")
+    pages = math.ceil(kv_len / PAGE_SIZE)
+    cache = ctx.randn(batch * pages, 2, PAGE_SIZE, hkv, hd)
+    if fp8_kv:
+        cache = ctx.to_fp8(cache)
+    i32 = dict(device=ctx.device, dtype=torch.int32)
+    indptr = torch.arange(batch + 1, **i32) * pages
+    indices = torch.arange(batch * pages, **i32)
+    last = torch.full((batch,), kv_len - (pages - 1) * PAGE_SIZE, **i32)
+    ws = torch.empty(WORKSPACE_BYTES, dtype=torch.uint8, device=ctx.device)
+    try:
+        wrapper = fi.BatchDecodeWithPagedKVCacheWrapper(ws, "NHD", use_tensor_cores=(h // hkv) >= 4)
+    except TypeError:
+        wrapper = fi.BatchDecodeWithPagedKVCacheWrapper(ws, "NHD")
+    plan = getattr(wrapper, "plan", None) or wrapper.begin_forward
+    try:
+        plan(indptr, indices, last, h, hkv, hd, PAGE_SIZE, q_data_type=ctx.bf16, kv_data_type=cache.dtype)
+    except TypeError:
+        plan(indptr, indices, last, h, hkv, hd, PAGE_SIZE, data_type=cache.dtype)
+    q = ctx.randn(batch, h, hd)
+    run = getattr(wrapper, "run", None) or wrapper.forward
+    return lambda: run(q, cache)
+
+
+def _fa3_decode(ctx: Ctx, h, hkv, hd, batch, kv_len):
+    fa3 = ctx.backends.load("fa3")
+    q = ctx.randn(batch, 1, h, hd)
+    k = ctx.randn(batch, kv_len, hkv, hd)
+    v = ctx.randn(batch, kv_len, hkv, hd)
+    seqlens = ctx.torch.full((batch,), kv_len, device=ctx.device, dtype=ctx.torch.int32)
+    return lambda: fa3.flash_attn_with_kvcache(q, k, v, cache_seqlens=seqlens)
+
+
+def _torch_decode(ctx: Ctx, h, hkv, hd, batch, kv_len):
+    torch = ctx.torch
+    k = ctx.randn(batch, hkv, kv_len, hd)
+    v = ctx.randn(batch, hkv, kv_len, hd)
+    sdpa = getattr(torch.nn.functional, "scaled_dot_product_attention", None)
+    if sdpa is not None:
+        q = ctx.randn(batch, h, 1, hd)
+        if h == hkv:
+            return _labelled(lambda: sdpa(q, k, v), "torch-sdpa")
+        try:
+            sdpa(q, k, v, enable_gqa=True)
+            return _labelled(lambda: sdpa(q, k, v, enable_gqa=True), "torch-sdpa")
+        except TypeError:
+            pass  # torch < 2.5: no enable_gqa; grouped matmuls below read K/V once too
+    qg = ctx.randn(batch, hkv, h // hkv, hd)
+    kt = k.transpose(-1, -2)
+    scale = 1.0 / math.sqrt(hd)
+
+    def grouped():
+        p = torch.softmax(torch.matmul(qg, kt).float() * scale, dim=-1).to(v.dtype)
+        return torch.matmul(p, v)
+
+    return _labelled(grouped, "torch-matmul")
+
+
+# ---- prefill ----
+
+def prefill(ctx: Ctx, h: int, hkv: int, hd: int, seq: int, v_dim: int = 0) -> Measurement:
+    """Causal self-attention over `seq` tokens, batch 1; v_dim (MLA prefill) defaults to hd."""
+    vd = v_dim or hd
+    attempts = [
+        ("fa3", lambda: _fa_prefill(ctx, "fa3", h, hkv, hd, vd, seq)),
+        ("flashinfer", lambda: _flashinfer_prefill(ctx, h, hkv, hd, vd, seq)),
+    ]
+    if vd == hd:
+        attempts.append(("fa2", lambda: _fa_prefill(ctx, "fa2", h, hkv, hd, vd, seq)))
+    attempts.append(("torch", lambda: _torch_prefill(ctx, h, hkv, hd, vd, seq)))
+    return run_first(ctx, attempts, f"prefill attention {h}-{hkv}-{hd}")
+
+
+def _fa_prefill(ctx: Ctx, lib: str, h, hkv, hd, vd, seq):
+    fa = ctx.backends.load(lib)
+    q = ctx.randn(1, seq, h, hd)
+    k = ctx.randn(1, seq, hkv, hd)
+    v = ctx.randn(1, seq, hkv, vd)
+    return lambda: fa.flash_attn_func(q, k, v, causal=True)
+
+
+def _flashinfer_prefill(ctx: Ctx, h, hkv, hd, vd, seq):
+    fi = ctx.backends.load("flashinfer")
+    q = ctx.randn(seq, h, hd)
+    k = ctx.randn(seq, hkv, hd)
+    v = ctx.randn(seq, hkv, vd)
+    return lambda: fi.single_prefill_with_kv_cache(q, k, v, causal=True)
+
+
+def _torch_prefill(ctx: Ctx, h, hkv, hd, vd, seq):
+    torch = ctx.torch
+    q = ctx.randn(1, h, seq, hd)
+    sdpa = getattr(torch.nn.functional, "scaled_dot_product_attention", None)
+    # GQA: K/V are expanded to the query heads once, outside the timed call.
+    k = ctx.randn(1, hkv, seq, hd).repeat_interleave(h // hkv, dim=1)
+    v = ctx.randn(1, hkv, seq, vd).repeat_interleave(h // hkv, dim=1)
+    if sdpa is None:
+        return _labelled(lambda: _manual_causal(torch, q, k, v), "torch-manual")
+    if vd == hd:
+        return _labelled(lambda: sdpa(q, k, v, is_causal=True), "torch-sdpa")
+    try:
+        sdpa(q, k, v, is_causal=True)
+        return _labelled(lambda: sdpa(q, k, v, is_causal=True), "torch-sdpa")
+    except RuntimeError:  # a backend that wants equal q/k and v head dims: pad V, drop the padding
+        vp = torch.nn.functional.pad(v, (0, hd - vd)) if hd > vd else v
+        return _labelled(lambda: sdpa(q, k, vp, is_causal=True)[..., :vd], "torch-sdpa(v-padded)")
+
+
+def _labelled(fn, backend: str):
+    """Tags a timed callable with the backend name its record reports."""
+    fn.backend = backend
+    return fn
+
+
+def _manual_causal(torch, q, k, v, heads_per_chunk: int = 4):
+    """Causal attention without SDPA (torch < 2.0), a few heads at a time to bound memory."""
+    seq = q.shape[-2]
+    mask = torch.ones(seq, seq, dtype=torch.bool, device=q.device).triu_(1)
+    scale = 1.0 / math.sqrt(q.shape[-1])
+    outs = []
+    for i in range(0, q.shape[1], heads_per_chunk):
+        s = torch.matmul(q[:, i:i + heads_per_chunk], k[:, i:i + heads_per_chunk].transpose(-1, -2)).float() * scale
+        p = torch.softmax(s.masked_fill_(mask, float("-inf")), dim=-1).to(v.dtype)
+        outs.append(torch.matmul(p, v[:, i:i + heads_per_chunk]))
+    return torch.cat(outs, dim=1)

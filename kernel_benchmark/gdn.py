@@ -1,0 +1,145 @@
+"""Gated DeltaNet (Qwen3-Next linear attention) kernels; measured only when fla is importable.
+
+Shapes use the model's full head counts, as the simulator's GDN tables do.
+Query/key heads are repeated to the value heads before the kernel, as the
+Qwen3-Next layer does. Decode parts: conv (causal_conv1d_update) and
+gdn_update (fla fused_recurrent_gated_delta_rule over one token). Prefill parts:
+conv (causal_conv1d_fn) and the chunked kernel, split by kernel name with
+torch.profiler into kkt, tril, wu, chunk_gdn, chunk_o (other: cumsum, norms)
+and scaled to the chunk call's CUDA-event time; without the profiler the whole
+chunked call is one part, chunk_gdn. latency_us is the sum of the parts.
+"""
+from __future__ import annotations
+
+from typing import Dict
+
+from common import Ctx, Skip
+from plan import PlanItem
+from records import Measurement
+from timing import profile_kernel_times, sum_timings
+
+# fla Triton kernel name fragments -> the part names of the reference GDN tables
+PREFILL_KERNEL_PARTS = [
+    ("kkt", "kkt"),
+    ("solve_tril", "tril"),
+    ("tril", "tril"),
+    ("inverse", "tril"),
+    ("recompute_w_u", "wu"),
+    ("w_u", "wu"),
+    ("fwd_kernel_h", "chunk_gdn"),
+    ("delta_h", "chunk_gdn"),
+    ("fwd_h", "chunk_gdn"),
+    ("kernel_o", "chunk_o"),
+    ("fwd_o", "chunk_o"),
+]
+
+
+def part_of_kernel(name: str) -> str:
+    low = name.lower()
+    for fragment, part in PREFILL_KERNEL_PARTS:
+        if fragment in low:
+            return part
+    return "other"
+
+
+def split_by_kernels(kernel_us: Dict[str, float], total_us: float) -> Dict[str, float]:
+    """Profiler kernel times grouped into parts, scaled so that the parts sum to total_us."""
+    grouped: Dict[str, float] = {}
+    for name, us in kernel_us.items():
+        part = part_of_kernel(name)
+        grouped[part] = grouped.get(part, 0.0) + us
+    profiled = sum(grouped.values())
+    if profiled <= 0:
+        return {"chunk_gdn": total_us}
+    return {part: total_us * us / profiled for part, us in grouped.items()}
+
+
+def measure(item: PlanItem, ctx: Ctx) -> Measurement:
+    if not ctx.is_cuda():
+        raise Skip("GDN kernels need a GPU")
+    if not ctx.backends.has("fla"):
+        raise Skip("GDN kernels need fla (flash-linear-attention), which is not installed")
+    s = item.shape
+    dims = (s["conv_kernel"], s["key_heads"], s["key_head_dim"], s["value_heads"], s["value_head_dim"])
+    if item.phase == "decode":
+        return _decode(ctx, s["batchsize"], *dims)
+    return _prefill(ctx, s["seq_len"], *dims)
+
+
+def _load_fla(ctx: Ctx) -> None:
+    if ctx.backends.load("fla") is None:
+        raise Skip("fla is installed but failed to import")
+
+
+def _conv_channels(kh: int, kd: int, vh: int, vd: int) -> int:
+    return 2 * kh * kd + vh * vd
+
+
+def _conv_backend(ctx: Ctx) -> str:
+    return "causal_conv1d" if ctx.backends.has("causal_conv1d") else "torch-conv"
+
+
+def _inputs(ctx: Ctx, batch: int, seq: int, kd: int, vh: int, vd: int):
+    torch = ctx.torch
+    q = torch.nn.functional.normalize(ctx.randn(batch, seq, vh, kd).float(), dim=-1).to(ctx.bf16)
+    k = torch.nn.functional.normalize(ctx.randn(batch, seq, vh, kd).float(), dim=-1).to(ctx.bf16)
+    v = ctx.randn(batch, seq, vh, vd)
+    g = torch.nn.functional.logsigmoid(torch.randn(batch, seq, vh, device=ctx.device, dtype=torch.float32))
+    beta = torch.rand(batch, seq, vh, device=ctx.device, dtype=torch.float32).sigmoid().to(ctx.bf16)
+    return q, k, v, g, beta
+
+
+def _decode(ctx: Ctx, batch: int, ck: int, kh: int, kd: int, vh: int, vd: int) -> Measurement:
+    torch = ctx.torch
+    _load_fla(ctx)
+    from fla.ops.gated_delta_rule import fused_recurrent_gated_delta_rule
+
+    channels = _conv_channels(kh, kd, vh, vd)
+    x = ctx.randn(batch, channels)
+    weight = ctx.randn(channels, ck)
+    state = ctx.randn(batch, channels, ck - 1 if _conv_backend(ctx) == "torch-conv" else ck)
+    if ctx.backends.has("causal_conv1d"):
+        from causal_conv1d import causal_conv1d_update
+
+        conv = lambda: causal_conv1d_update(x, state, weight, None, "silu")  # noqa: E731
+    else:
+        def conv():
+            window = torch.cat([state, x.unsqueeze(-1)], dim=-1)
+            return torch.nn.functional.silu((window * weight).sum(-1))
+
+    q, k, v, g, beta = _inputs(ctx, batch, 1, kd, vh, vd)
+    h0 = torch.zeros(batch, vh, kd, vd, device=ctx.device, dtype=torch.float32)
+    update = lambda: fused_recurrent_gated_delta_rule(q, k, v, g=g, beta=beta, initial_state=h0, output_final_state=True)  # noqa: E731
+    conv(), update()
+    total, parts = ctx.timer.time_parts({"conv": conv, "gdn_update": update})
+    parts_us = {name: t.median_us for name, t in parts.items()}
+    return Measurement(total.median_us, total.stats(), f"fla+{_conv_backend(ctx)}", parts_us, "fla", ctx.backends.version("fla"))
+
+
+def _prefill(ctx: Ctx, seq: int, ck: int, kh: int, kd: int, vh: int, vd: int) -> Measurement:
+    torch = ctx.torch
+    _load_fla(ctx)
+    from fla.ops.gated_delta_rule import chunk_gated_delta_rule
+
+    channels = _conv_channels(kh, kd, vh, vd)
+    x = ctx.randn(1, channels, seq)
+    weight = ctx.randn(channels, ck)
+    if ctx.backends.has("causal_conv1d"):
+        from causal_conv1d import causal_conv1d_fn
+
+        conv = lambda: causal_conv1d_fn(x, weight, None, activation="silu")  # noqa: E731
+    else:
+        w3 = weight.unsqueeze(1)
+        conv = lambda: torch.nn.functional.silu(  # noqa: E731
+            torch.nn.functional.conv1d(torch.nn.functional.pad(x, (ck - 1, 0)), w3, groups=channels))
+
+    q, k, v, g, beta = _inputs(ctx, 1, seq, kd, vh, vd)
+    chunk = lambda: chunk_gated_delta_rule(q, k, v, g=g, beta=beta, output_final_state=True)  # noqa: E731
+    conv(), chunk()
+    conv_t = ctx.timer.time(conv)
+    chunk_t = ctx.timer.time(chunk)
+    kernels = profile_kernel_times(chunk)
+    parts = {"conv": conv_t.median_us}
+    parts.update(split_by_kernels(kernels, chunk_t.median_us) if kernels else {"chunk_gdn": chunk_t.median_us})
+    total = sum_timings({"conv": conv_t, "chunk": chunk_t})
+    return Measurement(total.median_us, total.stats(), f"fla+{_conv_backend(ctx)}", parts, "fla", ctx.backends.version("fla"))

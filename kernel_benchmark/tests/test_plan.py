@@ -1,0 +1,223 @@
+"""Unit tests of the benchmark's pure-Python parts (run without torch: python3 -m unittest discover -s kernel_benchmark/tests)."""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BENCH = os.path.dirname(HERE)
+REPO = os.path.dirname(BENCH)
+sys.path.insert(0, BENCH)
+
+import run  # noqa: E402
+from gdn import part_of_kernel, split_by_kernels  # noqa: E402
+from gpu_names import infersim_gpu_name, peak_tflops  # noqa: E402
+from grouped_gemm import expert_loads  # noqa: E402
+from model_config import ConfigError, load_config, read_model  # noqa: E402
+from plan import Deployment, build_plan, lookups  # noqa: E402
+from records import Measurement, kernel_flops, measurement_record  # noqa: E402
+from timing import percentile, summarize  # noqa: E402
+
+QWEN3_8B = load_config(os.path.join(REPO, "hf_configs", "qwen3-8b.json"))
+QWEN3_30B = load_config(os.path.join(REPO, "hf_configs", "qwen3-30b-a3b.json"))
+TINY_MLA = load_config(os.path.join(HERE, "fixtures", "tiny-mla-moe.json"))
+
+
+def shapes(items, kernel, phase=None):
+    return sorted(tuple(i.shape.values()) for i in items if i.kernel == kernel and (phase is None or i.phase == phase))
+
+
+class LookupTest(unittest.TestCase):
+    def test_dense_mha_lookups_follow_spec_a6(self):
+        d = Deployment(tp=2, world_size=2, isl=1000, osl=500, decode_batch=37, max_prefill_tokens=2048)
+        items = lookups(QWEN3_8B, "qwen3-8b", [d], "h20", profiles=("infersim",))
+        # D=4096, H=32, Hkv=8, hd=128, I=12288; Htp=16, Hkvtp=4; dense FFN n = 2I // W (compat)
+        self.assertEqual(shapes(items, "gemm"), sorted([
+            (2048, 4096, (16 + 8) * 128), (2048, 16 * 128, 4096), (2048, 4096, 2 * 12288 // 2),
+            (37, 4096, (16 + 8) * 128), (37, 16 * 128, 4096), (37, 4096, 2 * 12288 // 2),
+        ]))
+        self.assertEqual(shapes(items, "attention", "decode"), [(16, 4, 128, 37, 1250)])  # c = int(isl + osl/2)
+        self.assertEqual(shapes(items, "attention", "prefill"), [(16, 4, 128, 1000)])
+        self.assertEqual(shapes(items, "allreduce"), sorted([(2, 2048 * 4096 * 2), (2, 37 * 4096 * 2), (2, 2048 * 2 * 4096 * 2), (2, 37 * 2 * 4096 * 2)]))
+
+    def test_default_profile_shards_the_dense_ffn_by_tp(self):
+        d = Deployment(tp=1, world_size=4, decode_batch=8, mode="decode")
+        compat = lookups(QWEN3_8B, "x", [d], "h20", profiles=("infersim",))
+        default = lookups(QWEN3_8B, "x", [d], "h20", profiles=("default",))
+        self.assertIn((8, 4096, 2 * 12288 // 4), shapes(compat, "gemm"))
+        self.assertIn((8, 4096, 2 * 12288), shapes(default, "gemm"))
+
+    def test_moe_grouped_gemm_key(self):
+        d = Deployment(tp=2, world_size=8, decode_batch=64, max_prefill_tokens=4096)
+        items = lookups(QWEN3_30B, "x", [d], "h20")
+        gg = {i.phase: i for i in items if i.kernel == "grouped_gemm"}
+        # E=128, W=8, local = E // (W // tp) = 32, topk 8, D 2048, I//tp = 384
+        self.assertEqual(gg["decode"].shape, {"num_experts": 128, "num_gpus": 8, "num_local_experts": 32, "topk": 8, "hidden_size": 2048,
+                                              "intermediate_size": 384, "batch_size_per_gpu": 64, "tokens_per_expert": 16})
+        self.assertEqual(gg["prefill"].shape["seq_len_per_gpu"], 4096)
+        self.assertEqual(gg["prefill"].table, "grouped_gemm/prefill/h20/bf16.csv")  # fp8 rows go to data.csv
+
+    def test_small_batches_over_many_experts_are_kept(self):
+        d = Deployment(tp=1, world_size=1, decode_batch=1, mode="decode")
+        items = build_plan(QWEN3_30B, "x", [d], "h20", kernels=("grouped_gemm",))
+        batches = sorted(i.shape["batch_size_per_gpu"] for i in items)
+        self.assertEqual(batches[:4], [1, 2, 4, 8])
+        self.assertEqual([i.shape["tokens_per_expert"] for i in items if i.role == "lookup"], [0])  # 8 pairs over 128 experts
+
+    def test_mla_reads_differ_by_profile(self):
+        d = Deployment(tp=1, world_size=2, decode_batch=16, max_prefill_tokens=512, isl=512, osl=256)
+        compat = lookups(TINY_MLA, "x", [d], "h800", profiles=("infersim",))
+        default = lookups(TINY_MLA, "x", [d], "h800", profiles=("default",))
+        mla = [i for i in compat if i.kernel == "mla" and i.phase == "decode"][0]
+        self.assertEqual(mla.table, "mla/decode/h800/8-64-16.csv")
+        self.assertEqual(mla.shape["kv_len"], 640)
+        # B3: first_k_dense_replace adds the dense layers' GEMMs (width 512 // tp) only in the default profile
+        self.assertIn((16, 256, 1024), shapes(default, "gemm"))
+        self.assertNotIn((16, 256, 1024), shapes(compat, "gemm"))
+        # MLA projections: bmm-o-wv is (m, Htp * kv_lora_rank, v_head_dim)
+        self.assertIn((16, 8 * 64, 32), shapes(compat, "gemm"))
+
+    def test_grid_surrounds_each_lookup_and_respects_the_kv_budget(self):
+        d = Deployment(tp=1, world_size=1, decode_batch=300, isl=100000, osl=2000, mode="decode")
+        items = build_plan(QWEN3_8B, "x", [d], "h20", kernels=("attention",), max_kv_gib=1)
+        lookup = [i for i in items if i.role == "lookup"]
+        self.assertEqual(len(lookup), 1)
+        self.assertEqual(lookup[0].shape["kv_len"], 101000)
+        per_token = 2 * 8 * 128 * 2
+        for i in items:
+            if i.role == "grid":
+                self.assertLessEqual(i.shape["batch_size"] * i.shape["kv_len"] * per_token, 1024**3)
+        grid = [i.shape for i in items if i.role == "grid"]
+        self.assertTrue({1, 2, 4, 64}.issubset({s["batch_size"] for s in grid}))
+        self.assertIn({"heads": 32, "kv_heads": 8, "head_dim": 128, "batch_size": 1, "kv_len": 101000}, grid)  # through the query
+        self.assertNotIn(300, {s["batch_size"] for s in grid})  # 300 x 1024 tokens is over the 1 GiB budget
+
+    def test_both_dtypes_adds_fp8_variants(self):
+        d = Deployment(decode_batch=8, mode="decode")
+        items = build_plan(QWEN3_8B, "x", [d], "h20", kernels=("gemm", "attention"), grid=False,
+                           extra_gemm_dtypes=("bf16", "fp8"), extra_kv_dtypes=("bf16", "fp8"))
+        self.assertEqual({i.dtype for i in items if i.kernel == "gemm"}, {"bf16", "fp8"})
+        self.assertEqual({i.table for i in items if i.kernel == "gemm"}, {"gemm/h20/bf16.csv", "gemm/h20/fp8.csv"})
+        self.assertEqual({i.kv_dtype for i in items if i.kernel == "attention"}, {"bf16", "fp8"})
+
+
+class ConfigTest(unittest.TestCase):
+    def test_missing_field_is_named(self):
+        with self.assertRaisesRegex(ConfigError, 'cfg.json: the model needs field "hidden_size"'):
+            read_model({"num_hidden_layers": 2}, "cfg.json", published=False)
+
+    def test_bad_json_names_the_line(self):
+        path = os.path.join(HERE, "fixtures", "not-json.tmp")
+        with open(path, "w") as f:
+            f.write('{\n  "a": 1,\n  oops\n}')
+        try:
+            with self.assertRaisesRegex(ConfigError, "not-json.tmp: line 3"):
+                load_config(path)
+        finally:
+            os.remove(path)
+
+
+class RunTest(unittest.TestCase):
+    def run_main(self, argv):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = run.main(argv)
+            except SystemExit as e:  # argparse usage errors
+                code = e.code
+        return code, out.getvalue(), err.getvalue()
+
+    def test_dry_run_prints_plan_records_without_torch(self):
+        code, out, err = self.run_main(["--model", "qwen3-8b", "--gpu", "H20", "--dry-run", "--no-grid"])
+        self.assertEqual(code, 0, err)
+        records = [json.loads(line) for line in out.splitlines()]
+        self.assertTrue(records and all(r["planned"] is True and r["gpu"] == "H20" for r in records))
+        self.assertIn("planned 8 measurements", err)
+        self.assertNotIn("torch", sys.modules)
+
+    def test_unknown_model_is_an_input_error(self):
+        code, _, err = self.run_main(["--model", "no-such-model", "--gpu", "H20", "--dry-run"])
+        self.assertEqual(code, 1)
+        self.assertIn("no-such-model: model config not found", err)
+
+    def test_impossible_deployment_is_a_usage_error(self):
+        code, _, err = self.run_main(["--model", "qwen3-8b", "--gpu", "H20", "--tp", "3", "--world-size", "3", "--dry-run"])
+        self.assertEqual(code, 2)
+        self.assertIn("attention heads (32) are not divisible by tp 3", err)
+
+    def test_bad_number_is_a_usage_error(self):
+        code, _, err = self.run_main(["--model", "qwen3-8b", "--tp", "two", "--dry-run"])
+        self.assertEqual(code, 2)
+        self.assertIn("--tp", err)
+
+    def test_output_file_is_written_whole(self):
+        path = os.path.join(HERE, "fixtures", "plan.tmp.jsonl")
+        try:
+            code, out, _ = self.run_main(["--model", "qwen3-8b", "--gpu", "H20", "--dry-run", "--no-grid", "--output", path])
+            self.assertEqual((code, out), (0, ""))
+            with open(path) as f:
+                self.assertEqual(len(f.read().splitlines()), 8)
+            self.assertFalse(os.path.exists(path + ".partial"))
+        finally:
+            if os.path.exists(path):
+                os.remove(path)
+
+    def test_script_runs_as_a_program(self):
+        r = subprocess.run([sys.executable, os.path.join(BENCH, "run.py"), "--model", "qwen3-8b", "--gpu", "H20", "--dry-run", "--no-grid"],
+                           capture_output=True, text=True, cwd="/")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(r.stdout.splitlines()), 8)
+
+
+class MeasurementPartsTest(unittest.TestCase):
+    def test_expert_loads_cover_every_pair(self):
+        self.assertEqual(expert_loads(10, 4), [3, 3, 2, 2])
+        self.assertEqual(expert_loads(3, 32), [1, 1, 1])
+        self.assertEqual(sum(expert_loads(4096 * 8, 32)), 4096 * 8)
+
+    def test_gdn_kernel_split(self):
+        self.assertEqual(part_of_kernel("chunk_scaled_dot_kkt_fwd_kernel"), "kkt")
+        self.assertEqual(part_of_kernel("solve_tril_16x16_kernel"), "tril")
+        self.assertEqual(part_of_kernel("recompute_w_u_fwd_kernel"), "wu")
+        self.assertEqual(part_of_kernel("chunk_gated_delta_rule_fwd_kernel_h_blockdim64"), "chunk_gdn")
+        self.assertEqual(part_of_kernel("chunk_fwd_kernel_o"), "chunk_o")
+        self.assertEqual(part_of_kernel("chunk_local_cumsum_scalar_kernel"), "other")
+        parts = split_by_kernels({"chunk_fwd_kernel_o": 30.0, "solve_tril_16x16_kernel": 10.0}, 80.0)
+        self.assertEqual(parts, {"chunk_o": 60.0, "tril": 20.0})
+
+    def test_summary_statistics(self):
+        s = summarize([4.0, 1.0, 3.0, 2.0], warmup=2, timer="cuda_event")
+        self.assertEqual((s["median_us"], s["min_us"], s["max_us"], s["mean_us"], s["repeats"]), (2.5, 1.0, 4.0, 2.5, 4))
+        self.assertAlmostEqual(percentile([1.0, 2.0, 3.0, 4.0], 0.1), 1.3)
+
+    def test_record_mfu_uses_the_gpu_peak(self):
+        d = Deployment(decode_batch=16, mode="decode")
+        item = [i for i in lookups(QWEN3_8B, "x", [d], "h20", ("infersim",)) if i.kernel == "attention"][0]
+        self.assertEqual(kernel_flops(item), 4 * 32 * 128 * 5120 * 16)
+        stats = summarize([100.0], 1, "cuda_event")
+        rec = measurement_record(item, "H20", Measurement(100.0, stats, "torch-sdpa"), {"gpu_name": "NVIDIA H20"}, "2025-01-01T00:00:00+00:00")
+        self.assertAlmostEqual(rec["mfu"], round(4 * 32 * 128 * 5120 * 16 / 100e-6 / 148e12, 4))
+        self.assertEqual(rec["kv_dtype"], "bf16")
+        self.assertNotIn("planned", rec)
+
+
+class GpuNameTest(unittest.TestCase):
+    def test_device_names(self):
+        self.assertEqual(infersim_gpu_name("NVIDIA H100 80GB HBM3"), "H100-SXM")
+        self.assertEqual(infersim_gpu_name("NVIDIA H200"), "H200")
+        self.assertEqual(infersim_gpu_name("NVIDIA H20"), "H20")
+        self.assertEqual(infersim_gpu_name("NVIDIA H800"), "H800")
+
+    def test_peaks_come_from_data_gpus_json(self):
+        self.assertEqual(peak_tflops("H20", "bf16"), 148)
+        self.assertEqual(peak_tflops("h20", "fp8"), 296)
+        self.assertIsNone(peak_tflops("NoSuchGPU", "bf16"))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,86 @@
+/**
+ * Writes a bench_data folder holding one row per planned measurement, with
+ * placeholder values (MFU 0.5, latency 1 µs), in the layout the simulator
+ * reads. Simulating against it shows which lookups the plan covers: a
+ * lookup the plan measured hits its row exactly; one it missed falls back or
+ * lands on a neighbour.
+ */
+import {mkdirSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+export interface PlanRecord {
+  planned: true
+  kernel: string
+  phase?: string
+  gpu: string
+  dtype: string
+  kv_dtype?: string
+  shape: Record<string, number>
+  table: string
+  role: 'lookup' | 'grid'
+  uses?: string[]
+}
+
+interface Table {
+  columns: string[]
+  rows: (string | number)[][]
+  sortBy: number[]
+}
+
+const MOE_KEYS = ['num_experts', 'num_gpus', 'num_local_experts', 'topk', 'hidden_size', 'intermediate_size']
+
+/** Table path the simulator reads for a record, and the row it adds there. */
+function placement(r: PlanRecord, gemmDtype: string): {paths: string[]; columns: string[]; row: (string | number)[]; sortBy: number[]} | undefined {
+  const s = r.shape
+  switch (r.kernel) {
+    case 'gemm':
+      if (r.dtype !== gemmDtype) return undefined
+      return {paths: [`gemm/${r.gpu.toLowerCase()}/data.csv`, r.table], columns: ['m', 'k', 'n', 'latency_us', 'mfu'], row: [s.m, s.k, s.n, 1, 0.5], sortBy: [1, 2, 0]}
+    case 'attention':
+    case 'mla':
+      return r.phase === 'decode'
+        ? {paths: [r.table], columns: ['dtype', 'kv_dtype', 'batch_size', 'kv_len', 'latency_us', 'mfu'], row: [r.dtype, r.kv_dtype!, s.batch_size, s.kv_len, 1, 0.5], sortBy: [2, 3]}
+        : {paths: [r.table], columns: ['dtype', 'seq_len', 'latency_us', 'mfu'], row: [r.dtype, s.seq_len, 1, 0.5], sortBy: [1]}
+    case 'grouped_gemm': {
+      if (r.dtype !== gemmDtype) return undefined
+      const tokens = r.phase === 'decode' ? 'batch_size_per_gpu' : 'seq_len_per_gpu'
+      const columns = [...MOE_KEYS, tokens, 'tokens_per_expert', 'up_proj_us', 'up_mfu', 'down_proj_us', 'down_mfu']
+      const row = [...MOE_KEYS.map((k) => s[k]), s[tokens], s.tokens_per_expert, 1, 0.5, 1, 0.5]
+      return {paths: [`grouped_gemm/${r.phase}/${r.gpu.toLowerCase()}/data.csv`, r.table], columns, row, sortBy: [6]}
+    }
+    case 'gdn':
+      return r.phase === 'decode'
+        ? {paths: [r.table], columns: ['batchsize', 'conv', 'gdn_update'], row: [s.batchsize, 1, 1], sortBy: [0]}
+        : {paths: [r.table], columns: ['seq_len', 'conv', 'chunk_gdn'], row: [s.seq_len, 1, 1], sortBy: [0]}
+    default:
+      return undefined // communication tables are not looked up by the simulator
+  }
+}
+
+/**
+ * Writes the tables; returns, per GDN table, the first-column value of each
+ * line (GDN lookups report the line they used, not an exact/nearest kind).
+ */
+export function writeTablesFromPlan(dir: string, records: PlanRecord[], gemmDtype: string): Map<string, Map<number, number>> {
+  const tables = new Map<string, Table>()
+  for (const r of records) {
+    const p = placement(r, gemmDtype)
+    if (!p) continue
+    for (const file of new Set(p.paths)) {
+      const t = tables.get(file) ?? {columns: p.columns, rows: [], sortBy: p.sortBy}
+      t.rows.push(p.row)
+      tables.set(file, t)
+    }
+  }
+  const firstColumns = new Map<string, Map<number, number>>()
+  for (const [file, t] of tables) {
+    t.rows.sort((a, b) => {
+      for (const i of t.sortBy) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number)
+      return 0
+    })
+    mkdirSync(path.dirname(path.join(dir, file)), {recursive: true})
+    writeFileSync(path.join(dir, file), [t.columns.join(','), ...t.rows.map((r) => r.join(','))].join('\n') + '\n')
+    if (file.startsWith('gdn/')) firstColumns.set(file, new Map(t.rows.map((r, i) => [i + 2, r[0] as number])))
+  }
+  return firstColumns
+}
