@@ -1,0 +1,41 @@
+/**
+ * A measurement row as a simulator deployment. Rows count per replica (one TP
+ * group); with tbo = 1 the simulator runs two micro-batches of half the row's
+ * batch (InferSim's --decode-bs and --max-prefill-tokens count one micro-batch).
+ */
+import {inputError} from '../errors.js'
+import type {GpuSpec} from '../hardware/gpu.js'
+import type {ModelSpec} from '../model/types.js'
+import {DEFAULT_DEPLOYMENT, type Deployment, type SimMode} from '../sim/deployment.js'
+import {resolveDecodeBatch} from '../sim/simulate.js'
+import type {MeasurementRow} from './types.js'
+
+export function baseDeployment(row: MeasurementRow, mode: SimMode): Deployment {
+  return {
+    ...DEFAULT_DEPLOYMENT,
+    worldSize: row.world_size,
+    nodes: row.nodes,
+    tp: row.tp,
+    fp8Gemm: row.fp8_gemm === 1,
+    fp8Kv: row.fp8_kv === 1,
+    deepep: row.deepep === 1,
+    tbo: row.tbo === 1,
+    isl: row.isl,
+    osl: row.osl,
+    mode,
+  }
+}
+
+/** Requests in flight per replica: the row's number, or the largest batch whose KV cache fits at isl + osl. */
+export function replicaBatch(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec): number {
+  if (typeof row.decode_batch === 'number') return row.decode_batch
+  const max = resolveDecodeBatch(model, {...baseDeployment(row, 'decode'), decodeBatch: 'max'}, gpu)
+  if (max < 1) throw inputError(`decode_batch "max": no request's KV cache fits in ${gpu.name} memory at ${row.isl + row.osl} tokens`)
+  return row.tbo === 1 ? 2 * Math.floor(max / 2) || max : max
+}
+
+/** The simulator's micro-batch for a replica batch. */
+export const microBatch = (row: MeasurementRow, batch: number) => (row.tbo === 1 ? Math.max(1, batch / 2) : batch)
+
+/** The simulator's prefill tokens per (micro-)forward for a replica's tokens per forward. */
+export const microPrefillTokens = (row: MeasurementRow, tokens: number) => (row.tbo === 1 ? Math.max(1, Math.ceil(tokens / 2)) : tokens)

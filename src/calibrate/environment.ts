@@ -1,0 +1,90 @@
+/**
+ * What evaluating rows needs, loaded once: the GPU list, each GPU's tables
+ * (read on first use) and each model config (per file and config reading).
+ */
+import {InfersimError} from '../errors.js'
+import {findGpu, gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
+import {loadGpus} from '../io/gpus.js'
+import {loadModel, resolveModelFile} from '../io/models.js'
+import {bundled} from '../io/paths.js'
+import {loadTableSet} from '../io/tables.js'
+import type {ModelSpec} from '../model/types.js'
+import type {SimulateOptions} from '../sim/simulate.js'
+import type {TableSet} from '../tables/types.js'
+import type {MeasurementRow} from './types.js'
+
+export interface EnvironmentOptions {
+  /** GPU file whose entries replace bundled ones (--gpu-spec). */
+  gpuSpec?: string
+  /** A GPU list to use instead of reading files (tests). */
+  gpus?: GpuSpec[]
+  /** Tables root (--bench-data). */
+  benchData?: string
+  simulateOptions?: SimulateOptions
+}
+
+/**
+ * GPUs that other work adds to data/gpus.json (issue 7, AIConfigurator import).
+ * Rows naming them are skipped, with this reason, until the GPU exists; then they evaluate.
+ */
+export const PENDING_GPUS: Record<string, string> = {
+  'h100-sxm': 'issue 7 (AIConfigurator GPUs)',
+  'h200-sxm': 'issue 7 (AIConfigurator GPUs)',
+  'b200-sxm': 'issue 7 (AIConfigurator GPUs)',
+  'gb200-nvl72': 'issue 7 (AIConfigurator GPUs)',
+  'a100-sxm': 'issue 7 (AIConfigurator GPUs)',
+  l40s: 'issue 7 (AIConfigurator GPUs)',
+}
+
+/** A row that cannot be evaluated yet, through no fault of its own. */
+export class SkipRow extends Error {}
+
+export class EvalEnvironment {
+  readonly gpus: GpuSpec[]
+  readonly simulateOptions: SimulateOptions
+  private readonly benchData: string
+  private readonly tableCache = new Map<string, TableSet>()
+  private readonly modelCache = new Map<string, ModelSpec | InfersimError>()
+
+  constructor(opts: EnvironmentOptions = {}) {
+    this.gpus = opts.gpus ?? loadGpus(opts.gpuSpec)
+    this.benchData = opts.benchData ?? bundled.benchData
+    this.simulateOptions = opts.simulateOptions ?? {}
+  }
+
+  gpu(name: string): GpuSpec {
+    const gpu = findGpu(this.gpus, name)
+    if (gpu) return gpu
+    const pending = PENDING_GPUS[name.toLowerCase()]
+    if (pending) throw new SkipRow(`GPU "${name}" is not in the GPU data yet (it arrives with ${pending})`)
+    throw new InfersimError(`unknown GPU "${name}"; known GPUs: ${this.gpus.map((g) => g.name).join(', ')}`)
+  }
+
+  tables(gpu: GpuSpec): TableSet {
+    const key = gpuTableKey(gpu.name)
+    let t = this.tableCache.get(key)
+    if (!t) {
+      t = loadTableSet(this.benchData, [key])
+      this.tableCache.set(key, t)
+    }
+    return t
+  }
+
+  /** The row's model, read as the profile reads configs; a bad config fails every row that uses it. */
+  model(row: MeasurementRow, publishedConfigs: boolean): ModelSpec {
+    const {file} = resolveModelFile(row.model, row.baseDir)
+    const key = `${publishedConfigs ? 'published' : 'compat'}:${file}`
+    let m = this.modelCache.get(key)
+    if (!m) {
+      try {
+        m = loadModel(row.model, {publishedConfigs, baseDir: row.baseDir})
+      } catch (error) {
+        if (!(error instanceof InfersimError)) throw error
+        m = error
+      }
+      this.modelCache.set(key, m)
+    }
+    if (m instanceof InfersimError) throw m
+    return m
+  }
+}
