@@ -105,8 +105,8 @@ def _torch_decode(ctx: Ctx, h, hkv, hd, batch, kv_len):
         try:
             sdpa(q, k, v, enable_gqa=True)
             return _labelled(lambda: sdpa(q, k, v, enable_gqa=True), "torch-sdpa")
-        except TypeError:
-            pass  # torch < 2.5: no enable_gqa; grouped matmuls below read K/V once too
+        except (TypeError, RuntimeError):
+            pass  # torch < 2.5 has no enable_gqa; the grouped matmuls below read K/V once too
     qg = ctx.randn(batch, hkv, h // hkv, hd)
     kt = k.transpose(-1, -2)
     scale = 1.0 / math.sqrt(hd)

@@ -223,6 +223,9 @@ def measure(args: argparse.Namespace, argv_text: str) -> int:
     env = capture_env(args.device, argv_text)
     gpu = args.gpu or (infersim_gpu_name(env["gpu_name"]) if args.device != "cpu" else "cpu")
     items = make_plan(args, gpu)
+    if not items:
+        print(f"run.py: nothing to measure: this model has no {', '.join(args.kernels)} kernels to plan", file=sys.stderr)
+        return 1
     if rank == 0:
         print(f"run.py: {plan_summary(items)} on {env['gpu_name']} as {gpu}", file=sys.stderr)
     allowed = None if args.backends is None else [b for b in args.backends if b != "torch"]
@@ -237,12 +240,12 @@ def measure(args: argparse.Namespace, argv_text: str) -> int:
         out.write(measurement_record(item, gpu, m, env))
 
     comm_items = [it for it in items if it.kernel in COMM_KERNELS]
-    if comm_items and dist_world > 1:
+    if dist_world > 1:
         for k, v in comm.measure_all(comm_items, ctx, args.warmup, args.repeats, emit).items():
             counts[k] += v
         comm.finish()
         if rank != 0:
-            return 0
+            return 0  # the other kernels run on one GPU, rank 0's
     elif comm_items:
         print(f"run.py: skipping {len(comm_items)} all-reduce/all-to-all items: start with torchrun --nproc-per-node N to measure them",
               file=sys.stderr)
@@ -272,6 +275,8 @@ def measure(args: argparse.Namespace, argv_text: str) -> int:
                 last_clock = time.monotonic()
             emit(item, m)
             counts["measured"] += 1
+            if args.device != "cpu":
+                torch.cuda.empty_cache()  # shapes differ item to item: keep the allocator from fragmenting
             print(f"{label}: {m.latency_us:.2f} us ({m.backend})", file=sys.stderr)
     except KeyboardInterrupt:
         out.close(False)
