@@ -9,6 +9,8 @@ plans the shapes of both so one benchmark run serves either profile.
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
@@ -25,6 +27,15 @@ class Mha:
 
 
 @dataclass(frozen=True)
+class SparseAttention:
+    """DeepSeek V3.2 sparse attention (DSA): each query attends its top-k tokens, chosen by an fp8 indexer."""
+
+    index_topk: int
+    index_heads: int
+    index_head_dim: int
+
+
+@dataclass(frozen=True)
 class Mla:
     heads: int
     q_lora_rank: int
@@ -32,6 +43,7 @@ class Mla:
     qk_nope_head_dim: int
     qk_rope_head_dim: int
     v_head_dim: int
+    sparse: Optional[SparseAttention] = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,7 @@ class ModelDims:
     attention: Any  # Mha | Mla
     linear: Optional[LinearAttention]
     ffn: FeedForward
+    shipped_quant: Optional[str] = None  # bf16 | fp8 | int4 | nvfp4 | mxfp4, from the config's quantization fields
 
     @property
     def is_mla(self) -> bool:
@@ -84,7 +97,16 @@ def load_config(path: str) -> Dict[str, Any]:
     return raw
 
 
-def read_model(raw: Dict[str, Any], source: str, published: bool) -> ModelDims:
+def load_quant_config(config_path: str) -> Optional[Dict[str, Any]]:
+    """hf_quant_config.json beside a config (<name>.hf_quant_config.json or hf_quant_config.json), as src/io/models.ts reads it."""
+    candidates = [re.sub(r"\.json$", ".hf_quant_config.json", config_path), os.path.join(os.path.dirname(config_path), "hf_quant_config.json")]
+    for path in candidates:
+        if path != config_path and os.path.exists(path):
+            return load_config(path)
+    return None
+
+
+def read_model(raw: Dict[str, Any], source: str, published: bool, quant_config: Optional[Dict[str, Any]] = None) -> ModelDims:
     """The model as the compat (published=False) or default (published=True) profile reads it."""
     cfg = _text_config(raw, source)
     f = _Fields(cfg, source)
@@ -93,7 +115,28 @@ def read_model(raw: Dict[str, Any], source: str, published: bool) -> ModelDims:
     attention = _attention(cfg, f, hidden)
     linear = _linear(f, layers) if "full_attention_interval" in cfg else None
     ffn = _published_ffn(cfg, f, layers) if published else _compat_ffn(cfg, f)
-    return ModelDims(source=source, layers=layers, hidden=hidden, attention=attention, linear=linear, ffn=ffn)
+    return ModelDims(source=source, layers=layers, hidden=hidden, attention=attention, linear=linear, ffn=ffn,
+                     shipped_quant=_detect_quant(cfg, raw, quant_config))
+
+
+def _detect_quant(cfg: Dict[str, Any], raw: Dict[str, Any], quant_config: Optional[Dict[str, Any]]) -> Optional[str]:
+    q = cfg.get("quantization_config") if isinstance(cfg.get("quantization_config"), dict) else raw.get("quantization_config")
+    q = q if isinstance(q, dict) else {}
+    hf = quant_config.get("quantization") if quant_config and isinstance(quant_config.get("quantization"), dict) else quant_config
+    hf = hf if isinstance(hf, dict) else {}
+    algo = next((v for v in (hf.get("quant_algo"), q.get("quant_method"), q.get("quant_algo")) if v is not None), "")
+    algo = str(algo).lower()
+    if not algo:
+        return None
+    if "nvfp4" in algo or algo == "fp4":
+        return "nvfp4"
+    if "mxfp4" in algo:
+        return "mxfp4"
+    if "fp8" in algo:
+        return "fp8"
+    if any(w in algo for w in ("int4", "awq", "gptq", "w4a16")):
+        return "int4"
+    return None
 
 
 def _text_config(raw: Dict[str, Any], source: str) -> Dict[str, Any]:
@@ -110,6 +153,8 @@ def _text_config(raw: Dict[str, Any], source: str) -> Dict[str, Any]:
 def _attention(cfg: Dict[str, Any], f: "_Fields", hidden: int):
     heads = f.int("num_attention_heads")
     if cfg.get("kv_lora_rank") is not None:
+        topk = f.opt_int("index_topk", None)
+        sparse = None if topk is None else SparseAttention(topk, f.opt_int("index_n_heads", 64), f.opt_int("index_head_dim", 128))
         return Mla(
             heads=heads,
             q_lora_rank=f.opt_int("q_lora_rank", 0),
@@ -117,6 +162,7 @@ def _attention(cfg: Dict[str, Any], f: "_Fields", hidden: int):
             qk_nope_head_dim=f.int("qk_nope_head_dim"),
             qk_rope_head_dim=f.int("qk_rope_head_dim"),
             v_head_dim=f.int("v_head_dim"),
+            sparse=sparse,
         )
     head_dim = f.opt_int("head_dim", None)
     if head_dim is None:
@@ -162,16 +208,26 @@ def _published_ffn(cfg: Dict[str, Any], f: "_Fields", layers: int) -> FeedForwar
         raise ConfigError(f'{f.source}: MoE config ({key}) is missing "num_experts_per_tok"')
     inter = f.opt_int("moe_intermediate_size", None)
     if inter is None:
-        inter = f.opt_int("intermediate_size_mlp", None)
-    if inter is None:
         inter = f.int("intermediate_size")
+    # Llama 4 routes each token to its experts and to one shared expert of the same width.
+    llama4 = str(cfg.get("model_type") or "").startswith("llama4")
     shared_width = f.opt_int("shared_expert_intermediate_size", None)
+    if shared_width is None and llama4:
+        shared_width = inter
     shared = f.opt_int("n_shared_experts", None)
     if shared is None:
         shared = f.opt_int("num_shared_experts", 0)
     if shared_width and shared == 0:
         shared = 1
     dense_layers = min(layers, f.opt_int("first_k_dense_replace", 0))
+    moe_layer_freq = f.opt_int("moe_layer_freq", None)
+    if moe_layer_freq is None:
+        moe_layer_freq = f.opt_int("interleave_moe_layer_step", 1)
+    dense_intermediate = 0
+    if dense_layers > 0 or moe_layer_freq > 1:
+        dense_intermediate = f.opt_int("intermediate_size_mlp", None)
+        if dense_intermediate is None:
+            dense_intermediate = f.int("intermediate_size")
     return FeedForward(
         is_moe=True,
         experts=f.int(key),
@@ -180,7 +236,7 @@ def _published_ffn(cfg: Dict[str, Any], f: "_Fields", layers: int) -> FeedForwar
         shared_experts=shared,
         shared_intermediate=shared_width if shared_width is not None else inter,
         dense_layers=dense_layers,
-        dense_intermediate=f.int("intermediate_size") if dense_layers > 0 else 0,
+        dense_intermediate=dense_intermediate,
     )
 
 

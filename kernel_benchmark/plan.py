@@ -13,10 +13,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from model_config import Mla, ModelDims, read_model
+from model_config import Mla, ModelDims, load_quant_config, read_model
 
 PROFILES = ("infersim", "default")
-KERNELS = ("gemm", "attention", "mla", "grouped_gemm", "gdn", "allreduce", "alltoall")
+KERNELS = ("gemm", "attention", "mla", "dsa_attn", "dsa_logits", "grouped_gemm", "gdn", "allreduce", "alltoall")
 
 GEMM_M_GRID = [2**i for i in range(0, 15)]  # 1 .. 16384
 DECODE_BATCH_GRID = [2**i for i in range(0, 10)]  # 1 .. 512
@@ -42,15 +42,19 @@ class Deployment:
     decode_batch: int = 128
     max_prefill_tokens: int = 4096
     mode: str = "both"  # both | prefill | decode
+    weight_format: Optional[str] = None  # --weight-format; None = auto
 
     @property
     def context(self) -> int:
         """Average decode context c = int(isl + osl/2) (SPEC A4)."""
         return int(math.floor(self.isl + self.osl / 2))
 
-    @property
-    def gemm_dtype(self) -> str:
-        return "fp8" if self.fp8_gemm else "bf16"
+    def gemm_dtype(self, profile: str, model: ModelDims) -> str:
+        """GEMM table dtype (src/sim/weight-format.ts): fp8 only for fp8 weights; int4/fp4 formats read the bf16 tables."""
+        fmt = self.weight_format or ("fp8" if self.fp8_gemm else None)
+        if fmt is None:
+            fmt = model.shipped_quant if profile == "default" and model.shipped_quant else "bf16"
+        return "fp8" if fmt == "fp8" else "bf16"
 
     @property
     def kv_dtype(self) -> str:
@@ -135,6 +139,11 @@ def gdn_table(gpu: str, phase: str, shape: Dict[str, int]) -> str:
     return f"gdn/{phase}/{gpu}/{s['conv_kernel']}-{s['key_heads']}-{s['key_head_dim']}-{s['value_heads']}-{s['value_head_dim']}.csv"
 
 
+def dsa_table(gpu: str, phase: str, part: str, shape: Dict[str, int]) -> str:
+    tail = f"{shape['heads']}-{shape['head_dim']}" + (f"-{shape['topk']}" if part == "attn" else "")
+    return f"dsa/{phase}/{gpu}/{part}-{tail}.csv"
+
+
 def comm_table(gpu: str, op: str) -> str:
     return f"comm/{gpu}/{op}.csv"
 
@@ -151,12 +160,13 @@ class _Lookups:
 
     def __init__(self, out: _Collector, model: ModelDims, d: Deployment, gpu: str, profile: str):
         self.out, self.m, self.d, self.gpu, self.profile = out, model, d, gpu, profile
+        self.gemm_dtype = d.gemm_dtype(profile, model)
 
     def use(self, phase: str, step: str) -> str:
         return f"{self.profile} {phase} {step}"
 
     def gemm(self, phase: str, step: str, m: int, k: int, n: int) -> None:
-        item = PlanItem("gemm", None, self.d.gemm_dtype, None, {"m": m, "k": k, "n": n}, gemm_table(self.gpu, self.d.gemm_dtype), "lookup")
+        item = PlanItem("gemm", None, self.gemm_dtype, None, {"m": m, "k": k, "n": n}, gemm_table(self.gpu, self.gemm_dtype), "lookup")
         self.out.add(item, self.use(phase, step))
 
     def run(self) -> None:
@@ -178,6 +188,9 @@ class _Lookups:
     def attention_core(self, phase: str) -> None:
         m, d, a = self.m, self.d, self.m.attention
         htp = a.heads // d.tp
+        if isinstance(a, Mla) and a.sparse and self.profile == "default":
+            self.sparse_attention(phase, a, htp)
+            return
         if isinstance(a, Mla):
             if phase == "decode":
                 shape = {"heads": htp, "kv_lora_rank": a.kv_lora_rank, "qk_rope_head_dim": a.qk_rope_head_dim,
@@ -193,6 +206,23 @@ class _Lookups:
             item = PlanItem("attention", phase, "bf16", d.kv_dtype if phase == "decode" else None, shape,
                             attention_table(self.gpu, phase, shape), "lookup")
         self.out.add(item, self.use(phase, "attn-core"))
+
+    # DeepSeek V3.2 sparse attention, default profile only (src/sim/dsa.ts)
+    def sparse_attention(self, phase: str, a: Mla, htp: int) -> None:
+        d, sp = self.d, a.sparse
+        attn = {"heads": htp, "head_dim": a.kv_lora_rank + a.qk_rope_head_dim, "topk": sp.index_topk}
+        logits = {"heads": sp.index_heads, "head_dim": sp.index_head_dim}
+        if phase == "decode":
+            attn.update(batch_size=d.decode_batch, kv_len=d.context)
+            logits.update(batchsize=d.decode_batch, next_n=1, s_kv=d.context)
+            kv = d.kv_dtype
+        else:
+            attn.update(s_q=d.isl, s_kv=d.isl)
+            logits.update(s_q=d.isl, s_kv=d.isl)
+            kv = None
+        self.out.add(PlanItem("dsa_attn", phase, "bf16", kv, attn, dsa_table(self.gpu, phase, "attn", attn), "lookup"), self.use(phase, "attn-core"))
+        self.out.add(PlanItem("dsa_logits", phase, "fp8", None, logits, dsa_table(self.gpu, phase, "logits", logits), "lookup"),
+                     self.use(phase, "dsa-indexer"))
 
     def attention_projections(self, phase: str, t: int) -> None:
         D, a, tp = self.m.hidden, self.m.attention, self.d.tp
@@ -231,7 +261,7 @@ class _Lookups:
             tokens_key = "batch_size_per_gpu" if phase == "decode" else "seq_len_per_gpu"
             shape = {"num_experts": f.experts, "num_gpus": d.world_size, "num_local_experts": local, "topk": f.topk,
                      "hidden_size": D, "intermediate_size": itp, tokens_key: t, "tokens_per_expert": tokens_per_expert(t, f.topk, local)}
-            self.out.add(PlanItem("grouped_gemm", phase, d.gemm_dtype, None, shape, grouped_gemm_table(self.gpu, phase, d.gemm_dtype), "lookup"),
+            self.out.add(PlanItem("grouped_gemm", phase, self.gemm_dtype, None, shape, grouped_gemm_table(self.gpu, phase, self.gemm_dtype), "lookup"),
                          self.use(phase, "ffn"))
         else:
             divisor = d.tp if self.profile == "default" else d.world_size  # defect B6 in the compat profile
@@ -270,8 +300,9 @@ def lookups(raw_config: Dict, source: str, deployments: Sequence[Deployment], gp
             profiles: Sequence[str] = PROFILES) -> List[PlanItem]:
     """The exact queries the simulator makes for these deployments, under the given profiles."""
     out = _Collector()
+    quant = load_quant_config(source) if source.endswith(".json") else None
     for profile in profiles:
-        model = read_model(raw_config, source, published=(profile == "default"))
+        model = read_model(raw_config, source, published=(profile == "default"), quant_config=quant)
         for d in deployments:
             _Lookups(out, model, d, gpu_key, profile).run()
     return list(out.items.values())
@@ -304,6 +335,15 @@ def grid_shapes(item: PlanItem, max_kv_bytes: int) -> List[Dict[str, int]]:
                     out.append({**s, "batch_size": b, "kv_len": kv})
     elif k in ("attention", "mla"):
         out = [{**s, "seq_len": n} for n in _with(PREFILL_SEQ_GRID, s["seq_len"])]
+    elif k == "dsa_attn" and item.phase == "decode":
+        per_token = s["head_dim"] * (1 if item.kv_dtype == "fp8" else 2)
+        out = [{**s, "batch_size": b, "kv_len": kv} for b in _with(DECODE_BATCH_GRID, s["batch_size"])
+               for kv in _with(DECODE_KV_GRID, s["kv_len"]) if b * kv * per_token <= max_kv_bytes]
+    elif k == "dsa_logits" and item.phase == "decode":
+        out = [{**s, "batchsize": b, "s_kv": kv} for b in _with(DECODE_BATCH_GRID, s["batchsize"])
+               for kv in _with(DECODE_KV_GRID, s["s_kv"]) if b * kv * s["head_dim"] <= max_kv_bytes]
+    elif k in ("dsa_attn", "dsa_logits"):
+        out = [{**s, "s_q": n, "s_kv": n} for n in _with(PREFILL_SEQ_GRID, s["s_q"])]
     elif k == "grouped_gemm":
         key = "batch_size_per_gpu" if item.phase == "decode" else "seq_len_per_gpu"
         values = MOE_DECODE_GRID if item.phase == "decode" else MOE_PREFILL_GRID
@@ -347,7 +387,7 @@ def _dtype_variants(item: PlanItem, gpu: str, gemm_dtypes: Sequence[str], kv_dty
             if dt != item.dtype:
                 table = gemm_table(gpu, dt) if item.kernel == "gemm" else grouped_gemm_table(gpu, item.phase, dt)
                 variants.append(PlanItem(item.kernel, item.phase, dt, None, dict(item.shape), table, "lookup", set(item.uses)))
-    if item.kernel in ("attention", "mla") and item.phase == "decode":
+    if item.kernel in ("attention", "mla", "dsa_attn") and item.phase == "decode":
         for kv in kv_dtypes:
             if kv != item.kv_dtype:
                 variants.append(PlanItem(item.kernel, item.phase, item.dtype, kv, dict(item.shape), item.table, "lookup", set(item.uses)))

@@ -33,7 +33,19 @@ def kernel_flops(item: PlanItem) -> Optional[float]:
         return (2.0 * h * (s["qk_nope_head_dim"] + s["qk_rope_head_dim"]) * n + 2.0 * n * h * s["v_head_dim"]) * n / 2
     if k == "grouped_gemm":
         return 6.0 * s["hidden_size"] * s["intermediate_size"] * grouped_pairs(item)
+    if k == "dsa_attn":  # top-k keys per query, no causal discount; value width = latent - 64 rope dims
+        queries = s["batch_size"] if item.phase == "decode" else s["s_q"]
+        return queries * s["heads"] * s["topk"] * 2.0 * (2 * s["head_dim"] - 64)
+    if k == "dsa_logits" and item.phase == "decode":
+        return 2.0 * s["batchsize"] * s["next_n"] * s["heads"] * s["head_dim"] * s["s_kv"]
+    if k == "dsa_logits":  # causal: the s_q new tokens see s_kv - s_q/2 keys on average
+        return 2.0 * s["heads"] * s["head_dim"] * s["s_q"] * (s["s_kv"] - s["s_q"] / 2)
     return None
+
+
+def peak_dtype(item: PlanItem) -> str:
+    """Which peak a kernel's MFU divides by: GEMMs and the DSA indexer run in their dtype, attention cores in bf16."""
+    return item.dtype if item.kernel in ("gemm", "grouped_gemm", "dsa_logits") else "bf16"
 
 
 def grouped_pairs(item: PlanItem) -> int:
@@ -89,7 +101,7 @@ def measurement_record(item: PlanItem, gpu: str, m: Measurement, env: Dict, time
 
 def record_mfu(item: PlanItem, gpu: str, latency_us: float) -> Optional[float]:
     flops = kernel_flops(item)
-    peak = peak_tflops(gpu, item.dtype if item.kernel in ("gemm", "grouped_gemm") else "bf16")
+    peak = peak_tflops(gpu, peak_dtype(item))
     if flops is None or peak is None or latency_us <= 0:
         return None
     return round(flops / (latency_us * 1e-6) / (peak * 1e12), 4)

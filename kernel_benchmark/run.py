@@ -60,6 +60,9 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     dep.add_argument("--world-size", type=int_list, default=[1], help="number of GPUs W (default 1)")
     dep.add_argument("--nodes", type=int, default=1, help="nodes the GPUs span (default 1)")
     dep.add_argument("--fp8-gemm", action="store_true", help="FP8 GEMMs and grouped GEMMs")
+    dep.add_argument("--weight-format", choices=("auto", "bf16", "fp8", "int4", "nvfp4", "mxfp4"), default="auto",
+                     help="as simulate: auto = --fp8-gemm, else (default profile) the format the checkpoint ships in; "
+                          "only fp8 reads fp8 GEMM tables")
     dep.add_argument("--fp8-kv", action="store_true", help="FP8 KV cache")
     dep.add_argument("--deepep", action="store_true", help="DeepEP all-to-all instead of all-reduce around the MoE")
     dep.add_argument("--isl", type=int_list, default=[4096], help="input length (default 4096)")
@@ -135,7 +138,8 @@ def deployments(args: argparse.Namespace, raw: Dict, source: str) -> List[Deploy
             rejected.append(why)
             continue
         out.append(Deployment(tp=tp, world_size=w, nodes=args.nodes, fp8_gemm=args.fp8_gemm, fp8_kv=args.fp8_kv,
-                              deepep=args.deepep, isl=isl, osl=osl, decode_batch=bs, max_prefill_tokens=p, mode=mode))
+                              deepep=args.deepep, isl=isl, osl=osl, decode_batch=bs, max_prefill_tokens=p, mode=mode,
+                              weight_format=None if args.weight_format == "auto" else args.weight_format))
     for why in sorted(set(rejected)):
         print(f"run.py: left out: {why}", file=sys.stderr)
     if not out:
@@ -289,12 +293,13 @@ def measure(args: argparse.Namespace, argv_text: str) -> int:
 
 def _kernel_modules():
     import attention
+    import dsa
     import gdn
     import gemm
     import grouped_gemm
     import mla
 
-    return {"gemm": gemm, "attention": attention, "mla": mla, "grouped_gemm": grouped_gemm, "gdn": gdn}
+    return {"gemm": gemm, "attention": attention, "mla": mla, "dsa_attn": dsa, "dsa_logits": dsa, "grouped_gemm": grouped_gemm, "gdn": gdn}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import run  # noqa: E402
 from gpu_names import peak_tflops  # noqa: E402
-from records import Measurement, kernel_flops, measurement_record, to_line  # noqa: E402
+from records import Measurement, kernel_flops, measurement_record, peak_dtype, to_line  # noqa: E402
 from timing import summarize  # noqa: E402
 
 SAMPLE_PARTS = {
@@ -43,7 +43,7 @@ def main(argv) -> int:
 
 def placeholder_latency_us(item, gpu: str) -> float:
     flops = kernel_flops(item)
-    peak = peak_tflops(gpu, item.dtype if item.kernel in ("gemm", "grouped_gemm") else "bf16")
+    peak = peak_tflops(gpu, peak_dtype(item))
     if flops is not None and peak is not None:
         return 5.0 + flops / (0.5 * peak * 1e6)
     s = item.shape

@@ -82,6 +82,37 @@ class LookupTest(unittest.TestCase):
         # MLA projections: bmm-o-wv is (m, Htp * kv_lora_rank, v_head_dim)
         self.assertIn((16, 8 * 64, 32), shapes(compat, "gemm"))
 
+    def test_shipped_fp8_weights_plan_fp8_gemms_in_the_default_profile_only(self):
+        raw = dict(QWEN3_8B, quantization_config={"quant_method": "fp8"})
+        d = Deployment(decode_batch=8, mode="decode")
+        dtypes = {(i.dtype, u.split()[0]) for i in lookups(raw, "x", [d], "h20") if i.kernel == "gemm" for u in i.uses}
+        self.assertEqual(dtypes, {("bf16", "infersim"), ("fp8", "default")})
+        int4 = lookups(dict(QWEN3_8B, quantization_config={"quant_method": "awq"}), "x", [d], "h20", ("default",))
+        self.assertEqual({i.dtype for i in int4 if i.kernel == "gemm"}, {"bf16"})  # weight-only int4 reads the bf16 tables
+
+    def test_sparse_attention_in_the_default_profile(self):
+        d = Deployment(tp=2, world_size=2, decode_batch=16, isl=512, osl=256, max_prefill_tokens=512)
+        default = lookups(TINY_MLA, "x", [d], "h800", ("default",))
+        compat = lookups(TINY_MLA, "x", [d], "h800", ("infersim",))
+        self.assertFalse([i for i in default if i.kernel == "mla"])
+        self.assertFalse([i for i in compat if i.kernel.startswith("dsa")])
+        attn = {i.phase: i for i in default if i.kernel == "dsa_attn"}
+        logits = {i.phase: i for i in default if i.kernel == "dsa_logits"}
+        self.assertEqual(attn["decode"].table, "dsa/decode/h800/attn-4-80-32.csv")  # Htp, kv_lora_rank + rope, index_topk
+        self.assertEqual(attn["decode"].shape, {"heads": 4, "head_dim": 80, "topk": 32, "batch_size": 16, "kv_len": 640})
+        self.assertEqual(logits["decode"].shape, {"heads": 4, "head_dim": 32, "batchsize": 16, "next_n": 1, "s_kv": 640})
+        self.assertEqual(logits["prefill"].table, "dsa/prefill/h800/logits-4-32.csv")
+        self.assertEqual((attn["prefill"].shape["s_q"], attn["prefill"].shape["s_kv"]), (512, 512))
+
+    def test_llama4_shared_expert_has_the_expert_width(self):
+        cfg = {"model_type": "llama4_text", "hidden_size": 512, "num_hidden_layers": 2, "num_attention_heads": 8, "num_key_value_heads": 2,
+               "head_dim": 64, "intermediate_size": 256, "intermediate_size_mlp": 1024, "num_local_experts": 4, "num_experts_per_tok": 1,
+               "interleave_moe_layer_step": 1}
+        ffn = read_model(cfg, "x", published=True).ffn
+        self.assertEqual((ffn.intermediate, ffn.shared_experts, ffn.shared_intermediate, ffn.dense_intermediate), (256, 1, 256, 0))
+        ffn = read_model(dict(cfg, interleave_moe_layer_step=2), "x", published=True).ffn
+        self.assertEqual(ffn.dense_intermediate, 1024)
+
     def test_grid_surrounds_each_lookup_and_respects_the_kv_budget(self):
         d = Deployment(tp=1, world_size=1, decode_batch=300, isl=100000, osl=2000, mode="decode")
         items = build_plan(QWEN3_8B, "x", [d], "h20", kernels=("attention",), max_kv_gib=1)

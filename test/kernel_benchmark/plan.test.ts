@@ -5,7 +5,7 @@
  * and check that every MFU lookup of every step hit a planned row exactly.
  * Runs python3 without torch (CI has none); INFERSIM_PYTHON picks another interpreter.
  */
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {execa} from 'execa'
@@ -60,7 +60,7 @@ let caseNo = 0
 async function coverage(model: string, gpu: string, planArgs: string[], simArgs = planArgs.filter((a) => a !== '--no-grid')): Promise<string[]> {
   const records = await plan(['--model', model, '--gpu', gpu, ...planArgs])
   const dir = path.join(tmp, `case-${++caseNo}`)
-  const gdnRows = writeTablesFromPlan(dir, records, simArgs.includes('--fp8-gemm') ? 'fp8' : 'bf16')
+  const gdnRows = writeTablesFromPlan(dir, records)
   const problems: string[] = []
   for (const profile of ['infersim', 'default']) {
     problems.push(...uncovered(await simulateAgainst(dir, model, gpu, simArgs, profile), gdnRows))
@@ -85,6 +85,14 @@ describe('kernel_benchmark plan covers every simulator lookup', () => {
     })
   }
 
+  // Every bundled config, one expert-parallel deployment: catches a model feature the planner does not mirror.
+  const bundledModels = readdirSync(path.join(ROOT, 'hf_configs'))
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.hf_quant_config.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+  it.each(bundledModels)('bundled model %s, world size 8, lookups only', async (model) => {
+    expect(await coverage(model, 'H800', ['--world-size', '8', '--decode-batch', '16', '--no-grid'])).toEqual([])
+  })
+
   it('lookups only (--no-grid) still cover the deployment', async () => {
     expect(await coverage('qwen3-30b-a3b', 'H20', ['--tp', '2', '--world-size', '2', '--no-grid'])).toEqual([])
   })
@@ -101,7 +109,8 @@ describe('kernel_benchmark records', () => {
     const validate = validator('raw-measurement')
     const kinds = new Set<string>()
     for (const args of [
-      ['--model', 'deepseek-v3', '--gpu', 'H800', '--world-size', '8', '--deepep', '--both-dtypes', '--no-grid'],
+      ['--model', 'deepseek-v3.2', '--gpu', 'H800', '--world-size', '8', '--deepep', '--both-dtypes', '--no-grid'],
+      ['--model', 'qwen3-8b', '--gpu', 'H20', '--no-grid'],
       ['--model', 'qwen3-next-80b-a3b', '--gpu', 'H20', '--tp', '2', '--world-size', '4', '--no-grid'],
     ]) {
       const r = await execa(PYTHON, [SAMPLES, ...args], {cwd: ROOT})
@@ -113,6 +122,7 @@ describe('kernel_benchmark records', () => {
     expect([...kinds].sort()).toEqual([
       'allreduce', 'alltoall', 'gdn decode', 'gdn prefill', 'gemm', 'grouped_gemm decode', 'grouped_gemm prefill',
       'attention decode', 'attention prefill', 'mla decode', 'mla prefill',
+      'dsa_attn decode', 'dsa_attn prefill', 'dsa_logits decode', 'dsa_logits prefill',
     ].sort())
   })
 
@@ -161,6 +171,7 @@ describe.runIf(hasTorch)('kernel_benchmark smoke run on the CPU (only where torc
         seen.add(`${rec.kernel} ${rec.phase ?? ''}`.trim())
       }
     }
-    expect([...seen].sort()).toEqual(['attention decode', 'attention prefill', 'gemm', 'grouped_gemm decode', 'grouped_gemm prefill', 'mla decode', 'mla prefill'])
+    // dsa prefill and the dsa indexer have no PyTorch path: skipped, as the run reports
+    expect([...seen].sort()).toEqual(['attention decode', 'attention prefill', 'dsa_attn decode', 'gemm', 'grouped_gemm decode', 'grouped_gemm prefill', 'mla decode', 'mla prefill'])
   })
 })

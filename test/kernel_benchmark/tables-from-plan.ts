@@ -30,11 +30,14 @@ interface Table {
 const MOE_KEYS = ['num_experts', 'num_gpus', 'num_local_experts', 'topk', 'hidden_size', 'intermediate_size']
 
 /** Table path the simulator reads for a record, and the row it adds there. */
-function placement(r: PlanRecord, gemmDtype: string): {paths: string[]; columns: string[]; row: (string | number)[]; sortBy: number[]} | undefined {
+/**
+ * GEMM and grouped-GEMM rows of every dtype also go to data.csv: the compat
+ * lookups read only data.csv (the default profile prefers gemm/<gpu>/<dtype>.csv).
+ */
+function placement(r: PlanRecord): {paths: string[]; columns: string[]; row: (string | number)[]; sortBy: number[]} | undefined {
   const s = r.shape
   switch (r.kernel) {
     case 'gemm':
-      if (r.dtype !== gemmDtype) return undefined
       return {paths: [`gemm/${r.gpu.toLowerCase()}/data.csv`, r.table], columns: ['m', 'k', 'n', 'latency_us', 'mfu'], row: [s.m, s.k, s.n, 1, 0.5], sortBy: [1, 2, 0]}
     case 'attention':
     case 'mla':
@@ -42,12 +45,19 @@ function placement(r: PlanRecord, gemmDtype: string): {paths: string[]; columns:
         ? {paths: [r.table], columns: ['dtype', 'kv_dtype', 'batch_size', 'kv_len', 'latency_us', 'mfu'], row: [r.dtype, r.kv_dtype!, s.batch_size, s.kv_len, 1, 0.5], sortBy: [2, 3]}
         : {paths: [r.table], columns: ['dtype', 'seq_len', 'latency_us', 'mfu'], row: [r.dtype, s.seq_len, 1, 0.5], sortBy: [1]}
     case 'grouped_gemm': {
-      if (r.dtype !== gemmDtype) return undefined
       const tokens = r.phase === 'decode' ? 'batch_size_per_gpu' : 'seq_len_per_gpu'
       const columns = [...MOE_KEYS, tokens, 'tokens_per_expert', 'up_proj_us', 'up_mfu', 'down_proj_us', 'down_mfu']
       const row = [...MOE_KEYS.map((k) => s[k]), s[tokens], s.tokens_per_expert, 1, 0.5, 1, 0.5]
       return {paths: [`grouped_gemm/${r.phase}/${r.gpu.toLowerCase()}/data.csv`, r.table], columns, row, sortBy: [6]}
     }
+    case 'dsa_attn':
+      return r.phase === 'decode'
+        ? {paths: [r.table], columns: ['dtype', 'kv_dtype', 'batch_size', 'kv_len', 'latency_us', 'mfu'], row: [r.dtype, r.kv_dtype!, s.batch_size, s.kv_len, 1, 0.5], sortBy: [2, 3]}
+        : {paths: [r.table], columns: ['dtype', 's_q', 's_kv', 'latency_us', 'mfu'], row: [r.dtype, s.s_q, s.s_kv, 1, 0.5], sortBy: [1, 2]}
+    case 'dsa_logits':
+      return r.phase === 'decode'
+        ? {paths: [r.table], columns: ['batchsize', 'next_n', 's_kv', 'latency_us', 'mfu'], row: [s.batchsize, s.next_n, s.s_kv, 1, 0.5], sortBy: [0, 2]}
+        : {paths: [r.table], columns: ['s_q', 's_kv', 'latency_us', 'mfu'], row: [s.s_q, s.s_kv, 1, 0.5], sortBy: [0, 1]}
     case 'gdn':
       return r.phase === 'decode'
         ? {paths: [r.table], columns: ['batchsize', 'conv', 'gdn_update'], row: [s.batchsize, 1, 1], sortBy: [0]}
@@ -61,14 +71,16 @@ function placement(r: PlanRecord, gemmDtype: string): {paths: string[]; columns:
  * Writes the tables; returns, per GDN table, the first-column value of each
  * line (GDN lookups report the line they used, not an exact/nearest kind).
  */
-export function writeTablesFromPlan(dir: string, records: PlanRecord[], gemmDtype: string): Map<string, Map<number, number>> {
-  const tables = new Map<string, Table>()
+export function writeTablesFromPlan(dir: string, records: PlanRecord[]): Map<string, Map<number, number>> {
+  const tables = new Map<string, Table & {keys: Set<string>}>()
   for (const r of records) {
-    const p = placement(r, gemmDtype)
+    const p = placement(r)
     if (!p) continue
     for (const file of new Set(p.paths)) {
-      const t = tables.get(file) ?? {columns: p.columns, rows: [], sortBy: p.sortBy}
-      t.rows.push(p.row)
+      const t = tables.get(file) ?? {columns: p.columns, rows: [], sortBy: p.sortBy, keys: new Set<string>()}
+      const key = p.row.join(',')
+      if (!t.keys.has(key)) t.rows.push(p.row)
+      t.keys.add(key)
       tables.set(file, t)
     }
   }
