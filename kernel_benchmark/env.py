@@ -10,11 +10,11 @@ from backends import library_versions
 _SMI_FIELDS = ["name", "driver_version", "clocks.sm", "clocks.max.sm", "clocks.mem", "power.limit"]
 
 
-def nvidia_smi(index: int = 0) -> Dict[str, str]:
-    """Fields of one GPU from nvidia-smi; {} when it is missing or not readable."""
+def nvidia_smi(gpu_id="0") -> Dict[str, str]:
+    """Fields of one GPU (index, or GPU-<uuid>) from nvidia-smi; {} when it is missing or not readable."""
     try:
         out = subprocess.run(
-            ["nvidia-smi", f"--id={index}", f"--query-gpu={','.join(_SMI_FIELDS)}", "--format=csv,noheader,nounits"],
+            ["nvidia-smi", f"--id={gpu_id}", f"--query-gpu={','.join(_SMI_FIELDS)}", "--format=csv,noheader,nounits"],
             capture_output=True, text=True, timeout=10, check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
@@ -30,8 +30,14 @@ def _number(v: Optional[str]) -> Optional[float]:
         return None  # "[N/A]" and the like
 
 
-def sm_clock_mhz(index: int = 0) -> Optional[float]:
-    return _number(nvidia_smi(index).get("clocks.sm"))
+def smi_id(torch, index: int):
+    """nvidia-smi's id of a torch device: its UUID when torch knows it (CUDA_VISIBLE_DEVICES renumbers indices)."""
+    uuid = getattr(torch.cuda.get_device_properties(index), "uuid", None)
+    return f"GPU-{uuid}" if uuid else index
+
+
+def sm_clock_mhz(gpu_id) -> Optional[float]:
+    return _number(nvidia_smi(gpu_id).get("clocks.sm"))
 
 
 def capture_env(device: str, argv: str) -> Dict:
@@ -50,7 +56,7 @@ def capture_env(device: str, argv: str) -> Dict:
     env["compute_capability"] = f"{props.major}.{props.minor}"
     if torch.version.cuda:
         env["cuda"] = torch.version.cuda
-    smi = nvidia_smi(index)
+    smi = nvidia_smi(smi_id(torch, index))
     if smi.get("driver_version"):
         env["driver"] = smi["driver_version"]
     for field, key in (("clocks.sm", "sm_clock_mhz"), ("clocks.max.sm", "sm_clock_max_mhz"),

@@ -219,7 +219,7 @@ def measure(args: argparse.Namespace, argv_text: str) -> int:
     import comm
     from backends import Backends
     from common import Ctx
-    from env import capture_env, sm_clock_mhz
+    from env import capture_env, sm_clock_mhz, smi_id
     from timing import Timer
 
     dist_world = comm.distributed_world()
@@ -273,7 +273,7 @@ def measure(args: argparse.Namespace, argv_text: str) -> int:
                     torch.cuda.empty_cache()
                 continue
             if args.device != "cpu" and time.monotonic() - last_clock > 5:
-                clock = sm_clock_mhz(torch.cuda.current_device())
+                clock = sm_clock_mhz(smi_id(torch, torch.cuda.current_device()))
                 if clock is not None:
                     env["sm_clock_mhz"] = clock
                 last_clock = time.monotonic()
