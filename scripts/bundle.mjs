@@ -33,13 +33,11 @@ lines.push(`export const COMMANDS = {${commands.map((c, i) => `${JSON.stringify(
 lines.push(`export {execute, Config} from '@oclif/core'`)
 writeFileSync(entry, lines.join('\n') + '\n')
 
-await build({
-  entryPoints: [entry],
+const options = {
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  outfile: path.join(root, 'dist', 'infersim.mjs'),
   // Heavy libraries that only some commands need stay outside and load on demand.
   external: ['ajv', 'ajv/*', 'typescript', 'execa', 'hyparquet', 'hyparquet-compressors', 'csv-parse', 'csv-parse/*', 'simple-statistics', 'yaml'],
   banner: {js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);"},
@@ -47,4 +45,8 @@ await build({
   legalComments: 'none',
   minify: true,
   keepNames: true,
-})
+}
+
+await build({...options, entryPoints: [entry], outfile: path.join(root, 'dist', 'infersim.mjs')})
+// A worker thread runs a script of its own: the sweep's worker (src/sweep/worker.ts).
+await build({...options, entryPoints: [path.join(root, 'src', 'sweep', 'worker.ts')], outfile: path.join(root, 'dist', 'sweep-worker.mjs')})

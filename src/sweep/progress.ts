@@ -1,0 +1,58 @@
+/**
+ * A progress bar on stderr for sweeps that run longer than a second:
+ * nothing for short runs, redrawn at most ten times a second on a terminal,
+ * one line every few seconds otherwise (logs stay readable).
+ */
+export interface ProgressSink {
+  write(text: string): void
+  isTTY: boolean
+}
+
+const SHOW_AFTER_MS = 1000
+const TTY_EVERY_MS = 100
+const LOG_EVERY_MS = 5000
+const WIDTH = 30
+
+export class ProgressBar {
+  private total = 0
+  private done = 0
+  private readonly start = performance.now()
+  private lastDraw = -Infinity
+  private drawn = false
+
+  constructor(
+    private readonly out: ProgressSink | undefined,
+    private readonly simulations: () => number,
+  ) {}
+
+  addWork(n: number): void {
+    this.total += n
+  }
+
+  tick(n = 1): void {
+    this.done += n
+    this.draw(false)
+  }
+
+  private draw(force: boolean): void {
+    if (!this.out) return
+    const now = performance.now()
+    const elapsed = now - this.start
+    if (!force && (elapsed < SHOW_AFTER_MS || now - this.lastDraw < (this.out.isTTY ? TTY_EVERY_MS : LOG_EVERY_MS))) return
+    this.lastDraw = now
+    const share = this.total > 0 ? Math.min(1, this.done / this.total) : 0
+    const filled = Math.round(share * WIDTH)
+    const sims = this.simulations()
+    const rate = sims / (elapsed / 1000)
+    const line = `sweep [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${sims.toLocaleString('en-US')} simulations  ${(elapsed / 1000).toFixed(1)} s  ${Math.round(rate).toLocaleString('en-US')}/s`
+    this.out.write(this.out.isTTY ? `\r${line}` : `${line}\n`)
+    this.drawn = true
+  }
+
+  /** Final state, then a new line (only if the bar was shown). */
+  finish(): void {
+    if (!this.drawn || !this.out) return
+    this.draw(true)
+    if (this.out.isTTY) this.out.write('\n')
+  }
+}

@@ -1,0 +1,25 @@
+/** Shared pieces of the sweep tests: a seeded generator and the brute-force frontier. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+export interface XY {
+  x: number
+  y: number
+}
+
+export const dominates = (q: XY, p: XY) => q.x >= p.x && q.y >= p.y && (q.x > p.x || q.y > p.y)
+
+/** The distinct (x, y) values no other point dominates, by x descending: O(n^2), by definition. */
+export function bruteFrontier(points: readonly XY[]): string[] {
+  const keys = new Set<string>()
+  for (const p of points) if (!points.some((q) => dominates(q, p))) keys.add(`${p.x}|${p.y}`)
+  return [...keys].sort((a, b) => Number(b.split('|')[0]) - Number(a.split('|')[0]))
+}
