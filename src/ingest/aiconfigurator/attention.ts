@@ -1,0 +1,122 @@
+/**
+ * context_attention_perf / generation_attention_perf -> mha/prefill and
+ * mha/decode tables, one file per head configuration
+ * `<heads per GPU>-<kv heads per GPU>-<head_dim>.csv` (AIConfigurator's
+ * num_heads / num_key_value_heads are already per GPU). Full-attention rows
+ * only (window_size 0): the simulator does not model sliding windows.
+ *
+ * The mfu column uses the simulator's FLOPs (SPEC A6), so that
+ * time = FLOPs / (peak * mfu) gives the measured latency back:
+ *  - prefill of one request of isl tokens: isl * 4*H*hd*isl / 1.8 (causal);
+ *  - decode step: batch * 4*H*hd*kv_len, kv_len = isl + step (isl is 1).
+ * Both against the bf16 peak (attention cores always use it, SPEC A2).
+ */
+import {cellNumber, cellText, requireColumns, type AicRow} from './parquet.js'
+import {dropAbovePeak, mfuOf, msToUs, sig} from './numbers.js'
+import {pickPrefillBatch} from './prefill-batch.js'
+import {provenanceOf} from './provenance.js'
+import {countSources, fastestPerKey, type Candidate} from './select.js'
+import {buildTable} from './table.js'
+import type {MapOptions, MappedTable, SourceInfo} from './types.js'
+
+export const KV_DTYPE: Record<string, string> = {bfloat16: 'bf16', float16: 'bf16', fp8: 'fp8', fp8_e4m3: 'fp8'}
+const HEAD_COLUMNS = ['num_heads', 'num_key_value_heads', 'head_dim', 'kv_cache_dtype', 'batch_size', 'isl', 'latency', 'kernel_source']
+
+interface AttnPoint {
+  heads: number
+  kvHeads: number
+  headDim: number
+  batch: number
+  /** Prefill: sequence length; decode: KV length. */
+  len: number
+  kvDtype: string
+}
+
+function readPoints(rows: readonly AicRow[], src: SourceInfo, decode: boolean): {points: Candidate<AttnPoint>[]; skipped: number} {
+  requireColumns(rows, decode ? [...HEAD_COLUMNS, 'step'] : [...HEAD_COLUMNS, 'attn_dtype'], src.file)
+  const points: Candidate<AttnPoint>[] = []
+  let skipped = 0
+  rows.forEach((r, i) => {
+    const n = (c: string) => cellNumber(r, c, src.file, i)
+    const kvDtype = KV_DTYPE[cellText(r, 'kv_cache_dtype')]
+    const attnDtype = cellText(r, 'attn_dtype') || 'bfloat16'
+    // Prefill tables hold bf16 attention with a bf16 KV cache (one row per seq_len); decode keeps both KV dtypes.
+    const wanted = decode ? kvDtype !== undefined && attnDtype === 'bfloat16' : kvDtype === 'bf16' && attnDtype === 'bfloat16'
+    // Older collections (sglang 0.5.10) have no window_size column: all rows are full attention.
+    const window = 'window_size' in r ? n('window_size') : 0
+    if (window !== 0 || !wanted) {
+      skipped++
+      return
+    }
+    const p: AttnPoint = {
+      heads: n('num_heads'),
+      kvHeads: n('num_key_value_heads'),
+      headDim: n('head_dim'),
+      batch: n('batch_size'),
+      len: decode ? n('isl') + n('step') : n('isl'),
+      kvDtype,
+    }
+    const key = `${p.heads}-${p.kvHeads}-${p.headDim}|${p.kvDtype}|${p.batch}|${p.len}`
+    points.push({key, latencyUs: msToUs(n('latency')), kernelSource: cellText(r, 'kernel_source'), item: p})
+  })
+  return {points, skipped}
+}
+
+function byHeadConfig<T extends {item: AttnPoint}>(list: readonly T[]): Map<string, T[]> {
+  const m = new Map<string, T[]>()
+  for (const c of list) {
+    const k = `${c.item.heads}-${c.item.kvHeads}-${c.item.headDim}`
+    const list = m.get(k)
+    if (list) list.push(c)
+    else m.set(k, [c])
+  }
+  return m
+}
+
+export function mapDecodeAttention(rows: readonly AicRow[], src: SourceInfo, o: MapOptions): MappedTable[] {
+  const {points} = readPoints(rows, src, true)
+  const out: MappedTable[] = []
+  for (const [cfg, cands] of byHeadConfig(points)) {
+    const sel = fastestPerKey(cands, o.kernelSource)
+    const {rows: cells, note} = dropAbovePeak(
+      sel.chosen.map(({item: p, latencyUs}) => {
+        const flops = p.batch * 4 * p.heads * p.headDim * p.len
+        return ['bf16', p.kvDtype, p.batch, p.len, sig(latencyUs), sig(mfuOf(flops, latencyUs, o.peaks.bf16))]
+      }),
+      (c) => [c[c.length - 1] as number],
+    )
+    out.push({
+      table: buildTable(`mha/decode/${o.gpuKey}/${cfg}.csv`, ['dtype', 'kv_dtype', 'batch_size', 'kv_len', 'latency_us', 'mfu'], cells, ['kv_dtype', 'batch_size', 'kv_len']),
+      provenance: provenanceOf([src], sel, ['window_size 0 (full attention)', 'kv_len = isl + step', ...note], cells.length, `batch*4*H*hd*kv_len / (latency * ${o.peaks.bf16} TFLOP/s bf16 peak) (SPEC A6 decode core)`),
+    })
+  }
+  return out
+}
+
+export function mapPrefillAttention(rows: readonly AicRow[], src: SourceInfo, o: MapOptions): MappedTable[] {
+  const {points} = readPoints(rows, src, false)
+  const out: MappedTable[] = []
+  for (const [cfg, all] of byHeadConfig(points)) {
+    const sel = fastestPerKey(all, o.kernelSource)
+    const chosen = pickPrefillBatch(sel.chosen, o.prefillTokens)
+    const {rows: cells, note} = dropAbovePeak(
+      chosen.map(({item: p, latencyUs}) => {
+        const perRequestUs = latencyUs / p.batch
+        const flops = (p.len * 4 * p.heads * p.headDim * p.len) / 1.8
+        return ['bf16', p.len, sig(perRequestUs), sig(mfuOf(flops, perRequestUs, o.peaks.bf16))]
+      }),
+      (c) => [c[c.length - 1] as number],
+    )
+    out.push({
+      table: buildTable(`mha/prefill/${o.gpuKey}/${cfg}.csv`, ['dtype', 'seq_len', 'latency_us', 'mfu'], cells, ['seq_len']),
+      provenance: provenanceOf(
+        [src],
+        {...sel, kernelSources: countSources(chosen)},
+        ['window_size 0 (full attention)', 'attn_dtype bfloat16, kv_cache_dtype bfloat16', `per seq_len the batch nearest ${o.prefillTokens}/seq_len tokens; latency_us per request = latency / batch`, ...note],
+        cells.length,
+        `seq_len*4*H*hd*seq_len/1.8 / (latency per request * ${o.peaks.bf16} TFLOP/s bf16 peak) (SPEC A6 prefill core)`,
+      ),
+    })
+  }
+  return out
+}

@@ -1,0 +1,106 @@
+/**
+ * context_mla_perf / generation_mla_perf -> mla/prefill/<gpu>/<Htp>-128-64.csv
+ * and mla/decode/<gpu>/<Htp>-512-64.csv.
+ *
+ * AIConfigurator's MLA tables are DeepSeek's shape (kv_lora_rank 512, rope
+ * 64, nope 128, v 128; Kimi K2 shares it) with num_heads already per GPU.
+ * The mfu column uses the simulator's FLOPs (SPEC A6) with the heads a GPU
+ * holds (Htp, fix B4 of the default profile), against the bf16 peak:
+ *  - decode: batch * (2*Htp*(r+rope)*kv_len + 2*kv_len*Htp*r), kv_len = isl + step;
+ *  - prefill of one request: isl * (2*Htp*(nope+rope)*isl + 2*isl*Htp*v) / 1.8.
+ * The compat profile's MLA cores use all H heads (defect B4), so with tp > 1
+ * its times from these tables are tp times longer than measured.
+ *
+ * mla_bmm_perf (the absorbed-MLA per-head batched matmuls) is not imported:
+ * they are not part of the attention core (the simulator times them as its
+ * bmm-q-wk / bmm-o-wv projection steps, GEMM lookups), and no table layout
+ * holds batched matmuls yet.
+ */
+import {KV_DTYPE} from './attention.js'
+import {cellNumber, cellText, requireColumns, type AicRow} from './parquet.js'
+import {dropAbovePeak, mfuOf, msToUs, sig} from './numbers.js'
+import {pickPrefillBatch} from './prefill-batch.js'
+import {provenanceOf} from './provenance.js'
+import {countSources, fastestPerKey, type Candidate} from './select.js'
+import {buildTable} from './table.js'
+import type {MapOptions, MappedTable, SourceInfo} from './types.js'
+
+export const MLA_DIMS = {kvLoraRank: 512, rope: 64, nope: 128, v: 128} as const
+const {kvLoraRank: R, rope: ROPE, nope: NOPE, v: V} = MLA_DIMS
+
+interface MlaPoint {
+  heads: number
+  batch: number
+  len: number
+  kvDtype: string
+}
+
+function readMla(rows: readonly AicRow[], src: SourceInfo, decode: boolean): Candidate<MlaPoint>[] {
+  requireColumns(rows, ['num_heads', 'batch_size', 'isl', 'step', 'kv_cache_dtype', 'latency', 'kernel_source'], src.file)
+  const out: Candidate<MlaPoint>[] = []
+  rows.forEach((r, i) => {
+    const n = (c: string) => cellNumber(r, c, src.file, i)
+    const kvDtype = KV_DTYPE[cellText(r, 'kv_cache_dtype')]
+    const mlaDtype = cellText(r, 'mla_dtype') || 'bfloat16'
+    if (!kvDtype || mlaDtype !== 'bfloat16' || (!decode && kvDtype !== 'bf16')) return
+    const p: MlaPoint = {heads: n('num_heads'), batch: n('batch_size'), len: decode ? n('isl') + n('step') : n('isl'), kvDtype}
+    out.push({key: `${p.heads}|${p.kvDtype}|${p.batch}|${p.len}`, latencyUs: msToUs(n('latency')), kernelSource: cellText(r, 'kernel_source'), item: p})
+  })
+  return out
+}
+
+function byHeads<T extends {item: {heads: number}}>(list: readonly T[]): Map<number, T[]> {
+  const m = new Map<number, T[]>()
+  for (const c of list) {
+    const same = m.get(c.item.heads)
+    if (same) same.push(c)
+    else m.set(c.item.heads, [c])
+  }
+  return m
+}
+
+export function mapDecodeMla(rows: readonly AicRow[], src: SourceInfo, o: MapOptions): MappedTable[] {
+  const out: MappedTable[] = []
+  for (const [heads, cands] of byHeads(readMla(rows, src, true))) {
+    const sel = fastestPerKey(cands, o.kernelSource)
+    const {rows: cells, note} = dropAbovePeak(
+      sel.chosen.map(({item: p, latencyUs}) => {
+        const flops = p.batch * (2 * heads * (R + ROPE) * p.len + 2 * p.len * heads * R)
+        return ['bf16', p.kvDtype, p.batch, p.len, sig(latencyUs), sig(mfuOf(flops, latencyUs, o.peaks.bf16))]
+      }),
+      (c) => [c[c.length - 1] as number],
+    )
+    out.push({
+      table: buildTable(`mla/decode/${o.gpuKey}/${heads}-${R}-${ROPE}.csv`, ['dtype', 'kv_dtype', 'batch_size', 'kv_len', 'latency_us', 'mfu'], cells, ['kv_dtype', 'batch_size', 'kv_len']),
+      provenance: provenanceOf([src], sel, ['mla_dtype bfloat16', 'kv_len = isl + step', ...note], cells.length, `batch*(2*Htp*(r+rope)*kv_len + 2*kv_len*Htp*r) / (latency * ${o.peaks.bf16} TFLOP/s bf16 peak) (SPEC A6 with B4)`),
+    })
+  }
+  return out
+}
+
+export function mapPrefillMla(rows: readonly AicRow[], src: SourceInfo, o: MapOptions): MappedTable[] {
+  const out: MappedTable[] = []
+  for (const [heads, cands] of byHeads(readMla(rows, src, false))) {
+    const sel = fastestPerKey(cands, o.kernelSource)
+    const chosen = pickPrefillBatch(sel.chosen, o.prefillTokens)
+    const {rows: cells, note} = dropAbovePeak(
+      chosen.map(({item: p, latencyUs}) => {
+        const perRequestUs = latencyUs / p.batch
+        const flops = (p.len * (2 * heads * (NOPE + ROPE) * p.len + 2 * p.len * heads * V)) / 1.8
+        return ['bf16', p.len, sig(perRequestUs), sig(mfuOf(flops, perRequestUs, o.peaks.bf16))]
+      }),
+      (c) => [c[c.length - 1] as number],
+    )
+    out.push({
+      table: buildTable(`mla/prefill/${o.gpuKey}/${heads}-${NOPE}-${ROPE}.csv`, ['dtype', 'seq_len', 'latency_us', 'mfu'], cells, ['seq_len']),
+      provenance: provenanceOf(
+        [src],
+        {...sel, kernelSources: countSources(chosen)},
+        ['mla_dtype bfloat16, kv_cache_dtype bfloat16', `per seq_len the batch nearest ${o.prefillTokens}/seq_len tokens; latency_us per request = latency / batch`, ...note],
+        cells.length,
+        `seq_len*(2*Htp*(nope+rope)*seq_len + 2*seq_len*Htp*v)/1.8 / (latency per request * ${o.peaks.bf16} TFLOP/s bf16 peak) (SPEC A6 with B4)`,
+      ),
+    })
+  }
+  return out
+}

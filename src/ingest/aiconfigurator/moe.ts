@@ -1,0 +1,107 @@
+/**
+ * moe_perf -> grouped_gemm/{decode,prefill}/<gpu>/data.csv.
+ *
+ * AIConfigurator times the whole MoE block on one GPU of a moe_tp x moe_ep
+ * group, with num_tokens tokens routed over all experts (the GPU runs the
+ * pairs that land on its E/ep experts). In the simulator's terms
+ * (SPEC A5/A6): num_gpus = tp*ep, num_local_experts = E/ep,
+ * intermediate_size = inter/tp, tokens per GPU m = num_tokens/ep (rows
+ * where that is not a whole number are dropped), tokens_per_expert =
+ * m*topk/local experts. The block latency is split 2:1 between up (gate+up)
+ * and down projections by their FLOPs, and both halves get the block's MFU:
+ * mfu = 2*D*Itp*m*topk*3 / (latency * peak of the dtype).
+ *
+ * Per phase: data.csv (the compat lookups' table) = the fp8 table (fp8 and
+ * fp8_block, faster per shape) where the GPU measured fp8 MoE, as InferSim's
+ * own grouped GEMM tables, else bf16; the other dtype in <dtype>.csv (as for
+ * GEMM, a dtype is not written twice).
+ * Decode keeps m <= 1024 tokens per GPU, prefill m >= 256 (overlap for
+ * interpolation brackets); weight-only and 4-bit dtypes are not modelled.
+ */
+import {cellNumber, cellText, requireColumns, type AicRow} from './parquet.js'
+import {dropAbovePeak, mfuOf, msToUs, sig} from './numbers.js'
+import {provenanceOf} from './provenance.js'
+import {countSources, fastestPerKey, type Candidate} from './select.js'
+import {buildTable} from './table.js'
+import type {MapOptions, MappedTable, SourceInfo} from './types.js'
+
+const DTYPE_CLASS: Record<string, 'bf16' | 'fp8'> = {bfloat16: 'bf16', float16: 'bf16', fp8: 'fp8', fp8_block: 'fp8'}
+export const DECODE_MAX_TOKENS = 1024
+export const PREFILL_MIN_TOKENS = 256
+
+interface MoePoint {
+  dtype: 'bf16' | 'fp8'
+  experts: number
+  gpus: number
+  localExperts: number
+  topk: number
+  hidden: number
+  inter: number
+  m: number
+}
+
+const KEY_COLUMNS = ['num_experts', 'num_gpus', 'num_local_experts', 'topk', 'hidden_size', 'intermediate_size']
+const shapeKey = (p: MoePoint) => `${p.experts},${p.gpus},${p.localExperts},${p.topk},${p.hidden},${p.inter}`
+
+export function mapMoe(rows: readonly AicRow[], src: SourceInfo, o: MapOptions): MappedTable[] {
+  requireColumns(
+    rows,
+    ['moe_dtype', 'num_tokens', 'hidden_size', 'inter_size', 'topk', 'num_experts', 'moe_tp_size', 'moe_ep_size', 'distribution', 'latency', 'kernel_source'],
+    src.file,
+  )
+  const cands: Candidate<MoePoint>[] = []
+  const skippedDtypes = new Set<string>()
+  rows.forEach((r, i) => {
+    if (cellText(r, 'distribution') !== o.moeDistribution) return
+    const raw = cellText(r, 'moe_dtype')
+    const dtype = DTYPE_CLASS[raw]
+    if (!dtype || (dtype === 'fp8' && !o.peaks.fp8)) {
+      skippedDtypes.add(raw)
+      return
+    }
+    const n = (c: string) => cellNumber(r, c, src.file, i)
+    const [tp, ep, tokens, experts] = [n('moe_tp_size'), n('moe_ep_size'), n('num_tokens'), n('num_experts')]
+    if (tokens % ep !== 0 || experts % ep !== 0 || n('inter_size') % tp !== 0) return
+    const p: MoePoint = {dtype, experts, gpus: tp * ep, localExperts: experts / ep, topk: n('topk'), hidden: n('hidden_size'), inter: n('inter_size') / tp, m: tokens / ep}
+    cands.push({key: `${dtype}|${shapeKey(p)}|${p.m}`, latencyUs: msToUs(n('latency')), kernelSource: cellText(r, 'kernel_source'), item: p})
+  })
+  if (cands.length === 0) return []
+  const filters = [
+    `distribution ${o.moeDistribution}`,
+    'rows where num_tokens is a multiple of moe_ep_size',
+    ...(skippedDtypes.size > 0 ? [`dtypes not modelled by the simulator skipped: ${[...skippedDtypes].sort().join(', ')}`] : []),
+  ]
+  const classes = (['bf16', 'fp8'] as const).filter((d) => cands.some((c) => c.item.dtype === d))
+  const compat = classes.includes('fp8') ? 'fp8' : 'bf16'
+  const out: MappedTable[] = []
+  for (const dtype of classes) {
+    const sel = fastestPerKey(
+      cands.filter((c) => c.item.dtype === dtype),
+      o.kernelSource,
+    )
+    const peak = dtype === 'fp8' ? o.peaks.fp8! : o.peaks.bf16
+    const mfuNote = `2*hidden*intermediate*m*topk*3 / (latency * ${peak} TFLOP/s ${dtype} peak); block latency split 2:1 up:down, same MFU`
+    const dtypeNote = dtype === 'fp8' ? 'moe_dtype fp8 and fp8_block (faster per shape)' : 'moe_dtype bfloat16'
+    for (const phase of ['decode', 'prefill'] as const) {
+      const inPhase = sel.chosen.filter((c) => (phase === 'decode' ? c.item.m <= DECODE_MAX_TOKENS : c.item.m >= PREFILL_MIN_TOKENS))
+      const tokenColumn = phase === 'decode' ? 'batch_size_per_gpu' : 'seq_len_per_gpu'
+      const {rows: cells, note} = dropAbovePeak(
+        inPhase.map(({item: p, latencyUs}) => {
+          const mfu = sig(mfuOf(2 * p.hidden * p.inter * p.m * p.topk * 3, latencyUs, peak))
+          return [p.experts, p.gpus, p.localExperts, p.topk, p.hidden, p.inter, p.m, sig((p.m * p.topk) / p.localExperts), sig((latencyUs * 2) / 3), mfu, sig(latencyUs / 3), mfu]
+        }),
+        (c) => [c[9] as number],
+      )
+      const columns = [...KEY_COLUMNS, tokenColumn, 'tokens_per_expert', 'up_proj_us', 'up_mfu', 'down_proj_us', 'down_mfu']
+      const range = phase === 'decode' ? `m <= ${DECODE_MAX_TOKENS}` : `m >= ${PREFILL_MIN_TOKENS}`
+      const table = (file: string, extra: string[]): MappedTable => ({
+        dtype,
+        table: buildTable(`grouped_gemm/${phase}/${o.gpuKey}/${file}`, columns, cells, [...KEY_COLUMNS, tokenColumn]),
+        provenance: provenanceOf([src], {...sel, kernelSources: countSources(inPhase)}, [dtypeNote, ...filters, `${phase}: tokens per GPU ${range}`, ...note, ...extra], cells.length, mfuNote),
+      })
+      if (dtype !== compat) out.push(table(`${dtype}.csv`, []))
+      else out.push(table('data.csv', [`data.csv (compat lookups) holds the ${dtype} table (${dtype === 'fp8' ? "as InferSim's own grouped GEMM tables" : 'the only dtype measured'}); no separate ${dtype}.csv`]))
+    }
+  }
+  return out
+}
