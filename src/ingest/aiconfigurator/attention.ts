@@ -32,10 +32,9 @@ interface AttnPoint {
   kvDtype: string
 }
 
-function readPoints(rows: readonly AicRow[], src: SourceInfo, decode: boolean): {points: Candidate<AttnPoint>[]; skipped: number} {
+function readPoints(rows: readonly AicRow[], src: SourceInfo, decode: boolean): Candidate<AttnPoint>[] {
   requireColumns(rows, decode ? [...HEAD_COLUMNS, 'step'] : [...HEAD_COLUMNS, 'attn_dtype'], src.file)
   const points: Candidate<AttnPoint>[] = []
-  let skipped = 0
   rows.forEach((r, i) => {
     const n = (c: string) => cellNumber(r, c, src.file, i)
     const kvDtype = KV_DTYPE[cellText(r, 'kv_cache_dtype')]
@@ -44,10 +43,7 @@ function readPoints(rows: readonly AicRow[], src: SourceInfo, decode: boolean): 
     const wanted = decode ? kvDtype !== undefined && attnDtype === 'bfloat16' : kvDtype === 'bf16' && attnDtype === 'bfloat16'
     // Older collections (sglang 0.5.10) have no window_size column: all rows are full attention.
     const window = 'window_size' in r ? n('window_size') : 0
-    if (window !== 0 || !wanted) {
-      skipped++
-      return
-    }
+    if (window !== 0 || !wanted) return
     const p: AttnPoint = {
       heads: n('num_heads'),
       kvHeads: n('num_key_value_heads'),
@@ -59,7 +55,7 @@ function readPoints(rows: readonly AicRow[], src: SourceInfo, decode: boolean): 
     const key = `${p.heads}-${p.kvHeads}-${p.headDim}|${p.kvDtype}|${p.batch}|${p.len}`
     points.push({key, latencyUs: msToUs(n('latency')), kernelSource: cellText(r, 'kernel_source'), item: p})
   })
-  return {points, skipped}
+  return points
 }
 
 function byHeadConfig<T extends {item: AttnPoint}>(list: readonly T[]): Map<string, T[]> {
@@ -74,7 +70,7 @@ function byHeadConfig<T extends {item: AttnPoint}>(list: readonly T[]): Map<stri
 }
 
 export function mapDecodeAttention(rows: readonly AicRow[], src: SourceInfo, o: MapOptions): MappedTable[] {
-  const {points} = readPoints(rows, src, true)
+  const points = readPoints(rows, src, true)
   const out: MappedTable[] = []
   for (const [cfg, cands] of byHeadConfig(points)) {
     const sel = fastestPerKey(cands, o.kernelSource)
@@ -94,7 +90,7 @@ export function mapDecodeAttention(rows: readonly AicRow[], src: SourceInfo, o: 
 }
 
 export function mapPrefillAttention(rows: readonly AicRow[], src: SourceInfo, o: MapOptions): MappedTable[] {
-  const {points} = readPoints(rows, src, false)
+  const points = readPoints(rows, src, false)
   const out: MappedTable[] = []
   for (const [cfg, all] of byHeadConfig(points)) {
     const sel = fastestPerKey(all, o.kernelSource)
