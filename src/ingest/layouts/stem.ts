@@ -1,0 +1,51 @@
+/** File stems of tables: parsing them into shape numbers and building them from records. */
+import {isDtype, unsafeNameReason} from '../names.js'
+import type {Layout} from './types.js'
+
+export interface ParsedStem {
+  shape: Record<string, number>
+  /** Dtype named by the stem (gemm/<gpu>/fp8.csv); undefined for data.csv. */
+  dtype?: string
+}
+
+/** Parses a stem, or returns why it does not fit the layout. */
+export function parseStem(layout: Layout, stem: string): ParsedStem | string {
+  const unsafe = unsafeNameReason(stem)
+  if (unsafe) return `table name "${stem}" is not allowed: ${unsafe}`
+  const rule = layout.stem
+  if (rule.kind === 'op') return {shape: {}}
+  if (rule.kind === 'dtype') {
+    if (stem === 'data') return {shape: {}}
+    return isDtype(stem) ? {shape: {}, dtype: stem} : `table name "${stem}" should be "data" or a dtype (bf16, fp8, ...)`
+  }
+  const expected = [rule.prefix, ...rule.parts].filter(Boolean).join('-')
+  let rest = stem
+  if (rule.prefix) {
+    if (!stem.startsWith(`${rule.prefix}-`)) return `table name "${stem}" should look like ${expected}`
+    rest = stem.slice(rule.prefix.length + 1)
+  }
+  const cells = rest.split('-')
+  if (cells.length !== rule.parts.length || cells.some((c) => !/^[1-9]\d*$/.test(c))) {
+    return `table name "${stem}" should be ${expected} (whole numbers)`
+  }
+  const shape: Record<string, number> = {}
+  rule.parts.forEach((p, i) => (shape[p] = Number(cells[i])))
+  return {shape}
+}
+
+/** The stem a record's shape maps to; undefined when a needed shape field is missing. */
+export function stemFromShape(layout: Layout, shape: Record<string, number>): string | undefined {
+  const rule = layout.stem
+  if (rule.kind !== 'shape') return undefined
+  const parts = rule.parts.map((p) => shape[p])
+  if (parts.some((p) => p === undefined || !Number.isInteger(p) || p <= 0)) return undefined
+  return [rule.prefix, ...parts].filter((x) => x !== undefined).join('-')
+}
+
+/** Human description of the stem, for help and errors. */
+export function stemPattern(layout: Layout): string {
+  const rule = layout.stem
+  if (rule.kind === 'dtype') return 'data|<dtype>'
+  if (rule.kind === 'op') return '<op>'
+  return [rule.prefix, ...rule.parts].filter(Boolean).join('-')
+}

@@ -1,0 +1,55 @@
+/**
+ * `infersim ingest --run -- <command ...>`: runs a benchmark, reads its JSONL
+ * stdout as it arrives, and appends every line to a raw file under
+ * <out>/raw/ before anything is validated, so nothing measured is lost.
+ */
+import {closeSync, existsSync, mkdirSync, openSync, rmdirSync, unlinkSync, writeSync} from 'node:fs'
+import path from 'node:path'
+import {execa} from 'execa'
+import {inputError, usageError} from '../../errors.js'
+import {displayPath} from '../../io/paths.js'
+
+export interface RunCapture {
+  rawFile: string
+  lines: number
+  exitCode: number
+}
+
+export function rawCapturePath(out: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-')
+  return path.join(out, 'raw', `run-${stamp}-${process.pid}.jsonl`)
+}
+
+export async function captureRun(command: readonly string[], rawFile: string, progress: (message: string) => void): Promise<RunCapture> {
+  if (command.length === 0) throw usageError('--run needs a command after "--", e.g. infersim ingest --run -- python bench.py')
+  const rawDir = path.dirname(rawFile)
+  const madeDir = !existsSync(rawDir)
+  mkdirSync(rawDir, {recursive: true})
+  const fd = openSync(rawFile, 'a')
+  let lines = 0
+  let records = 0
+  const child = execa(command[0], command.slice(1), {stdout: 'pipe', stderr: 'pipe', stdin: 'ignore', reject: false, buffer: false})
+  // The benchmark's own messages go to our stderr as they come.
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk))
+  try {
+    for await (const line of child.iterable({from: 'stdout'})) {
+      writeSync(fd, `${line}\n`)
+      lines++
+      if (line.trim().startsWith('{')) records++
+      if (records > 0 && records % 50 === 0) progress(`${records} records so far (saved to ${displayPath(rawFile)})`)
+    }
+  } finally {
+    closeSync(fd)
+  }
+  const result = await child
+  if (result.failed && result.exitCode === undefined) {
+    const why = String(result.shortMessage ?? result.message).split('\n')[0]
+    if (lines === 0) {
+      unlinkSync(rawFile)
+      if (madeDir) rmdirSync(rawDir)
+    }
+    throw inputError(`cannot run "${command[0]}": ${why}${lines > 0 ? `; its ${lines} lines of output are saved in ${displayPath(rawFile)}` : ''}`)
+  }
+  progress(`benchmark finished (exit code ${result.exitCode}): ${records} records saved to ${displayPath(rawFile)}`)
+  return {rawFile, lines, exitCode: result.exitCode ?? 1}
+}

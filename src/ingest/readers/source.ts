@@ -1,0 +1,30 @@
+/** Facts about an input file, for provenance. */
+import {createHash} from 'node:crypto'
+import path from 'node:path'
+import {displayPath} from '../../io/paths.js'
+import type {SourceInfo} from '../types.js'
+
+export interface SourceNotes {
+  license?: string
+  origin?: string
+  library?: string
+  libraryVersion?: string
+  command?: string
+  columnsGiven?: string[]
+  assumedDtype?: string
+}
+
+export const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex')
+
+/** Path recorded in provenance: relative to the output root when inside it, so a rebuilt tree records the same paths anywhere. */
+export function recordedPath(file: string, outRoot: string): string {
+  const rel = path.relative(path.resolve(outRoot), path.resolve(file))
+  if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/')
+  return displayPath(path.resolve(file)).split(path.sep).join('/')
+}
+
+export function sourceInfo(file: string, text: string | Buffer, outRoot: string, notes: SourceNotes = {}): SourceInfo {
+  const info: SourceInfo = {display: displayPath(path.resolve(file)), recorded: recordedPath(file, outRoot), sha256: sha256(text)}
+  for (const [k, v] of Object.entries(notes)) if (v !== undefined) (info as unknown as Record<string, unknown>)[k] = v
+  return info
+}

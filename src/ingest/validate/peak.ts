@@ -1,0 +1,20 @@
+/** A GPU's peak for a dtype, TFLOP/s (datasheet dense figures from data/gpus.json). */
+import type {GpuSpec} from '../../hardware/gpu.js'
+
+export function peakTflops(gpu: GpuSpec, dtype: string): number | undefined {
+  switch (dtype) {
+    case 'bf16':
+    case 'fp16':
+      return gpu.fp16Tflops
+    case 'fp8':
+    case 'fp8_block':
+      return gpu.fp8Tflops
+    case 'int8':
+      return gpu.int8Tops ?? gpu.fp8Tflops
+    case 'int4':
+    case 'nvfp4':
+      return gpu.fp4Tflops
+    default:
+      return undefined
+  }
+}
