@@ -1,8 +1,8 @@
 /**
  * --plot FILE.svg: two log-log panels, decode (tokens/GPU/s against tokens/s
  * per user) and prefill (tokens/GPU/s against TTFT), with every feasible
- * point (a sample beyond 20,000 per phase), the frontier as a line, and the
- * targets as dashed lines. Hand-written SVG.
+ * point (a sample beyond 20,000 per phase), the frontier as a line (points
+ * outside the targets hollow), and the targets as dashed lines. Hand-written SVG.
  */
 import type {FrontierPoint, SweepResult} from './result.js'
 import type {PointSample, SampledPoint} from './sample.js'
@@ -33,8 +33,8 @@ interface Axis {
 function logRange(values: number[]): Axis {
   const pos = values.filter((v) => v > 0 && Number.isFinite(v))
   if (pos.length === 0) return {lo: 1, hi: 10}
-  let lo = Math.log10(Math.min(...pos)) - 0.08
-  let hi = Math.log10(Math.max(...pos)) + 0.08
+  let lo = Math.log10(Math.min(...pos)) - 0.1
+  let hi = Math.log10(Math.max(...pos)) + 0.12
   if (hi - lo < 1) {
     const mid = (lo + hi) / 2
     ;[lo, hi] = [mid - 0.5, mid + 0.5]
@@ -62,6 +62,8 @@ interface PanelSpec {
   points: SampledPoint[]
   frontier: FrontierPoint[]
   target?: {x: number; label: string}
+  /** Whether a latency meets the phase's target. */
+  meets: (latencyMs: number) => boolean
   sampled: string
 }
 
@@ -111,7 +113,10 @@ function panel(spec: PanelSpec, ox: number, oy: number, colourOf: (gpu: number) 
     const path = sorted.map((p, i) => `${i === 0 ? 'M' : 'L'}${f1(px(spec.x(p.latencyMs)))},${f1(py(p.tgs))}`).join(' ')
     out.push(`<path d="${path}" fill="none" stroke="#111" stroke-width="1.6"/>`)
   }
-  for (const p of sorted) out.push(`<circle cx="${f1(px(spec.x(p.latencyMs)))}" cy="${f1(py(p.tgs))}" r="3.4" fill="#111"/>`)
+  for (const p of sorted) {
+    const [x, y] = [f1(px(spec.x(p.latencyMs))), f1(py(p.tgs))]
+    out.push(spec.meets(p.latencyMs) ? `<circle cx="${x}" cy="${y}" r="3.4" fill="#111"/>` : `<circle cx="${x}" cy="${y}" r="3" fill="#fff" stroke="#111" stroke-width="1.2"/>`)
+  }
   out.push('</g>')
   if (spec.target) {
     const x = px(spec.target.x)
@@ -145,6 +150,7 @@ export function renderSweepPlot(result: SweepResult, frontiers: {decode: Frontie
         points: sample.phases.decode.points,
         frontier: frontiers.decode,
         target: w.tpotMaxMs !== undefined ? {x: 1000 / w.tpotMaxMs, label: `TPOT ${w.tpotMaxMs} ms`} : undefined,
+        meets: (latency) => w.tpotMaxMs === undefined || latency <= w.tpotMaxMs,
         sampled: sampledNote(sample, 'decode'),
       },
       0,
@@ -160,6 +166,7 @@ export function renderSweepPlot(result: SweepResult, frontiers: {decode: Frontie
         points: sample.phases.prefill.points,
         frontier: frontiers.prefill,
         target: w.ttftMaxMs !== undefined ? {x: w.ttftMaxMs, label: `TTFT ${w.ttftMaxMs} ms`} : undefined,
+        meets: (latency) => w.ttftMaxMs === undefined || latency <= w.ttftMaxMs,
         sampled: sampledNote(sample, 'prefill'),
       },
       PANEL_W,
@@ -176,7 +183,7 @@ export function renderSweepPlot(result: SweepResult, frontiers: {decode: Frontie
   }
   result.gpus.forEach((g, i) => item(`<circle cx="@X" cy="${ly}" r="4" fill="${colourOf(i)}" fill-opacity="0.6"/>`, `${g} (within targets)`))
   item(`<circle cx="@X" cy="${ly}" r="4" fill="none" stroke="#999"/>`, 'outside the targets')
-  item(`<circle cx="@X" cy="${ly}" r="4" fill="#111"/>`, 'Pareto frontier')
+  item(`<circle cx="@X" cy="${ly}" r="4" fill="#111"/>`, 'Pareto frontier (hollow: outside the targets)')
   if (w.tpotMaxMs !== undefined || w.ttftMaxMs !== undefined) item(`<line x1="@X" y1="${ly - 6}" x2="@X" y2="${ly + 6}" stroke="#000" stroke-width="1.5" stroke-dasharray="3 2"/>`, 'target')
   out.push('</svg>')
   return `${out.join('\n')}\n`

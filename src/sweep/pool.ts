@@ -42,58 +42,65 @@ export function workerScript(): string {
   return file
 }
 
+/** A worker that failed to start or crashed: one clear message instead of an unhandled error event. */
+function workerFailure(error: Error): InfersimError {
+  return inputError(`a sweep worker thread failed: ${error.message} (run with --workers 0 to sweep in this thread)`)
+}
+
 export function workerRunner(setup: SweepSetup, tables: TableSet[], count: number): TaskRunner {
   const init: WorkerInit = {setup, tables: tables.map(plainTables)}
   const script = workerScript()
-  const workers = Array.from({length: count}, () => new Worker(script, {workerData: init}))
+  // Flags that only make sense for the main script (e.g. --input-type, --eval) must not reach the workers.
+  const execArgv = process.execArgv.filter((a) => !/^(--input-type|--eval|-e$|--print|-p$)/.test(a))
+  const workers = Array.from({length: count}, () => new Worker(script, {workerData: init, execArgv}))
+  let failure: Error | undefined
+  let current: {onReply: (w: Worker, reply: WorkerReply) => void; fail: (e: Error) => void} | undefined
+  for (const w of workers) {
+    w.on('message', (reply: WorkerReply) => current?.onReply(w, reply))
+    w.on('error', (error: Error) => {
+      failure ??= workerFailure(error)
+      current?.fail(failure)
+    })
+  }
   return {
     workers: count,
     run(tasks, onPoint, onTaskDone) {
       return new Promise<void>((resolve, reject) => {
+        if (failure) return reject(failure)
         let next = 0
         let running = 0
-        let failed = false
-        const cleanups: (() => void)[] = []
-        const finish = (error?: Error) => {
-          if (failed) return
-          if (error) failed = true
-          if (error || (next >= tasks.length && running === 0)) {
-            for (const c of cleanups) c()
-            if (error) reject(error)
-            else resolve()
-          }
-        }
         const feed = (w: Worker) => {
-          if (failed || next >= tasks.length) return
+          if (next >= tasks.length) return
           const id = next++
           running++
           w.postMessage({id, task: tasks[id]})
         }
-        for (const w of workers) {
-          const onMessage = (reply: WorkerReply) => {
-            running--
-            if ('error' in reply) {
-              finish(new InfersimError(reply.error.message, reply.error.kind ?? 'input'))
-              return
-            }
-            unpackPoints(reply.points, onPoint)
-            onTaskDone(tasks[reply.id])
-            feed(w)
-            finish()
-          }
-          const onError = (error: Error) => finish(error)
-          w.on('message', onMessage)
-          w.on('error', onError)
-          cleanups.push(() => {
-            w.off('message', onMessage)
-            w.off('error', onError)
-          })
+        const settle = (error?: Error) => {
+          current = undefined
+          if (error) reject(error)
+          else resolve()
         }
-        if (tasks.length === 0) return finish()
+        current = {
+          onReply(w, reply) {
+            running--
+            if ('error' in reply) return settle(new InfersimError(reply.error.message, reply.error.kind ?? 'input'))
+            try {
+              unpackPoints(reply.points, onPoint)
+              onTaskDone(tasks[reply.id])
+            } catch (error) {
+              return settle(error as Error)
+            }
+            feed(w)
+            if (next >= tasks.length && running === 0) settle()
+          },
+          fail: (error) => settle(error),
+        }
+        if (tasks.length === 0) return settle()
         for (const w of workers) feed(w)
       })
     },
     async close() {
+      current = undefined
       await Promise.all(workers.map((w) => w.terminate()))
     },
   }

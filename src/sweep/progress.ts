@@ -16,14 +16,17 @@ const WIDTH = 30
 export class ProgressBar {
   private total = 0
   private done = 0
-  private readonly start = performance.now()
+  private readonly start: number
   private lastDraw = -Infinity
   private drawn = false
 
   constructor(
     private readonly out: ProgressSink | undefined,
     private readonly simulations: () => number,
-  ) {}
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.start = now()
+  }
 
   addWork(n: number): void {
     this.total += n
@@ -36,7 +39,7 @@ export class ProgressBar {
 
   private draw(force: boolean): void {
     if (!this.out) return
-    const now = performance.now()
+    const now = this.now()
     const elapsed = now - this.start
     if (!force && (elapsed < SHOW_AFTER_MS || now - this.lastDraw < (this.out.isTTY ? TTY_EVERY_MS : LOG_EVERY_MS))) return
     this.lastDraw = now

@@ -117,6 +117,29 @@ describe('infersim sweep', () => {
     }
   })
 
+  it('--calibration ranks by calibrated figures, and the command lines reproduce them through simulate --calibration', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sweep-'))
+    const fit = path.join(dir, 'fit.json')
+    expect((await runCli(['calibrate', '--fit', '--fit-file', fit])).exitCode).toBe(0)
+    const {json} = await runJson<SweepResult>([...SMALL, '--calibration', fit])
+    expect(json.calibration).toEqual({file: fit, model: 'linear'})
+    expect(json.top.length).toBeGreaterThan(0)
+    for (const t of json.top) {
+      expect(t.command).toContain(`--calibration ${fit}`)
+      const sim = (await runJson(argvOf(t.command))).json
+      expect(sim.calibrated.decode.latency_ms.linear).toBe(t.decode.latencyMs)
+      expect(sim.calibrated.decode.tgs.linear).toBe(t.decode.tgs)
+      expect(sim.calibrated.prefill.tgs.linear).toBe(t.prefill.tgs)
+      // Calibrated figures differ from the raw ones, so the ranking really used them.
+      expect(sim.decode.tgs).not.toBe(t.decode.tgs)
+    }
+    const infersimOnly = path.join(dir, 'fit-infersim.json')
+    expect((await runCli(['calibrate', '--fit', '--profile', 'infersim', '--fit-file', infersimOnly])).exitCode).toBe(0)
+    const bad = await runCli([...SMALL, '--calibration', infersimOnly])
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr).toMatch(/has no fit for profile "default"/)
+  })
+
   it('--help has a summary, a description and examples', async () => {
     const r = await runBin(['sweep', '--help'])
     expect(r.stdout).toMatch(/Search deployments/)

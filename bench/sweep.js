@@ -1,0 +1,63 @@
+// Benchmarks of `infersim sweep` (issue 9), each a whole process as a user runs it:
+// - the default sweep of a large MoE model: DeepSeek-V3 on H800 over 8-256 GPUs (target: under 10 s, peak memory under 300 MB);
+// - a large space (DeepSeek-V3 on H800 and H20, four weight formats, 300 decode batches, 8 prefill budgets) in one
+//   thread and on worker threads, for the simulation rate (target: 50,000 simulated deployments per second on 2 cores).
+// Simulations are phase runs of `simulate` (prefill or decode); a sweep covers layouts x prefill budgets x decode
+// batches deployments with them, since prefill does not depend on the decode batch nor decode on the prefill budget.
+import {spawnSync} from 'node:child_process'
+import {availableParallelism, loadavg} from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const bin = path.join(root, 'bin', 'run.js')
+const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+
+// The CLI in a child process that reports its peak resident memory (worker threads included) on exit.
+const WRAPPER = `process.on('exit', () => process.stderr.write('\\nBENCH_MAXRSS_KB ' + process.resourceUsage().maxRSS + '\\n'));
+process.argv.splice(1, 0, ${JSON.stringify(bin)}); await import(${JSON.stringify(bin)})`
+
+function runOnce(args) {
+  const t = performance.now()
+  const r = spawnSync('node', ['--input-type=module', '-e', WRAPPER, ...args, '--json', '--no-progress'], {cwd: root, encoding: 'utf8', maxBuffer: 1 << 28})
+  const wall = (performance.now() - t) / 1000
+  if (r.status !== 0) throw new Error(`infersim ${args.join(' ')} failed (${r.status}):\n${r.stderr}`)
+  const rss = /BENCH_MAXRSS_KB (\d+)/.exec(r.stderr)
+  return {wall, result: JSON.parse(r.stdout), maxRssKb: rss ? Number(rss[1]) : Number.NaN}
+}
+
+/** Median run by wall time, and the highest peak memory of all runs. */
+function measure(args) {
+  const runs = Array.from({length: RUNS}, () => runOnce(args)).sort((a, b) => a.wall - b.wall)
+  return {median: runs[Math.floor(runs.length / 2)], peakMb: Math.max(...runs.map((r) => r.maxRssKb)) / 1024}
+}
+
+const n0 = (v) => Math.round(v).toLocaleString('en-US')
+
+const DEFAULT = ['sweep', '--model', 'deepseek-v3', '--gpu', 'H800', '--min-gpus', '8', '--max-gpus', '256', '--tpot-max', '50', '--ttft-max', '5000']
+const batches = Array.from({length: 300}, (_, i) => 2 * i + 1).join(',')
+const LARGE = ['sweep', '--model', 'deepseek-v3', '--gpu', 'H800,H20', '--min-gpus', '8', '--max-gpus', '256', '--weight-formats', 'auto,bf16,fp8,int4',
+  '--tbo', 'on', '--decode-batches', batches, '--prefill-tokens', '4096,8192,12288,16384,20480,24576,28672,32768', '--tpot-max', '50']
+
+console.log('sweep benchmark')
+console.log(`  machine: ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other work on the machine slows every figure)`)
+
+const d = measure(DEFAULT)
+const r = d.median.result
+console.log(`  default sweep, DeepSeek-V3 on H800 over 8-256 GPUs (median of ${RUNS} processes):`)
+console.log(`    ${d.median.wall.toFixed(2)} s whole process (target < 10 s), peak memory ${d.peakMb.toFixed(0)} MB (target < 300 MB)`)
+console.log(
+  `    ${n0(r.counts.layouts)} layouts, ${n0(r.counts.simulations.total)} simulations covering ${n0(r.counts.deploymentsCovered)} deployments in ${r.timing.seconds.toFixed(2)} s of sweeping` +
+    ` (${n0(r.timing.simulationsPerSecond)} simulations/s, ${r.timing.workers > 0 ? `${r.timing.workers} worker threads` : 'in-process'})`,
+)
+
+for (const workers of ['0', String(availableParallelism())]) {
+  const m = measure([...LARGE, '--workers', workers])
+  const x = m.median.result
+  const seconds = x.timing.seconds
+  console.log(`  large space, ${workers === '0' ? 'one thread' : `${workers} worker threads`} (median of ${RUNS} processes):`)
+  console.log(
+    `    ${n0(x.counts.simulations.total)} simulations in ${seconds.toFixed(2)} s: ${n0(x.counts.simulations.total / seconds)} simulations/s (target 50,000),` +
+      ` ${n0(x.counts.deploymentsCovered / seconds)} deployments covered/s; whole process ${m.median.wall.toFixed(2)} s, peak memory ${m.peakMb.toFixed(0)} MB`,
+  )
+}
