@@ -93,7 +93,8 @@ Valid rows are merged into the tables under --out, sorted by their grid keys, wi
     let reads
     if (flags.run) {
       raw = rawCapturePath(flags.out)
-      const capture = await captureRun(args, raw, (m) => this.logToStderr(`ingest: ${m}`))
+      // Progress goes to stderr even with --json (oclif mutes logToStderr then); stdout stays one JSON document.
+      const capture = await captureRun(args, raw, (m) => process.stderr.write(`ingest: ${m}\n`))
       if (capture.exitCode !== 0) {
         throw inputError(
           `the benchmark exited with code ${capture.exitCode} after ${capture.lines} lines of output; nothing was ingested. ` +

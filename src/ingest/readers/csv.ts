@@ -11,6 +11,12 @@ import {issueAt} from '../types.js'
 
 const isNumberText = (s: string) => s.trim() !== '' && Number.isFinite(Number(s.trim()))
 
+/** A first line holding any number is data: a header holds names only. */
+export const isDataLine = (line: string) => line.split(',').some(isNumberText)
+
+/** The first non-blank line of a CSV text. */
+export const firstLineOf = (text: string) => text.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? ''
+
 export interface CsvReadOptions {
   /** Column names for a file without a header row. */
   columns?: string[]
@@ -22,7 +28,7 @@ export function readTableCsv(text: string, target: TableTarget, source: SourceIn
   const firstIndex = lines.findIndex((l) => l.trim() !== '')
   if (firstIndex < 0) throw inputError(`${label}: the file is empty (no header, no rows)`)
   const firstCells = lines[firstIndex].split(',').map((c) => c.trim())
-  const hasHeader = !firstCells.some(isNumberText)
+  const hasHeader = !isDataLine(lines[firstIndex])
   let columns: string[]
   let dataStart: number
   if (hasHeader) {

@@ -5,7 +5,7 @@ import {inputError, usageError} from '../../errors.js'
 import {displayPath} from '../../io/paths.js'
 import {hintsFromPath, resolveTarget, type TargetHints} from '../target.js'
 import type {ReadResult} from '../types.js'
-import {readTableCsv} from './csv.js'
+import {firstLineOf, isDataLine, readTableCsv} from './csv.js'
 import {readJsonl} from './jsonl.js'
 import {sourceInfo, type SourceNotes} from './source.js'
 
@@ -62,8 +62,7 @@ export function readInputFile(file: string, o: InputOptions): ReadResult {
   const {layout} = target
   const hasDtypeColumn = layout.columns.includes('dtype')
   const assumedDtype = !hasDtypeColumn && !target.stemDtype && layout.mfuColumns.length > 0 ? (o.dtype ?? layout.defaultDtype) : undefined
-  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? ''
-  const headerless = firstLine.split(',').some((c) => c.trim() !== '' && Number.isFinite(Number(c.trim())))
+  const headerless = isDataLine(firstLineOf(text))
   const source = sourceInfo(file, text, o.out, {...o.notes, assumedDtype, columnsGiven: headerless ? o.columns : undefined})
   return readTableCsv(text, target, source, {columns: o.columns})
 }
