@@ -23,7 +23,7 @@ Valid rows are merged into the tables under --out, sorted by their grid keys, wi
 
   static examples = [
     {description: 'Rebuild the bundled tables from the InferSim reference CSVs kept in bench_data/raw', command: 'npm run data:rebuild'},
-    {description: 'One reference table without a header row', command: '<%= config.bin %> ingest raw/mha/decode/h20/64-2-128.csv --columns dtype,kv_dtype,batch_size,kv_len,latency_us,mfu'},
+    {description: 'One reference table without a header row', command: '<%= config.bin %> ingest bench_data/raw/infersim-reference/mha/decode/h20/64-2-128.csv --columns dtype,kv_dtype,batch_size,kv_len,latency_us,mfu'},
     {description: 'A CSV whose path does not follow the layout', command: '<%= config.bin %> ingest results.csv --kernel mha --phase decode --gpu H800 --shape 32-4-128'},
     {description: 'Measurement records from our kernel_benchmark scripts, checked only', command: '<%= config.bin %> ingest gemm_h20.jsonl --dry-run --json'},
     {description: 'Run a benchmark and ingest what it prints', command: '<%= config.bin %> ingest --run -- python kernel_benchmark/gemm.py --gpu H20'},
@@ -47,7 +47,7 @@ Valid rows are merged into the tables under --out, sorted by their grid keys, wi
     phase: Flags.string({summary: 'Phase of CSV inputs (attention, grouped GEMM, GDN, DSA tables).', options: ['decode', 'prefill']}),
     gpu: Flags.string({summary: 'GPU of CSV inputs whose path does not say it (written as its lower-cased folder).'}),
     shape: Flags.string({summary: 'Table name (shape key) of CSV inputs, e.g. 64-2-128 for heads-kv_heads-head_dim.'}),
-    columns: Flags.string({summary: 'Comma-separated column names for CSV files that have no header row.'}),
+    columns: Flags.string({summary: 'Comma-separated column names for CSV files that have no header row (files with a header use theirs).'}),
     dtype: Flags.string({summary: 'Dtype of tables without a dtype column (GEMM data.csv, grouped GEMM) for the MFU check; default fp8, as the reference DeepGEMM tables.', options: [...DTYPES]}),
     'on-conflict': Flags.string({summary: 'Same key, different values: error (default), keep the existing row, replace it, or take the mean.', options: [...CONFLICT_POLICIES], default: 'error'}),
     fresh: Flags.boolean({summary: 'Replace the tables this run writes instead of merging into them (other tables are left alone).', default: false}),
