@@ -13,8 +13,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const bin = path.join(root, 'bin', 'run.js')
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 
-// The CLI in a child process that reports its peak resident memory (worker threads included) on exit.
-const WRAPPER = `process.on('exit', () => process.stderr.write('\\nBENCH_MAXRSS_KB ' + process.resourceUsage().maxRSS + '\\n'));
+// The CLI in a child process that reports its peak resident memory and CPU time (worker threads included) on exit.
+const WRAPPER = `process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write('\\nBENCH_USAGE ' + u.maxRSS + ' ' + (u.userCPUTime + u.systemCPUTime) + '\\n') });
 process.argv.splice(1, 0, ${JSON.stringify(bin)}); await import(${JSON.stringify(bin)})`
 
 function runOnce(args) {
@@ -22,8 +22,8 @@ function runOnce(args) {
   const r = spawnSync('node', ['--input-type=module', '-e', WRAPPER, ...args, '--json', '--no-progress'], {cwd: root, encoding: 'utf8', maxBuffer: 1 << 28})
   const wall = (performance.now() - t) / 1000
   if (r.status !== 0) throw new Error(`infersim ${args.join(' ')} failed (${r.status}):\n${r.stderr}`)
-  const rss = /BENCH_MAXRSS_KB (\d+)/.exec(r.stderr)
-  return {wall, result: JSON.parse(r.stdout), maxRssKb: rss ? Number(rss[1]) : Number.NaN}
+  const usage = /BENCH_USAGE (\d+) (\d+)/.exec(r.stderr)
+  return {wall, result: JSON.parse(r.stdout), maxRssKb: usage ? Number(usage[1]) : Number.NaN, cpuSeconds: usage ? Number(usage[2]) / 1e6 : Number.NaN}
 }
 
 /** Median run by wall time, and the highest peak memory of all runs. */
@@ -45,7 +45,7 @@ console.log(`  machine: ${availableParallelism()} cores, load average ${loadavg(
 const d = measure(DEFAULT)
 const r = d.median.result
 console.log(`  default sweep, DeepSeek-V3 on H800 over 8-256 GPUs (median of ${RUNS} processes):`)
-console.log(`    ${d.median.wall.toFixed(2)} s whole process (target < 10 s), peak memory ${d.peakMb.toFixed(0)} MB (target < 300 MB)`)
+console.log(`    ${d.median.wall.toFixed(2)} s whole process (target < 10 s; CPU time ${d.median.cpuSeconds.toFixed(2)} s), peak memory ${d.peakMb.toFixed(0)} MB (target < 300 MB)`)
 console.log(
   `    ${n0(r.counts.layouts)} layouts, ${n0(r.counts.simulations.total)} simulations covering ${n0(r.counts.deploymentsCovered)} deployments in ${r.timing.seconds.toFixed(2)} s of sweeping` +
     ` (${n0(r.timing.simulationsPerSecond)} simulations/s, ${r.timing.workers > 0 ? `${r.timing.workers} worker threads` : 'in-process'})`,
@@ -60,4 +60,7 @@ for (const workers of ['0', String(availableParallelism())]) {
     `    ${n0(x.counts.simulations.total)} simulations in ${seconds.toFixed(2)} s: ${n0(x.counts.simulations.total / seconds)} simulations/s (target 50,000),` +
       ` ${n0(x.counts.deploymentsCovered / seconds)} deployments covered/s; whole process ${m.median.wall.toFixed(2)} s, peak memory ${m.peakMb.toFixed(0)} MB`,
   )
+  // CPU time counts only this process's work, so it reads the same on a busy machine: simulations per CPU-second of the
+  // whole process (start-up, loading and worker threads included) times the cores is the rate the cores could reach.
+  console.log(`    CPU time ${m.median.cpuSeconds.toFixed(2)} s: ${n0(x.counts.simulations.total / m.median.cpuSeconds)} simulations per CPU-second`)
 }

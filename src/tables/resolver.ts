@@ -69,47 +69,93 @@ function memo(tables: TableSet, key: string, compute: () => MfuLookup | undefine
   return value
 }
 
+/**
+ * The frequent lookups' memo: a string scope (kernel, method, table, fixed
+ * shape), then three numbers. Building and hashing one long string key per
+ * lookup cost about a third of a sweep's time; numbers hash for free.
+ * A lookup that found nothing is stored as null.
+ */
+type NumberMemo = Map<number, unknown>
+const numberMemoByTables = new WeakMap<TableSet, Map<string, NumberMemo>>()
+
+function level(map: NumberMemo, key: number): NumberMemo {
+  let next = map.get(key) as NumberMemo | undefined
+  if (!next) {
+    next = new Map()
+    map.set(key, next)
+  }
+  return next
+}
+
+function memoNumbers(tables: TableSet, scope: string, a: number, b: number, c: number, compute: () => MfuLookup | undefined): MfuLookup | undefined {
+  let scopes = numberMemoByTables.get(tables)
+  if (!scopes) {
+    scopes = new Map()
+    numberMemoByTables.set(tables, scopes)
+  }
+  let top = scopes.get(scope)
+  if (!top) {
+    top = new Map()
+    scopes.set(scope, top)
+  }
+  const last = level(level(top, a), b)
+  const hit = last.get(c) as MfuLookup | null | undefined
+  if (hit !== undefined) return hit ?? undefined
+  const value = compute()
+  last.set(c, value ?? null)
+  return value
+}
+
 export class MfuResolver {
   readonly warnings: SimWarning[] = []
   private readonly o: ResolverOptions
   private readonly env: LookupEnv
 
+  /** Memo scopes built once per resolver (one simulation makes a dozen lookups). */
+  private gemmScope?: string
+  private readonly envText: string
+
   constructor(options: ResolverOptions) {
     this.o = options
     this.env = {memBw: options.memBw, gemmDtype: options.gemmDtype}
+    this.envText = `${this.useInterp() && this.envKey()}`
   }
 
   gemm(m: number, k: number, n: number, work?: KernelWork): MfuLookup {
     const path = tablePaths.gemm(this.o.gpuKey)
-    const table = this.o.tables.get(path)
     const interp = this.useInterp()
-    const found = memo(this.o.tables, `gemm|${interp && this.envKey()}|${path}|${m}|${k}|${n}`, () =>
-      interp ? this.o.interpolator!.gemm(this.o.tables, path, m, k, n, this.env) : table && nearestGemmMfu(table, m, k, n),
-    )
-    return found ?? this.fallback(`no GEMM row covers m=${m} k=${k} n=${n} in ${path}`, work, !table)
+    this.gemmScope ??= `gemm|${this.envText}|${path}`
+    const found = memoNumbers(this.o.tables, this.gemmScope, k, n, m, () => {
+      if (interp) return this.o.interpolator!.gemm(this.o.tables, path, m, k, n, this.env)
+      const table = this.o.tables.get(path)
+      return table && nearestGemmMfu(table, m, k, n)
+    })
+    return found ?? this.fallback(`no GEMM row covers m=${m} k=${k} n=${n} in ${path}`, work, !this.o.tables.has(path))
   }
 
   decodeAttention(path: string, batch: number, kvLen: number, fp8Kv: boolean, work?: KernelWork): MfuLookup {
-    const table = this.o.tables.get(path)
     const interp = this.useInterp()
-    const found = memo(this.o.tables, `dec|${interp && this.envKey()}|${path}|${batch}|${kvLen}|${fp8Kv}`, () =>
-      interp
-        ? this.o.interpolator!.decodeAttention(this.o.tables, path, batch, kvLen, fp8Kv, this.env)
-        : table && nearestDecodeAttentionMfu(table, batch, kvLen, fp8Kv),
-    )
+    const found = memoNumbers(this.o.tables, `dec|${this.envText}|${path}|${fp8Kv}`, kvLen, batch, 0, () => {
+      if (interp) return this.o.interpolator!.decodeAttention(this.o.tables, path, batch, kvLen, fp8Kv, this.env)
+      const table = this.o.tables.get(path)
+      return table && nearestDecodeAttentionMfu(table, batch, kvLen, fp8Kv)
+    })
     if (found) return found
+    const table = this.o.tables.get(path)
     const why = table ? `${path} has no ${fp8Kv ? 'fp8' : 'bf16'} KV rows` : `${path} does not exist`
     return this.fallback(why, work, !table)
   }
 
   /** A missing prefill table returns 0.9 in the compat profile (SPEC A5), not the default. */
   prefillAttention(path: string, seqLen: number, work?: KernelWork): MfuLookup {
-    const table = this.o.tables.get(path)
     const interp = this.useInterp()
-    const found = memo(this.o.tables, `pre|${interp && this.envKey()}|${path}|${seqLen}`, () =>
-      interp ? this.o.interpolator!.prefillAttention(this.o.tables, path, seqLen, this.env) : table && nearestPrefillAttentionMfu(table, seqLen),
-    )
+    const found = memoNumbers(this.o.tables, `pre|${this.envText}|${path}`, seqLen, 0, 0, () => {
+      if (interp) return this.o.interpolator!.prefillAttention(this.o.tables, path, seqLen, this.env)
+      const table = this.o.tables.get(path)
+      return table && nearestPrefillAttentionMfu(table, seqLen)
+    })
     if (found) return found
+    const table = this.o.tables.get(path)
     if (!table && !this.o.rooflineFallback) {
       this.warn('missing-table', `${path} does not exist; using MFU 0.9`)
       return {value: 0.9, kind: 'fallback', lines: [], note: 'missing prefill table: 0.9'}
@@ -119,16 +165,15 @@ export class MfuResolver {
 
   groupedGemm(phase: Phase, key: GroupedGemmKey, tokens: number, work?: KernelWork): MfuLookup {
     const path = tablePaths.groupedGemm(this.o.gpuKey, phase)
-    const table = this.o.tables.get(path)
     const interp = this.useInterp()
-    const memoKey = `gg|${interp && this.envKey()}|${path}|${phase}|${key.experts}|${key.gpus}|${key.localExperts}|${key.topk}|${key.hidden}|${key.intermediate}|${tokens}`
-    const found = memo(this.o.tables, memoKey, () =>
-      interp
-        ? this.o.interpolator!.groupedGemm(this.o.tables, path, phase, key, tokens, this.env)
-        : table &&
-          (phase === 'decode' ? nearestGroupedGemmDecodeMfu(table, key, tokens) : nearestGroupedGemmPrefillMfu(table, key, tokens)),
-    )
+    const scope = `gg|${this.envText}|${path}|${phase}|${key.experts}|${key.gpus}|${key.localExperts}|${key.topk}`
+    const found = memoNumbers(this.o.tables, scope, key.hidden, key.intermediate, tokens, () => {
+      if (interp) return this.o.interpolator!.groupedGemm(this.o.tables, path, phase, key, tokens, this.env)
+      const table = this.o.tables.get(path)
+      return table && (phase === 'decode' ? nearestGroupedGemmDecodeMfu(table, key, tokens) : nearestGroupedGemmPrefillMfu(table, key, tokens))
+    })
     if (found) return found
+    const table = this.o.tables.get(path)
     const shape = `E=${key.experts} gpus=${key.gpus} local=${key.localExperts} topk=${key.topk} D=${key.hidden} I=${key.intermediate}`
     return this.fallback(table ? `no grouped GEMM ${phase} rows for ${shape} in ${path}` : `${path} does not exist`, work, !table)
   }

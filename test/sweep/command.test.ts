@@ -120,7 +120,7 @@ describe('infersim sweep', () => {
   it('--calibration ranks by calibrated figures, and the command lines reproduce them through simulate --calibration', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sweep-'))
     const fit = path.join(dir, 'fit.json')
-    expect((await runCli(['calibrate', '--fit', '--fit-file', fit])).exitCode).toBe(0)
+    expect((await runCli(['calibrate', '--fit', '--measurements', 'calibration/measurements.csv', '--fit-file', fit])).exitCode).toBe(0)
     const {json} = await runJson<SweepResult>([...SMALL, '--calibration', fit])
     expect(json.calibration).toEqual({file: fit, model: 'linear'})
     expect(json.top.length).toBeGreaterThan(0)
@@ -134,7 +134,7 @@ describe('infersim sweep', () => {
       expect(sim.decode.tgs).not.toBe(t.decode.tgs)
     }
     const infersimOnly = path.join(dir, 'fit-infersim.json')
-    expect((await runCli(['calibrate', '--fit', '--profile', 'infersim', '--fit-file', infersimOnly])).exitCode).toBe(0)
+    expect((await runCli(['calibrate', '--fit', '--measurements', 'calibration/measurements.csv', '--profile', 'infersim', '--fit-file', infersimOnly])).exitCode).toBe(0)
     const bad = await runCli([...SMALL, '--calibration', infersimOnly])
     expect(bad.exitCode).toBe(2)
     expect(bad.stderr).toMatch(/has no fit for profile "default"/)
