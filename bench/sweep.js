@@ -1,6 +1,6 @@
 // Benchmarks of `infersim sweep` (issue 9), each a whole process as a user runs it:
 // - the default sweep of a large MoE model: DeepSeek-V3 on H800 over 8-256 GPUs (target: under 10 s, peak memory under 300 MB);
-// - a large space (DeepSeek-V3 on H800 and H20, four weight formats, 300 decode batches, 8 prefill budgets) in one
+// - a large space (DeepSeek-V3 on H800 and H20 over 8-512 GPUs, four weight formats, decode batches 1-1500, 8 prefill budgets) in one
 //   thread and on worker threads, for the simulation rate (target: 50,000 simulated deployments per second on 2 cores).
 // Simulations are phase runs of `simulate` (prefill or decode); a sweep covers layouts x prefill budgets x decode
 // batches deployments with them, since prefill does not depend on the decode batch nor decode on the prefill budget.
@@ -35,8 +35,8 @@ function measure(args) {
 const n0 = (v) => Math.round(v).toLocaleString('en-US')
 
 const DEFAULT = ['sweep', '--model', 'deepseek-v3', '--gpu', 'H800', '--min-gpus', '8', '--max-gpus', '256', '--tpot-max', '50', '--ttft-max', '5000']
-const batches = Array.from({length: 300}, (_, i) => 2 * i + 1).join(',')
-const LARGE = ['sweep', '--model', 'deepseek-v3', '--gpu', 'H800,H20', '--min-gpus', '8', '--max-gpus', '256', '--weight-formats', 'auto,bf16,fp8,int4',
+const batches = Array.from({length: 1500}, (_, i) => i + 1).join(',')
+const LARGE = ['sweep', '--model', 'deepseek-v3', '--gpu', 'H800,H20', '--min-gpus', '8', '--max-gpus', '512', '--weight-formats', 'auto,bf16,fp8,int4',
   '--tbo', 'on', '--decode-batches', batches, '--prefill-tokens', '4096,8192,12288,16384,20480,24576,28672,32768', '--tpot-max', '50']
 
 console.log('sweep benchmark')
@@ -62,5 +62,10 @@ for (const workers of ['0', String(availableParallelism())]) {
   )
   // CPU time counts only this process's work, so it reads the same on a busy machine: simulations per CPU-second of the
   // whole process (start-up, loading and worker threads included) times the cores is the rate the cores could reach.
-  console.log(`    CPU time ${m.median.cpuSeconds.toFixed(2)} s: ${n0(x.counts.simulations.total / m.median.cpuSeconds)} simulations per CPU-second`)
+  const perCpuSecond = x.counts.simulations.total / m.median.cpuSeconds
+  const cores = Math.max(1, Number(workers))
+  console.log(
+    `    CPU time ${m.median.cpuSeconds.toFixed(2)} s: ${n0(perCpuSecond)} simulations per CPU-second` +
+      (cores > 1 ? ` (on ${cores} idle cores about ${n0(perCpuSecond * cores)} simulations/s)` : ''),
+  )
 }

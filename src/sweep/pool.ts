@@ -42,6 +42,25 @@ export function workerScript(): string {
   return file
 }
 
+/**
+ * Each worker starts on its own contiguous share of the tasks (neighbouring
+ * layouts share table lookups, and each worker has its own lookup memo), and
+ * takes from the back of the fullest other share once its own is done.
+ */
+export function affinityQueues(tasks: number, workers: number): number[][] {
+  const queues: number[][] = Array.from({length: workers}, () => [])
+  for (let i = 0; i < tasks; i++) queues[Math.floor((i * workers) / tasks)].push(i)
+  return queues
+}
+
+export function nextTask(queues: number[][], worker: number): number | undefined {
+  const own = queues[worker]
+  if (own.length > 0) return own.shift()
+  let fullest: number[] | undefined
+  for (const q of queues) if (q.length > 0 && (!fullest || q.length > fullest.length)) fullest = q
+  return fullest?.pop()
+}
+
 /** A worker that failed to start or crashed: one clear message instead of an unhandled error event. */
 function workerFailure(error: Error): InfersimError {
   return inputError(`a sweep worker thread failed: ${error.message} (run with --workers 0 to sweep in this thread)`)
@@ -67,11 +86,13 @@ export function workerRunner(setup: SweepSetup, tables: TableSet[], count: numbe
     run(tasks, onPoint, onTaskDone) {
       return new Promise<void>((resolve, reject) => {
         if (failure) return reject(failure)
-        let next = 0
+        const queues = affinityQueues(tasks.length, workers.length)
+        let left = tasks.length
         let running = 0
         const feed = (w: Worker) => {
-          if (next >= tasks.length) return
-          const id = next++
+          const id = nextTask(queues, workers.indexOf(w))
+          if (id === undefined) return
+          left--
           running++
           w.postMessage({id, task: tasks[id]})
         }
@@ -91,7 +112,7 @@ export function workerRunner(setup: SweepSetup, tables: TableSet[], count: numbe
               return settle(error as Error)
             }
             feed(w)
-            if (next >= tasks.length && running === 0) settle()
+            if (left === 0 && running === 0) settle()
           },
           fail: (error) => settle(error),
         }
