@@ -39,7 +39,7 @@ Runs on worker threads (one per core) when the sweep is large; a progress bar go
     'gpus-per-node': intFlag({summary: 'GPUs per node (default: the GPU file, else 8).'}),
     'world-sizes': Flags.string({summary: 'GPUs per replica, comma list (default: powers of two and whole nodes from --min-gpus to --max-gpus).'}),
     tp: Flags.string({summary: 'Tensor-parallel sizes, comma list; 1 = attention data-parallel with expert-parallel MoE (default: 1 and powers of two up to a node).'}),
-    'weight-formats': Flags.string({summary: 'Weight formats, comma list of auto (what the checkpoint ships), bf16, fp8 (FP8 GEMM), int4, nvfp4, mxfp4 (default: auto,fp8).'}),
+    'weight-formats': Flags.string({summary: 'Weight formats, comma list of auto (what the checkpoint ships), bf16, fp8 (FP8 GEMM), int4, nvfp4, mxfp4 (default: auto, and fp8 on GPUs with FP8 tensor cores).'}),
     'fp8-kv': toggle('FP8 KV cache'),
     deepep: toggle('DeepEP dispatch/combine (tp 1 MoE; auto tries it across nodes)'),
     tbo: toggle('Two-batch overlap (auto tries it with DeepEP)'),

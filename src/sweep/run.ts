@@ -29,8 +29,14 @@ import {taskSize, type SweepTask} from './tasks.js'
 import type {Layout, SweepPoint, SweepSpace, Workload} from './types.js'
 import {pointView} from './views.js'
 
-/** Below this many estimated simulations, starting worker threads costs more than it saves. */
+/**
+ * Below this many estimated simulations (plus a third of the table rows each
+ * worker must copy and index), starting worker threads costs more than it saves.
+ */
 export const AUTO_WORKERS_MIN_SIMULATIONS = 20_000
+/** Memory the auto choice lets the workers' copies of the tables take, and about what one table row costs. */
+const AUTO_WORKERS_TABLE_MEMORY_BYTES = 1 << 30
+const BYTES_PER_TABLE_ROW = 600
 
 export interface SweepRequest {
   model: ModelSpec
@@ -66,7 +72,11 @@ function estimateSimulations(layouts: readonly Layout[], space: SweepSpace): num
 
 function chooseWorkers(req: SweepRequest, estimate: number): number {
   if (req.workers !== 'auto') return req.workers
-  return estimate >= AUTO_WORKERS_MIN_SIMULATIONS ? availableParallelism() : 0
+  const rows = req.tables.reduce((n, t) => n + t.paths().reduce((m, p) => m + (t.get(p)?.rows.length ?? 0), 0), 0)
+  if (estimate < AUTO_WORKERS_MIN_SIMULATIONS + rows / 3) return 0
+  const byMemory = Math.floor(AUTO_WORKERS_TABLE_MEMORY_BYTES / Math.max(1, rows * BYTES_PER_TABLE_ROW))
+  const workers = Math.min(availableParallelism(), byMemory)
+  return workers >= 2 ? workers : 0
 }
 
 function chunk<T>(items: T[], size: number): T[][] {

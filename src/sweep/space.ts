@@ -53,7 +53,8 @@ const toggleValues = (t: Toggle, meaningful: boolean, autoBoth: boolean): boolea
 
 /** Weight choices that resolve to distinct formats on this GPU; the ones the GPU cannot run are counted. */
 function weightChoices(model: ModelSpec, gpu: GpuSpec, profile: Profile, space: SweepSpace, skipped: SkipCounts): WeightChoice[] {
-  const wanted = space.weightFormats ?? ['auto', ...(gpu.fp8Tflops > 0 ? (['fp8'] as const) : [])]
+  // FP8 GEMMs by default only on GPUs with FP8 tensor cores (an FP8 peak above the BF16 one; e.g. not A100).
+  const wanted = space.weightFormats ?? ['auto', ...(gpu.fp8Tflops > gpu.fp16Tflops ? (['fp8'] as const) : [])]
   const out: WeightChoice[] = []
   for (const w of wanted) {
     const choice = w === 'auto' ? {fp8Gemm: false} : w === 'fp8' ? {fp8Gemm: true} : {fp8Gemm: false, weightFormat: w}

@@ -39,7 +39,7 @@ export interface SweepSpace {
   gpusPerNode?: number
   /** Tensor-parallel sizes; undefined = 1 (attention DP + EP) and powers of two up to a node. */
   tps?: number[]
-  /** Weight formats: `auto` = the checkpoint's own; `fp8` = FP8 GEMM. Undefined = auto and fp8. */
+  /** Weight formats: `auto` = the checkpoint's own; `fp8` = FP8 GEMM. Undefined = auto, and fp8 where the GPU has FP8 tensor cores. */
   weightFormats?: ('auto' | WeightQuant)[]
   fp8Kv: Toggle
   deepep: Toggle

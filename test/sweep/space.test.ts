@@ -92,3 +92,13 @@ describe('sweep space', () => {
     expect(decodeGrid(l, {maxDecodeBatch: 1024, decodeBatches: [3, 50, 200]})).toEqual([3, 50])
   })
 })
+
+describe('sweep space: FP8', () => {
+  it('FP8 GEMM is tried by default only on GPUs with FP8 tensor cores', () => {
+    const h20 = loadSweepInputs({model: 'qwen3-8b', gpus: ['H20', 'A100-SXM'], profile: 'default'})
+    const s = enumerateLayouts(h20.model, h20.gpus, h20.profile, space({maxGpus: 1}), workload)
+    const formats = (gpu: number) => new Set(s.layouts.filter((l) => l.gpu === gpu).map((l) => l.weights.resolved))
+    expect(formats(0)).toEqual(new Set(['bf16', 'fp8']))
+    expect(formats(1)).toEqual(new Set(['bf16']))
+  })
+})
