@@ -9,6 +9,7 @@ import {shardShapes} from '../cost/shapes.js'
 import {effectiveRates, gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
 import type {Profile} from '../profile.js'
+import {defaultInterpolator} from '../tables/interpolate/index.js'
 import {MfuResolver, type Interpolator} from '../tables/resolver.js'
 import type {SimWarning, TableSet} from '../tables/types.js'
 import {makeContext} from './context.js'
@@ -19,7 +20,7 @@ import type {SimResult} from './result.js'
 import {checkDeployment} from './validate.js'
 
 export interface SimulateOptions {
-  /** Interpolating lookups for the default profile (B2); without it the nearest point is used. */
+  /** Interpolating lookups for the default profile (B2); the bundled interpolation when not given. */
   interpolator?: Interpolator
 }
 
@@ -45,6 +46,7 @@ export function simulate(
   const sw = profile.switches
   const rates = effectiveRates(gpu)
   const gpuKey = gpuTableKey(gpu.name)
+  const weightFormat = resolveWeightFormat(model, deployment, gpu, sw)
   const resolver = new MfuResolver({
     tables,
     gpuKey,
@@ -52,9 +54,9 @@ export function simulate(
     memBw: rates.memBw,
     interpolate: sw.interpolateMfu,
     rooflineFallback: sw.rooflineFallback,
-    interpolator: options.interpolator,
+    interpolator: options.interpolator ?? defaultInterpolator,
+    gemmDtype: weightFormat.fp8Gemm ? 'fp8' : 'bf16',
   })
-  const weightFormat = resolveWeightFormat(model, deployment, gpu, sw)
   const batch = resolveDecodeBatch(model, deployment, gpu, weightFormat.bits)
   if (batch < 1) {
     warnings.push({code: 'no-kv-space', message: `no decode batch fits in ${gpu.name} memory at ${deployment.isl + deployment.osl} tokens per request`})

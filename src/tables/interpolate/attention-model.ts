@@ -1,0 +1,79 @@
+/**
+ * Attention tables as kernel models: which configuration a file holds
+ * (from its name) and the FLOPs and bytes of one call. FLOPs follow SPEC
+ * A6 (constant factors cancel: only ratios between shapes matter); bytes
+ * are the KV cache read plus queries and outputs.
+ */
+import type {KernelModel} from './kernel-grid.js'
+
+export type AttentionKind = 'mha' | 'mla'
+export type AttentionPhase = 'decode' | 'prefill'
+
+/**
+ * A file's configuration: MHA `<Htp>-<Hkvtp>-<hd>`, MLA decode
+ * `<Htp>-<kv_lora_rank>-<rope>`, MLA prefill `<Htp>-<nope>-<rope>`.
+ * `heads` is Htp; `family` holds what must match to borrow (head_dim; rank and rope).
+ */
+export interface AttentionConfig {
+  kind: AttentionKind
+  phase: AttentionPhase
+  /** Folder of the file (kind/phase/gpu). */
+  dir: string
+  heads: number
+  /** MHA: Hkvtp; MLA: 1 (one latent KV head). */
+  kvHeads: number
+  /** MHA: [hd]; MLA decode: [rank, rope]; MLA prefill: [nope, rope]. */
+  family: number[]
+}
+
+const PATH = /^(mha|mla)\/(decode|prefill)\/([^/]+)\/(\d+)-(\d+)-(\d+)\.csv$/
+
+const configs = new Map<string, AttentionConfig | undefined>()
+
+export function attentionConfig(path: string): AttentionConfig | undefined {
+  if (!configs.has(path)) configs.set(path, parseConfig(path))
+  return configs.get(path)
+}
+
+function parseConfig(path: string): AttentionConfig | undefined {
+  const m = PATH.exec(path)
+  if (!m) return undefined
+  const [a, b, c] = [Number(m[4]), Number(m[5]), Number(m[6])]
+  const kind = m[1] as AttentionKind
+  const phase = m[2] as AttentionPhase
+  const dir = `${m[1]}/${m[2]}/${m[3]}`
+  if (!(a > 0 && b > 0 && c > 0)) return undefined
+  return kind === 'mha' ? {kind, phase, dir, heads: a, kvHeads: b, family: [c]} : {kind, phase, dir, heads: a, kvHeads: 1, family: [b, c]}
+}
+
+export const sameFamily = (a: AttentionConfig, b: AttentionConfig) =>
+  a.kind === b.kind && a.phase === b.phase && a.dir === b.dir && a.family.every((v, i) => v === b.family[i])
+
+const kvBytesPerElement = (kvDtype: string) => (kvDtype === 'fp8' ? 1 : 2)
+
+/** Decode: one step of `batch_size` requests over `kv_len` cached tokens. */
+export function decodeModel(cfg: AttentionConfig, kvDtype: string): KernelModel {
+  const e = kvBytesPerElement(kvDtype)
+  const H = cfg.heads
+  const perToken =
+    cfg.kind === 'mha'
+      ? {flops: 4 * H * cfg.family[0], kv: 2 * cfg.kvHeads * cfg.family[0], q: H * cfg.family[0]}
+      : {flops: 2 * H * (cfg.family[0] + cfg.family[1]) + 2 * H * cfg.family[0], kv: cfg.family[0] + cfg.family[1], q: H * (cfg.family[0] + cfg.family[1])}
+  return {
+    axes: ['batch_size', 'kv_len'],
+    channels: [{mfu: 'mfu', latency: 'latency_us'}],
+    work: (s) => [{flops: s.batch_size * s.kv_len * perToken.flops, bytes: s.batch_size * (s.kv_len * perToken.kv * e + 2 * perToken.q * 2)}],
+  }
+}
+
+/** Prefill: one causal prefill of `seq_len` tokens (MLA: v_head_dim taken as nope). */
+export function prefillModel(cfg: AttentionConfig): KernelModel {
+  const H = cfg.heads
+  const perPair = cfg.kind === 'mha' ? 4 * H * cfg.family[0] : 2 * H * (cfg.family[0] + cfg.family[1]) + 2 * H * cfg.family[0]
+  const perToken = cfg.kind === 'mha' ? (2 * cfg.kvHeads + 2 * H) * cfg.family[0] * 2 : H * (2 * (cfg.family[0] + cfg.family[1]) + cfg.family[0]) * 2
+  return {
+    axes: ['seq_len'],
+    channels: [{mfu: 'mfu', latency: 'latency_us'}],
+    work: (s) => [{flops: (s.seq_len * s.seq_len * perPair) / 1.8, bytes: s.seq_len * perToken}],
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Bracket-and-blend over a ragged grid. Points sit at coordinates that are
+ * already transformed (log2 of batch, KV length, m, ...). The first axis is
+ * bracketed among all points; each bracketing slice then brackets the next
+ * axis among its own points only, so a slice that lacks a corner uses what
+ * it has around the query and no row is ever invented. An axis the slice
+ * does not cover is clamped to its boundary (the result is extrapolated).
+ */
+
+/** Nested index: the distinct values of one axis, each with its sub-grid (or, after the last axis, point ids). */
+export interface GridNode {
+  keys: number[]
+  children: GridNode[]
+  /** Point ids of each key on the last axis (duplicates share a key). */
+  leaves?: number[][]
+}
+
+export interface Blend {
+  /** Point id -> weight; weights are >= 0 and sum to 1. */
+  weights: Map<number, number>
+  /** Every axis matched a measured value. */
+  exact: boolean
+  /** Some axis lay outside what its slice covers and was clamped. */
+  extrapolated: boolean
+}
+
+const EPS = 1e-9
+
+/** Builds the nested index over points' coordinates (all of one length). */
+export function buildGrid(coords: readonly (readonly number[])[]): GridNode {
+  const ids = coords.map((_, i) => i)
+  return build(coords, ids, 0, coords[0]?.length ?? 0)
+}
+
+function build(coords: readonly (readonly number[])[], ids: number[], axis: number, dims: number): GridNode {
+  const groups = new Map<number, number[]>()
+  for (const id of ids) {
+    const v = coords[id][axis]
+    const g = groups.get(v)
+    if (g) g.push(id)
+    else groups.set(v, [id])
+  }
+  const keys = [...groups.keys()].sort((a, b) => a - b)
+  if (axis === dims - 1) return {keys, children: [], leaves: keys.map((k) => groups.get(k)!)}
+  return {keys, children: keys.map((k) => build(coords, groups.get(k)!, axis + 1, dims))}
+}
+
+/** Blends the points around `query`; undefined for an empty grid. */
+export function blend(grid: GridNode, query: readonly number[]): Blend | undefined {
+  if (grid.keys.length === 0) return undefined
+  const out: Blend = {weights: new Map(), exact: true, extrapolated: false}
+  descend(grid, query, 0, 1, out)
+  return out
+}
+
+function descend(node: GridNode, q: readonly number[], axis: number, weight: number, out: Blend): void {
+  const keys = node.keys
+  const x = q[axis]
+  const i = lowerBound(keys, x - EPS)
+  if (i < keys.length && Math.abs(keys[i] - x) <= EPS) return visit(node, i, q, axis, weight, out)
+  out.exact = false
+  if (i === 0 || i === keys.length) {
+    out.extrapolated = true
+    return visit(node, i === 0 ? 0 : keys.length - 1, q, axis, weight, out)
+  }
+  const t = (x - keys[i - 1]) / (keys[i] - keys[i - 1])
+  visit(node, i - 1, q, axis, weight * (1 - t), out)
+  visit(node, i, q, axis, weight * t, out)
+}
+
+function visit(node: GridNode, i: number, q: readonly number[], axis: number, weight: number, out: Blend): void {
+  if (weight <= 0) return
+  if (node.leaves) {
+    const ids = node.leaves[i]
+    for (const id of ids) out.weights.set(id, (out.weights.get(id) ?? 0) + weight / ids.length)
+    return
+  }
+  descend(node.children[i], q, axis + 1, weight, out)
+}
+
+/** First index whose key is >= x. */
+function lowerBound(keys: readonly number[], x: number): number {
+  let lo = 0
+  let hi = keys.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (keys[mid] < x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}

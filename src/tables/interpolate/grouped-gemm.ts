@@ -1,0 +1,152 @@
+/**
+ * MoE grouped GEMM lookups. Rows of the same key (experts, GPUs, local
+ * experts, topk, hidden, intermediate) are blended along log2 tokens per
+ * GPU; the value is max(up MFU, down MFU) as the reference reads it. A key
+ * that was not measured borrows from the nearest measured key in log2
+ * (hidden, intermediate, topk, local experts), read at the same tokens per
+ * expert and rescaled by the query's roofline.
+ */
+import type {Phase} from '../paths.js'
+import type {GroupedGemmKey} from '../nearest.js'
+import {num, type KernelTable, type MfuLookup, type TableRow, type TableSet} from '../types.js'
+import {blend} from './grid.js'
+import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
+import {borrowedLookup, logDistance, lookupOf} from './lookup.js'
+import type {LookupEnv, Work} from './roofline.js'
+
+export const tokensColumn = (phase: Phase) => (phase === 'decode' ? 'batch_size_per_gpu' : 'seq_len_per_gpu')
+
+const KEY_COLUMNS = ['num_experts', 'num_gpus', 'num_local_experts', 'topk', 'hidden_size', 'intermediate_size'] as const
+
+interface KeyGrid {
+  key: GroupedGemmKey
+  grid: KernelGrid
+}
+
+const keyString = (k: GroupedGemmKey) => `${k.experts},${k.gpus},${k.localExperts},${k.topk},${k.hidden},${k.intermediate}`
+
+function keyOf(row: TableRow): GroupedGemmKey {
+  const [experts, gpus, localExperts, topk, hidden, intermediate] = KEY_COLUMNS.map((c) => num(row, c))
+  return {experts, gpus, localExperts, topk, hidden, intermediate}
+}
+
+/** Tokens one GPU's experts process, summed over its experts (balanced routing). */
+const routedTokens = (k: GroupedGemmKey, tokens: number) => (tokens * k.gpus * k.topk * k.localExperts) / k.experts
+
+/** FLOPs and bytes of the up (gate+up) and down projections: expert weights touched plus activations. */
+export function groupedGemmWork(k: GroupedGemmKey, tokens: number, env: LookupEnv): Work[] {
+  const routed = routedTokens(k, tokens)
+  const touched = k.localExperts * (1 - (1 - 1 / k.localExperts) ** routed)
+  const e = env.gemmDtype === 'fp8' ? 1 : 2
+  const {hidden: D, intermediate: I} = k
+  return [
+    {flops: 2 * routed * D * 2 * I, bytes: touched * D * 2 * I * e + routed * (D + 2 * I) * 2},
+    {flops: 2 * routed * I * D, bytes: touched * I * D * e + routed * (I + D) * 2},
+  ]
+}
+
+function groupedModel(key: GroupedGemmKey, phase: Phase): KernelModel {
+  const col = tokensColumn(phase)
+  return {
+    axes: [col],
+    channels: [
+      {mfu: 'up_mfu', latency: 'up_proj_us'},
+      {mfu: 'down_mfu', latency: 'down_proj_us'},
+    ],
+    work: (s, env) => groupedGemmWork(key, s[col], env),
+  }
+}
+
+const indexes = new WeakMap<KernelTable, Map<string, KeyGrid>>()
+
+function keyGrids(table: KernelTable, phase: Phase): Map<string, KeyGrid> {
+  let idx = indexes.get(table)
+  if (idx) return idx
+  const byKey = new Map<string, TableRow[]>()
+  for (const r of table.rows) {
+    const s = keyString(keyOf(r))
+    const rows = byKey.get(s)
+    if (rows) rows.push(r)
+    else byKey.set(s, [r])
+  }
+  idx = new Map()
+  for (const [s, rows] of byKey) {
+    const key = keyOf(rows[0])
+    const grid = buildKernelGrid(table, rows, groupedModel(key, phase))
+    if (grid) idx.set(s, {key, grid})
+  }
+  indexes.set(table, idx)
+  return idx
+}
+
+export function lookupGroupedGemm(
+  tables: TableSet,
+  path: string,
+  phase: Phase,
+  key: GroupedGemmKey,
+  tokens: number,
+  env: LookupEnv,
+  quantity: Quantity,
+  borrowDistance = MOE_BORROW_DISTANCE,
+): MfuLookup | undefined {
+  const table = tables.get(path)
+  if (!table || !(tokens > 0)) return undefined
+  const idx = keyGrids(table, phase)
+  const own = idx.get(keyString(key))
+  if (own) {
+    const e = estimate(own.grid, {[tokensColumn(phase)]: tokens}, env, quantity)
+    return e && lookupOf(e, path, quantity)
+  }
+  return borrowGroupedGemm(tables, path, phase, key, tokens, env, borrowDistance)
+}
+
+/** log2 distance between two keys over what shapes the kernel: hidden, intermediate, topk, local experts. */
+export const keyDistance = (a: GroupedGemmKey, b: GroupedGemmKey) =>
+  Math.hypot(logDistance(a.hidden, b.hidden), logDistance(a.intermediate, b.intermediate), logDistance(a.topk, b.topk), logDistance(a.localExperts, b.localExperts))
+
+/**
+ * Farthest key (log2 distance) a MoE lookup may borrow from. Leave-one-key-out
+ * over the reference tables (`infersim tables score --borrowing`): borrowed
+ * 12.7% / 5.8% / 5.5% median error within 0.5 / 1 / 2 vs 28.0% / 29.4% / 57.1%
+ * for the roofline fallback; no key lies farther than 2 from its nearest, so
+ * beyond 2 there is no evidence and the lookup falls back.
+ */
+export const MOE_BORROW_DISTANCE = 2
+
+/** Distance from a key to the nearest other key of the table. */
+export function nearestKeyDistance(table: KernelTable, phase: Phase, key: GroupedGemmKey): number {
+  let best = Infinity
+  for (const kg of keyGrids(table, phase).values()) if (keyString(kg.key) !== keyString(key)) best = Math.min(best, keyDistance(kg.key, key))
+  return best
+}
+
+/** A MoE lookup borrowed from the nearest key other than its own. */
+export function borrowGroupedGemm(
+  tables: TableSet,
+  path: string,
+  phase: Phase,
+  key: GroupedGemmKey,
+  tokens: number,
+  env: LookupEnv,
+  borrowDistance = MOE_BORROW_DISTANCE,
+): MfuLookup | undefined {
+  const table = tables.get(path)
+  if (!table) return undefined
+  let best: KeyGrid | undefined
+  let bestD = Infinity
+  for (const kg of keyGrids(table, phase).values()) {
+    if (keyString(kg.key) === keyString(key)) continue
+    const d = keyDistance(kg.key, key)
+    if (d < bestD) [best, bestD] = [kg, d]
+  }
+  if (!best || bestD > borrowDistance) return undefined
+  // The same tokens per expert on the other key.
+  const perExpert = routedTokens(key, tokens) / key.localExperts
+  const theirTokens = (perExpert * best.key.experts) / (best.key.gpus * best.key.topk)
+  const grid = best.grid
+  const b = blend(grid.index, gridPoint(grid, {[tokensColumn(phase)]: theirTokens})!)!
+  const value = mfuFromUtilisation(blendedUtilisation(grid, b, env), groupedGemmWork(key, tokens, env), grid.peak, env)
+  const lines = [...b.weights.keys()].map((id) => grid.rows[id].line).sort((a, z) => a - z)
+  const k = best.key
+  return borrowedLookup(value, path, lines, `E=${k.experts} gpus=${k.gpus} local=${k.localExperts} topk=${k.topk} D=${k.hidden} I=${k.intermediate} (log2 distance ${bestD.toFixed(2)})`)
+}

@@ -1,0 +1,184 @@
+/**
+ * One kernel table made ready for interpolation: its rows placed on a
+ * log2 grid, each with the MFU and latency of its channels (one, or up and
+ * down projections for grouped GEMM), and the table's own peak (FLOPs per
+ * µs at MFU 1) recovered from its rows so that latencies convert to MFU.
+ */
+import {num, type KernelTable, type TableRow} from '../types.js'
+import {blend, buildGrid, type Blend, type GridNode} from './grid.js'
+import {bytesPerUs, clampMfu, memoryBoundLog, type LookupEnv, type Work} from './roofline.js'
+
+export type Shape = Record<string, number>
+
+/**
+ * What is blended between measured rows (each row standing for its MFU):
+ * - `mfu`: the MFU, linearly;
+ * - `latency`: log latency, turned back into MFU with each row's own FLOPs per
+ *   unit of latency. FLOPs are a product of powers of the axes, so this is
+ *   log MFU blended along log2 axes, and it meets every row's value exactly;
+ * - `utilisation`: log(roofline time / latency), rescaled by the query's roofline.
+ */
+export type Quantity = 'mfu' | 'latency' | 'utilisation'
+
+export interface KernelModel {
+  /** Axis columns, outer first; blended in log2. */
+  axes: string[]
+  /** MFU and latency (µs) columns of each channel; the lookup's value is the largest channel MFU (SPEC A5). */
+  channels: {mfu: string; latency: string}[]
+  /** FLOPs and bytes per channel of a shape (a row's values or a query). */
+  work(shape: Shape, env: LookupEnv): Work[]
+}
+
+export interface GridRow {
+  line: number
+  shape: Shape
+  /** Recorded MFU per channel (0 where the table rounded it away). */
+  mfu: number[]
+  /** MFU per channel recomputed from the latency and the table's peak (the recorded one without a latency); stands in for an MFU rounded to 0. */
+  fromLatency: number[]
+  /** The channel the row's value comes from: the one with the larger MFU (SPEC A5 reads max(up, down)). */
+  channel: number
+}
+
+export interface KernelGrid {
+  table: KernelTable
+  model: KernelModel
+  rows: GridRow[]
+  index: GridNode
+  /** FLOPs per µs at MFU 1, per channel; undefined when the table has no usable latency. */
+  peak: (number | undefined)[]
+}
+
+export interface Estimate {
+  value: number
+  lines: number[]
+  exact: boolean
+  extrapolated: boolean
+}
+
+const log2 = Math.log2
+
+export function shapeOf(row: TableRow, columns: readonly string[]): Shape {
+  const s: Shape = {}
+  for (const c of columns) s[c] = num(row, c)
+  return s
+}
+
+/** Builds the grid of `rows` (a table's rows, possibly filtered, e.g. by KV dtype). */
+export function buildKernelGrid(
+  table: KernelTable,
+  rows: readonly TableRow[],
+  model: KernelModel,
+  options: {extra?: readonly string[]; peak?: (number | undefined)[]} = {},
+): KernelGrid | undefined {
+  const cols = [...model.axes, ...(options.extra ?? [])]
+  const usable = rows.filter((r) => model.axes.every((a) => num(r, a) > 0) && model.channels.some((c) => num(r, c.mfu) > 0 || num(r, c.latency) > 0))
+  if (usable.length === 0) return undefined
+  const shapes = usable.map((r) => shapeOf(r, cols))
+  const works = shapes.map((s) => model.work(s, {}))
+  const peak = options.peak ?? tablePeaks(usable, model, works)
+  const gridRows: GridRow[] = usable.map((r, i) => {
+    const mfu = model.channels.map((c) => num(r, c.mfu) || 0)
+    const fromLatency = model.channels.map((c, ch) => {
+      const lat = num(r, c.latency)
+      const p = peak[ch]
+      return clampMfu(p && lat > 0 ? works[i][ch].flops / (p * lat) : mfu[ch])
+    })
+    const shown = mfu.map((m, ch) => (m > 0 ? m : fromLatency[ch]))
+    return {line: r.line, shape: shapes[i], mfu, fromLatency, channel: shown.indexOf(Math.max(...shown))}
+  })
+  const index = buildGrid(shapes.map((s) => model.axes.map((a) => log2(s[a]))))
+  return {table, model, rows: gridRows, index, peak}
+}
+
+/** Per channel, the peak the table's MFU column was computed with. */
+export function tablePeaks(rows: readonly TableRow[], model: KernelModel, works?: readonly Work[][]): (number | undefined)[] {
+  const w = works ?? rows.map((r) => model.work(shapeOf(r, Object.keys(r.values).filter((k) => typeof r.values[k] === 'number')), {}))
+  return model.channels.map((c, ch) => tablePeak(rows, c, w.map((x) => x[ch])))
+}
+
+/**
+ * The table's peak: median of FLOPs / (latency x MFU) over the rows with the
+ * higher MFUs, where rounding the MFU column distorts least.
+ */
+function tablePeak(rows: readonly TableRow[], c: {mfu: string; latency: string}, works: readonly Work[]): number | undefined {
+  const pairs = rows.map((r, i) => ({mfu: num(r, c.mfu), lat: num(r, c.latency), flops: works[i].flops})).filter((p) => p.mfu > 0 && p.lat > 0 && p.flops > 0)
+  if (pairs.length === 0) return undefined
+  const top = Math.max(...pairs.map((p) => p.mfu))
+  const peaks = pairs.filter((p) => p.mfu >= top / 2).map((p) => p.flops / (p.lat * p.mfu))
+  peaks.sort((a, b) => a - b)
+  return peaks[Math.floor(peaks.length / 2)]
+}
+
+/** Where the query sits on the grid's axes; undefined when an axis is missing or not positive. */
+export function gridPoint(grid: KernelGrid, query: Shape): number[] | undefined {
+  const x = grid.model.axes.map((a) => query[a])
+  return x.every((v) => Number.isFinite(v) && v > 0) ? x.map(log2) : undefined
+}
+
+/** The value a row stands for: its channel's MFU, recomputed from latency where the table rounded it to 0. */
+export const rowValue = (r: GridRow) => (r.mfu[r.channel] > 0 ? r.mfu[r.channel] : r.fromLatency[r.channel])
+
+/** Log utilisation blended over rows, and the weight of each channel among them (whose rooflines convert it back). */
+export interface Utilisation {
+  ulog: number
+  channelWeights: number[]
+}
+
+/** The blended log utilisation: log MFU plus how memory-bound each row is. */
+export function blendedUtilisation(grid: KernelGrid, b: Blend, env: LookupEnv): Utilisation {
+  const bw = bytesPerUs(env)
+  let ulog = 0
+  const channelWeights = grid.model.channels.map(() => 0)
+  for (const [id, w] of b.weights) {
+    const r = grid.rows[id]
+    ulog += w * (Math.log(rowValue(r)) + memoryBoundLog(grid.model.work(r.shape, env)[r.channel], grid.peak[r.channel], bw))
+    channelWeights[r.channel] += w
+  }
+  return {ulog, channelWeights}
+}
+
+/** MFU of a query of work `queryWork` (per channel) at utilisation `u`, on a GPU whose peak per channel is `peak`. */
+export function mfuFromUtilisation(u: Utilisation, queryWork: readonly Work[], peak: readonly (number | undefined)[], env: LookupEnv): number {
+  const bw = bytesPerUs(env)
+  let r = 0
+  u.channelWeights.forEach((w, ch) => (r += w > 0 ? w * memoryBoundLog(queryWork[ch], peak[ch], bw) : 0))
+  return clampMfu(Math.exp(u.ulog - r))
+}
+
+/** Interpolates (or extrapolates) the grid at `query`, blending `quantity`. */
+export function estimate(grid: KernelGrid, query: Shape, env: LookupEnv, quantity: Quantity): Estimate | undefined {
+  const x = gridPoint(grid, query)
+  const b = x && blend(grid.index, x)
+  if (!b) return undefined
+  const lines: number[] = []
+  const values: number[] = []
+  for (const id of b.weights.keys()) {
+    lines.push(grid.rows[id].line)
+    values.push(rowValue(grid.rows[id]))
+  }
+  lines.sort((p, q) => p - q)
+  if (b.exact) return {value: clampMfu(values.reduce((a, v) => a + v, 0) / values.length), lines, exact: true, extrapolated: false}
+  if (b.extrapolated || quantity === 'utilisation') {
+    const value = mfuFromUtilisation(blendedUtilisation(grid, b, env), grid.model.work(query, env), grid.peak, env)
+    if (b.extrapolated) return {value, lines, exact: false, extrapolated: true}
+    return {value: within(value, values), lines, exact: false, extrapolated: false}
+  }
+  let acc = 0
+  for (const [id, w] of b.weights) {
+    const r = grid.rows[id]
+    acc += w * (quantity === 'mfu' ? rowValue(r) : Math.log(rowValue(r)))
+  }
+  return {value: within(quantity === 'mfu' ? acc : Math.exp(acc), values), lines, exact: false, extrapolated: false}
+}
+
+/** Inside the grid a value stays between the rows it was blended from. */
+function within(v: number, values: readonly number[]): number {
+  let lo = Infinity
+  let hi = -Infinity
+  for (const x of values) {
+    if (x < lo) lo = x
+    if (x > hi) hi = x
+  }
+  return clampMfu(Math.min(hi, Math.max(lo, v)))
+}
