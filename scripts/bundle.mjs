@@ -39,7 +39,7 @@ const options = {
   format: 'esm',
   target: 'node20',
   // Heavy libraries that only some commands need stay outside and load on demand.
-  external: ['ajv', 'ajv/*', 'typescript', 'execa', 'hyparquet', 'hyparquet-compressors', 'csv-parse', 'csv-parse/*', 'simple-statistics', 'yaml'],
+  external: ['ajv', 'ajv/*', 'typescript', 'execa', 'hyparquet', 'hyparquet-compressors', 'yaml'],
   banner: {js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);"},
   logLevel: 'warning',
   legalComments: 'none',

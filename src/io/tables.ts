@@ -2,7 +2,7 @@
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {inputError} from '../errors.js'
-import {tableSetFrom, type KernelTable, type TableRow, type TableSet} from '../tables/types.js'
+import type {KernelTable, TableRow, TableSet} from '../tables/types.js'
 import {bundled, displayPath} from './paths.js'
 
 /** Columns that hold text; every other column must be a finite number. */
@@ -42,36 +42,55 @@ export function parseTableCsv(text: string, relPath: string, label = relPath): K
   return {path: relPath, columns, rows}
 }
 
-function walkCsv(dir: string, rel: string, out: string[]): void {
+function walkCsv(dir: string, rel: string, out: string[], keepDir: (relDir: string) => boolean): void {
   for (const entry of readdirSync(dir, {withFileTypes: true})) {
     if (entry.name.startsWith('.') || entry.name === 'raw') continue
     const relChild = rel ? `${rel}/${entry.name}` : entry.name
-    if (entry.isDirectory()) walkCsv(path.join(dir, entry.name), relChild, out)
-    else if (entry.name.endsWith('.csv')) out.push(relChild)
+    if (entry.isDirectory()) {
+      if (keepDir(relChild)) walkCsv(path.join(dir, entry.name), relChild, out, keepDir)
+    } else if (entry.name.endsWith('.csv')) out.push(relChild)
   }
 }
 
-/** Every table path under a bench_data root (raw/ excluded). */
-export function listTablePaths(root: string): string[] {
+/** Every table path under a bench_data root (raw/ excluded), optionally only those of some GPUs. */
+export function listTablePaths(root: string, gpuKeys?: Iterable<string>): string[] {
   if (!existsSync(root) || !statSync(root).isDirectory()) return []
+  const wanted = gpuKeys && new Set([...gpuKeys].map((g) => g.toLowerCase()))
+  // The GPU is the 2nd path segment of gemm/ and comm/, the 3rd elsewhere: skip other GPUs' folders unread.
+  const keepDir = (relDir: string) => {
+    if (!wanted) return true
+    const parts = relDir.split('/')
+    const gpuDepth = parts[0] === 'gemm' || parts[0] === 'comm' ? 2 : 3
+    return parts.length !== gpuDepth || wanted.has(parts[gpuDepth - 1])
+  }
   const out: string[] = []
-  walkCsv(root, '', out)
+  walkCsv(root, '', out, keepDir)
   return out.sort()
 }
 
 /**
- * Loads the tables under `root`. With `gpuKeys`, only those GPUs' tables are
- * read (the layout puts the GPU in the third path segment, or the second for GEMM).
+ * The tables under `root` (with `gpuKeys`, only those GPUs'), indexed by path.
+ * Each table is parsed on first use and kept: a simulation on a GPU with
+ * hundreds of measured tables reads only the few it looks up.
  */
 export function loadTableSet(root = bundled.benchData, gpuKeys?: string[]): TableSet {
-  const wanted = gpuKeys && new Set(gpuKeys.map((g) => g.toLowerCase()))
-  const tables: KernelTable[] = []
-  for (const rel of listTablePaths(root)) {
-    if (wanted && !wanted.has(gpuOfPath(rel))) continue
-    const file = path.join(root, rel)
-    tables.push(parseTableCsv(readFileSync(file, 'utf8'), rel, displayPath(file)))
+  const paths = listTablePaths(root, gpuKeys)
+  const known = new Set(paths)
+  const parsed = new Map<string, KernelTable>()
+  return {
+    root,
+    get(rel: string): KernelTable | undefined {
+      let table = parsed.get(rel)
+      if (!table && known.has(rel)) {
+        const file = path.join(root, rel)
+        table = parseTableCsv(readFileSync(file, 'utf8'), rel, displayPath(file))
+        parsed.set(rel, table)
+      }
+      return table
+    },
+    has: (rel: string) => known.has(rel),
+    paths: () => paths,
   }
-  return tableSetFrom(root, tables)
 }
 
 /** The GPU folder of a table path: gemm/<gpu>/..., otherwise <kernel>/<phase>/<gpu>/... */

@@ -5,7 +5,6 @@
  */
 import {closeSync, existsSync, mkdirSync, openSync, rmdirSync, unlinkSync, writeSync} from 'node:fs'
 import path from 'node:path'
-import {execa} from 'execa'
 import {inputError, usageError} from '../../errors.js'
 import {displayPath} from '../../io/paths.js'
 
@@ -28,6 +27,8 @@ export async function captureRun(command: readonly string[], rawFile: string, pr
   const fd = openSync(rawFile, 'a')
   let lines = 0
   let records = 0
+  // execa costs ~100 ms to load: only `ingest --run` pays for it.
+  const {execa} = await import('execa')
   const child = execa(command[0], command.slice(1), {stdout: 'pipe', stderr: 'pipe', stdin: 'ignore', reject: false, buffer: false})
   // The benchmark's own messages go to our stderr as they come.
   child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk))
