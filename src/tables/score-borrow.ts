@@ -14,11 +14,11 @@ import {borrowGroupedGemm, groupedGemmWork, nearestKeyDistance, tokensColumn} fr
 import type {Shape} from './interpolate/kernel-grid.js'
 import {CHOSEN_QUANTITY, familyOfPath, type KernelFamily} from './interpolate/quantities.js'
 import {bytesPerUs, type Work} from './interpolate/roofline.js'
-import {nearestGemmMfu, nearestGroupedGemmDecodeMfu, nearestGroupedGemmPrefillMfu} from './nearest.js'
+import {nearestGemmMfu} from './nearest.js'
 import type {LookupEnv} from './resolver.js'
 import {FAMILY_LOO, groupedGemmKeyOf} from './score-families.js'
 import {errorStats, type ErrorStats} from './score-stats.js'
-import {gpuKeyOfPath, type ScoreGpu} from './score.js'
+import {gpuKeyOfPath, namedDtype, type ScoreGpu} from './score.js'
 import {num, type KernelTable, type TableRow, type TableSet} from './types.js'
 
 /** Distance buckets (upper bounds, log2 units). */
@@ -62,7 +62,7 @@ export function scoreBorrowing(tables: TableSet, gpuOf: GpuOf): BorrowScore[] {
     const gpu = gpuOf(gpuKeyOfPath(path))
     const table = tables.get(path)!
     if (!family || !gpu) continue
-    const env: LookupEnv = {memBw: gpu.memBw, gemmDtype: gpu.gemmDtype}
+    const env: LookupEnv = {memBw: gpu.memBw, gemmDtype: namedDtype(path) ?? gpu.gemmDtype}
     if (family === 'gemm') samples.gemm.push(...gemmSamples(table, env, gpu))
     else if (family.startsWith('moe')) samples.moe.push(...moeSamples(tables, table, family, env, gpu))
     else samples.attention.push(...attentionSamples(tables, table, family, env, gpu))
@@ -70,19 +70,28 @@ export function scoreBorrowing(tables: TableSet, gpuOf: GpuOf): BorrowScore[] {
   return (Object.keys(samples) as BorrowScore['family'][]).filter((f) => samples[f].length > 0).map((family) => ({family, buckets: bucket(samples[family])}))
 }
 
+/** Rows by group key, each row's key computed once. */
+function byGroup(rows: readonly TableRow[], group: (r: TableRow) => string): {keys: string[]; groups: Map<string, TableRow[]>} {
+  const keys = rows.map(group)
+  const groups = new Map<string, TableRow[]>()
+  rows.forEach((r, i) => {
+    const g = groups.get(keys[i])
+    if (g) g.push(r)
+    else groups.set(keys[i], [r])
+  })
+  return {keys, groups}
+}
+
 function gemmSamples(table: KernelTable, env: LookupEnv, gpu: ScoreGpu): Sample[] {
   const out: Sample[] = []
-  const sites = new Map<string, TableRow[]>()
-  for (const r of table.rows) {
-    const key = FAMILY_LOO.gemm.group!(r)
-    sites.set(key, [...(sites.get(key) ?? []), r])
-  }
+  const {groups} = byGroup(table.rows, FAMILY_LOO.gemm.group!)
+  if (groups.size < 2) return out
   const model = gemmModel(table.path)
   const peak = env.gemmDtype === 'fp8' ? gpu.fp8Tflops : gpu.fp16Tflops
-  for (const [key, hidden] of sites) {
-    // The compat lookup needs the table without the site; borrowing skips the query's own site by itself.
-    const rest: KernelTable = {...table, rows: table.rows.filter((r) => FAMILY_LOO.gemm.group!(r) !== key)}
-    if (rest.rows.length === 0) continue
+  for (const [key, hidden] of groups) {
+    // Borrowing skips the query's own site by itself; the compat lookup reads the site it would pick without it.
+    const compatSite = compatGemmSite(groups, key, num(hidden[0], 'k'), num(hidden[0], 'n'))
+    const rest: KernelTable = {...table, rows: compatSite ?? []}
     for (const r of hidden) {
       const [m, k, n] = ['m', 'k', 'n'].map((c) => num(r, c))
       const truth = num(r, 'mfu')
@@ -97,6 +106,23 @@ function gemmSamples(table: KernelTable, env: LookupEnv, gpu: ScoreGpu): Sample[
     }
   }
   return out
+}
+
+/**
+ * The (k', n') site the compat GEMM lookup (SPEC A5) picks for (k, n) once the
+ * site `hidden` is gone: k' >= k, n' >= n, smallest squared distance, first in
+ * file order on ties. Its rows alone give the compat answer.
+ */
+function compatGemmSite(groups: Map<string, TableRow[]>, hidden: string, k: number, n: number): TableRow[] | undefined {
+  let best: TableRow[] | undefined
+  let bestD = Infinity
+  for (const [key, rows] of groups) {
+    const [rk, rn] = [num(rows[0], 'k'), num(rows[0], 'n')]
+    if (key === hidden || rk < k || rn < n) continue
+    const d = (k - rk) ** 2 + (n - rn) ** 2
+    if (d < bestD) [best, bestD] = [rows, d]
+  }
+  return best
 }
 
 /** Tables without the given path. */
@@ -139,21 +165,22 @@ function moeSamples(tables: TableSet, table: KernelTable, family: KernelFamily, 
   const col = tokensColumn(phase)
   const peak = env.gemmDtype === 'fp8' ? gpu.fp8Tflops : gpu.fp16Tflops
   const out: Sample[] = []
-  for (const group of new Set(table.rows.map(loo.group!))) {
-    const restTable: KernelTable = {...table, rows: table.rows.filter((r) => loo.group!(r) !== group)}
-    if (restTable.rows.length === 0) continue
-    for (const r of table.rows.filter((x) => loo.group!(x) === group)) {
-      const key = groupedGemmKeyOf(r)
+  const {groups} = byGroup(table.rows, loo.group!)
+  if (groups.size < 2) return out
+  for (const hidden of groups.values()) {
+    const key = groupedGemmKeyOf(hidden[0])
+    const d = nearestKeyDistance(table, phase, key)
+    for (const r of hidden) {
       const truth = loo.truth(r)
       const borrowed = borrowGroupedGemm(tables, table.path, phase, key, num(r, col), env, Infinity)
       if (!(truth > 0) || !borrowed) continue
       const work = groupedGemmWork(key, num(r, col), env)
-      const compat = phase === 'decode' ? nearestGroupedGemmDecodeMfu(restTable, key, num(r, col)) : nearestGroupedGemmPrefillMfu(restTable, key, num(r, col))
       out.push({
-        d: nearestKeyDistance(table, phase, key),
+        d,
         borrowed: err(borrowed.value, truth),
         fallback: err(Math.max(...work.map((w) => rooflineFallback(w, peak, env, gpu.defaultMfu))), truth),
-        nearest: err(compat?.value ?? gpu.defaultMfu, truth),
+        // The compat lookup filters rows by the exact key: a key not measured falls back to the default MFU.
+        nearest: err(gpu.defaultMfu, truth),
       })
     }
   }

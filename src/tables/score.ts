@@ -178,7 +178,7 @@ export function replaceTable(tables: TableSet, table: KernelTable): TableSet {
 }
 
 /** The dtype a per-dtype table names (gemm/<gpu>/fp8.csv, grouped_gemm/<phase>/<gpu>/bf16.csv). */
-const namedDtype = (path: string) => (path.endsWith('/fp8.csv') ? 'fp8' : path.endsWith('/bf16.csv') ? 'bf16' : undefined)
+export const namedDtype = (path: string): 'fp8' | 'bf16' | undefined => (path.endsWith('/fp8.csv') ? 'fp8' : path.endsWith('/bf16.csv') ? 'bf16' : undefined)
 
 /**
  * GEMM operand dtype a GEMM-based table was measured with: the file says so

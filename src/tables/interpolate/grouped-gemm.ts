@@ -20,6 +20,8 @@ const KEY_COLUMNS = ['num_experts', 'num_gpus', 'num_local_experts', 'topk', 'hi
 
 interface KeyGrid {
   key: GroupedGemmKey
+  /** keyString(key) */
+  id: string
   grid: KernelGrid
 }
 
@@ -73,7 +75,7 @@ function keyGrids(table: KernelTable, phase: Phase): Map<string, KeyGrid> {
   for (const [s, rows] of byKey) {
     const key = keyOf(rows[0])
     const grid = buildKernelGrid(table, rows, groupedModel(key, phase))
-    if (grid) idx.set(s, {key, grid})
+    if (grid) idx.set(s, {key, id: s, grid})
   }
   indexes.set(table, idx)
   return idx
@@ -106,17 +108,19 @@ export const keyDistance = (a: GroupedGemmKey, b: GroupedGemmKey) =>
 
 /**
  * Farthest key (log2 distance) a MoE lookup may borrow from. Leave-one-key-out
- * over the reference tables (`infersim tables score --borrowing`): borrowed
- * 12.7% / 5.8% / 5.5% median error within 0.5 / 1 / 2 vs 28.0% / 29.4% / 57.1%
- * for the roofline fallback; no key lies farther than 2 from its nearest, so
+ * (`infersim tables score --borrowing`) on the InferSim tables: borrowed
+ * 10.2% / 4.4% / 2.4% median error within 0.5 / 1 / 2 vs 28.0% / 29.4% / 57.1%
+ * for the roofline fallback; on every bundled table 31.2% / 25.2% within
+ * 0.5 / 1 vs 412% / 423%. No key lies farther than 2 from its nearest, so
  * beyond 2 there is no evidence and the lookup falls back.
  */
 export const MOE_BORROW_DISTANCE = 2
 
 /** Distance from a key to the nearest other key of the table. */
 export function nearestKeyDistance(table: KernelTable, phase: Phase, key: GroupedGemmKey): number {
+  const own = keyString(key)
   let best = Infinity
-  for (const kg of keyGrids(table, phase).values()) if (keyString(kg.key) !== keyString(key)) best = Math.min(best, keyDistance(kg.key, key))
+  for (const kg of keyGrids(table, phase).values()) if (kg.id !== own) best = Math.min(best, keyDistance(kg.key, key))
   return best
 }
 
@@ -132,10 +136,11 @@ export function borrowGroupedGemm(
 ): MfuLookup | undefined {
   const table = tables.get(path)
   if (!table) return undefined
+  const own = keyString(key)
   let best: KeyGrid | undefined
   let bestD = Infinity
   for (const kg of keyGrids(table, phase).values()) {
-    if (keyString(kg.key) === keyString(key)) continue
+    if (kg.id === own) continue
     const d = keyDistance(kg.key, key)
     if (d < bestD) [best, bestD] = [kg, d]
   }

@@ -1,8 +1,9 @@
 /**
  * One kernel table made ready for interpolation: its rows placed on a
- * log2 grid, each with the MFU and latency of its channels (one, or up and
- * down projections for grouped GEMM), and the table's own peak (FLOPs per
- * µs at MFU 1) recovered from its rows so that latencies convert to MFU.
+ * log2 grid, each with the MFU of its channels (one, or up and down
+ * projections for grouped GEMM), and the table's own peak (FLOPs per µs at
+ * MFU 1) recovered from its rows: it gives a row's compute time for the
+ * roofline, and an MFU the table rounded to 0 back from the latency.
  */
 import {num, type KernelTable, type TableRow} from '../types.js'
 import {blend, buildGrid, type Blend, type GridNode} from './grid.js'
@@ -69,14 +70,14 @@ export function buildKernelGrid(
   table: KernelTable,
   rows: readonly TableRow[],
   model: KernelModel,
-  options: {extra?: readonly string[]; peak?: (number | undefined)[]} = {},
+  options: {extra?: readonly string[]} = {},
 ): KernelGrid | undefined {
   const cols = [...model.axes, ...(options.extra ?? [])]
   const usable = rows.filter((r) => model.axes.every((a) => num(r, a) > 0) && model.channels.some((c) => num(r, c.mfu) > 0 || num(r, c.latency) > 0))
   if (usable.length === 0) return undefined
   const shapes = usable.map((r) => shapeOf(r, cols))
   const works = shapes.map((s) => model.work(s, {}))
-  const peak = options.peak ?? tablePeaks(usable, model, works)
+  const peak = model.channels.map((c, ch) => tablePeak(usable, c, works.map((w) => w[ch])))
   const gridRows: GridRow[] = usable.map((r, i) => {
     const mfu = model.channels.map((c) => num(r, c.mfu) || 0)
     const fromLatency = model.channels.map((c, ch) => {
@@ -89,12 +90,6 @@ export function buildKernelGrid(
   })
   const index = buildGrid(shapes.map((s) => model.axes.map((a) => log2(s[a]))))
   return {table, model, rows: gridRows, index, peak}
-}
-
-/** Per channel, the peak the table's MFU column was computed with. */
-export function tablePeaks(rows: readonly TableRow[], model: KernelModel, works?: readonly Work[][]): (number | undefined)[] {
-  const w = works ?? rows.map((r) => model.work(shapeOf(r, Object.keys(r.values).filter((k) => typeof r.values[k] === 'number')), {}))
-  return model.channels.map((c, ch) => tablePeak(rows, c, w.map((x) => x[ch])))
 }
 
 /**
