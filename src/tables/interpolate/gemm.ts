@@ -32,6 +32,8 @@ interface GemmSite {
 interface GemmIndex {
   sites: Map<string, GemmSite>
   list: GemmSite[]
+  /** Other sites by distance, per queried (k, n): shapes repeat across m. */
+  nearby: Map<string, {s: GemmSite; d: number}[]>
 }
 
 /** Bytes per operand element: the file says its dtype (fp8.csv, bf16.csv); data.csv takes the query's. */
@@ -67,7 +69,7 @@ function gemmIndex(table: KernelTable): GemmIndex {
     const grid = buildKernelGrid(table, rows, model, {extra: ['k', 'n']})
     if (grid) sites.set(key, {k: num(rows[0], 'k'), n: num(rows[0], 'n'), grid})
   }
-  idx = {sites, list: [...sites.values()]}
+  idx = {sites, list: [...sites.values()], nearby: new Map()}
   indexes.set(table, idx)
   return idx
 }
@@ -94,10 +96,17 @@ export function lookupGemmIn(
 
 /** Measured sites other than (k, n) itself, with their log2 distance to it, nearest first. */
 function otherSites(table: KernelTable, k: number, n: number): {s: GemmSite; d: number}[] {
-  return gemmIndex(table)
-    .list.filter((s) => s.k !== k || s.n !== n)
-    .map((s) => ({s, d: Math.hypot(logDistance(s.k, k), logDistance(s.n, n))}))
-    .sort((a, b) => a.d - b.d)
+  const idx = gemmIndex(table)
+  const key = `${k},${n}`
+  let near = idx.nearby.get(key)
+  if (!near) {
+    near = idx.list
+      .filter((s) => s.k !== k || s.n !== n)
+      .map((s) => ({s, d: Math.hypot(logDistance(s.k, k), logDistance(s.n, n))}))
+      .sort((a, b) => a.d - b.d)
+    idx.nearby.set(key, near)
+  }
+  return near
 }
 
 /** Distance in log2 (k, n) from a shape to the nearest other measured site of the table. */
