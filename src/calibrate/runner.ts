@@ -3,6 +3,7 @@ import {InfersimError} from '../errors.js'
 import type {Profile} from '../profile.js'
 import {EvalEnvironment, SkipRow} from './environment.js'
 import {evaluatorFor} from './evaluators.js'
+import './serving.js'
 import {errorPct, speedLogRatio} from './metrics.js'
 import type {MeasurementRow, RowOutcome} from './types.js'
 

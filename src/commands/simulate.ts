@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {calibrateWithFile, type Calibrated} from '../calibrate/apply.js'
 import {renderCalibrated} from '../calibrate/text.js'
 import {BaseCommand} from '../cli/base.js'
-import {benchDataFlag, deploymentFlags, gpuFlags, modelFlag, parseDecodeBatch, profileFlag} from '../cli/flags.js'
+import {benchDataFlag, deploymentFlags, gpuFlags, intFlag, modelFlag, parseDecodeBatch, profileFlag} from '../cli/flags.js'
 import {loadSimInputs} from '../io/inputs.js'
 import type {WeightQuant} from '../model/types.js'
 import type {ProfileName} from '../profile.js'
@@ -10,6 +10,10 @@ import {renderText} from '../report/text.js'
 import type {Deployment} from '../sim/deployment.js'
 import type {SimResult} from '../sim/result.js'
 import {simulate} from '../sim/simulate.js'
+import {loadEngine} from '../io/engines.js'
+import {renderServing} from '../report/serving.js'
+import {ENGINE_NAMES} from '../serving/engine.js'
+import {simulateServing, type ServingResult} from '../serving/simulate.js'
 
 export default class Simulate extends BaseCommand {
   static summary = 'Predict TTFT, TPOT and tokens/GPU/s of one deployment.'
@@ -25,6 +29,14 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
     },
     {description: 'Exactly what InferSim prints, with its flag names', command: '<%= config.bin %> simulate --profile infersim --config-path hf_configs/qwen3-30b-a3b.json --device-type H20 --world-size 4 --decode-bs 100 --decode-only'},
     {description: 'The whole result as JSON', command: '<%= config.bin %> simulate --model qwen3-30b-a3b --gpu H20 --world-size 4 --json'},
+    {
+      description: 'Serving under load: 64 concurrent requests on a TP4 replica of Qwen3-32B with vLLM',
+      command: '<%= config.bin %> simulate --model qwen3-32b --gpu H100-SXM --world-size 4 --tp 4 --isl 1024 --osl 512 --serving --concurrency 64 --engine vllm',
+    },
+    {
+      description: 'Qwen3-235B on TensorRT-LLM with attention TP4 and MoE EP4',
+      command: '<%= config.bin %> simulate --model qwen3-235b-a22b --gpu H100-SXM --world-size 4 --tp 4 --fp8-gemm --moe-ep 4 --serving --concurrency 32 --engine trtllm',
+    },
   ]
 
   static flags = {
@@ -34,10 +46,14 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
     profile: profileFlag,
     'bench-data': benchDataFlag,
     breakdown: Flags.boolean({summary: 'Print the per-step breakdown after the report.', default: true, allowNo: true}),
+    serving: Flags.boolean({summary: 'Also predict serving under load: TTFT, TPOT and throughput of --concurrency closed-loop requests per replica with continuous batching (docs/serving.md).', default: false}),
+    concurrency: intFlag({summary: 'Requests in flight per replica (one TP group) for --serving.', default: 16}),
+    engine: Flags.string({summary: 'Serving engine whose parameters (data/engines/<engine>.json) --serving uses.', options: [...ENGINE_NAMES], default: 'sglang'}),
+    'moe-ep': intFlag({summary: 'Expert parallelism inside the TP replica for --serving (attention TP, MoE EP x MoE TP = tp).', default: 1}),
     calibration: Flags.string({summary: 'Fit file written by `infersim calibrate --fit` (e.g. calibration/fit.json): print calibrated figures beside the raw ones.'}),
   }
 
-  async run(): Promise<SimResult & {calibrated?: Calibrated}> {
+  async run(): Promise<SimResult & {calibrated?: Calibrated; serving?: ServingResult}> {
     const {flags} = await this.parse(Simulate)
     const inputs = loadSimInputs({
       model: flags.model,
@@ -66,7 +82,20 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
     }
     const result = simulate(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile)
     const calibrated = flags.calibration ? calibrateWithFile(flags.calibration, result) : undefined
-    if (!this.jsonEnabled()) this.log(renderText(result, {breakdown: flags.breakdown, calibrated: calibrated && renderCalibrated(calibrated)}))
-    return calibrated ? {...result, calibrated} : result
+    const budgetGiven = this.argv.some((a) => a === '--max-prefill-tokens' || a.startsWith('--max-prefill-tokens='))
+    const serving = flags.serving
+      ? simulateServing(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {
+          concurrency: flags.concurrency,
+          engine: loadEngine(flags.engine),
+          moeEp: flags['moe-ep'],
+          maxPrefillTokens: budgetGiven ? flags['max-prefill-tokens'] : undefined,
+        })
+      : undefined
+    if (!this.jsonEnabled()) {
+      this.log(renderText(result, {breakdown: flags.breakdown, calibrated: calibrated && renderCalibrated(calibrated)}))
+      const seen = new Set(result.warnings.map((w) => w.message))
+      if (serving) this.log([...renderServing(serving), ...serving.warnings.filter((w) => !seen.has(w.message)).map((w) => `warning: ${w.message}`)].join('\n'))
+    }
+    return Object.assign({}, result, calibrated ? {calibrated} : {}, serving ? {serving} : {})
   }
 }

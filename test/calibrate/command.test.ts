@@ -1,10 +1,14 @@
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {ROOT, runBin, runCli, runJson} from '../helpers/cli.js'
 import {HEADER, qwenDecodeRow, tempDir, writeCsv} from './helpers.js'
 
-const SHIPPED = [path.join(ROOT, 'calibration', 'measurements.csv'), path.join(ROOT, 'calibration', 'public-h100.csv')]
+/** Every shipped measurements file (calibration/*.csv; measurements.csv first). */
+const SHIPPED = readdirSync(path.join(ROOT, 'calibration'))
+  .filter((f) => f.endsWith('.csv'))
+  .sort()
+  .map((f) => path.join(ROOT, 'calibration', f))
 
 /** A copy of one bundled GPU with a field scaled, as a --gpu-spec file. */
 function perturbedGpu(name: string, field: string, factor: number): string {

@@ -1,0 +1,231 @@
+/**
+ * Fitting an engine's parameters (src/serving/engine.ts FITTED_PARAMS) to
+ * measured serving runs: Nelder-Mead on the mean absolute log error of TTFT
+ * and TPOT, each parameter mapped from its range onto the real line. The
+ * error is reported in-sample and cross-validated: every run predicted by
+ * parameters fitted without it (folds of whole configurations, and
+ * leave-one-model-out where the engine has several models).
+ */
+import {InfersimError} from '../errors.js'
+import type {Profile} from '../profile.js'
+import {FITTED_NAMES, FITTED_PARAMS, type EngineParams} from '../serving/engine.js'
+import {solveServing} from '../serving/mean-field.js'
+import {servingProblem, type ServingProblem} from '../serving/simulate.js'
+import {baseDeployment} from './deployment.js'
+import {EvalEnvironment, SkipRow} from './environment.js'
+import {rowEngineName, rowMoeEp} from './serving.js'
+import {nelderMead} from './serving-optimize.js'
+import type {MeasurementRow} from './types.js'
+
+export interface FitRun {
+  engine: string
+  model: string
+  /** Rows of one configuration at all concurrencies share a configuration key (the unit of a CV fold). */
+  configuration: string
+  problem: ServingProblem
+  ttft?: {id: string; actual: number}
+  tpot?: {id: string; actual: number}
+}
+
+export interface Prediction {
+  id: string
+  engine: string
+  model: string
+  metric: 'ttft_ms' | 'tpot_ms'
+  actual: number
+  predicted: number
+}
+
+const metricOf = (m: string) => (m === 'ttft_ms' ? 'ttft' : 'tpot')
+
+/** Groups serving rows into runs (one deployment at one concurrency) and builds each run's step costs once. */
+export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironment, profile: Profile): {runs: FitRun[]; problems: string[]} {
+  const byKey = new Map<string, FitRun>()
+  const problems: string[] = []
+  for (const row of rows) {
+    if (row.phase !== 'serving') continue
+    try {
+      const gpu = env.gpu(row.gpu)
+      const model = env.model(row, profile.switches.publishedConfigs)
+      const engine = rowEngineName(row)
+      const moeEp = rowMoeEp(row, model.ffn.isMoe)
+      const configuration = [row.model, row.gpu, row.tp, row.world_size, row.fp8_gemm, row.fp8_kv, moeEp, engine, row.extra.backend_version ?? '', row.isl, row.osl, row.max_prefill_tokens ?? ''].join('|')
+      const key = `${configuration}|${row.decode_batch}`
+      let run = byKey.get(key)
+      if (!run) {
+        if (typeof row.decode_batch !== 'number') throw new InfersimError(`decode_batch must be a number for a serving row`)
+        const d = baseDeployment(row, 'both')
+        const placeholder = {name: engine, params: {max_prefill_tokens: 0} as EngineParams}
+        const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: row.decode_batch, engine: placeholder, moeEp, maxPrefillTokens: row.max_prefill_tokens ?? undefined}, env.simulateOptions)
+        run = {engine, model: row.model, configuration, problem}
+        byKey.set(key, run)
+      }
+      const slot = metricOf(row.metric)
+      if (run[slot]) problems.push(`row ${row.id}: a second ${row.metric} row for the same run as ${run[slot]!.id}; ignored by the fit`)
+      else run[slot] = {id: row.id, actual: row.actual}
+    } catch (error) {
+      if (error instanceof SkipRow || error instanceof InfersimError) problems.push(`row ${row.id}: ${(error as Error).message}`)
+      else throw error
+    }
+  }
+  return {runs: [...byKey.values()], problems}
+}
+
+/** The engine's budget unless the row gave one (servingProblem was built before the engine was known). */
+function workloadFor(run: FitRun, p: EngineParams) {
+  const w = run.problem.workload
+  return w.maxPrefillTokens > 0 ? w : Object.assign({}, w, {maxPrefillTokens: p.max_prefill_tokens})
+}
+
+export function predictRun(run: FitRun, p: EngineParams): {ttft: number; tpot: number} {
+  const s = solveServing(run.problem.cost, p, workloadFor(run, p))
+  return {ttft: s.ttftMs, tpot: s.tpotMs}
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z))
+const logit = (u: number) => Math.log(u / (1 - u))
+
+function toVector(p: EngineParams): number[] {
+  return FITTED_NAMES.map((name) => {
+    const {min, max, log} = FITTED_PARAMS[name]
+    const [lo, hi, v] = log ? [Math.log(min), Math.log(max), Math.log(p[name])] : [min, max, p[name]]
+    const u = Math.min(1 - 1e-6, Math.max(1e-6, (v - lo) / (hi - lo)))
+    return logit(u)
+  })
+}
+
+function fromVector(x: number[], base: EngineParams): EngineParams {
+  const out = Object.assign({}, base)
+  FITTED_NAMES.forEach((name, i) => {
+    const {min, max, log} = FITTED_PARAMS[name]
+    const u = sigmoid(x[i])
+    out[name] = log ? Math.exp(Math.log(min) + u * (Math.log(max) - Math.log(min))) : min + u * (max - min)
+  })
+  return out
+}
+
+/** Mean absolute relative error (MAPE / 100) over the runs' TTFT and TPOT rows: the figure the fit is judged by. */
+export function loss(runs: readonly FitRun[], p: EngineParams): number {
+  let sum = 0
+  let n = 0
+  for (const run of runs) {
+    let pred: {ttft: number; tpot: number}
+    try {
+      pred = predictRun(run, p)
+    } catch {
+      return Number.MAX_VALUE
+    }
+    if (run.ttft) {
+      sum += Math.abs(pred.ttft / run.ttft.actual - 1)
+      n++
+    }
+    if (run.tpot) {
+      sum += Math.abs(pred.tpot / run.tpot.actual - 1)
+      n++
+    }
+  }
+  return n > 0 ? sum / n : 0
+}
+
+export interface FitEffort {
+  maxEvaluations: number
+  restarts: number
+}
+
+export function fitParams(runs: readonly FitRun[], start: EngineParams, effort: FitEffort): {params: EngineParams; loss: number; evaluations: number} {
+  let x = toVector(start)
+  let best = {x, value: loss(runs, start), evaluations: 1}
+  let evaluations = 1
+  for (let r = 0; r < effort.restarts; r++) {
+    const m = nelderMead((v) => loss(runs, fromVector(v, start)), best.x, {maxEvaluations: effort.maxEvaluations, step: r === 0 ? 1 : 0.3, tolerance: 1e-6})
+    evaluations += m.evaluations
+    if (m.value <= best.value) best = {...m, evaluations}
+    x = best.x
+  }
+  return {params: fromVector(best.x, start), loss: best.value, evaluations}
+}
+
+function predictionsOf(runs: readonly FitRun[], p: EngineParams): Prediction[] {
+  const out: Prediction[] = []
+  for (const run of runs) {
+    let pred: {ttft: number; tpot: number}
+    try {
+      pred = predictRun(run, p)
+    } catch {
+      pred = {ttft: Number.NaN, tpot: Number.NaN}
+    }
+    if (run.ttft) out.push({id: run.ttft.id, engine: run.engine, model: run.model, metric: 'ttft_ms', actual: run.ttft.actual, predicted: pred.ttft})
+    if (run.tpot) out.push({id: run.tpot.id, engine: run.engine, model: run.model, metric: 'tpot_ms', actual: run.tpot.actual, predicted: pred.tpot})
+  }
+  return out
+}
+
+export interface EngineFitResult {
+  engine: string
+  params: EngineParams
+  runs: number
+  rows: number
+  models: string[]
+  loss: number
+  inSample: Prediction[]
+  /** Each configuration's runs predicted by a fit on the other configurations' folds. */
+  configurationFolds: Prediction[]
+  folds: number
+  /** Each model's runs predicted by a fit on the engine's other models (absent with one model). */
+  leaveOneModelOut?: Prediction[]
+}
+
+/** Deterministic fold of a configuration: a hash of its key. */
+function foldOf(key: string, folds: number): number {
+  let h = 2166136261
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619)
+  return (h >>> 0) % folds
+}
+
+export interface EngineFitOptions {
+  folds: number
+  full: FitEffort
+  cv: FitEffort
+  progress?: (message: string) => void
+}
+
+export function fitEngine(engine: string, runs: readonly FitRun[], start: EngineParams, opts: EngineFitOptions): EngineFitResult {
+  const mine = runs.filter((r) => r.engine === engine)
+  opts.progress?.(`fitting ${engine} on ${mine.length} runs`)
+  const full = fitParams(mine, start, opts.full)
+  const folds = Math.min(opts.folds, new Set(mine.map((r) => r.configuration)).size)
+  const cvPreds: Prediction[] = []
+  for (let k = 0; k < folds; k++) {
+    const held = mine.filter((r) => foldOf(r.configuration, folds) === k)
+    if (held.length === 0) continue
+    const train = mine.filter((r) => foldOf(r.configuration, folds) !== k)
+    opts.progress?.(`${engine}: fold ${k + 1}/${folds} (${held.length} runs held out)`)
+    cvPreds.push(...predictionsOf(held, fitParams(train, full.params, opts.cv).params))
+  }
+  const models = [...new Set(mine.map((r) => r.model))].sort()
+  let lomo: Prediction[] | undefined
+  if (models.length > 1) {
+    lomo = []
+    for (const m of models) {
+      opts.progress?.(`${engine}: leaving out ${m}`)
+      const fitted = fitParams(
+        mine.filter((r) => r.model !== m),
+        full.params,
+        opts.cv,
+      ).params
+      lomo.push(...predictionsOf(mine.filter((r) => r.model === m), fitted))
+    }
+  }
+  return {
+    engine,
+    params: full.params,
+    runs: mine.length,
+    rows: mine.reduce((a, r) => a + (r.ttft ? 1 : 0) + (r.tpot ? 1 : 0), 0),
+    models,
+    loss: full.loss,
+    inSample: predictionsOf(mine, full.params),
+    configurationFolds: cvPreds,
+    folds,
+    leaveOneModelOut: lomo,
+  }
+}

@@ -1,0 +1,34 @@
+/** Text view of a serving prediction (infersim simulate --serving). */
+import type {ServingResult} from '../serving/simulate.js'
+import {center} from './text.js'
+
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2))
+const line = (label: string, value: string) => `${label.padEnd(40)} ${value}`
+
+export function renderServing(s: ServingResult): string[] {
+  const p = s.ttftParts
+  const out = [
+    center(` Serving (${s.engine}, ${s.concurrency} requests per replica) `, '='),
+    line('Engine', `${s.engine} (data/engines/${s.engine}.json)`),
+    line('Replicas (TP groups) x TP', `${s.replicas} x ${s.tp}${s.moeEp > 1 ? ` (MoE: EP ${s.moeEp} x TP ${s.moeTp} inside the replica)` : ''}`),
+    line('Input / output tokens per request', `${s.isl} / ${s.osl}`),
+    line('Step token budget', `${s.maxPrefillTokens} (${s.maxPrefillTokensSource === 'flag' ? '--max-prefill-tokens' : 'engine default'})`),
+    line('Requests running / KV capacity', `${ms(s.running)} / ${s.kvCapacity}`),
+    center('Latency', '-'),
+    line('Mean TTFT (ms)', ms(s.ttftMs)),
+    line('  admission wait (ms)', ms(p.admissionMs)),
+    line('  wait to join a step (ms)', ms(p.joinMs)),
+    line('  own prefill steps (ms)', ms(p.prefillMs)),
+    line('  prefill queue and waves (ms)', ms(s.ttftMs - p.admissionMs - p.joinMs - p.prefillMs - p.overheadMs)),
+    line('  engine/HTTP overhead (ms)', ms(p.overheadMs)),
+    line('Mean TPOT (ms)', ms(s.tpotMs)),
+    line('  decode-only step (ms)', ms(s.decodeStepMs)),
+    line('  step with prefill (ms)', `${ms(s.mixedStepMs)} (${(s.mixedStepShare * 100).toFixed(0)}% of steps, ${s.prefillTokensPerMixedStep.toFixed(0)} prefill tokens)`),
+    line('Mean decoding requests per step', s.meanDecodeBatch.toFixed(1)),
+    center('Throughput', '-'),
+    line('Requests/s per replica', s.requestsPerSecond.toFixed(2)),
+    line('Requests/s, all replicas', s.totalRequestsPerSecond.toFixed(2)),
+    line('Output tokens/GPU/s', s.outputTokensPerGpuPerSecond.toFixed(1)),
+  ]
+  return out
+}

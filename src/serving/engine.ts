@@ -1,0 +1,70 @@
+/**
+ * A serving engine's named parameters (data/engines/<name>.json): what the
+ * serving model adds to the simulator's kernel times. Values live in the
+ * data files; this module names them, bounds the fitted ones and says how
+ * the fit transforms each (positive scales are fitted in log space).
+ */
+
+export const ENGINE_NAMES = ['trtllm', 'vllm', 'sglang'] as const
+export type EngineName = (typeof ENGINE_NAMES)[number]
+
+export interface EngineParams {
+  /** Tokens one step may carry (chunked-prefill budget) unless --max-prefill-tokens says otherwise. */
+  max_prefill_tokens: number
+  /** Whether decode tokens count against that budget (vLLM max_num_batched_tokens, TRT-LLM max_num_tokens) or not (SGLang chunked_prefill_size). */
+  budget_includes_decode: boolean
+  /** Requests one replica runs at once at most (the engine's max batch size); more wait for admission. */
+  max_running_requests: number
+  /** Share of GPU memory the engine takes for weights and KV cache; the KV cache gets what the weights leave. */
+  gpu_memory_fraction: number
+  /** Whether a request reserves KV cache for isl + osl tokens when admitted (else it holds isl + osl/2 on average, pages allocated as it grows). */
+  reserves_full_kv: boolean
+  /** Fixed time of every step (scheduling, launch; CUDA graphs in decode-only steps), ms. */
+  step_overhead_ms: number
+  /** Extra time of a step that carries prefill tokens (no CUDA graph, more kernels), ms. */
+  mixed_step_overhead_ms: number
+  /** Time per request in a step (sampling, detokenization, bookkeeping), ms. */
+  per_request_overhead_ms: number
+  /** Per request, outside the steps: HTTP, tokenization, first token's way out, ms. */
+  ttft_overhead_ms: number
+  /** Steps a new request waits before the scheduler takes it in. */
+  join_steps: number
+  /** Share of requests that arrive in waves (all clients together, as at a benchmark's start or when identical requests keep clients in step) rather than spread out. */
+  sync_share: number
+  /** Requests of a closed-loop client population waiting for admission on average (Little's law: wait = queue / throughput). */
+  admission_queue: number
+  /** Multiplies the KV capacity that memory and model give (the engine's KV dtype choice, e.g. fp8 KV with FP8 checkpoints; memory it reclaims). */
+  kv_capacity_scale: number
+  /** Multiplies GEMM and MoE kernel times (the engine's kernels vs the measured tables). */
+  gemm_scale: number
+  /** Multiplies attention kernel times. */
+  attention_scale: number
+  /** Multiplies communication times. */
+  comm_scale: number
+}
+
+export type EngineParamName = keyof EngineParams
+export type FittedParamName = Exclude<EngineParamName, 'max_prefill_tokens' | 'budget_includes_decode' | 'max_running_requests' | 'gpu_memory_fraction' | 'reserves_full_kv'>
+
+/** Parameters the fit may move, with the range it searches and whether it works in log space. */
+export const FITTED_PARAMS: Record<FittedParamName, {min: number; max: number; log: boolean}> = {
+  step_overhead_ms: {min: 0, max: 50, log: false},
+  mixed_step_overhead_ms: {min: 0, max: 100, log: false},
+  per_request_overhead_ms: {min: 0, max: 2, log: false},
+  ttft_overhead_ms: {min: 0, max: 500, log: false},
+  join_steps: {min: 0, max: 10, log: false},
+  admission_queue: {min: 0, max: 8, log: false},
+  sync_share: {min: 0, max: 1, log: false},
+  kv_capacity_scale: {min: 0.5, max: 4, log: true},
+  gemm_scale: {min: 0.4, max: 3, log: true},
+  attention_scale: {min: 0.2, max: 5, log: true},
+  comm_scale: {min: 0.1, max: 10, log: true},
+}
+
+export const FITTED_NAMES = Object.keys(FITTED_PARAMS) as FittedParamName[]
+
+/** An engine as the serving model uses it: its name and parameter values. */
+export interface Engine {
+  name: string
+  params: EngineParams
+}

@@ -1,0 +1,174 @@
+/**
+ * Steady state of C closed-loop clients on one replica with in-flight
+ * batching and chunked prefill (docs/serving.md writes the model down).
+ *
+ * Each step carries every decoding request (one token each) and, when
+ * prefill work waits, up to the budget of prefill tokens. Unknowns: the
+ * throughput X (requests/s) and the mean step time tau; they are solved by
+ * damped fixed-point iteration:
+ *   decoding requests  n_d = X (osl - 1) tau             (Little's law)
+ *   arrivals per step  a   = X tau; prefill tokens per step p = a isl
+ *   share of steps with prefill f = max(p / B, 1 - exp(-a ceil(isl / B))), tokens in such a step t = min(B, p / f)
+ *   tau = f' step(n_d', t) + (1 - f') step(n_d, 0), with f' = f (1 - 1/N) the prefill steps of others that a
+ *   decoding request sees and n_d' = min(n_d, N - t / isl) the requests decoding beside a prefill
+ * The prefill queue is a station of a closed network solved by mean-value
+ * analysis: a request's prefill residence R = ceil(isl / B) mixed steps plus
+ * the queued prefill work ahead of it; the rest of its cycle
+ * Z = (join_steps + osl - 1) tau + ttft overhead is a delay. Requests beyond
+ * what the engine admits (max running, KV capacity) and the fitted admission
+ * queue wait queue / X (Little's law).
+ */
+import {inputError} from '../errors.js'
+import type {EngineParams} from './engine.js'
+import type {StepCost} from './step-cost.js'
+
+const GiB = 1024 ** 3
+
+export interface ServingWorkload {
+  /** Requests in flight per replica (closed loop). */
+  concurrency: number
+  isl: number
+  osl: number
+  /** Token budget of one step. */
+  maxPrefillTokens: number
+  /** GPUs of one replica. */
+  tp: number
+  /** GPU memory, GiB. */
+  memGiB: number
+}
+
+export interface ServingSolution {
+  ttftMs: number
+  tpotMs: number
+  /** Requests finished per second by one replica. */
+  requestsPerSecond: number
+  outputTokensPerGpuPerSecond: number
+  /** Requests the engine runs at once: min(concurrency, max running, KV capacity). */
+  running: number
+  /** Requests whose KV cache fits at isl + osl. */
+  kvCapacity: number
+  meanDecodeBatch: number
+  /** Share of steps that carry prefill tokens, and the prefill tokens such a step carries. */
+  mixedStepShare: number
+  prefillTokensPerMixedStep: number
+  decodeStepMs: number
+  mixedStepMs: number
+  /** Where a request's TTFT goes, ms. */
+  ttftParts: {admissionMs: number; joinMs: number; prefillMs: number; prefillQueueMs: number; overheadMs: number}
+  iterations: number
+  converged: boolean
+}
+
+/** Time of one step with n decoding requests and t prefill tokens, seconds. */
+export function stepSeconds(cost: StepCost, e: EngineParams, isl: number, n: number, t: number): number {
+  const requests = n + (t > 0 ? Math.max(1, t / isl) : 0)
+  return (
+    (e.step_overhead_ms + e.per_request_overhead_ms * requests + (t > 0 ? e.mixed_step_overhead_ms : 0)) / 1000 +
+    e.gemm_scale * cost.gemmSeconds(n + t) +
+    e.comm_scale * cost.commSeconds(n + t) +
+    e.attention_scale * (cost.decodeAttentionSeconds(n) + (t / isl) * cost.prefillAttentionSeconds)
+  )
+}
+
+/** Mean-value analysis of the prefill station with N clients (N may be fractional): [throughput, residence]. */
+function prefillMva(N: number, r0: number, demand: number, z: number): [number, number] {
+  let q = 0
+  let x = 0
+  let r = r0
+  const whole = Math.floor(N)
+  for (let n = 1; n <= whole; n++) {
+    r = r0 + demand * q
+    x = n / (r + z)
+    q = x * r
+  }
+  const frac = N - whole
+  if (frac > 1e-9) {
+    const rNext = r0 + demand * q
+    const xNext = (whole + 1) / (rNext + z)
+    if (whole === 0) return [N / (rNext + z), rNext]
+    return [x + frac * (xNext - x), r + frac * (rNext - r)]
+  }
+  return [x, r]
+}
+
+export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload): ServingSolution {
+  const {concurrency: C, isl, osl} = w
+  const kvSpace = w.memGiB * GiB * e.gpu_memory_fraction - cost.weightBytesPerGpu
+  const kvTokens = e.reserves_full_kv ? isl + osl : isl + osl / 2
+  const kvCapacity = Math.floor((e.kv_capacity_scale * kvSpace) / (cost.kvBytesPerToken * kvTokens + cost.stateBytesPerRequest))
+  if (kvCapacity < 1) {
+    throw inputError(
+      `no request fits: the weights take ${(cost.weightBytesPerGpu / GiB).toFixed(1)} GiB per GPU of the ${(w.memGiB * e.gpu_memory_fraction).toFixed(1)} GiB the engine uses ` +
+        `(${w.memGiB} GiB x gpu_memory_fraction ${e.gpu_memory_fraction}), leaving no room for one request's KV cache at ${kvTokens} tokens`,
+    )
+  }
+  const running = Math.min(C, e.max_running_requests, kvCapacity)
+  const waiting = Math.min(C - Math.min(1, C), C - running + e.admission_queue)
+  const N = C - waiting
+  const step = (n: number, t: number) => stepSeconds(cost, e, isl, n, t)
+
+  // A wave: all N requests arrive together (a benchmark's start, or clients that stay in step); the k-th budget's worth is prefilled by step k.
+  const waveTokens = N * isl
+  const waveStep = step(0, Math.min(w.maxPrefillTokens, waveTokens))
+  const waveSteps = waveTokens / Math.min(w.maxPrefillTokens, waveTokens)
+  const wave = ((Math.ceil(waveSteps) + 1) / 2) * waveStep
+  let tau = step(N, 0)
+  let x = N / (osl * tau)
+  let state = {nd: N, f: 0, t: 0, taud: tau, taum: tau, r: tau, r0: tau}
+  let iterations = 0
+  let converged = false
+  for (; iterations < 200 && !converged; iterations++) {
+    const nd = Math.min(N, x * Math.max(0, osl - 1) * tau)
+    const budget = e.budget_includes_decode ? Math.max(1, w.maxPrefillTokens - nd) : w.maxPrefillTokens
+    const a = x * tau
+    const p = a * isl
+    const chunks = Math.ceil(isl / budget)
+    const f = p >= budget ? 1 : Math.min(1, Math.max(p / budget, 1 - Math.exp(-a * chunks)))
+    // N clients can put at most N chunks into one step.
+    const t = f > 0 ? Math.min(budget, p / f, (N * isl) / chunks) : 0
+    // Decoders as a decoding request sees them (itself and its share of the others), and beside a
+    // prefill: the requests being prefilled in a step do not decode in it.
+    const others = ((N - 1) * nd) / N
+    const ndSeen = nd > 0 ? 1 + others : 0
+    const besidePrefill = Math.max(0, N - Math.max(1, t / isl))
+    const taud = step(ndSeen, 0)
+    const taumSeen = step(Math.min(ndSeen, Math.max(1, besidePrefill)), t)
+    const taum = step(Math.min(others, besidePrefill), t)
+    // A decoding request sees the prefill steps of the others, not its own.
+    const seen = N > 1 ? f * (1 - 1 / N) : 0
+    const tauNew = seen * taumSeen + (1 - seen) * taud
+    const r0 = chunks * taum
+    const z = (e.join_steps + Math.max(0, osl - 1)) * tauNew + e.ttft_overhead_ms / 1000 + e.sync_share * wave
+    const [xNew, rMva] = prefillMva(N, (1 - e.sync_share) * r0, (1 - e.sync_share) * (isl / budget) * taum, z)
+    const r = e.sync_share < 1 ? rMva / (1 - e.sync_share) : r0
+    converged = Math.abs(tauNew - tau) <= 1e-7 * tau && Math.abs(xNew - x) <= 1e-7 * x
+    tau = 0.5 * tau + 0.5 * tauNew
+    x = 0.5 * x + 0.5 * xNew
+    state = {nd, f: seen, t, taud, taum, r, r0}
+  }
+  const admission = waiting / x
+  const join = e.join_steps * tau
+  const ttft = admission + join + (1 - e.sync_share) * state.r + e.sync_share * wave + e.ttft_overhead_ms / 1000
+  return {
+    ttftMs: ttft * 1000,
+    tpotMs: tau * 1000,
+    requestsPerSecond: x,
+    outputTokensPerGpuPerSecond: (x * osl) / w.tp,
+    running,
+    kvCapacity,
+    meanDecodeBatch: state.nd,
+    mixedStepShare: state.f,
+    prefillTokensPerMixedStep: state.t,
+    decodeStepMs: state.taud * 1000,
+    mixedStepMs: state.taum * 1000,
+    ttftParts: {
+      admissionMs: admission * 1000,
+      joinMs: join * 1000,
+      prefillMs: state.r0 * 1000,
+      prefillQueueMs: (state.r - state.r0) * 1000,
+      overheadMs: e.ttft_overhead_ms,
+    },
+    iterations,
+    converged,
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * simulateServing: TTFT, TPOT and throughput of C closed-loop requests per
+ * replica (one TP group) under an engine's continuous batching. Pure: the
+ * engine's parameters arrive as data.
+ */
+import {usageError} from '../errors.js'
+import type {GpuSpec} from '../hardware/gpu.js'
+import type {ModelSpec} from '../model/types.js'
+import type {Profile} from '../profile.js'
+import type {Deployment} from '../sim/deployment.js'
+import type {SimulateOptions} from '../sim/simulate.js'
+import {checkDeployment} from '../sim/validate.js'
+import type {MfuLookup, SimWarning, TableSet} from '../tables/types.js'
+import {servingContext} from './context.js'
+import type {Engine, EngineParams} from './engine.js'
+import {solveServing, type ServingSolution, type ServingWorkload} from './mean-field.js'
+import {buildStepCost, type StepCost} from './step-cost.js'
+
+export interface ServingOptions {
+  /** Requests in flight per replica. */
+  concurrency: number
+  engine: Engine
+  /** Expert-parallel size inside the TP replica (attention TP, MoE EP); 1 = MoE tensor-parallel. */
+  moeEp?: number
+  /** Step token budget; the engine's default when not given. */
+  maxPrefillTokens?: number
+}
+
+export interface ServingResult extends ServingSolution {
+  engine: string
+  concurrency: number
+  /** Replicas (TP groups) of the deployment, and what they serve together. */
+  replicas: number
+  totalRequestsPerSecond: number
+  isl: number
+  osl: number
+  maxPrefillTokens: number
+  maxPrefillTokensSource: 'flag' | 'engine'
+  tp: number
+  moeEp: number
+  moeTp: number
+  commSource: string
+  params: EngineParams
+  lookups: Record<string, MfuLookup>
+  warnings: SimWarning[]
+}
+
+const costCache = new WeakMap<TableSet, Map<string, {cost: StepCost; warnings: SimWarning[]}>>()
+
+function costKey(model: ModelSpec, d: Deployment, gpu: GpuSpec, profile: Profile, moeEp: number): string {
+  return [model.source, model.name, gpu.name, profile.name, JSON.stringify(profile.switches), d.worldSize, d.nodes, d.tp, moeEp, d.fp8Gemm, d.weightFormat, d.fp8Kv, d.deepep, d.isl, d.osl].join('|')
+}
+
+function stepCostFor(model: ModelSpec, d: Deployment, gpu: GpuSpec, tables: TableSet, profile: Profile, moeEp: number, options: SimulateOptions) {
+  let byKey = costCache.get(tables)
+  if (!byKey) {
+    byKey = new Map()
+    costCache.set(tables, byKey)
+  }
+  const key = costKey(model, d, gpu, profile, moeEp)
+  let hit = byKey.get(key)
+  if (!hit) {
+    const {ctx, resolver} = servingContext(model, d, gpu, tables, profile, options)
+    const cost = buildStepCost(ctx, tables, {isl: d.isl, osl: d.osl, moeEp})
+    // Evaluate the token curves at one point now, so lookup warnings are known.
+    cost.gemmSeconds(1)
+    cost.decodeAttentionSeconds(1)
+    hit = {cost, warnings: resolver.warnings}
+    if (byKey.size > 2000) byKey.clear()
+    byKey.set(key, hit)
+  }
+  return hit
+}
+
+export function checkServing(model: ModelSpec, d: Deployment, opts: ServingOptions): SimWarning[] {
+  const warnings = checkDeployment(model, d)
+  const {concurrency: C} = opts
+  if (!Number.isInteger(C) || C < 1) throw usageError(`concurrency must be a positive integer, got ${C}`)
+  const ep = opts.moeEp ?? 1
+  if (!Number.isInteger(ep) || ep < 1) throw usageError(`MoE expert-parallel size must be a positive integer, got ${ep}`)
+  if (ep > 1) {
+    if (!model.ffn.isMoe) throw usageError(`--moe-ep ${ep}: ${model.name} has no MoE layers`)
+    if (d.tp % ep !== 0) throw usageError(`--moe-ep ${ep} does not divide tp ${d.tp} (MoE TP x MoE EP = tp inside a replica)`)
+    if (model.ffn.experts % ep !== 0) throw usageError(`--moe-ep ${ep} does not divide the ${model.ffn.experts} routed experts`)
+    if (d.worldSize !== d.tp) throw usageError(`--moe-ep is expert parallelism inside one TP replica; world size ${d.worldSize} must equal tp ${d.tp}`)
+  }
+  if (opts.maxPrefillTokens !== undefined && !(Number.isInteger(opts.maxPrefillTokens) && opts.maxPrefillTokens > 0)) {
+    throw usageError(`max prefill tokens must be a positive integer, got ${opts.maxPrefillTokens}`)
+  }
+  if (d.tbo) warnings.push({code: 'tbo-ignored', message: 'two-batch overlap is not modelled under --serving; ignored'})
+  return warnings
+}
+
+export interface ServingProblem {
+  cost: StepCost
+  workload: ServingWorkload
+  warnings: SimWarning[]
+}
+
+/** What a serving solve needs apart from the engine's parameters (the fit solves it many times). */
+export function servingProblem(
+  model: ModelSpec,
+  d: Deployment,
+  gpu: GpuSpec,
+  tables: TableSet,
+  profile: Profile,
+  opts: ServingOptions,
+  options: SimulateOptions = {},
+): ServingProblem {
+  const warnings = checkServing(model, d, opts)
+  const {cost, warnings: lookupWarnings} = stepCostFor(model, d, gpu, tables, profile, opts.moeEp ?? 1, options)
+  const budget = opts.maxPrefillTokens ?? opts.engine.params.max_prefill_tokens
+  return {
+    cost,
+    workload: {concurrency: opts.concurrency, isl: d.isl, osl: d.osl, maxPrefillTokens: budget, tp: d.tp, memGiB: gpu.memGiB},
+    warnings: [...model.notes.map((message) => ({code: 'model-config', message})), ...warnings, ...lookupWarnings],
+  }
+}
+
+export function simulateServing(
+  model: ModelSpec,
+  d: Deployment,
+  gpu: GpuSpec,
+  tables: TableSet,
+  profile: Profile,
+  opts: ServingOptions,
+  options: SimulateOptions = {},
+): ServingResult {
+  const {cost, workload, warnings} = servingProblem(model, d, gpu, tables, profile, opts, options)
+  const moeEp = opts.moeEp ?? 1
+  const params = opts.engine.params
+  const budget = workload.maxPrefillTokens
+  const replicas = Math.max(1, Math.floor(d.worldSize / d.tp))
+  const solution = solveServing(cost, params, workload)
+  if (solution.running < opts.concurrency) {
+    const why = solution.running === solution.kvCapacity ? `the KV cache holds ${solution.kvCapacity} requests` : `the engine runs at most ${params.max_running_requests}`
+    warnings.push({code: 'admission-limited', message: `${opts.concurrency - solution.running} of ${opts.concurrency} requests wait for admission: ${why}`})
+  }
+  if (!solution.converged) warnings.push({code: 'serving-not-converged', message: `the serving fixed point did not converge in ${solution.iterations} iterations`})
+  return Object.assign(solution, {
+    engine: opts.engine.name,
+    concurrency: opts.concurrency,
+    replicas,
+    totalRequestsPerSecond: solution.requestsPerSecond * replicas,
+    isl: d.isl,
+    osl: d.osl,
+    maxPrefillTokens: budget,
+    maxPrefillTokensSource: (opts.maxPrefillTokens === undefined ? 'engine' : 'flag') as 'flag' | 'engine',
+    tp: d.tp,
+    moeEp,
+    moeTp: d.tp / moeEp,
+    commSource: cost.commSource,
+    params,
+    lookups: cost.lookups,
+    warnings,
+  })
+}

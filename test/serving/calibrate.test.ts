@@ -1,0 +1,91 @@
+import path from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {EvalEnvironment} from '../../src/calibrate/environment.js'
+import {evaluateRows} from '../../src/calibrate/runner.js'
+import {fitParams, loss, predictRun, prepareRuns} from '../../src/calibrate/serving-fit.js'
+import {breakdown} from '../../src/calibrate/serving-engines.js'
+import {loadMeasurementFiles} from '../../src/calibrate/sources.js'
+import {loadEngine} from '../../src/io/engines.js'
+import {getProfile} from '../../src/profile.js'
+import {ROOT} from '../helpers/cli.js'
+
+const SERVING = path.join(ROOT, 'calibration', 'serving-h100.csv')
+const {rows, problems} = loadMeasurementFiles([SERVING])
+const env = new EvalEnvironment()
+
+describe('serving rows in calibrate', () => {
+  it('reads the H100 set: 1452 rows of six models on three engines', () => {
+    expect(problems).toEqual([])
+    expect(rows).toHaveLength(1452)
+    expect(new Set(rows.map((r) => r.extra.backend))).toEqual(new Set(['trtllm', 'vllm', 'sglang']))
+    expect(new Set(rows.map((r) => r.model))).toEqual(new Set(['qwen3-32b', 'llama-3.1-8b', 'llama-3.1-70b', 'qwen3-235b-a22b', 'minimax-m2.5', 'gpt-oss-120b']))
+  })
+
+  it('evaluates every row, MoE with expert parallelism included, under both profiles', () => {
+    for (const profile of ['default', 'infersim'] as const) {
+      const out = evaluateRows(rows, env, getProfile(profile))
+      const bad = out.filter((o) => o.status !== 'ok')
+      expect(bad.map((o) => `${o.id}: ${o.error}`), profile).toEqual([])
+    }
+  })
+
+  it('is within the acceptance bounds in-sample with the committed engine files (MAPE per metric)', () => {
+    const out = evaluateRows(rows, env, getProfile('default'))
+    const mape = (metric: string) => {
+      const ok = out.filter((o) => o.metric === metric)
+      return ok.reduce((a, o) => a + Math.abs(o.error_pct!), 0) / ok.length
+    }
+    expect(mape('tpot_ms')).toBeLessThan(15)
+    expect(mape('ttft_ms')).toBeLessThan(25)
+  })
+
+  it('says why a row cannot be evaluated', () => {
+    const text = [
+      'id,model,gpu,world_size,nodes,tp,fp8_gemm,fp8_kv,deepep,tbo,isl,osl,phase,max_prefill_tokens,decode_batch,metric,actual,source,notes,moe_tp,moe_ep,backend',
+      'BAD-ENGINE,qwen3-32b,H100-SXM,2,1,2,0,0,0,0,1024,128,serving,,16,ttft_ms,100,test,,1,1,tgi',
+      'BAD-EP,qwen3-235b-a22b,H100-SXM,4,1,4,1,0,0,0,1024,128,serving,,16,tpot_ms,20,test,,2,4,trtllm',
+      'BAD-KV,llama-3.1-70b,H100-SXM,1,1,1,0,0,0,0,1024,128,serving,,16,tpot_ms,20,test,,1,1,vllm',
+    ].join('\n')
+    const dir = path.join(ROOT, 'test', 'fixtures')
+    const parsed = loadMeasurementFilesFromText(text, dir)
+    const out = evaluateRows(parsed, env, getProfile('default'))
+    expect(out.map((o) => o.status)).toEqual(['failed', 'failed', 'failed'])
+    expect(out[0].error).toMatch(/column "backend": "tgi" is not one of trtllm, vllm, sglang/)
+    expect(out[1].error).toMatch(/moe_tp 2 x moe_ep 4 is not tp 4/)
+    expect(out[2].error).toMatch(/no request fits: the weights take .* GiB per GPU/)
+  })
+})
+
+describe('fitting engine parameters', () => {
+  it('recovers known parameters from predictions made with them, and cross-validation predicts held-out runs', () => {
+    const {runs} = prepareRuns(rows.filter((r) => r.extra.backend === 'vllm' && r.model === 'qwen3-32b' && r.tp === 4), env, getProfile('default'))
+    expect(runs.length).toBeGreaterThan(20)
+    const truth = {...loadEngine('vllm').params, step_overhead_ms: 4, ttft_overhead_ms: 60, gemm_scale: 1.2}
+    // measurements made by the model itself with the true parameters
+    for (const run of runs) {
+      const p = predictRun(run, truth)
+      run.ttft = {id: 'ttft', actual: p.ttft}
+      run.tpot = {id: 'tpot', actual: p.tpot}
+    }
+    const start = {...truth, step_overhead_ms: 1, ttft_overhead_ms: 10, gemm_scale: 1}
+    expect(loss(runs, start)).toBeGreaterThan(0.05)
+    const fit = fitParams(runs, start, {maxEvaluations: 600, restarts: 2})
+    expect(fit.loss).toBeLessThan(0.02)
+    const preds = runs.map((r) => predictRun(r, fit.params))
+    const b = breakdown(
+      runs.flatMap((r, i) => [
+        {id: 'a', engine: 'vllm', model: r.model, metric: 'ttft_ms' as const, actual: r.ttft!.actual, predicted: preds[i].ttft},
+        {id: 'b', engine: 'vllm', model: r.model, metric: 'tpot_ms' as const, actual: r.tpot!.actual, predicted: preds[i].tpot},
+      ]),
+    )
+    expect(b.ttft_ms.all.mape).toBeLessThan(3)
+    expect(b.tpot_ms.all.mape).toBeLessThan(3)
+  })
+})
+
+import {parseMeasurements} from '../../src/calibrate/measurements.js'
+function loadMeasurementFilesFromText(text: string, baseDir: string) {
+  const parsed = parseMeasurements(text, 'test.csv', baseDir)
+  expect(parsed.problems).toEqual([])
+  return parsed.rows
+}

@@ -1,0 +1,110 @@
+import {describe, expect, it} from 'vitest'
+import type {EngineParams} from '../../src/serving/engine.js'
+import {solveServing, stepSeconds} from '../../src/serving/mean-field.js'
+import type {StepCost} from '../../src/serving/step-cost.js'
+
+/** A step cost of plain arithmetic: 1 ms + 0.01 ms per token of GEMMs, 0.02 ms per decoding request, 5 ms per prefill's attention. */
+function linearCost(over: Partial<StepCost> = {}): StepCost {
+  return {
+    gemmSeconds: (t) => (t > 0 ? 1e-3 + 1e-5 * t : 0),
+    commSeconds: () => 0,
+    decodeAttentionSeconds: (n) => 2e-5 * n,
+    prefillAttentionSeconds: 5e-3,
+    weightBytesPerGpu: 10 * 1024 ** 3,
+    kvBytesPerToken: 1024,
+    stateBytesPerRequest: 0,
+    meanKvLength: 0,
+    commSource: 'test',
+    lookups: {},
+    ...over,
+  }
+}
+
+const BARE: EngineParams = {
+  max_prefill_tokens: 8192,
+  budget_includes_decode: false,
+  max_running_requests: 1024,
+  gpu_memory_fraction: 0.9,
+  reserves_full_kv: false,
+  step_overhead_ms: 0,
+  mixed_step_overhead_ms: 0,
+  per_request_overhead_ms: 0,
+  ttft_overhead_ms: 0,
+  join_steps: 0,
+  admission_queue: 0,
+  sync_share: 0,
+  kv_capacity_scale: 1,
+  gemm_scale: 1,
+  attention_scale: 1,
+  comm_scale: 1,
+}
+
+const workload = {concurrency: 1, isl: 1000, osl: 101, maxPrefillTokens: 8192, tp: 1, memGiB: 80}
+
+describe('the serving steady state', () => {
+  it('one request alone: TTFT is its prefill step, TPOT its decode step', () => {
+    const s = solveServing(linearCost(), BARE, workload)
+    expect(s.converged).toBe(true)
+    // prefill step: 1 ms + 1000 tokens x 0.01 ms + 5 ms attention = 16 ms
+    expect(s.ttftMs).toBeCloseTo(16, 6)
+    // while it decodes, nothing else runs: 1 ms + 0.01 ms + 0.02 ms
+    expect(s.tpotMs).toBeCloseTo(1.03, 6)
+    // decoding for 100 steps of its 16 + 100 x 1.03 ms cycle
+    expect(s.meanDecodeBatch).toBeCloseTo((100 * 1.03) / (16 + 100 * 1.03), 6)
+  })
+
+  it('obeys Little\'s law for the closed loop: C = throughput x (TTFT + (osl - 1) TPOT)', () => {
+    for (const concurrency of [4, 32, 128]) {
+      const e = {...BARE, step_overhead_ms: 0.5, ttft_overhead_ms: 20, join_steps: 1, admission_queue: 0.5, sync_share: 0.3}
+      const s = solveServing(linearCost(), e, {...workload, concurrency})
+      const cycle = (s.ttftMs + (workload.osl - 1) * s.tpotMs) / 1000
+      expect(s.requestsPerSecond * cycle).toBeCloseTo(concurrency, 3)
+      expect(s.outputTokensPerGpuPerSecond).toBeCloseTo(s.requestsPerSecond * workload.osl, 6)
+    }
+  })
+
+  it('grows TPOT and throughput with concurrency, and TPOT includes others\' prefill chunks', () => {
+    const at = (concurrency: number) => solveServing(linearCost(), BARE, {...workload, concurrency})
+    const [a, b, c] = [at(4), at(32), at(128)]
+    expect(b.tpotMs).toBeGreaterThan(a.tpotMs)
+    expect(c.tpotMs).toBeGreaterThan(b.tpotMs)
+    expect(c.requestsPerSecond).toBeGreaterThan(a.requestsPerSecond)
+    expect(b.tpotMs).toBeGreaterThan(b.decodeStepMs)
+    expect(b.mixedStepMs).toBeGreaterThan(b.decodeStepMs)
+  })
+
+  it('splits a prompt longer than the budget over ceil(isl / budget) steps', () => {
+    const s = solveServing(linearCost(), BARE, {...workload, isl: 10_000, maxPrefillTokens: 4096})
+    // alone, its 10000 tokens take 3 steps of 10000/3 tokens on average (4096 + 4096 + 1808)
+    const perStep = stepSeconds(linearCost(), BARE, 10_000, 0, 10_000 / 3) * 1000
+    expect(s.ttftParts.prefillMs).toBeCloseTo(3 * perStep, 6)
+    expect(s.ttftMs).toBeCloseTo(3 * perStep, 6)
+  })
+
+  it('makes requests beyond the KV capacity wait for admission', () => {
+    // 10 GiB free (80 x 0.25 - 10 GiB of weights), 1 MiB per token, 1050 tokens per request: 9 requests fit.
+    const cost = linearCost({kvBytesPerToken: 1024 ** 2})
+    const s = solveServing(cost, {...BARE, gpu_memory_fraction: 0.25, reserves_full_kv: true}, {...workload, isl: 949, concurrency: 20})
+    expect(s.kvCapacity).toBe(9)
+    expect(s.running).toBe(9)
+    expect(s.ttftParts.admissionMs).toBeCloseTo((11 / s.requestsPerSecond) * 1000, 6)
+  })
+
+  it('says why when not one request fits', () => {
+    expect(() => solveServing(linearCost({weightBytesPerGpu: 79 * 1024 ** 3}), BARE, workload)).toThrow(/no request fits: the weights take 79.0 GiB per GPU/)
+  })
+
+  it('adds the engine overheads where they belong', () => {
+    const base = solveServing(linearCost(), BARE, workload)
+    const s = solveServing(linearCost(), {...BARE, ttft_overhead_ms: 30, step_overhead_ms: 2}, workload)
+    expect(s.tpotMs).toBeCloseTo(base.tpotMs + 2, 3)
+    expect(s.ttftMs).toBeCloseTo(base.ttftMs + 30 + 2, 3)
+    // with company, a step's overhead still reaches TPOT in full; TTFT gets its own step's and the fixed part
+    const many = {...workload, concurrency: 16}
+    const b16 = solveServing(linearCost(), BARE, many)
+    const s16 = solveServing(linearCost(), {...BARE, ttft_overhead_ms: 30, step_overhead_ms: 2}, many)
+    expect(s16.tpotMs - b16.tpotMs).toBeGreaterThan(1.8)
+    expect(s16.tpotMs - b16.tpotMs).toBeLessThan(2.2)
+    expect(s16.ttftMs - b16.ttftMs).toBeGreaterThan(30)
+  })
+})
