@@ -264,8 +264,11 @@ class _Lookups:
             self.out.add(PlanItem("grouped_gemm", phase, self.gemm_dtype, None, shape, grouped_gemm_table(self.gpu, phase, self.gemm_dtype), "lookup"),
                          self.use(phase, "ffn"))
         else:
-            divisor = d.tp if self.profile == "default" else d.world_size  # defect B6 in the compat profile
-            self.gemm(phase, "ffn", t, D, (f.intermediate * 2) // divisor)
+            # The reference looks the dense FFN up with I*2 // W (defect B6); the B6 switch (off by
+            # default, docs/profiles.md) uses the tp shard: the default profile plans both.
+            self.gemm(phase, "ffn", t, D, (f.intermediate * 2) // d.world_size)
+            if self.profile == "default" and d.tp != d.world_size:
+                self.gemm(phase, "ffn", t, D, (f.intermediate * 2) // d.tp)
         if f.shared_experts > 0:
             w = f.shared_intermediate // d.tp
             self.gemm(phase, "shared-up", t, D, w * 2 * f.shared_experts)

@@ -1,7 +1,8 @@
 /**
  * Ablation of the default profile: the measurement set evaluated with each
- * part-B switch turned off in turn, MAPE compared with the full default
- * profile over the rows that evaluate in both runs.
+ * part-B switch toggled in turn (turned off if the default profile has it on,
+ * on if it is off), MAPE with and without the switch compared over the rows
+ * that evaluate in both runs.
  */
 import {getProfile, SWITCH_NAMES, SWITCH_SPEC_IDS, type SwitchName} from '../profile.js'
 import type {EvalEnvironment} from './environment.js'
@@ -11,42 +12,50 @@ import type {MeasurementRow, RowOutcome} from './types.js'
 
 export interface MapeChange {
   rows: number
-  mape_default: number
+  /** MAPE with the switch on. */
+  mape_on: number
+  /** MAPE with the switch off. */
   mape_off: number
-  /** mape_off - mape_default, percentage points: positive means the switch lowers the error. */
+  /** mape_off - mape_on, percentage points: positive means the switch lowers the error. */
   delta: number
 }
 
 export interface SwitchAblation {
   switch: SwitchName
   spec: string
+  /** Whether the default profile has the switch on. */
+  default_on: boolean
   phases: Record<string, MapeChange>
   overall: MapeChange
-  /** Rows that evaluate with the switch on but fail with it off. */
-  failed_off: number
+  /** Rows that evaluate in the default profile but fail with the switch toggled. */
+  failed_toggled: number
 }
 
-function change(on: RowOutcome[], off: Map<string, RowOutcome>): MapeChange {
-  const pairs = on.filter((o) => off.get(o.id)?.status === 'ok')
-  const mapeOn = summarizeErrors(pairs.map((o) => o.error_pct!)).mape
-  const mapeOff = summarizeErrors(pairs.map((o) => off.get(o.id)!.error_pct!)).mape
-  return {rows: pairs.length, mape_default: mapeOn, mape_off: mapeOff, delta: mapeOff - mapeOn}
+function change(withSwitch: Map<string, RowOutcome>, withoutSwitch: Map<string, RowOutcome>, ids: readonly string[]): MapeChange {
+  const pairs = ids.filter((id) => withSwitch.get(id)?.status === 'ok' && withoutSwitch.get(id)?.status === 'ok')
+  const mapeOn = summarizeErrors(pairs.map((id) => withSwitch.get(id)!.error_pct!)).mape
+  const mapeOff = summarizeErrors(pairs.map((id) => withoutSwitch.get(id)!.error_pct!)).mape
+  return {rows: pairs.length, mape_on: mapeOn, mape_off: mapeOff, delta: mapeOff - mapeOn}
 }
 
 export function ablateSwitches(rows: readonly MeasurementRow[], env: EvalEnvironment, defaultOutcomes?: RowOutcome[]): SwitchAblation[] {
-  const on = (defaultOutcomes ?? evaluateRows(rows, env, getProfile('default'))).filter((o) => o.status === 'ok')
-  const phases = phaseOrder(on.map((o) => o.phase))
+  const profile = getProfile('default')
+  const base = (defaultOutcomes ?? evaluateRows(rows, env, profile)).filter((o) => o.status === 'ok')
+  const baseById = new Map(base.map((o) => [o.id, o]))
+  const phases = phaseOrder(base.map((o) => o.phase))
   return SWITCH_NAMES.map((name) => {
-    const offOutcomes = evaluateRows(rows, env, getProfile('default', {[name]: false}))
-    const off = new Map(offOutcomes.map((o) => [o.id, o]))
+    const defaultOn = profile.switches[name]
+    const toggled = new Map(evaluateRows(rows, env, getProfile('default', {[name]: !defaultOn})).map((o) => [o.id, o]))
+    const [withSwitch, withoutSwitch] = defaultOn ? [baseById, toggled] : [toggled, baseById]
     const byPhase: Record<string, MapeChange> = {}
-    for (const p of phases) byPhase[p] = change(on.filter((o) => o.phase === p), off)
+    for (const p of phases) byPhase[p] = change(withSwitch, withoutSwitch, base.filter((o) => o.phase === p).map((o) => o.id))
     return {
       switch: name,
       spec: SWITCH_SPEC_IDS[name],
+      default_on: defaultOn,
       phases: byPhase,
-      overall: change(on, off),
-      failed_off: on.filter((o) => off.get(o.id)?.status !== 'ok').length,
+      overall: change(withSwitch, withoutSwitch, base.map((o) => o.id)),
+      failed_toggled: base.filter((o) => toggled.get(o.id)?.status !== 'ok').length,
     }
   })
 }

@@ -73,11 +73,13 @@ export function renderCheck(c: CheckResult): string[] {
 
 export function renderAblation(rows: readonly SwitchAblation[]): string[] {
   const phases = [...new Set(rows.flatMap((r) => Object.keys(r.phases)))]
-  const lines = ['ablation of the default profile: MAPE change (percentage points) with each switch turned off; positive = the switch lowers the error']
-  lines.push(`${'switch'.padEnd(22)}${['overall', ...phases].map((p) => p.padStart(10)).join('')}  rows failing when off`)
+  const lines = [
+    'ablation of the default profile: each switch toggled in turn; MAPE without the switch minus MAPE with it (percentage points); positive = the switch lowers the error',
+  ]
+  lines.push(`${'switch'.padEnd(24)}${'default'.padStart(8)}${['overall', ...phases].map((p) => p.padStart(10)).join('')}  rows failing when toggled`)
   for (const r of rows) {
     const cells = [r.overall, ...phases.map((p) => r.phases[p])].map((c) => (c ? signed(c.delta, 2) : '-').padStart(10))
-    lines.push(`${`${r.spec} ${r.switch}`.padEnd(22)}${cells.join('')}  ${r.failed_off}`)
+    lines.push(`${`${r.spec} ${r.switch}`.padEnd(24)}${(r.default_on ? 'on' : 'off').padStart(8)}${cells.join('')}  ${r.failed_toggled}`)
   }
   return lines
 }

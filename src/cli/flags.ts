@@ -44,6 +44,11 @@ export const profileFlag = Flags.string({
   default: 'default',
 })
 
+export const switchFlag = Flags.string({
+  summary: 'Turn one part-B switch of the profile on or off, e.g. --switch B4=on or --switch interpolateMfu=off (repeatable; see docs/profiles.md).',
+  multiple: true,
+})
+
 export const benchDataFlag = Flags.string({summary: 'Folder of kernel tables to use instead of the bundled bench_data/.'})
 
 export const deploymentFlags = {

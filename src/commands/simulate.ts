@@ -2,10 +2,10 @@ import {Flags} from '@oclif/core'
 import {calibrateWithFile, type Calibrated} from '../calibrate/apply.js'
 import {renderCalibrated} from '../calibrate/text.js'
 import {BaseCommand} from '../cli/base.js'
-import {benchDataFlag, deploymentFlags, gpuFlags, intFlag, modelFlag, parseDecodeBatch, profileFlag} from '../cli/flags.js'
+import {benchDataFlag, deploymentFlags, gpuFlags, intFlag, modelFlag, parseDecodeBatch, profileFlag, switchFlag} from '../cli/flags.js'
 import {loadSimInputs} from '../io/inputs.js'
 import type {WeightQuant} from '../model/types.js'
-import type {ProfileName} from '../profile.js'
+import {parseSwitchOverrides, type ProfileName} from '../profile.js'
 import {renderText} from '../report/text.js'
 import type {Deployment} from '../sim/deployment.js'
 import type {SimResult} from '../sim/result.js'
@@ -44,6 +44,7 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
     ...gpuFlags,
     ...deploymentFlags,
     profile: profileFlag,
+    switch: switchFlag,
     'bench-data': benchDataFlag,
     breakdown: Flags.boolean({summary: 'Print the per-step breakdown after the report.', default: true, allowNo: true}),
     serving: Flags.boolean({summary: 'Also predict serving under load: TTFT, TPOT and throughput of --concurrency closed-loop requests per replica with continuous batching (docs/serving.md).', default: false}),
@@ -61,6 +62,7 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       gpuSpec: flags['gpu-spec'],
       benchData: flags['bench-data'],
       profile: flags.profile as ProfileName,
+      switches: parseSwitchOverrides(flags.switch ?? []),
     })
     const deployment: Deployment = {
       worldSize: flags['world-size'],

@@ -1,7 +1,7 @@
 /** Loads what one simulation needs: the model, the GPU and that GPU's tables. */
 import {gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
-import {getProfile, type Profile, type ProfileName} from '../profile.js'
+import {getProfile, type Profile, type ProfileName, type ProfileSwitches} from '../profile.js'
 import type {TableSet} from '../tables/types.js'
 import {loadGpus, resolveGpu} from './gpus.js'
 import {loadModel} from './models.js'
@@ -22,11 +22,13 @@ export interface SimInputRequest {
   gpuSpec?: string
   benchData?: string
   profile: ProfileName
+  /** Switches that differ from the profile's (--switch). */
+  switches?: Partial<ProfileSwitches>
   modelBaseDir?: string
 }
 
 export function loadSimInputs(req: SimInputRequest): SimInputs {
-  const profile = getProfile(req.profile)
+  const profile = getProfile(req.profile, req.switches)
   const gpus = loadGpus(req.gpuSpec)
   const gpu = resolveGpu(gpus, req.gpu)
   const model = loadModel(req.model, {publishedConfigs: profile.switches.publishedConfigs, baseDir: req.modelBaseDir})
