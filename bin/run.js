@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The CLI is bundled into one file (scripts/bundle.mjs): loading one module is most of the start-up saved.
-import {execute} from '../dist/infersim.mjs'
+// The CLI is bundled into one file and loaded with V8's code cache (bin/cli-loader.cjs, scripts/bundle.mjs).
+import {createRequire} from 'node:module'
 
+const {execute} = createRequire(import.meta.url)('./cli-loader.cjs')
 await execute({dir: import.meta.url})

@@ -1,4 +1,4 @@
-// Commands run from the bundle dist/infersim.mjs (oclif's explicit strategy); build it once before the suite.
+// Commands run from the bundle dist/infersim.cjs (oclif explicit strategy, bin/cli-loader.cjs); build it once before the suite.
 // Type errors are caught by `npm run build` (npm ci runs it); here tsc's output is not required.
 import {spawnSync} from 'node:child_process'
 
@@ -8,6 +8,7 @@ export default function setup(): void {
     ['node', ['scripts/compile-schemas.mjs']],
     ['node', ['scripts/bundle.mjs']],
     ['npx', ['oclif', 'manifest']],
+    ['node', ['scripts/warm-cache.mjs']],
   ] as const) {
     const r = spawnSync(cmd, [...args], {stdio: 'pipe', encoding: 'utf8'})
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr}`)

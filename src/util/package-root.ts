@@ -4,7 +4,7 @@ import {fileURLToPath} from 'node:url'
 
 /**
  * The infersim package root, found by walking up from this module: the same
- * answer from src/ (tests), dist/ (compiled) and dist/infersim.mjs (bundle).
+ * answer from src/ (tests), dist/ (compiled) and dist/infersim.cjs (bundle).
  */
 export function findPackageRoot(fromUrl: string): string {
   let dir = path.dirname(fileURLToPath(fromUrl))
