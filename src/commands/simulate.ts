@@ -2,9 +2,9 @@ import {Flags} from '@oclif/core'
 import {calibrateWithFile, type Calibrated} from '../calibrate/apply.js'
 import {renderCalibrated} from '../calibrate/text.js'
 import {BaseCommand} from '../cli/base.js'
-import {benchDataFlag, deploymentFlags, gpuFlags, intFlag, modelFlag, parseDecodeBatch, profileFlag, switchFlag} from '../cli/flags.js'
+import {deploymentFromFlags} from '../cli/deployment.js'
+import {benchDataFlag, deploymentFlags, gpuFlags, intFlag, modelFlag, profileFlag, switchFlag} from '../cli/flags.js'
 import {loadSimInputs} from '../io/inputs.js'
-import type {WeightQuant} from '../model/types.js'
 import {parseSwitchOverrides, type ProfileName} from '../profile.js'
 import {renderText} from '../report/text.js'
 import type {Deployment} from '../sim/deployment.js'
@@ -64,24 +64,7 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       profile: flags.profile as ProfileName,
       switches: parseSwitchOverrides(flags.switch ?? []),
     })
-    const deployment: Deployment = {
-      worldSize: flags['world-size'],
-      nodes: flags.nodes,
-      tp: flags.tp,
-      fp8Gemm: flags['fp8-gemm'],
-      weightFormat: flags['weight-format'] === 'auto' ? undefined : (flags['weight-format'] as WeightQuant),
-      fp8Kv: flags['fp8-kv'],
-      deepep: flags.deepep,
-      tbo: flags.tbo,
-      smRatio: flags['sm-ratio'],
-      maxPrefillTokens: flags['max-prefill-tokens'],
-      decodeBatch: parseDecodeBatch(flags['decode-batch']),
-      targetTgs: flags['target-tgs'],
-      targetTpot: flags['target-tpot'],
-      isl: flags.isl,
-      osl: flags.osl,
-      mode: flags['prefill-only'] ? 'prefill' : flags['decode-only'] ? 'decode' : 'both',
-    }
+    const deployment: Deployment = deploymentFromFlags(flags)
     const result = simulate(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile)
     const calibrated = flags.calibration ? calibrateWithFile(flags.calibration, result) : undefined
     const budgetGiven = this.argv.some((a) => a === '--max-prefill-tokens' || a.startsWith('--max-prefill-tokens='))

@@ -2,12 +2,12 @@
 import {effectiveRates, gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
 import type {Profile} from '../profile.js'
-import {makeContext, type SimContext} from '../sim/context.js'
+import {makeContext, makeResolver, type SimContext} from '../sim/context.js'
 import type {Deployment} from '../sim/deployment.js'
 import type {SimulateOptions} from '../sim/simulate.js'
 import {resolveWeightFormat, type WeightFormat} from '../sim/weight-format.js'
 import {defaultInterpolator} from '../tables/interpolate/index.js'
-import {MfuResolver} from '../tables/resolver.js'
+import type {MfuResolver} from '../tables/resolver.js'
 import type {TableSet} from '../tables/types.js'
 
 export interface ServingContext {
@@ -21,16 +21,7 @@ export function servingContext(model: ModelSpec, d: Deployment, gpu: GpuSpec, ta
   const rates = effectiveRates(gpu)
   const gpuKey = gpuTableKey(gpu.name)
   const weightFormat = resolveWeightFormat(model, d, gpu, sw)
-  const resolver = new MfuResolver({
-    tables,
-    gpuKey,
-    defaultMfu: gpu.defaultMfu,
-    memBw: rates.memBw,
-    interpolate: sw.interpolateMfu,
-    rooflineFallback: sw.rooflineFallback,
-    interpolator: options.interpolator ?? defaultInterpolator,
-    gemmDtype: weightFormat.fp8Gemm ? 'fp8' : 'bf16',
-  })
+  const resolver = makeResolver(tables, gpu, rates, sw, weightFormat, options.interpolator ?? defaultInterpolator)
   const dd: Deployment = Object.assign({}, d, {fp8Gemm: weightFormat.fp8Gemm, weightFormat: weightFormat.format, tbo: false})
   return {ctx: makeContext(model, dd, rates, gpuKey, sw, resolver, weightFormat), resolver, weightFormat}
 }

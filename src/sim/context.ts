@@ -1,11 +1,11 @@
 /** Everything the layer formulas need, derived once per simulation. */
 import {shardShapes, type ShardShapes} from '../cost/shapes.js'
 import {computeSeconds, gemmFlops} from '../cost/units.js'
-import type {GpuRates} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
 import type {ProfileSwitches} from '../profile.js'
-import type {MfuResolver} from '../tables/resolver.js'
-import type {MfuLookup} from '../tables/types.js'
+import {MfuResolver, type Interpolator} from '../tables/resolver.js'
+import {gpuTableKey, type GpuRates, type GpuSpec} from '../hardware/gpu.js'
+import type {MfuLookup, TableSet} from '../tables/types.js'
 import type {Deployment} from './deployment.js'
 import type {Step} from './result.js'
 import type {WeightFormat} from './weight-format.js'
@@ -58,3 +58,17 @@ export function gemmStep(ctx: SimContext, id: string, m: number, k: number, n: n
 
 /** Whether a kernel's roofline is compute or memory: the larger ideal time wins. */
 export const boundOf = (computeS: number, memoryS: number) => (computeS >= memoryS ? 'compute' : 'memory') as 'compute' | 'memory'
+
+/** The MFU resolver a simulation uses: the profile's lookup method, the GPU's fallback efficiency, the GEMM dtype's tables. */
+export function makeResolver(tables: TableSet, gpu: GpuSpec, rates: GpuRates, sw: ProfileSwitches, weights: WeightFormat, interpolator?: Interpolator): MfuResolver {
+  return new MfuResolver({
+    tables,
+    gpuKey: gpuTableKey(gpu.name),
+    defaultMfu: gpu.defaultMfu,
+    memBw: rates.memBw,
+    interpolate: sw.interpolateMfu,
+    rooflineFallback: sw.rooflineFallback,
+    interpolator,
+    gemmDtype: weights.fp8Gemm ? 'fp8' : 'bf16',
+  })
+}

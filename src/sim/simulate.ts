@@ -10,9 +10,9 @@ import {effectiveRates, gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
 import type {Profile} from '../profile.js'
 import {defaultInterpolator} from '../tables/interpolate/index.js'
-import {MfuResolver, type Interpolator} from '../tables/resolver.js'
+import type {Interpolator} from '../tables/resolver.js'
 import type {SimWarning, TableSet} from '../tables/types.js'
-import {makeContext} from './context.js'
+import {makeContext, makeResolver} from './context.js'
 import {resolveWeightFormat} from './weight-format.js'
 import type {Deployment} from './deployment.js'
 import {simulateDecode, simulatePrefill} from './phase.js'
@@ -47,16 +47,7 @@ export function simulate(
   const rates = effectiveRates(gpu)
   const gpuKey = gpuTableKey(gpu.name)
   const weightFormat = resolveWeightFormat(model, deployment, gpu, sw)
-  const resolver = new MfuResolver({
-    tables,
-    gpuKey,
-    defaultMfu: gpu.defaultMfu,
-    memBw: rates.memBw,
-    interpolate: sw.interpolateMfu,
-    rooflineFallback: sw.rooflineFallback,
-    interpolator: options.interpolator ?? defaultInterpolator,
-    gemmDtype: weightFormat.fp8Gemm ? 'fp8' : 'bf16',
-  })
+  const resolver = makeResolver(tables, gpu, rates, sw, weightFormat, options.interpolator ?? defaultInterpolator)
   const batch = resolveDecodeBatch(model, deployment, gpu, weightFormat.bits)
   if (batch < 1) {
     warnings.push({code: 'no-kv-space', message: `no decode batch fits in ${gpu.name} memory at ${deployment.isl + deployment.osl} tokens per request`})
