@@ -5,14 +5,26 @@
  * tables (checked against their rows): sparse core = absorbed MLA over top-k
  * tokens, no causal discount; indexer logits = 2 * heads * dim per (query,
  * key) pair, causal in prefill (keys seen on average: s_kv - s_q/2).
+ *
+ * Where a GPU has no dsa tables (AIConfigurator publishes none), the sparse
+ * core borrows the MLA decode table's MFU at the top-k context (the same
+ * absorbed kernel over top-k tokens; a prefill is isl such queries) and the
+ * indexer borrows the GEMM table's MFU at its logits shape; both are
+ * reported as `borrowed`.
  */
 import {transferSeconds} from '../cost/units.js'
 import type {MlaAttention} from '../model/types.js'
 import {tablePaths} from '../tables/paths.js'
 import {seconds, type SimContext} from './context.js'
+import type {MfuLookup} from '../tables/types.js'
 import type {Step} from './result.js'
 
 type Sparse = NonNullable<MlaAttention['sparse']>
+
+/** A borrowed lookup keeps its rows but says where it came from. */
+function borrowed(lookup: MfuLookup, why: string): MfuLookup {
+  return lookup.kind === 'fallback' ? lookup : {...lookup, kind: 'borrowed', note: `${why}; ${lookup.kind} in ${lookup.table}`}
+}
 
 const sparseCoreFlopsPerQuery = (a: MlaAttention, heads: number, topk: number) =>
   2 * heads * (a.kvLoraRank + a.qkRopeHeadDim) * topk + 2 * topk * heads * a.kvLoraRank
@@ -27,13 +39,21 @@ export function dsaDecodeSteps(ctx: SimContext, a: MlaAttention, sp: Sparse, bat
   const coreFlops = batch * sparseCoreFlopsPerQuery(a, s.htp, sp.indexTopk)
   const coreBytes = batch * Math.min(context, sp.indexTopk) * latent * s.kvBytes
   const corePath = tablePaths.dsaAttention(ctx.gpuKey, 'decode', s.htp, latent, sp.indexTopk)
-  const coreMfu = ctx.mfu.rowMfu(corePath, {batch_size: batch, kv_len: context}, {}, {flops: coreFlops, bytes: coreBytes, peakTflops: gpu.fp16Tflops})
+  const coreWork = {flops: coreFlops, bytes: coreBytes, peakTflops: gpu.fp16Tflops}
+  const coreMfu = ctx.mfu.hasTable(corePath)
+    ? ctx.mfu.rowMfu(corePath, {batch_size: batch, kv_len: context}, {}, coreWork)
+    : borrowed(
+        ctx.mfu.decodeAttention(tablePaths.mlaDecode(ctx.gpuKey, s.htp, a.kvLoraRank, a.qkRopeHeadDim), batch, sp.indexTopk, ctx.d.fp8Kv, coreWork),
+        `no ${corePath}: MLA decode at the top-k context`,
+      )
   const core = step('attn-core', seconds(ctx, coreFlops / 1e9, gpu.fp16Tflops, coreMfu.value), transferSeconds(coreBytes, gpu.memBw), coreMfu, {batch, kv_len: context, topk: sp.indexTopk})
 
   const idxFlops = batch * 2 * sp.indexHeads * sp.indexHeadDim * context
   const idxBytes = batch * context * sp.indexHeadDim
   const idxPath = tablePaths.dsaLogits(ctx.gpuKey, 'decode', sp.indexHeads, sp.indexHeadDim)
-  const idxMfu = ctx.mfu.rowMfu(idxPath, {batchsize: batch, s_kv: context}, {next_n: 1}, {flops: idxFlops, bytes: idxBytes, peakTflops: gpu.fp8Tflops})
+  const idxMfu = ctx.mfu.hasTable(idxPath)
+    ? ctx.mfu.rowMfu(idxPath, {batchsize: batch, s_kv: context}, {next_n: 1}, {flops: idxFlops, bytes: idxBytes, peakTflops: gpu.fp8Tflops})
+    : borrowed(ctx.mfu.gemm(batch * sp.indexHeads, sp.indexHeadDim, context), `no ${idxPath}: GEMM of the logits shape`)
   const indexer = step('dsa-indexer', seconds(ctx, idxFlops / 1e9, gpu.fp8Tflops, idxMfu.value), transferSeconds(idxBytes, gpu.memBw), idxMfu, {batch, s_kv: context})
   return [core, indexer]
 }
@@ -44,13 +64,21 @@ export function dsaPrefillSteps(ctx: SimContext, a: MlaAttention, sp: Sparse, is
   const coreFlops = isl * sparseCoreFlopsPerQuery(a, s.htp, sp.indexTopk)
   const coreBytes = isl * latent * s.kvBytes
   const corePath = tablePaths.dsaAttention(ctx.gpuKey, 'prefill', s.htp, latent, sp.indexTopk)
-  const coreMfu = ctx.mfu.rowMfu(corePath, {s_q: isl, s_kv: isl}, {}, {flops: coreFlops, bytes: coreBytes, peakTflops: gpu.fp16Tflops})
+  const coreWork = {flops: coreFlops, bytes: coreBytes, peakTflops: gpu.fp16Tflops}
+  const coreMfu = ctx.mfu.hasTable(corePath)
+    ? ctx.mfu.rowMfu(corePath, {s_q: isl, s_kv: isl}, {}, coreWork)
+    : borrowed(
+        ctx.mfu.decodeAttention(tablePaths.mlaDecode(ctx.gpuKey, s.htp, a.kvLoraRank, a.qkRopeHeadDim), isl, sp.indexTopk, ctx.d.fp8Kv, coreWork),
+        `no ${corePath}: the absorbed MLA kernel, isl queries over top-k tokens each`,
+      )
   const core = step('attn-core', seconds(ctx, coreFlops / 1e9, gpu.fp16Tflops, coreMfu.value), transferSeconds(coreBytes, gpu.memBw), coreMfu, {seq_len: isl, topk: sp.indexTopk})
 
   const idxFlops = 2 * sp.indexHeads * sp.indexHeadDim * isl * (isl / 2)
   const idxBytes = isl * sp.indexHeadDim
   const idxPath = tablePaths.dsaLogits(ctx.gpuKey, 'prefill', sp.indexHeads, sp.indexHeadDim)
-  const idxMfu = ctx.mfu.rowMfu(idxPath, {s_q: isl, s_kv: isl}, {}, {flops: idxFlops, bytes: idxBytes, peakTflops: gpu.fp8Tflops})
+  const idxMfu = ctx.mfu.hasTable(idxPath)
+    ? ctx.mfu.rowMfu(idxPath, {s_q: isl, s_kv: isl}, {}, {flops: idxFlops, bytes: idxBytes, peakTflops: gpu.fp8Tflops})
+    : borrowed(ctx.mfu.gemm(isl, sp.indexHeadDim, isl), `no ${idxPath}: GEMM of the logits shape`)
   const indexer = step('dsa-indexer', seconds(ctx, idxFlops / 1e9, gpu.fp8Tflops, idxMfu.value), transferSeconds(idxBytes, gpu.memBw), idxMfu, {s_q: isl, s_kv: isl})
   return [core, indexer]
 }

@@ -178,6 +178,10 @@ export class MfuResolver {
     return this.fallback(table ? `no grouped GEMM ${phase} rows for ${shape} in ${path}` : `${path} does not exist`, work, !table)
   }
 
+  hasTable(path: string): boolean {
+    return this.o.tables.has(path)
+  }
+
   /** A table with its own grid columns (DSA): nearest row by `query` among rows matching `filter`. */
   rowMfu(path: string, query: Record<string, number>, filter: Record<string, number | string>, work?: KernelWork): MfuLookup {
     const table = this.o.tables.get(path)
