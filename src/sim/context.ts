@@ -69,6 +69,6 @@ export function makeResolver(tables: TableSet, gpu: GpuSpec, rates: GpuRates, sw
     interpolate: sw.interpolateMfu,
     rooflineFallback: sw.rooflineFallback,
     interpolator,
-    gemmDtype: weights.fp8Gemm ? 'fp8' : 'bf16',
+    gemmDtype: weights.tableDtype,
   })
 }

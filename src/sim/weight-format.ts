@@ -9,6 +9,7 @@ import {usageError} from '../errors.js'
 import type {GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec, WeightQuant} from '../model/types.js'
 import type {ProfileSwitches} from '../profile.js'
+import type {GemmDtype} from '../tables/resolver.js'
 import type {Deployment} from './deployment.js'
 
 export interface WeightFormat {
@@ -16,8 +17,10 @@ export interface WeightFormat {
   bits: 4 | 8 | 16
   /** Peak TFLOP/s of the GEMMs. */
   gemmPeak: number
-  /** Whether the GEMMs run in fp8 (table choice, the report's "Use FP8 GEMM"). */
+  /** Whether the GEMMs run in fp8 (the report's "Use FP8 GEMM"). */
   fp8Gemm: boolean
+  /** Which measured GEMM / MoE tables apply (gemm/<gpu>/<dtype>.csv). */
+  tableDtype: GemmDtype
   /** How the format was chosen. */
   reason: 'flag' | 'fp8-gemm' | 'shipped' | 'default'
 }
@@ -32,19 +35,19 @@ export function resolveWeightFormat(model: ModelSpec, d: Deployment, gpu: GpuSpe
 
   switch (format) {
     case 'bf16':
-      return {format, bits: 16, gemmPeak: gpu.fp16Tflops, fp8Gemm: false, reason}
+      return {format, bits: 16, gemmPeak: gpu.fp16Tflops, fp8Gemm: false, tableDtype: 'bf16', reason}
     case 'fp8':
-      return {format, bits: 8, gemmPeak: gpu.fp8Tflops, fp8Gemm: true, reason}
+      return {format, bits: 8, gemmPeak: gpu.fp8Tflops, fp8Gemm: true, tableDtype: 'fp8', reason}
     case 'int4':
-      return {format, bits: 4, gemmPeak: gpu.fp16Tflops, fp8Gemm: false, reason}
+      return {format, bits: 4, gemmPeak: gpu.fp16Tflops, fp8Gemm: false, tableDtype: 'int4', reason}
     case 'nvfp4':
       if (!gpu.fp4Tflops) {
         throw usageError(
           `nvfp4 weights need FP4 tensor cores, and ${gpu.name} has none (no fp4Tflops in its spec); use --weight-format int4 (weight-only) or fp8`,
         )
       }
-      return {format, bits: 4, gemmPeak: gpu.fp4Tflops, fp8Gemm: false, reason}
+      return {format, bits: 4, gemmPeak: gpu.fp4Tflops, fp8Gemm: false, tableDtype: 'nvfp4', reason}
     case 'mxfp4':
-      return {format, bits: 4, gemmPeak: gpu.fp4Tflops ?? gpu.fp16Tflops, fp8Gemm: false, reason}
+      return {format, bits: 4, gemmPeak: gpu.fp4Tflops ?? gpu.fp16Tflops, fp8Gemm: false, tableDtype: gpu.fp4Tflops ? 'nvfp4' : 'int4', reason}
   }
 }

@@ -37,14 +37,20 @@ export interface ResolverOptions {
   /** Interpolating lookups, supplied by the interpolation module when the profile uses them. */
   interpolator?: Interpolator
   /** Dtype of GEMM operands (interpolation reads gemm/<gpu>/<dtype>.csv when present). */
-  gemmDtype?: 'fp8' | 'bf16'
+  gemmDtype?: GemmDtype
 }
+
+/** GEMM table families: bf16, fp8, nvfp4 (fp4 tensor cores), int4 (weight-only 4-bit, bf16 math). */
+export type GemmDtype = 'fp8' | 'bf16' | 'nvfp4' | 'int4'
+
+/** Bytes per weight of a GEMM dtype (bf16 when none is given). */
+export const weightBytesOf = (env: LookupEnv) => (env.gemmDtype === 'fp8' ? 1 : env.gemmDtype === 'nvfp4' || env.gemmDtype === 'int4' ? 0.5 : 2)
 
 /** What an interpolating lookup needs beyond the table: the GPU's bandwidth (roofline) and the GEMM dtype. */
 export interface LookupEnv {
   /** Effective memory bandwidth, GB/s counted as GiB/s (as the simulator counts it). */
   memBw?: number
-  gemmDtype?: 'fp8' | 'bf16'
+  gemmDtype?: GemmDtype
 }
 
 export interface Interpolator {

@@ -8,6 +8,7 @@
  * The other dtype goes to <dtype>.csv; a dtype already held by data.csv is
  * not written twice (the default profile falls back from a missing
  * <dtype>.csv to data.csv), which keeps the repository small.
+ * nvfp4 GEMMs (Blackwell) go to nvfp4.csv, MFU against the fp4 peak.
  * MFU = 2*m*k*n / (latency * peak of the GEMM's dtype).
  *
  * Shapes kept: k, n >= 128 (no layer of the models the simulator reads is
@@ -22,7 +23,10 @@ import {fastestPerKey, type Candidate} from './select.js'
 import {buildTable} from './table.js'
 import type {MapOptions, MappedTable, SourceInfo} from './types.js'
 
-const DTYPE_CLASS: Record<string, 'bf16' | 'fp8'> = {bfloat16: 'bf16', float16: 'bf16', fp8: 'fp8', fp8_block: 'fp8'}
+type GemmClass = 'bf16' | 'fp8' | 'nvfp4'
+const DTYPE_CLASS: Record<string, GemmClass> = {bfloat16: 'bf16', float16: 'bf16', fp8: 'fp8', fp8_block: 'fp8', nvfp4: 'nvfp4'}
+/** The peak each class's MFU is computed against; undefined when the GPU has no such tensor cores. */
+const peakOf = (cls: GemmClass, o: MapOptions) => (cls === 'fp8' ? o.peaks.fp8 : cls === 'nvfp4' ? o.peaks.fp4 : o.peaks.bf16)
 const COLUMNS = ['m', 'k', 'n', 'latency_us', 'mfu']
 
 interface GemmShape {
@@ -36,12 +40,12 @@ export const keptShape = (s: GemmShape) => s.k >= 128 && s.n >= 128 && (s.m <= 1
 
 export function mapGemm(rows: readonly AicRow[], src: SourceInfo, o: MapOptions): MappedTable[] {
   requireColumns(rows, ['gemm_dtype', 'm', 'n', 'k', 'latency', 'kernel_source'], src.file)
-  const byClass = new Map<'bf16' | 'fp8', Candidate<GemmShape>[]>()
+  const byClass = new Map<GemmClass, Candidate<GemmShape>[]>()
   const skipped = new Set<string>()
   rows.forEach((r, i) => {
     const dtype = cellText(r, 'gemm_dtype')
     const cls = DTYPE_CLASS[dtype]
-    if (!cls || (cls === 'fp8' && !o.peaks.fp8)) {
+    if (!cls || !peakOf(cls, o)) {
       skipped.add(dtype)
       return
     }
@@ -55,13 +59,13 @@ export function mapGemm(rows: readonly AicRow[], src: SourceInfo, o: MapOptions)
   const compat = byClass.has('fp8') ? 'fp8' : 'bf16'
   const out: MappedTable[] = []
   for (const [cls, cands] of byClass) {
-    const peak = cls === 'fp8' ? o.peaks.fp8! : o.peaks.bf16
+    const peak = peakOf(cls, o)!
     const sel = fastestPerKey(cands, o.kernelSource)
     const {rows: cells, note} = dropAbovePeak(
       sel.chosen.map(({item: s, latencyUs}) => [s.m, s.k, s.n, sig(latencyUs), sig(mfuOf(2 * s.m * s.k * s.n, latencyUs, peak))]),
       (c) => [c[c.length - 1] as number],
     )
-    const dtypes = cls === 'fp8' ? 'gemm_dtype fp8 and fp8_block (faster per shape)' : 'gemm_dtype bfloat16'
+    const dtypes = cls === 'fp8' ? 'gemm_dtype fp8 and fp8_block (faster per shape)' : `gemm_dtype ${cls === 'bf16' ? 'bfloat16' : cls}`
     const file = cls === compat ? 'data.csv' : `${cls}.csv`
     const why = cls === compat ? [`data.csv (compat lookups) holds the ${cls} table (${cls === 'fp8' ? "fp8 GEMM, as InferSim's own tables" : 'the only GEMM dtype measured'}); no separate ${cls}.csv`] : []
     out.push({

@@ -25,12 +25,26 @@ import {countSources, fastestPerKey, type Candidate} from './select.js'
 import {buildTable} from './table.js'
 import type {MapOptions, MappedTable, SourceInfo} from './types.js'
 
-const DTYPE_CLASS: Record<string, 'bf16' | 'fp8'> = {bfloat16: 'bf16', float16: 'bf16', fp8: 'fp8', fp8_block: 'fp8'}
+type MoeClass = 'bf16' | 'fp8' | 'nvfp4' | 'int4'
+/**
+ * 4-bit weights: nvfp4 (fp4 tensor cores, fp4 peak) and weight-only 4-bit (int4_wo, w4a16_mxfp4:
+ * dequantised to bf16, bf16 peak; the faster per shape) as the simulator's int4 format.
+ */
+const DTYPE_CLASS: Record<string, MoeClass> = {
+  bfloat16: 'bf16',
+  float16: 'bf16',
+  fp8: 'fp8',
+  fp8_block: 'fp8',
+  nvfp4: 'nvfp4',
+  int4_wo: 'int4',
+  w4a16_mxfp4: 'int4',
+}
+const peakOf = (cls: MoeClass, o: MapOptions) => (cls === 'fp8' ? o.peaks.fp8 : cls === 'nvfp4' ? o.peaks.fp4 : o.peaks.bf16)
 export const DECODE_MAX_TOKENS = 1024
 export const PREFILL_MIN_TOKENS = 256
 
 interface MoePoint {
-  dtype: 'bf16' | 'fp8'
+  dtype: MoeClass
   experts: number
   gpus: number
   localExperts: number
@@ -55,7 +69,7 @@ export function mapMoe(rows: readonly AicRow[], src: SourceInfo, o: MapOptions):
     if (cellText(r, 'distribution') !== o.moeDistribution) return
     const raw = cellText(r, 'moe_dtype')
     const dtype = DTYPE_CLASS[raw]
-    if (!dtype || (dtype === 'fp8' && !o.peaks.fp8)) {
+    if (!dtype || !peakOf(dtype, o)) {
       skippedDtypes.add(raw)
       return
     }
@@ -71,7 +85,7 @@ export function mapMoe(rows: readonly AicRow[], src: SourceInfo, o: MapOptions):
     'rows where num_tokens is a multiple of moe_ep_size',
     ...(skippedDtypes.size > 0 ? [`dtypes not modelled by the simulator skipped: ${[...skippedDtypes].sort().join(', ')}`] : []),
   ]
-  const classes = (['bf16', 'fp8'] as const).filter((d) => cands.some((c) => c.item.dtype === d))
+  const classes = (['bf16', 'fp8', 'nvfp4', 'int4'] as const).filter((d) => cands.some((c) => c.item.dtype === d))
   const compat = classes.includes('fp8') ? 'fp8' : 'bf16'
   const out: MappedTable[] = []
   for (const dtype of classes) {
@@ -79,9 +93,9 @@ export function mapMoe(rows: readonly AicRow[], src: SourceInfo, o: MapOptions):
       cands.filter((c) => c.item.dtype === dtype),
       o.kernelSource,
     )
-    const peak = dtype === 'fp8' ? o.peaks.fp8! : o.peaks.bf16
+    const peak = peakOf(dtype, o)!
     const mfuNote = `2*hidden*intermediate*m*topk*3 / (latency * ${peak} TFLOP/s ${dtype} peak); block latency split 2:1 up:down, same MFU`
-    const dtypeNote = dtype === 'fp8' ? 'moe_dtype fp8 and fp8_block (faster per shape)' : 'moe_dtype bfloat16'
+    const dtypeNote = {fp8: 'moe_dtype fp8 and fp8_block (faster per shape)', bf16: 'moe_dtype bfloat16', nvfp4: 'moe_dtype nvfp4', int4: 'moe_dtype int4_wo and w4a16_mxfp4 (weight-only 4-bit, faster per shape)'}[dtype]
     for (const phase of ['decode', 'prefill'] as const) {
       const inPhase = sel.chosen.filter((c) => (phase === 'decode' ? c.item.m <= DECODE_MAX_TOKENS : c.item.m >= PREFILL_MIN_TOKENS))
       const tokenColumn = phase === 'decode' ? 'batch_size_per_gpu' : 'seq_len_per_gpu'

@@ -66,6 +66,6 @@ export async function readSystemYaml(file: string, label = file): Promise<System
 }
 
 /** Dense tensor peaks in TFLOP/s (the mfu columns are computed against these). */
-export function peaksOf(s: SystemSpec): {bf16: number; fp8?: number} {
-  return {bf16: s.bf16Flops / 1e12, ...(s.fp8Flops ? {fp8: s.fp8Flops / 1e12} : {})}
+export function peaksOf(s: SystemSpec): {bf16: number; fp8?: number; fp4?: number} {
+  return {bf16: s.bf16Flops / 1e12, ...(s.fp8Flops ? {fp8: s.fp8Flops / 1e12} : {}), ...(s.fp4Flops ? {fp4: s.fp4Flops / 1e12} : {})}
 }

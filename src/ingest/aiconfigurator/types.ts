@@ -25,7 +25,7 @@ export interface MappedTable {
   table: KernelTable
   provenance: AicProvenance
   /** The dtype the mfu column is against, for tables whose layout has no dtype column (GEMM, grouped GEMM). */
-  dtype?: 'bf16' | 'fp8'
+  dtype?: 'bf16' | 'fp8' | 'nvfp4' | 'int4'
 }
 
 /** Facts about the source file every mapper records. */
@@ -42,7 +42,7 @@ export interface MapOptions {
   /** bench_data folder of the GPU (lower-cased GPU name). */
   gpuKey: string
   /** Dense tensor peaks in TFLOP/s the mfu column is computed against. */
-  peaks: {bf16: number; fp8?: number}
+  peaks: {bf16: number; fp8?: number; fp4?: number}
   /** Keep only this implementation where the family has it; otherwise the fastest per shape. */
   kernelSource?: string
   /** MoE routing distribution to keep (AIConfigurator: balanced, power_law_1.01, power_law_1.2). */

@@ -11,7 +11,9 @@ export function peakTflops(gpu: GpuSpec, dtype: string): number | undefined {
       return gpu.fp8Tflops
     case 'int8':
       return gpu.int8Tops ?? gpu.fp8Tflops
+    // int4 is weight-only (dequantised to bf16 for the math), as the simulator models it.
     case 'int4':
+      return gpu.fp16Tflops
     case 'nvfp4':
       return gpu.fp4Tflops
     default:

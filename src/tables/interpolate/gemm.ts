@@ -8,6 +8,7 @@ import {num, type KernelTable, type MfuLookup} from '../types.js'
 import {blend} from './grid.js'
 import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
 import {borrowedLookup, logDistance, lookupOf} from './lookup.js'
+import {weightBytesOf} from '../resolver.js'
 import type {LookupEnv} from './roofline.js'
 
 /**
@@ -40,7 +41,8 @@ interface GemmIndex {
 function elementBytes(path: string, env: LookupEnv): number {
   if (path.endsWith('/fp8.csv')) return 1
   if (path.endsWith('/bf16.csv')) return 2
-  return env.gemmDtype === 'fp8' ? 1 : 2
+  if (path.endsWith('/nvfp4.csv') || path.endsWith('/int4.csv')) return 0.5
+  return weightBytesOf(env)
 }
 
 export function gemmModel(path: string): KernelModel {

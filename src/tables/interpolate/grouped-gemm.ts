@@ -7,6 +7,7 @@
  * expert and rescaled by the query's roofline.
  */
 import type {Phase} from '../paths.js'
+import {weightBytesOf} from '../resolver.js'
 import type {GroupedGemmKey} from '../nearest.js'
 import {num, type KernelTable, type MfuLookup, type TableRow, type TableSet} from '../types.js'
 import {blend} from './grid.js'
@@ -39,7 +40,7 @@ const routedTokens = (k: GroupedGemmKey, tokens: number) => (tokens * k.gpus * k
 export function groupedGemmWork(k: GroupedGemmKey, tokens: number, env: LookupEnv): Work[] {
   const routed = routedTokens(k, tokens)
   const touched = k.localExperts * (1 - (1 - 1 / k.localExperts) ** routed)
-  const e = env.gemmDtype === 'fp8' ? 1 : 2
+  const e = weightBytesOf(env)
   const {hidden: D, intermediate: I} = k
   return [
     {flops: 2 * routed * D * 2 * I, bytes: touched * D * 2 * I * e + routed * (D + 2 * I) * 2},

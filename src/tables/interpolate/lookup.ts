@@ -1,5 +1,5 @@
 /** Turning a grid estimate into an MfuLookup with its provenance. */
-import type {LookupEnv} from '../resolver.js'
+import type {GemmDtype, LookupEnv} from '../resolver.js'
 import type {MfuLookup, TableSet} from '../types.js'
 import type {Estimate, Quantity} from './kernel-grid.js'
 
@@ -16,12 +16,19 @@ export function borrowedLookup(value: number, table: string, lines: number[], fr
 }
 
 /**
+ * Tables a GEMM-based lookup of each dtype reads, in order: 4-bit formats fall
+ * back to the table of the math they run (nvfp4: fp8 as the nearest low-precision
+ * tensor-core table; weight-only int4: bf16), then to the path asked for.
+ */
+const DTYPE_CHAIN: Record<GemmDtype, GemmDtype[]> = {bf16: ['bf16'], fp8: ['fp8'], nvfp4: ['nvfp4', 'fp8'], int4: ['int4', 'bf16']}
+
+/**
  * The table a GEMM-based lookup of this dtype reads: <folder>/<dtype>.csv
  * (per-dtype GEMM and MoE tables) when present, else the path asked for.
  */
 export function dtypeTablePath(tables: TableSet, path: string, env: LookupEnv): string {
-  if (env.gemmDtype) {
-    const typed = typedPath(path, env.gemmDtype)
+  for (const dtype of env.gemmDtype ? DTYPE_CHAIN[env.gemmDtype] : []) {
+    const typed = typedPath(path, dtype)
     if (tables.has(typed)) return typed
   }
   return path

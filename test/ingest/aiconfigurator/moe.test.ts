@@ -20,8 +20,10 @@ describe('AIConfigurator MoE mapping', () => {
     expect(out.map((m) => m.table.path).sort()).toEqual([
       'grouped_gemm/decode/test-gpu/bf16.csv',
       'grouped_gemm/decode/test-gpu/data.csv',
+      'grouped_gemm/decode/test-gpu/int4.csv',
       'grouped_gemm/prefill/test-gpu/bf16.csv',
       'grouped_gemm/prefill/test-gpu/data.csv',
+      'grouped_gemm/prefill/test-gpu/int4.csv',
     ])
     const decode = values(table(out, 'grouped_gemm/decode/test-gpu/data.csv'))
     expect(decode).toHaveLength(1)
@@ -42,10 +44,15 @@ describe('AIConfigurator MoE mapping', () => {
     expect(values(table(out, 'grouped_gemm/decode/test-gpu/data.csv')).map((r) => r.batch_size_per_gpu)).toEqual([16])
   })
 
-  it('--moe-distribution picks the routing distribution; int4 weight-only rows are not modelled', () => {
+  it('--moe-distribution picks the routing distribution', () => {
     const out = mapMoe(input, SRC, {...OPTIONS, moeDistribution: 'power_law_1.2'})
     expect(values(table(out, 'grouped_gemm/decode/test-gpu/data.csv'))[0].up_proj_us).toBeCloseTo(66.67, 2)
-    const prov = mapMoe(input, SRC, OPTIONS)[0].provenance
-    expect(prov.filters.join('; ')).toMatch(/int4_wo/)
+  })
+
+  it('int4 weight-only rows go to int4.csv with MFU against the bf16 peak (the math runs in bf16)', () => {
+    const out = mapMoe(input, SRC, OPTIONS)
+    const [row] = values(table(out, 'grouped_gemm/decode/test-gpu/int4.csv'))
+    expect(close(row.up_mfu as number, (2 * 4096 * 768 * 16 * 8 * 3) / (100e-6 * OPTIONS.peaks.bf16 * 1e12))).toBe(true)
+    expect(table(out, 'grouped_gemm/decode/test-gpu/int4.csv').rows).toHaveLength(1)
   })
 })
