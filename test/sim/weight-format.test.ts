@@ -1,0 +1,44 @@
+/** 4-bit and shipped weight formats (issue 8): bytes, peaks, the tables they read, and clear refusals. */
+import {describe, expect, it} from 'vitest'
+import {loadSimInputs} from '../../src/io/inputs.js'
+import {DEFAULT_DEPLOYMENT} from '../../src/sim/deployment.js'
+import {simulate} from '../../src/sim/simulate.js'
+import {runCli} from '../helpers/cli.js'
+
+const run = (model: string, gpu: string, extra: Partial<typeof DEFAULT_DEPLOYMENT> = {}) => {
+  const i = loadSimInputs({model, gpu, profile: 'default'})
+  return simulate(i.model, {...DEFAULT_DEPLOYMENT, worldSize: 8, tp: 8, decodeBatch: 64, ...extra}, i.gpu, i.tables, i.profile)
+}
+const step = (r: ReturnType<typeof run>, id: string) => r.decode!.steps.find((s) => s.id === id)!
+
+describe('weight formats', () => {
+  it('a checkpoint that ships fp8 runs fp8 GEMMs in the default profile', () => {
+    const r = run('llama-3.1-70b-fp8', 'H100-SXM')
+    expect(r.weightFormat).toMatchObject({format: 'fp8', reason: 'shipped', fp8Gemm: true})
+  })
+
+  it('int4 weight-only halves the expert bytes of fp8 and reads the int4 MoE table', () => {
+    const int4 = run('qwen3-235b-a22b', 'H100-SXM', {weightFormat: 'int4'})
+    const fp8 = run('qwen3-235b-a22b', 'H100-SXM', {weightFormat: 'fp8'})
+    expect(int4.weights.expertBytes).toBe(fp8.weights.expertBytes / 2)
+    expect(step(int4, 'ffn').mfu!.table).toBe('grouped_gemm/decode/h100-sxm/int4.csv')
+    expect(int4.weightFormat.gemmPeak).toBe(int4.inputs.gpu.fp16Tflops)
+  })
+
+  it('nvfp4 on Blackwell runs at the fp4 peak with the nvfp4 GEMM table', () => {
+    const r = run('llama-3.1-70b', 'B200-SXM', {weightFormat: 'nvfp4'})
+    expect(r.weightFormat.gemmPeak).toBe(r.inputs.gpu.fp4Tflops)
+    expect(step(r, 'qkv-proj').mfu!.table).toBe('gemm/b200-sxm/nvfp4.csv')
+  })
+
+  it('gpt-oss ships mxfp4: fp4 tensor cores on B200, weight-only on H100', () => {
+    expect(run('gpt-oss-120b', 'B200-SXM').weightFormat.tableDtype).toBe('nvfp4')
+    expect(run('gpt-oss-120b', 'H100-SXM').weightFormat.tableDtype).toBe('int4')
+  })
+
+  it('nvfp4 on a GPU without FP4 tensor cores is a usage error that says why', async () => {
+    const r = await runCli(['simulate', '--model', 'qwen3-8b', '--gpu', 'H100-SXM', '--weight-format', 'nvfp4'])
+    expect(r.exitCode).toBe(2)
+    expect(r.stderr).toMatch(/nvfp4 weights need FP4 tensor cores, and H100-SXM has none/)
+  })
+})
