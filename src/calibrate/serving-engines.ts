@@ -6,7 +6,7 @@
  */
 import {engineFilePath, readEngineFile, type EngineFile} from '../io/engines.js'
 import type {Profile} from '../profile.js'
-import {FITTED_NAMES, type EngineParams} from '../serving/engine.js'
+import {FITTED_NAMES, type EngineParams} from '../engine.js'
 import {EvalEnvironment} from './environment.js'
 import {fitEngine, prepareRuns, type EngineFitResult, type Prediction} from './serving-fit.js'
 import type {MeasurementRow} from './types.js'

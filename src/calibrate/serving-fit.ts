@@ -8,7 +8,7 @@
  */
 import {InfersimError} from '../errors.js'
 import type {Profile} from '../profile.js'
-import {FITTED_NAMES, FITTED_PARAMS, type EngineParams} from '../serving/engine.js'
+import {FITTED_NAMES, FITTED_PARAMS, type EngineParams} from '../engine.js'
 import {solveServing} from '../serving/mean-field.js'
 import {servingProblem, type ServingProblem} from '../serving/simulate.js'
 import {baseDeployment} from './deployment.js'

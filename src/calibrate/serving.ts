@@ -6,7 +6,7 @@
  */
 import {inputError} from '../errors.js'
 import {loadEngine} from '../io/engines.js'
-import {ENGINE_NAMES, type Engine} from '../serving/engine.js'
+import {ENGINE_NAMES, type Engine} from '../engine.js'
 import {simulateServing, type ServingResult} from '../serving/simulate.js'
 import {baseDeployment} from './deployment.js'
 import {registerEvaluator, type EvalInputs, type Evaluation} from './evaluators.js'

@@ -1,7 +1,7 @@
 import {BaseCommand} from '../cli/base.js'
 import {profileFlag} from '../cli/flags.js'
 import {bundledModelNames, loadModel} from '../io/models.js'
-import {summarizeModel, type ModelSummary} from '../model/summary.js'
+import {summarizeModel, type ModelSummary} from '../report/model-summary.js'
 import {getProfile, type ProfileName} from '../profile.js'
 import {renderTable} from '../report/table.js'
 

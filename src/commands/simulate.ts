@@ -12,7 +12,7 @@ import type {SimResult} from '../sim/result.js'
 import {simulate} from '../sim/simulate.js'
 import {loadEngine} from '../io/engines.js'
 import {renderServing} from '../report/serving.js'
-import {ENGINE_NAMES} from '../serving/engine.js'
+import {ENGINE_NAMES} from '../engine.js'
 import {simulateServing, type ServingResult} from '../serving/simulate.js'
 
 export default class Simulate extends BaseCommand {

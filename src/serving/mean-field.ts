@@ -19,7 +19,7 @@
  * queue wait queue / X (Little's law).
  */
 import {inputError} from '../errors.js'
-import type {EngineParams} from './engine.js'
+import type {EngineParams} from '../engine.js'
 import type {StepCost} from './step-cost.js'
 
 const GiB = 1024 ** 3

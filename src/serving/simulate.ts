@@ -12,7 +12,7 @@ import type {SimulateOptions} from '../sim/simulate.js'
 import {checkDeployment} from '../sim/validate.js'
 import type {MfuLookup, SimWarning, TableSet} from '../tables/types.js'
 import {servingContext} from './context.js'
-import type {Engine, EngineParams} from './engine.js'
+import type {Engine, EngineParams} from '../engine.js'
 import {solveServing, type ServingSolution, type ServingWorkload} from './mean-field.js'
 import {buildStepCost, type StepCost} from './step-cost.js'
 

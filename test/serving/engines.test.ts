@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {engineFilePath, loadEngine, readEngineFile} from '../../src/io/engines.js'
-import {ENGINE_NAMES, FITTED_NAMES} from '../../src/serving/engine.js'
+import {ENGINE_NAMES, FITTED_NAMES} from '../../src/engine.js'
 
 describe('engine files', () => {
   it.each(ENGINE_NAMES)('%s: every parameter has a value, a description and a source; the fit names its data', (name) => {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import type {EngineParams} from '../../src/serving/engine.js'
+import type {EngineParams} from '../../src/engine.js'
 import {solveServing, stepSeconds} from '../../src/serving/mean-field.js'
 import type {StepCost} from '../../src/serving/step-cost.js'
 

@@ -1,6 +1,6 @@
 /** One-line architecture facts of a model, for listings. */
 import {parameterCount} from '../cost/params.js'
-import type {ModelSpec} from './types.js'
+import type {ModelSpec} from '../model/types.js'
 
 export interface ModelSummary {
   name: string
