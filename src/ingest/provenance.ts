@@ -1,19 +1,12 @@
 /** The provenance sidecar of a table: `<table>.provenance.json` next to `<table>.csv`. */
 import type {LayoutId} from './layouts/types.js'
-import type {MfuCheck, SourceInfo, ValidRow} from './types.js'
+import type {MfuCheck, SourceInfo, SourceNotes, ValidRow} from './types.js'
 
-export interface ProvenanceSource {
+export interface ProvenanceSource extends SourceNotes {
   id: string
   file: string
   sha256: string
   ingestedAt: string
-  license?: string
-  origin?: string
-  library?: string
-  libraryVersion?: string
-  command?: string
-  columnsGiven?: string[]
-  assumedDtype?: string
 }
 
 export interface ProvenanceRow {

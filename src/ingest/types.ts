@@ -17,12 +17,8 @@ export interface TableTarget {
 }
 
 /** One input file (or --run capture) and what is known about where it came from. */
-export interface SourceInfo {
-  /** Path as shown to the user. */
-  display: string
-  /** Path as recorded in provenance: relative to the output root when inside it. */
-  recorded: string
-  sha256: string
+/** What is known of an input's origin, kept in provenance. */
+export interface SourceNotes {
   license?: string
   origin?: string
   library?: string
@@ -33,6 +29,14 @@ export interface SourceInfo {
   columnsGiven?: string[]
   /** Dtype assumed for tables without a dtype column (e.g. GEMM data.csv). */
   assumedDtype?: string
+}
+
+export interface SourceInfo extends SourceNotes {
+  /** Path as shown to the user. */
+  display: string
+  /** Path as recorded in provenance: relative to the output root when inside it. */
+  recorded: string
+  sha256: string
 }
 
 /** One row read from an input, not yet validated. */

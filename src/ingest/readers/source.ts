@@ -2,17 +2,9 @@
 import {createHash} from 'node:crypto'
 import path from 'node:path'
 import {displayPath} from '../../io/paths.js'
-import type {SourceInfo} from '../types.js'
+import type {SourceInfo, SourceNotes} from '../types.js'
 
-export interface SourceNotes {
-  license?: string
-  origin?: string
-  library?: string
-  libraryVersion?: string
-  command?: string
-  columnsGiven?: string[]
-  assumedDtype?: string
-}
+export type {SourceNotes}
 
 export const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex')
 
