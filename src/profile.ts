@@ -20,6 +20,8 @@ export interface ProfileSwitches {
   denseFfnTpShard: boolean
   /** B7: a missing table falls back to a roofline estimate, reported as such. */
   rooflineFallback: boolean
+  /** B8 (issue 7, beyond SPEC): collectives timed from measured comm/<gpu>/ tables where they cover the group, else the formula. */
+  measuredComm: boolean
 }
 
 export type ProfileName = 'infersim' | 'default'
@@ -37,6 +39,7 @@ export const SWITCH_NAMES = [
   'hybridPrefillScale',
   'denseFfnTpShard',
   'rooflineFallback',
+  'measuredComm',
 ] as const satisfies readonly (keyof ProfileSwitches)[]
 
 export type SwitchName = (typeof SWITCH_NAMES)[number]
@@ -49,6 +52,7 @@ export const SWITCH_SPEC_IDS: Record<SwitchName, string> = {
   hybridPrefillScale: 'B5',
   denseFfnTpShard: 'B6',
   rooflineFallback: 'B7',
+  measuredComm: 'B8',
 }
 
 const COMPAT: ProfileSwitches = {
@@ -59,13 +63,14 @@ const COMPAT: ProfileSwitches = {
   hybridPrefillScale: false,
   denseFfnTpShard: false,
   rooflineFallback: false,
+  measuredComm: false,
 }
 
 /**
  * Default-profile switch values, settled by `infersim calibrate --ablate` over
  * every shipped measurement (1,480 rows: InferSim's six, 22 published H100
  * figures, 1,452 H100 serving runs). MAPE without the switch minus with it:
- * B1 +0.12 pp, B2 +4.88 pp, B3 +0.79 pp: on. B4-B7 change no shipped row
+ * B1 +0.13 pp, B2 +4.80 pp, B3 +0.76 pp, B8 +0.07 pp (prefill +9.9): on. B4-B7 change no shipped row
  * (0.00 pp: no row has MLA with tp > 1, a hybrid model with P != isl, a dense
  * model with fewer tp than GPUs, or a missing table), so by the project's rule
  * they stay available (`--switch B4=on`) but off. Details: docs/profiles.md.
@@ -78,6 +83,7 @@ const DEFAULT: ProfileSwitches = {
   hybridPrefillScale: false,
   denseFfnTpShard: false,
   rooflineFallback: false,
+  measuredComm: true,
 }
 
 export const PROFILE_NAMES: readonly ProfileName[] = ['default', 'infersim']

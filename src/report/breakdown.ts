@@ -48,7 +48,7 @@ export function breakdown(phase: PhaseResult): BreakdownRow[] {
     share: s.seconds / total,
     bound: s.bound,
     mfu: s.mfu && s.id !== 'linear-core' ? s.mfu.value : undefined,
-    provenance: s.mfu ? describeProvenance(s.mfu) : undefined,
+    provenance: s.mfu ? describeProvenance(s.mfu) : s.source ? describeProvenance(s.source) : undefined,
   }))
 }
 

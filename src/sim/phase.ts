@@ -1,5 +1,6 @@
 /** Prefill (TTFT) and decode (TPOT) of one forward, assembled from per-layer steps (SPEC A8). */
 import {moeCommPair, tpAllReduceSeconds, type CommTopology} from '../cost/comm.js'
+import type {CommLookup} from '../tables/comm-lookup.js'
 import {moeLayerCount} from '../cost/weights.js'
 import {attentionProjections, decodeAttentionCore, prefillAttentionCore} from './attention.js'
 import type {SimContext} from './context.js'
@@ -38,11 +39,29 @@ function commSteps(ctx: SimContext, tokens: number, phase: 'prefill' | 'decode')
   const t = topology(ctx)
   const [c1, c2] = moeCommPair(t, tokens, ctx.d.deepep, phase)
   const tpc = tpAllReduceSeconds(t, tokens)
-  return [
-    {id: 'comm-before', seconds: c1, bound: 'communication'},
-    {id: 'comm-after', seconds: c2, bound: 'communication'},
-    {id: 'tp-allreduce', seconds: tpc, bound: 'communication'},
-  ]
+  const step = (id: string, formula: number, measured?: CommLookup): Step =>
+    measured ? {id, seconds: measured.seconds, bound: 'communication', source: measured} : {id, seconds: formula, bound: 'communication'}
+  if (!ctx.sw.measuredComm || t.worldSize <= 1) return [step('comm-before', c1), step('comm-after', c2), step('tp-allreduce', tpc)]
+  const [before, after] = measuredMoeComm(ctx, t, tokens, phase)
+  const tp = t.tp > 1 ? ctx.mfu.collective('allreduce', t.tp, tokens * t.hidden * 2) : undefined
+  return [step('comm-before', c1, before), step('comm-after', c2, after), step('tp-allreduce', tpc, tp)]
+}
+
+/**
+ * B8: the collectives around the MoE from measured tables. DeepEP messages
+ * are counted as the tables count them (tokens x top-k x hidden, fp8 dispatch,
+ * bf16 combine); without DeepEP, an all-reduce of the tokens' hidden states
+ * over the GPUs (the tables cover one node).
+ */
+function measuredMoeComm(ctx: SimContext, t: CommTopology, tokens: number, phase: 'prefill' | 'decode'): [CommLookup | undefined, CommLookup | undefined] {
+  if (t.nodes > 1 && !ctx.d.deepep) return [undefined, undefined]
+  if (ctx.d.deepep) {
+    const mode = phase === 'decode' ? 'deepep_ll' : 'deepep_normal'
+    const bytes = tokens * t.topk * t.hidden
+    return [ctx.mfu.collective(`${mode}_dispatch`, t.worldSize, bytes), ctx.mfu.collective(`${mode}_combine`, t.worldSize, bytes * 2)]
+  }
+  const ar = ctx.mfu.collective('allreduce', t.worldSize, tokens * t.hidden * 2)
+  return [ar, ar]
 }
 
 /** FFN layer groups: MoE layers, plus leading dense layers when the config has them (B3). */

@@ -2,7 +2,7 @@
 import type {FlopsSummary} from '../cost/flops.js'
 import type {KvCacheFit} from '../cost/kvcache.js'
 import type {ParamBreakdown} from '../cost/weights.js'
-import type {MfuLookup, SimWarning} from '../tables/types.js'
+import type {MfuLookup, Provenance, SimWarning} from '../tables/types.js'
 import type {GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
 import type {ProfileSwitches} from '../profile.js'
@@ -17,6 +17,8 @@ export interface Step {
   seconds: number
   bound: Bound
   mfu?: MfuLookup
+  /** Communication steps timed from a measured table: where the time came from. */
+  source?: Provenance
   /** For max(compute, memory) steps: both sides, seconds. */
   computeSeconds?: number
   memorySeconds?: number

@@ -14,6 +14,7 @@ import {
   type GdnLatency,
   type GroupedGemmKey,
 } from './nearest.js'
+import {lookupCollective, type CollectiveOp, type CommLookup} from './comm-lookup.js'
 import {tablePaths, type Phase} from './paths.js'
 import type {MfuLookup, SimWarning, TableSet} from './types.js'
 
@@ -182,6 +183,11 @@ export class MfuResolver {
     const table = this.o.tables.get(path)
     const shape = `E=${key.experts} gpus=${key.gpus} local=${key.localExperts} topk=${key.topk} D=${key.hidden} I=${key.intermediate}`
     return this.fallback(table ? `no grouped GEMM ${phase} rows for ${shape} in ${path}` : `${path} does not exist`, work, !table)
+  }
+
+  /** A collective's time from the measured comm tables, or undefined where they do not cover it. */
+  collective(op: CollectiveOp, gpus: number, bytes: number): CommLookup | undefined {
+    return lookupCollective(this.o.tables, this.o.gpuKey, op, gpus, bytes)
   }
 
   hasTable(path: string): boolean {

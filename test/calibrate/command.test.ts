@@ -134,7 +134,7 @@ describe('infersim calibrate', () => {
 
   it('--ablate reports a MAPE change for every part-B switch', async () => {
     const {json} = await runJson(['calibrate', '--measurements', SHIPPED[0], '--profile', 'default', '--ablate'])
-    expect(json.ablation.map((a: {spec: string}) => a.spec)).toEqual(['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7'])
+    expect(json.ablation.map((a: {spec: string}) => a.spec)).toEqual(['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8'])
     for (const a of json.ablation) expect(a.overall.delta).toBeCloseTo(a.overall.mape_off - a.overall.mape_on, 9)
   })
 })
