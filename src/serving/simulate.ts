@@ -9,7 +9,7 @@ import type {ModelSpec} from '../model/types.js'
 import type {Profile} from '../profile.js'
 import type {Deployment} from '../sim/deployment.js'
 import type {SimulateOptions} from '../sim/simulate.js'
-import {checkDeployment} from '../sim/validate.js'
+import {checkDeployment, modelNoteWarnings} from '../sim/validate.js'
 import type {MfuLookup, SimWarning, TableSet} from '../tables/types.js'
 import {servingContext} from './context.js'
 import type {Engine, EngineParams} from '../engine.js'
@@ -113,7 +113,7 @@ export function servingProblem(
   return {
     cost,
     workload: {concurrency: opts.concurrency, isl: d.isl, osl: d.osl, maxPrefillTokens: budget, tp: d.tp, memGiB: gpu.memGiB},
-    warnings: [...model.notes.map((message) => ({code: 'model-config', message})), ...warnings, ...lookupWarnings],
+    warnings: [...modelNoteWarnings(model), ...warnings, ...lookupWarnings],
   }
 }
 

@@ -17,7 +17,7 @@ import {resolveWeightFormat} from './weight-format.js'
 import type {Deployment} from './deployment.js'
 import {simulateDecode, simulatePrefill} from './phase.js'
 import type {SimResult} from './result.js'
-import {checkDeployment} from './validate.js'
+import {checkDeployment, modelNoteWarnings} from './validate.js'
 
 export interface SimulateOptions {
   /** Interpolating lookups for the default profile (B2); the bundled interpolation when not given. */
@@ -42,7 +42,7 @@ export function simulate(
   profile: Profile,
   options: SimulateOptions = {},
 ): SimResult {
-  const warnings: SimWarning[] = [...model.notes.map((message) => ({code: 'model-config', message})), ...checkDeployment(model, deployment)]
+  const warnings: SimWarning[] = [...modelNoteWarnings(model), ...checkDeployment(model, deployment)]
   const sw = profile.switches
   const rates = effectiveRates(gpu)
   const gpuKey = gpuTableKey(gpu.name)

@@ -6,6 +6,9 @@ import type {Deployment} from './deployment.js'
 
 const positiveInt = (v: number) => Number.isInteger(v) && v > 0
 
+/** What the config reader noticed (model.notes), as warnings of a simulation. */
+export const modelNoteWarnings = (model: ModelSpec): SimWarning[] => model.notes.map((message) => ({code: 'model-config', message}))
+
 export function checkDeployment(model: ModelSpec, d: Deployment): SimWarning[] {
   const warnings: SimWarning[] = []
   for (const [name, v] of [

@@ -31,7 +31,7 @@ class PhaseReservoir {
 }
 
 /** Small deterministic generator (mulberry32). */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0

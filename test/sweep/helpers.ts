@@ -1,14 +1,5 @@
-/** Shared pieces of the sweep tests: a seeded generator and the brute-force frontier. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Shared pieces of the sweep tests: the sweep's seeded generator and the brute-force frontier. */
+export {seeded} from '../../src/sweep/sample.js'
 
 export interface XY {
   x: number
