@@ -20,8 +20,18 @@ export interface ProfileSwitches {
   denseFfnTpShard: boolean
   /** B7: a missing table falls back to a roofline estimate, reported as such. */
   rooflineFallback: boolean
-  /** B8 (issue 7, beyond SPEC): collectives timed from measured comm/<gpu>/ tables where they cover the group, else the formula. */
+  /** B8: collectives timed from measured comm/<gpu>/ tables where they cover the group, else the formula. */
   measuredComm: boolean
+  /** The collectives each layout runs (two all-reduces per dense TP layer; DeepEP or all-gather/reduce-scatter for MoE across groups) instead of the reference's MoE pair plus TP all-reduce on every layer. */
+  layoutCollectives: boolean
+  /** A MoE layer reads the weights of the experts its tokens select (the expected distinct count), not every local expert. */
+  activeExpertsOnly: boolean
+  /** Per-forward overheads from the serving engine's file (data/engines/<engine>.json) instead of the reference's 30 ms / 5 ms. */
+  engineOverheads: boolean
+  /** The LM head GEMM for the tokens that need logits (last prompt token, every decode token). */
+  lmHead: boolean
+  /** Expert-parallel MoE layers of the wide-EP shape read the wide-EP tables of the routing distribution (--moe-distribution). */
+  wideEpTables: boolean
 }
 
 export type ProfileName = 'infersim' | 'default'
@@ -40,11 +50,16 @@ export const SWITCH_NAMES = [
   'denseFfnTpShard',
   'rooflineFallback',
   'measuredComm',
+  'layoutCollectives',
+  'activeExpertsOnly',
+  'engineOverheads',
+  'lmHead',
+  'wideEpTables',
 ] as const satisfies readonly (keyof ProfileSwitches)[]
 
 export type SwitchName = (typeof SWITCH_NAMES)[number]
 
-export const SWITCH_SPEC_IDS: Record<SwitchName, string> = {
+export const SWITCH_SPEC_IDS: Partial<Record<SwitchName, string>> = {
   unitsFix: 'B1',
   interpolateMfu: 'B2',
   publishedConfigs: 'B3',
@@ -64,6 +79,11 @@ const COMPAT: ProfileSwitches = {
   denseFfnTpShard: false,
   rooflineFallback: false,
   measuredComm: false,
+  layoutCollectives: false,
+  activeExpertsOnly: false,
+  engineOverheads: false,
+  lmHead: false,
+  wideEpTables: false,
 }
 
 /**
@@ -84,6 +104,11 @@ const DEFAULT: ProfileSwitches = {
   denseFfnTpShard: false,
   rooflineFallback: false,
   measuredComm: true,
+  layoutCollectives: true,
+  activeExpertsOnly: true,
+  engineOverheads: true,
+  lmHead: true,
+  wideEpTables: true,
 }
 
 export const PROFILE_NAMES: readonly ProfileName[] = ['default', 'infersim']
@@ -98,9 +123,9 @@ export function parseSwitchOverrides(values: readonly string[]): Partial<Profile
   const out: Partial<ProfileSwitches> = {}
   for (const v of values) {
     const m = /^([A-Za-z0-9]+)=(on|off|true|false|1|0)$/.exec(v.trim())
-    const name = m && (SWITCH_NAMES.find((n) => n.toLowerCase() === m[1].toLowerCase() || SWITCH_SPEC_IDS[n].toLowerCase() === m[1].toLowerCase()))
+    const name = m && (SWITCH_NAMES.find((n) => n.toLowerCase() === m[1].toLowerCase() || SWITCH_SPEC_IDS[n]?.toLowerCase() === m[1].toLowerCase()))
     if (!m || !name) {
-      throw usageError(`--switch expects NAME=on|off with NAME one of ${SWITCH_NAMES.map((n) => `${SWITCH_SPEC_IDS[n]} (${n})`).join(', ')}; got "${v}"`)
+      throw usageError(`--switch expects NAME=on|off with NAME one of ${SWITCH_NAMES.join(', ')}; got "${v}"`)
     }
     out[name] = ['on', 'true', '1'].includes(m[2])
   }

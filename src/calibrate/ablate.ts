@@ -22,7 +22,8 @@ export interface MapeChange {
 
 export interface SwitchAblation {
   switch: SwitchName
-  spec: string
+  /** The switch's old short name (B1...), where it has one. */
+  spec?: string
   /** Whether the default profile has the switch on. */
   default_on: boolean
   phases: Record<string, MapeChange>

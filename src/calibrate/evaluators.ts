@@ -11,6 +11,7 @@ import type {SimWarning, TableSet} from '../tables/types.js'
 import {baseDeployment, microBatch, microPrefillTokens, replicaBatch} from './deployment.js'
 import {staticBatchPlan, staticBatchTimes} from './e2e.js'
 import {phaseFeatures} from './features.js'
+import {rowEngine} from './row-engine.js'
 import type {Features, MeasurementRow} from './types.js'
 
 export interface EvalInputs {
@@ -41,20 +42,23 @@ export function evaluatorFor(phase: string, metric: string): Evaluator | undefin
   return EVALUATORS.get(key(phase, metric))
 }
 
+/** Simulate options of a row: the evaluation's, with the row's engine for the per-forward overheads. */
+const rowOptions = (row: MeasurementRow, i: EvalInputs): SimulateOptions => Object.assign({}, i.simulateOptions, {engine: rowEngine(row)})
+
 function prefillRun(row: MeasurementRow, i: EvalInputs) {
   const d = {
     ...baseDeployment(row, 'prefill'),
     maxPrefillTokens: microPrefillTokens(row, row.max_prefill_tokens!),
     decodeBatch: typeof row.decode_batch === 'number' ? microBatch(row, row.decode_batch) : 1,
   }
-  const r = simulate(i.model, d, i.gpu, i.tables, i.profile, i.simulateOptions)
+  const r = simulate(i.model, d, i.gpu, i.tables, i.profile, rowOptions(row, i))
   return {phase: r.prefill!, warnings: r.warnings}
 }
 
 function decodeRun(row: MeasurementRow, i: EvalInputs) {
   const batch = replicaBatch(row, i.model, i.gpu)
   const d = {...baseDeployment(row, 'decode'), decodeBatch: microBatch(row, batch)}
-  const r = simulate(i.model, d, i.gpu, i.tables, i.profile, i.simulateOptions)
+  const r = simulate(i.model, d, i.gpu, i.tables, i.profile, rowOptions(row, i))
   return {phase: r.decode!, warnings: r.warnings}
 }
 
@@ -77,7 +81,7 @@ registerEvaluator('e2e', 'output_tgs', (row, i) => {
     maxPrefillTokens: microPrefillTokens(row, plan.forwardTokens),
     decodeBatch: microBatch(row, batch),
   }
-  const r = simulate(i.model, d, i.gpu, i.tables, i.profile, i.simulateOptions)
+  const r = simulate(i.model, d, i.gpu, i.tables, i.profile, rowOptions(row, i))
   const t = staticBatchTimes({...r, prefill: r.prefill!, decode: r.decode!}, plan, row.max_prefill_tokens!)
   return {simulated: t.outputTgs, features: t.features, warnings: r.warnings}
 })

@@ -5,28 +5,14 @@
  * columns moe_tp and moe_ep give expert parallelism inside the TP replica.
  */
 import {inputError} from '../errors.js'
-import {loadEngine} from '../io/engines.js'
-import {ENGINE_NAMES, type Engine} from '../engine.js'
+import type {Engine} from '../engine.js'
 import {simulateServing, type ServingResult} from '../serving/simulate.js'
 import {baseDeployment} from './deployment.js'
 import {registerEvaluator, type EvalInputs, type Evaluation} from './evaluators.js'
+import {rowEngine} from './row-engine.js'
 import type {Features, MeasurementRow} from './types.js'
 
-export const DEFAULT_ENGINE = 'sglang'
-
-let engineDir: string | undefined
-
-/** Where the serving evaluators read engine files (default: the bundled data/engines). */
-export function useEngineDir(dir: string | undefined): void {
-  engineDir = dir
-}
-
-export function rowEngineName(row: MeasurementRow): string {
-  const b = (row.extra.backend ?? '').trim().toLowerCase()
-  if (!b) return DEFAULT_ENGINE
-  if (!(ENGINE_NAMES as readonly string[]).includes(b)) throw inputError(`column "backend": "${row.extra.backend}" is not one of ${ENGINE_NAMES.join(', ')}`)
-  return b
-}
+export {DEFAULT_ENGINE, rowEngineName, useEngineDir} from './row-engine.js'
 
 const optionalInt = (row: MeasurementRow, column: string): number | undefined => {
   const cell = (row.extra[column] ?? '').trim()
@@ -73,5 +59,5 @@ export function servingEvaluation(r: ServingResult, metric: 'ttft_ms' | 'tpot_ms
   return {simulated: metric === 'ttft_ms' ? r.ttftMs : r.tpotMs, features: servingFeatures(r, metric), warnings: r.warnings}
 }
 
-registerEvaluator('serving', 'ttft_ms', (row, i) => servingEvaluation(servingRowResult(row, i, loadEngine(rowEngineName(row), engineDir)), 'ttft_ms'))
-registerEvaluator('serving', 'tpot_ms', (row, i) => servingEvaluation(servingRowResult(row, i, loadEngine(rowEngineName(row), engineDir)), 'tpot_ms'))
+registerEvaluator('serving', 'ttft_ms', (row, i) => servingEvaluation(servingRowResult(row, i, rowEngine(row)), 'ttft_ms'))
+registerEvaluator('serving', 'tpot_ms', (row, i) => servingEvaluation(servingRowResult(row, i, rowEngine(row)), 'tpot_ms'))

@@ -49,8 +49,12 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
     breakdown: Flags.boolean({summary: 'Print the per-step breakdown after the report.', default: true, allowNo: true}),
     serving: Flags.boolean({summary: 'Also predict serving under load: TTFT, TPOT and throughput of --concurrency closed-loop requests per replica with continuous batching (docs/serving.md).', default: false}),
     concurrency: intFlag({summary: 'Requests in flight per replica (one TP group) for --serving.', default: 16}),
-    engine: Flags.string({summary: 'Serving engine whose parameters (data/engines/<engine>.json) --serving uses.', options: [...ENGINE_NAMES], default: 'sglang'}),
-    'moe-ep': intFlag({summary: 'Expert parallelism inside the TP replica for --serving (attention TP, MoE EP x MoE TP = tp).', default: 1}),
+    engine: Flags.string({
+      summary: 'Serving engine (data/engines/<engine>.json): its per-forward overheads in the default profile, all its parameters with --serving.',
+      options: [...ENGINE_NAMES],
+      default: 'sglang',
+    }),
+    'moe-ep': intFlag({summary: 'Expert parallelism of the MoE inside each tensor-parallel group (attention TP, MoE EP x MoE TP = tp).', default: 1}),
     calibration: Flags.string({summary: 'Fit file written by `infersim calibrate --fit` (e.g. calibration/fit.json): print calibrated figures beside the raw ones.'}),
   }
 
@@ -64,14 +68,15 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       profile: flags.profile as ProfileName,
       switches: parseSwitchOverrides(flags.switch ?? []),
     })
-    const deployment: Deployment = deploymentFromFlags(flags)
-    const result = simulate(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile)
+    const deployment: Deployment = Object.assign(deploymentFromFlags(flags), {moeEp: flags['moe-ep']})
+    const engine = loadEngine(flags.engine)
+    const result = simulate(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {engine})
     const calibrated = flags.calibration ? calibrateWithFile(flags.calibration, result) : undefined
     const budgetGiven = this.argv.some((a) => a === '--max-prefill-tokens' || a.startsWith('--max-prefill-tokens='))
     const serving = flags.serving
       ? simulateServing(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {
           concurrency: flags.concurrency,
-          engine: loadEngine(flags.engine),
+          engine,
           moeEp: flags['moe-ep'],
           maxPrefillTokens: budgetGiven ? flags['max-prefill-tokens'] : undefined,
         })

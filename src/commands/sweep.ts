@@ -5,6 +5,7 @@ import type {ProfileName} from '../profile.js'
 import type {SweepResult} from '../sweep/result.js'
 import {parseSweepFlags, type SweepFlagValues} from '../sweep/flags.js'
 import {loadSweepInputs} from '../sweep/inputs.js'
+import {loadEngine} from '../io/engines.js'
 import {runSweep} from '../sweep/run.js'
 import {renderSweepText} from '../sweep/text.js'
 
@@ -73,6 +74,7 @@ Runs on worker threads (one per core) when the sweep is large; a progress bar go
     })
     const {result} = await runSweep({
       ...inputs,
+      engine: loadEngine('sglang'),
       space: parsed.space,
       workload: parsed.workload,
       workers: parsed.workers,

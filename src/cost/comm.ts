@@ -1,4 +1,5 @@
-/** Communication times (SPEC A7), in seconds. */
+/** Communication times, in seconds: the reference's formulas and the bandwidth formula of one collective. */
+import type {Collective} from './collectives.js'
 import {transferSeconds} from './units.js'
 
 export interface CommTopology {
@@ -42,4 +43,32 @@ export function moeCommPair(t: CommTopology, tokens: number, deepep: boolean, ph
 export function tpAllReduceSeconds(t: CommTopology, tokens: number): number {
   if (t.tp <= 1) return 0
   return transferSeconds((tokens * t.hidden * 2 * 2 * (t.tp - 1)) / t.tp, t.nvlinkBw)
+}
+
+/**
+ * Bandwidth-formula time of one collective where no measured table covers
+ * it: ring all-reduce 2(g-1)/g of the message, ring all-gather and
+ * reduce-scatter (g-1)/g, DeepEP as the reference counts it (low-latency:
+ * the token copies at one bandwidth; normal: to the other nodes over RDMA
+ * plus once over NVLink).
+ */
+export function collectiveSeconds(c: Collective, t: CommTopology): number {
+  if (c.gpus <= 1 || c.bytes <= 0) return 0
+  const bw = c.interNode ? t.rdmaBw : t.nvlinkBw
+  const ring = (c.gpus - 1) / c.gpus
+  switch (c.op) {
+    case 'allreduce':
+      return transferSeconds(c.bytes * 2 * ring, bw)
+    case 'allgather':
+    case 'reduce_scatter':
+      return transferSeconds(c.bytes * ring, bw)
+    case 'deepep_ll_dispatch':
+    case 'deepep_ll_combine':
+      return transferSeconds(c.bytes, bw)
+    case 'deepep_normal_dispatch':
+    case 'deepep_normal_combine': {
+      const perToken = c.bytes / t.topk
+      return transferSeconds(perToken * (t.nodes - 1), t.rdmaBw) + transferSeconds(perToken, t.nvlinkBw)
+    }
+  }
 }

@@ -6,11 +6,16 @@ import {GiB} from './units.js'
 /** Runtime reserve per GPU: 15 GiB runtime + 5 GiB encoder (SPEC A3). */
 export const RESERVED_GIB = 20
 
-/** KV bytes per token over all layers (MLA's latent cache is not split by tp). */
+/**
+ * KV bytes one GPU keeps per token of a request, over the layers that keep a
+ * KV cache (all L, or a hybrid model's F full-attention layers). MLA keeps
+ * one latent per token, the same on every tensor-parallel rank.
+ */
 export function kvBytesPerToken(model: ModelSpec, s: ShardShapes): number {
   const a = model.attention
-  if (a.kind === 'mha') return 2 * model.layers * s.hkvtp * a.headDim * s.kvBytes
-  return model.layers * (a.kvLoraRank + a.qkRopeHeadDim) * s.kvBytes
+  const perLayer = a.kind === 'mha' ? 2 * s.hkvtp * a.headDim * s.kvBytes : (a.kvLoraRank + a.qkRopeHeadDim) * s.kvBytes
+  const allLayers = model.layers * perLayer
+  return model.linear ? (allLayers / model.layers) * model.linear.fullLayers : allLayers
 }
 
 /** Recurrent state of one GDN layer for one request: conv state + SSM state. */
@@ -50,7 +55,7 @@ export function kvCacheFit(
     const budgetBytes = (spaceGiB * GiB) / batch / contextLen
     return {spaceGiB, kvBytesPerToken: perToken, budgetBytes, neededBytes: perToken, fits: perToken <= budgetBytes}
   }
-  const fullPerToken = (perToken / model.layers) * lin.fullLayers
+  const fullPerToken = perToken
   const perRequestKvBytes = fullPerToken * contextLen
   const perRequestStateBytes = lin.linearLayers * linearStateBytesPerLayer(lin)
   const budgetBytes = (spaceGiB * GiB) / batch
@@ -72,8 +77,6 @@ export function maxDecodeBatch(model: ModelSpec, s: ShardShapes, paramsBytes: nu
   if (spaceBytes <= 0) return 0
   const perToken = kvBytesPerToken(model, s)
   const lin = model.linear
-  const perRequest = lin
-    ? (perToken / model.layers) * lin.fullLayers * contextLen + lin.linearLayers * linearStateBytesPerLayer(lin)
-    : perToken * contextLen
+  const perRequest = lin ? perToken * contextLen + lin.linearLayers * linearStateBytesPerLayer(lin) : perToken * contextLen
   return Math.floor(spaceBytes / perRequest)
 }

@@ -1,5 +1,5 @@
 /** Per-step breakdown of a phase: time per layer, share, what bounds it, where its MFU came from. */
-import type {PhaseResult, Step} from '../sim/result.js'
+import {stepLayerSeconds, type PhaseResult, type Step} from '../sim/result.js'
 import type {Provenance} from '../tables/types.js'
 
 export const STEP_NAMES: Record<string, string> = {
@@ -18,9 +18,13 @@ export const STEP_NAMES: Record<string, string> = {
   ffn: 'routed experts / FFN',
   'shared-expert': 'shared experts',
   'dense-ffn': 'dense-layer FFN',
-  'comm-before': 'comm before MoE',
-  'comm-after': 'comm after MoE',
+  'comm-before': 'comm before FFN/MoE',
+  'comm-after': 'comm after FFN/MoE',
   'tp-allreduce': 'TP all-reduce',
+  'lm-head': 'LM head (per forward / L)',
+  'attn-core-prefill': 'prefill attention core',
+  'dsa-indexer-prefill': 'prefill DSA indexer',
+  'linear-core-prefill': 'prefill linear attention core',
 }
 
 export interface BreakdownRow {
@@ -38,14 +42,15 @@ export function describeProvenance(p: Provenance): string {
   return [p.kind, where, p.kind === 'fallback' ? p.note : ''].filter(Boolean).join(' ')
 }
 
+/** Steps of one layer with their time over the layer (a prefill core runs once per prompt). */
 export function breakdown(phase: PhaseResult): BreakdownRow[] {
   const steps = phase.steps.filter((s) => s.seconds > 0)
-  const total = steps.reduce((a, s) => a + s.seconds, 0) || 1
+  const total = steps.reduce((a, s) => a + stepLayerSeconds(s), 0) || 1
   return steps.map((s) => ({
     id: s.id,
     name: STEP_NAMES[s.id] ?? s.id,
-    microseconds: s.seconds * 1e6,
-    share: s.seconds / total,
+    microseconds: stepLayerSeconds(s) * 1e6,
+    share: stepLayerSeconds(s) / total,
     bound: s.bound,
     mfu: s.mfu && s.id !== 'linear-core' ? s.mfu.value : undefined,
     provenance: s.mfu ? describeProvenance(s.mfu) : s.source ? describeProvenance(s.source) : undefined,

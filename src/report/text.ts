@@ -36,6 +36,7 @@ function phaseBreakdown(p: PhaseResult): string[] {
       `${r.name.padEnd(24)}${pyFixed(r.microseconds, 2).padStart(10)}${`${pyFixed(r.share * 100, 1)}%`.padStart(8)}  ${r.bound.padEnd(14)}${(r.mfu === undefined ? '' : pyFixed(r.mfu, 3)).padStart(5)}  ${r.provenance ?? ''}`,
     )
   }
+  out.push(`overhead per forward: ${pyFixed(p.overheadMs, 2)} ms (${p.overheadSource})`)
   out.push(`${p.phase === 'prefill' ? 'Prefill' : 'Decode'} is mostly ${dom.bound}-bound (${pyFixed(dom.share * 100, 0)}% of step time).`)
   return out
 }

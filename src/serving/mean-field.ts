@@ -64,7 +64,7 @@ export function stepSeconds(cost: StepCost, e: EngineParams, isl: number, n: num
   const requests = n + (t > 0 ? Math.max(1, t / isl) : 0)
   return (
     (e.step_overhead_ms + e.per_request_overhead_ms * requests + (t > 0 ? e.mixed_step_overhead_ms : 0)) / 1000 +
-    e.gemm_scale * cost.gemmSeconds(n + t) +
+    e.gemm_scale * (cost.gemmSeconds(n + t) + cost.lmHeadSeconds(n + t / isl)) +
     e.comm_scale * cost.commSeconds(n + t) +
     e.attention_scale * (cost.decodeAttentionSeconds(n) + (t / isl) * cost.prefillAttentionSeconds)
   )

@@ -60,8 +60,8 @@ function stepCostFor(model: ModelSpec, d: Deployment, gpu: GpuSpec, tables: Tabl
   const key = costKey(model, d, gpu, profile, moeEp)
   let hit = byKey.get(key)
   if (!hit) {
-    const {ctx, resolver} = servingContext(model, d, gpu, tables, profile, options)
-    const cost = buildStepCost(ctx, tables, {isl: d.isl, osl: d.osl, moeEp})
+    const {ctx, resolver} = servingContext(model, Object.assign({}, d, {moeEp}), gpu, tables, profile, options)
+    const cost = buildStepCost(ctx, {isl: d.isl, osl: d.osl})
     // Evaluate the token curves at one point now, so lookup warnings are known.
     cost.gemmSeconds(1)
     cost.decodeAttentionSeconds(1)
@@ -73,17 +73,11 @@ function stepCostFor(model: ModelSpec, d: Deployment, gpu: GpuSpec, tables: Tabl
 }
 
 export function checkServing(model: ModelSpec, d: Deployment, opts: ServingOptions): SimWarning[] {
-  const warnings = checkDeployment(model, d)
+  const warnings = checkDeployment(model, Object.assign({}, d, {moeEp: opts.moeEp ?? 1}))
   const {concurrency: C} = opts
   if (!Number.isInteger(C) || C < 1) throw usageError(`concurrency must be a positive integer, got ${C}`)
   const ep = opts.moeEp ?? 1
-  if (!Number.isInteger(ep) || ep < 1) throw usageError(`MoE expert-parallel size must be a positive integer, got ${ep}`)
-  if (ep > 1) {
-    if (!model.ffn.isMoe) throw usageError(`--moe-ep ${ep}: ${model.name} has no MoE layers`)
-    if (d.tp % ep !== 0) throw usageError(`--moe-ep ${ep} does not divide tp ${d.tp} (MoE TP x MoE EP = tp inside a replica)`)
-    if (model.ffn.experts % ep !== 0) throw usageError(`--moe-ep ${ep} does not divide the ${model.ffn.experts} routed experts`)
-    if (d.worldSize !== d.tp) throw usageError(`--moe-ep is expert parallelism inside one TP replica; world size ${d.worldSize} must equal tp ${d.tp}`)
-  }
+  if (ep > 1 && d.worldSize !== d.tp) throw usageError(`--serving with --moe-ep simulates one TP replica; world size ${d.worldSize} must equal tp ${d.tp}`)
   if (opts.maxPrefillTokens !== undefined && !(Number.isInteger(opts.maxPrefillTokens) && opts.maxPrefillTokens > 0)) {
     throw usageError(`max prefill tokens must be a positive integer, got ${opts.maxPrefillTokens}`)
   }

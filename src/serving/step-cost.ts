@@ -1,30 +1,27 @@
 /**
  * Kernel time of one engine step (one forward over a mixed batch) from the
- * simulator's per-layer costs, split into the parts an engine scales
- * separately: token-proportional GEMM/MoE work (projections, FFN or MoE,
- * shared experts, leading dense layers, LM head) and communication over all
- * tokens of the step; decode attention of the decoding requests at their
- * mean KV length; prefill attention of the prefill chunks.
+ * per-layer step model (sim/layer.ts), split into the parts an engine
+ * scales separately: token-proportional matrix work (projections, FFN or
+ * MoE, shared experts, leading dense layers), communication over all tokens
+ * of the step, the LM head over the tokens that need logits, decode
+ * attention of the decoding requests at their mean KV length, and prefill
+ * attention of the prompts.
  *
  * Token curves are evaluated on a geometric grid of token counts and
  * interpolated linearly between grid points (lookups are memoized).
  */
-import {moeCommPair, type CommTopology} from '../cost/comm.js'
-import {kvBytesPerToken, linearStateBytesPerLayer} from '../cost/kvcache.js'
-import {transferSeconds} from '../cost/units.js'
-import {moeLayerCount, paramsPerGpu} from '../cost/weights.js'
-import type {MlaAttention} from '../model/types.js'
-import {attentionProjections, decodeAttentionCore, prefillAttentionCore} from '../sim/attention.js'
-import {gemmStep, seconds, type SimContext} from '../sim/context.js'
-import {dsaDecodeSteps, dsaPrefillSteps} from '../sim/dsa.js'
-import {denseLayerFfn, routedFfn, sharedExperts} from '../sim/ffn.js'
-import {linearAttentionCore, linearAttentionProjections} from '../sim/linear.js'
-import type {MfuLookup, TableSet} from '../tables/types.js'
-import {allReduceTime} from './comm.js'
+import {linearStateBytesPerLayer, kvBytesPerToken} from '../cost/kvcache.js'
+import {paramsPerGpu} from '../cost/weights.js'
+import type {SimContext} from '../sim/context.js'
+import {coreSeconds, layerSteps, lmHeadStep, partSeconds, type TokenMix} from '../sim/layer.js'
+import type {Step} from '../sim/result.js'
+import type {MfuLookup} from '../tables/types.js'
 
 export interface StepCost {
-  /** GEMM and MoE kernels of all layers plus the LM head, for `tokens` tokens in the step, seconds. */
+  /** GEMM and MoE kernels of all layers, for `tokens` tokens in the step, seconds. */
   gemmSeconds(tokens: number): number
+  /** The LM head for `tokens` tokens that need logits, seconds (0 when the profile leaves it out). */
+  lmHeadSeconds(tokens: number): number
   /** Communication of all layers for `tokens` tokens, seconds. */
   commSeconds(tokens: number): number
   /** Attention cores of all layers for `requests` decoding requests at the mean KV length, seconds. */
@@ -48,8 +45,6 @@ export interface StepCost {
 export interface StepCostOptions {
   isl: number
   osl: number
-  /** Expert-parallel size inside the TP replica (MoE TP = tp / moeEp). */
-  moeEp: number
 }
 
 /** Geometric grid of token counts: 1, 2, 3, 4, 6, 8, 12, 16, ... up to 2^24. */
@@ -101,99 +96,40 @@ function tokenCurve(at: (tokens: number) => number): (tokens: number) => number 
   }
 }
 
-/** Routed experts with expert parallelism inside the TP replica: E/ep experts of width I/(tp/ep) per GPU; only the experts some token picks are loaded. */
-function moeInsideReplica(ctx: SimContext, tokens: number, moeEp: number): {seconds: number; mfu: MfuLookup} {
-  const {model, shapes: s, d} = ctx
-  const {experts: E, topk: k} = model.ffn
-  const D = model.hidden
-  const moeTp = Math.max(1, Math.floor(d.tp / moeEp))
-  const width = Math.floor(model.ffn.intermediate / moeTp)
-  const localExperts = E / moeEp
-  const perGpu = tokens / moeEp
-  const gflops = (2 * D * width * perGpu * k * 3) / 1e9
-  const activeShare = 1 - Math.pow(1 - k / E, tokens)
-  const bytes = localExperts * activeShare * 3 * D * width * s.weightBytes
-  const phase = perGpu <= 512 ? 'decode' : 'prefill'
-  const mfu = ctx.mfu.groupedGemm(phase, {experts: E, gpus: d.tp, localExperts, topk: k, hidden: D, intermediate: width}, Math.max(1, Math.round(perGpu)), {
-    flops: gflops * 1e9,
-    bytes,
-    peakTflops: ctx.gemmPeak,
-  })
-  return {seconds: Math.max(seconds(ctx, gflops, ctx.gemmPeak, mfu.value), transferSeconds(bytes, ctx.gpu.memBw)), mfu}
-}
+/** Mixed steps read the decode-batch MoE tables up to this many tokens, the prefill ones above. */
+const DECODE_TABLE_MAX_TOKENS = 512
 
-export function buildStepCost(ctx: SimContext, tables: TableSet, opts: StepCostOptions): StepCost {
+export function buildStepCost(ctx: SimContext, opts: StepCostOptions): StepCost {
   const {model, d} = ctx
   const lookups: Record<string, MfuLookup> = {}
-  const note = (id: string, mfu: MfuLookup | undefined) => {
-    if (mfu) lookups[id] = mfu
-  }
-  const L = model.layers
-  const lin = model.linear
-  const fullLayers = lin ? lin.fullLayers : L
-  const moeLayers = model.ffn.isMoe ? moeLayerCount(model) : L
-  const insideReplica = model.ffn.isMoe && d.worldSize === d.tp
-  const vocabShard = Math.ceil(model.vocab / d.tp)
-
-  const gemmAt = (T: number) => {
-    let perFull = 0
-    for (const st of attentionProjections(ctx, T)) {
-      perFull += st.seconds
-      note(st.id, st.mfu)
+  let commSource: string | undefined
+  const note = (steps: readonly Step[]) => {
+    for (const s of steps) {
+      if (s.mfu) lookups[s.id] = s.mfu
+      if (s.part === 'comm' && s.source?.table && !commSource) commSource = s.source.table
     }
-    let perLinear = 0
-    if (lin) for (const st of linearAttentionProjections(ctx, lin, T)) perLinear += st.seconds
-    let perMoe: number
-    if (insideReplica) {
-      const moe = moeInsideReplica(ctx, T, opts.moeEp)
-      perMoe = moe.seconds
-      note('ffn', moe.mfu)
-    } else {
-      const ffn = routedFfn(ctx, T <= 512 ? 'decode' : 'prefill', T)
-      perMoe = ffn.seconds
-      note('ffn', ffn.mfu)
+  }
+  const tokenParts = new Map<number, {gemm: number; comm: number}>()
+  const partsAt = (T: number) => {
+    let hit = tokenParts.get(T)
+    if (!hit) {
+      const mix: TokenMix = {tokens: T, phase: T <= DECODE_TABLE_MAX_TOKENS ? 'decode' : 'prefill', decodeRequests: 0, kvLen: 0, prompts: 0, promptLen: 0}
+      const l = layerSteps(ctx, mix)
+      for (const steps of [l.fullAttention, l.linearAttention, l.ffn, l.denseFfn, l.comm.moe, l.comm.dense]) note(steps)
+      hit = {gemm: partSeconds(l, 'gemm'), comm: partSeconds(l, 'comm')}
+      tokenParts.set(T, hit)
     }
-    const shared = sharedExperts(ctx, T)
-    if (shared) perMoe += shared.seconds
-    const denseLayers = L - moeLayers
-    const dense = model.ffn.isMoe && model.ffn.denseIntermediate > 0 && denseLayers > 0 ? denseLayerFfn(ctx, T).seconds : 0
-    const head = gemmStep(ctx, 'lm-head', T, model.hidden, vocabShard)
-    note('lm-head', head.mfu)
-    return fullLayers * perFull + (L - fullLayers) * perLinear + moeLayers * perMoe + (L - moeLayers) * dense + head.seconds
+    return hit
   }
-
-  const topo: CommTopology = {
-    worldSize: d.worldSize,
-    nodes: d.nodes,
-    tp: d.tp,
-    hidden: model.hidden,
-    topk: model.ffn.topk,
-    nvlinkBw: ctx.gpu.nvlinkBw,
-    rdmaBw: ctx.gpu.rdmaBw,
-  }
-  const allReduce = allReduceTime(tables, ctx.gpuKey, topo)
-  const commAt = (T: number) => {
-    const tp = d.tp > 1 ? 2 * allReduce.seconds(T * model.hidden * 2) : 0
-    const moe = model.ffn.isMoe && d.worldSize > d.tp ? moeCommPair(topo, T, d.deepep, T <= 512 ? 'decode' : 'prefill').reduce((a, b) => a + b, 0) : 0
-    return L * tp + moeLayers * moe
+  const head = (T: number) => {
+    if (!ctx.sw.lmHead) return 0
+    const step = lmHeadStep(ctx, T)
+    note([step])
+    return step.seconds
   }
 
   const kv = opts.isl + opts.osl / 2
-  const sparse = ctx.sw.publishedConfigs && model.attention.kind === 'mla' ? model.attention.sparse : undefined
-  const decodeAt = (n: number) => {
-    let full: number
-    if (sparse) {
-      const [core, indexer] = dsaDecodeSteps(ctx, model.attention as MlaAttention, sparse, n, kv)
-      full = core.seconds + indexer.seconds
-      note('attn-core', core.mfu)
-    } else {
-      const core = decodeAttentionCore(ctx, n, kv)
-      full = core.seconds
-      note('attn-core', core.mfu)
-    }
-    const linear = lin ? linearAttentionCore(ctx, lin, 'decode', n, n).seconds : 0
-    return fullLayers * full + (L - fullLayers) * linear
-  }
+  const decodeAt = (n: number) => coreSeconds(ctx, {tokens: n, phase: 'decode', decodeRequests: n, kvLen: kv, prompts: 0, promptLen: 0})
   const decodeCache = new Map<number, number>()
   const decodeInt = (n: number): number => {
     let v = decodeCache.get(n)
@@ -208,23 +144,12 @@ export function buildStepCost(ctx: SimContext, tables: TableSet, opts: StepCostO
     return v
   }
 
-  let prefillFull: number
-  if (sparse) {
-    const [core, indexer] = dsaPrefillSteps(ctx, model.attention as MlaAttention, sparse, opts.isl)
-    prefillFull = core.seconds + indexer.seconds
-  } else {
-    const core = prefillAttentionCore(ctx, opts.isl)
-    prefillFull = core.seconds
-    note('attn-prefill', core.mfu)
-  }
-  const prefillLinear = lin ? linearAttentionCore(ctx, lin, 'prefill', opts.isl, 1).seconds : 0
-
-  const weights = paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize)
-  const perToken = kvBytesPerToken(model, ctx.shapes)
-
+  const prefillAttentionSeconds = coreSeconds(ctx, {tokens: opts.isl, phase: 'prefill', decodeRequests: 0, kvLen: 0, prompts: 1, promptLen: opts.isl})
+  const lin = model.linear
   return {
-    gemmSeconds: tokenCurve(gemmAt),
-    commSeconds: tokenCurve(commAt),
+    gemmSeconds: tokenCurve((T) => partsAt(T).gemm),
+    lmHeadSeconds: tokenCurve(head),
+    commSeconds: tokenCurve((T) => partsAt(T).comm),
     decodeAttentionSeconds: (n) => {
       if (n <= 0) return 0
       const lo = Math.max(1, Math.floor(n))
@@ -232,12 +157,14 @@ export function buildStepCost(ctx: SimContext, tables: TableSet, opts: StepCostO
       if (n < 1) return decodeInt(1) * n
       return lo === hi ? decodeInt(lo) : decodeInt(lo) + (n - lo) * (decodeInt(hi) - decodeInt(lo))
     },
-    prefillAttentionSeconds: fullLayers * prefillFull + (L - fullLayers) * prefillLinear,
-    weightBytesPerGpu: weights.perGpuBytes,
-    kvBytesPerToken: lin ? (perToken / L) * lin.fullLayers : perToken,
+    prefillAttentionSeconds,
+    weightBytesPerGpu: paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize).perGpuBytes,
+    kvBytesPerToken: kvBytesPerToken(model, ctx.shapes),
     stateBytesPerRequest: lin ? lin.linearLayers * linearStateBytesPerLayer(lin) : 0,
     meanKvLength: kv,
-    commSource: allReduce.table ?? 'bandwidth formula (SPEC A7)',
+    get commSource() {
+      return commSource ?? 'bandwidth formula'
+    },
     lookups,
   }
 }

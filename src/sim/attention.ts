@@ -1,78 +1,75 @@
-/** Full-attention layers: core (SPEC A6) and projections, prefill and decode. */
+/** Full-attention layers: cores and projections, prefill and decode. */
+import {causalPrefillFlops, decodePairFlops, prefillPairFlops} from '../cost/attention-flops.js'
 import {kvBytesPerToken} from '../cost/kvcache.js'
 import {transferSeconds} from '../cost/units.js'
 import {tablePaths} from '../tables/paths.js'
-import {gemmStep, seconds, type SimContext} from './context.js'
+import {gemmStep, rooflineBound, rooflineFloors, secondsForGflops, type SimContext} from './context.js'
 import type {Step} from './result.js'
 
-/** KV bytes per token the full-attention layers keep (hybrid: F of L layers). */
-export function effectiveKvPerToken(ctx: SimContext): number {
-  const perToken = kvBytesPerToken(ctx.model, ctx.shapes)
-  const lin = ctx.model.linear
-  return lin ? (perToken / ctx.model.layers) * lin.fullLayers : perToken
-}
+/**
+ * KV bytes one full-attention layer reads for `tokens` cached tokens. The
+ * reference divides the model's per-token KV by all L layers, hybrid models
+ * included.
+ */
+const kvBytesPerLayer = (ctx: SimContext, tokens: number) => (kvBytesPerToken(ctx.model, ctx.shapes) * tokens) / ctx.model.layers
 
-function coreStep(computeS: number, memoryS: number, mfu: Step['mfu'], shape: Record<string, number>): Step {
+/** An attention core: max(compute at the table's MFU, KV loading), labelled by its roofline. */
+export function coreStep(
+  ctx: SimContext,
+  id: string,
+  flops: number,
+  computeS: number,
+  bytes: number,
+  mfu: Step['mfu'],
+  shape: Record<string, number>,
+  peakTflops = ctx.gpu.fp16Tflops,
+): Step {
+  const memoryS = transferSeconds(bytes, ctx.gpu.memBw)
+  const floors = rooflineFloors(ctx, flops, bytes, peakTflops)
   return {
-    id: 'attn-core',
+    id,
     seconds: Math.max(computeS, memoryS),
-    bound: computeS >= memoryS ? 'compute' : 'memory',
+    bound: rooflineBound(floors),
+    part: 'attention',
     mfu,
     computeSeconds: computeS,
     memorySeconds: memoryS,
+    computeFloorSeconds: floors.computeFloorSeconds,
+    memoryFloorSeconds: floors.memoryFloorSeconds,
     shape,
   }
 }
 
-/** Heads used by MLA cores: H in the compat profile (defect B4), Htp with the fix. */
-const mlaCoreHeads = (ctx: SimContext) =>
-  ctx.sw.mlaCoreUsesHtp ? ctx.shapes.htp : ctx.model.attention.heads
+/** Heads an MLA core computes: all H in the compat profile (the reference's defect), the heads one GPU holds with the fix. */
+const mlaCoreHeads = (ctx: SimContext) => (ctx.sw.mlaCoreUsesHtp ? ctx.shapes.htp : ctx.model.attention.heads)
+
+const coreHeads = (ctx: SimContext) => (ctx.model.attention.kind === 'mha' ? ctx.shapes.htp : mlaCoreHeads(ctx))
 
 export function decodeAttentionCore(ctx: SimContext, batch: number, context: number): Step {
   const {model, shapes: s, gpu} = ctx
   const a = model.attention
   const fp16 = gpu.fp16Tflops
-  let gflopsPerRequest: number
-  let path: string
-  if (a.kind === 'mha') {
-    gflopsPerRequest = (4 * s.htp * a.headDim * context) / 1e9
-    path = tablePaths.mhaDecode(ctx.gpuKey, s.htp, s.hkvtp, a.headDim)
-  } else {
-    const h = mlaCoreHeads(ctx)
-    gflopsPerRequest = (2 * h * (a.kvLoraRank + a.qkRopeHeadDim) * context + 2 * context * h * a.kvLoraRank) / 1e9
-    path = tablePaths.mlaDecode(ctx.gpuKey, s.htp, a.kvLoraRank, a.qkRopeHeadDim)
-  }
-  const kvBytes = (effectiveKvPerToken(ctx) * context * batch) / model.layers
-  const mfu = ctx.mfu.decodeAttention(path, batch, context, ctx.d.fp8Kv, {
-    flops: batch * gflopsPerRequest * 1e9,
-    bytes: kvBytes,
-    peakTflops: fp16,
-  })
-  const computeS = seconds(ctx, batch * gflopsPerRequest, fp16, mfu.value)
-  const memoryS = transferSeconds(kvBytes, gpu.memBw)
-  return coreStep(computeS, memoryS, mfu, {batch, kv_len: context})
+  const gflopsPerRequest = (decodePairFlops(a, coreHeads(ctx)) * context) / 1e9
+  const path = a.kind === 'mha' ? tablePaths.mhaDecode(ctx.gpuKey, s.htp, s.hkvtp, a.headDim) : tablePaths.mlaDecode(ctx.gpuKey, s.htp, a.kvLoraRank, a.qkRopeHeadDim)
+  const kvBytes = kvBytesPerLayer(ctx, context * batch)
+  const flops = batch * gflopsPerRequest * 1e9
+  const mfu = ctx.mfu.decodeAttention(path, batch, context, ctx.d.fp8Kv, {flops, bytes: kvBytes, peakTflops: fp16})
+  const computeS = secondsForGflops(ctx, batch * gflopsPerRequest, fp16, mfu.value)
+  return coreStep(ctx, 'attn-core', flops, computeS, kvBytes, mfu, {batch, kv_len: context})
 }
 
-/** One prefill of `isl` tokens (causal: /1.8); the caller multiplies by the prefills per forward. */
+/** One causal prefill of `isl` tokens; the layer runs one per prompt in the forward (the step's count). */
 export function prefillAttentionCore(ctx: SimContext, isl: number): Step {
   const {model, shapes: s, gpu} = ctx
   const a = model.attention
   const fp16 = gpu.fp16Tflops
-  let gflops: number
-  let path: string
-  if (a.kind === 'mha') {
-    gflops = (4 * s.htp * a.headDim * isl) / 1e9
-    path = tablePaths.mhaPrefill(ctx.gpuKey, s.htp, s.hkvtp, a.headDim)
-  } else {
-    const h = mlaCoreHeads(ctx)
-    gflops = (2 * h * (a.qkNopeHeadDim + a.qkRopeHeadDim) * isl + 2 * isl * h * a.vHeadDim) / 1e9
-    path = tablePaths.mlaPrefill(ctx.gpuKey, s.htp, a.qkNopeHeadDim, a.qkRopeHeadDim)
-  }
-  const kvBytes = (effectiveKvPerToken(ctx) * isl) / model.layers
-  const mfu = ctx.mfu.prefillAttention(path, isl, {flops: (isl * gflops * 1e9) / 1.8, bytes: kvBytes, peakTflops: fp16})
-  const computeS = seconds(ctx, (isl * gflops) / 1.8, fp16, mfu.value)
-  const memoryS = transferSeconds(kvBytes, gpu.memBw)
-  return coreStep(computeS, memoryS, mfu, {seq_len: isl})
+  const gflopsPerToken = (prefillPairFlops(a, coreHeads(ctx)) * isl) / 1e9
+  const path = a.kind === 'mha' ? tablePaths.mhaPrefill(ctx.gpuKey, s.htp, s.hkvtp, a.headDim) : tablePaths.mlaPrefill(ctx.gpuKey, s.htp, a.qkNopeHeadDim, a.qkRopeHeadDim)
+  const kvBytes = kvBytesPerLayer(ctx, isl)
+  const flops = causalPrefillFlops(isl, prefillPairFlops(a, coreHeads(ctx)))
+  const mfu = ctx.mfu.prefillAttention(path, isl, {flops: (isl * gflopsPerToken * 1e9) / 1.8, bytes: kvBytes, peakTflops: fp16})
+  const computeS = secondsForGflops(ctx, (isl * gflopsPerToken) / 1.8, fp16, mfu.value)
+  return coreStep(ctx, 'attn-core', flops, computeS, kvBytes, mfu, {seq_len: isl})
 }
 
 /** QKV and output projections (MHA) or the six MLA projections, for m tokens. */
@@ -93,4 +90,3 @@ export function attentionProjections(ctx: SimContext, m: number): Step[] {
     gemmStep(ctx, 'o-proj', m, s.htp * a.vHeadDim, D),
   ]
 }
-

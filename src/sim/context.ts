@@ -1,6 +1,6 @@
 /** Everything the layer formulas need, derived once per simulation. */
 import {shardShapes, type ShardShapes} from '../cost/shapes.js'
-import {computeSeconds, gemmFlops} from '../cost/units.js'
+import {computeSeconds, gemmFlops, transferSeconds} from '../cost/units.js'
 import type {ModelSpec} from '../model/types.js'
 import type {ProfileSwitches} from '../profile.js'
 import {MfuResolver, type Interpolator} from '../tables/resolver.js'
@@ -43,8 +43,23 @@ export function makeContext(
   }
 }
 
-export const seconds = (ctx: SimContext, gflops: number, peak: number, mfu: number) =>
-  computeSeconds(gflops, peak, mfu, ctx.sw.unitsFix)
+/** Seconds for `gflops` GFLOPs at `mfu` of `peakTflops` (the profile's TFLOPS convention). */
+export const secondsForGflops = (ctx: SimContext, gflops: number, peakTflops: number, mfu: number) =>
+  computeSeconds(gflops, peakTflops, mfu, ctx.sw.unitsFix)
+
+/** The roofline floors of one kernel call: its FLOPs at the peak and its bytes at the memory bandwidth, seconds. */
+export function rooflineFloors(ctx: SimContext, flops: number, bytes: number, peakTflops: number): {computeFloorSeconds: number; memoryFloorSeconds: number} {
+  return {computeFloorSeconds: flops / (peakTflops * 1e12), memoryFloorSeconds: transferSeconds(bytes, ctx.gpu.memBw)}
+}
+
+/**
+ * What bounds a kernel, by its roofline: compute when its FLOPs at the peak
+ * take longer than its bytes at the memory bandwidth, else memory. The
+ * measured MFU says how far from that floor the kernel runs, not which
+ * floor it sits on.
+ */
+export const rooflineBound = (f: {computeFloorSeconds: number; memoryFloorSeconds: number}) =>
+  (f.computeFloorSeconds >= f.memoryFloorSeconds ? 'compute' : 'memory') as 'compute' | 'memory'
 
 /** Time of one GEMM on one GPU, with the MFU its table gives. */
 export function gemmStep(ctx: SimContext, id: string, m: number, k: number, n: number): Step {
@@ -52,12 +67,19 @@ export function gemmStep(ctx: SimContext, id: string, m: number, k: number, n: n
   const w = ctx.shapes.weightBytes
   const bytes = k * n * w + m * k * 2 + m * n * 2
   const mfu: MfuLookup = ctx.mfu.gemm(m, k, n, {flops, bytes, peakTflops: ctx.gemmPeak})
-  const s = seconds(ctx, flops / 1e9, ctx.gemmPeak, mfu.value)
-  return {id, seconds: s, bound: boundOf(flops / (ctx.gemmPeak * 1e12), bytes / 1024 ** 3 / ctx.gpu.memBw), mfu, shape: {m, k, n}}
+  const s = secondsForGflops(ctx, flops / 1e9, ctx.gemmPeak, mfu.value)
+  const floors = rooflineFloors(ctx, flops, bytes, ctx.gemmPeak)
+  return {
+    id,
+    seconds: s,
+    bound: rooflineBound(floors),
+    part: 'gemm',
+    mfu,
+    computeFloorSeconds: floors.computeFloorSeconds,
+    memoryFloorSeconds: floors.memoryFloorSeconds,
+    shape: {m, k, n},
+  }
 }
-
-/** Whether a kernel's roofline is compute or memory: the larger ideal time wins. */
-export const boundOf = (computeS: number, memoryS: number) => (computeS >= memoryS ? 'compute' : 'memory') as 'compute' | 'memory'
 
 /** The MFU resolver a simulation uses: the profile's lookup method, the GPU's fallback efficiency, the GEMM dtype's tables. */
 export function makeResolver(tables: TableSet, gpu: GpuSpec, rates: GpuRates, sw: ProfileSwitches, weights: WeightFormat, interpolator?: Interpolator): MfuResolver {

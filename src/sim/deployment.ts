@@ -25,6 +25,10 @@ export interface Deployment {
   isl: number
   osl: number
   mode: SimMode
+  /** Expert-parallel size of the MoE inside one tensor-parallel group (MoE TP = tp / moeEp); 1 when absent. */
+  moeEp?: number
+  /** Routing skew of the MoE lookups that have it (wide-EP tables): uniform or power_law_<a>; the profile's default when absent. */
+  moeDistribution?: string
 }
 
 export const DEFAULT_DEPLOYMENT: Deployment = {

@@ -12,10 +12,11 @@
  * indexer borrows the GEMM table's MFU at its logits shape; both are
  * reported as `borrowed`.
  */
-import {transferSeconds} from '../cost/units.js'
+import {mlaAbsorbedPairFlops} from '../cost/attention-flops.js'
 import type {MlaAttention} from '../model/types.js'
 import {tablePaths} from '../tables/paths.js'
-import {seconds, type SimContext} from './context.js'
+import {coreStep} from './attention.js'
+import {secondsForGflops, type SimContext} from './context.js'
 import type {MfuLookup} from '../tables/types.js'
 import type {Step} from './result.js'
 
@@ -26,12 +27,8 @@ function borrowed(lookup: MfuLookup, why: string): MfuLookup {
   return lookup.kind === 'fallback' ? lookup : {...lookup, kind: 'borrowed', note: `${why}; ${lookup.kind} in ${lookup.table}`}
 }
 
-const sparseCoreFlopsPerQuery = (a: MlaAttention, heads: number, topk: number) =>
-  2 * heads * (a.kvLoraRank + a.qkRopeHeadDim) * topk + 2 * topk * heads * a.kvLoraRank
-
-function step(id: string, computeS: number, memoryS: number, mfu: Step['mfu'], shape: Record<string, number>): Step {
-  return {id, seconds: Math.max(computeS, memoryS), bound: computeS >= memoryS ? 'compute' : 'memory', mfu, computeSeconds: computeS, memorySeconds: memoryS, shape}
-}
+/** The sparse core is the absorbed MLA kernel over the top-k selected tokens. */
+const sparseCoreFlopsPerQuery = (a: MlaAttention, heads: number, topk: number) => mlaAbsorbedPairFlops(heads, a.kvLoraRank, a.qkRopeHeadDim) * topk
 
 export function dsaDecodeSteps(ctx: SimContext, a: MlaAttention, sp: Sparse, batch: number, context: number): [Step, Step] {
   const {shapes: s, gpu} = ctx
@@ -46,7 +43,7 @@ export function dsaDecodeSteps(ctx: SimContext, a: MlaAttention, sp: Sparse, bat
         ctx.mfu.decodeAttention(tablePaths.mlaDecode(ctx.gpuKey, s.htp, a.kvLoraRank, a.qkRopeHeadDim), batch, sp.indexTopk, ctx.d.fp8Kv, coreWork),
         `no ${corePath}: MLA decode at the top-k context`,
       )
-  const core = step('attn-core', seconds(ctx, coreFlops / 1e9, gpu.fp16Tflops, coreMfu.value), transferSeconds(coreBytes, gpu.memBw), coreMfu, {batch, kv_len: context, topk: sp.indexTopk})
+  const core = coreStep(ctx, 'attn-core', coreFlops, secondsForGflops(ctx, coreFlops / 1e9, gpu.fp16Tflops, coreMfu.value), coreBytes, coreMfu, {batch, kv_len: context, topk: sp.indexTopk})
 
   const idxFlops = batch * 2 * sp.indexHeads * sp.indexHeadDim * context
   const idxBytes = batch * context * sp.indexHeadDim
@@ -54,7 +51,7 @@ export function dsaDecodeSteps(ctx: SimContext, a: MlaAttention, sp: Sparse, bat
   const idxMfu = ctx.mfu.hasTable(idxPath)
     ? ctx.mfu.rowMfu(idxPath, {batchsize: batch, s_kv: context}, {next_n: 1}, {flops: idxFlops, bytes: idxBytes, peakTflops: gpu.fp8Tflops})
     : borrowed(ctx.mfu.gemm(batch * sp.indexHeads, sp.indexHeadDim, context), `no ${idxPath}: GEMM of the logits shape`)
-  const indexer = step('dsa-indexer', seconds(ctx, idxFlops / 1e9, gpu.fp8Tflops, idxMfu.value), transferSeconds(idxBytes, gpu.memBw), idxMfu, {batch, s_kv: context})
+  const indexer = coreStep(ctx, 'dsa-indexer', idxFlops, secondsForGflops(ctx, idxFlops / 1e9, gpu.fp8Tflops, idxMfu.value), idxBytes, idxMfu, {batch, s_kv: context}, gpu.fp8Tflops)
   return [core, indexer]
 }
 
@@ -71,7 +68,7 @@ export function dsaPrefillSteps(ctx: SimContext, a: MlaAttention, sp: Sparse, is
         ctx.mfu.decodeAttention(tablePaths.mlaDecode(ctx.gpuKey, s.htp, a.kvLoraRank, a.qkRopeHeadDim), isl, sp.indexTopk, ctx.d.fp8Kv, coreWork),
         `no ${corePath}: the absorbed MLA kernel, isl queries over top-k tokens each`,
       )
-  const core = step('attn-core', seconds(ctx, coreFlops / 1e9, gpu.fp16Tflops, coreMfu.value), transferSeconds(coreBytes, gpu.memBw), coreMfu, {seq_len: isl, topk: sp.indexTopk})
+  const core = coreStep(ctx, 'attn-core', coreFlops, secondsForGflops(ctx, coreFlops / 1e9, gpu.fp16Tflops, coreMfu.value), coreBytes, coreMfu, {seq_len: isl, topk: sp.indexTopk})
 
   const idxFlops = 2 * sp.indexHeads * sp.indexHeadDim * isl * (isl / 2)
   const idxBytes = isl * sp.indexHeadDim
@@ -79,6 +76,6 @@ export function dsaPrefillSteps(ctx: SimContext, a: MlaAttention, sp: Sparse, is
   const idxMfu = ctx.mfu.hasTable(idxPath)
     ? ctx.mfu.rowMfu(idxPath, {s_q: isl, s_kv: isl}, {}, {flops: idxFlops, bytes: idxBytes, peakTflops: gpu.fp8Tflops})
     : borrowed(ctx.mfu.gemm(isl, sp.indexHeadDim, isl), `no ${idxPath}: GEMM of the logits shape`)
-  const indexer = step('dsa-indexer', seconds(ctx, idxFlops / 1e9, gpu.fp8Tflops, idxMfu.value), transferSeconds(idxBytes, gpu.memBw), idxMfu, {s_q: isl, s_kv: isl})
+  const indexer = coreStep(ctx, 'dsa-indexer', idxFlops, secondsForGflops(ctx, idxFlops / 1e9, gpu.fp8Tflops, idxMfu.value), idxBytes, idxMfu, {s_q: isl, s_kv: isl}, gpu.fp8Tflops)
   return [core, indexer]
 }

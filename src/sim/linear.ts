@@ -1,4 +1,4 @@
-/** GDN linear-attention layers of hybrid models (SPEC A6). */
+/** Gated DeltaNet linear-attention layers of hybrid models: core and projections. */
 import {inputError} from '../errors.js'
 import {linearStateBytesPerLayer} from '../cost/kvcache.js'
 import {transferSeconds} from '../cost/units.js'
@@ -22,7 +22,9 @@ export function linearAttentionCore(ctx: SimContext, lin: LinearAttention, phase
   return {
     id: 'linear-core',
     seconds: Math.max(computeS, memoryS),
+    // GDN tables give latencies, not FLOPs: no compute floor to compare with.
     bound: computeS >= memoryS ? 'latency' : 'memory',
+    part: 'attention',
     computeSeconds: computeS,
     memorySeconds: memoryS,
     mfu: {value: 0, kind: measured.latencyUs > 0 ? 'nearest' : 'fallback', table: measured.table, lines: measured.lines, note: 'measured latency, not MFU'},

@@ -2,6 +2,7 @@
 import type {FlopsSummary} from '../cost/flops.js'
 import type {KvCacheFit} from '../cost/kvcache.js'
 import type {ParamBreakdown} from '../cost/weights.js'
+import type {Collective} from '../cost/collectives.js'
 import type {MfuLookup, Provenance, SimWarning} from '../tables/types.js'
 import type {GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
@@ -11,19 +12,34 @@ import type {WeightFormat} from './weight-format.js'
 
 export type Bound = 'compute' | 'memory' | 'communication' | 'latency'
 
+/** What an engine scales a step as: matrix work (projections, FFN, MoE), attention cores, or collectives. */
+export type StepPart = 'gemm' | 'attention' | 'comm'
+
 /** One step of a layer: its time on one GPU, what limits it, and its MFU source. */
 export interface Step {
   id: string
+  /** Time of one run of the step, seconds. */
   seconds: number
+  /** Runs per layer (prefill attention: one per prompt in the forward); 1 when absent. */
+  count?: number
   bound: Bound
+  part: StepPart
   mfu?: MfuLookup
   /** Communication steps timed from a measured table: where the time came from. */
   source?: Provenance
   /** For max(compute, memory) steps: both sides, seconds. */
   computeSeconds?: number
   memorySeconds?: number
+  /** Roofline floors of one run: FLOPs at the peak, bytes at the memory bandwidth, seconds (what the bound label compares). */
+  computeFloorSeconds?: number
+  memoryFloorSeconds?: number
+  /** Communication steps: the collectives they run. */
+  collectives?: Collective[]
   shape?: Record<string, number>
 }
+
+/** Time of a step over one layer: one run times its count. */
+export const stepLayerSeconds = (s: Step) => s.seconds * (s.count ?? 1)
 
 /** Layers that share one per-layer time. */
 export interface LayerGroup {
@@ -40,8 +56,10 @@ export interface PhaseResult {
   batch: number
   steps: Step[]
   groups: LayerGroup[]
-  /** Constant overhead added per forward, ms (scheduler). */
+  /** Constant overhead added per forward, ms (scheduler, launch, per-request work). */
   overheadMs: number
+  /** Where the overhead comes from: the InferSim constants or an engine file. */
+  overheadSource: string
   /** TTFT (prefill) or TPOT (decode), ms. */
   latencyMs: number
   /** Tokens per GPU per second. */

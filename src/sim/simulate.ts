@@ -7,6 +7,7 @@ import {kvCacheFit, maxDecodeBatch} from '../cost/kvcache.js'
 import {paramsPerGpu} from '../cost/weights.js'
 import {shardShapes} from '../cost/shapes.js'
 import {effectiveRates, gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
+import type {Engine} from '../engine.js'
 import type {ModelSpec} from '../model/types.js'
 import type {Profile} from '../profile.js'
 import {defaultInterpolator} from '../tables/interpolate/index.js'
@@ -20,8 +21,10 @@ import type {SimResult} from './result.js'
 import {checkDeployment, modelNoteWarnings} from './validate.js'
 
 export interface SimulateOptions {
-  /** Interpolating lookups for the default profile (B2); the bundled interpolation when not given. */
+  /** Interpolating lookups for the default profile; the bundled interpolation when not given. */
   interpolator?: Interpolator
+  /** The serving engine whose per-forward overheads apply (switch engineOverheads); the reference's constants without one. */
+  engine?: Engine
 }
 
 export function resolveDecodeBatch(model: ModelSpec, d: Deployment, gpu: GpuSpec, weightBits?: 4 | 8 | 16): number {
@@ -62,8 +65,8 @@ export function simulate(
   const kv = kvCacheFit(model, ctx.shapes, weights.perGpuBytes, gpu.memGiB, Math.max(1, batch), contextLen)
   if (!kv.fits) warnings.push({code: 'kv-cache', message: 'need smaller kvcache: the KV cache of the decode batch does not fit in GPU memory'})
 
-  const prefill = d.mode === 'decode' ? undefined : simulatePrefill(ctx)
-  const decode = d.mode === 'prefill' ? undefined : simulateDecode(ctx, Math.max(1, batch), flops.contextLen)
+  const prefill = d.mode === 'decode' ? undefined : simulatePrefill(ctx, options.engine)
+  const decode = d.mode === 'prefill' ? undefined : simulateDecode(ctx, Math.max(1, batch), flops.contextLen, options.engine)
   if (decode && !decode.meetsSlo) {
     warnings.push({code: 'tpot-slo', message: `TPOT ${decode.latencyMs.toFixed(2)} ms > SLO ${d.targetTpot} ms, need smaller GFLOPs to speedup`})
   }

@@ -37,7 +37,13 @@ export function checkDeployment(model: ModelSpec, d: Deployment): SimWarning[] {
   if (model.ffn.intermediate % d.tp !== 0) {
     warnings.push({code: 'ffn-not-divisible', message: `FFN width ${model.ffn.intermediate} is not divisible by tp ${d.tp}; each GPU gets ${Math.floor(model.ffn.intermediate / d.tp)}`})
   }
-  const epSize = d.worldSize / d.tp
+  const moeEp = d.moeEp ?? 1
+  if (!positiveInt(moeEp)) throw usageError(`MoE expert-parallel size must be a positive integer, got ${moeEp}`)
+  if (moeEp > 1) {
+    if (!model.ffn.isMoe) throw usageError(`--moe-ep ${moeEp}: ${model.name} has no MoE layers`)
+    if (d.tp % moeEp !== 0) throw usageError(`--moe-ep ${moeEp} does not divide tp ${d.tp} (MoE TP x MoE EP = tp inside a tensor-parallel group)`)
+  }
+  const epSize = (d.worldSize / d.tp) * moeEp
   if (model.ffn.isMoe && model.ffn.experts % epSize !== 0) {
     warnings.push({
       code: 'experts-not-divisible',

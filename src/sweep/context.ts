@@ -1,4 +1,5 @@
 /** What evaluating a layout needs, in a form that crosses to a worker thread (plain data: no functions, no TableSet). */
+import type {Engine} from '../engine.js'
 import type {GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
 import {getProfile, type ProfileName, type ProfileSwitches} from '../profile.js'
@@ -14,6 +15,7 @@ export interface SweepSetup {
   workload: Workload
   space: Pick<SweepSpace, 'prefillTokens' | 'decodeBatches' | 'maxDecodeBatch' | 'refine'>
   calibration?: SweepCalibration
+  engine?: Engine
 }
 
 /** Tables of each GPU as plain rows, to rebuild a TableSet in a worker. */
@@ -35,6 +37,7 @@ export function evalContext(setup: SweepSetup, tables: TableSet[]): EvalContext 
     workload: setup.workload,
     space: setup.space,
     figures: figuresOf(setup.calibration),
+    engine: setup.engine,
   }
 }
 

@@ -4,6 +4,7 @@
  * token budget, decode at every batch of the grid, then bisection for the
  * largest batch that still meets the TPOT target.
  */
+import type {Engine} from '../engine.js'
 import type {GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
 import type {Profile} from '../profile.js'
@@ -31,6 +32,7 @@ export interface EvalContext {
   workload: Workload
   space: Pick<SweepSpace, 'prefillTokens' | 'decodeBatches' | 'maxDecodeBatch' | 'refine'>
   figures: PhaseFigures
+  engine?: Engine
 }
 
 /**
@@ -64,7 +66,7 @@ export function simulatePoint(ctx: EvalContext, index: number, layout: Layout, p
     phase === 'prefill'
       ? deploymentOf(layout, ctx.workload, 'prefill', value, 1)
       : deploymentOf(layout, ctx.workload, 'decode', DEFAULT_DEPLOYMENT.maxPrefillTokens, value)
-  const result = simulate(ctx.model, d, ctx.gpus[layout.gpu], ctx.tables[layout.gpu], ctx.profile)
+  const result = simulate(ctx.model, d, ctx.gpus[layout.gpu], ctx.tables[layout.gpu], ctx.profile, ctx.engine && {engine: ctx.engine})
   const {latencyMs, tgs} = ctx.figures(result, phase)
   return {layout: index, phase, value, latencyMs, tgs}
 }

@@ -6,6 +6,7 @@
  */
 import {availableParallelism} from 'node:os'
 import type {GpuSpec} from '../hardware/gpu.js'
+import type {Engine} from '../engine.js'
 import type {ModelSpec} from '../model/types.js'
 import type {Profile} from '../profile.js'
 import type {TableSet} from '../tables/types.js'
@@ -46,6 +47,8 @@ export interface SweepRequest {
   space: SweepSpace
   workload: Workload
   calibration?: SweepCalibration
+  /** The engine whose per-forward overheads the simulations use (`infersim simulate`'s default, SGLang, when absent). */
+  engine?: Engine
   /** Worker threads; 'auto' = one per core when the sweep is large enough, else none. */
   workers: number | 'auto'
   top: number
@@ -104,7 +107,7 @@ export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
   if (sample) sinks.push(sample)
   if (onPoint) sinks.push({add: (p) => onPoint(p)})
   const agg = new SweepAggregator(layouts.length, req.workload, sinks)
-  const setup: SweepSetup = {model: req.model, gpus: req.gpus, profile: req.profile, workload: req.workload, space: req.space, calibration: req.calibration}
+  const setup: SweepSetup = {model: req.model, gpus: req.gpus, profile: req.profile, workload: req.workload, space: req.space, calibration: req.calibration, engine: req.engine}
   const workers = chooseWorkers(req, estimateSimulations(layouts, req.space))
   let runner: TaskRunner | undefined
   const progress = new ProgressBar(req.progress, () => agg.totalSimulations)

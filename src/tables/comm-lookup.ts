@@ -8,7 +8,14 @@
  */
 import type {KernelTable, Provenance, TableRow, TableSet} from './types.js'
 
-export type CollectiveOp = 'allreduce' | 'deepep_ll_dispatch' | 'deepep_ll_combine' | 'deepep_normal_dispatch' | 'deepep_normal_combine'
+export type CollectiveOp =
+  | 'allreduce'
+  | 'allgather'
+  | 'reduce_scatter'
+  | 'deepep_ll_dispatch'
+  | 'deepep_ll_combine'
+  | 'deepep_normal_dispatch'
+  | 'deepep_normal_combine'
 
 export interface CommLookup extends Provenance {
   seconds: number

@@ -8,6 +8,7 @@ export const tablePaths = {
   mlaDecode: (gpu: string, heads: number, kvLoraRank: number, rope: number) => `mla/decode/${gpu}/${heads}-${kvLoraRank}-${rope}.csv`,
   mlaPrefill: (gpu: string, heads: number, nope: number, rope: number) => `mla/prefill/${gpu}/${heads}-${nope}-${rope}.csv`,
   groupedGemm: (gpu: string, phase: Phase) => `grouped_gemm/${phase}/${gpu}/data.csv`,
+  wideEp: (gpu: string, phase: Phase, distribution: string) => `grouped_gemm/${phase}/${gpu}/wideep-${distribution}.csv`,
   dsaAttention: (gpu: string, phase: Phase, heads: number, latentDim: number, topk: number) => `dsa/${phase}/${gpu}/attn-${heads}-${latentDim}-${topk}.csv`,
   dsaLogits: (gpu: string, phase: Phase, indexHeads: number, indexHeadDim: number) => `dsa/${phase}/${gpu}/logits-${indexHeads}-${indexHeadDim}.csv`,
   gdn: (gpu: string, phase: Phase, ck: number, lkh: number, lkd: number, lvh: number, lvd: number) =>

@@ -59,6 +59,8 @@ export interface Interpolator {
   decodeAttention(tables: TableSet, path: string, batch: number, kvLen: number, fp8Kv: boolean, env?: LookupEnv): MfuLookup | undefined
   prefillAttention(tables: TableSet, path: string, seqLen: number, env?: LookupEnv): MfuLookup | undefined
   groupedGemm(tables: TableSet, path: string, phase: Phase, key: GroupedGemmKey, tokens: number, env?: LookupEnv): MfuLookup | undefined
+  /** One GPU of an expert-parallel group from a wide-EP table (one per routing distribution). */
+  wideEp(tables: TableSet, path: string, phase: Phase, key: GroupedGemmKey, tokens: number, env?: LookupEnv): MfuLookup | undefined
 }
 
 /** Table lookups are pure in (tables, query): memoized per TableSet so sweeps pay for each query once. */
@@ -170,9 +172,20 @@ export class MfuResolver {
     return this.fallback(table ? `no row of ${path} has seq_len <= ${seqLen}` : `${path} does not exist`, work, !table)
   }
 
-  groupedGemm(phase: Phase, key: GroupedGemmKey, tokens: number, work?: KernelWork): MfuLookup {
+  /**
+   * MoE expert compute on one GPU. With a routing `distribution`, a wide-EP
+   * table of that distribution answers first where it has the model's shape
+   * (interpolating lookups only).
+   */
+  groupedGemm(phase: Phase, key: GroupedGemmKey, tokens: number, work?: KernelWork, distribution?: string): MfuLookup {
     const path = tablePaths.groupedGemm(this.o.gpuKey, phase)
     const interp = this.useInterp()
+    if (distribution && interp) {
+      const wide = tablePaths.wideEp(this.o.gpuKey, phase, distribution)
+      const scope = `wide|${this.envText}|${wide}|${key.experts}|${key.gpus}|${key.localExperts}|${key.topk}`
+      const found = this.o.tables.has(wide) ? memoNumbers(this.o.tables, scope, key.hidden, key.intermediate, tokens, () => this.o.interpolator!.wideEp(this.o.tables, wide, phase, key, tokens, this.env)) : undefined
+      if (found) return found
+    }
     const scope = `gg|${this.envText}|${path}|${phase}|${key.experts}|${key.gpus}|${key.localExperts}|${key.topk}`
     const found = memoNumbers(this.o.tables, scope, key.hidden, key.intermediate, tokens, () => {
       if (interp) return this.o.interpolator!.groupedGemm(this.o.tables, path, phase, key, tokens, this.env)

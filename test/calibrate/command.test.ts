@@ -1,5 +1,6 @@
 import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
+import {SWITCH_NAMES} from '../../src/profile.js'
 import {describe, expect, it} from 'vitest'
 import {ROOT, runBin, runCli, runJson} from '../helpers/cli.js'
 import {HEADER, qwenDecodeRow, tempDir, writeCsv} from './helpers.js'
@@ -132,9 +133,9 @@ describe('infersim calibrate', () => {
     expect((await runCli(['calibrate', '--plot', 'x.png'])).exitCode).toBe(2)
   })
 
-  it('--ablate reports a MAPE change for every part-B switch', async () => {
+  it('--ablate reports a MAPE change for every switch of the profile', async () => {
     const {json} = await runJson(['calibrate', '--measurements', SHIPPED[0], '--profile', 'default', '--ablate'])
-    expect(json.ablation.map((a: {spec: string}) => a.spec)).toEqual(['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8'])
+    expect(json.ablation.map((a: {switch: string}) => a.switch)).toEqual(SWITCH_NAMES)
     for (const a of json.ablation) expect(a.overall.delta).toBeCloseTo(a.overall.mape_off - a.overall.mape_on, 9)
   })
 })

@@ -8,7 +8,7 @@ import type {PhaseResult, SimResult} from '../../src/sim/result.js'
 import {HEADER, qwenDecodeRow, tempDir, writeCsv} from './helpers.js'
 
 function phase(p: Partial<PhaseResult> & Pick<PhaseResult, 'phase' | 'latencyMs' | 'overheadMs' | 'tokens'>): PhaseResult {
-  return {batch: p.tokens, steps: [], groups: [], tgs: 0, ...p}
+  return {batch: p.tokens, steps: [], groups: [], tgs: 0, overheadSource: 'test', ...p}
 }
 
 describe('staticBatchPlan', () => {

@@ -7,6 +7,7 @@ import type {StepCost} from '../../src/serving/step-cost.js'
 function linearCost(over: Partial<StepCost> = {}): StepCost {
   return {
     gemmSeconds: (t) => (t > 0 ? 1e-3 + 1e-5 * t : 0),
+    lmHeadSeconds: () => 0,
     commSeconds: () => 0,
     decodeAttentionSeconds: (n) => 2e-5 * n,
     prefillAttentionSeconds: 5e-3,

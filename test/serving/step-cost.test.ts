@@ -6,9 +6,9 @@ import {DEFAULT_DEPLOYMENT, type Deployment} from '../../src/sim/deployment.js'
 
 function costOf(model: string, tp: number, moeEp = 1, over: Partial<Deployment> = {}) {
   const inputs = loadSimInputs({model, gpu: 'H100-SXM', profile: 'default'})
-  const d: Deployment = {...DEFAULT_DEPLOYMENT, worldSize: tp, tp, isl: 2048, osl: 512, ...over}
+  const d: Deployment = {...DEFAULT_DEPLOYMENT, worldSize: tp, tp, isl: 2048, osl: 512, moeEp, ...over}
   const {ctx} = servingContext(inputs.model, d, inputs.gpu, inputs.tables, inputs.profile)
-  return {cost: buildStepCost(ctx, inputs.tables, {isl: 2048, osl: 512, moeEp}), model: inputs.model}
+  return {cost: buildStepCost(ctx, {isl: 2048, osl: 512}), model: inputs.model}
 }
 
 describe('the step cost of a mixed batch', () => {

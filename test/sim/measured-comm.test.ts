@@ -35,16 +35,17 @@ describe('lookupCollective', () => {
 
 describe('simulate with measured collectives', () => {
   const d: Deployment = {...DEFAULT_DEPLOYMENT, worldSize: 4, tp: 4, decodeBatch: 64, mode: 'decode'}
-  const run = (profile: 'default' | 'infersim') => {
+  const run = (profile: 'default' | 'infersim', id: string) => {
     const i = loadSimInputs({model: 'llama-3.1-70b', gpu: 'H100-SXM', profile})
-    return simulate(i.model, d, i.gpu, i.tables, i.profile).decode!.steps.find((s) => s.id === 'tp-allreduce')!
+    return simulate(i.model, d, i.gpu, i.tables, i.profile).decode!.steps.find((s) => s.id === id)!
   }
 
-  it('the default profile times the TP all-reduce from the H100 table and names it', () => {
-    expect(run('default').source?.table).toBe('comm/h100-sxm/allreduce.csv')
+  it('the default profile times the TP all-reduces from the H100 table and names it', () => {
+    expect(run('default', 'comm-before').source?.table).toBe('comm/h100-sxm/allreduce.csv')
+    expect(run('default', 'comm-after').source?.table).toBe('comm/h100-sxm/allreduce.csv')
   })
 
   it('the compat profile keeps the bandwidth formula', () => {
-    expect(run('infersim').source).toBeUndefined()
+    expect(run('infersim', 'tp-allreduce').source).toBeUndefined()
   })
 })

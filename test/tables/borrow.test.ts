@@ -94,7 +94,8 @@ describe('MoE keys that were not measured', () => {
     const other = {...key, experts: 256, gpus: 16}
     const got = defaultInterpolator.groupedGemm(tables, 'grouped_gemm/decode/h20/data.csv', 'decode', other, 32, env)!
     expect(got.kind).toBe('borrowed')
-    expect(got.note).toMatch(/E=128 gpus=8 local=16 topk=8 D=2048 I=768 \(log2 distance 0\.00\)/)
+    // same widths, topk and local experts, but 16 local experts of 256 (ep 16) against 16 of 128 (ep 8): one log2 step apart
+    expect(got.note).toMatch(/E=128 gpus=8 local=16 topk=8 D=2048 I=768 \(log2 distance 1\.00\)/)
   })
 
   it('fall back for keys far from every measured one', () => {

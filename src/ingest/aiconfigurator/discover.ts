@@ -19,6 +19,8 @@ export const FAMILIES = [
   'nccl_perf',
   'wideep_deepep_ll_perf',
   'wideep_deepep_normal_perf',
+  'wideep_generation_moe_perf',
+  'wideep_context_moe_perf',
 ] as const
 export type Family = (typeof FAMILIES)[number]
 

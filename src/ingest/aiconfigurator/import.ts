@@ -14,6 +14,7 @@ import {mapGemm} from './gemm.js'
 import {gpuSpecFromSystem, medianLargeGemmMfu} from './gpu-spec.js'
 import {mapDecodeMla, mapPrefillMla} from './mla.js'
 import {mapMoe} from './moe.js'
+import {mapWideEpMoe} from './wideep-moe.js'
 import {cellText, readParquetRows, type AicRow} from './parquet.js'
 import {gpuNameOfSystem, peaksOf, readSystemYaml, type SystemSpec} from './systems.js'
 import {DEFAULT_MAP_OPTIONS, type MapOptions, type MappedTable, type SourceInfo} from './types.js'
@@ -118,6 +119,10 @@ function mapFamily(family: Family, rows: AicRow[], src: SourceInfo, o: MapOption
       return mapDeepEp(rows, src, 'll', o)
     case 'wideep_deepep_normal_perf':
       return mapDeepEp(rows, src, 'normal', o)
+    case 'wideep_generation_moe_perf':
+      return mapWideEpMoe(rows, src, o, 'decode')
+    case 'wideep_context_moe_perf':
+      return mapWideEpMoe(rows, src, o, 'prefill')
     default:
       return []
   }

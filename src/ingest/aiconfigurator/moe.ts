@@ -1,15 +1,26 @@
 /**
- * moe_perf -> grouped_gemm/{decode,prefill}/<gpu>/data.csv.
+ * moe_perf -> grouped_gemm/{decode,prefill}/<gpu>/data.csv, and the wide-EP
+ * expert-compute tables -> grouped_gemm/{decode,prefill}/<gpu>/wideep-<distribution>.csv.
  *
- * AIConfigurator times the whole MoE block on one GPU of a moe_tp x moe_ep
- * group, with num_tokens tokens routed over all experts (the GPU runs the
- * pairs that land on its E/ep experts). In the simulator's terms
- * (SPEC A5/A6): num_gpus = tp*ep, num_local_experts = E/ep,
- * intermediate_size = inter/tp, tokens per GPU m = num_tokens/ep (rows
- * where that is not a whole number are dropped), tokens_per_expert =
- * m*topk/local experts. The block latency is split 2:1 between up (gate+up)
- * and down projections by their FLOPs, and both halves get the block's MFU:
- * mfu = 2*D*Itp*m*topk*3 / (latency * peak of the dtype).
+ * moe_perf times SGLang's fused MoE on rank 0 of a moe_tp x moe_ep group
+ * with num_tokens tokens entering the layer across the group (a global count,
+ * before routing). Only the moe_ep_size = 1 rows are kept: in this collection
+ * every token of a moe_ep > 1 row reaches rank 0 (and DeepSeek's group
+ * routing ties send them all to experts 0-3, on rank 0), so those rows are
+ * not one GPU's share of an expert-parallel layer (ep 2 costs what ep 1
+ * costs). An expert-parallel GPU's share is read at lookup time from the
+ * ep = 1 curve at the group's token count (src/tables/interpolate/grouped-gemm.ts).
+ * In the simulator's terms a kept row is num_gpus = moe_tp,
+ * num_local_experts = E, intermediate_size = inter / moe_tp, tokens m =
+ * num_tokens; the block latency is split 2:1 between up (gate+up) and down
+ * projections by their FLOPs, both with the block's MFU
+ * 2*D*Itp*m*topk*3 / (latency * peak of the dtype).
+ *
+ * The wide-EP tables (DeepSeek's shape, fp8 block scales, DeepEP + DeepGEMM,
+ * no dispatch or combine) do measure one GPU of an expert-parallel group:
+ * num_gpus = moe_ep, local experts E / ep, tokens per GPU num_tokens / ep,
+ * one table per routing distribution (uniform, power_law_<a>), each phase as
+ * measured (generation -> decode, context -> prefill).
  *
  * Per phase: data.csv (the compat lookups' table) = the fp8 table (fp8 and
  * fp8_block, faster per shape) where the GPU measured fp8 MoE, as InferSim's
@@ -75,14 +86,14 @@ export function mapMoe(rows: readonly AicRow[], src: SourceInfo, o: MapOptions):
     }
     const n = (c: string) => cellNumber(r, c, src.file, i)
     const [tp, ep, tokens, experts] = [n('moe_tp_size'), n('moe_ep_size'), n('num_tokens'), n('num_experts')]
-    if (tokens % ep !== 0 || experts % ep !== 0 || n('inter_size') % tp !== 0) return
-    const p: MoePoint = {dtype, experts, gpus: tp * ep, localExperts: experts / ep, topk: n('topk'), hidden: n('hidden_size'), inter: n('inter_size') / tp, m: tokens / ep}
+    if (ep !== 1 || n('inter_size') % tp !== 0) return
+    const p: MoePoint = {dtype, experts, gpus: tp, localExperts: experts, topk: n('topk'), hidden: n('hidden_size'), inter: n('inter_size') / tp, m: tokens}
     cands.push({key: `${dtype}|${shapeKey(p)}|${p.m}`, latencyUs: msToUs(n('latency')), kernelSource: cellText(r, 'kernel_source'), item: p})
   })
   if (cands.length === 0) return []
   const filters = [
     `distribution ${o.moeDistribution}`,
-    'rows where num_tokens is a multiple of moe_ep_size',
+    'moe_ep_size 1 only (rows with moe_ep_size > 1 route every token to rank 0: not one GPU\'s expert-parallel share)',
     ...(skippedDtypes.size > 0 ? [`dtypes not modelled by the simulator skipped: ${[...skippedDtypes].sort().join(', ')}`] : []),
   ]
   const classes = (['bf16', 'fp8', 'nvfp4', 'int4'] as const).filter((d) => cands.some((c) => c.item.dtype === d))

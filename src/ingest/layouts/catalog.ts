@@ -37,7 +37,7 @@ function groupedGemm(phase: Phase, tokens: string): Layout {
     latencyColumns: ['up_proj_us', 'down_proj_us'],
     mfuColumns: MOE_MFU,
     workAxes: [tokens],
-    stem: {kind: 'dtype'},
+    stem: {kind: 'dtype', routing: true},
     defaultDtype: 'fp8',
     flopsEstimate: 'routing is random, so FLOPs count the expected tokens x topk pairs, not the pairs the measured GPU received',
     flops: groupedGemmFlops(tokens),

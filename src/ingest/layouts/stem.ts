@@ -2,6 +2,9 @@
 import {isDtype, unsafeNameReason} from '../names.js'
 import type {Layout} from './types.js'
 
+/** Wide-EP MoE tables: one per routing distribution. */
+export const WIDE_EP_STEM = /^wideep-(uniform|power_law_\d+(\.\d+)?)$/
+
 export interface ParsedStem {
   shape: Record<string, number>
   /** Dtype named by the stem (gemm/<gpu>/fp8.csv); undefined for data.csv. */
@@ -16,7 +19,9 @@ export function parseStem(layout: Layout, stem: string): ParsedStem | string {
   if (rule.kind === 'op') return {shape: {}}
   if (rule.kind === 'dtype') {
     if (stem === 'data') return {shape: {}}
-    return isDtype(stem) ? {shape: {}, dtype: stem} : `table name "${stem}" should be "data" or a dtype (bf16, fp8, ...)`
+    if (rule.routing && WIDE_EP_STEM.test(stem)) return {shape: {}, dtype: 'fp8'}
+    if (isDtype(stem)) return {shape: {}, dtype: stem}
+    return `table name "${stem}" should be "data" or a dtype (bf16, fp8, ...)${rule.routing ? ' or wideep-<distribution> (uniform, power_law_1.01, ...)' : ''}`
   }
   const expected = [rule.prefix, ...rule.parts].filter(Boolean).join('-')
   let rest = stem
@@ -45,7 +50,7 @@ export function stemFromShape(layout: Layout, shape: Record<string, number>): st
 /** Human description of the stem, for help and errors. */
 export function stemPattern(layout: Layout): string {
   const rule = layout.stem
-  if (rule.kind === 'dtype') return 'data|<dtype>'
+  if (rule.kind === 'dtype') return rule.routing ? 'data|<dtype>|wideep-<distribution>' : 'data|<dtype>'
   if (rule.kind === 'op') return '<op>'
   return [rule.prefix, ...rule.parts].filter(Boolean).join('-')
 }

@@ -100,12 +100,93 @@ export function lookupGroupedGemm(
     const e = estimate(own.grid, {[tokensColumn(phase)]: tokens}, env, quantity)
     return e && lookupOf(e, path, quantity)
   }
-  return borrowGroupedGemm(tables, path, phase, key, tokens, env, borrowDistance)
+  return expertParallelShare(tables, path, phase, key, tokens, env, quantity) ?? borrowGroupedGemm(tables, path, phase, key, tokens, env, borrowDistance)
 }
 
-/** log2 distance between two keys over what shapes the kernel: hidden, intermediate, topk, local experts. */
+/** The other phase's table of the same GPU and dtype (decode tables hold small token counts, prefill tables large ones). */
+const otherPhasePath = (path: string, phase: Phase) => path.replace(`/${phase}/`, phase === 'decode' ? '/prefill/' : '/decode/')
+
+/**
+ * One GPU of an expert-parallel group of ep GPUs, under balanced routing,
+ * does 1/ep of what one GPU holding all E experts does for the whole
+ * group's tokens: its MFU is the ep = 1 curve's at N = tokens x ep (the
+ * FLOPs and the time both divide by ep). Read from whichever phase's table
+ * has N inside its grid (the phase's own first).
+ */
+function expertParallelShare(tables: TableSet, path: string, phase: Phase, key: GroupedGemmKey, tokens: number, env: LookupEnv, quantity: Quantity): MfuLookup | undefined {
+  const ep = key.experts / key.localExperts
+  const moeTp = Math.round(key.gpus / ep)
+  if (!(ep > 1) || Math.abs(moeTp - key.gpus / ep) > 1e-9 || moeTp < 1) return undefined
+  const whole: GroupedGemmKey = {experts: key.experts, gpus: moeTp, localExperts: key.experts, topk: key.topk, hidden: key.hidden, intermediate: key.intermediate}
+  const global = tokens * ep
+  let fallback: MfuLookup | undefined
+  for (const [p, ph] of [
+    [path, phase],
+    [otherPhasePath(path, phase), phase === 'decode' ? 'prefill' : 'decode'],
+  ] as const) {
+    const table = tables.get(p)
+    const grid = table && keyGrids(table, ph).get(keyString(whole))
+    const e = grid && estimate(grid.grid, {[tokensColumn(ph)]: global}, env, quantity)
+    if (!e) continue
+    const found = lookupOf(e, p, quantity)
+    const note = `expert-parallel share (ep ${ep}) of the ep = 1 curve at the group's ${global} tokens${found.note ? `; ${found.note}` : ''}`
+    const share: MfuLookup = {...found, kind: found.kind === 'exact' ? 'interpolated' : found.kind, note}
+    if (!e.extrapolated) return share
+    fallback ??= share
+  }
+  return fallback
+}
+
+/** Expert-parallel size of a key: how many GPUs share the experts. */
+const expertParallelSize = (k: GroupedGemmKey) => k.experts / k.localExperts
+
+/**
+ * log2 distance between two keys over what shapes the kernel: hidden,
+ * intermediate, topk, local experts, and the expert-parallel size (the same
+ * local experts out of 384 over 96 GPUs are not those out of 256 over 64).
+ */
 export const keyDistance = (a: GroupedGemmKey, b: GroupedGemmKey) =>
-  Math.hypot(logDistance(a.hidden, b.hidden), logDistance(a.intermediate, b.intermediate), logDistance(a.topk, b.topk), logDistance(a.localExperts, b.localExperts))
+  Math.hypot(
+    logDistance(a.hidden, b.hidden),
+    logDistance(a.intermediate, b.intermediate),
+    logDistance(a.topk, b.topk),
+    logDistance(a.localExperts, b.localExperts),
+    logDistance(expertParallelSize(a), expertParallelSize(b)),
+  )
+
+/**
+ * A wide-EP table's answer (one GPU of an expert-parallel group, measured
+ * per routing distribution): the key's own rows along tokens per GPU, or,
+ * between two measured EP sizes of the same model shape, a log2 blend of
+ * their values at the same tokens per GPU. Undefined when the table does not
+ * have the model's shape or the EP size lies outside its sizes.
+ */
+export function lookupWideEp(tables: TableSet, path: string, phase: Phase, key: GroupedGemmKey, tokens: number, env: LookupEnv, quantity: Quantity): MfuLookup | undefined {
+  const table = tables.get(path)
+  if (!table || !(tokens > 0)) return undefined
+  const idx = keyGrids(table, phase)
+  const at = (k: GroupedGemmKey) => {
+    const g = idx.get(keyString(k))
+    return g && estimate(g.grid, {[tokensColumn(phase)]: tokens}, env, quantity)
+  }
+  const own = at(key)
+  if (own) return lookupOf(own, path, quantity)
+  const ep = key.experts / key.localExperts
+  const sizes = [...idx.values()]
+    .filter((g) => g.key.experts === key.experts && g.key.topk === key.topk && g.key.hidden === key.hidden && g.key.intermediate === key.intermediate && g.key.gpus * g.key.localExperts === g.key.experts)
+    .map((g) => g.key.gpus)
+    .sort((a, b) => a - b)
+  const below = sizes.filter((g) => g < ep).pop()
+  const above = sizes.find((g) => g > ep)
+  if (below === undefined || above === undefined) return undefined
+  const keyAt = (g: number): GroupedGemmKey => ({...key, gpus: g, localExperts: key.experts / g})
+  const lo = at(keyAt(below))
+  const hi = at(keyAt(above))
+  if (!lo || !hi) return undefined
+  const t = Math.log2(ep / below) / Math.log2(above / below)
+  const value = Math.exp((1 - t) * Math.log(lo.value) + t * Math.log(hi.value))
+  return {value, kind: lo.extrapolated || hi.extrapolated ? 'extrapolated' : 'interpolated', table: path, lines: [...lo.lines, ...hi.lines].sort((a, b) => a - b), note: `log2 blend of ep ${below} and ep ${above} at the same tokens per GPU`}
+}
 
 /**
  * Farthest key (log2 distance) a MoE lookup may borrow from. Leave-one-key-out

@@ -7,7 +7,7 @@
 import type {Interpolator} from '../resolver.js'
 import {lookupDecodeAttention, lookupPrefillAttention} from './attention.js'
 import {lookupGemmIn} from './gemm.js'
-import {lookupGroupedGemm} from './grouped-gemm.js'
+import {lookupGroupedGemm, lookupWideEp} from './grouped-gemm.js'
 import {dtypeTablePath} from './lookup.js'
 import {CHOSEN_QUANTITY, type KernelFamily} from './quantities.js'
 import type {Quantity} from './kernel-grid.js'
@@ -29,6 +29,7 @@ export function createInterpolator(quantities: Partial<Record<KernelFamily, Quan
       lookupPrefillAttention(tables, path, seqLen, env, path.startsWith('mla/') ? q['mla-prefill'] : q['mha-prefill']),
     groupedGemm: (tables, path, phase, key, tokens, env = {}) =>
       lookupGroupedGemm(tables, dtypeTablePath(tables, path, env), phase, key, tokens, env, phase === 'decode' ? q['moe-decode'] : q['moe-prefill']),
+    wideEp: (tables, path, phase, key, tokens, env = {}) => lookupWideEp(tables, path, phase, key, tokens, env, phase === 'decode' ? q['moe-decode'] : q['moe-prefill']),
   }
 }
 

@@ -1,0 +1,76 @@
+/**
+ * Which collectives one transformer layer runs, per deployment layout, as
+ * the serving engines run them (docs/model.md, "Communication per layout").
+ * Bytes are the message as the measured comm tables count it: all-reduce,
+ * all-gather and reduce-scatter the full bf16 tensor (tokens x hidden x 2,
+ * the gathered size for all-gather), DeepEP the dispatched token copies
+ * (tokens x top-k x hidden, 1 byte fp8 dispatch, 2 bytes bf16 combine).
+ *
+ * - Tensor-parallel attention (tp > 1): one all-reduce over the tp GPUs
+ *   after the output projection.
+ * - FFN or MoE inside the tensor-parallel group (world = tp > 1: dense TP,
+ *   MoE TP, or MoE EP inside the replica): one all-reduce after the down
+ *   projection. Dense TP therefore runs exactly two all-reduces per layer.
+ * - MoE with expert parallelism across the attention groups (world > tp):
+ *   DeepEP dispatch and combine over all GPUs (low-latency kernels in decode,
+ *   normal kernels in prefill), or without DeepEP an all-gather of the
+ *   groups' tokens before the experts and a reduce-scatter after.
+ * - Leading dense layers of such a MoE model: their FFN is replicated per
+ *   attention group (SGLang's --moe-dense-tp-size 1), so only the tp
+ *   all-reduces above run.
+ * - One GPU: nothing.
+ */
+import type {CollectiveOp} from '../tables/comm-lookup.js'
+
+/** One collective: which, over how many GPUs, on how many bytes (the message as the measured tables count it). */
+export interface Collective {
+  op: CollectiveOp
+  gpus: number
+  bytes: number
+  /** Whether it crosses nodes (inter-node bandwidth for the formula). */
+  interNode: boolean
+}
+
+export interface CollectiveLayout {
+  worldSize: number
+  nodes: number
+  tp: number
+  deepep: boolean
+  hidden: number
+  topk: number
+}
+
+export interface LayerCollectives {
+  /** Between attention and the FFN (tp all-reduce, MoE dispatch or all-gather). */
+  beforeFfn: Collective[]
+  /** After the FFN (tp all-reduce, MoE combine or reduce-scatter). */
+  afterFfn: Collective[]
+}
+
+const gpusPerNode = (l: CollectiveLayout) => l.worldSize / Math.max(1, l.nodes)
+
+/** The collectives of one layer carrying `tokens` tokens per GPU; `moe` for a MoE layer, else a dense FFN layer. */
+export function layerCollectives(l: CollectiveLayout, tokens: number, phase: 'prefill' | 'decode', moe: boolean): LayerCollectives {
+  const out: LayerCollectives = {beforeFfn: [], afterFfn: []}
+  if (l.worldSize <= 1 || tokens <= 0) return out
+  const tensor = tokens * l.hidden * 2
+  const tpInterNode = l.tp > gpusPerNode(l)
+  if (l.tp > 1) out.beforeFfn.push({op: 'allreduce', gpus: l.tp, bytes: tensor, interNode: tpInterNode})
+  const expertParallelAcrossGroups = moe && l.worldSize > l.tp
+  if (!expertParallelAcrossGroups) {
+    if (l.tp > 1) out.afterFfn.push({op: 'allreduce', gpus: l.tp, bytes: tensor, interNode: tpInterNode})
+    return out
+  }
+  const interNode = l.nodes > 1
+  if (l.deepep) {
+    const mode = phase === 'decode' ? 'deepep_ll' : 'deepep_normal'
+    const copies = tokens * l.topk * l.hidden
+    out.beforeFfn.push({op: `${mode}_dispatch`, gpus: l.worldSize, bytes: copies, interNode})
+    out.afterFfn.push({op: `${mode}_combine`, gpus: l.worldSize, bytes: copies * 2, interNode})
+    return out
+  }
+  const groups = l.worldSize / l.tp
+  out.beforeFfn.push({op: 'allgather', gpus: groups, bytes: tensor * groups, interNode})
+  out.afterFfn.push({op: 'reduce_scatter', gpus: groups, bytes: tensor * groups, interNode})
+  return out
+}

@@ -1,0 +1,100 @@
+/**
+ * A layer's communication steps. With the `layoutCollectives` switch the
+ * collectives each layout really runs (src/cost/collectives.ts): two steps,
+ * before and after the FFN, each the sum of its collectives. The compat
+ * profile keeps the reference's three figures: a MoE communication pair
+ * (DeepEP dispatch/combine or two all-reduces of n x W x D x 2 bytes) and a
+ * tensor-parallel all-reduce, on every layer.
+ *
+ * Each collective is timed from the measured comm/<gpu>/ tables where they
+ * cover the group (switch `measuredComm`), else by the bandwidth formula.
+ */
+import {layerCollectives, type Collective} from '../cost/collectives.js'
+import {collectiveSeconds, moeCommPair, tpAllReduceSeconds, type CommTopology} from '../cost/comm.js'
+import type {CommLookup} from '../tables/comm-lookup.js'
+import type {Phase} from '../tables/paths.js'
+import type {SimContext} from './context.js'
+import type {Step} from './result.js'
+
+export function topology(ctx: SimContext): CommTopology {
+  return {
+    worldSize: ctx.d.worldSize,
+    nodes: ctx.d.nodes,
+    tp: ctx.d.tp,
+    hidden: ctx.model.hidden,
+    topk: ctx.model.ffn.topk,
+    nvlinkBw: ctx.gpu.nvlinkBw,
+    rdmaBw: ctx.gpu.rdmaBw,
+  }
+}
+
+const commStep = (id: string, seconds: number, measured?: CommLookup, collectives?: Collective[]): Step => {
+  const step: Step = {id, seconds: measured ? measured.seconds : seconds, bound: 'communication', part: 'comm'}
+  if (measured) step.source = measured
+  if (collectives) step.collectives = collectives
+  return step
+}
+
+/** Communication steps of one MoE layer (or one layer of a dense model) and of one leading dense layer. */
+export interface LayerComm {
+  moe: Step[]
+  dense: Step[]
+}
+
+export function layerCommSteps(ctx: SimContext, tokens: number, phase: Phase): LayerComm {
+  if (!ctx.sw.layoutCollectives) {
+    const steps = referenceCommSteps(ctx, tokens, phase)
+    return {moe: steps, dense: steps}
+  }
+  const moe = layoutSteps(ctx, tokens, phase, ctx.model.ffn.isMoe)
+  return {moe, dense: ctx.model.ffn.isMoe ? layoutSteps(ctx, tokens, phase, false) : moe}
+}
+
+function layoutSteps(ctx: SimContext, tokens: number, phase: Phase, moe: boolean): Step[] {
+  const t = topology(ctx)
+  const {beforeFfn, afterFfn} = layerCollectives({...t, deepep: ctx.d.deepep}, tokens, phase, moe)
+  return [timed(ctx, t, 'comm-before', beforeFfn), timed(ctx, t, 'comm-after', afterFfn)]
+}
+
+/** A step running `collectives` one after the other; measured where every one of them is covered. */
+function timed(ctx: SimContext, t: CommTopology, id: string, collectives: Collective[]): Step {
+  let seconds = 0
+  let measured: CommLookup | undefined
+  let allMeasured = collectives.length > 0
+  for (const c of collectives) {
+    const m = ctx.sw.measuredComm && !c.interNode ? ctx.mfu.collective(c.op, c.gpus, c.bytes) : undefined
+    if (m && !measured) measured = m
+    if (!m) allMeasured = false
+    seconds += m ? m.seconds : collectiveSeconds(c, t)
+  }
+  const step = commStep(id, seconds, undefined, collectives)
+  if (measured) step.source = allMeasured ? measured : {...measured, note: `${measured.note ? `${measured.note}; ` : ''}partly the bandwidth formula`}
+  return step
+}
+
+/** The reference's figures: MoE pair (before, after) and the TP all-reduce, optionally from measured tables. */
+function referenceCommSteps(ctx: SimContext, tokens: number, phase: Phase): Step[] {
+  const t = topology(ctx)
+  const [c1, c2] = moeCommPair(t, tokens, ctx.d.deepep, phase)
+  const tpc = tpAllReduceSeconds(t, tokens)
+  if (!ctx.sw.measuredComm || t.worldSize <= 1) return [commStep('comm-before', c1), commStep('comm-after', c2), commStep('tp-allreduce', tpc)]
+  const [before, after] = measuredMoeComm(ctx, t, tokens, phase)
+  const tp = t.tp > 1 ? ctx.mfu.collective('allreduce', t.tp, tokens * t.hidden * 2) : undefined
+  return [commStep('comm-before', c1, before), commStep('comm-after', c2, after), commStep('tp-allreduce', tpc, tp)]
+}
+
+/**
+ * Measured figures for the reference's MoE pair: DeepEP messages as the
+ * tables count them, else an all-reduce of the tokens' hidden states over
+ * the GPUs (the tables cover one node).
+ */
+function measuredMoeComm(ctx: SimContext, t: CommTopology, tokens: number, phase: Phase): [CommLookup | undefined, CommLookup | undefined] {
+  if (t.nodes > 1 && !ctx.d.deepep) return [undefined, undefined]
+  if (ctx.d.deepep) {
+    const mode = phase === 'decode' ? 'deepep_ll' : 'deepep_normal'
+    const bytes = tokens * t.topk * t.hidden
+    return [ctx.mfu.collective(`${mode}_dispatch`, t.worldSize, bytes), ctx.mfu.collective(`${mode}_combine`, t.worldSize, bytes * 2)]
+  }
+  const ar = ctx.mfu.collective('allreduce', t.worldSize, tokens * t.hidden * 2)
+  return [ar, ar]
+}

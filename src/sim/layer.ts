@@ -1,0 +1,219 @@
+/**
+ * The per-layer step model: for what one forward carries on one GPU (a token
+ * mix: decoding requests at a KV length, prompts being prefilled), the steps
+ * of each kind of layer with their shapes, FLOPs, bytes, MFU lookups and
+ * collectives, and how many layers of each kind the model has. Prefill and
+ * decode (sim/phase.ts) and the serving step cost (serving/step-cost.ts) all
+ * build their figures from here, so a change to a layer's cost lands once.
+ */
+import {moeLayerCount} from '../cost/weights.js'
+import type {MlaAttention} from '../model/types.js'
+import type {Phase} from '../tables/paths.js'
+import {attentionProjections, decodeAttentionCore, prefillAttentionCore} from './attention.js'
+import {layerCommSteps, type LayerComm} from './comm.js'
+import {gemmStep, type SimContext} from './context.js'
+import {dsaDecodeSteps, dsaPrefillSteps} from './dsa.js'
+import {denseLayerFfn, routedFfn, sharedExperts} from './ffn.js'
+import {linearAttentionCore, linearAttentionProjections} from './linear.js'
+import {stepLayerSeconds, type LayerGroup, type Step} from './result.js'
+
+/** What one forward carries on one GPU. */
+export interface TokenMix {
+  /** Tokens through the projections, the FFN and the collectives of each layer. */
+  tokens: number
+  /** Which grouped-GEMM table and DeepEP kernels the token count calls for. */
+  phase: Phase
+  /** Requests decoding one token each, over kvLen cached tokens. */
+  decodeRequests: number
+  kvLen: number
+  /** Prompts whose attention core runs in this forward (fractional for chunks), each promptLen tokens long. */
+  prompts: number
+  promptLen: number
+}
+
+export interface LayerCounts {
+  layers: number
+  fullAttention: number
+  linearAttention: number
+  /** MoE layers (a dense model: every layer's FFN). */
+  ffn: number
+  /** Leading dense layers of a MoE model. */
+  denseFfn: number
+}
+
+export interface LayerSteps {
+  /** One full-attention layer: cores (counted per prompt) and projections. */
+  fullAttention: Step[]
+  /** One linear-attention layer of a hybrid model. */
+  linearAttention: Step[]
+  /** One MoE layer (routed and shared experts), or one FFN layer of a dense model. */
+  ffn: Step[]
+  /** One leading dense layer of a MoE model. */
+  denseFfn: Step[]
+  /** Collectives of a MoE (or dense model) layer and of a leading dense layer. */
+  comm: LayerComm
+  counts: LayerCounts
+}
+
+export function layerCounts(ctx: SimContext): LayerCounts {
+  const {model} = ctx
+  const L = model.layers
+  const lin = model.linear
+  const ffn = model.ffn.isMoe ? moeLayerCount(model) : L
+  const denseFfn = model.ffn.isMoe && model.ffn.denseIntermediate > 0 ? L - ffn : 0
+  return {layers: L, fullAttention: lin ? lin.fullLayers : L, linearAttention: lin ? lin.linearLayers : 0, ffn, denseFfn}
+}
+
+/** DSA is modelled when configs are read as published; the compat profile treats the model as MLA. */
+const sparseAttention = (ctx: SimContext) => {
+  const a = ctx.model.attention
+  return ctx.sw.publishedConfigs && a.kind === 'mla' ? a.sparse : undefined
+}
+
+const counted = (s: Step, count: number): Step => {
+  s.count = count
+  return s
+}
+
+/** Attention cores of a full-attention layer: the decoding requests' and the prompts' (with DSA, their indexers). */
+export function attentionCores(ctx: SimContext, mix: TokenMix): Step[] {
+  const out: Step[] = []
+  const sparse = sparseAttention(ctx)
+  if (mix.decodeRequests > 0) {
+    if (sparse) out.push(...dsaDecodeSteps(ctx, ctx.model.attention as MlaAttention, sparse, mix.decodeRequests, mix.kvLen))
+    else out.push(decodeAttentionCore(ctx, mix.decodeRequests, mix.kvLen))
+  }
+  if (mix.prompts > 0) {
+    const cores = sparse ? dsaPrefillSteps(ctx, ctx.model.attention as MlaAttention, sparse, mix.promptLen) : [prefillAttentionCore(ctx, mix.promptLen)]
+    for (const core of cores) {
+      if (mix.decodeRequests > 0) core.id = `${core.id}-prefill`
+      out.push(counted(core, mix.prompts))
+    }
+  }
+  return out
+}
+
+/** Linear-attention cores: decode steps carry the recurrent state of each request; a prefill runs the chunked kernel per prompt. */
+export function linearAttentionCores(ctx: SimContext, mix: TokenMix): Step[] {
+  const lin = ctx.model.linear
+  if (!lin) return []
+  const out: Step[] = []
+  if (mix.decodeRequests > 0) out.push(linearAttentionCore(ctx, lin, 'decode', mix.decodeRequests, mix.decodeRequests))
+  if (mix.prompts > 0) {
+    const core = counted(linearAttentionCore(ctx, lin, 'prefill', mix.promptLen, 1), mix.prompts)
+    if (mix.decodeRequests > 0) core.id = `${core.id}-prefill`
+    out.push(core)
+  }
+  return out
+}
+
+/** FFN steps of a MoE layer (or a dense model's layer) and of a leading dense layer, for `tokens` tokens. */
+export function ffnSteps(ctx: SimContext, tokens: number, phase: Phase): {ffn: Step[]; denseFfn: Step[]} {
+  const ffn = [routedFfn(ctx, phase, tokens)]
+  const shared = sharedExperts(ctx, tokens)
+  if (shared) ffn.push(shared)
+  const f = ctx.model.ffn
+  const denseFfn = f.isMoe && f.denseIntermediate > 0 ? [denseLayerFfn(ctx, tokens)] : []
+  return {ffn, denseFfn}
+}
+
+export function layerSteps(ctx: SimContext, mix: TokenMix): LayerSteps {
+  const counts = layerCounts(ctx)
+  const lin = ctx.model.linear
+  const {ffn, denseFfn} = ffnSteps(ctx, mix.tokens, mix.phase)
+  return {
+    fullAttention: [...attentionCores(ctx, mix), ...attentionProjections(ctx, mix.tokens)],
+    linearAttention: lin ? [...linearAttentionCores(ctx, mix), ...linearAttentionProjections(ctx, lin, mix.tokens)] : [],
+    ffn,
+    denseFfn,
+    comm: layerCommSteps(ctx, mix.tokens, mix.phase),
+    counts,
+  }
+}
+
+/** The LM head for `tokens` tokens that need logits (the last token of each prompt, every decoding token). */
+export const lmHeadStep = (ctx: SimContext, tokens: number): Step => gemmStep(ctx, 'lm-head', tokens, ctx.model.hidden, Math.ceil(ctx.model.vocab / ctx.d.tp))
+
+export const sumSeconds = (steps: readonly Step[]) => steps.reduce((acc, s) => acc + stepLayerSeconds(s), 0)
+
+/** Seconds of all layers' steps of one part (gemm, attention, comm), run one after the other. */
+export function partSeconds(l: LayerSteps, part: Step['part']): number {
+  const of = (steps: readonly Step[]) => sumSeconds(steps.filter((s) => s.part === part))
+  const c = l.counts
+  return (
+    c.fullAttention * of(l.fullAttention) +
+    c.linearAttention * of(l.linearAttention) +
+    c.ffn * (of(l.ffn) + of(l.comm.moe)) +
+    c.denseFfn * (of(l.denseFfn) + of(l.comm.dense))
+  )
+}
+
+/** How two micro-batches overlap communication with compute (two-batch overlap), or none. */
+export type Overlap = {phase: Phase; smRatio: number} | undefined
+
+const commOf = (steps: readonly Step[], id: string) => steps.find((s) => s.id === id)?.seconds ?? 0
+
+/**
+ * Per-layer time of a standard (non-hybrid) model layer: attention, FFN and
+ * communication one after the other; with two-batch overlap, the
+ * reference's formulas (prefill: each of attention and FFN on the SMs left
+ * by communication, overlapped with dispatch and combine; decode: two
+ * micro-batches, attention against FFN plus communication).
+ */
+function standardLayerSeconds(attention: number, ffn: number, comm: readonly Step[], overlap: Overlap): number {
+  const c1 = commOf(comm, 'comm-before')
+  const c2 = commOf(comm, 'comm-after')
+  if (!overlap) return attention + ffn + sumSeconds(comm)
+  if (overlap.phase === 'prefill') {
+    const a = attention / overlap.smRatio
+    const f = ffn / overlap.smRatio
+    return Math.max(a, c1) + Math.max(a, c2) + Math.max(f, c1) + Math.max(f, c2)
+  }
+  return 2 * Math.max(attention, ffn + c1 + c2)
+}
+
+/**
+ * The layer groups of one forward: standard models as whole layers (MoE
+ * layers, then leading dense layers); hybrid models by part, as the
+ * reference sums them (full attention, linear attention, FFN, and
+ * communication on every layer: two TP all-reduces with tp > 1, else the MoE
+ * pair, in the compat profile).
+ */
+export function layerGroups(ctx: SimContext, l: LayerSteps, overlap: Overlap): LayerGroup[] {
+  const c = l.counts
+  const moeKind = ctx.model.ffn.isMoe ? 'moe' : 'dense-ffn'
+  const ffnSeconds = sumSeconds(l.ffn)
+  const denseSeconds = sumSeconds(l.denseFfn)
+  if (ctx.model.linear) {
+    const comm = ctx.sw.layoutCollectives
+      ? sumSeconds(l.comm.moe)
+      : ctx.d.tp > 1
+        ? 2 * commOf(l.comm.moe, 'tp-allreduce')
+        : commOf(l.comm.moe, 'comm-before') + commOf(l.comm.moe, 'comm-after')
+    const groups: LayerGroup[] = [
+      {kind: 'full-attention', count: c.fullAttention, secondsPerLayer: sumSeconds(l.fullAttention)},
+      {kind: 'linear-attention', count: c.linearAttention, secondsPerLayer: sumSeconds(l.linearAttention)},
+      {kind: moeKind, count: c.ffn, secondsPerLayer: ffnSeconds},
+    ]
+    if (c.denseFfn > 0) groups.push({kind: 'dense-ffn', count: c.denseFfn, secondsPerLayer: denseSeconds})
+    groups.push({kind: 'communication', count: c.layers, secondsPerLayer: comm})
+    return groups
+  }
+  const attention = sumSeconds(l.fullAttention)
+  const groups: LayerGroup[] = [{kind: 'layer', count: c.ffn, secondsPerLayer: standardLayerSeconds(attention, ffnSeconds, l.comm.moe, overlap)}]
+  if (c.denseFfn > 0) groups.push({kind: 'layer', count: c.denseFfn, secondsPerLayer: standardLayerSeconds(attention, denseSeconds, l.comm.dense, overlap)})
+  return groups
+}
+
+export const groupsSeconds = (groups: readonly LayerGroup[]) => groups.reduce((acc, g) => acc + g.count * g.secondsPerLayer, 0)
+
+/** The steps of one layer as the report lists them: attention, linear attention, FFN, dense FFN, communication. */
+export function flatSteps(l: LayerSteps): Step[] {
+  return [...l.fullAttention, ...l.linearAttention, ...l.ffn, ...l.denseFfn, ...l.comm.moe]
+}
+
+/** Attention cores of all layers for a mix (decoding requests, prompts), seconds: full-attention and linear-attention layers. */
+export function coreSeconds(ctx: SimContext, mix: TokenMix): number {
+  const c = layerCounts(ctx)
+  return c.fullAttention * sumSeconds(attentionCores(ctx, mix)) + c.linearAttention * sumSeconds(linearAttentionCores(ctx, mix))
+}
