@@ -99,7 +99,7 @@ const DEFAULT: ProfileSwitches = {
   unitsFix: true,
   interpolateMfu: true,
   publishedConfigs: true,
-  mlaCoreUsesHtp: false,
+  mlaCoreUsesHtp: true,
   hybridPrefillScale: false,
   denseFfnTpShard: false,
   rooflineFallback: false,

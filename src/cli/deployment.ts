@@ -13,6 +13,7 @@ export interface DeploymentFlagValues {
   deepep: boolean
   tbo: boolean
   'sm-ratio': number
+  'moe-distribution'?: string
   'max-prefill-tokens': number
   'decode-batch'?: string
   'target-tgs': number
@@ -41,5 +42,6 @@ export function deploymentFromFlags(flags: DeploymentFlagValues): Deployment {
     isl: flags.isl,
     osl: flags.osl,
     mode: flags['prefill-only'] ? 'prefill' : flags['decode-only'] ? 'decode' : 'both',
+    ...(flags['moe-distribution'] ? {moeDistribution: flags['moe-distribution']} : {}),
   }
 }

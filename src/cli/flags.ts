@@ -2,6 +2,7 @@
 import {Flags} from '@oclif/core'
 import {usageError} from '../errors.js'
 import {PROFILE_NAMES} from '../profile.js'
+import {DEFAULT_MOE_DISTRIBUTION, MOE_DISTRIBUTION} from '../sim/moe-routing.js'
 
 /** A float flag (oclif has none). */
 export const floatFlag = Flags.custom<number>({
@@ -74,6 +75,13 @@ export const deploymentFlags = {
   deepep: Flags.boolean({aliases: ['enable-deepep'], summary: 'DeepEP dispatch/combine instead of all-reduce around the MoE.', default: false}),
   tbo: Flags.boolean({aliases: ['enable-tbo'], summary: 'Two-batch overlap of compute and communication.', default: false}),
   'sm-ratio': floatFlag({summary: 'Share of SMs computing while TBO communicates.', default: 108 / 132}),
+  'moe-distribution': Flags.string({
+    summary: `Routing skew of expert-parallel MoE layers where wide-EP tables measure it: uniform, or power_law_<a> (0.6 ... 1.2; larger = more tokens on the hottest GPU). Default: ${DEFAULT_MOE_DISTRIBUTION}.`,
+    parse: async (input) => {
+      if (!MOE_DISTRIBUTION.test(input)) throw usageError(`--moe-distribution expects uniform or power_law_<a> (e.g. power_law_1.01), got "${input}"`)
+      return input
+    },
+  }),
   'prefill-only': Flags.boolean({summary: 'Simulate prefill only.', default: false, exclusive: ['decode-only']}),
   'decode-only': Flags.boolean({summary: 'Simulate decode only.', default: false}),
 }

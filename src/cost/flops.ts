@@ -1,5 +1,6 @@
 /** Per-token FLOPs summary (SPEC A4). */
 import type {ModelSpec} from '../model/types.js'
+import {decodePairFlops} from '../model/attention-flops.js'
 import type {ShardShapes} from './shapes.js'
 import {gemmFlops} from './units.js'
 
@@ -12,11 +13,7 @@ export interface FlopsSummary {
 /** Average context of a decode step: int(isl + osl/2). */
 export const averageContext = (isl: number, osl: number) => Math.floor(isl + osl / 2)
 
-export function attentionCoreFlopsPerToken(model: ModelSpec, s: ShardShapes, context: number): number {
-  const a = model.attention
-  if (a.kind === 'mha') return 4 * s.htp * a.headDim * context
-  return 2 * s.htp * (a.kvLoraRank + a.qkRopeHeadDim) * context + 2 * context * s.htp * a.kvLoraRank
-}
+export const attentionCoreFlopsPerToken = (model: ModelSpec, s: ShardShapes, context: number) => decodePairFlops(model.attention, s.htp) * context
 
 export function projectionFlopsPerToken(model: ModelSpec, s: ShardShapes): number {
   const D = model.hidden

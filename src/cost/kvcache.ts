@@ -6,15 +6,19 @@ import {GiB} from './units.js'
 /** Runtime reserve per GPU: 15 GiB runtime + 5 GiB encoder (SPEC A3). */
 export const RESERVED_GIB = 20
 
+/** KV bytes one full-attention layer keeps per token on one GPU: K and V of its KV heads, or MLA's latent and rope key. */
+export function kvBytesPerLayerToken(model: ModelSpec, s: ShardShapes): number {
+  const a = model.attention
+  return a.kind === 'mha' ? 2 * s.hkvtp * a.headDim * s.kvBytes : (a.kvLoraRank + a.qkRopeHeadDim) * s.kvBytes
+}
+
 /**
  * KV bytes one GPU keeps per token of a request, over the layers that keep a
  * KV cache (all L, or a hybrid model's F full-attention layers). MLA keeps
  * one latent per token, the same on every tensor-parallel rank.
  */
 export function kvBytesPerToken(model: ModelSpec, s: ShardShapes): number {
-  const a = model.attention
-  const perLayer = a.kind === 'mha' ? 2 * s.hkvtp * a.headDim * s.kvBytes : (a.kvLoraRank + a.qkRopeHeadDim) * s.kvBytes
-  const allLayers = model.layers * perLayer
+  const allLayers = model.layers * kvBytesPerLayerToken(model, s)
   return model.linear ? (allLayers / model.layers) * model.linear.fullLayers : allLayers
 }
 

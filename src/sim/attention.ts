@@ -1,5 +1,5 @@
 /** Full-attention layers: cores and projections, prefill and decode. */
-import {causalPrefillFlops, decodePairFlops, prefillPairFlops} from '../cost/attention-flops.js'
+import {CAUSAL_DISCOUNT, causalPrefillFlops, decodePairFlops, prefillPairFlops} from '../model/attention-flops.js'
 import {kvBytesPerToken} from '../cost/kvcache.js'
 import {transferSeconds} from '../cost/units.js'
 import {tablePaths} from '../tables/paths.js'
@@ -67,8 +67,8 @@ export function prefillAttentionCore(ctx: SimContext, isl: number): Step {
   const path = a.kind === 'mha' ? tablePaths.mhaPrefill(ctx.gpuKey, s.htp, s.hkvtp, a.headDim) : tablePaths.mlaPrefill(ctx.gpuKey, s.htp, a.qkNopeHeadDim, a.qkRopeHeadDim)
   const kvBytes = kvBytesPerLayer(ctx, isl)
   const flops = causalPrefillFlops(isl, prefillPairFlops(a, coreHeads(ctx)))
-  const mfu = ctx.mfu.prefillAttention(path, isl, {flops: (isl * gflopsPerToken * 1e9) / 1.8, bytes: kvBytes, peakTflops: fp16})
-  const computeS = secondsForGflops(ctx, (isl * gflopsPerToken) / 1.8, fp16, mfu.value)
+  const mfu = ctx.mfu.prefillAttention(path, isl, {flops: (isl * gflopsPerToken * 1e9) / CAUSAL_DISCOUNT, bytes: kvBytes, peakTflops: fp16})
+  const computeS = secondsForGflops(ctx, (isl * gflopsPerToken) / CAUSAL_DISCOUNT, fp16, mfu.value)
   return coreStep(ctx, 'attn-core', flops, computeS, kvBytes, mfu, {seq_len: isl})
 }
 

@@ -12,7 +12,8 @@
  * indexer borrows the GEMM table's MFU at its logits shape; both are
  * reported as `borrowed`.
  */
-import {mlaAbsorbedPairFlops} from '../cost/attention-flops.js'
+import {kvBytesPerLayerToken} from '../cost/kvcache.js'
+import {mlaAbsorbedPairFlops} from '../model/attention-flops.js'
 import type {MlaAttention} from '../model/types.js'
 import {tablePaths} from '../tables/paths.js'
 import {coreStep} from './attention.js'
@@ -34,7 +35,7 @@ export function dsaDecodeSteps(ctx: SimContext, a: MlaAttention, sp: Sparse, bat
   const {shapes: s, gpu} = ctx
   const latent = a.kvLoraRank + a.qkRopeHeadDim
   const coreFlops = batch * sparseCoreFlopsPerQuery(a, s.htp, sp.indexTopk)
-  const coreBytes = batch * Math.min(context, sp.indexTopk) * latent * s.kvBytes
+  const coreBytes = batch * Math.min(context, sp.indexTopk) * kvBytesPerLayerToken(ctx.model, s)
   const corePath = tablePaths.dsaAttention(ctx.gpuKey, 'decode', s.htp, latent, sp.indexTopk)
   const coreWork = {flops: coreFlops, bytes: coreBytes, peakTflops: gpu.fp16Tflops}
   const coreMfu = ctx.mfu.hasTable(corePath)
@@ -59,7 +60,7 @@ export function dsaPrefillSteps(ctx: SimContext, a: MlaAttention, sp: Sparse, is
   const {shapes: s, gpu} = ctx
   const latent = a.kvLoraRank + a.qkRopeHeadDim
   const coreFlops = isl * sparseCoreFlopsPerQuery(a, s.htp, sp.indexTopk)
-  const coreBytes = isl * latent * s.kvBytes
+  const coreBytes = isl * kvBytesPerLayerToken(ctx.model, s)
   const corePath = tablePaths.dsaAttention(ctx.gpuKey, 'prefill', s.htp, latent, sp.indexTopk)
   const coreWork = {flops: coreFlops, bytes: coreBytes, peakTflops: gpu.fp16Tflops}
   const coreMfu = ctx.mfu.hasTable(corePath)

@@ -1,6 +1,7 @@
 /** MoE and dense FFN layers, for m tokens on one GPU. */
 import {transferSeconds} from '../cost/units.js'
 import type {Phase} from '../tables/paths.js'
+import {DEFAULT_MOE_DISTRIBUTION} from './moe-routing.js'
 import {gemmStep, rooflineBound, rooflineFloors, secondsForGflops, type SimContext} from './context.js'
 import type {Step} from './result.js'
 
@@ -12,9 +13,6 @@ import type {Step} from './result.js'
  * each. With moeEp = 1 this is the reference's reading: expert width I / tp,
  * E / (W / tp) experts per GPU.
  */
-/** Routing the wide-EP lookups assume unless the deployment says (--moe-distribution). */
-export const DEFAULT_MOE_DISTRIBUTION = 'uniform'
-
 export interface MoeLayout {
   replicas: number
   moeEp: number

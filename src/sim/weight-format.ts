@@ -2,8 +2,9 @@
  * Which weight format a deployment runs, and what that means for bytes per
  * weight and the GEMM peak: FP8 GEMMs run at the fp8 peak; int4 is
  * weight-only (dequantised to bf16, bf16 peak); nvfp4 needs FP4 tensor cores;
- * mxfp4 (gpt-oss) uses FP4 tensor cores where the GPU has them, else runs
- * weight-only.
+ * mxfp4 (gpt-oss) runs weight-only: the MoE kernel SGLang runs for gpt-oss
+ * is w4a16 even on GPUs with FP4 tensor cores (AIConfigurator measured it
+ * only as w4a16_mxfp4, on B200 as on H100).
  */
 import {usageError} from '../errors.js'
 import type {GpuSpec} from '../hardware/gpu.js'
@@ -48,6 +49,6 @@ export function resolveWeightFormat(model: ModelSpec, d: Deployment, gpu: GpuSpe
       }
       return {format, bits: 4, gemmPeak: gpu.fp4Tflops, fp8Gemm: false, tableDtype: 'nvfp4', reason}
     case 'mxfp4':
-      return {format, bits: 4, gemmPeak: gpu.fp4Tflops ?? gpu.fp16Tflops, fp8Gemm: false, tableDtype: gpu.fp4Tflops ? 'nvfp4' : 'int4', reason}
+      return {format, bits: 4, gemmPeak: gpu.fp16Tflops, fp8Gemm: false, tableDtype: 'int4', reason}
   }
 }

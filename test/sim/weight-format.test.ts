@@ -31,9 +31,13 @@ describe('weight formats', () => {
     expect(step(r, 'qkv-proj').mfu!.table).toBe('gemm/b200-sxm/nvfp4.csv')
   })
 
-  it('gpt-oss ships mxfp4: fp4 tensor cores on B200, weight-only on H100', () => {
-    expect(run('gpt-oss-120b', 'B200-SXM').weightFormat.tableDtype).toBe('nvfp4')
-    expect(run('gpt-oss-120b', 'H100-SXM').weightFormat.tableDtype).toBe('int4')
+  it('gpt-oss ships mxfp4: weight-only (w4a16, the kernel measured for it) on B200 as on H100', () => {
+    for (const gpu of ['B200-SXM', 'H100-SXM']) {
+      const r = run('gpt-oss-120b', gpu)
+      expect(r.weightFormat.tableDtype).toBe('int4')
+      expect(r.weightFormat.gemmPeak).toBe(r.inputs.gpu.fp16Tflops)
+    }
+    expect(step(run('gpt-oss-20b', 'B200-SXM'), 'ffn').mfu!.table).toBe('grouped_gemm/decode/b200-sxm/int4.csv')
   })
 
   it('nvfp4 on a GPU without FP4 tensor cores is a usage error that says why', async () => {

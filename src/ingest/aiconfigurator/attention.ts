@@ -11,6 +11,7 @@
  *  - decode step: batch * 4*H*hd*kv_len, kv_len = isl + step (isl is 1).
  * Both against the bf16 peak (attention cores always use it, SPEC A2).
  */
+import {causalPrefillFlops, mhaPairFlops} from '../../model/attention-flops.js'
 import {cellNumber, cellText, requireColumns, type AicRow} from './parquet.js'
 import {dropAbovePeak, mfuOf, msToUs, sig} from './numbers.js'
 import {pickPrefillBatch} from './prefill-batch.js'
@@ -76,7 +77,7 @@ export function mapDecodeAttention(rows: readonly AicRow[], src: SourceInfo, o: 
     const sel = fastestPerKey(cands, o.kernelSource)
     const {rows: cells, note} = dropAbovePeak(
       sel.chosen.map(({item: p, latencyUs}) => {
-        const flops = p.batch * 4 * p.heads * p.headDim * p.len
+        const flops = p.batch * mhaPairFlops(p.heads, p.headDim) * p.len
         return ['bf16', p.kvDtype, p.batch, p.len, sig(latencyUs), sig(mfuOf(flops, latencyUs, o.peaks.bf16))]
       }),
       (c) => [c[c.length - 1] as number],
@@ -98,7 +99,7 @@ export function mapPrefillAttention(rows: readonly AicRow[], src: SourceInfo, o:
     const {rows: cells, note} = dropAbovePeak(
       chosen.map(({item: p, latencyUs}) => {
         const perRequestUs = latencyUs / p.batch
-        const flops = (p.len * 4 * p.heads * p.headDim * p.len) / 1.8
+        const flops = causalPrefillFlops(p.len, mhaPairFlops(p.heads, p.headDim))
         return ['bf16', p.len, sig(perRequestUs), sig(mfuOf(flops, perRequestUs, o.peaks.bf16))]
       }),
       (c) => [c[c.length - 1] as number],

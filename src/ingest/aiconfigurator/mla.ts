@@ -4,18 +4,31 @@
  *
  * AIConfigurator's MLA tables are DeepSeek's shape (kv_lora_rank 512, rope
  * 64, nope 128, v 128; Kimi K2 shares it) with num_heads already per GPU.
- * The mfu column uses the simulator's FLOPs (SPEC A6) with the heads a GPU
- * holds (Htp, fix B4 of the default profile), against the bf16 peak:
+ * The mfu column uses the simulator's FLOPs with the heads a GPU holds (Htp),
+ * against the bf16 peak:
  *  - decode: batch * (2*Htp*(r+rope)*kv_len + 2*kv_len*Htp*r), kv_len = isl + step;
  *  - prefill of one request: isl * (2*Htp*(nope+rope)*isl + 2*isl*Htp*v) / 1.8.
- * The compat profile's MLA cores use all H heads (defect B4), so with tp > 1
- * its times from these tables are tp times longer than measured.
+ * The compat profile's MLA cores use all H heads (the reference's reading),
+ * so with tp > 1 its times from these tables are tp times longer than measured.
+ *
+ * Which prefill kernel: outside TensorRT-LLM's kernel (kernel_source
+ * trtllm_mla, Blackwell) the collector times the absorbed 576/512 kernel
+ * (flash_attention on Hopper, triton on L40S), but SGLang's fa3, flashinfer,
+ * flashmla and triton backends run a fresh prefill as multi-head attention on
+ * the up-projected keys and values (192-dim q.k, 128-dim values;
+ * python/sglang/srt/models/deepseek_common/attention_backend_handler.py:
+ * MHA_ONE_SHOT / MHA_CHUNKED_KV for extends without a cached prefix). Those
+ * rows are therefore written at the same utilisation for the kernel the
+ * engine runs: latency x expanded FLOPs / absorbed FLOPs (640 / 2176 per
+ * head and query-key pair). Check: H100's rows read 61-68% of the bf16 peak by
+ * the absorbed count, its FA3 MHA prefill rows (64-64-128) 54-65%.
  *
  * mla_bmm_perf (the absorbed-MLA per-head batched matmuls) is not imported:
  * they are not part of the attention core (the simulator times them as its
  * bmm-q-wk / bmm-o-wv projection steps, GEMM lookups), and no table layout
  * holds batched matmuls yet.
  */
+import {causalPrefillFlops, mlaAbsorbedPairFlops, mlaExpandedPairFlops} from '../../model/attention-flops.js'
 import {KV_DTYPE} from './attention.js'
 import {cellNumber, cellText, requireColumns, type AicRow} from './parquet.js'
 import {dropAbovePeak, mfuOf, msToUs, sig} from './numbers.js'
@@ -65,28 +78,36 @@ export function mapDecodeMla(rows: readonly AicRow[], src: SourceInfo, o: MapOpt
     const sel = fastestPerKey(cands, o.kernelSource)
     const {rows: cells, note} = dropAbovePeak(
       sel.chosen.map(({item: p, latencyUs}) => {
-        const flops = p.batch * (2 * heads * (R + ROPE) * p.len + 2 * p.len * heads * R)
+        const flops = p.batch * p.len * mlaAbsorbedPairFlops(heads, R, ROPE)
         return ['bf16', p.kvDtype, p.batch, p.len, sig(latencyUs), sig(mfuOf(flops, latencyUs, o.peaks.bf16))]
       }),
       (c) => [c[c.length - 1] as number],
     )
     out.push({
       table: buildTable(`mla/decode/${o.gpuKey}/${heads}-${R}-${ROPE}.csv`, ['dtype', 'kv_dtype', 'batch_size', 'kv_len', 'latency_us', 'mfu'], cells, ['kv_dtype', 'batch_size', 'kv_len']),
-      provenance: provenanceOf([src], sel, ['mla_dtype bfloat16', 'kv_len = isl + step', ...note], cells.length, `batch*(2*Htp*(r+rope)*kv_len + 2*kv_len*Htp*r) / (latency * ${o.peaks.bf16} TFLOP/s bf16 peak) (SPEC A6 with B4)`),
+      provenance: provenanceOf([src], sel, ['mla_dtype bfloat16', 'kv_len = isl + step', ...note], cells.length, `batch*(2*Htp*(r+rope)*kv_len + 2*kv_len*Htp*r) / (latency * ${o.peaks.bf16} TFLOP/s bf16 peak) with Htp heads per GPU`),
     })
   }
   return out
 }
+
+/** Kernels that time the prefill as the engine runs it (TensorRT-LLM's context MLA, expanded); others time the absorbed kernel. */
+const EXPANDED_PREFILL_KERNELS = new Set(['trtllm_mla'])
+
+/** What the engine's expanded prefill takes relative to the absorbed kernel at the same utilisation. */
+const EXPANDED_PER_ABSORBED = (heads: number) => mlaExpandedPairFlops(heads, NOPE, ROPE, V) / mlaAbsorbedPairFlops(heads, R, ROPE)
 
 export function mapPrefillMla(rows: readonly AicRow[], src: SourceInfo, o: MapOptions): MappedTable[] {
   const out: MappedTable[] = []
   for (const [heads, cands] of byHeads(readMla(rows, src, false))) {
     const sel = fastestPerKey(cands, o.kernelSource)
     const chosen = pickPrefillBatch(sel.chosen, o.prefillTokens)
+    const absorbed = chosen.filter((c) => !EXPANDED_PREFILL_KERNELS.has(c.kernelSource)).length
     const {rows: cells, note} = dropAbovePeak(
-      chosen.map(({item: p, latencyUs}) => {
-        const perRequestUs = latencyUs / p.batch
-        const flops = (p.len * (2 * heads * (NOPE + ROPE) * p.len + 2 * p.len * heads * V)) / 1.8
+      chosen.map(({item: p, latencyUs, kernelSource}) => {
+        const scale = EXPANDED_PREFILL_KERNELS.has(kernelSource) ? 1 : EXPANDED_PER_ABSORBED(heads)
+        const perRequestUs = (latencyUs * scale) / p.batch
+        const flops = causalPrefillFlops(p.len, mlaExpandedPairFlops(heads, NOPE, ROPE, V))
         return ['bf16', p.len, sig(perRequestUs), sig(mfuOf(flops, perRequestUs, o.peaks.bf16))]
       }),
       (c) => [c[c.length - 1] as number],
@@ -96,9 +117,16 @@ export function mapPrefillMla(rows: readonly AicRow[], src: SourceInfo, o: MapOp
       provenance: provenanceOf(
         [src],
         {...sel, kernelSources: countSources(chosen)},
-        ['mla_dtype bfloat16, kv_cache_dtype bfloat16', `per seq_len the batch nearest ${o.prefillTokens}/seq_len tokens; latency_us per request = latency / batch`, ...note],
+        [
+          'mla_dtype bfloat16, kv_cache_dtype bfloat16',
+          `per seq_len the batch nearest ${o.prefillTokens}/seq_len tokens; latency_us per request = latency / batch`,
+          ...(absorbed > 0
+            ? [`${absorbed} row(s) timed the absorbed 576/512 kernel; SGLang prefills run expanded multi-head attention (192/128): latency x ${sig(EXPANDED_PER_ABSORBED(heads))} (same utilisation)`]
+            : []),
+          ...note,
+        ],
         cells.length,
-        `seq_len*(2*Htp*(nope+rope)*seq_len + 2*seq_len*Htp*v)/1.8 / (latency per request * ${o.peaks.bf16} TFLOP/s bf16 peak) (SPEC A6 with B4)`,
+        `seq_len*(2*Htp*(nope+rope)*seq_len + 2*seq_len*Htp*v)/1.8 / (latency per request * ${o.peaks.bf16} TFLOP/s bf16 peak) with Htp heads per GPU`,
       ),
     })
   }

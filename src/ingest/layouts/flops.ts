@@ -9,6 +9,7 @@
  * divides its time by 1.8 instead); DSA sparse attention counts the top-k
  * keys each query attends to, whatever the context.
  */
+import {CAUSAL_HALF, causalPrefillFlops, mhaPairFlops, mlaAbsorbedPairFlops, mlaExpandedPairFlops} from '../../model/attention-flops.js'
 import type {Values} from './types.js'
 
 const n = (v: Values, c: string) => v[c] as number
@@ -18,23 +19,23 @@ export const gemmFlops = (v: Values) => ({mfu: 2 * n(v, 'm') * n(v, 'k') * n(v, 
 
 /** MHA/GQA decode: 4 * H * hd * kv_len per request (QK^T and PV). */
 export const mhaDecodeFlops = (v: Values, s: Record<string, number>) => ({
-  mfu: 4 * s.heads * s.head_dim * n(v, 'kv_len') * n(v, 'batch_size'),
+  mfu: mhaPairFlops(s.heads, s.head_dim) * n(v, 'kv_len') * n(v, 'batch_size'),
 })
 
 /** MHA/GQA prefill, causal: half of 4 * H * hd * S^2. */
 export const mhaPrefillFlops = (v: Values, s: Record<string, number>) => ({
-  mfu: (4 * s.heads * s.head_dim * n(v, 'seq_len') ** 2) / 2,
+  mfu: causalPrefillFlops(n(v, 'seq_len'), mhaPairFlops(s.heads, s.head_dim), CAUSAL_HALF),
 })
 
 /** MLA decode, absorbed: 2*H*(r+rope)*kv + 2*kv*H*r per request. */
 export const mlaDecodeFlops = (v: Values, s: Record<string, number>) => ({
-  mfu: n(v, 'batch_size') * n(v, 'kv_len') * (2 * s.heads * (s.kv_lora_rank + s.qk_rope_head_dim) + 2 * s.heads * s.kv_lora_rank),
+  mfu: n(v, 'batch_size') * n(v, 'kv_len') * mlaAbsorbedPairFlops(s.heads, s.kv_lora_rank, s.qk_rope_head_dim),
 })
 
 /** MLA prefill, not absorbed, causal: half of S^2 * (2*H*(nope+rope) + 2*H*v); v defaults to nope. */
 export const mlaPrefillFlops = (v: Values, s: Record<string, number>, hints?: Record<string, number>) => {
   const vDim = hints?.v_head_dim ?? s.qk_nope_head_dim
-  return {mfu: (n(v, 'seq_len') ** 2 * (2 * s.heads * (s.qk_nope_head_dim + s.qk_rope_head_dim) + 2 * s.heads * vDim)) / 2}
+  return {mfu: causalPrefillFlops(n(v, 'seq_len'), mlaExpandedPairFlops(s.heads, s.qk_nope_head_dim, s.qk_rope_head_dim, vDim), CAUSAL_HALF)}
 }
 
 /**
@@ -52,7 +53,7 @@ export function groupedGemmFlops(tokensColumn: string) {
 /** DSA value width: the latent rank, qk dim minus its 64 rope dims (DeepSeek-V3.2). */
 const dsaValueDim = (s: Record<string, number>) => s.head_dim - 64
 
-/** DSA sparse attention decode: each query attends top-k keys: 2*H*topk*(d_qk + d_v) per request. */
+/** DSA sparse attention decode: each query attends top-k keys: 2*H*topk*(d_qk + d_v) per request (the absorbed MLA pair). */
 export const dsaAttnDecodeFlops = (v: Values, s: Record<string, number>) => ({
   mfu: n(v, 'batch_size') * s.heads * s.topk * 2 * (s.head_dim + dsaValueDim(s)),
 })

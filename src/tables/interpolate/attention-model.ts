@@ -4,6 +4,7 @@
  * A6 (constant factors cancel: only ratios between shapes matter); bytes
  * are the KV cache read plus queries and outputs.
  */
+import {causalPrefillFlops, mhaPairFlops, mlaAbsorbedPairFlops, mlaExpandedPairFlops} from '../../model/attention-flops.js'
 import type {KernelModel} from './kernel-grid.js'
 
 export type AttentionKind = 'mha' | 'mla'
@@ -57,8 +58,8 @@ export function decodeModel(cfg: AttentionConfig, kvDtype: string): KernelModel 
   const H = cfg.heads
   const perToken =
     cfg.kind === 'mha'
-      ? {flops: 4 * H * cfg.family[0], kv: 2 * cfg.kvHeads * cfg.family[0], q: H * cfg.family[0]}
-      : {flops: 2 * H * (cfg.family[0] + cfg.family[1]) + 2 * H * cfg.family[0], kv: cfg.family[0] + cfg.family[1], q: H * (cfg.family[0] + cfg.family[1])}
+      ? {flops: mhaPairFlops(H, cfg.family[0]), kv: 2 * cfg.kvHeads * cfg.family[0], q: H * cfg.family[0]}
+      : {flops: mlaAbsorbedPairFlops(H, cfg.family[0], cfg.family[1]), kv: cfg.family[0] + cfg.family[1], q: H * (cfg.family[0] + cfg.family[1])}
   return {
     axes: ['batch_size', 'kv_len'],
     channels: [{mfu: 'mfu', latency: 'latency_us'}],
@@ -69,11 +70,11 @@ export function decodeModel(cfg: AttentionConfig, kvDtype: string): KernelModel 
 /** Prefill: one causal prefill of `seq_len` tokens (MLA: v_head_dim taken as nope). */
 export function prefillModel(cfg: AttentionConfig): KernelModel {
   const H = cfg.heads
-  const perPair = cfg.kind === 'mha' ? 4 * H * cfg.family[0] : 2 * H * (cfg.family[0] + cfg.family[1]) + 2 * H * cfg.family[0]
+  const perPair = cfg.kind === 'mha' ? mhaPairFlops(H, cfg.family[0]) : mlaExpandedPairFlops(H, cfg.family[0], cfg.family[1], cfg.family[0])
   const perToken = cfg.kind === 'mha' ? (2 * cfg.kvHeads + 2 * H) * cfg.family[0] * 2 : H * (2 * (cfg.family[0] + cfg.family[1]) + cfg.family[0]) * 2
   return {
     axes: ['seq_len'],
     channels: [{mfu: 'mfu', latency: 'latency_us'}],
-    work: (s) => [{flops: (s.seq_len * s.seq_len * perPair) / 1.8, bytes: s.seq_len * perToken}],
+    work: (s) => [{flops: causalPrefillFlops(s.seq_len, perPair), bytes: s.seq_len * perToken}],
   }
 }

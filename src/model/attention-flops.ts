@@ -15,7 +15,7 @@
  * project does, a kernel keeping part of the masked tiles), while the InferSim
  * kernel tables state their MFU with exactly half (2).
  */
-import type {Attention} from '../model/types.js'
+import type {Attention} from './types.js'
 
 /** What the simulator divides a full S x S prefill by for the causal mask. */
 export const CAUSAL_DISCOUNT = 1.8
