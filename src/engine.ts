@@ -8,6 +8,9 @@
 export const ENGINE_NAMES = ['trtllm', 'vllm', 'sglang'] as const
 export type EngineName = (typeof ENGINE_NAMES)[number]
 
+/** What an engine does when its KV pool cannot hold another token for a running request. */
+export type KvPoolFull = 'preempt' | 'wait'
+
 export interface EngineParams {
   /** Tokens one step may carry (chunked-prefill budget) unless --max-prefill-tokens says otherwise. */
   max_prefill_tokens: number
@@ -15,25 +18,33 @@ export interface EngineParams {
   budget_includes_decode: boolean
   /** Requests one replica runs at once at most (the engine's max batch size); more wait for admission. */
   max_running_requests: number
-  /** Share of GPU memory the engine takes for weights and KV cache; the KV cache gets what the weights leave. */
+  /** Share of GPU memory the engine takes: of the whole memory for weights and KV (vLLM, SGLang), or of what weights and activations leave (TensorRT-LLM). */
   gpu_memory_fraction: number
+  /** Whether gpu_memory_fraction is of the whole memory or of the memory free after weights and activations. */
+  memory_fraction_of: 'total' | 'free'
+  /** Activations, CUDA graphs and workspaces the KV pool cannot use, GiB. */
+  activation_reserve_gib: number
   /** Whether a request reserves KV cache for isl + osl tokens when admitted (else it holds isl + osl/2 on average, pages allocated as it grows). */
   reserves_full_kv: boolean
+  /** A full KV pool: `preempt` running requests and recompute them later (vLLM preemption, SGLang retraction), or make new requests `wait` for whole requests to finish (TensorRT-LLM's guaranteed-no-evict scheduler). */
+  kv_pool_full: KvPoolFull
   /** Fixed time of every step (scheduling, launch; CUDA graphs in decode-only steps), ms. */
   step_overhead_ms: number
   /** Extra time of a step that carries prefill tokens (no CUDA graph, more kernels), ms. */
   mixed_step_overhead_ms: number
   /** Time per request in a step (sampling, detokenization, bookkeeping), ms. */
   per_request_overhead_ms: number
+  /** Time per layer per step beyond the kernels the tables time (norms, rotary, KV writes, residuals, launches), microseconds. */
+  layer_overhead_us: number
+  /** Extra time per MoE layer per step (router, top-k, token sorting and alignment), microseconds. */
+  moe_layer_overhead_us: number
   /** Per request, outside the steps: HTTP, tokenization, first token's way out, ms. */
   ttft_overhead_ms: number
   /** Steps a new request waits before the scheduler takes it in. */
   join_steps: number
   /** Share of requests that arrive in waves (all clients together, as at a benchmark's start or when identical requests keep clients in step) rather than spread out. */
   sync_share: number
-  /** Requests of a closed-loop client population waiting for admission on average (Little's law: wait = queue / throughput). */
-  admission_queue: number
-  /** Multiplies the KV capacity that memory and model give (the engine's KV dtype choice, e.g. fp8 KV with FP8 checkpoints; memory it reclaims). */
+  /** Multiplies the KV capacity that memory and model give (the engine's KV dtype choice, memory it reclaims). */
   kv_capacity_scale: number
   /** Multiplies GEMM and MoE kernel times (the engine's kernels vs the measured tables). */
   gemm_scale: number
@@ -44,27 +55,67 @@ export interface EngineParams {
 }
 
 export type EngineParamName = keyof EngineParams
-export type FittedParamName = Exclude<EngineParamName, 'max_prefill_tokens' | 'budget_includes_decode' | 'max_running_requests' | 'gpu_memory_fraction' | 'reserves_full_kv'>
+export type FittedParamName = Exclude<
+  EngineParamName,
+  | 'max_prefill_tokens'
+  | 'budget_includes_decode'
+  | 'max_running_requests'
+  | 'gpu_memory_fraction'
+  | 'memory_fraction_of'
+  | 'activation_reserve_gib'
+  | 'reserves_full_kv'
+  | 'kv_pool_full'
+>
 
-/** Parameters the fit may move, with the range it searches and whether it works in log space. */
+/**
+ * Parameters the fit may move, with the range it searches and whether it
+ * works in log space. The ranges are what the engines can physically show
+ * (a step's fixed cost of milliseconds, not tens; a kernel scale within 2x
+ * of the measured tables), so a fit cannot buy in-sample error with a
+ * constant no engine has.
+ */
 export const FITTED_PARAMS: Record<FittedParamName, {min: number; max: number; log: boolean}> = {
-  step_overhead_ms: {min: 0, max: 50, log: false},
-  mixed_step_overhead_ms: {min: 0, max: 100, log: false},
-  per_request_overhead_ms: {min: 0, max: 2, log: false},
-  ttft_overhead_ms: {min: 0, max: 500, log: false},
-  join_steps: {min: 0, max: 10, log: false},
-  admission_queue: {min: 0, max: 8, log: false},
+  step_overhead_ms: {min: 0, max: 5, log: false},
+  mixed_step_overhead_ms: {min: 0, max: 10, log: false},
+  per_request_overhead_ms: {min: 0, max: 0.2, log: false},
+  layer_overhead_us: {min: 0, max: 60, log: false},
+  moe_layer_overhead_us: {min: 0, max: 150, log: false},
+  ttft_overhead_ms: {min: 0, max: 150, log: false},
+  join_steps: {min: 0, max: 4, log: false},
   sync_share: {min: 0, max: 1, log: false},
-  kv_capacity_scale: {min: 0.5, max: 4, log: true},
-  gemm_scale: {min: 0.4, max: 3, log: true},
-  attention_scale: {min: 0.2, max: 5, log: true},
-  comm_scale: {min: 0.1, max: 10, log: true},
+  kv_capacity_scale: {min: 0.6, max: 2, log: true},
+  gemm_scale: {min: 0.5, max: 2, log: true},
+  attention_scale: {min: 0.5, max: 2, log: true},
+  comm_scale: {min: 0.5, max: 2, log: true},
 }
 
 export const FITTED_NAMES = Object.keys(FITTED_PARAMS) as FittedParamName[]
+
+/** How well an engine's parameters predicted runs they were not fitted on (the serving fit's cross-validation). */
+export interface EngineAccuracy {
+  heldOut: string
+  rows: number
+  ttft: {mape: number; median: number; p90: number}
+  tpot: {mape: number; median: number; p90: number}
+}
 
 /** An engine as the serving model uses it: its name and parameter values. */
 export interface Engine {
   name: string
   params: EngineParams
+  accuracy?: EngineAccuracy
+}
+
+/**
+ * Fixed time one forward adds beyond the kernels the tables time, ms: the
+ * step's own cost, per-request work, per-layer small kernels (more on MoE
+ * layers), and the extra cost of a step carrying prompt tokens.
+ */
+export function forwardOverheadMs(e: EngineParams, f: {requests: number; prefill: boolean; layers: number; moeLayers: number}): number {
+  return (
+    e.step_overhead_ms +
+    e.per_request_overhead_ms * f.requests +
+    (f.prefill ? e.mixed_step_overhead_ms : 0) +
+    (e.layer_overhead_us * f.layers + e.moe_layer_overhead_us * f.moeLayers) / 1000
+  )
 }

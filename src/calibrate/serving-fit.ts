@@ -11,9 +11,8 @@ import type {Profile} from '../profile.js'
 import {FITTED_NAMES, FITTED_PARAMS, type EngineParams} from '../engine.js'
 import {solveServing} from '../serving/mean-field.js'
 import {servingProblem, type ServingProblem} from '../serving/simulate.js'
-import {baseDeployment} from './deployment.js'
 import {EvalEnvironment, SkipRow} from './environment.js'
-import {rowEngineName, rowMoeEp} from './serving.js'
+import {rowEngineName, servingRun} from './serving.js'
 import {nelderMead} from './serving-optimize.js'
 import type {MeasurementRow} from './types.js'
 
@@ -48,15 +47,14 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
       const gpu = env.gpu(row.gpu)
       const model = env.model(row, profile.switches.publishedConfigs)
       const engine = rowEngineName(row)
-      const moeEp = rowMoeEp(row, model.ffn.isMoe)
-      const configuration = [row.model, row.gpu, row.tp, row.world_size, row.fp8_gemm, row.fp8_kv, moeEp, engine, row.extra.backend_version ?? '', row.isl, row.osl, row.max_prefill_tokens ?? ''].join('|')
+      const layout = servingRun(row, model, gpu)
+      const d = layout.deployment
+      const configuration = [row.model, row.gpu, d.tp, d.worldSize, row.fp8_gemm, row.fp8_kv, d.moeEp ?? '', engine, row.extra.backend_version ?? '', row.isl, row.osl, row.max_prefill_tokens ?? ''].join('|')
       const key = `${configuration}|${row.decode_batch}`
       let run = byKey.get(key)
       if (!run) {
-        if (typeof row.decode_batch !== 'number') throw new InfersimError(`decode_batch must be a number for a serving row`)
-        const d = baseDeployment(row, 'both')
         const placeholder = {name: engine, params: {max_prefill_tokens: 0} as EngineParams}
-        const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: row.decode_batch, engine: placeholder, moeEp, maxPrefillTokens: row.max_prefill_tokens ?? undefined}, env.simulateOptions)
+        const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens: row.max_prefill_tokens ?? undefined}, env.simulateOptions)
         run = {engine, model: row.model, configuration, problem}
         byKey.set(key, run)
       }
@@ -89,7 +87,8 @@ function toVector(p: EngineParams): number[] {
   return FITTED_NAMES.map((name) => {
     const {min, max, log} = FITTED_PARAMS[name]
     const [lo, hi, v] = log ? [Math.log(min), Math.log(max), Math.log(p[name])] : [min, max, p[name]]
-    const u = Math.min(1 - 1e-6, Math.max(1e-6, (v - lo) / (hi - lo)))
+    // Start inside the range: at its edge the logistic map is flat and the search would not move the parameter.
+    const u = Math.min(0.98, Math.max(0.02, (v - lo) / (hi - lo)))
     return logit(u)
   })
 }

@@ -10,6 +10,9 @@ import {simulateServing, type ServingResult} from '../serving/simulate.js'
 import {baseDeployment} from './deployment.js'
 import {registerEvaluator, type EvalInputs, type Evaluation} from './evaluators.js'
 import {rowEngine} from './row-engine.js'
+import type {GpuSpec} from '../hardware/gpu.js'
+import type {ModelSpec} from '../model/types.js'
+import type {Deployment} from '../sim/deployment.js'
 import type {Features, MeasurementRow} from './types.js'
 
 export {DEFAULT_ENGINE, rowEngineName, useEngineDir} from './row-engine.js'
@@ -22,27 +25,60 @@ const optionalInt = (row: MeasurementRow, column: string): number | undefined =>
   return v
 }
 
-/** Expert-parallel size inside the replica from moe_tp / moe_ep (0 or empty = not given; ignored for dense models). */
-export function rowMoeEp(row: MeasurementRow, isMoe: boolean): number {
-  const ep = optionalInt(row, 'moe_ep')
-  const mtp = optionalInt(row, 'moe_tp')
-  if (!isMoe || !ep) return 1
-  if (mtp && mtp * ep !== row.tp) throw inputError(`moe_tp ${mtp} x moe_ep ${ep} is not tp ${row.tp}`)
-  return ep
+/** A serving row as the simulator runs it: one attention group of the instance, and how the row was read. */
+export interface ServingRun {
+  deployment: Deployment
+  /** Requests in flight per attention group. */
+  concurrency: number
+  notes: string[]
+}
+
+/**
+ * How a serving row's instance is laid out. The instance spans
+ * W = max(world_size, moe_tp x moe_ep) GPUs (AIConfigurator's runs give
+ * world_size = tp and span the MoE over moe_tp x moe_ep, e.g. vLLM's data
+ * parallelism with MoE TP). Attention runs tensor-parallel over tp GPUs
+ * unless the heads do not split over tp or tp spans nodes: then the engines
+ * run it data-parallel (SGLang --enable-dp-attention, TensorRT-LLM attention
+ * DP, vLLM --data-parallel-size), one attention group per GPU. The row's
+ * concurrency is the instance's; each attention group holds its share.
+ */
+export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec): ServingRun {
+  if (typeof row.decode_batch !== 'number') throw inputError(`a serving row needs decode_batch = concurrency per replica as a number, got "${row.decode_batch}"`)
+  const notes: string[] = []
+  const d = baseDeployment(row, 'both')
+  const moeTp = optionalInt(row, 'moe_tp') || undefined
+  const moeEp = optionalInt(row, 'moe_ep') || undefined
+  let world = row.world_size
+  if (model.ffn.isMoe && moeTp && moeEp) world = Math.max(world, moeTp * moeEp)
+  const perNode = gpu.gpusPerNode ?? 8
+  const heads = model.attention.heads
+  let tp = row.tp
+  if (heads % tp !== 0 || tp > perNode) {
+    notes.push(`attention heads (${heads}) over tp ${tp}${tp > perNode ? ` across ${Math.ceil(tp / perNode)} nodes` : ''}: run as data-parallel attention (tp 1 per GPU), as the engines do`)
+    tp = 1
+  }
+  if (world % tp !== 0) throw inputError(`tp ${tp} does not divide the instance's ${world} GPUs (moe_tp ${moeTp ?? '-'} x moe_ep ${moeEp ?? '-'})`)
+  const nodes = Math.max(row.nodes, Math.ceil(world / perNode))
+  const groups = world / tp
+  Object.assign(d, {worldSize: world, tp, nodes}, model.ffn.isMoe && moeEp ? {moeEp} : {})
+  if (groups > 1 && row.decode_batch % groups !== 0) notes.push(`concurrency ${row.decode_batch} over ${groups} attention groups: ${(row.decode_batch / groups).toFixed(2)} each on average`)
+  return {deployment: d, concurrency: row.decode_batch / groups, notes}
 }
 
 export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Engine): ServingResult {
-  if (typeof row.decode_batch !== 'number') throw inputError(`a serving row needs decode_batch = concurrency per replica as a number, got "${row.decode_batch}"`)
-  const d = baseDeployment(row, 'both')
-  return simulateServing(
+  const run = servingRun(row, i.model, i.gpu)
+  const result = simulateServing(
     i.model,
-    d,
+    run.deployment,
     i.gpu,
     i.tables,
     i.profile,
-    {concurrency: row.decode_batch, engine, moeEp: rowMoeEp(row, i.model.ffn.isMoe), maxPrefillTokens: row.max_prefill_tokens ?? undefined},
+    {concurrency: run.concurrency, engine, maxPrefillTokens: row.max_prefill_tokens ?? undefined},
     i.simulateOptions,
   )
+  for (const message of run.notes) result.warnings.push({code: 'serving-layout', message})
+  return result
 }
 
 /** Shares of a serving prediction, as the linear error model's features. */

@@ -54,7 +54,7 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       options: [...ENGINE_NAMES],
       default: 'sglang',
     }),
-    'moe-ep': intFlag({summary: 'Expert parallelism of the MoE inside each tensor-parallel group (attention TP, MoE EP x MoE TP = tp).', default: 1}),
+    'moe-ep': intFlag({summary: 'Expert-parallel size of the MoE layers over the world size (MoE EP x MoE TP = world size). Default: world size / tp (expert parallelism across attention groups, TP inside).'}),
     calibration: Flags.string({summary: 'Fit file written by `infersim calibrate --fit` (e.g. calibration/fit.json): print calibrated figures beside the raw ones.'}),
   }
 
@@ -68,7 +68,7 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       profile: flags.profile as ProfileName,
       switches: parseSwitchOverrides(flags.switch ?? []),
     })
-    const deployment: Deployment = Object.assign(deploymentFromFlags(flags), {moeEp: flags['moe-ep']})
+    const deployment: Deployment = Object.assign(deploymentFromFlags(flags), flags['moe-ep'] === undefined ? {} : {moeEp: flags['moe-ep']})
     const engine = loadEngine(flags.engine)
     const result = simulate(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {engine})
     const calibrated = flags.calibration ? calibrateWithFile(flags.calibration, result) : undefined
@@ -77,7 +77,6 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       ? simulateServing(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {
           concurrency: flags.concurrency,
           engine,
-          moeEp: flags['moe-ep'],
           maxPrefillTokens: budgetGiven ? flags['max-prefill-tokens'] : undefined,
         })
       : undefined

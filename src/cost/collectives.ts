@@ -13,8 +13,10 @@
  *   projection. Dense TP therefore runs exactly two all-reduces per layer.
  * - MoE with expert parallelism across the attention groups (world > tp):
  *   DeepEP dispatch and combine over all GPUs (low-latency kernels in decode,
- *   normal kernels in prefill), or without DeepEP an all-gather of the
- *   groups' tokens before the experts and a reduce-scatter after.
+ *   normal kernels in prefill); without DeepEP, inside one node an all-gather
+ *   of the groups' tokens before the experts and a reduce-scatter after, and
+ *   across nodes an all-to-all of each token's top-k copies (bf16 both ways),
+ *   as engines spanning nodes exchange tokens rather than gather them all.
  * - Leading dense layers of such a MoE model: their FFN is replicated per
  *   attention group (SGLang's --moe-dense-tp-size 1), so only the tp
  *   all-reduces above run.
@@ -67,6 +69,12 @@ export function layerCollectives(l: CollectiveLayout, tokens: number, phase: 'pr
     const copies = tokens * l.topk * l.hidden
     out.beforeFfn.push({op: `${mode}_dispatch`, gpus: l.worldSize, bytes: copies, interNode})
     out.afterFfn.push({op: `${mode}_combine`, gpus: l.worldSize, bytes: copies * 2, interNode})
+    return out
+  }
+  if (interNode) {
+    const copies = tokens * l.topk * l.hidden * 2
+    out.beforeFfn.push({op: 'alltoall', gpus: l.worldSize, bytes: copies, interNode})
+    out.afterFfn.push({op: 'alltoall', gpus: l.worldSize, bytes: copies, interNode})
     return out
   }
   const groups = l.worldSize / l.tp

@@ -65,6 +65,11 @@ export function collectiveSeconds(c: Collective, t: CommTopology): number {
     case 'deepep_ll_dispatch':
     case 'deepep_ll_combine':
       return transferSeconds(c.bytes, bw)
+    case 'alltoall': {
+      // the copies bound for other nodes cross RDMA, the rest NVLink
+      const away = t.nodes > 1 ? (t.nodes - 1) / t.nodes : 0
+      return transferSeconds(c.bytes * away, t.rdmaBw) + transferSeconds(c.bytes * (1 - away), t.nvlinkBw)
+    }
     case 'deepep_normal_dispatch':
     case 'deepep_normal_combine': {
       const perToken = c.bytes / t.topk

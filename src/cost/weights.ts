@@ -1,5 +1,6 @@
 /** Weight bytes (SPEC A3). */
 import type {LinearAttention, ModelSpec} from '../model/types.js'
+import type {MoeLayout} from './moe-layout.js'
 import type {ShardShapes} from './shapes.js'
 
 /** Attention weights of one full-attention layer on one GPU. */
@@ -58,11 +59,16 @@ export interface ParamBreakdown {
   perGpuBytes: number
 }
 
-export function paramsPerGpu(model: ModelSpec, s: ShardShapes, tp: number, worldSize: number): ParamBreakdown {
+/**
+ * Weights one GPU holds. With a MoE layout, its E / moeEp routed experts of
+ * width I / moeTp; without, the reference's count (E / W with tp 1, else all
+ * E at width I / tp).
+ */
+export function paramsPerGpu(model: ModelSpec, s: ShardShapes, tp: number, worldSize: number, moe?: MoeLayout): ParamBreakdown {
   const attentionBytes = attentionWeightBytes(model, s)
-  const expertBytes = expertWeightBytes(model, s)
+  const expertBytes = moe && model.ffn.isMoe ? s.weightBytes * 3 * model.hidden * moe.width : expertWeightBytes(model, s)
   const sharedExpertBytes = sharedExpertWeightBytes(model, s)
-  const routed = routedExpertsPerGpu(model, tp, worldSize)
+  const routed = moe && model.ffn.isMoe ? moe.localExperts : routedExpertsPerGpu(model, tp, worldSize)
   const ffnLayer = expertBytes * routed + sharedExpertBytes * model.ffn.sharedExperts
   const moeLayers = model.ffn.isMoe ? moeLayerCount(model) : model.layers
   const denseLayers = model.layers - moeLayers

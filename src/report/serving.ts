@@ -10,7 +10,7 @@ export function renderServing(s: ServingResult): string[] {
   const out = [
     center(` Serving (${s.engine}, ${s.concurrency} requests per replica) `, '='),
     line('Engine', `${s.engine} (data/engines/${s.engine}.json)`),
-    line('Replicas (TP groups) x TP', `${s.replicas} x ${s.tp}${s.moeEp > 1 ? ` (MoE: EP ${s.moeEp} x TP ${s.moeTp} inside the replica)` : ''}`),
+    line('Replicas (TP groups) x TP', `${s.replicas} x ${s.tp}${s.moeEp > 1 ? ` (MoE: EP ${s.moeEp} x TP ${s.moeTp} over the ${s.replicas * s.tp} GPUs)` : ''}`),
     line('Input / output tokens per request', `${s.isl} / ${s.osl}`),
     line('Step token budget', `${s.maxPrefillTokens} (${s.maxPrefillTokensSource === 'flag' ? '--max-prefill-tokens' : 'engine default'})`),
     line('Requests running / KV capacity', `${ms(s.running)} / ${s.kvCapacity}`),

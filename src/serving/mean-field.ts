@@ -19,7 +19,7 @@
  * queue wait queue / X (Little's law).
  */
 import {inputError} from '../errors.js'
-import type {EngineParams} from '../engine.js'
+import {forwardOverheadMs, type EngineParams} from '../engine.js'
 import type {StepCost} from './step-cost.js'
 
 const GiB = 1024 ** 3
@@ -45,6 +45,10 @@ export interface ServingSolution {
   outputTokensPerGpuPerSecond: number
   /** Requests the engine runs at once: min(concurrency, max running, KV capacity). */
   running: number
+  /** Requests beyond the KV pool that the engine preempts and recomputes (engines that preempt rather than make new requests wait). */
+  preempted: number
+  /** KV pool of one GPU, GiB. */
+  kvPoolGiB: number
   /** Requests whose KV cache fits at isl + osl. */
   kvCapacity: number
   meanDecodeBatch: number
@@ -59,12 +63,22 @@ export interface ServingSolution {
   converged: boolean
 }
 
-/** Time of one step with n decoding requests and t prefill tokens, seconds. */
-export function stepSeconds(cost: StepCost, e: EngineParams, isl: number, n: number, t: number): number {
+/** KV pool of one GPU, bytes: the engine's memory share less the weights and its activation reserve. */
+export function kvPoolBytes(e: EngineParams, memGiB: number, weightBytes: number): number {
+  const reserve = e.activation_reserve_gib * GiB
+  return e.memory_fraction_of === 'free' ? (memGiB * GiB - weightBytes - reserve) * e.gpu_memory_fraction : memGiB * GiB * e.gpu_memory_fraction - weightBytes - reserve
+}
+
+/**
+ * Time of one step with n decoding requests and t prefill tokens in the
+ * attention group seen, seconds. `otherTokens`: tokens the other attention
+ * groups sharing the MoE bring to its layers in the same step.
+ */
+export function stepSeconds(cost: StepCost, e: EngineParams, isl: number, n: number, t: number, otherTokens = 0): number {
   const requests = n + (t > 0 ? Math.max(1, t / isl) : 0)
   return (
-    (e.step_overhead_ms + e.per_request_overhead_ms * requests + (t > 0 ? e.mixed_step_overhead_ms : 0)) / 1000 +
-    e.gemm_scale * (cost.gemmSeconds(n + t) + cost.lmHeadSeconds(n + t / isl)) +
+    forwardOverheadMs(e, {requests, prefill: t > 0, layers: cost.layers, moeLayers: cost.moeLayers}) / 1000 +
+    e.gemm_scale * (cost.gemmSeconds(n + t) + cost.moeSeconds(n + t + otherTokens) + cost.lmHeadSeconds(n + t / isl)) +
     e.comm_scale * cost.commSeconds(n + t) +
     e.attention_scale * (cost.decodeAttentionSeconds(n) + (t / isl) * cost.prefillAttentionSeconds)
   )
@@ -93,19 +107,25 @@ function prefillMva(N: number, r0: number, demand: number, z: number): [number, 
 
 export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload): ServingSolution {
   const {concurrency: C, isl, osl} = w
-  const kvSpace = w.memGiB * GiB * e.gpu_memory_fraction - cost.weightBytesPerGpu
+  const kvSpace = kvPoolBytes(e, w.memGiB, cost.weightBytesPerGpu)
   const kvTokens = e.reserves_full_kv ? isl + osl : isl + osl / 2
   const kvCapacity = Math.floor((e.kv_capacity_scale * kvSpace) / (cost.kvBytesPerToken * kvTokens + cost.stateBytesPerRequest))
   if (kvCapacity < 1) {
     throw inputError(
-      `no request fits: the weights take ${(cost.weightBytesPerGpu / GiB).toFixed(1)} GiB per GPU of the ${(w.memGiB * e.gpu_memory_fraction).toFixed(1)} GiB the engine uses ` +
-        `(${w.memGiB} GiB x gpu_memory_fraction ${e.gpu_memory_fraction}), leaving no room for one request's KV cache at ${kvTokens} tokens`,
+      `no request fits: the weights take ${(cost.weightBytesPerGpu / GiB).toFixed(1)} GiB per GPU of the ${w.memGiB} GiB, and the engine's KV pool ` +
+        `(gpu_memory_fraction ${e.gpu_memory_fraction} of the ${e.memory_fraction_of} memory, ${e.activation_reserve_gib} GiB for activations) ` +
+        `leaves ${(Math.max(0, kvSpace) / GiB).toFixed(1)} GiB: not one request's KV cache at ${kvTokens} tokens`,
     )
   }
-  const running = Math.min(C, e.max_running_requests, kvCapacity)
-  const waiting = Math.min(C - Math.min(1, C), C - running + e.admission_queue)
-  const N = C - waiting
-  const step = (n: number, t: number) => stepSeconds(cost, e, isl, n, t)
+  // Beyond the engine's batch limit requests wait; beyond the KV pool they wait, or the engine preempts running ones.
+  const admitted = Math.min(C, e.max_running_requests)
+  const running = Math.min(admitted, kvCapacity)
+  const preempted = e.kv_pool_full === 'preempt' ? admitted - running : 0
+  const waiting = C - running - preempted
+  const N = running
+  // Tokens the other attention groups sharing the MoE bring to a step: each as many as an average group.
+  let otherTokens = (cost.moeGroups - 1) * N
+  const step = (n: number, t: number) => stepSeconds(cost, e, isl, n, t, otherTokens)
 
   // A wave: all N requests arrive together (a benchmark's start, or clients that stay in step); the k-th budget's worth is prefilled by step k.
   const waveTokens = N * isl
@@ -128,7 +148,8 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     const t = f > 0 ? Math.min(budget, p / f, (N * isl) / chunks) : 0
     // Decoders as a decoding request sees them (itself and its share of the others), and beside a
     // prefill: the requests being prefilled in a step do not decode in it.
-    const others = ((N - 1) * nd) / N
+    otherTokens = (cost.moeGroups - 1) * (nd + f * t)
+    const others = Math.max(0, ((N - 1) * nd) / N)
     const ndSeen = nd > 0 ? 1 + others : 0
     const besidePrefill = Math.max(0, N - Math.max(1, t / isl))
     const taud = step(ndSeen, 0)
@@ -146,15 +167,21 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     x = 0.5 * x + 0.5 * xNew
     state = {nd, f: seen, t, taud, taum, r, r0}
   }
-  const admission = waiting / x
+  // Preempted requests sit at the head of the queue: their contexts are prefilled again before a new request's.
+  const recompute = preempted > 0 ? ((preempted * kvTokens) / w.maxPrefillTokens) * state.taum : 0
+  const admission = waiting / x + recompute
   const join = e.join_steps * tau
   const ttft = admission + join + (1 - e.sync_share) * state.r + e.sync_share * wave + e.ttft_overhead_ms / 1000
+  // Closed loop, C = X (TTFT + (osl - 1) TPOT): a preempted request's pauses land in its TPOT.
+  const tpot = preempted > 0 && osl > 1 ? Math.max(tau, (C / x - ttft) / (osl - 1)) : tau
   return {
     ttftMs: ttft * 1000,
-    tpotMs: tau * 1000,
+    tpotMs: tpot * 1000,
     requestsPerSecond: x,
     outputTokensPerGpuPerSecond: (x * osl) / w.tp,
     running,
+    preempted,
+    kvPoolGiB: kvSpace / GiB,
     kvCapacity,
     meanDecodeBatch: state.nd,
     mixedStepShare: state.f,

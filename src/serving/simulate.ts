@@ -10,6 +10,7 @@ import type {Profile} from '../profile.js'
 import type {Deployment} from '../sim/deployment.js'
 import type {SimulateOptions} from '../sim/simulate.js'
 import {checkDeployment, modelNoteWarnings} from '../sim/validate.js'
+import {moeLayoutOf} from '../sim/context.js'
 import type {MfuLookup, SimWarning, TableSet} from '../tables/types.js'
 import {servingContext} from './context.js'
 import type {Engine, EngineParams} from '../engine.js'
@@ -20,7 +21,7 @@ export interface ServingOptions {
   /** Requests in flight per replica. */
   concurrency: number
   engine: Engine
-  /** Expert-parallel size inside the TP replica (attention TP, MoE EP); 1 = MoE tensor-parallel. */
+  /** MoE expert-parallel size over the deployment's GPUs (MoE TP = world size / moeEp); overrides the deployment's. */
   moeEp?: number
   /** Step token budget; the engine's default when not given. */
   maxPrefillTokens?: number
@@ -47,20 +48,23 @@ export interface ServingResult extends ServingSolution {
 
 const costCache = new WeakMap<TableSet, Map<string, {cost: StepCost; warnings: SimWarning[]}>>()
 
-function costKey(model: ModelSpec, d: Deployment, gpu: GpuSpec, profile: Profile, moeEp: number): string {
-  return [model.source, model.name, gpu.name, profile.name, JSON.stringify(profile.switches), d.worldSize, d.nodes, d.tp, moeEp, d.fp8Gemm, d.weightFormat, d.fp8Kv, d.deepep, d.isl, d.osl].join('|')
+function costKey(model: ModelSpec, d: Deployment, gpu: GpuSpec, profile: Profile): string {
+  return [model.source, model.name, gpu.name, profile.name, JSON.stringify(profile.switches), d.worldSize, d.nodes, d.tp, d.moeEp, d.moeDistribution, d.fp8Gemm, d.weightFormat, d.fp8Kv, d.deepep, d.isl, d.osl].join('|')
 }
 
-function stepCostFor(model: ModelSpec, d: Deployment, gpu: GpuSpec, tables: TableSet, profile: Profile, moeEp: number, options: SimulateOptions) {
+/** The deployment with the serving options' MoE expert parallelism, when they give one. */
+const withMoeEp = (d: Deployment, opts: ServingOptions): Deployment => (opts.moeEp === undefined ? d : Object.assign({}, d, {moeEp: opts.moeEp}))
+
+function stepCostFor(model: ModelSpec, d: Deployment, gpu: GpuSpec, tables: TableSet, profile: Profile, options: SimulateOptions) {
   let byKey = costCache.get(tables)
   if (!byKey) {
     byKey = new Map()
     costCache.set(tables, byKey)
   }
-  const key = costKey(model, d, gpu, profile, moeEp)
+  const key = costKey(model, d, gpu, profile)
   let hit = byKey.get(key)
   if (!hit) {
-    const {ctx, resolver} = servingContext(model, Object.assign({}, d, {moeEp}), gpu, tables, profile, options)
+    const {ctx, resolver} = servingContext(model, d, gpu, tables, profile, options)
     const cost = buildStepCost(ctx, {isl: d.isl, osl: d.osl})
     // Evaluate the token curves at one point now, so lookup warnings are known.
     cost.gemmSeconds(1)
@@ -73,11 +77,10 @@ function stepCostFor(model: ModelSpec, d: Deployment, gpu: GpuSpec, tables: Tabl
 }
 
 export function checkServing(model: ModelSpec, d: Deployment, opts: ServingOptions): SimWarning[] {
-  const warnings = checkDeployment(model, Object.assign({}, d, {moeEp: opts.moeEp ?? 1}))
+  const warnings = checkDeployment(model, withMoeEp(d, opts))
   const {concurrency: C} = opts
-  if (!Number.isInteger(C) || C < 1) throw usageError(`concurrency must be a positive integer, got ${C}`)
-  const ep = opts.moeEp ?? 1
-  if (ep > 1 && d.worldSize !== d.tp) throw usageError(`--serving with --moe-ep simulates one TP replica; world size ${d.worldSize} must equal tp ${d.tp}`)
+  // Fractional: an instance's requests spread over its data-parallel attention groups (calibrate's serving rows).
+  if (!(Number.isFinite(C) && C > 0)) throw usageError(`concurrency must be a positive number, got ${C}`)
   if (opts.maxPrefillTokens !== undefined && !(Number.isInteger(opts.maxPrefillTokens) && opts.maxPrefillTokens > 0)) {
     throw usageError(`max prefill tokens must be a positive integer, got ${opts.maxPrefillTokens}`)
   }
@@ -102,7 +105,7 @@ export function servingProblem(
   options: SimulateOptions = {},
 ): ServingProblem {
   const warnings = checkServing(model, d, opts)
-  const {cost, warnings: lookupWarnings} = stepCostFor(model, d, gpu, tables, profile, opts.moeEp ?? 1, options)
+  const {cost, warnings: lookupWarnings} = stepCostFor(model, withMoeEp(d, opts), gpu, tables, profile, options)
   const budget = opts.maxPrefillTokens ?? opts.engine.params.max_prefill_tokens
   return {
     cost,
@@ -121,7 +124,7 @@ export function simulateServing(
   options: SimulateOptions = {},
 ): ServingResult {
   const {cost, workload, warnings} = servingProblem(model, d, gpu, tables, profile, opts, options)
-  const moeEp = opts.moeEp ?? 1
+  const moe = moeLayoutOf(model, withMoeEp(d, opts), profile.switches)
   const params = opts.engine.params
   const budget = workload.maxPrefillTokens
   const replicas = Math.max(1, Math.floor(d.worldSize / d.tp))
@@ -141,8 +144,8 @@ export function simulateServing(
     maxPrefillTokens: budget,
     maxPrefillTokensSource: (opts.maxPrefillTokens === undefined ? 'engine' : 'flag') as 'flag' | 'engine',
     tp: d.tp,
-    moeEp,
-    moeTp: d.tp / moeEp,
+    moeEp: model.ffn.isMoe ? moe.moeEp : 1,
+    moeTp: model.ffn.isMoe ? moe.moeTp : d.tp,
     commSource: cost.commSource,
     params,
     lookups: cost.lookups,

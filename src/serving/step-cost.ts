@@ -13,13 +13,20 @@
 import {linearStateBytesPerLayer, kvBytesPerToken} from '../cost/kvcache.js'
 import {paramsPerGpu} from '../cost/weights.js'
 import type {SimContext} from '../sim/context.js'
-import {coreSeconds, layerSteps, lmHeadStep, partSeconds, type TokenMix} from '../sim/layer.js'
+import {coreSeconds, ffnSteps, layerCounts, layerSteps, lmHeadStep, partSeconds, sumSeconds, type TokenMix} from '../sim/layer.js'
 import type {Step} from '../sim/result.js'
 import type {MfuLookup} from '../tables/types.js'
 
 export interface StepCost {
-  /** GEMM and MoE kernels of all layers, for `tokens` tokens in the step, seconds. */
+  /** Matrix kernels of all layers but the routed experts (projections, dense FFN, shared experts), for `tokens` tokens of one attention group, seconds. */
   gemmSeconds(tokens: number): number
+  /** Routed experts of all MoE layers for `tokens` tokens entering them from all attention groups together, seconds (0 for a dense model). */
+  moeSeconds(tokens: number): number
+  /** Attention groups whose tokens meet in the MoE layers (data-parallel attention with expert or MoE tensor parallelism over them); 1 otherwise. */
+  moeGroups: number
+  /** Layers, and MoE layers, a step runs (for per-layer overheads). */
+  layers: number
+  moeLayers: number
   /** The LM head for `tokens` tokens that need logits, seconds (0 when the profile leaves it out). */
   lmHeadSeconds(tokens: number): number
   /** Communication of all layers for `tokens` tokens, seconds. */
@@ -109,17 +116,27 @@ export function buildStepCost(ctx: SimContext, opts: StepCostOptions): StepCost 
       if (s.part === 'comm' && s.source?.table && !commSource) commSource = s.source.table
     }
   }
+  const phaseOf = (T: number) => (T <= DECODE_TABLE_MAX_TOKENS ? 'decode' : 'prefill')
   const tokenParts = new Map<number, {gemm: number; comm: number}>()
   const partsAt = (T: number) => {
     let hit = tokenParts.get(T)
     if (!hit) {
-      const mix: TokenMix = {tokens: T, phase: T <= DECODE_TABLE_MAX_TOKENS ? 'decode' : 'prefill', decodeRequests: 0, kvLen: 0, prompts: 0, promptLen: 0}
+      const mix: TokenMix = {tokens: T, phase: phaseOf(T), decodeRequests: 0, kvLen: 0, prompts: 0, promptLen: 0}
       const l = layerSteps(ctx, mix)
       for (const steps of [l.fullAttention, l.linearAttention, l.ffn, l.denseFfn, l.comm.moe, l.comm.dense]) note(steps)
       hit = {gemm: partSeconds(l, 'gemm'), comm: partSeconds(l, 'comm')}
       tokenParts.set(T, hit)
     }
     return hit
+  }
+  const counts = layerCounts(ctx)
+  const groups = model.ffn.isMoe ? ctx.moe.replicas : 1
+  const moeAt = (N: number) => {
+    if (!model.ffn.isMoe) return 0
+    const perGroup = N / groups
+    const routed = ffnSteps(ctx, perGroup, phaseOf(perGroup)).ffn.filter((s) => s.part === 'moe')
+    note(routed)
+    return counts.ffn * sumSeconds(routed)
   }
   const head = (T: number) => {
     if (!ctx.sw.lmHead) return 0
@@ -148,6 +165,10 @@ export function buildStepCost(ctx: SimContext, opts: StepCostOptions): StepCost 
   const lin = model.linear
   return {
     gemmSeconds: tokenCurve((T) => partsAt(T).gemm),
+    moeSeconds: tokenCurve(moeAt),
+    moeGroups: groups,
+    layers: counts.layers,
+    moeLayers: model.ffn.isMoe ? counts.ffn : 0,
     lmHeadSeconds: tokenCurve(head),
     commSeconds: tokenCurve((T) => partsAt(T).comm),
     decodeAttentionSeconds: (n) => {
@@ -158,7 +179,7 @@ export function buildStepCost(ctx: SimContext, opts: StepCostOptions): StepCost 
       return lo === hi ? decodeInt(lo) : decodeInt(lo) + (n - lo) * (decodeInt(hi) - decodeInt(lo))
     },
     prefillAttentionSeconds,
-    weightBytesPerGpu: paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize).perGpuBytes,
+    weightBytesPerGpu: paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize, ctx.sw.layoutCollectives ? ctx.moe : undefined).perGpuBytes,
     kvBytesPerToken: kvBytesPerToken(model, ctx.shapes),
     stateBytesPerRequest: lin ? lin.linearLayers * linearStateBytesPerLayer(lin) : 0,
     meanKvLength: kv,

@@ -1,4 +1,5 @@
 /** Everything the layer formulas need, derived once per simulation. */
+import {moeLayout, type MoeLayout} from '../cost/moe-layout.js'
 import {shardShapes, type ShardShapes} from '../cost/shapes.js'
 import {computeSeconds, gemmFlops, transferSeconds} from '../cost/units.js'
 import type {ModelSpec} from '../model/types.js'
@@ -20,7 +21,16 @@ export interface SimContext {
   mfu: MfuResolver
   /** Peak TFLOP/s of GEMMs (fp8 with FP8 GEMM). */
   gemmPeak: number
+  /** How the routed experts are spread over the GPUs. */
+  moe: MoeLayout
 }
+
+/**
+ * The MoE layout of a deployment: its --moe-ep with the layout switch, the
+ * reference's reading (expert parallelism across attention groups) without.
+ */
+export const moeLayoutOf = (model: ModelSpec, d: Deployment, sw: ProfileSwitches): MoeLayout =>
+  moeLayout({experts: model.ffn.experts, intermediate: model.ffn.intermediate, worldSize: d.worldSize, tp: d.tp, moeEp: sw.layoutCollectives ? d.moeEp : undefined})
 
 export function makeContext(
   model: ModelSpec,
@@ -40,6 +50,7 @@ export function makeContext(
     sw,
     mfu,
     gemmPeak: weights.gemmPeak,
+    moe: moeLayoutOf(model, d, sw),
   }
 }
 

@@ -1,36 +1,10 @@
 /** MoE and dense FFN layers, for m tokens on one GPU. */
+import type {MoeLayout} from '../cost/moe-layout.js'
 import {transferSeconds} from '../cost/units.js'
 import type {Phase} from '../tables/paths.js'
 import {DEFAULT_MOE_DISTRIBUTION} from './moe-routing.js'
 import {gemmStep, rooflineBound, rooflineFloors, secondsForGflops, type SimContext} from './context.js'
 import type {Step} from './result.js'
-
-/**
- * How the routed experts are spread. Attention runs in `replicas` groups of
- * tp GPUs; inside a group the MoE is split moeTp ways by width and moeEp ways
- * by experts (moeTp x moeEp = tp), and the groups split the experts further:
- * expertParallel = replicas x moeEp GPUs hold E / expertParallel experts
- * each. With moeEp = 1 this is the reference's reading: expert width I / tp,
- * E / (W / tp) experts per GPU.
- */
-export interface MoeLayout {
-  replicas: number
-  moeEp: number
-  moeTp: number
-  expertParallel: number
-  localExperts: number
-  /** Width of one expert on one GPU. */
-  width: number
-}
-
-export function moeLayout(ctx: SimContext): MoeLayout {
-  const {model, d} = ctx
-  const replicas = Math.floor(d.worldSize / d.tp)
-  const moeEp = ctx.sw.layoutCollectives ? (d.moeEp ?? 1) : 1
-  const moeTp = d.tp / moeEp
-  const expertParallel = replicas * moeEp
-  return {replicas, moeEp, moeTp, expertParallel, localExperts: model.ffn.experts / expertParallel, width: Math.floor(model.ffn.intermediate / moeTp)}
-}
 
 /**
  * Expert weights a MoE layer reads for `tokens` tokens per GPU. The
@@ -41,9 +15,8 @@ export function moeLayout(ctx: SimContext): MoeLayout {
  */
 function loadedExperts(ctx: SimContext, layout: MoeLayout, tokens: number): number {
   const {experts: E, topk: k} = ctx.model.ffn
-  const all = E / layout.replicas / layout.moeEp
-  if (!ctx.sw.activeExpertsOnly) return all
-  return all * (1 - Math.pow(1 - k / E, tokens * layout.replicas))
+  if (!ctx.sw.activeExpertsOnly) return layout.localExperts
+  return layout.localExperts * (1 - Math.pow(1 - k / E, tokens * layout.replicas))
 }
 
 /** Routed experts (or the dense FFN of a dense model): compute at the grouped-GEMM MFU vs loading the experts. */
@@ -52,17 +25,18 @@ export function routedFfn(ctx: SimContext, phase: Phase, m: number): Step {
   const D = model.hidden
   const {experts: E, topk: k, isMoe} = model.ffn
   if (!isMoe) return denseModelFfn(ctx, m)
-  const layout = moeLayout(ctx)
-  const tokens = m / layout.moeEp
+  const layout = ctx.moe
+  // Tokens through one GPU's experts: the group's N = m x replicas tokens, k pairs each, over moeEp GPUs.
+  const tokens = (m * layout.replicas) / layout.moeEp
   const gflops = (2 * D * layout.width * tokens * k * 3) / 1e9
   const loadBytes = ctx.shapes.weightBytes * 3 * D * layout.width * loadedExperts(ctx, layout, m)
   const work = {flops: gflops * 1e9, bytes: loadBytes, peakTflops: ctx.gemmPeak}
   // The reference's nearest lookup keys local experts as E // (W // tp).
   const localExperts = ctx.sw.interpolateMfu ? layout.localExperts : Math.floor(layout.localExperts)
   const key = {experts: E, gpus: d.worldSize, localExperts, topk: k, hidden: D, intermediate: layout.width}
-  const wideEp = ctx.sw.wideEpTables && layout.moeTp === 1 && layout.expertParallel > 1
+  const wideEp = ctx.sw.wideEpTables && layout.moeTp === 1 && layout.moeEp > 1
   const mfu = ctx.mfu.groupedGemm(phase, key, tokens, work, wideEp ? (d.moeDistribution ?? DEFAULT_MOE_DISTRIBUTION) : undefined)
-  return ffnStep(ctx, gflops, loadBytes, mfu, {tokens: m, experts: E, topk: k, intermediate: layout.width})
+  return ffnStep(ctx, gflops, loadBytes, mfu, {tokens: m, experts: E, topk: k, intermediate: layout.width}, 'moe')
 }
 
 /**
@@ -81,7 +55,7 @@ function denseModelFfn(ctx: SimContext, m: number): Step {
   return ffnStep(ctx, gflops, loadBytes, mfu, {m, k: D, n})
 }
 
-function ffnStep(ctx: SimContext, gflops: number, loadBytes: number, mfu: Step['mfu'] & {}, shape: Record<string, number>): Step {
+function ffnStep(ctx: SimContext, gflops: number, loadBytes: number, mfu: Step['mfu'] & {}, shape: Record<string, number>, part: Step['part'] = 'gemm'): Step {
   const computeS = secondsForGflops(ctx, gflops, ctx.gemmPeak, mfu.value)
   const memoryS = transferSeconds(loadBytes, ctx.gpu.memBw)
   const floors = rooflineFloors(ctx, gflops * 1e9, loadBytes, ctx.gemmPeak)
@@ -89,7 +63,7 @@ function ffnStep(ctx: SimContext, gflops: number, loadBytes: number, mfu: Step['
     id: 'ffn',
     seconds: Math.max(computeS, memoryS),
     bound: rooflineBound(floors),
-    part: 'gemm',
+    part,
     mfu,
     computeSeconds: computeS,
     memorySeconds: memoryS,

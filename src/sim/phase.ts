@@ -1,7 +1,7 @@
 /** Prefill (TTFT) and decode (TPOT) of one forward, from the per-layer step model (sim/layer.ts). */
-import type {Engine} from '../engine.js'
+import {forwardOverheadMs, type Engine} from '../engine.js'
 import type {SimContext} from './context.js'
-import {flatSteps, groupsSeconds, layerGroups, layerSteps, lmHeadStep, type TokenMix} from './layer.js'
+import {flatSteps, groupsSeconds, layerCounts, layerGroups, layerSteps, lmHeadStep, type TokenMix} from './layer.js'
 import type {PhaseResult, Step} from './result.js'
 
 /** The reference's scheduler overheads per forward, ms (SGLang figures of the InferSim project). */
@@ -23,8 +23,14 @@ interface Overhead {
 function overhead(ctx: SimContext, engine: Engine | undefined, phase: 'prefill' | 'decode', requests: number): Overhead {
   if (ctx.sw.engineOverheads && engine) {
     const e = engine.params
-    const ms = e.step_overhead_ms + e.per_request_overhead_ms * requests + (phase === 'prefill' ? e.mixed_step_overhead_ms : 0)
-    return {ms, source: `engine ${engine.name}: step ${e.step_overhead_ms} ms + ${e.per_request_overhead_ms} ms x ${requests} requests${phase === 'prefill' ? ` + prefill step ${e.mixed_step_overhead_ms} ms` : ''}`}
+    const c = layerCounts(ctx)
+    const moeLayers = ctx.model.ffn.isMoe ? c.ffn : 0
+    const ms = forwardOverheadMs(e, {requests, prefill: phase === 'prefill', layers: c.layers, moeLayers})
+    const prefill = phase === 'prefill' ? ` + prefill step ${e.mixed_step_overhead_ms} ms` : ''
+    return {
+      ms,
+      source: `engine ${engine.name}: step ${e.step_overhead_ms} ms + ${e.per_request_overhead_ms} ms x ${requests} requests${prefill} + ${e.layer_overhead_us} us x ${c.layers} layers + ${e.moe_layer_overhead_us} us x ${moeLayers} MoE layers`,
+    }
   }
   if (phase === 'prefill') return {ms: PREFILL_OVERHEAD_MS, source: 'InferSim constant (30 ms per prefill)'}
   return ctx.model.linear ? {ms: HYBRID_DECODE_OVERHEAD_MS, source: 'InferSim constant (2 ms per hybrid decode step)'} : {ms: DECODE_OVERHEAD_MS, source: 'InferSim constant (5 ms per decode step)'}

@@ -12,8 +12,12 @@ import type {WeightFormat} from './weight-format.js'
 
 export type Bound = 'compute' | 'memory' | 'communication' | 'latency'
 
-/** What an engine scales a step as: matrix work (projections, FFN, MoE), attention cores, or collectives. */
-export type StepPart = 'gemm' | 'attention' | 'comm'
+/**
+ * What kind of work a step is: matrix work (projections, dense FFN, shared
+ * experts), routed experts (their tokens come from every attention group of
+ * the MoE), attention cores, or collectives.
+ */
+export type StepPart = 'gemm' | 'moe' | 'attention' | 'comm'
 
 /** One step of a layer: its time on one GPU, what limits it, and its MFU source. */
 export interface Step {

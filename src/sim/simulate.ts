@@ -5,15 +5,15 @@
 import {flopsSummary} from '../cost/flops.js'
 import {kvCacheFit, maxDecodeBatch} from '../cost/kvcache.js'
 import {paramsPerGpu} from '../cost/weights.js'
-import {shardShapes} from '../cost/shapes.js'
+import {shardShapes, type ShardShapes} from '../cost/shapes.js'
 import {effectiveRates, gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
 import type {Engine} from '../engine.js'
 import type {ModelSpec} from '../model/types.js'
-import type {Profile} from '../profile.js'
+import type {Profile, ProfileSwitches} from '../profile.js'
 import {defaultInterpolator} from '../tables/interpolate/index.js'
 import type {Interpolator} from '../tables/resolver.js'
 import type {SimWarning, TableSet} from '../tables/types.js'
-import {makeContext, makeResolver} from './context.js'
+import {makeContext, makeResolver, moeLayoutOf} from './context.js'
 import {resolveWeightFormat} from './weight-format.js'
 import type {Deployment} from './deployment.js'
 import {simulateDecode, simulatePrefill} from './phase.js'
@@ -27,11 +27,15 @@ export interface SimulateOptions {
   engine?: Engine
 }
 
-export function resolveDecodeBatch(model: ModelSpec, d: Deployment, gpu: GpuSpec, weightBits?: 4 | 8 | 16): number {
+/** Weights one GPU holds: the MoE layout's experts with the layout switch, the reference's count without. */
+export const weightsPerGpu = (model: ModelSpec, shapes: ShardShapes, d: Deployment, sw?: ProfileSwitches) =>
+  paramsPerGpu(model, shapes, d.tp, d.worldSize, sw?.layoutCollectives ? moeLayoutOf(model, d, sw) : undefined)
+
+export function resolveDecodeBatch(model: ModelSpec, d: Deployment, gpu: GpuSpec, weightBits?: 4 | 8 | 16, sw?: ProfileSwitches): number {
   if (typeof d.decodeBatch === 'number') return d.decodeBatch
   if (d.decodeBatch === 'max') {
     const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: d.fp8Gemm, fp8Kv: d.fp8Kv, weightBits: weightBits})
-    const params = paramsPerGpu(model, shapes, d.tp, d.worldSize).perGpuBytes
+    const params = weightsPerGpu(model, shapes, d, sw).perGpuBytes
     return maxDecodeBatch(model, shapes, params, gpu.memGiB, d.isl + d.osl)
   }
   return Math.ceil((d.targetTgs * d.targetTpot) / 1000)
@@ -51,7 +55,7 @@ export function simulate(
   const gpuKey = gpuTableKey(gpu.name)
   const weightFormat = resolveWeightFormat(model, deployment, gpu, sw)
   const resolver = makeResolver(tables, gpu, rates, sw, weightFormat, options.interpolator ?? defaultInterpolator)
-  const batch = resolveDecodeBatch(model, deployment, gpu, weightFormat.bits)
+  const batch = resolveDecodeBatch(model, deployment, gpu, weightFormat.bits, sw)
   if (batch < 1) {
     warnings.push({code: 'no-kv-space', message: `no decode batch fits in ${gpu.name} memory at ${deployment.isl + deployment.osl} tokens per request`})
   }
@@ -59,7 +63,7 @@ export function simulate(
   const d: Deployment = Object.assign({}, deployment, {decodeBatch: Math.max(1, batch), fp8Gemm: weightFormat.fp8Gemm, weightFormat: weightFormat.format})
   if (d.tbo && model.linear) warnings.push({code: 'tbo-ignored', message: 'two-batch overlap is not modelled for hybrid (linear-attention) models; ignored'})
   const ctx = makeContext(model, model.linear ? Object.assign({}, d, {tbo: false}) : d, rates, gpuKey, sw, resolver, weightFormat)
-  const weights = paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize)
+  const weights = weightsPerGpu(model, ctx.shapes, d, sw)
   const flops = flopsSummary(model, ctx.shapes, d.isl, d.osl)
   const contextLen = d.isl + d.osl
   const kv = kvCacheFit(model, ctx.shapes, weights.perGpuBytes, gpu.memGiB, Math.max(1, batch), contextLen)

@@ -37,13 +37,14 @@ export function checkDeployment(model: ModelSpec, d: Deployment): SimWarning[] {
   if (model.ffn.intermediate % d.tp !== 0) {
     warnings.push({code: 'ffn-not-divisible', message: `FFN width ${model.ffn.intermediate} is not divisible by tp ${d.tp}; each GPU gets ${Math.floor(model.ffn.intermediate / d.tp)}`})
   }
-  const moeEp = d.moeEp ?? 1
-  if (!positiveInt(moeEp)) throw usageError(`MoE expert-parallel size must be a positive integer, got ${moeEp}`)
-  if (moeEp > 1) {
-    if (!model.ffn.isMoe) throw usageError(`--moe-ep ${moeEp}: ${model.name} has no MoE layers`)
-    if (d.tp % moeEp !== 0) throw usageError(`--moe-ep ${moeEp} does not divide tp ${d.tp} (MoE TP x MoE EP = tp inside a tensor-parallel group)`)
+  const replicas = d.worldSize / d.tp
+  const moeEp = d.moeEp ?? replicas
+  if (d.moeEp !== undefined) {
+    if (!positiveInt(moeEp)) throw usageError(`MoE expert-parallel size must be a positive integer, got ${moeEp}`)
+    if (!model.ffn.isMoe && moeEp !== replicas) throw usageError(`--moe-ep ${moeEp}: ${model.name} has no MoE layers to spread`)
+    if (d.worldSize % moeEp !== 0) throw usageError(`--moe-ep ${moeEp} does not divide the world size ${d.worldSize} (MoE TP x MoE EP = world size)`)
   }
-  const epSize = (d.worldSize / d.tp) * moeEp
+  const epSize = moeEp
   if (model.ffn.isMoe && model.ffn.experts % epSize !== 0) {
     warnings.push({
       code: 'experts-not-divisible',

@@ -12,6 +12,7 @@ export type CollectiveOp =
   | 'allreduce'
   | 'allgather'
   | 'reduce_scatter'
+  | 'alltoall'
   | 'deepep_ll_dispatch'
   | 'deepep_ll_combine'
   | 'deepep_normal_dispatch'

@@ -7,6 +7,10 @@ import type {StepCost} from '../../src/serving/step-cost.js'
 function linearCost(over: Partial<StepCost> = {}): StepCost {
   return {
     gemmSeconds: (t) => (t > 0 ? 1e-3 + 1e-5 * t : 0),
+    moeSeconds: () => 0,
+    moeGroups: 1,
+    layers: 10,
+    moeLayers: 0,
     lmHeadSeconds: () => 0,
     commSeconds: () => 0,
     decodeAttentionSeconds: (n) => 2e-5 * n,
@@ -26,13 +30,17 @@ const BARE: EngineParams = {
   budget_includes_decode: false,
   max_running_requests: 1024,
   gpu_memory_fraction: 0.9,
+  memory_fraction_of: 'total',
+  activation_reserve_gib: 0,
   reserves_full_kv: false,
+  kv_pool_full: 'wait',
   step_overhead_ms: 0,
   mixed_step_overhead_ms: 0,
   per_request_overhead_ms: 0,
+  layer_overhead_us: 0,
+  moe_layer_overhead_us: 0,
   ttft_overhead_ms: 0,
   join_steps: 0,
-  admission_queue: 0,
   sync_share: 0,
   kv_capacity_scale: 1,
   gemm_scale: 1,
@@ -56,7 +64,7 @@ describe('the serving steady state', () => {
 
   it('obeys Little\'s law for the closed loop: C = throughput x (TTFT + (osl - 1) TPOT)', () => {
     for (const concurrency of [4, 32, 128]) {
-      const e = {...BARE, step_overhead_ms: 0.5, ttft_overhead_ms: 20, join_steps: 1, admission_queue: 0.5, sync_share: 0.3}
+      const e = {...BARE, step_overhead_ms: 0.5, ttft_overhead_ms: 20, join_steps: 1, sync_share: 0.3}
       const s = solveServing(linearCost(), e, {...workload, concurrency})
       const cycle = (s.ttftMs + (workload.osl - 1) * s.tpotMs) / 1000
       expect(s.requestsPerSecond * cycle).toBeCloseTo(concurrency, 3)
@@ -89,6 +97,29 @@ describe('the serving steady state', () => {
     expect(s.kvCapacity).toBe(9)
     expect(s.running).toBe(9)
     expect(s.ttftParts.admissionMs).toBeCloseTo((11 / s.requestsPerSecond) * 1000, 6)
+    expect(s.preempted).toBe(0)
+  })
+
+  it('an engine that preempts keeps new requests out of the whole-request queue: the pauses land in TPOT', () => {
+    const cost = linearCost({kvBytesPerToken: 1024 ** 2})
+    const e = {...BARE, gpu_memory_fraction: 0.25, reserves_full_kv: true}
+    const wait = solveServing(cost, e, {...workload, isl: 949, concurrency: 20})
+    const preempt = solveServing(cost, {...e, kv_pool_full: 'preempt'}, {...workload, isl: 949, concurrency: 20})
+    expect([preempt.running, preempt.preempted]).toEqual([9, 11])
+    // the same 9 run, at the same pace
+    expect(preempt.requestsPerSecond).toBeCloseTo(wait.requestsPerSecond, 9)
+    // a new request waits only for the 11 preempted contexts (1050 tokens each) to be prefilled again: 11 x 1050 / 8192 mixed steps
+    expect(preempt.ttftParts.admissionMs).toBeCloseTo(((11 * 1050) / 8192) * preempt.mixedStepMs, 6)
+    expect(preempt.ttftMs).toBeLessThan(wait.ttftMs / 3)
+    // closed loop: C = X (TTFT + (osl - 1) TPOT)
+    expect(preempt.requestsPerSecond * (preempt.ttftMs + 100 * preempt.tpotMs)).toBeCloseTo(20 * 1000, 3)
+  })
+
+  it('sizes the KV pool as the engine does: a share of all memory, or of what weights and activations leave', () => {
+    const cost = linearCost({weightBytesPerGpu: 40 * 1024 ** 3})
+    // vLLM / SGLang: 80 GiB x 0.9 - 40 GiB weights - 2 GiB activations = 30 GiB; TensorRT-LLM: (80 - 40 - 2) x 0.9 = 34.2 GiB
+    expect(solveServing(cost, {...BARE, activation_reserve_gib: 2}, workload).kvPoolGiB).toBeCloseTo(30, 9)
+    expect(solveServing(cost, {...BARE, activation_reserve_gib: 2, memory_fraction_of: 'free'}, workload).kvPoolGiB).toBeCloseTo(34.2, 9)
   })
 
   it('says why when not one request fits', () => {

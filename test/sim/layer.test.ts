@@ -135,8 +135,10 @@ describe('simulate and serving share the layer model', () => {
     const i = loadSimInputs({model: 'qwen3-30b-a3b', gpu: 'H100-SXM', profile: 'default'})
     const d: Deployment = {...DEFAULT_DEPLOYMENT, worldSize: 2, tp: 2, isl: 1024, osl: 512, mode: 'decode', decodeBatch: 1}
     const sim = simulate(i.model, d, i.gpu, i.tables, i.profile).decode!
-    const perLayer = sim.steps.filter((s) => s.part === 'gemm' && s.id !== 'lm-head').reduce((a, s) => a + stepLayerSeconds(s), 0)
+    const perLayer = (part: string) => sim.steps.filter((s) => s.part === part && s.id !== 'lm-head').reduce((a, s) => a + stepLayerSeconds(s), 0)
     const {ctx} = servingContext(i.model, d, i.gpu, i.tables, i.profile)
-    expect(buildStepCost(ctx, {isl: 1024, osl: 512}).gemmSeconds(1)).toBeCloseTo(48 * perLayer, 12)
+    const cost = buildStepCost(ctx, {isl: 1024, osl: 512})
+    expect(cost.gemmSeconds(1)).toBeCloseTo(48 * perLayer('gemm'), 12)
+    expect(cost.moeSeconds(1)).toBeCloseTo(48 * perLayer('moe'), 12)
   })
 })
