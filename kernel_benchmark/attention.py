@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from common import Ctx, Skip
-from plan import PlanItem
+from items import PlanItem
 from records import Measurement
 
 WORKSPACE_BYTES = 256 * 1024**2

@@ -15,7 +15,7 @@ import sys
 from typing import Callable, Dict, List
 
 from common import Ctx
-from plan import PlanItem
+from items import PlanItem
 from records import Measurement
 from timing import Timer, Timing
 

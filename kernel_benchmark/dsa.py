@@ -12,7 +12,7 @@ import math
 
 from attention import _labelled, run_first
 from common import Ctx, Skip
-from plan import PlanItem
+from items import PlanItem
 from records import Measurement
 
 ROPE_DIM = 64  # DeepSeek V3.2: the latent's last 64 channels are the rope part, the rest the values

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Dict
 
 from common import Ctx, Skip
-from plan import PlanItem
+from items import PlanItem
 from records import Measurement
 from timing import profile_kernel_times, sum_timings
 

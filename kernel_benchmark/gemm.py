@@ -7,7 +7,7 @@ per-tensor scales.
 from __future__ import annotations
 
 from common import Ctx, Skip
-from plan import PlanItem
+from items import PlanItem
 from records import Measurement
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Callable, List
 
 from common import Ctx, Skip
-from plan import PlanItem
+from items import PlanItem
 from records import Measurement, grouped_pairs
 
 

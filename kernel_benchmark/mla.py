@@ -12,7 +12,7 @@ import math
 
 from attention import _labelled, prefill, run_first
 from common import Ctx, Skip
-from plan import PlanItem
+from items import PlanItem
 from records import Measurement
 
 FLASHMLA_BLOCK = 64

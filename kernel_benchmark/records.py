@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Dict, Optional
 
 from gpu_names import peak_tflops
-from plan import PlanItem
+from items import PlanItem
 
 
 def kernel_flops(item: PlanItem) -> Optional[float]:
@@ -72,14 +72,7 @@ def plan_record(item: PlanItem, gpu: str) -> Dict:
 
 
 def measurement_record(item: PlanItem, gpu: str, m: Measurement, env: Dict, time: Optional[str] = None) -> Dict:
-    rec: Dict = {"kernel": item.kernel}
-    if item.phase:
-        rec["phase"] = item.phase
-    rec["gpu"] = gpu
-    rec["dtype"] = item.dtype
-    if item.kv_dtype:
-        rec["kv_dtype"] = item.kv_dtype
-    rec["shape"] = dict(item.shape)
+    rec = item.head(gpu)
     parts = {name: round(v, 3) for name, v in m.parts.items() if v > 0}
     if parts:
         rec["parts"] = parts

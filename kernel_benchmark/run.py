@@ -23,10 +23,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from gpu_names import REPO_ROOT, gpu_key, infersim_gpu_name  # noqa: E402
 from model_config import ConfigError, Mha, load_config, read_model  # noqa: E402
-from plan import KERNELS, PROFILES, Deployment, PlanItem, build_plan, default_decode_batch  # noqa: E402
+from items import COMM_KERNELS, KERNEL_GROUPS, KERNELS, PROFILES, Deployment, PlanItem  # noqa: E402
+from plan import build_plan, default_decode_batch, limit_items  # noqa: E402
 from records import measurement_record, plan_record, to_line  # noqa: E402
-
-COMM_KERNELS = ("allreduce", "alltoall")
 
 
 class UsageError(Exception):
@@ -76,7 +75,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     mode.add_argument("--decode-only", action="store_true")
     sel = p.add_argument_group("what to measure")
     sel.add_argument("--kernels", type=name_list, default=list(KERNELS),
-                     help=f"comma list of {', '.join(KERNELS)} (comm = allreduce,alltoall); default all")
+                     help=f"comma list of {', '.join(KERNELS)}; groups: deepep (the four DeepEP kernels), comm (all-reduce and DeepEP), all (default)")
     sel.add_argument("--profile", choices=("both",) + PROFILES, default="both",
                      help="plan the lookups of this simulator profile (default both)")
     sel.add_argument("--no-grid", action="store_true", help="only the exact lookups, no interpolation grid around them")
@@ -97,10 +96,11 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     args = p.parse_args(argv)
     kernels: List[str] = []
     for k in args.kernels:
-        names = COMM_KERNELS if k == "comm" else KERNELS if k == "all" else (k,)
-        for name in names:
+        if k == "alltoall":
+            p.error('--kernels: "alltoall" is not planned: the simulator reads DeepEP dispatch/combine tables (--kernels deepep)')
+        for name in KERNEL_GROUPS.get(k, (k,)):
             if name not in KERNELS:
-                p.error(f'--kernels: unknown kernel "{k}"; choose from {", ".join(KERNELS)}, comm, all')
+                p.error(f'--kernels: unknown kernel "{k}"; choose from {", ".join(KERNELS)}, {", ".join(KERNEL_GROUPS)}')
             if name not in kernels:
                 kernels.append(name)
     args.kernels = kernels
@@ -156,7 +156,7 @@ def make_plan(args: argparse.Namespace, gpu: str) -> List[PlanItem]:
     items = build_plan(raw, source, deps, gpu_key(gpu), profiles=profiles, kernels=args.kernels, grid=not args.no_grid,
                        max_kv_gib=args.max_kv_gib, extra_gemm_dtypes=("bf16", "fp8") if both else (),
                        extra_kv_dtypes=("bf16", "fp8") if both else ())
-    return items[: args.limit] if args.limit else items
+    return limit_items(items, args.limit) if args.limit else items
 
 
 def plan_summary(items: List[PlanItem]) -> str:

@@ -13,7 +13,8 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {validator} from '../../src/schemas/validate.js'
 import type {SimResult} from '../../src/sim/result.js'
 import {ROOT, runCli, runJson} from '../helpers/cli.js'
-import {writeTablesFromPlan, type PlanRecord} from './tables-from-plan.js'
+import type {Provenance} from '../../src/tables/types.js'
+import {BACKGROUND_US, writeTablesFromPlan, type PlanRecord} from './tables-from-plan.js'
 
 const PYTHON = process.env.INFERSIM_PYTHON ?? 'python3'
 const RUN = path.join(ROOT, 'kernel_benchmark', 'run.py')
@@ -29,17 +30,35 @@ async function plan(args: string[]): Promise<PlanRecord[]> {
   return jsonLines(r.stdout) as PlanRecord[]
 }
 
-/** Every step whose MFU lookup did not hit a planned row exactly, described. */
-function uncovered(result: SimResult, gdnRows: Map<string, Map<number, number>>): string[] {
+/**
+ * Whether a collective was read exactly off one planned row: the same GPU
+ * count (no blend of two counts) and the latency of one of the rows it used
+ * (every planned row has its own latency; an interpolation falls between two).
+ */
+function commProblem(source: Provenance, lineValues: Map<string, Map<number, number>>, seconds: number): string | undefined {
+  const latencies = source.table ? lineValues.get(source.table) : undefined
+  if (!latencies) return `read ${source.table}, which the plan has no rows for`
+  if (source.note) return `${source.kind}: ${source.note}`
+  const us = seconds * 1e6
+  const hit = source.lines.some((l) => latencies.get(l) !== BACKGROUND_US && Math.abs((latencies.get(l) ?? NaN) - us) <= 1e-9 * us)
+  return hit ? undefined : `${source.kind} between rows ${source.lines.join(', ')} of ${source.table} (${us} µs), not a planned row`
+}
+
+/** Every step whose MFU or collective lookup did not hit a planned row exactly, described. */
+function uncovered(result: SimResult, lineValues: Map<string, Map<number, number>>): string[] {
   const problems: string[] = []
   for (const phase of [result.prefill, result.decode]) {
     if (!phase) continue
     for (const step of phase.steps) {
+      if (step.source) {
+        const problem = commProblem(step.source, lineValues, step.seconds)
+        if (problem) problems.push(`${result.profile} ${phase.phase} ${step.id}: ${problem}`)
+      }
       if (!step.mfu) continue
       const where = `${result.profile} ${phase.phase} ${step.id} ${JSON.stringify(step.shape ?? {})}`
       if (step.id === 'linear-core') {
         const wanted = phase.phase === 'prefill' ? result.deployment.isl : result.deployment.decodeBatch
-        const used = step.mfu.table ? gdnRows.get(step.mfu.table)?.get(step.mfu.lines[0]) : undefined
+        const used = step.mfu.table ? lineValues.get(step.mfu.table)?.get(step.mfu.lines[0]) : undefined
         if (used !== wanted) problems.push(`${where}: GDN row ${used} used for ${wanted}`)
       } else if (step.mfu.kind !== 'exact') {
         problems.push(`${where}: ${step.mfu.kind} (${step.mfu.note ?? step.mfu.table})`)
@@ -60,10 +79,10 @@ let caseNo = 0
 async function coverage(model: string, gpu: string, planArgs: string[], simArgs = planArgs.filter((a) => a !== '--no-grid')): Promise<string[]> {
   const records = await plan(['--model', model, '--gpu', gpu, ...planArgs])
   const dir = path.join(tmp, `case-${++caseNo}`)
-  const gdnRows = writeTablesFromPlan(dir, records)
+  const lineValues = writeTablesFromPlan(dir, records)
   const problems: string[] = []
   for (const profile of ['infersim', 'default']) {
-    problems.push(...uncovered(await simulateAgainst(dir, model, gpu, simArgs, profile), gdnRows))
+    problems.push(...uncovered(await simulateAgainst(dir, model, gpu, simArgs, profile), lineValues))
   }
   return problems
 }
@@ -76,6 +95,7 @@ describe('kernel_benchmark plan covers every simulator lookup', () => {
     ['qwen3-30b-a3b', 'H800', ['--tp', '2', '--world-size', '8', '--fp8-gemm', '--max-prefill-tokens', '8192']],
     ['deepseek-v3', 'H800', ['--tp', '1', '--world-size', '32', '--nodes', '4', '--fp8-gemm', '--deepep', '--decode-batch', '64']],
     ['deepseek-v3', 'H20', ['--tp', '2', '--world-size', '8', '--fp8-kv']],
+    ['qwen3-30b-a3b', 'H800', ['--tp', '2', '--world-size', '8', '--deepep', '--decode-batch', '24']],
     ['qwen3-next-80b-a3b', 'H20', ['--tp', '1', '--world-size', '1']],
     ['qwen3-next-80b-a3b', 'H20', ['--tp', '2', '--world-size', '4', '--decode-batch', '50', '--isl', '2048']],
   ]
@@ -101,6 +121,14 @@ describe('kernel_benchmark plan covers every simulator lookup', () => {
     const problems = await coverage('qwen3-8b', 'H20', ['--tp', '1', '--world-size', '1', '--no-grid'], ['--tp', '2', '--world-size', '2'])
     expect(problems.some((p) => p.includes('attn-core') && p.includes('fallback'))).toBe(true)
     expect(problems.some((p) => p.includes('qkv-proj'))).toBe(true)
+    expect(problems.some((p) => p.includes('default decode tp-allreduce'))).toBe(true)
+    expect(problems.some((p) => p.includes('default prefill comm-before'))).toBe(true)
+  })
+
+  it('a collective planned at other sizes is not counted as covered', async () => {
+    const problems = await coverage('qwen3-30b-a3b', 'H20', ['--tp', '1', '--world-size', '4', '--decode-batch', '16', '--no-grid'], ['--tp', '1', '--world-size', '4', '--decode-batch', '20'])
+    expect(problems.filter((p) => p.includes('default decode comm-'))).toHaveLength(2)
+    expect(problems.some((p) => p.includes('default prefill comm-'))).toBe(false)
   })
 })
 
