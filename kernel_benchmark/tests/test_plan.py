@@ -17,7 +17,7 @@ sys.path.insert(0, BENCH)
 import run  # noqa: E402
 from gdn import part_of_kernel, split_by_kernels  # noqa: E402
 from gpu_names import infersim_gpu_name, peak_tflops  # noqa: E402
-from grouped_gemm import expert_loads  # noqa: E402
+from routing import expert_loads  # noqa: E402
 from model_config import ConfigError, load_config, read_model  # noqa: E402
 from plan import Deployment, build_plan, limit_items, lookups  # noqa: E402
 from records import Measurement, kernel_flops, measurement_record  # noqa: E402
@@ -277,7 +277,7 @@ class MeasurementPartsTest(unittest.TestCase):
         self.assertEqual(kernel_flops(item), 4 * 32 * 128 * 5120 * 16)
         stats = summarize([100.0], 1, "cuda_event")
         rec = measurement_record(item, "H20", Measurement(100.0, stats, "torch-sdpa"), {"gpu_name": "NVIDIA H20"}, "2025-01-01T00:00:00+00:00")
-        self.assertAlmostEqual(rec["mfu"], round(4 * 32 * 128 * 5120 * 16 / 100e-6 / 148e12, 4))
+        self.assertAlmostEqual(rec["mfu"], 4 * 32 * 128 * 5120 * 16 / 100e-6 / 148e12, places=6)
         self.assertEqual(rec["kv_dtype"], "bf16")
         self.assertNotIn("planned", rec)
 
@@ -288,6 +288,11 @@ class GpuNameTest(unittest.TestCase):
         self.assertEqual(infersim_gpu_name("NVIDIA H200"), "H200")
         self.assertEqual(infersim_gpu_name("NVIDIA H20"), "H20")
         self.assertEqual(infersim_gpu_name("NVIDIA H800"), "H800")
+        # each has a data/gpus.json entry, so its records carry an MFU and ingest knows its peaks
+        for device, name in (("NVIDIA H100 NVL", "H100-NVL"), ("NVIDIA H100 PCIe", "H100-PCIe"), ("NVIDIA B300 SXM6 AC", "B300")):
+            self.assertEqual(infersim_gpu_name(device), name)
+            self.assertIsNotNone(peak_tflops(name, "bf16"), name)
+        self.assertEqual(peak_tflops("H100-NVL", "fp8"), 1670.5)  # datasheet 3,341 TFLOPS with sparsity, halved
 
     def test_peaks_come_from_data_gpus_json(self):
         self.assertEqual(peak_tflops("H20", "bf16"), 148)
