@@ -54,10 +54,8 @@ class Collectives:
     """The collective items of one run on this rank."""
 
     def __init__(self, ctx: Ctx, warmup: int, repeats: int, dist=None):
-        import torch
-
         self.ctx, self.warmup, self.repeats = ctx, warmup, repeats
-        self.torch = ctx.torch if ctx.torch is not None else torch
+        self.torch = ctx.torch
         if dist is None:
             import torch.distributed as dist
         self.dist = dist

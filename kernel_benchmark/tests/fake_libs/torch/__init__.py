@@ -27,7 +27,8 @@ class _State:
         self.allocated = 0
         self.total_memory = 80 * 1024**3
         self.l2_bytes = 50 * 1024**2
-        self.launches = []  # names of kernels launched (outside capture)
+        self.launches = []  # names of kernels launched (outside capture) or replayed
+        self.replayed = []  # names of kernels run by graph replays: what a CUDA-graph timing measures
         self.fail_capture = set()  # op names that raise during graph capture
 
 
@@ -69,12 +70,16 @@ def launch(name="op", gpu_us=None, host_us=None):
 
 
 class Tensor:
-    def __init__(self, shape, dt=None, device="cuda", allocate=True):
+    def __init__(self, shape, dt=None, device="cuda", allocate=True, strides=None):
         self.shape = tuple(shape)
         self.dtype = dt or float32
         self.device = device
+        self._strides = tuple(strides) if strides is not None else _contiguous(self.shape)
         if allocate:
             state.allocated += self.nbytes
+
+    def stride(self, dim=None):
+        return self._strides if dim is None else self._strides[dim]
 
     # sizes
     def numel(self):
@@ -98,12 +103,13 @@ class Tensor:
         return Tensor(shape, self.dtype, self.device, allocate=False)
 
     def t(self):
-        return self._view(self.shape[::-1])
+        return self.transpose(0, 1) if len(self.shape) == 2 else self._view(self.shape)
 
     def transpose(self, a, b):
-        s = list(self.shape)
+        s, st = list(self.shape), list(self._strides)
         s[a], s[b] = s[b], s[a]
-        return self._view(s)
+        st[a], st[b] = st[b], st[a]
+        return Tensor(s, self.dtype, self.device, allocate=False, strides=st)
 
     @property
     def mT(self):
@@ -125,7 +131,12 @@ class Tensor:
         return self._view([o if n == -1 else n for n, o in zip(shape, self.shape)])
 
     def __getitem__(self, key):
-        return self._view(self.shape)
+        if isinstance(key, Tensor):  # gather rows by an index tensor
+            return Tensor((*key.shape, *self.shape[1:]), self.dtype, self.device, allocate=False)
+        if isinstance(key, slice) and self.shape:
+            rows = len(range(*key.indices(self.shape[0])))
+            return Tensor((rows, *self.shape[1:]), self.dtype, self.device, allocate=False, strides=self._strides)
+        return Tensor(self.shape, self.dtype, self.device, allocate=False, strides=self._strides)
 
     def __setitem__(self, key, value):
         pass
@@ -159,11 +170,21 @@ class Tensor:
     __mul__ = __rmul__ = __add__ = __radd__ = __sub__ = __truediv__ = __neg__ = _elementwise
     abs = amax = clamp = sigmoid = relu = cumsum = sum = _elementwise
 
+    values = None  # set by torch.tensor(list): what item() and tolist() give back
+
     def tolist(self):
-        return [0.0] * (self.shape[0] if self.shape else 1)
+        return list(self.values) if self.values is not None else [0.0] * (self.shape[0] if self.shape else 1)
 
     def item(self):
-        return 0
+        return self.values[0] if self.values else 0
+
+
+def _contiguous(shape):
+    strides, step = [], 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(1, n)
+    return tuple(reversed(strides))
 
 
 def _resolve(shape, numel):
@@ -203,7 +224,9 @@ def randint(low, high, size, dtype=None, device="cuda", **kw):
 
 
 def tensor(values, dtype=None, device="cuda", **kw):
-    return Tensor([len(values)] if isinstance(values, (list, tuple)) else [], dtype, device)
+    t = Tensor([len(values)] if isinstance(values, (list, tuple)) else [], dtype, device)
+    t.values = list(values) if isinstance(values, (list, tuple)) else [values]
+    return t
 
 
 def empty_like(t, dtype=None, **kw):
@@ -295,6 +318,7 @@ class _Graph:
         start = max(state.gpu, state.host)
         state.gpu = start + sum(us for _, us in self.kernels)
         state.launches.extend(name for name, _ in self.kernels)
+        state.replayed.extend(name for name, _ in self.kernels)
 
 
 @contextlib.contextmanager
@@ -337,3 +361,13 @@ cuda = SimpleNamespace(
     set_device=lambda i: None,
     device_count=lambda: 8,
 )
+
+
+def _scaled_mm(a, b, scale_a=None, scale_b=None, out_dtype=None, **kw):
+    launch("scaled_mm")
+    return Tensor((a.shape[0], b.shape[-1]), out_dtype or bfloat16, a.device, allocate=False)
+
+
+def _grouped_mm(a, b, offs=None, **kw):
+    launch("grouped_mm")
+    return Tensor((a.shape[0], b.shape[-1]), a.dtype, a.device, allocate=False)
