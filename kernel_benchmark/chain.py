@@ -35,14 +35,15 @@ def simulate_flags(d: Deployment, model: str, gpu: str) -> List[str]:
 
 def ingest_and_simulate(args: argparse.Namespace, records_file: str, model: str, deployments: List[Deployment], gpu: str) -> int:
     cli = infersim_command()
-    ingest = [*cli, "ingest", records_file, "--out", args.ingest] + (["--allow-cpu"] if args.allow_cpu else [])
+    spec = ["--gpu-spec", args.gpu_spec] if args.gpu_spec else []
+    ingest = [*cli, "ingest", records_file, "--out", args.ingest, *spec] + (["--allow-cpu"] if args.allow_cpu else [])
     say(f"run.py: {' '.join(ingest)}")
     if subprocess.run(ingest).returncode != 0:
         say(f"run.py: the ingest failed; the records are kept in {records_file}")
         return 1
     for d in deployments:
         for profile in args.simulate_profiles:
-            cmd = [*cli, "simulate", *simulate_flags(d, model, gpu), "--profile", profile, "--bench-data", args.ingest]
+            cmd = [*cli, "simulate", *simulate_flags(d, model, gpu), *spec, "--profile", profile, "--bench-data", args.ingest]
             say(f"run.py: {' '.join(cmd)}")
             r = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
             say(r.stdout.rstrip())

@@ -74,6 +74,7 @@ def parse_args(argv: Optional[Sequence[str]], default_kernels: Optional[Sequence
     )
     p.add_argument("--model", required=True, help="HuggingFace config.json path, or a bundled name (hf_configs/<name>.json)")
     p.add_argument("--gpu", help="infersim GPU name written into records (default: derived from the CUDA device name)")
+    p.add_argument("--gpu-spec", help="JSON file of GPUs (schema of data/gpus.json) for a GPU the bundled file lacks; passed on to ingest and simulate")
     dep = p.add_argument_group("deployment (the simulate command's flags)")
     dep.add_argument("--tp", type=int_list, default=[1], help="tensor-parallel size (default 1)")
     dep.add_argument("--world-size", type=int_list, default=[1], help="number of GPUs W (default 1)")
@@ -142,6 +143,12 @@ def parse_args(argv: Optional[Sequence[str]], default_kernels: Optional[Sequence
     p.add_argument("--worker-rank", type=int, help=argparse.SUPPRESS)
     p.add_argument("--compute-only", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.gpu_spec:
+        if not os.path.exists(args.gpu_spec):
+            p.error(f"--gpu-spec {args.gpu_spec}: file not found")
+        import gpu_names
+
+        gpu_names.SPEC_FILES[:] = [os.path.abspath(args.gpu_spec)]
     kernels: List[str] = []
     for k in args.kernels:
         if k == "alltoall":
@@ -236,15 +243,15 @@ def checked_gpu(name: str) -> str:
     from gpu_names import find_gpu
 
     if find_gpu(name) is None:
-        print(f"run.py: warning: {name} has no entry in data/gpus.json: records carry no MFU, and ingest and simulate need a "
-              f"--gpu-spec file with its peaks (schema: src/schemas/gpu.schema.json)", file=sys.stderr)
+        print(f"run.py: warning: {name} has no entry in data/gpus.json (or --gpu-spec): records carry no MFU, and ingest and simulate "
+              f"need a --gpu-spec file with its peaks (schema: src/schemas/gpu.schema.json)", file=sys.stderr)
     return name
 
 
 def run_gpu(args: argparse.Namespace) -> str:
     """The GPU name records carry: --gpu, else the CUDA device's infersim name (nvidia-smi, no torch)."""
     if args.gpu:
-        return args.gpu
+        return checked_gpu(args.gpu)
     if args.device == "cpu":
         return "cpu"
     return dry_run_gpu(args)
