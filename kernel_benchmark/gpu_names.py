@@ -35,7 +35,7 @@ _DEVICE_RULES = [
 
 
 # --gpu-spec files of this run: their entries come before (and so replace) the bundled ones of the same name.
-SPEC_FILES: List[str] = []
+GPU_SPEC_FILES: List[str] = []
 
 
 def read_gpu_file(path: str) -> List[Dict]:
@@ -47,7 +47,7 @@ def read_gpu_file(path: str) -> List[Dict]:
 
 
 def load_gpus(path: str = GPUS_JSON) -> List[Dict]:
-    extra = [g for spec in SPEC_FILES for g in read_gpu_file(spec)]
+    extra = [g for spec in GPU_SPEC_FILES for g in read_gpu_file(spec)]
     return extra + read_gpu_file(path)
 
 

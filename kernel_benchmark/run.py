@@ -148,7 +148,7 @@ def parse_args(argv: Optional[Sequence[str]], default_kernels: Optional[Sequence
             p.error(f"--gpu-spec {args.gpu_spec}: file not found")
         import gpu_names
 
-        gpu_names.SPEC_FILES[:] = [os.path.abspath(args.gpu_spec)]
+        gpu_names.GPU_SPEC_FILES[:] = [os.path.abspath(args.gpu_spec)]
     kernels: List[str] = []
     for k in args.kernels:
         if k == "alltoall":
@@ -314,14 +314,30 @@ def on_node(args: argparse.Namespace, argv: List[str], items: List[PlanItem], gp
         print(f"  {m['kind']}: {m['item']}: {m['reason']}", file=sys.stderr)
     if args.node_rank != 0:
         return 0
-    records_file = args.output or (os.path.join(result["workdir"], "records.jsonl") if args.ingest else None)
+    records_file = args.output or (raw_records_path(args.ingest, args.model, gpu) if args.ingest else None)
     write_records(records_file, result["records"])
     status = exit_status(args, counts)
     if status == 0 and args.ingest:
         from chain import ingest_and_simulate
 
         status = ingest_and_simulate(args, records_file, resolve_model(args.model), plan_deployments(args), gpu)
+    if status == 0 and not args.workdir and not result["missing"]:
+        import shutil
+
+        shutil.rmtree(result["workdir"], ignore_errors=True)  # complete: nothing to resume
+    elif result["missing"] or status:
+        print(f"run.py: partial results are kept in {result['workdir']}: the same command resumes from them", file=sys.stderr)
     return status
+
+
+def raw_records_path(bench_data: str, model: str, gpu: str) -> str:
+    """Where --ingest without --output keeps the records: <bench_data>/raw/, as `infersim ingest --run` does."""
+    import time
+
+    stamp = time.strftime("%Y-%m-%dT%H-%M-%S", time.gmtime())
+    name = os.path.splitext(os.path.basename(model))[0]
+    os.makedirs(os.path.join(bench_data, "raw"), exist_ok=True)
+    return os.path.join(bench_data, "raw", f"kernel_benchmark-{name}-{gpu.lower()}-{stamp}.jsonl")
 
 
 def single(args: argparse.Namespace, items: List[PlanItem], gpu: str, argv_text: str) -> int:

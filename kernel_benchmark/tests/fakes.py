@@ -8,7 +8,7 @@ import os
 import sys
 
 FAKE_LIBS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_libs")
-FAKE_NAMES = ("torch", "deep_gemm", "causal_conv1d", "flash_mla", "fla")
+FAKE_NAMES = ("torch", "deep_gemm", "causal_conv1d", "flash_mla", "fla", "sglang")
 
 
 def _drop(names):

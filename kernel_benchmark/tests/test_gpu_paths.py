@@ -157,6 +157,13 @@ class MoeTest(unittest.TestCase):
         m, _ = self.measure(moe_item("prefill", 1000, "fp8"))
         self.assertEqual((m.backend, m.env["fp8_recipe"]), ("deepgemm-contiguous(fp8)", "block"))
 
+    def test_a_fused_moe_call_is_split_into_up_and_down_by_flops(self):
+        m, _ = self.measure(moe_item("decode", 16), libraries=("sglang",))
+        self.assertEqual(m.backend, "sglang-fused_experts")
+        self.assertAlmostEqual(m.parts["up_proj_us"], 20.0, places=3)  # 30 µs: 2/3 up (gate+up), 1/3 down
+        self.assertAlmostEqual(m.parts["down_proj_us"], 10.0, places=3)
+        self.assertEqual(m.env["moe_parts_split"], "one fused call, split 2:1 by FLOPs")
+
     def test_grouped_mm_needs_torch_2_8_and_routing_is_recorded(self):
         m, _ = self.measure(moe_item("decode", 16), libraries=(), version="2.7.1", moe_routing="power_law")
         self.assertEqual(m.backend, "torch.bmm(padded)")

@@ -300,5 +300,14 @@ class GpuNameTest(unittest.TestCase):
         self.assertIsNone(peak_tflops("NoSuchGPU", "bf16"))
 
 
+class EntryPointTest(unittest.TestCase):
+    def test_gemm_py_is_run_py_for_the_gemm_kernels(self):
+        r = subprocess.run([sys.executable, os.path.join(BENCH, "gemm.py"), "--model", "qwen3-8b", "--gpu", "H20", "--dry-run", "--no-grid"],
+                           capture_output=True, text=True, cwd="/")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        kernels = {json.loads(line)["kernel"] for line in r.stdout.splitlines()}
+        self.assertEqual(kernels, {"gemm"})
+
+
 if __name__ == "__main__":
     unittest.main()
