@@ -75,6 +75,18 @@ def labelled(fn: Callable, backend: str) -> Callable:
     return fn
 
 
+def build(ctx: "Ctx", setup: Setup) -> Callable:
+    """setup(), noting on the call how many bytes of operands it allocated (the timer needs no copies of a large one)."""
+    allocated = ctx.torch.cuda.memory_allocated if ctx.is_cuda() else (lambda: 0)
+    before = allocated()
+    fn = setup()
+    try:
+        fn.operand_bytes = allocated() - before
+    except AttributeError:  # a bound method takes no attributes
+        pass
+    return fn
+
+
 def primed(first: Callable, setup: Setup) -> Setup:
     """A setup whose first call hands back an already built (and tried) callable."""
     pending = [first]
@@ -100,7 +112,7 @@ def run_first(ctx: Ctx, attempts: Sequence[Tuple[str, Setup]], what: str, env: O
         if name != "torch" and not ctx.backends.has(name):
             continue
         try:
-            fn = setup()
+            fn = build(ctx, setup)
             fn()
         except Skip:
             raise

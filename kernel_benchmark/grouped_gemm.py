@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Callable, List, Tuple
 
-from common import Ctx, Skip, parts_measurement, primed
+from common import Ctx, Skip, build, parts_measurement, primed
 from fp8 import BLOCK, align, column_major_scales, require_fp8
 from items import PlanItem
 from records import Measurement
@@ -89,7 +89,7 @@ def backends_for(fp8: bool, phase: str, recipe: str) -> List[Tuple[str, Callable
 
 def _checked(ctx: Ctx, setup: Setup) -> Setup:
     """Builds and runs the first copy now, so that a failing backend is found before timing."""
-    fn = setup()
+    fn = build(ctx, setup)
     fn()
     return primed(fn, setup)
 

@@ -179,6 +179,8 @@ def run_preflight(args: argparse.Namespace, wd: Workdir) -> bool:
         rep = {"gpus": [], "other_processes": [], "libraries": preflight.report(0)["libraries"], "warnings": ["--device cpu: a smoke run, not a measurement"]}
     else:
         rep = preflight.report(args.gpus)
+        if rep["gpus"] and len(rep["gpus"]) < args.gpus:
+            raise ValueError(f"--gpus {args.gpus}, but nvidia-smi sees {len(rep['gpus'])} GPUs on this node")
     locked = False
     if args.lock_clocks and args.device != "cpu":
         problems = preflight.lock_clocks(args.gpus)
@@ -202,6 +204,7 @@ def launch(args: argparse.Namespace, argv: List[str], items: List[PlanItem], gpu
         launcher.run()
     except KeyboardInterrupt:
         launcher.kill_all()
+        say(f"run.py: interrupted; the partial results are kept in {wd.path}: the same command resumes from them")
         raise
     finally:
         if locked:

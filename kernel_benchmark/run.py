@@ -307,7 +307,12 @@ def on_node(args: argparse.Namespace, argv: List[str], items: List[PlanItem], gp
     """`--gpus N`: the node launcher; then the records to --output (or stdout), then ingest and simulate if asked."""
     import node
 
-    result = node.launch(args, argv, items, gpu)
+    try:
+        result = node.launch(args, argv, items, gpu)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    except KeyboardInterrupt:
+        return 130
     counts = result["counts"]
     print(f"run.py: {', '.join(f'{k.replace(chr(95), chr(32))} {v}' for k, v in counts.items() if v)}", file=sys.stderr)
     for m in result["missing"][:20]:

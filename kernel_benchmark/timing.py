@@ -148,6 +148,9 @@ class Timer:
         fit = int(self.max_seconds / seconds_per_repeat)
         return max(self.min_repeats, min(self.repeats, fit))
 
+    def _allocated(self) -> int:
+        return self.torch.cuda.memory_allocated() if self.rotate else 0
+
     def _l2_bytes(self) -> int:
         try:
             props = self.torch.cuda.get_device_properties(self.torch.cuda.current_device())
@@ -155,13 +158,13 @@ class Timer:
         except Exception:
             return DEFAULT_L2_BYTES
 
-    def copies(self, setup: Setup, first: Callable[[], object]) -> List[Callable[[], object]]:
+    def copies(self, setup: Setup, first: Callable[[], object], first_bytes: int) -> List[Callable[[], object]]:
         """`first` plus more operand copies from `setup`, until they span ROTATE_L2_MULTIPLE L2 caches.
 
-        A copy's size is what a second setup allocates (buffers a setup shares, such as a
-        library workspace, are allocated by the first one only). Never more than a quarter
-        of the free memory."""
-        if not self.rotate:
+        One copy as large as that (`first_bytes`, what building it allocated) is enough. A copy's
+        size is what a second setup allocates (buffers a setup shares, such as a library
+        workspace, are allocated by the first one only). Never more than a quarter of the free memory."""
+        if not self.rotate or first_bytes >= ROTATE_L2_MULTIPLE * self._l2_bytes():
             return [first]
         cuda = self.torch.cuda
         before = cuda.memory_allocated()
@@ -183,12 +186,14 @@ class Timer:
     # --- timers ---
     def time(self, setup: Setup) -> Timing:
         """Times the call `setup` returns (see the module docstring for the methods)."""
+        before = self._allocated()
         fn = setup()
+        first_bytes = max(self._allocated() - before, getattr(fn, "operand_bytes", 0))
         est = self._estimate_seconds(fn)
         if self.timer == "wall":
             return self._wall(fn, self._repeats_for(est))
         if self.timer == "cuda_graph":
-            fns = self.copies(setup, fn)
+            fns = self.copies(setup, fn, first_bytes)
             calls = max(MIN_GRAPH_CALLS, len(fns))
             try:
                 return self._graph(fns, calls, self._repeats_for(est * calls))

@@ -173,6 +173,9 @@ def run_worker(args: argparse.Namespace, items: List[PlanItem], gpu: str, argv_t
     skip = wd.done() | (set() if args.retry_failed else wd.failed())
     todo = [it for it in items if it.key_text() not in skip]
     comm_items = [it for it in todo if it.kernel in COMM_KERNELS]
+    if comm_items and world == 1 and rank == 0:
+        for it in comm_items:
+            wd.add_issue(rank, it, "skipped", "collectives need several GPUs (--gpus 2 or more)")
     if comm_items and world > 1 and not args.compute_only:
         comm.init(args.device, args.comm_timeout)
         runner = comm.Collectives(ctx, args.warmup, min(args.repeats, args.comm_repeats))

@@ -64,6 +64,11 @@ class TimingTest(unittest.TestCase):
         self.assertEqual(t.stats()["calls_per_replay"], 15)
         self.assertEqual(len(made), 15)
 
+    def test_operands_larger_than_the_l2_caches_are_not_copied(self):
+        with fake_gpu() as torch:
+            t = Timer(warmup=1, repeats=5, min_repeats=5, torch_module=torch).time(kernel(torch, nbytes=200 * 1024**2))
+        self.assertEqual(t.stats()["copies"], 1)  # 200 MiB already spans three 50 MiB L2 caches: no second 200 MiB
+
     def test_a_kernel_that_cannot_be_captured_is_timed_with_events(self):
         with fake_gpu() as torch:
             torch.state.fail_capture = {"kernel"}
