@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 
-from common import Ctx, Skip
-from plan import PlanItem
+from common import Ctx, Skip, labelled, run_first
+from items import PlanItem
 from records import Measurement
 
 WORKSPACE_BYTES = 256 * 1024**2
@@ -22,28 +22,6 @@ def measure(item: PlanItem, ctx: Ctx) -> Measurement:
     if item.phase == "decode":
         return decode(ctx, s["heads"], s["kv_heads"], s["head_dim"], s["batch_size"], s["kv_len"], item.kv_dtype == "fp8")
     return prefill(ctx, s["heads"], s["kv_heads"], s["head_dim"], s["seq_len"])
-
-
-def run_first(ctx: Ctx, attempts, what: str) -> Measurement:
-    """Times the first backend whose setup and first call succeed; `attempts` is [(name, setup)]."""
-    for name, setup in attempts:
-        if name != "torch" and not ctx.backends.has(name):
-            continue
-        try:
-            fn = setup()
-            fn()
-        except Skip:
-            raise
-        except Exception as e:
-            if name == "torch":
-                raise
-            ctx.backends.fail(name, e)
-            continue
-        t = ctx.timer.time(fn)
-        backend = getattr(fn, "backend", name)
-        lib = None if name == "torch" else name
-        return Measurement(t.median_us, t.stats(), backend, library=lib, library_version=ctx.backends.version(lib) if lib else None)
-    raise Skip(f"no backend can run {what}")
 
 
 # ---- decode ----
@@ -69,7 +47,7 @@ def _flashinfer_decode(ctx: Ctx, h, hkv, hd, batch, kv_len, fp8_kv):
     indptr = torch.arange(batch + 1, **i32) * pages
     indices = torch.arange(batch * pages, **i32)
     last = torch.full((batch,), kv_len - (pages - 1) * PAGE_SIZE, **i32)
-    ws = torch.empty(WORKSPACE_BYTES, dtype=torch.uint8, device=ctx.device)
+    ws = ctx.workspace("flashinfer", WORKSPACE_BYTES)
     try:
         wrapper = fi.BatchDecodeWithPagedKVCacheWrapper(ws, "NHD", use_tensor_cores=(h // hkv) >= 4)
     except TypeError:
@@ -81,7 +59,7 @@ def _flashinfer_decode(ctx: Ctx, h, hkv, hd, batch, kv_len, fp8_kv):
         plan(indptr, indices, last, h, hkv, hd, PAGE_SIZE, data_type=cache.dtype)
     q = ctx.randn(batch, h, hd)
     run = getattr(wrapper, "run", None) or wrapper.forward
-    return lambda: run(q, cache)
+    return labelled(lambda: run(q, cache), "flashinfer")
 
 
 def _fa3_decode(ctx: Ctx, h, hkv, hd, batch, kv_len):
@@ -90,7 +68,7 @@ def _fa3_decode(ctx: Ctx, h, hkv, hd, batch, kv_len):
     k = ctx.randn(batch, kv_len, hkv, hd)
     v = ctx.randn(batch, kv_len, hkv, hd)
     seqlens = ctx.torch.full((batch,), kv_len, device=ctx.device, dtype=ctx.torch.int32)
-    return lambda: fa3.flash_attn_with_kvcache(q, k, v, cache_seqlens=seqlens)
+    return labelled(lambda: fa3.flash_attn_with_kvcache(q, k, v, cache_seqlens=seqlens), "fa3")
 
 
 def _torch_decode(ctx: Ctx, h, hkv, hd, batch, kv_len):
@@ -101,10 +79,10 @@ def _torch_decode(ctx: Ctx, h, hkv, hd, batch, kv_len):
     if sdpa is not None:
         q = ctx.randn(batch, h, 1, hd)
         if h == hkv:
-            return _labelled(lambda: sdpa(q, k, v), "torch-sdpa")
+            return labelled(lambda: sdpa(q, k, v), "torch-sdpa")
         try:
             sdpa(q, k, v, enable_gqa=True)
-            return _labelled(lambda: sdpa(q, k, v, enable_gqa=True), "torch-sdpa")
+            return labelled(lambda: sdpa(q, k, v, enable_gqa=True), "torch-sdpa")
         except (TypeError, RuntimeError):
             pass  # torch < 2.5 has no enable_gqa; the grouped matmuls below read K/V once too
     qg = ctx.randn(batch, hkv, h // hkv, hd)
@@ -115,7 +93,7 @@ def _torch_decode(ctx: Ctx, h, hkv, hd, batch, kv_len):
         p = torch.softmax(torch.matmul(qg, kt).float() * scale, dim=-1).to(v.dtype)
         return torch.matmul(p, v)
 
-    return _labelled(grouped, "torch-matmul")
+    return labelled(grouped, "torch-matmul")
 
 
 # ---- prefill ----
@@ -138,7 +116,7 @@ def _fa_prefill(ctx: Ctx, lib: str, h, hkv, hd, vd, seq):
     q = ctx.randn(1, seq, h, hd)
     k = ctx.randn(1, seq, hkv, hd)
     v = ctx.randn(1, seq, hkv, vd)
-    return lambda: fa.flash_attn_func(q, k, v, causal=True)
+    return labelled(lambda: fa.flash_attn_func(q, k, v, causal=True), lib)
 
 
 def _flashinfer_prefill(ctx: Ctx, h, hkv, hd, vd, seq):
@@ -146,7 +124,7 @@ def _flashinfer_prefill(ctx: Ctx, h, hkv, hd, vd, seq):
     q = ctx.randn(seq, h, hd)
     k = ctx.randn(seq, hkv, hd)
     v = ctx.randn(seq, hkv, vd)
-    return lambda: fi.single_prefill_with_kv_cache(q, k, v, causal=True)
+    return labelled(lambda: fi.single_prefill_with_kv_cache(q, k, v, causal=True), "flashinfer")
 
 
 def _torch_prefill(ctx: Ctx, h, hkv, hd, vd, seq):
@@ -157,21 +135,15 @@ def _torch_prefill(ctx: Ctx, h, hkv, hd, vd, seq):
     k = ctx.randn(1, hkv, seq, hd).repeat_interleave(h // hkv, dim=1)
     v = ctx.randn(1, hkv, seq, vd).repeat_interleave(h // hkv, dim=1)
     if sdpa is None:
-        return _labelled(lambda: _manual_causal(torch, q, k, v), "torch-manual")
+        return labelled(lambda: _manual_causal(torch, q, k, v), "torch-manual")
     if vd == hd:
-        return _labelled(lambda: sdpa(q, k, v, is_causal=True), "torch-sdpa")
+        return labelled(lambda: sdpa(q, k, v, is_causal=True), "torch-sdpa")
     try:
         sdpa(q, k, v, is_causal=True)
-        return _labelled(lambda: sdpa(q, k, v, is_causal=True), "torch-sdpa")
+        return labelled(lambda: sdpa(q, k, v, is_causal=True), "torch-sdpa")
     except RuntimeError:  # a backend that wants equal q/k and v head dims: pad V, drop the padding
         vp = torch.nn.functional.pad(v, (0, hd - vd)) if hd > vd else v
-        return _labelled(lambda: sdpa(q, k, vp, is_causal=True)[..., :vd], "torch-sdpa(v-padded)")
-
-
-def _labelled(fn, backend: str):
-    """Tags a timed callable with the backend name its record reports."""
-    fn.backend = backend
-    return fn
+        return labelled(lambda: sdpa(q, k, vp, is_causal=True)[..., :vd], "torch-sdpa(v-padded)")
 
 
 def _manual_causal(torch, q, k, v, heads_per_chunk: int = 4):

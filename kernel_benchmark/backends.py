@@ -22,12 +22,16 @@ LIBRARIES: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "sgl-kernel": ("sgl_kernel", ("sgl-kernel", "sgl_kernel")),
     "fla": ("fla", ("flash-linear-attention", "fla-core")),
     "causal_conv1d": ("causal_conv1d", ("causal-conv1d", "causal_conv1d")),
+    "deep_ep": ("deep_ep", ("deep-ep", "deep_ep")),
+    "sglang": ("sglang.srt.layers.moe.fused_moe_triton", ("sglang",)),
+    "vllm": ("vllm.model_executor.layers.fused_moe", ("vllm",)),
 }
 
 
 def _found(module: str) -> bool:
+    """Whether the library's top-level package is installed (without importing it; a failing import shows in load)."""
     try:
-        return importlib.util.find_spec(module) is not None
+        return importlib.util.find_spec(module.split(".")[0]) is not None
     except (ImportError, ValueError):
         return False
 

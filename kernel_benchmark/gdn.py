@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Dict
 
-from common import Ctx, Skip
-from plan import PlanItem
+from common import Ctx, Skip, parts_measurement
+from items import PlanItem
 from records import Measurement
 from timing import profile_kernel_times, sum_timings
 
@@ -75,8 +75,10 @@ def _conv_channels(kh: int, kd: int, vh: int, vd: int) -> int:
     return 2 * kh * kd + vh * vd
 
 
-def _conv_backend(ctx: Ctx) -> str:
-    return "causal_conv1d" if ctx.backends.has("causal_conv1d") else "torch-conv"
+def conv_library(ctx: Ctx):
+    """causal_conv1d's module when it is installed, allowed and imports (a build for another torch or CUDA
+    fails on import); None means the depthwise-convolution PyTorch path."""
+    return ctx.backends.load("causal_conv1d") if ctx.backends.has("causal_conv1d") else None
 
 
 def _inputs(ctx: Ctx, batch: int, seq: int, kd: int, vh: int, vd: int):
@@ -89,57 +91,73 @@ def _inputs(ctx: Ctx, batch: int, seq: int, kd: int, vh: int, vd: int):
     return q, k, v, g, beta
 
 
+def decode_conv(ctx: Ctx, cc, batch: int, channels: int, ck: int):
+    """One token's causal convolution update over the rolling state: causal_conv1d_update, or PyTorch."""
+    torch = ctx.torch
+
+    def make():
+        x, weight = ctx.randn(batch, channels), ctx.randn(channels, ck)
+        if cc is not None:
+            state = ctx.randn(batch, channels, ck)
+            return lambda: cc.causal_conv1d_update(x, state, weight, None, "silu")
+        state = ctx.randn(batch, channels, ck - 1)
+
+        def conv():
+            window = torch.cat([state, x.unsqueeze(-1)], dim=-1)
+            return torch.nn.functional.silu((window * weight).sum(-1))
+        return conv
+
+    return make
+
+
+def prefill_conv(ctx: Ctx, cc, seq: int, channels: int, ck: int):
+    torch = ctx.torch
+
+    def make():
+        x, weight = ctx.randn(1, channels, seq), ctx.randn(channels, ck)
+        if cc is not None:
+            return lambda: cc.causal_conv1d_fn(x, weight, None, activation="silu")
+        w3 = weight.unsqueeze(1)
+        F = torch.nn.functional
+        return lambda: F.silu(F.conv1d(F.pad(x, (ck - 1, 0)), w3, groups=channels))
+
+    return make
+
+
+def _backend(cc) -> str:
+    return f"fla+{'causal_conv1d' if cc is not None else 'torch-conv'}"
+
+
 def _decode(ctx: Ctx, batch: int, ck: int, kh: int, kd: int, vh: int, vd: int) -> Measurement:
     torch = ctx.torch
     _load_fla(ctx)
     from fla.ops.gated_delta_rule import fused_recurrent_gated_delta_rule
 
-    channels = _conv_channels(kh, kd, vh, vd)
-    x = ctx.randn(batch, channels)
-    weight = ctx.randn(channels, ck)
-    state = ctx.randn(batch, channels, ck - 1 if _conv_backend(ctx) == "torch-conv" else ck)
-    if ctx.backends.has("causal_conv1d"):
-        from causal_conv1d import causal_conv1d_update
+    cc = conv_library(ctx)
 
-        conv = lambda: causal_conv1d_update(x, state, weight, None, "silu")  # noqa: E731
-    else:
-        def conv():
-            window = torch.cat([state, x.unsqueeze(-1)], dim=-1)
-            return torch.nn.functional.silu((window * weight).sum(-1))
+    def update():
+        q, k, v, g, beta = _inputs(ctx, batch, 1, kd, vh, vd)
+        h0 = torch.zeros(batch, vh, kd, vd, device=ctx.device, dtype=torch.float32)
+        return lambda: fused_recurrent_gated_delta_rule(q, k, v, g=g, beta=beta, initial_state=h0, output_final_state=True)
 
-    q, k, v, g, beta = _inputs(ctx, batch, 1, kd, vh, vd)
-    h0 = torch.zeros(batch, vh, kd, vd, device=ctx.device, dtype=torch.float32)
-    update = lambda: fused_recurrent_gated_delta_rule(q, k, v, g=g, beta=beta, initial_state=h0, output_final_state=True)  # noqa: E731
-    conv(), update()
-    total, parts = ctx.timer.time_parts({"conv": conv, "gdn_update": update})
-    parts_us = {name: t.median_us for name, t in parts.items()}
-    return Measurement(total.median_us, total.stats(), f"fla+{_conv_backend(ctx)}", parts_us, "fla", ctx.backends.version("fla"))
+    setups = {"conv": decode_conv(ctx, cc, batch, _conv_channels(kh, kd, vh, vd), ck), "gdn_update": update}
+    return parts_measurement(ctx, setups, _backend(cc), "fla")
 
 
 def _prefill(ctx: Ctx, seq: int, ck: int, kh: int, kd: int, vh: int, vd: int) -> Measurement:
-    torch = ctx.torch
     _load_fla(ctx)
     from fla.ops.gated_delta_rule import chunk_gated_delta_rule
 
-    channels = _conv_channels(kh, kd, vh, vd)
-    x = ctx.randn(1, channels, seq)
-    weight = ctx.randn(channels, ck)
-    if ctx.backends.has("causal_conv1d"):
-        from causal_conv1d import causal_conv1d_fn
+    cc = conv_library(ctx)
 
-        conv = lambda: causal_conv1d_fn(x, weight, None, activation="silu")  # noqa: E731
-    else:
-        w3 = weight.unsqueeze(1)
-        conv = lambda: torch.nn.functional.silu(  # noqa: E731
-            torch.nn.functional.conv1d(torch.nn.functional.pad(x, (ck - 1, 0)), w3, groups=channels))
+    def chunk():
+        q, k, v, g, beta = _inputs(ctx, 1, seq, kd, vh, vd)
+        return lambda: chunk_gated_delta_rule(q, k, v, g=g, beta=beta, output_final_state=True)
 
-    q, k, v, g, beta = _inputs(ctx, 1, seq, kd, vh, vd)
-    chunk = lambda: chunk_gated_delta_rule(q, k, v, g=g, beta=beta, output_final_state=True)  # noqa: E731
-    conv(), chunk()
-    conv_t = ctx.timer.time(conv)
+    conv_t = ctx.timer.time(prefill_conv(ctx, cc, seq, _conv_channels(kh, kd, vh, vd), ck))
     chunk_t = ctx.timer.time(chunk)
-    kernels = profile_kernel_times(chunk)
+    kernels = profile_kernel_times(chunk())
     parts = {"conv": conv_t.median_us}
     parts.update(split_by_kernels(kernels, chunk_t.median_us) if kernels else {"chunk_gdn": chunk_t.median_us})
     total = sum_timings({"conv": conv_t, "chunk": chunk_t})
-    return Measurement(total.median_us, total.stats(), f"fla+{_conv_backend(ctx)}", parts, "fla", ctx.backends.version("fla"))
+    return Measurement(total.median_us, total.stats(), _backend(cc), parts, "fla", ctx.backends.version("fla"))

@@ -34,12 +34,21 @@ _DEVICE_RULES = [
 ]
 
 
-def load_gpus(path: str = GPUS_JSON) -> List[Dict]:
+# --gpu-spec files of this run: their entries come before (and so replace) the bundled ones of the same name.
+GPU_SPEC_FILES: List[str] = []
+
+
+def read_gpu_file(path: str) -> List[Dict]:
     try:
         with open(path, encoding="utf-8") as f:
             return json.load(f).get("gpus", [])
     except (OSError, ValueError):
         return []
+
+
+def load_gpus(path: str = GPUS_JSON) -> List[Dict]:
+    extra = [g for spec in GPU_SPEC_FILES for g in read_gpu_file(spec)]
+    return extra + read_gpu_file(path)
 
 
 def find_gpu(name: str, gpus: Optional[List[Dict]] = None) -> Optional[Dict]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 
-from attention import _labelled, prefill, run_first
-from common import Ctx, Skip
-from plan import PlanItem
+from attention import prefill
+from common import Ctx, Skip, labelled, run_first
+from items import PlanItem
 from records import Measurement
 
 FLASHMLA_BLOCK = 64
@@ -49,7 +49,7 @@ def _flashmla(ctx: Ctx, h, rank, rope, batch, kv_len):
     seqlens = torch.full((batch,), kv_len, device=ctx.device, dtype=torch.int32)
     q = ctx.randn(batch, 1, h, rank + rope)
     metadata, splits = fm.get_mla_metadata(seqlens, h, 1)
-    return lambda: fm.flash_mla_with_kvcache(q, cache, table, seqlens, rank, metadata, splits, causal=True)
+    return labelled(lambda: fm.flash_mla_with_kvcache(q, cache, table, seqlens, rank, metadata, splits, causal=True), "flashmla")
 
 
 def _flashinfer(ctx: Ctx, h, rank, rope, batch, kv_len, fp8_kv):
@@ -61,7 +61,7 @@ def _flashinfer(ctx: Ctx, h, rank, rope, batch, kv_len, fp8_kv):
     kpe = ctx.randn(batch * pages, FLASHINFER_PAGE, rope)
     if fp8_kv:
         ckv, kpe = ctx.to_fp8(ckv), ctx.to_fp8(kpe)
-    ws = torch.empty(WORKSPACE_BYTES, dtype=torch.uint8, device=ctx.device)
+    ws = ctx.workspace("flashinfer", WORKSPACE_BYTES)
     wrapper = fi.mla.BatchMLAPagedAttentionWrapper(ws)
     wrapper.plan(
         torch.arange(batch + 1, **i32),
@@ -72,7 +72,7 @@ def _flashinfer(ctx: Ctx, h, rank, rope, batch, kv_len, fp8_kv):
     )
     q_nope = ctx.randn(batch, h, rank)
     q_pe = ctx.randn(batch, h, rope)
-    return lambda: wrapper.run(q_nope, q_pe, ckv, kpe)
+    return labelled(lambda: wrapper.run(q_nope, q_pe, ckv, kpe), "flashinfer")
 
 
 def _torch(ctx: Ctx, h, rank, rope, batch, kv_len):
@@ -87,4 +87,4 @@ def _torch(ctx: Ctx, h, rank, rope, batch, kv_len):
         p = torch.softmax(torch.bmm(q, kt).float() * scale, dim=-1).to(latent.dtype)
         return torch.bmm(p, values)
 
-    return _labelled(absorbed, "torch-bmm")
+    return labelled(absorbed, "torch-bmm")

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Dict, Optional
 
 from gpu_names import peak_tflops
-from plan import PlanItem
+from items import PlanItem
 
 
 def kernel_flops(item: PlanItem) -> Optional[float]:
@@ -65,6 +65,7 @@ class Measurement:
     parts: Dict[str, float] = field(default_factory=dict)
     library: Optional[str] = None
     library_version: Optional[str] = None
+    env: Dict = field(default_factory=dict)  # facts of this record only (fp8 recipe, MoE routing, scale layout)
 
 
 def plan_record(item: PlanItem, gpu: str) -> Dict:
@@ -72,14 +73,7 @@ def plan_record(item: PlanItem, gpu: str) -> Dict:
 
 
 def measurement_record(item: PlanItem, gpu: str, m: Measurement, env: Dict, time: Optional[str] = None) -> Dict:
-    rec: Dict = {"kernel": item.kernel}
-    if item.phase:
-        rec["phase"] = item.phase
-    rec["gpu"] = gpu
-    rec["dtype"] = item.dtype
-    if item.kv_dtype:
-        rec["kv_dtype"] = item.kv_dtype
-    rec["shape"] = dict(item.shape)
+    rec = item.head(gpu)
     parts = {name: round(v, 3) for name, v in m.parts.items() if v > 0}
     if parts:
         rec["parts"] = parts
@@ -89,7 +83,7 @@ def measurement_record(item: PlanItem, gpu: str, m: Measurement, env: Dict, time
         rec["mfu"] = mfu
     rec["stats"] = m.stats
     rec["backend"] = m.backend
-    record_env = dict(env)
+    record_env = {**env, **m.env}
     if m.library:
         record_env["library"] = m.library
         if m.library_version:
@@ -104,7 +98,7 @@ def record_mfu(item: PlanItem, gpu: str, latency_us: float) -> Optional[float]:
     peak = peak_tflops(gpu, peak_dtype(item))
     if flops is None or peak is None or latency_us <= 0:
         return None
-    return round(flops / (latency_us * 1e-6) / (peak * 1e12), 4)
+    return float(f"{flops / (latency_us * 1e-6) / (peak * 1e12):.6g}")  # significant digits: small-kernel MFUs are tiny
 
 
 def now_iso() -> str:

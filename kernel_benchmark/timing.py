@@ -1,12 +1,20 @@
 """Kernel timing: warm-up, then repeated timed calls; median and spread.
 
+A kernel is handed to the timer as a *setup*: a function that allocates its
+operands and returns the call to time. The timer can then make several
+copies of the operands and rotate through them, so that every call reads its
+weights and KV cache from HBM, not from the L2 cache the previous call
+filled, which is what a real forward pass sees.
+
 Timers:
-- cuda_event (default): one pair of CUDA events around each call; the L2
-  cache is flushed before each call (outside the events) so weights and KV
-  are read from HBM as in a real forward.
-- cuda_graph: the call is captured `graph_calls` times in one CUDA graph and
-  each replay is timed; removes launch overhead (no L2 flush between calls).
-  Falls back to cuda_event when a kernel cannot be captured.
+- cuda_graph (default): the calls, rotating through the operand copies, are
+  captured back to back in one CUDA graph and each replay is timed; the
+  latency is the replay time over the calls. No host launch gaps (engines
+  replay decode steps as CUDA graphs too) and no L2 flush needed.
+- cuda_event: CUDA events around each call, the L2 cache flushed before it
+  (a 256 MiB write). Used where a kernel cannot be captured (some libraries
+  synchronise or allocate inside a call), or when asked for; a wrapper whose
+  Python cost exceeds the kernel's time shows up in this figure.
 - wall: perf_counter around each call, for `--device cpu` smoke runs.
 
 torch is imported lazily so that the module can be imported without it.
@@ -17,10 +25,17 @@ import math
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
 
 L2_FLUSH_BYTES = 256 * 1024**2
+# Operand copies a graph rotates through: enough that their bytes exceed this many L2 caches.
+ROTATE_L2_MULTIPLE = 3
+MAX_COPIES = 32
+DEFAULT_L2_BYTES = 50 * 1024**2  # when torch does not report the L2 size
+MIN_GRAPH_CALLS = 8
+
+Setup = Callable[[], Callable[[], object]]
 
 
 @dataclass
@@ -28,13 +43,14 @@ class Timing:
     samples_us: List[float]
     warmup: int
     timer: str
+    extra: Dict = field(default_factory=dict)  # copies, calls_per_replay, l2_flush
 
     @property
     def median_us(self) -> float:
         return statistics.median(self.samples_us)
 
     def stats(self) -> Dict:
-        return summarize(self.samples_us, self.warmup, self.timer)
+        return {**summarize(self.samples_us, self.warmup, self.timer), **self.extra}
 
 
 def percentile(sorted_values: List[float], q: float) -> float:
@@ -65,17 +81,24 @@ def summarize(samples_us: List[float], warmup: int, timer: str) -> Dict:
 
 
 def sum_timings(parts: Dict[str, Timing]) -> Timing:
-    """Per-repeat sums of sub-kernel timings (same repeat count), for a record made of parts."""
+    """Per-repeat sums of sub-kernel timings, for a record made of parts; the weakest method is the one reported."""
     timings = list(parts.values())
     n = min(len(t.samples_us) for t in timings)
     samples = [sum(t.samples_us[i] for t in timings) for i in range(n)]
-    timer = timings[0].timer if all(t.timer == timings[0].timer for t in timings) else "cuda_event"
-    return Timing(samples, min(t.warmup for t in timings), timer)
+    order = ("wall", "cuda_event", "cuda_graph")
+    timer = min((t.timer for t in timings), key=order.index)
+    extra = dict(next(t.extra for t in timings if t.timer == timer))
+    return Timing(samples, min(t.warmup for t in timings), timer, extra)
+
+
+def label_of(fn: Callable, default: str) -> str:
+    return getattr(fn, "backend", default)
 
 
 class Timer:
-    def __init__(self, device: str = "cuda", timer: str = "cuda_event", warmup: int = 10, repeats: int = 100,
-                 min_repeats: int = 10, max_seconds: float = 2.0, flush_l2: bool = True, graph_calls: int = 10):
+    def __init__(self, device: str = "cuda", timer: str = "cuda_graph", warmup: int = 10, repeats: int = 100,
+                 min_repeats: int = 10, max_seconds: float = 2.0, flush_l2: bool = True, rotate: bool = True,
+                 torch_module=None):
         self.device = device
         self.timer = "wall" if device == "cpu" else timer
         self.warmup = warmup
@@ -83,23 +106,28 @@ class Timer:
         self.min_repeats = min(min_repeats, repeats)
         self.max_seconds = max_seconds
         self.flush_l2 = flush_l2 and device != "cpu"
-        self.graph_calls = graph_calls
+        self.rotate = rotate and device != "cpu"
+        self._torch = torch_module
         self._flush_buf = None
+
+    @property
+    def torch(self):
+        if self._torch is None:
+            import torch
+
+            self._torch = torch
+        return self._torch
 
     # --- helpers ---
     def _sync(self) -> None:
         if self.device != "cpu":
-            import torch
-
-            torch.cuda.synchronize()
+            self.torch.cuda.synchronize()
 
     def _flush(self) -> None:
         if not self.flush_l2:
             return
-        import torch
-
         if self._flush_buf is None:
-            self._flush_buf = torch.empty(L2_FLUSH_BYTES // 4, dtype=torch.int32, device=self.device)
+            self._flush_buf = self.torch.empty(L2_FLUSH_BYTES // 4, dtype=self.torch.int32, device=self.device)
         self._flush_buf.zero_()
 
     def _estimate_seconds(self, fn: Callable[[], object]) -> float:
@@ -114,27 +142,70 @@ class Timer:
         self._sync()
         return max((time.perf_counter() - t0) / n, 1e-7)
 
-    def _repeats_for(self, seconds_per_call: float) -> int:
+    def _repeats_for(self, seconds_per_repeat: float) -> int:
         if math.isinf(self.max_seconds):
             return self.repeats
-        fit = int(self.max_seconds / seconds_per_call)
+        fit = int(self.max_seconds / seconds_per_repeat)
         return max(self.min_repeats, min(self.repeats, fit))
 
-    # --- timers ---
-    def time(self, fn: Callable[[], object]) -> Timing:
-        est = self._estimate_seconds(fn)
-        repeats = self._repeats_for(est)
-        if self.timer == "wall":
-            return self._wall(fn, repeats)
-        if self.timer == "cuda_graph":
-            try:
-                return self._graph(fn, repeats)
-            except Exception as e:  # not capturable: some backends allocate or sync inside
-                print(f"  cuda graph capture failed ({type(e).__name__}: {e}); timing with CUDA events", file=sys.stderr)
-        return self._events(fn, repeats)
+    def _allocated(self) -> int:
+        return self.torch.cuda.memory_allocated() if self.rotate else 0
 
-    def time_parts(self, fns: Dict[str, Callable[[], object]]) -> Tuple[Timing, Dict[str, Timing]]:
-        parts = {name: self.time(fn) for name, fn in fns.items()}
+    def _l2_bytes(self) -> int:
+        try:
+            props = self.torch.cuda.get_device_properties(self.torch.cuda.current_device())
+            return int(getattr(props, "L2_cache_size", 0)) or DEFAULT_L2_BYTES
+        except Exception:
+            return DEFAULT_L2_BYTES
+
+    def copies(self, setup: Setup, first: Callable[[], object], first_bytes: int) -> List[Callable[[], object]]:
+        """`first` plus more operand copies from `setup`, until they span ROTATE_L2_MULTIPLE L2 caches.
+
+        One copy as large as that (`first_bytes`, what building it allocated) is enough. A copy's
+        size is what a second setup allocates (buffers a setup shares, such as a library
+        workspace, are allocated by the first one only). Never more than a quarter of the free memory."""
+        if not self.rotate or first_bytes >= ROTATE_L2_MULTIPLE * self._l2_bytes():
+            return [first]
+        cuda = self.torch.cuda
+        before = cuda.memory_allocated()
+        second = setup()
+        per_copy = cuda.memory_allocated() - before
+        fns = [first, second]
+        if per_copy <= 0:
+            return fns
+        wanted = math.ceil(ROTATE_L2_MULTIPLE * self._l2_bytes() / per_copy)
+        try:
+            free = cuda.mem_get_info()[0]
+        except Exception:
+            free = per_copy * MAX_COPIES * 4
+        affordable = max(2, int(free / 4 // per_copy))
+        while len(fns) < min(wanted, MAX_COPIES, affordable):
+            fns.append(setup())
+        return fns
+
+    # --- timers ---
+    def time(self, setup: Setup) -> Timing:
+        """Times the call `setup` returns (see the module docstring for the methods)."""
+        before = self._allocated()
+        fn = setup()
+        first_bytes = max(self._allocated() - before, getattr(fn, "operand_bytes", 0))
+        est = self._estimate_seconds(fn)
+        if self.timer == "wall":
+            return self._wall(fn, self._repeats_for(est))
+        if self.timer == "cuda_graph":
+            fns = self.copies(setup, fn, first_bytes)
+            calls = max(MIN_GRAPH_CALLS, len(fns))
+            try:
+                return self._graph(fns, calls, self._repeats_for(est * calls))
+            except Exception as e:  # not capturable: some backends allocate or synchronise inside a call
+                message = str(e).splitlines()[0][:200] if str(e) else ""
+                print(f"  {label_of(fn, 'kernel')}: CUDA graph capture failed ({type(e).__name__}: {message}); timing with CUDA events",
+                      file=sys.stderr)
+                self._recover_from_capture()
+        return self._events(fn, self._repeats_for(est))
+
+    def time_parts(self, setups: Dict[str, Setup]) -> Tuple[Timing, Dict[str, Timing]]:
+        parts = {name: self.time(setup) for name, setup in setups.items()}
         return sum_timings(parts), parts
 
     def _wall(self, fn, repeats: int) -> Timing:
@@ -145,45 +216,51 @@ class Timer:
             fn()
             self._sync()
             samples.append((time.perf_counter() - t0) * 1e6)
-        return Timing(samples, self.warmup, "wall")
+        return Timing(samples, self.warmup, "wall", {"copies": 1})
 
     def _events(self, fn, repeats: int) -> Timing:
-        import torch
-
-        starts = [torch.cuda.Event(enable_timing=True) for _ in range(repeats)]
-        ends = [torch.cuda.Event(enable_timing=True) for _ in range(repeats)]
+        cuda = self.torch.cuda
+        starts = [cuda.Event(enable_timing=True) for _ in range(repeats)]
+        ends = [cuda.Event(enable_timing=True) for _ in range(repeats)]
         for i in range(repeats):
             self._flush()
             starts[i].record()
             fn()
             ends[i].record()
-        torch.cuda.synchronize()
-        return Timing([s.elapsed_time(e) * 1000.0 for s, e in zip(starts, ends)], self.warmup, "cuda_event")
+        cuda.synchronize()
+        samples = [s.elapsed_time(e) * 1000.0 for s, e in zip(starts, ends)]
+        return Timing(samples, self.warmup, "cuda_event", {"copies": 1, "l2_flush": self.flush_l2})
 
-    def _graph(self, fn, repeats: int) -> Timing:
-        import torch
-
-        stream = torch.cuda.Stream()
-        stream.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(stream):
-            for _ in range(3):
-                fn()
-        torch.cuda.current_stream().wait_stream(stream)
-        graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):
-            for _ in range(self.graph_calls):
-                fn()
+    def _graph(self, fns: List[Callable[[], object]], calls: int, repeats: int) -> Timing:
+        cuda = self.torch.cuda
+        stream = cuda.Stream()
+        stream.wait_stream(cuda.current_stream())
+        with cuda.stream(stream):
+            for f in fns:  # every copy once outside capture: lazy initialisation, autotuning
+                f()
+        cuda.current_stream().wait_stream(stream)
+        graph = cuda.CUDAGraph()
+        with cuda.graph(graph):
+            for i in range(calls):
+                fns[i % len(fns)]()
         graph.replay()
-        torch.cuda.synchronize()
-        starts = [torch.cuda.Event(enable_timing=True) for _ in range(repeats)]
-        ends = [torch.cuda.Event(enable_timing=True) for _ in range(repeats)]
+        cuda.synchronize()
+        starts = [cuda.Event(enable_timing=True) for _ in range(repeats)]
+        ends = [cuda.Event(enable_timing=True) for _ in range(repeats)]
         for i in range(repeats):
             starts[i].record()
             graph.replay()
             ends[i].record()
-        torch.cuda.synchronize()
-        samples = [s.elapsed_time(e) * 1000.0 / self.graph_calls for s, e in zip(starts, ends)]
-        return Timing(samples, self.warmup, "cuda_graph")
+        cuda.synchronize()
+        samples = [s.elapsed_time(e) * 1000.0 / calls for s, e in zip(starts, ends)]
+        return Timing(samples, self.warmup, "cuda_graph", {"copies": len(fns), "calls_per_replay": calls})
+
+    def _recover_from_capture(self) -> None:
+        """A failed capture can leave the device's error state set; clear what can be cleared."""
+        try:
+            self.torch.cuda.synchronize()
+        except Exception:
+            pass
 
 
 def profile_kernel_times(fn: Callable[[], object], calls: int = 5) -> Optional[Dict[str, float]]:

@@ -17,9 +17,9 @@ sys.path.insert(0, BENCH)
 import run  # noqa: E402
 from gdn import part_of_kernel, split_by_kernels  # noqa: E402
 from gpu_names import infersim_gpu_name, peak_tflops  # noqa: E402
-from grouped_gemm import expert_loads  # noqa: E402
+from routing import expert_loads  # noqa: E402
 from model_config import ConfigError, load_config, read_model  # noqa: E402
-from plan import Deployment, build_plan, lookups  # noqa: E402
+from plan import Deployment, build_plan, limit_items, lookups  # noqa: E402
 from records import Measurement, kernel_flops, measurement_record  # noqa: E402
 from timing import percentile, summarize  # noqa: E402
 
@@ -43,7 +43,38 @@ class LookupTest(unittest.TestCase):
         ]))
         self.assertEqual(shapes(items, "attention", "decode"), [(16, 4, 128, 37, 1250)])  # c = int(isl + osl/2)
         self.assertEqual(shapes(items, "attention", "prefill"), [(16, 4, 128, 1000)])
-        self.assertEqual(shapes(items, "allreduce"), sorted([(2, 2048 * 4096 * 2), (2, 37 * 4096 * 2), (2, 2048 * 2 * 4096 * 2), (2, 37 * 2 * 4096 * 2)]))
+        self.assertEqual(shapes(items, "allreduce"), [])  # the compat profile times collectives by formula: no lookup
+
+    def test_collectives_are_looked_up_as_the_default_profile_reads_them(self):
+        # tp-allreduce over tp GPUs and the all-reduce around the FFN over W GPUs, both of tokens x hidden bf16 values
+        d = Deployment(tp=2, world_size=4, decode_batch=37, max_prefill_tokens=2048)
+        items = lookups(QWEN3_30B, "x", [d], "h20", ("default",))
+        self.assertEqual(shapes(items, "allreduce"), sorted([(2, 2048 * 2048 * 2), (2, 37 * 2048 * 2), (4, 2048 * 2048 * 2), (4, 37 * 2048 * 2)]))
+        uses = {u for i in items if i.kernel == "allreduce" for u in i.uses}
+        self.assertEqual(uses, {f"default {p} {s}" for p in ("prefill", "decode") for s in ("tp-allreduce", "comm-before", "comm-after")})
+        # several nodes without DeepEP: the all-reduce around the FFN is not read from the tables, the tp one is
+        multi = lookups(QWEN3_30B, "x", [Deployment(tp=2, world_size=16, nodes=2, decode_batch=37, mode="decode")], "h20", ("default",))
+        self.assertEqual(shapes(multi, "allreduce"), [(2, 37 * 2048 * 2)])
+        one_gpu = lookups(QWEN3_30B, "x", [Deployment(decode_batch=37)], "h20", ("default",))
+        self.assertEqual([i for i in one_gpu if i.kernel == "allreduce"], [])
+
+    def test_deepep_kernels_and_their_payloads(self):
+        # qwen3-30b-a3b: hidden 2048, top-8; low-latency kernels in decode, normal ones in prefill;
+        # fp8 dispatch = tokens x 8 x 2048 bytes, bf16 combine twice that
+        d = Deployment(tp=1, world_size=8, deepep=True, decode_batch=24, max_prefill_tokens=1024)
+        items = {i.kernel: i for i in lookups(QWEN3_30B, "x", [d], "h800", ("default",))}
+        self.assertEqual(items["deepep_ll_dispatch"].shape["message_bytes"], 24 * 8 * 2048)
+        self.assertEqual(items["deepep_ll_combine"].shape["message_bytes"], 24 * 8 * 2048 * 2)
+        self.assertEqual(items["deepep_normal_dispatch"].shape["message_bytes"], 1024 * 8 * 2048)
+        self.assertEqual(items["deepep_normal_combine"].table, "comm/h800/deepep_normal_combine.csv")
+        self.assertEqual(items["deepep_ll_dispatch"].shape["num_gpus"], 8)
+        self.assertNotIn("allreduce", items)
+        self.assertNotIn("alltoall", items)
+
+    def test_lookups_only_still_give_each_collective_a_second_size(self):
+        d = Deployment(tp=2, world_size=2, decode_batch=37, mode="decode")
+        items = build_plan(QWEN3_8B, "x", [d], "h20", profiles=("default",), kernels=("allreduce",), grid=False)
+        self.assertEqual(shapes(items, "allreduce"), [(2, 37 * 4096 * 2), (2, 2 * 37 * 4096 * 2)])
 
     def test_default_profile_shards_the_dense_ffn_by_tp(self):
         d = Deployment(tp=1, world_size=4, decode_batch=8, mode="decode")
@@ -127,6 +158,20 @@ class LookupTest(unittest.TestCase):
         self.assertTrue({1, 2, 4, 64}.issubset({s["batch_size"] for s in grid}))
         self.assertIn({"heads": 32, "kv_heads": 8, "head_dim": 128, "batch_size": 1, "kv_len": 101000}, grid)  # through the query
         self.assertNotIn(300, {s["batch_size"] for s in grid})  # 300 x 1024 tokens is over the 1 GiB budget
+
+    def test_gemm_grid_has_the_tile_steps(self):
+        items = build_plan(QWEN3_8B, "x", [Deployment(decode_batch=8, mode="decode")], "h20", kernels=("gemm",))
+        ms = {i.shape["m"] for i in items}
+        self.assertTrue({16, 17, 32, 33, 48, 49, 64, 65, 128, 129}.issubset(ms))
+
+    def test_limit_reaches_every_kernel(self):
+        d = Deployment(tp=2, world_size=4, decode_batch=16)
+        items = build_plan(QWEN3_30B, "x", [d], "h20")
+        kernels = {i.kernel for i in items}
+        small = limit_items(items, len(kernels))
+        self.assertEqual({i.kernel for i in small}, kernels)  # collectives are not cut first
+        self.assertTrue(all(i.role == "lookup" for i in small))
+        self.assertEqual(small, [i for i in items if i in small])  # plan order kept
 
     def test_both_dtypes_adds_fp8_variants(self):
         d = Deployment(decode_batch=8, mode="decode")
@@ -232,7 +277,7 @@ class MeasurementPartsTest(unittest.TestCase):
         self.assertEqual(kernel_flops(item), 4 * 32 * 128 * 5120 * 16)
         stats = summarize([100.0], 1, "cuda_event")
         rec = measurement_record(item, "H20", Measurement(100.0, stats, "torch-sdpa"), {"gpu_name": "NVIDIA H20"}, "2025-01-01T00:00:00+00:00")
-        self.assertAlmostEqual(rec["mfu"], round(4 * 32 * 128 * 5120 * 16 / 100e-6 / 148e12, 4))
+        self.assertAlmostEqual(rec["mfu"], 4 * 32 * 128 * 5120 * 16 / 100e-6 / 148e12, places=6)
         self.assertEqual(rec["kv_dtype"], "bf16")
         self.assertNotIn("planned", rec)
 
@@ -243,11 +288,25 @@ class GpuNameTest(unittest.TestCase):
         self.assertEqual(infersim_gpu_name("NVIDIA H200"), "H200")
         self.assertEqual(infersim_gpu_name("NVIDIA H20"), "H20")
         self.assertEqual(infersim_gpu_name("NVIDIA H800"), "H800")
+        # each has a data/gpus.json entry, so its records carry an MFU and ingest knows its peaks
+        for device, name in (("NVIDIA H100 NVL", "H100-NVL"), ("NVIDIA H100 PCIe", "H100-PCIe"), ("NVIDIA B300 SXM6 AC", "B300")):
+            self.assertEqual(infersim_gpu_name(device), name)
+            self.assertIsNotNone(peak_tflops(name, "bf16"), name)
+        self.assertEqual(peak_tflops("H100-NVL", "fp8"), 1670.5)  # datasheet 3,341 TFLOPS with sparsity, halved
 
     def test_peaks_come_from_data_gpus_json(self):
         self.assertEqual(peak_tflops("H20", "bf16"), 148)
         self.assertEqual(peak_tflops("h20", "fp8"), 296)
         self.assertIsNone(peak_tflops("NoSuchGPU", "bf16"))
+
+
+class EntryPointTest(unittest.TestCase):
+    def test_gemm_py_is_run_py_for_the_gemm_kernels(self):
+        r = subprocess.run([sys.executable, os.path.join(BENCH, "gemm.py"), "--model", "qwen3-8b", "--gpu", "H20", "--dry-run", "--no-grid"],
+                           capture_output=True, text=True, cwd="/")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        kernels = {json.loads(line)["kernel"] for line in r.stdout.splitlines()}
+        self.assertEqual(kernels, {"gemm"})
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import {CONFLICT_POLICIES, type ConflictPolicy} from '../ingest/merge.js'
 import {DTYPES} from '../ingest/names.js'
 import {ingest, type IngestSummary} from '../ingest/pipeline.js'
 import {readInputFile, readInputs, type InputOptions} from '../ingest/readers/inputs.js'
-import {captureRun, rawCapturePath} from '../ingest/readers/run.js'
+import {captureRun, commandAfterDashes, rawCapturePath} from '../ingest/readers/run.js'
 import {KERNEL_NAMES} from '../ingest/target.js'
 import {loadGpus} from '../io/gpus.js'
 import {bundled, displayPath} from '../io/paths.js'
@@ -26,7 +26,11 @@ Valid rows are merged into the tables under --out, sorted by their grid keys, wi
     {description: 'One reference table without a header row', command: '<%= config.bin %> ingest bench_data/raw/infersim-reference/mha/decode/h20/64-2-128.csv --columns dtype,kv_dtype,batch_size,kv_len,latency_us,mfu'},
     {description: 'A CSV whose path does not follow the layout', command: '<%= config.bin %> ingest results.csv --kernel mha --phase decode --gpu H800 --shape 32-4-128'},
     {description: 'Measurement records from our kernel_benchmark scripts, checked only', command: '<%= config.bin %> ingest gemm_h20.jsonl --dry-run --json'},
-    {description: 'Run a benchmark and ingest what it prints', command: '<%= config.bin %> ingest --run -- python kernel_benchmark/gemm.py --gpu H20'},
+    {
+      description: 'Measure the kernels a model and deployment look up on every GPU of this node, and ingest them',
+      command: '<%= config.bin %> ingest --run -- python3 kernel_benchmark/run.py --model qwen3-8b --gpus 8 --tp 2 --world-size 8',
+    },
+    {description: 'A CPU smoke run of the same chain (not a measurement: --allow-cpu, into a scratch folder)', command: '<%= config.bin %> ingest --run --allow-cpu --out /tmp/bench -- python3 kernel_benchmark/run.py --model qwen3-8b --gpu H20 --device cpu --limit 5'},
     {description: "Import AIConfigurator's measured kernel database (every GPU under systems/)", command: '<%= config.bin %> ingest --format aiconfigurator path/to/aiconfigurator/systems'},
   ]
 
@@ -54,7 +58,8 @@ Valid rows are merged into the tables under --out, sorted by their grid keys, wi
     strict: Flags.boolean({summary: 'Reject rows whose stated MFU is more than 5% off the recomputed one.', default: false}),
     'skip-invalid': Flags.boolean({summary: 'Write the valid rows and report the rejected ones, instead of writing nothing.', default: false}),
     'dry-run': Flags.boolean({summary: 'Validate and report; write no table (a --run still saves its raw output).', default: false}),
-    run: Flags.boolean({summary: 'Run the command after "--" and ingest the JSONL it prints; its raw output is saved under <out>/raw/ first.', default: false}),
+    run: Flags.boolean({summary: 'Run the command after "--" (passed to it word for word) and ingest the JSONL it prints; its raw output is saved under <out>/raw/ first.', default: false}),
+    'allow-cpu': Flags.boolean({summary: 'Accept smoke-run records timed on the CPU (wall clock) into GPU tables; provenance says so. Without it they are refused.', default: false}),
     license: Flags.string({summary: 'License of the inputs, recorded in provenance (e.g. Apache-2.0).'}),
     origin: Flags.string({summary: 'Who measured the inputs and how, recorded in provenance.'}),
     library: Flags.string({summary: 'Kernel library of CSV inputs (flashinfer, deepgemm, ...), recorded in provenance.'}),
@@ -87,6 +92,7 @@ Valid rows are merged into the tables under --out, sorted by their grid keys, wi
       columns: flags.columns?.split(',').map((c) => c.trim()),
       dtype: flags.dtype,
       notes: {license: flags.license, origin: flags.origin, library: flags.library, libraryVersion: flags['library-version']},
+      allowCpu: flags['allow-cpu'],
     }
     const gpus = loadGpus(flags['gpu-spec'])
     let raw: string | undefined
@@ -94,14 +100,15 @@ Valid rows are merged into the tables under --out, sorted by their grid keys, wi
     if (flags.run) {
       raw = rawCapturePath(flags.out)
       // Progress goes to stderr even with --json (oclif mutes logToStderr then); stdout stays one JSON document.
-      const capture = await captureRun(args, raw, (m) => process.stderr.write(`ingest: ${m}\n`))
+      const command = commandAfterDashes(this.argv) ?? args
+      const capture = await captureRun(command, raw, (m) => process.stderr.write(`ingest: ${m}\n`))
       if (capture.exitCode !== 0) {
         throw inputError(
           `the benchmark exited with code ${capture.exitCode} after ${capture.lines} lines of output; nothing was ingested. ` +
             `Its output is saved in ${displayPath(raw)} (ingest it with: infersim ingest ${displayPath(raw)})`,
         )
       }
-      reads = [readInputFile(raw, {...options, notes: {...options.notes, command: args.join(' ')}})]
+      reads = [readInputFile(raw, {...options, notes: {...options.notes, command: command.join(' ')}})]
     } else {
       if (args.length === 0) throw usageError('give the CSV/JSONL files or folders to ingest, or --run -- COMMAND')
       reads = readInputs(args, options)

@@ -62,5 +62,7 @@ export function sourceEntry(s: SourceInfo, now: string, previous?: ProvenanceSou
   if (s.command) e.command = s.command
   if (s.columnsGiven) e.columnsGiven = s.columnsGiven
   if (s.assumedDtype) e.assumedDtype = s.assumedDtype
+  if (s.timing) e.timing = s.timing
+  if (s.cpuTimings) e.cpuTimings = s.cpuTimings
   return e
 }

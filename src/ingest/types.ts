@@ -29,6 +29,10 @@ export interface SourceNotes {
   columnsGiven?: string[]
   /** Dtype assumed for tables without a dtype column (e.g. GEMM data.csv). */
   assumedDtype?: string
+  /** How the JSONL records were timed: count per timer (cuda_graph, cuda_event, wall). */
+  timing?: string
+  /** Set when CPU smoke-run records were let in with --allow-cpu. */
+  cpuTimings?: string
 }
 
 export interface SourceInfo extends SourceNotes {

@@ -15,6 +15,7 @@ import {
   type GroupedGemmKey,
 } from './nearest.js'
 import {lookupCollective, type CollectiveOp, type CommLookup} from './comm-lookup.js'
+import {dtypeTablePath} from './interpolate/lookup.js'
 import {tablePaths, type Phase} from './paths.js'
 import type {MfuLookup, SimWarning, TableSet} from './types.js'
 
@@ -136,7 +137,7 @@ export class MfuResolver {
     this.gemmScope ??= `gemm|${this.envText}|${path}`
     const found = memoNumbers(this.o.tables, this.gemmScope, k, n, m, () => {
       if (interp) return this.o.interpolator!.gemm(this.o.tables, path, m, k, n, this.env)
-      const table = this.o.tables.get(path)
+      const table = this.o.tables.get(this.nearestPath(path))
       return table && nearestGemmMfu(table, m, k, n)
     })
     return found ?? this.fallback(`no GEMM row covers m=${m} k=${k} n=${n} in ${path}`, work, !this.o.tables.has(path))
@@ -189,7 +190,7 @@ export class MfuResolver {
     const scope = `gg|${this.envText}|${path}|${phase}|${key.experts}|${key.gpus}|${key.localExperts}|${key.topk}`
     const found = memoNumbers(this.o.tables, scope, key.hidden, key.intermediate, tokens, () => {
       if (interp) return this.o.interpolator!.groupedGemm(this.o.tables, path, phase, key, tokens, this.env)
-      const table = this.o.tables.get(path)
+      const table = this.o.tables.get(this.nearestPath(path))
       return table && (phase === 'decode' ? nearestGroupedGemmDecodeMfu(table, key, tokens) : nearestGroupedGemmPrefillMfu(table, key, tokens))
     })
     if (found) return found
@@ -219,6 +220,15 @@ export class MfuResolver {
   gdnLatency(path: string, wanted: number): GdnLatency | undefined {
     const table = this.o.tables.get(path)
     return table && nearestGdnLatency(table, wanted)
+  }
+
+  /**
+   * The table a nearest-point (compat) GEMM or MoE lookup reads: the
+   * reference's data.csv, or where a GPU has none (tables measured with
+   * kernel_benchmark and ingested are per dtype), the GEMM dtype's table.
+   */
+  private nearestPath(path: string): string {
+    return this.o.tables.has(path) ? path : dtypeTablePath(this.o.tables, path, this.env)
   }
 
   /** Interpolated values depend on the bandwidth and GEMM dtype too. */

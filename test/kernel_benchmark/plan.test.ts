@@ -3,7 +3,8 @@
  * For each model and deployment: plan, write a bench_data folder with one
  * placeholder row per planned shape, simulate against it under both profiles,
  * and check that every MFU lookup of every step hit a planned row exactly.
- * Runs python3 without torch (CI has none); INFERSIM_PYTHON picks another interpreter.
+ * Runs python3 without torch; INFERSIM_PYTHON picks another interpreter. The
+ * single-process CPU run needs a Python with torch (python.ts finds one).
  */
 import {existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
@@ -13,9 +14,10 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {validator} from '../../src/schemas/validate.js'
 import type {SimResult} from '../../src/sim/result.js'
 import {ROOT, runCli, runJson} from '../helpers/cli.js'
-import {writeTablesFromPlan, type PlanRecord} from './tables-from-plan.js'
+import type {Provenance} from '../../src/tables/types.js'
+import {BACKGROUND_US, writeTablesFromPlan, type PlanRecord} from './tables-from-plan.js'
+import {NO_TORCH, PYTHON, torchPython} from './python.js'
 
-const PYTHON = process.env.INFERSIM_PYTHON ?? 'python3'
 const RUN = path.join(ROOT, 'kernel_benchmark', 'run.py')
 const SAMPLES = path.join(ROOT, 'kernel_benchmark', 'tests', 'sample_records.py')
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'infersim-kb-'))
@@ -29,17 +31,35 @@ async function plan(args: string[]): Promise<PlanRecord[]> {
   return jsonLines(r.stdout) as PlanRecord[]
 }
 
-/** Every step whose MFU lookup did not hit a planned row exactly, described. */
-function uncovered(result: SimResult, gdnRows: Map<string, Map<number, number>>): string[] {
+/**
+ * Whether a collective was read exactly off one planned row: the same GPU
+ * count (no blend of two counts) and the latency of one of the rows it used
+ * (every planned row has its own latency; an interpolation falls between two).
+ */
+function commProblem(source: Provenance, lineValues: Map<string, Map<number, number>>, seconds: number): string | undefined {
+  const latencies = source.table ? lineValues.get(source.table) : undefined
+  if (!latencies) return `read ${source.table}, which the plan has no rows for`
+  if (source.note) return `${source.kind}: ${source.note}`
+  const us = seconds * 1e6
+  const hit = source.lines.some((l) => latencies.get(l) !== BACKGROUND_US && Math.abs((latencies.get(l) ?? NaN) - us) <= 1e-9 * us)
+  return hit ? undefined : `${source.kind} between rows ${source.lines.join(', ')} of ${source.table} (${us} µs), not a planned row`
+}
+
+/** Every step whose MFU or collective lookup did not hit a planned row exactly, described. */
+function uncovered(result: SimResult, lineValues: Map<string, Map<number, number>>): string[] {
   const problems: string[] = []
   for (const phase of [result.prefill, result.decode]) {
     if (!phase) continue
     for (const step of phase.steps) {
+      if (step.source) {
+        const problem = commProblem(step.source, lineValues, step.seconds)
+        if (problem) problems.push(`${result.profile} ${phase.phase} ${step.id}: ${problem}`)
+      }
       if (!step.mfu) continue
       const where = `${result.profile} ${phase.phase} ${step.id} ${JSON.stringify(step.shape ?? {})}`
       if (step.id === 'linear-core') {
         const wanted = phase.phase === 'prefill' ? result.deployment.isl : result.deployment.decodeBatch
-        const used = step.mfu.table ? gdnRows.get(step.mfu.table)?.get(step.mfu.lines[0]) : undefined
+        const used = step.mfu.table ? lineValues.get(step.mfu.table)?.get(step.mfu.lines[0]) : undefined
         if (used !== wanted) problems.push(`${where}: GDN row ${used} used for ${wanted}`)
       } else if (step.mfu.kind !== 'exact') {
         problems.push(`${where}: ${step.mfu.kind} (${step.mfu.note ?? step.mfu.table})`)
@@ -60,10 +80,10 @@ let caseNo = 0
 async function coverage(model: string, gpu: string, planArgs: string[], simArgs = planArgs.filter((a) => a !== '--no-grid')): Promise<string[]> {
   const records = await plan(['--model', model, '--gpu', gpu, ...planArgs])
   const dir = path.join(tmp, `case-${++caseNo}`)
-  const gdnRows = writeTablesFromPlan(dir, records)
+  const lineValues = writeTablesFromPlan(dir, records)
   const problems: string[] = []
   for (const profile of ['infersim', 'default']) {
-    problems.push(...uncovered(await simulateAgainst(dir, model, gpu, simArgs, profile), gdnRows))
+    problems.push(...uncovered(await simulateAgainst(dir, model, gpu, simArgs, profile), lineValues))
   }
   return problems
 }
@@ -76,6 +96,7 @@ describe('kernel_benchmark plan covers every simulator lookup', () => {
     ['qwen3-30b-a3b', 'H800', ['--tp', '2', '--world-size', '8', '--fp8-gemm', '--max-prefill-tokens', '8192']],
     ['deepseek-v3', 'H800', ['--tp', '1', '--world-size', '32', '--nodes', '4', '--fp8-gemm', '--deepep', '--decode-batch', '64']],
     ['deepseek-v3', 'H20', ['--tp', '2', '--world-size', '8', '--fp8-kv']],
+    ['qwen3-30b-a3b', 'H800', ['--tp', '2', '--world-size', '8', '--deepep', '--decode-batch', '24']],
     ['qwen3-next-80b-a3b', 'H20', ['--tp', '1', '--world-size', '1']],
     ['qwen3-next-80b-a3b', 'H20', ['--tp', '2', '--world-size', '4', '--decode-batch', '50', '--isl', '2048']],
   ]
@@ -101,6 +122,14 @@ describe('kernel_benchmark plan covers every simulator lookup', () => {
     const problems = await coverage('qwen3-8b', 'H20', ['--tp', '1', '--world-size', '1', '--no-grid'], ['--tp', '2', '--world-size', '2'])
     expect(problems.some((p) => p.includes('attn-core') && p.includes('fallback'))).toBe(true)
     expect(problems.some((p) => p.includes('qkv-proj'))).toBe(true)
+    expect(problems.some((p) => p.includes('default decode tp-allreduce'))).toBe(true)
+    expect(problems.some((p) => p.includes('default prefill comm-before'))).toBe(true)
+  })
+
+  it('a collective planned at other sizes is not counted as covered', async () => {
+    const problems = await coverage('qwen3-30b-a3b', 'H20', ['--tp', '1', '--world-size', '4', '--decode-batch', '16', '--no-grid'], ['--tp', '1', '--world-size', '4', '--decode-batch', '20'])
+    expect(problems.filter((p) => p.includes('default decode comm-'))).toHaveLength(2)
+    expect(problems.some((p) => p.includes('default prefill comm-'))).toBe(false)
   })
 })
 
@@ -120,7 +149,7 @@ describe('kernel_benchmark records', () => {
       }
     }
     expect([...kinds].sort()).toEqual([
-      'allreduce', 'alltoall', 'gdn decode', 'gdn prefill', 'gemm', 'grouped_gemm decode', 'grouped_gemm prefill',
+      'allreduce', 'deepep_ll_combine', 'deepep_ll_dispatch', 'deepep_normal_combine', 'deepep_normal_dispatch', 'gdn decode', 'gdn prefill', 'gemm', 'grouped_gemm decode', 'grouped_gemm prefill',
       'attention decode', 'attention prefill', 'mla decode', 'mla prefill',
       'dsa_attn decode', 'dsa_attn prefill', 'dsa_logits decode', 'dsa_logits prefill',
     ].sort())
@@ -154,24 +183,21 @@ describe('kernel_benchmark records', () => {
   })
 })
 
-const hasTorch = (await execa(PYTHON, ['-c', 'import torch'], {reject: false})).exitCode === 0
-
-describe.runIf(hasTorch)('kernel_benchmark smoke run on the CPU (only where torch is installed)', () => {
-  it('measures every kernel of a tiny model and writes valid records', async () => {
+describe('kernel_benchmark in one process on the CPU', () => {
+  it('measures every kernel of a tiny dense model and writes valid smoke-run records', async () => {
+    const python = await torchPython()
+    if (!python) throw new Error(NO_TORCH)
     const validate = validator('raw-measurement')
-    const common = ['--device', 'cpu', '--no-grid', '--isl', '64', '--osl', '32', '--decode-batch', '2', '--max-prefill-tokens', '64', '--repeats', '3', '--warmup', '1']
+    const model = path.join('kernel_benchmark', 'tests', 'fixtures', 'tiny-dense.json')
+    const args = ['--device', 'cpu', '--no-grid', '--isl', '64', '--osl', '32', '--decode-batch', '2', '--max-prefill-tokens', '64', '--repeats', '3', '--warmup', '1']
+    const r = await execa(python, [RUN, '--model', model, '--gpu', 'H20', ...args], {cwd: ROOT, reject: false})
+    expect(r.exitCode, r.stderr).toBe(0)
     const seen = new Set<string>()
-    for (const config of ['tiny-dense.json', 'tiny-mla-moe.json']) {
-      const model = path.join('kernel_benchmark', 'tests', 'fixtures', config)
-      const r = await execa(PYTHON, [RUN, '--model', model, '--gpu', 'H20', '--world-size', '2', ...common], {cwd: ROOT, reject: false})
-      expect(r.exitCode, r.stderr).toBe(0)
-      for (const rec of jsonLines(r.stdout)) {
-        expect(validate(rec), JSON.stringify(validate.errors)).toBe(true)
-        expect(rec.latency_us).toBeGreaterThan(0)
-        seen.add(`${rec.kernel} ${rec.phase ?? ''}`.trim())
-      }
+    for (const rec of jsonLines(r.stdout)) {
+      expect(validate(rec), JSON.stringify(validate.errors)).toBe(true)
+      expect([rec.stats.timer, rec.env.device]).toEqual(['wall', 'cpu'])
+      seen.add(`${rec.kernel} ${rec.phase ?? ''}`.trim())
     }
-    // dsa prefill and the dsa indexer have no PyTorch path: skipped, as the run reports
-    expect([...seen].sort()).toEqual(['attention decode', 'attention prefill', 'dsa_attn decode', 'gemm', 'grouped_gemm decode', 'grouped_gemm prefill', 'mla decode', 'mla prefill'])
-  })
+    expect([...seen].sort()).toEqual(['attention decode', 'attention prefill', 'gemm'])
+  }, 60_000)
 })

@@ -4,6 +4,13 @@
  * reads. Simulating against it shows which lookups the plan covers: a
  * lookup the plan measured hits its row exactly; one it missed falls back or
  * lands on a neighbour.
+ *
+ * Communication rows get a latency unique to their size (1 + bytes/1000 µs),
+ * so that a collective read exactly off a planned row is told apart from an
+ * interpolation between rows. Every collective table the simulator can read
+ * also gets far-away background rows (1 and 65536 GPUs, 1 byte and 1 PiB):
+ * a collective the plan missed then still reads the table (off the
+ * background) instead of silently using the formula, and shows as missed.
  */
 import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
@@ -29,16 +36,18 @@ interface Table {
 
 const MOE_KEYS = ['num_experts', 'num_gpus', 'num_local_experts', 'topk', 'hidden_size', 'intermediate_size']
 
-/** Table path the simulator reads for a record, and the row it adds there. */
-/**
- * GEMM and grouped-GEMM rows of every dtype also go to data.csv: the compat
- * lookups read only data.csv (the default profile prefers gemm/<gpu>/<dtype>.csv).
- */
+export const COMM_OPS = ['allreduce', 'deepep_ll_dispatch', 'deepep_ll_combine', 'deepep_normal_dispatch', 'deepep_normal_combine']
+const BACKGROUND_GPUS = [1, 65536]
+const BACKGROUND_BYTES = [1, 2 ** 50]
+export const BACKGROUND_US = 1e9
+export const commLatencyUs = (bytes: number) => 1 + bytes / 1000
+
+/** Table path the simulator reads for a record (the one the plan names), and the row it adds there. */
 function placement(r: PlanRecord): {paths: string[]; columns: string[]; row: (string | number)[]; sortBy: number[]} | undefined {
   const s = r.shape
   switch (r.kernel) {
     case 'gemm':
-      return {paths: [`gemm/${r.gpu.toLowerCase()}/data.csv`, r.table], columns: ['m', 'k', 'n', 'latency_us', 'mfu'], row: [s.m, s.k, s.n, 1, 0.5], sortBy: [1, 2, 0]}
+      return {paths: [r.table], columns: ['m', 'k', 'n', 'latency_us', 'mfu'], row: [s.m, s.k, s.n, 1, 0.5], sortBy: [1, 2, 0]}
     case 'attention':
     case 'mla':
       return r.phase === 'decode'
@@ -48,7 +57,7 @@ function placement(r: PlanRecord): {paths: string[]; columns: string[]; row: (st
       const tokens = r.phase === 'decode' ? 'batch_size_per_gpu' : 'seq_len_per_gpu'
       const columns = [...MOE_KEYS, tokens, 'tokens_per_expert', 'up_proj_us', 'up_mfu', 'down_proj_us', 'down_mfu']
       const row = [...MOE_KEYS.map((k) => s[k]), s[tokens], s.tokens_per_expert, 1, 0.5, 1, 0.5]
-      return {paths: [`grouped_gemm/${r.phase}/${r.gpu.toLowerCase()}/data.csv`, r.table], columns, row, sortBy: [6]}
+      return {paths: [r.table], columns, row, sortBy: [6]}
     }
     case 'dsa_attn':
       return r.phase === 'decode'
@@ -63,28 +72,39 @@ function placement(r: PlanRecord): {paths: string[]; columns: string[]; row: (st
         ? {paths: [r.table], columns: ['batchsize', 'conv', 'gdn_update'], row: [s.batchsize, 1, 1], sortBy: [0]}
         : {paths: [r.table], columns: ['seq_len', 'conv', 'chunk_gdn'], row: [s.seq_len, 1, 1], sortBy: [0]}
     default:
-      return undefined // communication tables are not looked up by the simulator
+      if (!COMM_OPS.includes(r.kernel)) return undefined
+      return {paths: [r.table], columns: ['num_gpus', 'message_bytes', 'latency_us'], row: [s.num_gpus, s.message_bytes, commLatencyUs(s.message_bytes)], sortBy: [0, 1]}
   }
+}
+
+function backgroundRows(gpu: string): [string, (string | number)[][]][] {
+  const rows = BACKGROUND_GPUS.flatMap((g) => BACKGROUND_BYTES.map((b) => [g, b, BACKGROUND_US]))
+  return COMM_OPS.map((op) => [`comm/${gpu}/${op}.csv`, rows])
 }
 
 /**
  * Writes the tables; returns, per GDN table, the first-column value of each
- * line (GDN lookups report the line they used, not an exact/nearest kind).
+ * line (GDN lookups report the line they used, not an exact/nearest kind),
+ * and per comm table, the latency of each line.
  */
 export function writeTablesFromPlan(dir: string, records: PlanRecord[]): Map<string, Map<number, number>> {
   const tables = new Map<string, Table & {keys: Set<string>}>()
+  const add = (file: string, columns: string[], sortBy: number[], row: (string | number)[]) => {
+    const t = tables.get(file) ?? {columns, rows: [], sortBy, keys: new Set<string>()}
+    const key = row.join(',')
+    if (!t.keys.has(key)) t.rows.push(row)
+    t.keys.add(key)
+    tables.set(file, t)
+  }
+  for (const gpu of new Set(records.map((r) => r.gpu.toLowerCase()))) {
+    for (const [file, rows] of backgroundRows(gpu)) for (const row of rows) add(file, ['num_gpus', 'message_bytes', 'latency_us'], [0, 1], row)
+  }
   for (const r of records) {
     const p = placement(r)
     if (!p) continue
-    for (const file of new Set(p.paths)) {
-      const t = tables.get(file) ?? {columns: p.columns, rows: [], sortBy: p.sortBy, keys: new Set<string>()}
-      const key = p.row.join(',')
-      if (!t.keys.has(key)) t.rows.push(p.row)
-      t.keys.add(key)
-      tables.set(file, t)
-    }
+    for (const file of new Set(p.paths)) add(file, p.columns, p.sortBy, p.row)
   }
-  const firstColumns = new Map<string, Map<number, number>>()
+  const lineValues = new Map<string, Map<number, number>>()
   for (const [file, t] of tables) {
     t.rows.sort((a, b) => {
       for (const i of t.sortBy) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number)
@@ -92,7 +112,8 @@ export function writeTablesFromPlan(dir: string, records: PlanRecord[]): Map<str
     })
     mkdirSync(path.dirname(path.join(dir, file)), {recursive: true})
     writeFileSync(path.join(dir, file), [t.columns.join(','), ...t.rows.map((r) => r.join(','))].join('\n') + '\n')
-    if (file.startsWith('gdn/')) firstColumns.set(file, new Map(t.rows.map((r, i) => [i + 2, r[0] as number])))
+    if (file.startsWith('gdn/')) lineValues.set(file, new Map(t.rows.map((r, i) => [i + 2, r[0] as number])))
+    if (file.startsWith('comm/')) lineValues.set(file, new Map(t.rows.map((r, i) => [i + 2, r[2] as number])))
   }
-  return firstColumns
+  return lineValues
 }

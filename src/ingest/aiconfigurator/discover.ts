@@ -1,7 +1,9 @@
 /**
  * Finds AIConfigurator Parquet tables under a folder (or one file) and tells
  * which system (GPU) and table family each belongs to, from the collection
- * layout systems/<system>/<family>/<framework>/<version>/<table>.parquet.
+ * layout systems/<system>/<family>/<framework>/<version>/<table>.parquet or
+ * today's upstream one, systems/data/<system>/<family>/<framework>/<version>/
+ * (the system's <system>.yaml stays in systems/).
  */
 import {existsSync, readdirSync, statSync} from 'node:fs'
 import path from 'node:path'
@@ -51,14 +53,33 @@ function walk(dir: string, out: string[]): void {
   }
 }
 
-/** The system folder of a file: the ancestor that has <name>.yaml beside it, else the folder after `systems`. */
-function systemOf(file: string): {system?: string; yaml?: string; dir?: string} {
+interface SystemFolder {
+  system?: string
+  yaml?: string
+  /** The system's folder (systems/<system> or systems/data/<system>). */
+  dir?: string
+  /** The folder that holds `systems`: paths are shown from there. */
+  root?: string
+}
+
+/**
+ * The system folder of a file: the ancestor with <name>.yaml beside it (or,
+ * under systems/data/, in systems/), else the folder after `systems` or
+ * `systems/data`.
+ */
+function systemOf(file: string): SystemFolder {
   let dir = path.dirname(path.resolve(file))
   while (dir !== path.dirname(dir)) {
-    const yaml = path.join(path.dirname(dir), `${path.basename(dir)}.yaml`)
-    if (existsSync(yaml)) return {system: path.basename(dir), yaml, dir}
-    if (path.basename(path.dirname(dir)) === 'systems') return {system: path.basename(dir), dir}
-    dir = path.dirname(dir)
+    const parent = path.dirname(dir)
+    const name = path.basename(dir)
+    const underData = path.basename(parent) === 'data' && path.basename(path.dirname(parent)) === 'systems'
+    const systems = underData ? path.dirname(parent) : parent
+    const root = path.dirname(systems)
+    for (const yaml of [path.join(parent, `${name}.yaml`), ...(underData ? [path.join(systems, `${name}.yaml`)] : [])]) {
+      if (existsSync(yaml)) return {system: name, yaml, dir, root}
+    }
+    if (underData || (path.basename(parent) === 'systems' && name !== 'data')) return {system: name, dir, root}
+    dir = parent
   }
   return {}
 }
@@ -77,7 +98,7 @@ export function discover(input: string, fallbackSystem?: string): Discovery {
   const skipped: string[] = []
   for (const file of files.sort()) {
     const found = systemOf(file)
-    const from = found.dir ? path.dirname(path.dirname(found.dir)) : base
+    const from = found.root ?? base
     const rel = path.relative(from, path.resolve(file)).split(path.sep).join('/')
     const name = path.basename(file, '.parquet')
     const family = name as Family

@@ -18,6 +18,8 @@ export interface InputOptions {
   /** --dtype: dtype of tables without a dtype column. */
   dtype?: string
   notes: SourceNotes
+  /** --allow-cpu: accept CPU smoke-run records. */
+  allowCpu?: boolean
 }
 
 const isInput = (name: string) => /\.(csv|jsonl)$/i.test(name) && !name.startsWith('.')
@@ -56,7 +58,7 @@ export function readInputFile(file: string, o: InputOptions): ReadResult {
   }
   if (/\.jsonl$/i.test(file)) {
     if (text.trim() === '') throw inputError(`${label}: the file is empty (no measurement records)`)
-    return readJsonl(text, sourceInfo(file, text, o.out, o.notes))
+    return readJsonl(text, sourceInfo(file, text, o.out, o.notes), {allowCpu: o.allowCpu})
   }
   const target = resolveTarget(o.hints, hintsFromPath(file), label)
   const {layout} = target

@@ -1,14 +1,27 @@
 /** Reads JSON Lines measurement records: one record per line, each checked against the schema. */
 import {describeError, validator} from '../../schemas/validate.js'
-import type {RawMeasurement} from '../record.js'
+import {isCpuRecord, type RawMeasurement} from '../record.js'
 import type {IngestRow, Issue, ReadResult, SourceInfo} from '../types.js'
 import {issueAt} from '../types.js'
 import {recordToRow} from './record-row.js'
 
-export function readJsonl(text: string, source: SourceInfo): ReadResult {
+export interface JsonlOptions {
+  /** --allow-cpu: accept smoke-run records timed on the CPU (provenance says so). */
+  allowCpu?: boolean
+}
+
+/** How the records of one source were timed, for its provenance entry. */
+function timingNotes(source: SourceInfo, timers: Map<string, number>, cpuRecords: number): void {
+  if (timers.size > 0) source.timing = [...timers].map(([timer, n]) => `${timer} ${n}`).join(', ')
+  if (cpuRecords > 0) source.cpuTimings = `${cpuRecords} records timed on the CPU (smoke run), ingested with --allow-cpu: not GPU measurements`
+}
+
+export function readJsonl(text: string, source: SourceInfo, o: JsonlOptions = {}): ReadResult {
   const validate = validator('raw-measurement')
   const rows: IngestRow[] = []
   const issues: Issue[] = []
+  const timers = new Map<string, number>()
+  let cpuRecords = 0
   let rowsSeen = 0
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
   lines.forEach((raw, i) => {
@@ -26,10 +39,24 @@ export function readJsonl(text: string, source: SourceInfo): ReadResult {
       issues.push(issueAt('error', 'schema', source.display, line, describeError(validate.errors![0])))
       return
     }
-    const row = recordToRow(data as RawMeasurement, source, line)
+    const rec = data as RawMeasurement
+    if (isCpuRecord(rec)) {
+      if (!o.allowCpu) {
+        const why = `a smoke-run record timed on the CPU (stats.timer "wall" or env.device "cpu") cannot go into the ${rec.gpu} tables: its latency is not a GPU measurement; pass --allow-cpu to ingest it anyway (provenance records that)`
+        issues.push(issueAt('error', 'cpu-record', source.display, line, why))
+        return
+      }
+      cpuRecords++
+    }
+    const row = recordToRow(rec, source, line)
     if (typeof row === 'string') issues.push(issueAt('error', 'record', source.display, line, row))
-    else rows.push(row)
+    else {
+      rows.push(row)
+      const timer = String(rec.stats?.timer ?? 'unstated')
+      timers.set(timer, (timers.get(timer) ?? 0) + 1)
+    }
   })
+  timingNotes(source, timers, cpuRecords)
   return {rows, issues, rowsSeen}
 }
 

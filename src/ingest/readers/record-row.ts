@@ -17,6 +17,10 @@ const FOLDER_OF: Record<RawMeasurement['kernel'], LayoutFolder> = {
   dsa_logits: 'dsa',
   allreduce: 'comm',
   alltoall: 'comm',
+  deepep_ll_dispatch: 'comm',
+  deepep_ll_combine: 'comm',
+  deepep_normal_dispatch: 'comm',
+  deepep_normal_combine: 'comm',
 }
 
 function layoutOf(rec: RawMeasurement): Layout | string {
@@ -74,7 +78,14 @@ function metaOf(rec: RawMeasurement): Record<string, string | number> | undefine
     const v = rec.env?.[k]
     if (v !== undefined) meta[k] = v
   }
-  if (rec.stats?.repeats !== undefined) meta.repeats = rec.stats.repeats
+  for (const k of ['repeats', 'timer', 'copies'] as const) {
+    const v = rec.stats?.[k]
+    if (typeof v === 'number' || typeof v === 'string') meta[k] = v
+  }
+  for (const k of ['device', 'fp8_recipe', 'moe_routing'] as const) {
+    const v = rec.env?.[k]
+    if (v !== undefined) meta[k] = v
+  }
   return Object.keys(meta).length > 0 ? meta : undefined
 }
 
