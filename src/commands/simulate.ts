@@ -50,6 +50,7 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
     serving: Flags.boolean({summary: 'Also predict serving under load: TTFT, TPOT and throughput of --concurrency closed-loop requests per replica with continuous batching (docs/serving.md).', default: false}),
     concurrency: intFlag({summary: 'Requests in flight per replica (one TP group) for --serving.', default: 16}),
     engine: Flags.string({summary: 'Serving engine whose parameters (data/engines/<engine>.json) --serving uses.', options: [...ENGINE_NAMES], default: 'sglang'}),
+    'engine-dir': Flags.string({summary: 'Folder of serving-engine files (<engine>.json) for --serving, instead of the bundled data/engines.'}),
     'moe-ep': intFlag({summary: 'Expert parallelism inside the TP replica for --serving (attention TP, MoE EP x MoE TP = tp).', default: 1}),
     calibration: Flags.string({summary: 'Fit file written by `infersim calibrate --fit` (e.g. calibration/fit.json): print calibrated figures beside the raw ones.'}),
   }
@@ -71,7 +72,7 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
     const serving = flags.serving
       ? simulateServing(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {
           concurrency: flags.concurrency,
-          engine: loadEngine(flags.engine),
+          engine: loadEngine(flags.engine, flags['engine-dir']),
           moeEp: flags['moe-ep'],
           maxPrefillTokens: budgetGiven ? flags['max-prefill-tokens'] : undefined,
         })
