@@ -55,7 +55,9 @@ for (const file of values.file) {
     const by = (v) => report.groups.filter((g) => g.verdict === v).length
     console.log(
       `${file}: ${report.hits} hits of ${report.judged} groups judged = ${pct(report.hits, report.judged)} (top ${top}, slack ${slack}; ` +
-        `a random order of the same deployments: ${(100 * report.randomBaseline).toFixed(1)}%; ranked first: ${pct(report.firsts, report.judged)}); ` +
+        `a random order of the same deployments: ${(100 * report.randomBaseline).toFixed(1)}%); ranked first: ${pct(report.firsts, report.judged)} (random: ${(100 * report.randomFirstBaseline).toFixed(1)}%); ` +
+        `sweep concurrency / measured, median: ${report.medianConcurrencyRatio?.toFixed(2) ?? '-'}; ` +
+        `groups with several measured layouts: ${report.multiLayoutGroups}, where the sweep orders the measured best first among them: ${pct(report.multiLayoutAgree, report.multiLayoutGroups)}; ` +
         `${by('miss')} misses, ${by('nothing')} with nothing meeting the targets; ${by('outside')} outside the sweep's space and ${by('error')} errors not judged; ${report.seconds.toFixed(1)} s\n`,
     )
   }

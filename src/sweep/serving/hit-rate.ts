@@ -58,6 +58,8 @@ export interface GroupOutcome {
   /** Deployments (one per layout) the sweep ranked: a ranking at random would put the measured one in the top N with chance min(1, N / ranked). */
   ranked: number
   top: string[]
+  /** With several measured layouts in the group: whether the sweep ranks the measured best's layout above the other measured ones. */
+  measuredOrderAgrees?: boolean
   detail?: string
 }
 
@@ -73,6 +75,13 @@ export interface HitRateReport {
   firsts: number
   /** The hit rate a random order of the same ranked deployments would have (mean of min(1, N / ranked)). */
   randomBaseline: number
+  /** How often a random order would put it first (mean of 1 / ranked). */
+  randomFirstBaseline: number
+  /** Median of the sweep's concurrency over the measured one, where the sweep ranks the measured layout. */
+  medianConcurrencyRatio?: number
+  /** Groups with several measured layouts, and those where the sweep puts the measured best's first among them. */
+  multiLayoutGroups: number
+  multiLayoutAgree: number
 }
 
 const runKey = (id: string) => id.replace(/-(ttft|tpot)$/, '')
@@ -150,12 +159,14 @@ export async function hitRate(opts: HitRateOptions): Promise<HitRateReport> {
   const out: GroupOutcome[] = []
   for (const [group, runs] of groups) {
     const best = runs.reduce((a, b) => (b.tgs > a.tgs ? b : a))
-    const outcome = await judge(group, runs.length, best, top, slack, opts.profile ?? 'default')
+    const layouts = [...new Set(runs.map((r) => `${r.tp}|${r.moeEp}`))]
+    const outcome = await judge(group, runs.length, best, layouts, top, slack, opts.profile ?? 'default')
     opts.onGroup?.(outcome)
     out.push(outcome)
   }
   const judged = out.filter((g) => g.verdict !== 'outside' && g.verdict !== 'error')
-  const baseline = judged.reduce((sum, g) => sum + (g.ranked > 0 ? Math.min(1, top / g.ranked) : 0), 0) / Math.max(1, judged.length)
+  const mean = (f: (g: GroupOutcome) => number) => judged.reduce((sum, g) => sum + (g.ranked > 0 ? f(g) : 0), 0) / Math.max(1, judged.length)
+  const ratios = judged.filter((g) => g.predictedConcurrency !== undefined).map((g) => g.predictedConcurrency! / g.best.concurrency).sort((a, b) => a - b)
   return {
     file: opts.file,
     top,
@@ -164,7 +175,11 @@ export async function hitRate(opts: HitRateOptions): Promise<HitRateReport> {
     hits: judged.filter((g) => g.verdict === 'hit').length,
     judged: judged.length,
     firsts: judged.filter((g) => g.rank === 1).length,
-    randomBaseline: baseline,
+    randomBaseline: mean((g) => Math.min(1, top / g.ranked)),
+    randomFirstBaseline: mean((g) => 1 / g.ranked),
+    ...(ratios.length > 0 ? {medianConcurrencyRatio: ratios[Math.floor(ratios.length / 2)]} : {}),
+    multiLayoutGroups: judged.filter((g) => g.measuredOrderAgrees !== undefined).length,
+    multiLayoutAgree: judged.filter((g) => g.measuredOrderAgrees === true).length,
   }
 }
 
@@ -178,8 +193,8 @@ function outsideSpace(best: MeasuredRun): string | undefined {
   return undefined
 }
 
-async function judge(group: string, runs: number, best: MeasuredRun, top: number, slack: number, profile: ProfileName): Promise<GroupOutcome> {
-  const base = {group, runs, best, top: [] as string[], ranked: 0}
+async function judge(group: string, runs: number, best: MeasuredRun, measured: string[], top: number, slack: number, profile: ProfileName): Promise<GroupOutcome> {
+  const base: GroupOutcome = {group, runs, best, top: [], ranked: 0, verdict: 'error'}
   const outside = outsideSpace(best)
   if (outside) return {...base, verdict: 'outside', detail: outside}
   let result
@@ -215,7 +230,12 @@ async function judge(group: string, runs: number, best: MeasuredRun, top: number
   base.ranked = plans.length
   const label = (p: AggregatedPlan) => `TP${p.layout.tp}${p.layout.moeEp > 1 ? ` EP${p.layout.moeEp}` : ''}${p.layout.kind === 'dp-ep' ? ` DP${p.layout.dp}` : ''} x${p.units} c${p.concurrency}`
   const shown = plans.slice(0, top).map(label)
-  const index = plans.findIndex((p) => p.layout.kind === 'tp' && p.layout.tp === best.tp && p.layout.moeEp === best.moeEp)
+  const key = (p: AggregatedPlan) => (p.layout.kind === 'tp' ? `${p.layout.tp}|${p.layout.moeEp}` : '')
+  const index = plans.findIndex((p) => key(p) === `${best.tp}|${best.moeEp}`)
+  if (measured.length > 1) {
+    const firstMeasured = plans.find((p) => measured.includes(key(p)))
+    base.measuredOrderAgrees = firstMeasured !== undefined && key(firstMeasured) === `${best.tp}|${best.moeEp}`
+  }
   if (plans.length === 0) return {...base, verdict: 'nothing', detail: result.binding.map((b) => b.message).join('; ')}
   if (index < 0) return {...base, top: shown, verdict: 'miss', detail: 'the measured layout meets no target in the model'}
   return {...base, top: shown, verdict: index < top ? 'hit' : 'miss', rank: index + 1, predictedConcurrency: plans[index].concurrency}
