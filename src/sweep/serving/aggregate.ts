@@ -67,7 +67,9 @@ export class ServingAggregator {
       const entry = {point: p, plan}
       this.frontiers[layout.engine].offer(userTps(p), plan.tgs, servingTieKey(p), entry)
       const cur = this.best.get(p.layout)
-      if (!cur || plan.tgs > cur.plan.tgs || (plan.tgs === cur.plan.tgs && servingTieKey(p) < servingTieKey(cur.point))) this.best.set(p.layout, entry)
+      // Equal throughput (a request rate fixes what a deployment delivers): the faster one, then the tie key.
+      const better = !cur || plan.tgs > cur.plan.tgs || (plan.tgs === cur.plan.tgs && (p.tpotMs < cur.point.tpotMs || (p.tpotMs === cur.point.tpotMs && servingTieKey(p) < servingTieKey(cur.point))))
+      if (better) this.best.set(p.layout, entry)
     }
     for (const s of this.sinks) s.add(p, plan, meets)
   }
