@@ -91,15 +91,25 @@ export const FITTED_PARAMS: Record<FittedParamName, {min: number; max: number; l
 
 export const FITTED_NAMES = Object.keys(FITTED_PARAMS) as FittedParamName[]
 
-/** How well an engine's parameters predicted runs they were not fitted on (the serving fit's cross-validation). */
-export interface EngineAccuracy {
-  heldOut: string
-  rows: number
-  ttft: {mape: number; median: number; p90: number}
-  tpot: {mape: number; median: number; p90: number}
+/** Held-out relative error of one mean figure, as fractions (0.2 = 20%). */
+export interface ErrorStats {
+  mape: number
+  /** Half of the held-out runs are within it. */
+  median: number
+  p90: number
 }
 
-/** An engine as the serving model uses it: its name and parameter values. */
+/** How well the serving model predicts this engine on runs it was not fitted on (data/engines/<engine>.json "accuracy"). */
+export interface EngineAccuracy {
+  /** How the error was measured, e.g. leave-one-GPU-out. */
+  heldOut: string
+  /** Measured runs it covers. */
+  rows: number
+  ttft: ErrorStats
+  tpot: ErrorStats
+}
+
+/** An engine as the serving model uses it: its name, parameter values and, when cross-validated, its error. */
 export interface Engine {
   name: string
   params: EngineParams

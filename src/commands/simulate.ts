@@ -54,6 +54,7 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       options: [...ENGINE_NAMES],
       default: 'sglang',
     }),
+    'engine-dir': Flags.string({summary: 'Folder of serving-engine files (<engine>.json) to use instead of the bundled data/engines.'}),
     'moe-ep': intFlag({summary: 'Expert-parallel size of the MoE layers over the world size (MoE EP x MoE TP = world size). Default: world size / tp (expert parallelism across attention groups, TP inside).'}),
     calibration: Flags.string({summary: 'Fit file written by `infersim calibrate --fit` (e.g. calibration/fit.json): print calibrated figures beside the raw ones.'}),
   }
@@ -69,7 +70,7 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       switches: parseSwitchOverrides(flags.switch ?? []),
     })
     const deployment: Deployment = Object.assign(deploymentFromFlags(flags), flags['moe-ep'] === undefined ? {} : {moeEp: flags['moe-ep']})
-    const engine = loadEngine(flags.engine)
+    const engine = loadEngine(flags.engine, flags['engine-dir'])
     const result = simulate(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {engine})
     const calibrated = flags.calibration ? calibrateWithFile(flags.calibration, result) : undefined
     const budgetGiven = this.argv.some((a) => a === '--max-prefill-tokens' || a.startsWith('--max-prefill-tokens='))

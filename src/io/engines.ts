@@ -3,7 +3,7 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {usageError} from '../errors.js'
 import {assertValid} from '../schemas/validate.js'
-import {ENGINE_NAMES, type Engine, type EngineParamName, type EngineParams} from '../engine.js'
+import {ENGINE_NAMES, type Engine, type EngineAccuracy, type EngineParamName, type EngineParams} from '../engine.js'
 import {readJsonFile} from './json.js'
 import {bundled, displayPath} from './paths.js'
 import {writeFileAtomic} from './text-file.js'
@@ -20,6 +20,7 @@ export interface EngineFile {
   description: string
   parameters: Record<EngineParamName, EngineParamEntry>
   fit?: Record<string, unknown>
+  accuracy?: EngineAccuracy
 }
 
 export function engineFilePath(name: string, dir = bundled.engines): string {
@@ -37,7 +38,7 @@ export function readEngineFile(file: string): EngineFile {
 export function engineFromFile(f: EngineFile): Engine {
   const params = {} as Record<string, number | boolean>
   for (const [k, v] of Object.entries(f.parameters)) params[k] = v.value
-  return {name: f.engine, params: params as unknown as EngineParams}
+  return {name: f.engine, params: params as unknown as EngineParams, ...(f.accuracy ? {accuracy: f.accuracy} : {})}
 }
 
 const cache = new Map<string, Engine>()

@@ -9,6 +9,7 @@ export const bundled = {
   hfConfigs: path.join(PACKAGE_ROOT, 'hf_configs'),
   gpus: path.join(PACKAGE_ROOT, 'data', 'gpus.json'),
   engines: path.join(PACKAGE_ROOT, 'data', 'engines'),
+  launchFlags: path.join(PACKAGE_ROOT, 'data', 'launch-flags.json'),
   calibration: path.join(PACKAGE_ROOT, 'calibration'),
   schemas: path.join(PACKAGE_ROOT, 'src', 'schemas'),
 }

@@ -11,7 +11,7 @@ const SCHEMA_DIR = path.join(ROOT, 'src', 'schemas')
 const COMPILED_DIR = path.join(ROOT, 'dist', 'schemas', 'compiled')
 const require = createRequire(import.meta.url)
 
-export type SchemaName = 'gpu' | 'raw-measurement' | 'measurements-row' | 'fit' | 'baseline' | 'engine' | 'provenance'
+export type SchemaName = 'gpu' | 'raw-measurement' | 'measurements-row' | 'fit' | 'baseline' | 'engine' | 'provenance' | 'launch-flags'
 
 const cache = new Map<SchemaName, ValidateFunction>()
 let ajvInstance: {compile(schema: object): ValidateFunction} | undefined

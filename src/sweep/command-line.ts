@@ -20,20 +20,34 @@ export function shellQuote(s: string): string {
 
 export type CommandPhase = {prefillTokens?: number; decodeBatch?: number}
 
+/** `infersim simulate --model .. --gpu ..` with the model, GPU files and profile of the sweep. */
+export function simulateHead(ctx: Pick<CommandContext, 'model' | 'gpuSpec' | 'benchData' | 'profile'>, gpuName: string): (string | number)[] {
+  const args: (string | number)[] = ['infersim', 'simulate', '--model', ctx.model, '--gpu', gpuName]
+  if (ctx.gpuSpec) args.push('--gpu-spec', ctx.gpuSpec)
+  if (ctx.benchData) args.push('--bench-data', ctx.benchData)
+  args.push('--profile', ctx.profile)
+  return args
+}
+
+/** The flags of a layout's GPUs, weights, KV cache and MoE communication. */
+export function layoutArgs(l: Pick<Layout, 'worldSize' | 'nodes' | 'tp' | 'weights' | 'fp8Kv' | 'deepep' | 'tbo'>): (string | number)[] {
+  const args: (string | number)[] = ['--world-size', l.worldSize, '--nodes', l.nodes, '--tp', l.tp]
+  if (l.weights.weightFormat) args.push('--weight-format', l.weights.weightFormat)
+  else if (l.weights.fp8Gemm) args.push('--fp8-gemm')
+  if (l.fp8Kv) args.push('--fp8-kv')
+  if (l.deepep) args.push('--deepep')
+  if (l.tbo) args.push('--tbo')
+  return args
+}
+
+export const joinArgs = (args: (string | number)[]) => args.map((a) => shellQuote(String(a))).join(' ')
+
 /**
  * A prefill-only line when only `prefillTokens` is given, decode-only when
  * only `decodeBatch` is, both phases with both.
  */
 export function simulateCommand(ctx: CommandContext, layout: Layout, phase: CommandPhase): string {
-  const args: (string | number)[] = ['infersim', 'simulate', '--model', ctx.model, '--gpu', ctx.gpuNames[layout.gpu]]
-  if (ctx.gpuSpec) args.push('--gpu-spec', ctx.gpuSpec)
-  if (ctx.benchData) args.push('--bench-data', ctx.benchData)
-  args.push('--profile', ctx.profile, '--world-size', layout.worldSize, '--nodes', layout.nodes, '--tp', layout.tp)
-  if (layout.weights.weightFormat) args.push('--weight-format', layout.weights.weightFormat)
-  else if (layout.weights.fp8Gemm) args.push('--fp8-gemm')
-  if (layout.fp8Kv) args.push('--fp8-kv')
-  if (layout.deepep) args.push('--deepep')
-  if (layout.tbo) args.push('--tbo')
+  const args = [...simulateHead(ctx, ctx.gpuNames[layout.gpu]), ...layoutArgs(layout)]
   args.push('--isl', ctx.workload.isl, '--osl', ctx.workload.osl)
   if (phase.prefillTokens !== undefined) args.push('--max-prefill-tokens', phase.prefillTokens)
   if (phase.decodeBatch !== undefined) args.push('--decode-batch', phase.decodeBatch)
@@ -41,5 +55,5 @@ export function simulateCommand(ctx: CommandContext, layout: Layout, phase: Comm
   if (phase.decodeBatch === undefined) args.push('--prefill-only')
   else if (phase.prefillTokens === undefined) args.push('--decode-only')
   if (ctx.calibration) args.push('--calibration', ctx.calibration)
-  return args.map((a) => shellQuote(String(a))).join(' ')
+  return joinArgs(args)
 }

@@ -40,7 +40,13 @@ export interface EvalContext {
  * out field by field: an object spread followed by more properties costs
  * microseconds on Node 20, a noticeable share of one simulation.
  */
-export function deploymentOf(layout: Layout, workload: Workload, phase: SweepPhase | 'both', prefillTokens: number, decodeBatch: number): Deployment {
+export function deploymentOf(
+  layout: Pick<Layout, 'worldSize' | 'nodes' | 'tp' | 'weights' | 'fp8Kv' | 'deepep' | 'tbo'>,
+  workload: Pick<Workload, 'isl' | 'osl' | 'tpotMax'>,
+  phase: SweepPhase | 'both',
+  prefillTokens: number,
+  decodeBatch: number | undefined,
+): Deployment {
   return {
     worldSize: layout.worldSize,
     nodes: layout.nodes,

@@ -13,24 +13,24 @@ const PANEL_H = 520
 const MARGIN = {left: 78, right: 24, top: 64, bottom: 64}
 const HEADER = 40
 const LEGEND = 44
-const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf']
+export const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf']
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-const f1 = (v: number) => (Math.round(v * 10) / 10).toString()
+export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+export const f1 = (v: number) => (Math.round(v * 10) / 10).toString()
 
-function tickLabel(v: number): string {
+export function tickLabel(v: number): string {
   if (v >= 1e6) return `${v / 1e6}M`
   if (v >= 1000) return `${v / 1000}k`
   return String(Number(v.toPrecision(3)))
 }
 
-interface Axis {
+export interface Axis {
   lo: number
   hi: number
 }
 
 /** Log range covering the values with some air; a decade at least. */
-function logRange(values: number[]): Axis {
+export function logRange(values: number[]): Axis {
   const pos = values.filter((v) => v > 0 && Number.isFinite(v))
   if (pos.length === 0) return {lo: 1, hi: 10}
   let lo = Math.log10(Math.min(...pos)) - 0.1
@@ -42,7 +42,7 @@ function logRange(values: number[]): Axis {
   return {lo, hi}
 }
 
-function ticks(axis: Axis): number[] {
+export function ticks(axis: Axis): number[] {
   const out: number[] = []
   for (let d = Math.floor(axis.lo); d <= Math.ceil(axis.hi); d++) {
     for (const m of axis.hi - axis.lo > 3 ? [1] : [1, 2, 5]) {

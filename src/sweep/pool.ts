@@ -8,26 +8,21 @@ import {existsSync} from 'node:fs'
 import {Worker} from 'node:worker_threads'
 import {InfersimError, inputError} from '../errors.js'
 import {findPackageRoot} from '../util/package-root.js'
-import type {EvalContext} from './evaluate.js'
-import {plainTables, type SweepSetup} from './context.js'
-import {runTask, unpackPoints, type SweepTask} from './tasks.js'
-import type {SweepPoint} from './types.js'
 import type {WorkerInit, WorkerReply} from './worker.js'
-import type {TableSet} from '../tables/types.js'
 
-export interface TaskRunner {
+export interface TaskRunner<T, P> {
   readonly workers: number
   /** Runs the tasks; `onPoint` sees every point, `onTaskDone` each finished task. */
-  run(tasks: SweepTask[], onPoint: (p: SweepPoint) => void, onTaskDone: (task: SweepTask) => void): Promise<void>
+  run(tasks: T[], onPoint: (p: P) => void, onTaskDone: (task: T) => void): Promise<void>
   close(): Promise<void>
 }
 
-export function inProcessRunner(ctx: EvalContext): TaskRunner {
+export function inProcessRunner<T, P>(runTask: (task: T, emit: (p: P) => void) => void): TaskRunner<T, P> {
   return {
     workers: 0,
     async run(tasks, onPoint, onTaskDone) {
       for (const task of tasks) {
-        runTask(ctx, task, onPoint)
+        runTask(task, onPoint)
         onTaskDone(task)
       }
     },
@@ -66,8 +61,8 @@ function workerFailure(error: Error): InfersimError {
   return inputError(`a sweep worker thread failed: ${error.message} (run with --workers 0 to sweep in this thread)`)
 }
 
-export function workerRunner(setup: SweepSetup, tables: TableSet[], count: number): TaskRunner {
-  const init: WorkerInit = {setup, tables: tables.map(plainTables)}
+/** Workers that each build their context from `init` once; their points come back packed and `unpack` reads them. */
+export function workerRunner<T, P>(init: WorkerInit, count: number, unpack: (buf: Float64Array, each: (p: P) => void) => void): TaskRunner<T, P> {
   const script = workerScript()
   // Flags that only make sense for the main script (e.g. --input-type, --eval) must not reach the workers.
   const execArgv = process.execArgv.filter((a) => !/^(--input-type|--eval|-e$|--print|-p$)/.test(a))
@@ -106,7 +101,7 @@ export function workerRunner(setup: SweepSetup, tables: TableSet[], count: numbe
             running--
             if ('error' in reply) return settle(new InfersimError(reply.error.message, reply.error.kind ?? 'input'))
             try {
-              unpackPoints(reply.points, onPoint)
+              unpack(reply.points, onPoint)
               onTaskDone(tasks[reply.id])
             } catch (error) {
               return settle(error as Error)

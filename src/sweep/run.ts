@@ -14,7 +14,7 @@ import {SweepAggregator, type PointSink} from './aggregate.js'
 import {bindingConstraints} from './binding.js'
 import {checkCalibration, type SweepCalibration} from './calibration.js'
 import type {CommandContext} from './command-line.js'
-import {evalContext, type SweepSetup} from './context.js'
+import {evalContext, plainTables, type SweepSetup} from './context.js'
 import {pointKey, CsvPointSink} from './csv.js'
 import {disaggregatedPlans, topDeployments} from './plan.js'
 import {inProcessRunner, workerRunner, type TaskRunner} from './pool.js'
@@ -26,7 +26,7 @@ import {renderSweepPlot} from './plot.js'
 import {writeFileAtomic} from '../io/text-file.js'
 import {assertWritable} from './writable.js'
 import {decodeGrid, defaultWorldSizes, enumerateLayouts, gpusPerNodeOf} from './space.js'
-import {taskSize, type SweepTask} from './tasks.js'
+import {runTask, taskSize, unpackPoints, type SweepTask} from './tasks.js'
 import type {Layout, SweepPoint, SweepSpace, Workload} from './types.js'
 import {pointView} from './views.js'
 
@@ -73,7 +73,7 @@ function estimateSimulations(layouts: readonly Layout[], space: SweepSpace): num
   return layouts.reduce((n, l) => n + space.prefillTokens.length + decodeGrid(l, space).length * (space.refine.decode ? 1.5 : 1), 0)
 }
 
-function chooseWorkers(req: SweepRequest, estimate: number): number {
+export function chooseWorkers(req: Pick<SweepRequest, 'workers' | 'tables'>, estimate: number): number {
   if (req.workers !== 'auto') return req.workers
   const rows = req.tables.reduce((n, t) => n + t.paths().reduce((m, p) => m + (t.get(p)?.rows.length ?? 0), 0), 0)
   if (estimate < AUTO_WORKERS_MIN_SIMULATIONS + rows / 3) return 0
@@ -82,13 +82,13 @@ function chooseWorkers(req: SweepRequest, estimate: number): number {
   return workers >= 2 ? workers : 0
 }
 
-function chunk<T>(items: T[], size: number): T[][] {
+export function chunk<T>(items: T[], size: number): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
 }
 
-const chunkSize = (n: number, workers: number) => (workers === 0 ? 1 : Math.max(1, Math.min(64, Math.ceil(n / (workers * 16)))))
+export const chunkSize = (n: number, workers: number) => (workers === 0 ? 1 : Math.max(1, Math.min(64, Math.ceil(n / (workers * 16)))))
 
 export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
   const started = performance.now()
@@ -109,11 +109,15 @@ export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
   const agg = new SweepAggregator(layouts.length, req.workload, sinks)
   const setup: SweepSetup = {model: req.model, gpus: req.gpus, profile: req.profile, workload: req.workload, space: req.space, calibration: req.calibration, engine: req.engine}
   const workers = chooseWorkers(req, estimateSimulations(layouts, req.space))
-  let runner: TaskRunner | undefined
+  let runner: TaskRunner<SweepTask, SweepPoint> | undefined
   const progress = new ProgressBar(req.progress, () => agg.totalSimulations)
   let refinement = 0
   try {
-    runner = workers > 0 ? workerRunner(setup, req.tables, workers) : inProcessRunner(evalContext(setup, req.tables))
+    if (workers > 0) runner = workerRunner<SweepTask, SweepPoint>({kind: 'phase', setup, tables: req.tables.map(plainTables)}, workers, unpackPoints)
+    else {
+      const ctx = evalContext(setup, req.tables)
+      runner = inProcessRunner<SweepTask, SweepPoint>((task, emit) => runTask(ctx, task, emit))
+    }
     const stage1: SweepTask[] = chunk(
       layouts.map((layout, index) => ({index, layout})),
       chunkSize(layouts.length, workers),

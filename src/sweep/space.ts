@@ -32,7 +32,7 @@ export interface LayoutSpace {
   closestMemory?: MemoryShortfall
 }
 
-const powersOfTwo = (lo: number, hi: number) => {
+export const powersOfTwo = (lo: number, hi: number) => {
   const out: number[] = []
   for (let v = 1; v <= hi; v *= 2) if (v >= lo) out.push(v)
   return out
@@ -45,14 +45,14 @@ export function defaultWorldSizes(minGpus: number, maxGpus: number, gpusPerNode:
   return [...sizes].sort((a, b) => a - b)
 }
 
-const toggleValues = (t: Toggle, meaningful: boolean, autoBoth: boolean): boolean[] => {
+export const toggleValues = (t: Toggle, meaningful: boolean, autoBoth: boolean): boolean[] => {
   if (!meaningful || t === 'off') return [false]
   if (t === 'on') return [true]
   return autoBoth ? [false, true] : [false]
 }
 
 /** Weight choices that resolve to distinct formats on this GPU; the ones the GPU cannot run are counted. */
-function weightChoices(model: ModelSpec, gpu: GpuSpec, profile: Profile, space: SweepSpace, skipped: SkipCounts): WeightChoice[] {
+export function weightChoices(model: ModelSpec, gpu: GpuSpec, profile: Profile, space: Pick<SweepSpace, 'weightFormats'>, skipped: Pick<SkipCounts, 'format'>): WeightChoice[] {
   // FP8 GEMMs by default only on GPUs with FP8 tensor cores (an FP8 peak above the BF16 one; e.g. not A100).
   const wanted = space.weightFormats ?? ['auto', ...(gpu.fp8Tflops > gpu.fp16Tflops ? (['fp8'] as const) : [])]
   const out: WeightChoice[] = []
@@ -88,7 +88,7 @@ function candidates(model: ModelSpec, worldSizes: number[], tps: number[]): Cand
   return out
 }
 
-function bitsOf(format: WeightQuant): 4 | 8 | 16 {
+export function bitsOf(format: WeightQuant): 4 | 8 | 16 {
   return format === 'bf16' ? 16 : format === 'fp8' ? 8 : 4
 }
 
@@ -136,7 +136,7 @@ function divides(model: ModelSpec, d: Deployment): boolean {
   }
 }
 
-export function gpusPerNodeOf(gpu: GpuSpec, space: SweepSpace): number {
+export function gpusPerNodeOf(gpu: GpuSpec, space: Pick<SweepSpace, 'gpusPerNode'>): number {
   return space.gpusPerNode ?? gpu.gpusPerNode ?? DEFAULT_GPUS_PER_NODE
 }
 

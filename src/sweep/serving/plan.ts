@@ -1,0 +1,50 @@
+/**
+ * From one unit at one load to a deployment: how many units (replicas) the
+ * GPU budget and what must be sustained call for, and what the deployment
+ * serves.
+ *
+ * - Nothing to sustain: as many units as the budget holds; output tokens/GPU/s
+ *   are the unit's.
+ * - A request rate R: the fewest units whose ranks together finish R requests/s
+ *   at this load (at least the budget's minimum); each rank then runs at most
+ *   this load, so its latencies are at most the point's; tokens/GPU/s are what
+ *   R requests/s deliver: R osl / GPUs.
+ * - A total concurrency C: the point's concurrency per rank is C spread over a
+ *   number of units (rounded up), every rank loaded with it; tokens/GPU/s are the unit's.
+ */
+import type {ServingLayout, ServingPoint, ServingTargets} from './types.js'
+
+export interface GpuBudget {
+  minGpus: number
+  maxGpus: number
+}
+
+export interface UnitPlan {
+  /** Units (replicas of the serving unit). */
+  units: number
+  gpus: number
+  /** Output tokens per GPU per second the deployment delivers. */
+  tgs: number
+  /** Requests per second it serves. */
+  requestsPerSecond: number
+  /** Requests in flight over all ranks. */
+  concurrency: number
+}
+
+/** The deployment a point makes, or the GPUs it would need (above the budget) when it cannot be made. */
+export function planOf(layout: ServingLayout, p: ServingPoint, targets: ServingTargets, budget: GpuBudget): UnitPlan | {gpusNeeded: number} {
+  const g = layout.worldSize
+  const fewest = Math.max(1, Math.ceil(budget.minGpus / g))
+  const unitRps = p.rankRps * layout.ranks
+  const s = targets.sustain
+  let units: number
+  if (s.kind === 'none') units = Math.floor(budget.maxGpus / g)
+  else if (s.kind === 'rate') units = Math.max(fewest, Math.ceil(s.requestsPerSecond / unitRps))
+  else units = Math.max(fewest, Math.ceil(s.requests / (p.concurrency * layout.ranks)))
+  if (!Number.isFinite(units) || units < fewest || units * g > budget.maxGpus) return {gpusNeeded: Number.isFinite(units) ? Math.max(units, fewest) * g : Infinity}
+  const gpus = units * g
+  if (s.kind === 'rate') return {units, gpus, tgs: (s.requestsPerSecond * targets.osl) / gpus, requestsPerSecond: s.requestsPerSecond, concurrency: units * layout.ranks * p.concurrency}
+  return {units, gpus, tgs: p.tgs, requestsPerSecond: units * unitRps, concurrency: units * layout.ranks * p.concurrency}
+}
+
+export const isPlan = (x: UnitPlan | {gpusNeeded: number}): x is UnitPlan => 'units' in x
