@@ -55,8 +55,16 @@ export interface EngineParams {
 }
 
 export type EngineParamName = keyof EngineParams
+/**
+ * The kernel scales (gemm_scale, attention_scale, comm_scale) stay at 1: fitted,
+ * they lowered no held-out error (leave one GPU out; docs/serving.md), so the
+ * measured tables are taken as they are.
+ */
 export type FittedParamName = Exclude<
   EngineParamName,
+  | 'gemm_scale'
+  | 'attention_scale'
+  | 'comm_scale'
   | 'max_prefill_tokens'
   | 'budget_includes_decode'
   | 'max_running_requests'
@@ -80,13 +88,10 @@ export const FITTED_PARAMS: Record<FittedParamName, {min: number; max: number; l
   per_request_overhead_ms: {min: 0, max: 0.2, log: false},
   layer_overhead_us: {min: 0, max: 60, log: false},
   moe_layer_overhead_us: {min: 0, max: 150, log: false},
-  ttft_overhead_ms: {min: 0, max: 150, log: false},
+  ttft_overhead_ms: {min: 0, max: 400, log: false},
   join_steps: {min: 0, max: 4, log: false},
   sync_share: {min: 0, max: 1, log: false},
   kv_capacity_scale: {min: 0.6, max: 2, log: true},
-  gemm_scale: {min: 0.5, max: 2, log: true},
-  attention_scale: {min: 0.5, max: 2, log: true},
-  comm_scale: {min: 0.5, max: 2, log: true},
 }
 
 export const FITTED_NAMES = Object.keys(FITTED_PARAMS) as FittedParamName[]

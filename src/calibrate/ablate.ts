@@ -1,10 +1,10 @@
 /**
  * Ablation of the default profile: the measurement set evaluated with each
- * part-B switch toggled in turn (turned off if the default profile has it on,
+ * switch toggled in turn (turned off if the default profile has it on,
  * on if it is off), MAPE with and without the switch compared over the rows
  * that evaluate in both runs.
  */
-import {getProfile, SWITCH_NAMES, SWITCH_SPEC_IDS, type SwitchName} from '../profile.js'
+import {getProfile, SWITCH_NAMES, type SwitchName} from '../profile.js'
 import type {EvalEnvironment} from './environment.js'
 import {evaluateRows} from './runner.js'
 import {phaseOrder, summarizeErrors} from './summary.js'
@@ -22,8 +22,6 @@ export interface MapeChange {
 
 export interface SwitchAblation {
   switch: SwitchName
-  /** The switch's old short name (B1...), where it has one. */
-  spec?: string
   /** Whether the default profile has the switch on. */
   default_on: boolean
   phases: Record<string, MapeChange>
@@ -52,7 +50,6 @@ export function ablateSwitches(rows: readonly MeasurementRow[], env: EvalEnviron
     for (const p of phases) byPhase[p] = change(withSwitch, withoutSwitch, base.filter((o) => o.phase === p).map((o) => o.id))
     return {
       switch: name,
-      spec: SWITCH_SPEC_IDS[name],
       default_on: defaultOn,
       phases: byPhase,
       overall: change(withSwitch, withoutSwitch, base.map((o) => o.id)),

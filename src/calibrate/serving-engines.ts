@@ -1,20 +1,26 @@
 /**
  * `calibrate --fit` for serving rows: fits each engine's parameters on the
- * rows that name it, scores them in-sample and cross-validated (error per
- * engine, model and metric), and returns engine files carrying the fitted
- * values and the data they came from.
+ * rows that name it, scores them in-sample and held out (a whole GPU, model
+ * or engine version left out of the fit), and returns engine files carrying
+ * the fitted values, the rows they came from and the held-out-GPU error as
+ * the engine's accuracy.
  */
 import {engineFilePath, readEngineFile, type EngineFile} from '../io/engines.js'
 import type {Profile} from '../profile.js'
-import {FITTED_NAMES, type EngineParams} from '../engine.js'
+import {FITTED_NAMES, type EngineAccuracy, type EngineParams, type ErrorStats} from '../engine.js'
 import {EvalEnvironment} from './environment.js'
-import {fitEngine, prepareRuns, type EngineFitResult, type Prediction} from './serving-fit.js'
+import {fitEngine, HOLD_OUTS, prepareRuns, type EngineFitResult, type HoldOut, type Prediction} from './serving-fit.js'
 import type {MeasurementRow} from './types.js'
 
 export interface MetricErrors {
   rows: number
   /** Mean absolute percentage error. */
   mape: number
+  /** Median and 90th percentile of the absolute percentage error. */
+  median: number
+  p90: number
+  /** Share of rows predicted more than 2x off either way, percent. */
+  over2x: number
 }
 
 export type ErrorBreakdown = Record<'ttft_ms' | 'tpot_ms', {all: MetricErrors; byModel: Record<string, MetricErrors>}>
@@ -25,29 +31,38 @@ export interface ServingEngineFit {
   runs: number
   rows: number
   models: string[]
+  gpus: string[]
+  versions: string[]
   params: EngineParams
   in_sample: ErrorBreakdown
-  /** Configurations (a model, deployment, isl and osl at every concurrency) held out in folds. */
-  cv_configuration_folds: ErrorBreakdown & {folds: number}
-  /** Each model predicted by a fit on the engine's other models. */
-  cv_leave_one_model_out?: ErrorBreakdown
+  /** Runs predicted by a fit that left out their whole GPU, model, or engine version. */
+  held_out: Partial<Record<HoldOut, ErrorBreakdown>>
 }
 
 export interface ServingFitReport {
   profile: string
   data: string[]
   engines: ServingEngineFit[]
-  /** All engines together, cross-validated by configuration folds. */
-  overall_cv: ErrorBreakdown
+  /** All engines together, per held-out scheme. */
+  overall_held_out: Partial<Record<HoldOut, ErrorBreakdown>>
   overall_in_sample: ErrorBreakdown
   problems: string[]
 }
 
+const quantile = (sorted: readonly number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0)
+
 function errorsOf(preds: readonly Prediction[]): MetricErrors {
-  const ok = preds.filter((p) => Number.isFinite(p.predicted) && p.predicted > 0)
-  const failed = preds.length - ok.length
-  const sum = ok.reduce((a, p) => a + Math.abs(p.predicted - p.actual) / p.actual, 0) + failed
-  return {rows: preds.length, mape: preds.length ? (100 * sum) / preds.length : 0}
+  // A run that failed to predict counts as 100% off.
+  const ape = preds.map((p) => (Number.isFinite(p.predicted) && p.predicted > 0 ? Math.abs(p.predicted - p.actual) / p.actual : 1)).sort((a, b) => a - b)
+  const over = preds.filter((p) => !(p.predicted > 0 && p.predicted / p.actual <= 2 && p.predicted / p.actual >= 0.5)).length
+  const n = preds.length
+  return {
+    rows: n,
+    mape: n ? (100 * ape.reduce((a, b) => a + b, 0)) / n : 0,
+    median: 100 * quantile(ape, 0.5),
+    p90: 100 * quantile(ape, 0.9),
+    over2x: n ? (100 * over) / n : 0,
+  }
 }
 
 export function breakdown(preds: readonly Prediction[]): ErrorBreakdown {
@@ -63,9 +78,19 @@ export function breakdown(preds: readonly Prediction[]): ErrorBreakdown {
 
 export interface ServingFitOptions {
   engineDir?: string
-  folds: number
   data: string[]
   progress?: (message: string) => void
+  /** Evaluations of the full fit and of each held-out fit (defaults: 800 and 250). */
+  effort?: {full: number; heldOut: number}
+}
+
+function heldOutBreakdowns(results: readonly EngineFitResult[]): Partial<Record<HoldOut, ErrorBreakdown>> {
+  const out: Partial<Record<HoldOut, ErrorBreakdown>> = {}
+  for (const by of HOLD_OUTS) {
+    const preds = results.flatMap((r) => r.heldOut[by] ?? [])
+    if (preds.length > 0) out[by] = breakdown(preds)
+  }
+  return out
 }
 
 export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvironment, profile: Profile, opts: ServingFitOptions): {report: ServingFitReport; files: {file: string; content: EngineFile}[]} {
@@ -74,11 +99,12 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
   const results: EngineFitResult[] = []
   const fits: ServingEngineFit[] = []
   const files: {file: string; content: EngineFile}[] = []
+  const effort = opts.effort ?? {full: 800, heldOut: 250}
   for (const name of engines) {
     const file = engineFilePath(name, opts.engineDir)
     const current = readEngineFile(file)
     const start = Object.fromEntries(Object.entries(current.parameters).map(([k, v]) => [k, v.value])) as unknown as EngineParams
-    const r = fitEngine(name, runs, start, {folds: opts.folds, full: {maxEvaluations: 800, restarts: 2}, cv: {maxEvaluations: 250, restarts: 1}, progress: opts.progress})
+    const r = fitEngine(name, runs, start, {full: {maxEvaluations: effort.full, restarts: 2}, heldOut: {maxEvaluations: effort.heldOut, restarts: 1}, progress: opts.progress})
     results.push(r)
     const fit: ServingEngineFit = {
       engine: name,
@@ -86,10 +112,11 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
       runs: r.runs,
       rows: r.rows,
       models: r.models,
+      gpus: r.gpus,
+      versions: r.versions,
       params: r.params,
       in_sample: breakdown(r.inSample),
-      cv_configuration_folds: Object.assign(breakdown(r.configurationFolds), {folds: r.folds}),
-      cv_leave_one_model_out: r.leaveOneModelOut && breakdown(r.leaveOneModelOut),
+      held_out: heldOutBreakdowns([r]),
     }
     fits.push(fit)
     files.push({file, content: withFit(current, fit, profile.name, opts.data)})
@@ -99,7 +126,7 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
       profile: profile.name,
       data: opts.data,
       engines: fits,
-      overall_cv: breakdown(results.flatMap((r) => r.configurationFolds)),
+      overall_held_out: heldOutBreakdowns(results),
       overall_in_sample: breakdown(results.flatMap((r) => r.inSample)),
       problems,
     },
@@ -108,13 +135,24 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
 }
 
 const round = (v: number) => Number(v.toPrecision(4))
+const fraction = (e: MetricErrors): ErrorStats => ({mape: round(e.mape / 100), median: round(e.median / 100), p90: round(e.p90 / 100)})
+
+/** The engine's accuracy: its runs predicted with their whole GPU held out (or, with one GPU, their whole model). */
+function accuracyOf(fit: ServingEngineFit): EngineAccuracy | undefined {
+  const [by, b] = fit.held_out.gpu ? (['gpu', fit.held_out.gpu] as const) : fit.held_out.model ? (['model', fit.held_out.model] as const) : []
+  if (!by || !b) return undefined
+  const heldOut = by === 'gpu' ? `leave one GPU out: each of ${fit.gpus.join(', ')} predicted by a fit on the others` : `leave one model out over ${fit.models.join(', ')}`
+  return {heldOut, rows: b.ttft_ms.all.rows + b.tpot_ms.all.rows, ttft: fraction(b.ttft_ms.all), tpot: fraction(b.tpot_ms.all)}
+}
 
 function withFit(current: EngineFile, fit: ServingEngineFit, profile: string, data: string[]): EngineFile {
   const parameters = structuredClone(current.parameters)
-  const source = `fitted by infersim calibrate --fit (profile ${profile}) on ${fit.rows} serving rows of ${fit.models.join(', ')}: ${data.join(', ')}`
+  const source = `fitted by infersim calibrate --fit (profile ${profile}) on ${fit.rows} serving rows of ${fit.models.join(', ')} on ${fit.gpus.join(', ')}: ${data.join(', ')}`
   for (const name of FITTED_NAMES) parameters[name] = {...parameters[name], value: round(fit.params[name]), source}
   const summary = (b: ErrorBreakdown) => ({ttft_mape: round(b.ttft_ms.all.mape), tpot_mape: round(b.tpot_ms.all.mape)})
-  return {
+  const heldOut = Object.fromEntries(Object.entries(fit.held_out).map(([by, b]) => [`leave_one_${by}_out`, summary(b)]))
+  const accuracy = accuracyOf(fit)
+  const out: EngineFile = {
     ...current,
     parameters,
     fit: {
@@ -122,13 +160,16 @@ function withFit(current: EngineFile, fit: ServingEngineFit, profile: string, da
       profile,
       rows: fit.rows,
       runs: fit.runs,
+      gpus: fit.gpus,
+      models: fit.models,
+      versions: fit.versions,
       objective: 'mean |predicted / measured - 1| (MAPE) over TTFT and TPOT rows, Nelder-Mead over the fitted parameters within their ranges',
       fitted: [...FITTED_NAMES],
       in_sample: summary(fit.in_sample),
-      cross_validation: {
-        configuration_folds: {folds: fit.cv_configuration_folds.folds, ...summary(fit.cv_configuration_folds)},
-        ...(fit.cv_leave_one_model_out ? {leave_one_model_out: summary(fit.cv_leave_one_model_out)} : {}),
-      },
+      cross_validation: heldOut,
     },
   }
+  if (accuracy) out.accuracy = accuracy
+  else delete out.accuracy
+  return out
 }

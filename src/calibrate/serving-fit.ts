@@ -1,10 +1,9 @@
 /**
- * Fitting an engine's parameters (src/serving/engine.ts FITTED_PARAMS) to
- * measured serving runs: Nelder-Mead on the mean absolute log error of TTFT
- * and TPOT, each parameter mapped from its range onto the real line. The
- * error is reported in-sample and cross-validated: every run predicted by
- * parameters fitted without it (folds of whole configurations, and
- * leave-one-model-out where the engine has several models).
+ * Fitting an engine's parameters (src/engine.ts FITTED_PARAMS) to measured
+ * serving runs: Nelder-Mead on the mean absolute relative error of TTFT and
+ * TPOT, each parameter mapped from its range onto the real line. The error
+ * is reported in-sample and held out: every run predicted by parameters
+ * fitted without its whole GPU, its whole model, or its whole engine version.
  */
 import {InfersimError} from '../errors.js'
 import type {Profile} from '../profile.js'
@@ -19,6 +18,9 @@ import type {MeasurementRow} from './types.js'
 export interface FitRun {
   engine: string
   model: string
+  gpu: string
+  /** The engine and its version (column backend_version; "unknown" when absent). */
+  version: string
   /** Rows of one configuration at all concurrencies share a configuration key (the unit of a CV fold). */
   configuration: string
   problem: ServingProblem
@@ -55,7 +57,7 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
       if (!run) {
         const placeholder = {name: engine, params: {max_prefill_tokens: 0} as EngineParams}
         const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens: row.max_prefill_tokens ?? undefined}, env.simulateOptions)
-        run = {engine, model: row.model, configuration, problem}
+        run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem}
         byKey.set(key, run)
       }
       const slot = metricOf(row.metric)
@@ -159,32 +161,34 @@ function predictionsOf(runs: readonly FitRun[], p: EngineParams): Prediction[] {
   return out
 }
 
+/** What a held-out scheme leaves out: whole GPUs, whole models, or whole engine versions. */
+export type HoldOut = 'gpu' | 'model' | 'version'
+
+export const HOLD_OUTS: readonly HoldOut[] = ['gpu', 'model', 'version']
+
+const groupOf = (r: FitRun, by: HoldOut) => (by === 'gpu' ? r.gpu : by === 'model' ? r.model : r.version)
+
 export interface EngineFitResult {
   engine: string
   params: EngineParams
   runs: number
   rows: number
   models: string[]
+  gpus: string[]
+  versions: string[]
   loss: number
   inSample: Prediction[]
-  /** Each configuration's runs predicted by a fit on the other configurations' folds. */
-  configurationFolds: Prediction[]
-  folds: number
-  /** Each model's runs predicted by a fit on the engine's other models (absent with one model). */
-  leaveOneModelOut?: Prediction[]
-}
-
-/** Deterministic fold of a configuration: a hash of its key. */
-function foldOf(key: string, folds: number): number {
-  let h = 2166136261
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619)
-  return (h >>> 0) % folds
+  /**
+   * Each group's runs predicted by a fit on the engine's other groups: a
+   * whole GPU, a whole model, a whole engine version held out. Absent where
+   * the engine has one group only.
+   */
+  heldOut: Partial<Record<HoldOut, Prediction[]>>
 }
 
 export interface EngineFitOptions {
-  folds: number
   full: FitEffort
-  cv: FitEffort
+  heldOut: FitEffort
   progress?: (message: string) => void
 }
 
@@ -192,39 +196,33 @@ export function fitEngine(engine: string, runs: readonly FitRun[], start: Engine
   const mine = runs.filter((r) => r.engine === engine)
   opts.progress?.(`fitting ${engine} on ${mine.length} runs`)
   const full = fitParams(mine, start, opts.full)
-  const folds = Math.min(opts.folds, new Set(mine.map((r) => r.configuration)).size)
-  const cvPreds: Prediction[] = []
-  for (let k = 0; k < folds; k++) {
-    const held = mine.filter((r) => foldOf(r.configuration, folds) === k)
-    if (held.length === 0) continue
-    const train = mine.filter((r) => foldOf(r.configuration, folds) !== k)
-    opts.progress?.(`${engine}: fold ${k + 1}/${folds} (${held.length} runs held out)`)
-    cvPreds.push(...predictionsOf(held, fitParams(train, full.params, opts.cv).params))
-  }
-  const models = [...new Set(mine.map((r) => r.model))].sort()
-  let lomo: Prediction[] | undefined
-  if (models.length > 1) {
-    lomo = []
-    for (const m of models) {
-      opts.progress?.(`${engine}: leaving out ${m}`)
+  const heldOut: EngineFitResult['heldOut'] = {}
+  for (const by of HOLD_OUTS) {
+    const groups = [...new Set(mine.map((r) => groupOf(r, by)))].sort()
+    if (groups.length < 2) continue
+    const preds: Prediction[] = []
+    for (const g of groups) {
+      opts.progress?.(`${engine}: holding out ${by} ${g}`)
       const fitted = fitParams(
-        mine.filter((r) => r.model !== m),
+        mine.filter((r) => groupOf(r, by) !== g),
         full.params,
-        opts.cv,
+        opts.heldOut,
       ).params
-      lomo.push(...predictionsOf(mine.filter((r) => r.model === m), fitted))
+      preds.push(...predictionsOf(mine.filter((r) => groupOf(r, by) === g), fitted))
     }
+    heldOut[by] = preds
   }
+  const sorted = (by: HoldOut) => [...new Set(mine.map((r) => groupOf(r, by)))].sort()
   return {
     engine,
     params: full.params,
     runs: mine.length,
     rows: mine.reduce((a, r) => a + (r.ttft ? 1 : 0) + (r.tpot ? 1 : 0), 0),
-    models,
+    models: sorted('model'),
+    gpus: sorted('gpu'),
+    versions: sorted('version'),
     loss: full.loss,
     inSample: predictionsOf(mine, full.params),
-    configurationFolds: cvPreds,
-    folds,
-    leaveOneModelOut: lomo,
+    heldOut,
   }
 }

@@ -79,7 +79,7 @@ export function renderAblation(rows: readonly SwitchAblation[]): string[] {
   lines.push(`${'switch'.padEnd(24)}${'default'.padStart(8)}${['overall', ...phases].map((p) => p.padStart(10)).join('')}  rows failing when toggled`)
   for (const r of rows) {
     const cells = [r.overall, ...phases.map((p) => r.phases[p])].map((c) => (c ? signed(c.delta, 2) : '-').padStart(10))
-    lines.push(`${`${r.spec} ${r.switch}`.padEnd(24)}${(r.default_on ? 'on' : 'off').padStart(8)}${cells.join('')}  ${r.failed_toggled}`)
+    lines.push(`${r.switch.padEnd(24)}${(r.default_on ? 'on' : 'off').padStart(8)}${cells.join('')}  ${r.failed_toggled}`)
   }
   return lines
 }

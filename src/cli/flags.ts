@@ -40,13 +40,13 @@ export const gpuFlags = {
 }
 
 export const profileFlag = Flags.string({
-  summary: 'Model profile: `infersim` reproduces the InferSim project exactly; `default` adds the fixes of SPEC part B.',
+  summary: 'Model profile: `infersim` reproduces the InferSim project exactly; `default` adds the fixes calibration settled (docs/profiles.md).',
   options: [...PROFILE_NAMES],
   default: 'default',
 })
 
 export const switchFlag = Flags.string({
-  summary: 'Turn one part-B switch of the profile on or off, e.g. --switch B4=on or --switch interpolateMfu=off (repeatable; see docs/profiles.md).',
+  summary: 'Turn one switch of the profile on or off, e.g. --switch mlaCoreUsesHtp=off or --switch interpolateMfu=on (repeatable; see docs/profiles.md).',
   multiple: true,
 })
 

@@ -14,7 +14,7 @@ import {bundledMeasurementFiles} from '../calibrate/sources.js'
 import {renderAblation, renderCheck, renderFit, renderProblems, renderRows, renderSummary} from '../calibrate/text.js'
 import type {FeatureName, ProfileSummary, RowOutcome, RowProblem} from '../calibrate/types.js'
 import {BaseCommand} from '../cli/base.js'
-import {benchDataFlag, floatFlag, gpuFlags, intFlag} from '../cli/flags.js'
+import {benchDataFlag, floatFlag, gpuFlags} from '../cli/flags.js'
 import {usageError} from '../errors.js'
 import {clearEngineCache, writeEngineFile} from '../io/engines.js'
 import {bundled, displayPath} from '../io/paths.js'
@@ -42,7 +42,7 @@ export default class Calibrate extends BaseCommand {
   static summary = 'Compare the simulator with measured throughput and latency; fit corrections; check for drift.'
   static description = `Evaluates every row of the measurement files (default: every *.csv in the bundled calibration/ folder) with the simulator in-process and prints one line per row (actual, simulated, error) and the MAPE, largest error and bias per phase and overall.
 A measurements file has the header id,model,gpu,world_size,nodes,tp,fp8_gemm,fp8_kv,deepep,tbo,isl,osl,phase,max_prefill_tokens,decode_batch,metric,actual,source,notes (see docs/calibrate.md).
---fit fits a speed factor per phase and a linear model of the log error, prints the leave-one-out cross-validated error first, and writes the fit for \`infersim simulate --calibration\`. With serving rows it also fits each serving engine's parameters (data/engines/<engine>.json, see docs/serving.md), reports their cross-validated error per engine and model, and rewrites the engine files.
+--fit fits a speed factor per phase and a linear model of the log error, prints the leave-one-out cross-validated error first, and writes the fit for \`infersim simulate --calibration\`. With serving rows it also fits each serving engine's parameters (data/engines/<engine>.json, see docs/serving.md), reports their error with a whole GPU, model or engine version held out (per engine and model), and writes the engine files with the held-out-GPU error as their accuracy.
 --check compares MAPE per profile and phase with the committed baseline and exits 1 when any grows by more than --tolerance or a row fails to simulate.`
 
   static examples = [
@@ -72,7 +72,6 @@ A measurements file has the header id,model,gpu,world_size,nodes,tp,fp8_gemm,fp8
     tolerance: floatFlag({summary: 'Allowed MAPE growth per profile and phase, percentage points.', default: 1}),
     plot: Flags.string({summary: 'Write simulated vs actual (log-log, y = x, +-10% band) to this SVG file.'}),
     'engine-dir': Flags.string({summary: 'Folder of serving-engine files (<engine>.json) that serving rows use and --fit rewrites.', defaultHelp: async () => 'data/engines'}),
-    'serving-folds': intFlag({summary: 'Cross-validation folds (of whole configurations) for the serving engine fit.', default: 10}),
     ablate: Flags.boolean({summary: 'Default profile with each part-B switch off in turn: MAPE change per switch.', default: false}),
   }
 
@@ -86,7 +85,6 @@ A measurements file has the header id,model,gpu,world_size,nodes,tp,fp8_gemm,fp8
     if (flags.ridge < 0) throw usageError(`--ridge must be >= 0, got ${flags.ridge}`)
     if (flags.plot && !flags.plot.toLowerCase().endsWith('.svg')) throw usageError(`--plot writes SVG: give a file name ending in .svg, got "${flags.plot}"`)
     const baseline = flags.check ? readBaseline(flags.baseline) : undefined
-    if (flags['serving-folds'] < 2) throw usageError(`--serving-folds must be at least 2, got ${flags['serving-folds']}`)
     useEngineDir(flags['engine-dir'])
 
     const run = runCalibration({
@@ -115,7 +113,6 @@ A measurements file has the header id,model,gpu,world_size,nodes,tp,fp8_gemm,fp8
         })
         const {report, files} = fitServingEngines(servingRows, run.env, profile, {
           engineDir: flags['engine-dir'],
-          folds: flags['serving-folds'],
           data,
           progress: (m) => process.stderr.write(`${m}\n`),
         })

@@ -34,7 +34,8 @@ export function routedFfn(ctx: SimContext, phase: Phase, m: number): Step {
   // The reference's nearest lookup keys local experts as E // (W // tp).
   const localExperts = ctx.sw.interpolateMfu ? layout.localExperts : Math.floor(layout.localExperts)
   const key = {experts: E, gpus: d.worldSize, localExperts, topk: k, hidden: D, intermediate: layout.width}
-  const wideEp = ctx.sw.wideEpTables && layout.moeTp === 1 && layout.moeEp > 1
+  // The wide-EP tables time the DeepEP + DeepGEMM path: they stand for deployments that dispatch with DeepEP.
+  const wideEp = ctx.sw.wideEpTables && d.deepep && layout.moeTp === 1 && layout.moeEp > 1
   const mfu = ctx.mfu.groupedGemm(phase, key, tokens, work, wideEp ? (d.moeDistribution ?? DEFAULT_MOE_DISTRIBUTION) : undefined)
   return ffnStep(ctx, gflops, loadBytes, mfu, {tokens: m, experts: E, topk: k, intermediate: layout.width}, 'moe')
 }
