@@ -52,7 +52,8 @@ describe('infersim calibrate', () => {
   })
 
   it('--check fails when H800 inter-node bandwidth is 10% higher', async () => {
-    const r = await runCli(['calibrate', '--check', '--gpu-spec', perturbedGpu('H800', 'rdmaGBs', 1.1)])
+    // The DeepSeek-V3 prefill row on 32 H800 moves by about 6% (two-batch overlap hides part of DeepEP): 0.66 pp of the 9 prefill rows' MAPE.
+    const r = await runCli(['calibrate', '--check', '--tolerance', '0.5', '--gpu-spec', perturbedGpu('H800', 'rdmaGBs', 1.1)])
     expect(r.exitCode).toBe(1)
     expect(r.stdout).toMatch(/prefill\s+MAPE .*REGRESSION/)
     expect(r.stderr).toMatch(/calibration check failed/)

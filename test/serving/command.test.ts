@@ -50,7 +50,7 @@ describe('infersim simulate --serving', () => {
     expect(r.stderr).toMatch(/--moe-ep 2: qwen3-32b has no MoE layers/)
     const c = await runCli([...BASE, '--serving', '--concurrency', '0'])
     expect(c.exitCode).toBe(2)
-    expect(c.stderr).toMatch(/concurrency must be a positive integer, got 0/)
+    expect(c.stderr).toMatch(/concurrency must be a positive number, got 0/)
     const e = await runCli([...BASE, '--serving', '--engine', 'tgi'])
     expect(e.exitCode).toBe(2)
   })

@@ -116,14 +116,16 @@ describe('bound labels from the roofline', () => {
 })
 
 describe('engine overheads in plain simulate', () => {
-  const params = (step: number, perRequest: number, mixed: number) => ({step_overhead_ms: step, per_request_overhead_ms: perRequest, mixed_step_overhead_ms: mixed}) as EngineParams
+  const params = (step: number, perRequest: number, mixed: number) =>
+    ({step_overhead_ms: step, per_request_overhead_ms: perRequest, mixed_step_overhead_ms: mixed, layer_overhead_us: 10, moe_layer_overhead_us: 20}) as EngineParams
 
   it('the default profile adds the engine\'s step and per-request costs; the compat profile keeps 30 ms and 5 ms', () => {
     const d = {...DEFAULT_DEPLOYMENT, decodeBatch: 16}
     const r = run('llama-3.1-8b', 'H100-SXM', d, 'default', {name: 'test', params: params(1, 0.1, 2)})
-    // decode: 1 + 0.1 x 16 requests; prefill of 4096 tokens of 4096-token prompts: 1 + 0.1 x 1 + 2
-    expect(r.decode!.overheadMs).toBeCloseTo(2.6, 9)
-    expect(r.prefill!.overheadMs).toBeCloseTo(3.1, 9)
+    // decode: 1 + 0.1 x 16 requests + 10 us x 32 layers (a dense model: no MoE layers);
+    // prefill of 4096 tokens of 4096-token prompts: 1 + 0.1 x 1 + 2 + 10 us x 32 layers
+    expect(r.decode!.overheadMs).toBeCloseTo(2.6 + 0.32, 9)
+    expect(r.prefill!.overheadMs).toBeCloseTo(3.1 + 0.32, 9)
     const compat = run('llama-3.1-8b', 'H100-SXM', d, 'infersim', {name: 'test', params: params(1, 0.1, 2)})
     expect([compat.prefill!.overheadMs, compat.decode!.overheadMs]).toEqual([30, 5])
   })

@@ -7,6 +7,8 @@ import {loadSweepInputs, type SweepInputRequest, type SweepInputs} from '../inpu
 export interface ServingInputs extends SweepInputs {
   engines: Engine[]
   specs: EngineLaunchSpec[]
+  /** The engine `infersim simulate` uses by default (bundled SGLang): the disaggregated phase figures' per-forward overheads, as their reproducing lines compute them. */
+  phaseEngine: Engine
 }
 
 export function loadServingInputs(req: SweepInputRequest & {engines: string[]; engineDir?: string}): ServingInputs {
@@ -16,5 +18,6 @@ export function loadServingInputs(req: SweepInputRequest & {engines: string[]; e
     ...inputs,
     engines: req.engines.map((e) => loadEngine(e, req.engineDir)),
     specs: req.engines.map((e) => flags.engines[e as EngineName]),
+    phaseEngine: loadEngine('sglang'),
   }
 }

@@ -44,6 +44,8 @@ export interface ServingSweepRequest {
   tables: TableSet[]
   profile: Profile
   engines: Engine[]
+  /** The engine of the disaggregated phase figures (simulate's default); the reference's constants without one. */
+  phaseEngine?: Engine
   /** Launch flags of each engine (same order). */
   specs: EngineLaunchSpec[]
   space: ServingSpace
@@ -105,6 +107,7 @@ async function searchDisaggregated(req: ServingSweepRequest, cmd: CommandContext
     gpus: req.gpus,
     tables: req.tables,
     profile: req.profile,
+    engine: req.phaseEngine,
     space: {
       gpus: s.gpus,
       worldSizes: s.worldSizes,

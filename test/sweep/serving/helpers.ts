@@ -14,14 +14,15 @@ export const FIXTURE_ACCURACY: Record<string, EngineAccuracy> = {
   trtllm: {heldOut: 'fixture: configuration folds', rows: 12, ttft: {mape: 0.3, median: 0.04, p90: 0.6}, tpot: {mape: 0.05, median: 0.02, p90: 0.1}},
 }
 
-/** A temp --engine-dir: the bundled engine files, with accuracy blocks for the engines named in FIXTURE_ACCURACY (vllm keeps none). */
+/** A temp --engine-dir: the bundled engine files, with the accuracy blocks of FIXTURE_ACCURACY (vllm gets none). */
 export function fixtureEngineDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'infersim-engines-'))
   for (const name of ['trtllm', 'vllm', 'sglang']) {
     const file = path.join(dir, `${name}.json`)
     copyFileSync(engineFilePath(name), file)
     const accuracy = FIXTURE_ACCURACY[name]
-    if (accuracy) writeFileSync(file, JSON.stringify({...JSON.parse(readFileSync(file, 'utf8')), accuracy}, null, 2))
+    const {accuracy: _bundled, ...rest} = JSON.parse(readFileSync(file, 'utf8'))
+    writeFileSync(file, JSON.stringify(accuracy ? {...rest, accuracy} : rest, null, 2))
   }
   return dir
 }

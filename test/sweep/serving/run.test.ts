@@ -34,7 +34,9 @@ describe('runServingSweep', () => {
       for (const u of HAND_UNITS) {
         for (const c of [1, 4, 16, 64]) {
           const d = {...DEFAULT_DEPLOYMENT, worldSize: u.worldSize, tp: u.tp, fp8Gemm: true, maxPrefillTokens: 8192, isl: ISL, osl: OSL}
-          const r = simulateServing(inputs.model, d, inputs.gpu, inputs.tables, inputs.profile, {concurrency: c, engine: loadEngine(name), moeEp: u.moeEp, maxPrefillTokens: 8192})
+          // moe-ep as simulate takes it: EP inside the TP group where the unit sets one, else the default (EP over the data-parallel groups)
+          const moeEp = u.moeEp > 1 ? u.moeEp : undefined
+          const r = simulateServing(inputs.model, d, inputs.gpu, inputs.tables, inputs.profile, {concurrency: c, engine: loadEngine(name), moeEp, maxPrefillTokens: 8192})
           if (r.ttftMs <= 2000 && r.tpotMs <= 40) all.push({x: 1000 / r.tpotMs, y: r.outputTokensPerGpuPerSecond})
         }
       }
