@@ -4,7 +4,7 @@
  * engine, model and metric), and returns engine files carrying the fitted
  * values and the data they came from.
  */
-import {engineFilePath, readEngineFile, type EngineFile} from '../io/engines.js'
+import {engineFileFor, engineFilePath, readEngineFile, type EngineFile} from '../io/engines.js'
 import type {Profile} from '../profile.js'
 import {FITTED_NAMES, type EngineParams} from '../engine.js'
 import {EvalEnvironment} from './environment.js'
@@ -62,7 +62,8 @@ export function breakdown(preds: readonly Prediction[]): ErrorBreakdown {
 }
 
 export interface ServingFitOptions {
-  engineDir?: string
+  /** Where the fitted engine files go (and where the parameters in use are looked up first). */
+  engineDir: string
   folds: number
   data: string[]
   progress?: (message: string) => void
@@ -75,8 +76,9 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
   const fits: ServingEngineFit[] = []
   const files: {file: string; content: EngineFile}[] = []
   for (const name of engines) {
+    // Start from the parameters in use (a fit of the user's, else the bundled ones); write to the user's folder.
     const file = engineFilePath(name, opts.engineDir)
-    const current = readEngineFile(file)
+    const current = readEngineFile(engineFileFor(name, opts.engineDir))
     const start = Object.fromEntries(Object.entries(current.parameters).map(([k, v]) => [k, v.value])) as unknown as EngineParams
     const r = fitEngine(name, runs, start, {folds: opts.folds, full: {maxEvaluations: 800, restarts: 2}, cv: {maxEvaluations: 250, restarts: 1}, progress: opts.progress})
     results.push(r)

@@ -10,9 +10,13 @@ import {captureRun, rawCapturePath} from '../ingest/readers/run.js'
 import {KERNEL_NAMES} from '../ingest/target.js'
 import {loadGpus} from '../io/gpus.js'
 import {bundled, displayPath} from '../io/paths.js'
+import {statusLine} from '../cli/status-line.js'
 import {renderIngest} from '../report/ingest.js'
 import {renderAicIngest} from '../report/aiconfigurator-ingest.js'
 import type {AicIngestSummary} from '../ingest/aiconfigurator/run.js'
+
+const percent = (part: number, whole: number) => `${whole > 0 ? Math.floor((100 * part) / whole) : 100}%`
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`
 
 export default class Ingest extends BaseCommand {
   static summary = 'Turn kernel benchmark output (CSV tables, JSON Lines) into validated MFU tables under bench_data/.'
@@ -89,6 +93,7 @@ Valid rows are merged into the tables under --out, sorted by their grid keys, wi
       notes: {license: flags.license, origin: flags.origin, library: flags.library, libraryVersion: flags['library-version']},
     }
     const gpus = loadGpus(flags['gpu-spec'])
+    const status = statusLine('ingest', process.stderr)
     let raw: string | undefined
     let reads
     if (flags.run) {
@@ -101,10 +106,10 @@ Valid rows are merged into the tables under --out, sorted by their grid keys, wi
             `Its output is saved in ${displayPath(raw)} (ingest it with: infersim ingest ${displayPath(raw)})`,
         )
       }
-      reads = [readInputFile(raw, {...options, notes: {...options.notes, command: args.join(' ')}})]
+      reads = [await readInputFile(raw, {...options, notes: {...options.notes, command: args.join(' ')}})]
     } else {
       if (args.length === 0) throw usageError('give the CSV/JSONL files or folders to ingest, or --run -- COMMAND')
-      reads = readInputs(args, options)
+      reads = await readInputs(args, options, (bytes, total) => status.update(`reading ${percent(bytes, total)} of ${megabytes(total)}`))
     }
     const summary = ingest(reads, {
       out: flags.out,
@@ -114,7 +119,9 @@ Valid rows are merged into the tables under --out, sorted by their grid keys, wi
       dryRun: flags['dry-run'],
       skipInvalid: flags['skip-invalid'],
       fresh: flags.fresh,
+      progress: (stage) => status.update(stage),
     })
+    status.done()
     if (!this.jsonEnabled()) this.log(renderIngest(summary, raw && displayPath(raw)))
     return raw ? {...summary, raw: displayPath(raw)} : summary
   }

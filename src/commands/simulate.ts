@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {statSync} from 'node:fs'
 import {calibrateWithFile, type Calibrated} from '../calibrate/apply.js'
 import {renderCalibrated} from '../calibrate/text.js'
 import {BaseCommand} from '../cli/base.js'
@@ -11,6 +12,8 @@ import type {Deployment} from '../sim/deployment.js'
 import type {SimResult} from '../sim/result.js'
 import {simulate} from '../sim/simulate.js'
 import {loadEngine} from '../io/engines.js'
+import {displayPath} from '../io/paths.js'
+import {usageError} from '../errors.js'
 import {renderServing} from '../report/serving.js'
 import {ENGINE_NAMES} from '../engine.js'
 import {simulateServing, type ServingResult} from '../serving/simulate.js'
@@ -49,13 +52,19 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
     breakdown: Flags.boolean({summary: 'Print the per-step breakdown after the report.', default: true, allowNo: true}),
     serving: Flags.boolean({summary: 'Also predict serving under load: TTFT, TPOT and throughput of --concurrency closed-loop requests per replica with continuous batching (docs/serving.md).', default: false}),
     concurrency: intFlag({summary: 'Requests in flight per replica (one TP group) for --serving.', default: 16}),
-    engine: Flags.string({summary: 'Serving engine whose parameters (data/engines/<engine>.json) --serving uses.', options: [...ENGINE_NAMES], default: 'sglang'}),
+    engine: Flags.string({summary: 'Serving engine whose parameters --serving uses (see --engine-dir).', options: [...ENGINE_NAMES], default: 'sglang'}),
+    'engine-dir': Flags.string({
+      summary: 'Folder of engine files (<engine>.json, as `calibrate --fit` writes them); an engine without a file there uses the bundled data/engines/<engine>.json.',
+      defaultHelp: async () => '~/.config/infersim/engines (or $INFERSIM_HOME/engines)',
+    }),
     'moe-ep': intFlag({summary: 'Expert parallelism inside the TP replica for --serving (attention TP, MoE EP x MoE TP = tp).', default: 1}),
-    calibration: Flags.string({summary: 'Fit file written by `infersim calibrate --fit` (e.g. calibration/fit.json): print calibrated figures beside the raw ones.'}),
+    calibration: Flags.string({summary: 'Fit file written by `infersim calibrate --fit` (by default ~/.config/infersim/fit.json): print calibrated figures beside the raw ones.'}),
   }
 
-  async run(): Promise<SimResult & {calibrated?: Calibrated; serving?: ServingResult}> {
+  async run(): Promise<SimResult & {calibrated?: Calibrated; serving?: ServingResult & {engineFile: string}}> {
     const {flags} = await this.parse(Simulate)
+    const engineDir = flags['engine-dir']
+    if (engineDir !== undefined && !statSync(engineDir, {throwIfNoEntry: false})?.isDirectory()) throw usageError(`--engine-dir ${engineDir} is not a folder`)
     const inputs = loadSimInputs({
       model: flags.model,
       gpu: flags.gpu,
@@ -68,13 +77,17 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
     const result = simulate(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile)
     const calibrated = flags.calibration ? calibrateWithFile(flags.calibration, result) : undefined
     const budgetGiven = this.argv.some((a) => a === '--max-prefill-tokens' || a.startsWith('--max-prefill-tokens='))
-    const serving = flags.serving
-      ? simulateServing(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {
-          concurrency: flags.concurrency,
-          engine: loadEngine(flags.engine),
-          moeEp: flags['moe-ep'],
-          maxPrefillTokens: budgetGiven ? flags['max-prefill-tokens'] : undefined,
-        })
+    const engine = flags.serving ? loadEngine(flags.engine, engineDir) : undefined
+    const serving = engine
+      ? {
+          ...simulateServing(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {
+            concurrency: flags.concurrency,
+            engine,
+            moeEp: flags['moe-ep'],
+            maxPrefillTokens: budgetGiven ? flags['max-prefill-tokens'] : undefined,
+          }),
+          engineFile: displayPath(engine.file),
+        }
       : undefined
     if (!this.jsonEnabled()) {
       this.log(renderText(result, {breakdown: flags.breakdown, calibrated: calibrated && renderCalibrated(calibrated)}))

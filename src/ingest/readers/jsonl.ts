@@ -1,36 +1,53 @@
 /** Reads JSON Lines measurement records: one record per line, each checked against the schema. */
+import {inputError} from '../../errors.js'
 import {describeError, validator} from '../../schemas/validate.js'
 import type {RawMeasurement} from '../record.js'
 import type {IngestRow, Issue, ReadResult, SourceInfo} from '../types.js'
 import {issueAt} from '../types.js'
 import {recordToRow} from './record-row.js'
 
-export function readJsonl(text: string, source: SourceInfo): ReadResult {
-  const validate = validator('raw-measurement')
-  const rows: IngestRow[] = []
-  const issues: Issue[] = []
-  let rowsSeen = 0
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
-  lines.forEach((raw, i) => {
+/** Turns JSON Lines, one line at a time, into rows and issues. */
+export class JsonlRows {
+  private readonly validate = validator('raw-measurement')
+  private readonly rows: IngestRow[] = []
+  private readonly issues: Issue[] = []
+  private rowsSeen = 0
+
+  constructor(private readonly source: SourceInfo) {}
+
+  add(raw: string, line: number): void {
     if (raw.trim() === '') return
-    rowsSeen++
-    const line = i + 1
+    this.rowsSeen++
+    const {source} = this
     let data: unknown
     try {
       data = JSON.parse(raw)
     } catch (error) {
-      issues.push(issueAt('error', 'bad-json', source.display, line, `not valid JSON (${(error as Error).message})`))
+      this.issues.push(issueAt('error', 'bad-json', source.display, line, `not valid JSON (${(error as Error).message})`))
       return
     }
-    if (!validate(data)) {
-      issues.push(issueAt('error', 'schema', source.display, line, describeError(validate.errors![0])))
+    if (!this.validate(data)) {
+      this.issues.push(issueAt('error', 'schema', source.display, line, describeError(this.validate.errors![0])))
       return
     }
     const row = recordToRow(data as RawMeasurement, source, line)
-    if (typeof row === 'string') issues.push(issueAt('error', 'record', source.display, line, row))
-    else rows.push(row)
-  })
-  return {rows, issues, rowsSeen}
+    if (typeof row === 'string') this.issues.push(issueAt('error', 'record', source.display, line, row))
+    else this.rows.push(row)
+  }
+
+  finish(): ReadResult {
+    if (this.rowsSeen === 0) throw inputError(`${this.source.display}: the file is empty (no measurement records)`)
+    return {rows: this.rows, issues: this.issues, rowsSeen: this.rowsSeen}
+  }
+}
+
+export function readJsonl(text: string, source: SourceInfo): ReadResult {
+  const reader = new JsonlRows(source)
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((raw, i) => reader.add(raw, i + 1))
+  return reader.finish()
 }
 
 /** Records as another reader produced them (e.g. AIConfigurator Parquet), with their origin lines. */
