@@ -4,8 +4,9 @@
  * (default SIGKILL) to this process the n-th time (default 1st) the write
  * passes <name>. Without the variable this is one comparison.
  */
-const spec = process.env.INFERSIM_KILL_AT
-const [killAt, nth] = spec ? [spec.split(':')[0], Number(spec.split(':')[1] ?? 1)] : [undefined, 0]
+const spec = /^(.+?)(?::(\d+))?$/.exec(process.env.INFERSIM_KILL_AT ?? '')
+const killAt = spec?.[1]
+const nth = Number(spec?.[2] ?? 1)
 let passes = 0
 
 export function failpoint(name: string): void {

@@ -23,7 +23,7 @@ import {failpoint} from './failpoint.js'
 import {fsErrorReason} from './fs-errors.js'
 import {onInterrupt} from './interrupt.js'
 import {displayPath} from './paths.js'
-import {ownerMayRun, processAlive} from './temp-files.js'
+import {ownerMayRun, processAlive, removeFile} from './temp-files.js'
 
 export const JOURNAL = '.infersim-journal'
 const STAGED_SUFFIX = '.infersim-staged'
@@ -84,7 +84,7 @@ function recoverJournal(journal: string): Recovery {
     recovery = {outcome: 'completed', files, owner}
   } else {
     const plan = readJson<Plan>(path.join(journal, 'plan.json'))
-    for (const f of plan?.files ?? []) rmSync(f.staged, {force: true})
+    for (const f of plan?.files ?? []) removeFile(f.staged)
     for (const d of [...(plan?.madeDirs ?? [])].reverse()) removeIfEmpty(d)
     recovery = {outcome: 'rolled back', files: plan?.files.length ?? 0, owner}
   }
@@ -97,6 +97,14 @@ function removeIfEmpty(dir: string): void {
     rmdirSync(dir)
   } catch {
     // Not empty (something else lives there) or already gone.
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p, {throwIfNoEntry: false})?.isDirectory() ?? false
+  } catch {
+    return false // e.g. a part of the path is a file: writing the staged file reports it
   }
 }
 
@@ -173,7 +181,7 @@ export function lockFileSet(dir: string, command: string): FileSetWriter {
   let state: 'locked' | 'committed' | 'released' = 'locked'
   let plan: Plan | undefined
   const undo = () => {
-    for (const f of plan?.files ?? []) rmSync(f.staged, {force: true})
+    for (const f of plan?.files ?? []) removeFile(f.staged)
     for (const d of [...(plan?.madeDirs ?? [])].reverse()) removeIfEmpty(d)
   }
   const release = () => {
@@ -193,7 +201,7 @@ export function lockFileSet(dir: string, command: string): FileSetWriter {
     if (state !== 'locked') throw new Error('file set already written')
     const planned: Plan = {files: files.map((f) => ({target: path.resolve(f.path), staged: stagedPathOf(path.resolve(f.path))})), madeDirs: []}
     for (const f of planned.files) {
-      if (statSync(f.target, {throwIfNoEntry: false})?.isDirectory()) {
+      if (isDirectory(f.target)) {
         release()
         throw inputError(`cannot write ${displayPath(f.target)}: ${fsErrorReason({code: 'EISDIR'})}; nothing was changed`)
       }
@@ -222,7 +230,14 @@ export function lockFileSet(dir: string, command: string): FileSetWriter {
     state = 'committed'
     failpoint('file-set:committed')
     for (const f of planned.files) {
-      renameSync(f.staged, f.target)
+      try {
+        renameSync(f.staged, f.target)
+      } catch (error) {
+        // Committed: the journal stays, and the next writer into `dir` completes the write.
+        forget()
+        state = 'released'
+        throw inputError(`cannot put ${displayPath(f.target)} in place: ${fsErrorReason(error)}; the next run that writes under ${displayPath(root)} completes the write`)
+      }
       failpoint('file-set:renamed')
     }
     release()

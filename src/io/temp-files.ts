@@ -54,3 +54,12 @@ export function removeStaleTemps(dir: string): number {
   }
   return removed
 }
+
+/** Removes a file if it is there; a path that cannot hold it (a missing or non-folder parent) is no error. */
+export function removeFile(file: string): void {
+  try {
+    rmSync(file, {force: true})
+  } catch {
+    // Its folder is gone or is not a folder: there is nothing to remove.
+  }
+}

@@ -1,11 +1,11 @@
 /** Reading a text file with a clear message, and writing one atomically (temp file + rename). */
-import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {inputError} from '../errors.js'
 import {failpoint} from './failpoint.js'
 import {fsErrorReason} from './fs-errors.js'
 import {displayPath} from './paths.js'
-import {removeStaleTemps, tempPathFor} from './temp-files.js'
+import {removeFile, removeStaleTemps, tempPathFor} from './temp-files.js'
 
 export function readTextFile(file: string, what = 'file'): string {
   try {
@@ -34,7 +34,7 @@ export function writeFileAtomic(file: string, text: string): void {
     failpoint('write-file:written')
     renameSync(tmp, file)
   } catch (error) {
-    rmSync(tmp, {force: true})
+    removeFile(tmp)
     throw inputError(`cannot write ${displayPath(file)}: ${fsErrorReason(error)}`)
   }
 }

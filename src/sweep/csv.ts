@@ -8,7 +8,7 @@
  * SIGKILL the next write into the folder does. A failed sweep leaves FILE as
  * it was.
  */
-import {closeSync, createReadStream, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync} from 'node:fs'
+import {closeSync, createReadStream, mkdirSync, openSync, renameSync, unlinkSync, writeSync} from 'node:fs'
 import path from 'node:path'
 import {inputError} from '../errors.js'
 import {streamCsv} from '../io/csv.js'
@@ -16,7 +16,7 @@ import {failpoint} from '../io/failpoint.js'
 import {fsErrorReason} from '../io/fs-errors.js'
 import {onInterrupt} from '../io/interrupt.js'
 import {displayPath} from '../io/paths.js'
-import {removeStaleTemps, tempPathFor} from '../io/temp-files.js'
+import {removeFile, removeStaleTemps, tempPathFor} from '../io/temp-files.js'
 import type {PointSink} from './aggregate.js'
 import type {Layout, SweepPoint} from './types.js'
 
@@ -72,6 +72,7 @@ export class CsvPointSink implements PointSink {
   }
 
   add(p: SweepPoint, meets: boolean): void {
+    failpoint('sweep-csv:point')
     this.buf += `${p.layout},${p.phase === 'prefill' ? 0 : 1},${p.value},${p.latencyMs},${p.tgs},${meets ? 1 : 0}\n`
     if (this.buf.length >= FLUSH_CHARS) this.flush()
   }
@@ -79,7 +80,6 @@ export class CsvPointSink implements PointSink {
   private flush(): void {
     if (this.fd !== undefined && this.buf) {
       writeSync(this.fd, this.buf)
-      failpoint('sweep-csv:flushed')
     }
     this.buf = ''
   }
@@ -126,8 +126,8 @@ export class CsvPointSink implements PointSink {
   abort(): void {
     if (this.fd !== undefined) closeSync(this.fd)
     this.fd = undefined
-    if (this.pointsName) rmSync(this.pointsName, {force: true})
-    rmSync(this.finalTmp, {force: true})
+    if (this.pointsName) removeFile(this.pointsName)
+    removeFile(this.finalTmp)
     this.forget()
   }
 }

@@ -5,6 +5,7 @@ import path from 'node:path'
 import {createInterface} from 'node:readline'
 import {InfersimError, inputError, usageError} from '../../errors.js'
 import {streamCsv} from '../../io/csv.js'
+import {failpoint} from '../../io/failpoint.js'
 import {fsErrorReason} from '../../io/fs-errors.js'
 import {displayPath} from '../../io/paths.js'
 import {hintsFromPath, resolveTarget, type TargetHints} from '../target.js'
@@ -107,6 +108,7 @@ export async function readInputs(paths: readonly string[], o: InputOptions, prog
     })
     rows += r.rowsSeen
     out.push(r)
+    failpoint('ingest:read')
   }
   progress?.(bytes, total, rows)
   return out
