@@ -138,7 +138,8 @@ A measurements file has the header id,model,gpu,world_size,nodes,tp,fp8_gemm,fp8
         text.push(...renderServingFit(report), '')
       }
       // The fit and the engine files together, all or nothing (the journal lives in the engine folder when there is one).
-      writeFileSet(outputs.length > 1 ? engineDir : path.dirname(path.resolve(fitFile)), outputs, 'calibrate --fit')
+      const recovered = writeFileSet(outputs.length > 1 ? engineDir : path.dirname(path.resolve(fitFile)), outputs, 'calibrate --fit')
+      if (recovered) text.push(`${recovered.outcome === 'completed' ? 'finished' : 'undid'} an interrupted earlier write of ${recovered.files} files (pid ${recovered.owner?.pid ?? '?'}) first`)
       clearEngineCache()
       text.push(...outputs.map((f) => `wrote ${displayPath(f.path)}`), '')
     }

@@ -7,6 +7,7 @@ import {DTYPES} from '../ingest/names.js'
 import {ingest, type IngestSummary} from '../ingest/pipeline.js'
 import {readInputFile, readInputs, type InputOptions} from '../ingest/readers/inputs.js'
 import {captureRun, rawCapturePath} from '../ingest/readers/run.js'
+import {RowLimit} from '../ingest/row-limit.js'
 import {KERNEL_NAMES} from '../ingest/target.js'
 import {loadGpus} from '../io/gpus.js'
 import {bundled, displayPath} from '../io/paths.js'
@@ -106,7 +107,7 @@ Valid rows are merged into the tables under --out, sorted by their grid keys, wi
             `Its output is saved in ${displayPath(raw)} (ingest it with: infersim ingest ${displayPath(raw)})`,
         )
       }
-      reads = [await readInputFile(raw, {...options, notes: {...options.notes, command: args.join(' ')}})]
+      reads = [await readInputFile(raw, {...options, rowLimit: new RowLimit(), notes: {...options.notes, command: args.join(' ')}})]
     } else {
       if (args.length === 0) throw usageError('give the CSV/JSONL files or folders to ingest, or --run -- COMMAND')
       reads = await readInputs(args, options, (bytes, total) => status.update(`reading ${percent(bytes, total)} of ${megabytes(total)}`))

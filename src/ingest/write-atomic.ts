@@ -33,7 +33,7 @@ export function writeFilesAtomic(root: string, files: readonly FileToWrite[]): v
 }
 
 // Temp files of earlier versions: <table>.tmp-<pid>-<random>, one per table of an interrupted write.
-const LEGACY_TEMP = /\.tmp-(\d+)-[a-z0-9]+$/
+const LEGACY_TEMP = /\.(?:csv|json)\.tmp-(\d+)-[a-z0-9]{6,}$/
 
 /** Removes the temp files an earlier version left under `root` when it was killed; returns how many. */
 export function removeLegacyTemps(root: string): number {

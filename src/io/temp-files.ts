@@ -26,8 +26,8 @@ export function processAlive(pid: number): boolean {
 /** Whether a process recorded as (pid, host) may still be running: on another host, it cannot be told. */
 export const ownerMayRun = (pid: number, host: string) => host !== hostname() || processAlive(pid)
 
-// Ours, and those of earlier versions (sweep: .<name>.<pid>.<ms>[.points].tmp).
-const TEMP_NAMES = [/^\..+\.infersim-(\d+)\.tmp$/, /^\..+\.(\d+)\.\d+(?:\.points)?\.tmp$/]
+// Ours, and those of earlier versions (.<name>.<pid>.<Date.now()>[.points].tmp).
+const TEMP_NAMES = [/^\..+\.infersim-(\d+)\.tmp$/, /^\..+\.(\d+)\.\d{13}(?:\.points)?\.tmp$/]
 
 const pidOfTemp = (name: string) => {
   for (const re of TEMP_NAMES) {

@@ -59,6 +59,9 @@ describe('calibrate --fit outputs', () => {
     const bundled = await runJson([...sim, '--engine-dir', bundledDir])
     expect(path.resolve(ROOT, bundled.json.serving.engineFile)).toBe(path.join(ROOT, 'data', 'engines', 'vllm.json'))
     expect(mine.json.serving.ttftMs).not.toBe(bundled.json.serving.ttftMs)
+    const missing = await runCli([...sim, '--engine-dir', path.join(bundledDir, 'nope')])
+    expect(missing.exitCode).toBe(2)
+    expect(missing.stderr).toMatch(/--engine-dir .*nope is not a folder/)
   })
 
   it('an engine folder that cannot be written fails before any work, and the fit file stays as it was', async () => {

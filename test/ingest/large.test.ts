@@ -4,7 +4,8 @@
  * one call), and long work reports progress on stderr. The speed and memory
  * figures of a million rows are in bench/ingest-large.js.
  */
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {execa} from 'execa'
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -12,7 +13,7 @@ import {statusLine} from '../../src/cli/status-line.js'
 import {ingest} from '../../src/ingest/pipeline.js'
 import {readInputs} from '../../src/ingest/readers/inputs.js'
 import {loadGpus} from '../../src/io/gpus.js'
-import {runCli} from '../helpers/cli.js'
+import {BIN, runCli} from '../helpers/cli.js'
 
 const KEYS = 75_000
 
@@ -37,6 +38,22 @@ describe('a 150,000-row CSV with duplicates', () => {
     expect(table).toHaveLength(KEYS + 1)
     // m = 5: 20 + 0.05 + 1 µs (the second occurrence replaced the first)
     expect(table[5]).toMatch(/^5,128,128,21\.05,/)
+  })
+})
+
+describe('more rows than the memory holds', () => {
+  it('are refused while reading, with what to do, and nothing is written', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ingest-limit-'))
+    const out = path.join(dir, 'out')
+    // A 100 MiB heap holds about 100 MiB x 0.85 / 2 KB = 44,000 rows; the input has 150,000.
+    const r = await execa('node', [BIN, 'ingest', duplicatedCsv(dir), '--kernel', 'gemm', '--gpu', 'H100-SXM', '--shape', 'bf16', '--out', out], {
+      reject: false,
+      env: {NODE_OPTIONS: '--max-old-space-size=100'},
+    })
+    expect(r.exitCode).toBe(1)
+    expect(r.stderr).toMatch(/big\.csv: the inputs hold more than [\d,]+ rows, more than one ingest can merge in the \d+ MiB of memory .*nothing was written\. .*NODE_OPTIONS=--max-old-space-size=\d+/)
+    expect(r.stderr).not.toMatch(/heap out of memory|\n\s+at /)
+    expect(existsSync(out)).toBe(false)
   })
 })
 

@@ -6,6 +6,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {JOURNAL, lockFileSet, stagedPathOf, writeFileSet} from '../../src/io/file-set.js'
 import {removeLegacyTemps} from '../../src/ingest/write-atomic.js'
+import {removeStaleTemps} from '../../src/io/temp-files.js'
 
 const scratch = () => mkdtempSync(path.join(tmpdir(), 'file-set-'))
 /** The id of a process that has exited. */
@@ -116,11 +117,20 @@ describe('recovery of a write a killed process left', () => {
   it('removes the per-table temp files of earlier versions, not those of a live process', () => {
     const dir = scratch()
     mkdirSync(path.join(dir, 'gemm', 'h20'), {recursive: true})
-    writeFileSync(path.join(dir, 'gemm', 'h20', `data.csv.tmp-${deadPid()}-k3j2`), 'x')
-    writeFileSync(path.join(dir, 'gemm', 'h20', `data.provenance.json.tmp-${deadPid()}-a1`), 'x')
-    writeFileSync(path.join(dir, 'gemm', 'h20', `fp8.csv.tmp-${process.pid}-zz`), 'x')
+    writeFileSync(path.join(dir, 'gemm', 'h20', `data.csv.tmp-${deadPid()}-k3j2x9q1ab`), 'x')
+    writeFileSync(path.join(dir, 'gemm', 'h20', `data.provenance.json.tmp-${deadPid()}-a1b2c3d4e5`), 'x')
+    writeFileSync(path.join(dir, 'gemm', 'h20', `fp8.csv.tmp-${process.pid}-zz9y8x7w6v`), 'x')
     expect(removeLegacyTemps(dir)).toBe(2)
-    expect(readdirSync(path.join(dir, 'gemm', 'h20'))).toEqual([`fp8.csv.tmp-${process.pid}-zz`])
+    expect(readdirSync(path.join(dir, 'gemm', 'h20'))).toEqual([`fp8.csv.tmp-${process.pid}-zz9y8x7w6v`])
     expect(existsSync(path.join(dir, JOURNAL))).toBe(false)
+  })
+
+  it('removes single-file temps of gone processes (this and the earlier naming), and nothing that merely looks alike', () => {
+    const dir = scratch()
+    const dead = deadPid()
+    const names = [`.f.csv.infersim-${dead}.tmp`, `.f.csv.${dead}.1732912345678.points.tmp`, `.plot.svg.${dead}.1732912345678.tmp`, `.f.csv.infersim-${process.pid}.tmp`, '.backup.2024.0101.tmp', 'notes.tmp']
+    for (const n of names) writeFileSync(path.join(dir, n), 'x')
+    expect(removeStaleTemps(dir)).toBe(3)
+    expect(readdirSync(dir).sort()).toEqual([`.f.csv.infersim-${process.pid}.tmp`, '.backup.2024.0101.tmp', 'notes.tmp'].sort())
   })
 })

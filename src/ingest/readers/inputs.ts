@@ -8,6 +8,7 @@ import {streamCsv} from '../../io/csv.js'
 import {failpoint} from '../../io/failpoint.js'
 import {fsErrorReason} from '../../io/fs-errors.js'
 import {displayPath} from '../../io/paths.js'
+import {RowLimit} from '../row-limit.js'
 import {hintsFromPath, resolveTarget, type TargetHints} from '../target.js'
 import type {ReadResult} from '../types.js'
 import {TableCsvRows} from './csv.js'
@@ -23,6 +24,8 @@ export interface InputOptions {
   /** --dtype: dtype of tables without a dtype column. */
   dtype?: string
   notes: SourceNotes
+  /** Rows all inputs of the run may hold together (default: what the heap allows). */
+  rowLimit?: RowLimit
 }
 
 const isInput = (name: string) => /\.(csv|jsonl)$/i.test(name) && !name.startsWith('.')
@@ -71,7 +74,10 @@ export async function readInputFile(file: string, o: InputOptions, onBytes: (n: 
     if (/\.jsonl$/i.test(file)) {
       const reader = new JsonlRows(source)
       let line = 0
-      for await (const raw of createInterface({input: stream, crlfDelay: Infinity})) reader.add(line++ === 0 ? raw.replace(/^\uFEFF/, '') : raw, line)
+      for await (const raw of createInterface({input: stream, crlfDelay: Infinity})) {
+        o.rowLimit?.add(label)
+        reader.add(line++ === 0 ? raw.replace(/^\uFEFF/, '') : raw, line)
+      }
       source.sha256 = hash.digest('hex')
       return reader.finish()
     }
@@ -81,6 +87,7 @@ export async function readInputFile(file: string, o: InputOptions, onBytes: (n: 
     source.assumedDtype = !hasDtypeColumn && !target.stemDtype && layout.mfuColumns.length > 0 ? (o.dtype ?? layout.defaultDtype) : undefined
     const reader = new TableCsvRows(target, source, {columns: o.columns})
     for await (const record of streamCsv(stream, label)) {
+      o.rowLimit?.add(label)
       reader.add(record)
       if (reader.headerless && o.columns) source.columnsGiven = o.columns
     }
@@ -97,6 +104,7 @@ export async function readInputFile(file: string, o: InputOptions, onBytes: (n: 
 /** Reads every input under the given paths, one file after another. */
 export async function readInputs(paths: readonly string[], o: InputOptions, progress?: ReadProgress): Promise<ReadResult[]> {
   const files = inputFiles(paths)
+  o = {...o, rowLimit: o.rowLimit ?? new RowLimit()}
   const total = files.reduce((s, f) => s + statSync(f).size, 0)
   let bytes = 0
   let rows = 0
