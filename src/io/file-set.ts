@@ -15,7 +15,7 @@
  * commit.json it renames the staged files that are left (roll forward), with
  * only plan.json it deletes them and the folders it made (roll back).
  */
-import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs'
 import {hostname} from 'node:os'
 import path from 'node:path'
 import {inputError} from '../errors.js'
@@ -97,6 +97,24 @@ function removeIfEmpty(dir: string): void {
     rmdirSync(dir)
   } catch {
     // Not empty (something else lives there) or already gone.
+  }
+}
+
+const SLICE_CHARS = 1 << 20
+
+/** Writes a text a megabyte at a time: a table of a million rows is never also held as one buffer of its bytes. */
+function writeInSlices(file: string, text: string): void {
+  const fd = openSync(file, 'w')
+  try {
+    for (let start = 0; start < text.length; ) {
+      let end = Math.min(start + SLICE_CHARS, text.length)
+      const last = text.charCodeAt(end - 1)
+      if (last >= 0xd800 && last <= 0xdbff) end++ // never split a surrogate pair
+      writeSync(fd, text.slice(start, end))
+      start = end
+    }
+  } finally {
+    closeSync(fd)
   }
 }
 
@@ -219,7 +237,7 @@ export function lockFileSet(dir: string, command: string): FileSetWriter {
       }
       files.forEach((f, i) => {
         current = planned.files[i].target
-        writeFileSync(planned.files[i].staged, f.content)
+        writeInSlices(planned.files[i].staged, f.content)
         failpoint('file-set:staged')
       })
     } catch (error) {

@@ -134,3 +134,12 @@ describe('recovery of a write a killed process left', () => {
     expect(readdirSync(dir).sort()).toEqual([`.f.csv.infersim-${process.pid}.tmp`, '.backup.2024.0101.tmp', 'notes.tmp'].sort())
   })
 })
+
+describe('large files', () => {
+  it('are written whole, a character split across two slices included', () => {
+    const dir = scratch()
+    const text = `${'x'.repeat((1 << 20) - 1)}😀${'y'.repeat(1000)}\n`
+    writeFileSet(dir, [{path: path.join(dir, 'big.csv'), content: text}], 'test')
+    expect(readFileSync(path.join(dir, 'big.csv'), 'utf8')).toBe(text)
+  })
+})
