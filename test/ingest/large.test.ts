@@ -17,10 +17,10 @@ import {BIN, runCli} from '../helpers/cli.js'
 
 const KEYS = 75_000
 
-/** GEMM rows m = 1..KEYS at k = n = 128, each key twice: the second time 1 µs slower. MFU 0.0: each row gets a warning. */
-function duplicatedCsv(dir: string): string {
+/** GEMM rows m = 1..keys at k = n = 128, each key twice: the second time 1 µs slower. MFU 0.0: each row gets a warning. */
+function duplicatedCsv(dir: string, keys = KEYS): string {
   const lines = ['m,k,n,latency_us,mfu']
-  for (const pass of [0, 1]) for (let m = 1; m <= KEYS; m++) lines.push(`${m},128,128,${(20 + m / 100 + pass).toFixed(2)},0.0`)
+  for (const pass of [0, 1]) for (let m = 1; m <= keys; m++) lines.push(`${m},128,128,${(20 + m / 100 + pass).toFixed(2)},0.0`)
   const file = path.join(dir, 'big.csv')
   writeFileSync(file, `${lines.join('\n')}\n`)
   return file
@@ -45,10 +45,10 @@ describe('more rows than the memory holds', () => {
   it('are refused while reading, with what to do, and nothing is written', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ingest-limit-'))
     const out = path.join(dir, 'out')
-    // A 100 MiB heap holds about 100 MiB x 0.85 / 2 KB = 44,000 rows; the input has 150,000.
-    const r = await execa('node', [BIN, 'ingest', duplicatedCsv(dir), '--kernel', 'gemm', '--gpu', 'H100-SXM', '--shape', 'bf16', '--out', out], {
+    // With 50 MiB of old space Node's heap limit is about 98 MiB: 98 MiB x 0.85 / 2 KB = 44,000 rows; the input has 60,000.
+    const r = await execa('node', [BIN, 'ingest', duplicatedCsv(dir, 30_000), '--kernel', 'gemm', '--gpu', 'H100-SXM', '--shape', 'bf16', '--out', out], {
       reject: false,
-      env: {NODE_OPTIONS: '--max-old-space-size=100'},
+      env: {NODE_OPTIONS: '--max-old-space-size=50'},
     })
     expect(r.exitCode).toBe(1)
     expect(r.stderr).toMatch(/big\.csv: the inputs hold more than [\d,]+ rows, more than one ingest can merge in the \d+ MiB of memory .*nothing was written\. .*NODE_OPTIONS=--max-old-space-size=\d+/)
