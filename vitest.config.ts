@@ -1,3 +1,5 @@
+import {tmpdir} from 'node:os'
+import path from 'node:path'
 import {defineConfig} from 'vitest/config'
 
 export default defineConfig({
@@ -8,5 +10,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
+    // The user's own folder (engine fits, calibration fits) is a scratch folder of this run:
+    // tests neither read a developer's fits nor write into their home.
+    env: {INFERSIM_HOME: path.join(tmpdir(), `infersim-test-home-${process.pid}`)},
   },
 })

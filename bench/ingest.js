@@ -38,7 +38,7 @@ const out = freshOut()
 const inProcess = []
 for (let i = 0; i < RUNS + 2; i++) {
   const t = performance.now()
-  const reads = readInputs([RAW], {out, hints: {}, columns: COLUMNS.split(','), notes: {}})
+  const reads = await readInputs([RAW], {out, hints: {}, columns: COLUMNS.split(','), notes: {}})
   const s = ingest(reads, {out, gpus, onConflict: 'error', strict: false, dryRun: true, skipInvalid: false})
   if (i >= 2) inProcess.push(performance.now() - t)
   if (s.read !== 1884) throw new Error(`expected 1884 rows, read ${s.read}`)

@@ -6,10 +6,13 @@ export type ErrorKind = 'usage' | 'input'
 
 export class InfersimError extends Error {
   readonly kind: ErrorKind
-  constructor(message: string, kind: ErrorKind = 'input') {
+  /** Details as data, added to the error object under --json (e.g. every rejected row). */
+  readonly data?: Record<string, unknown>
+  constructor(message: string, kind: ErrorKind = 'input', data?: Record<string, unknown>) {
     super(message)
     this.name = 'InfersimError'
     this.kind = kind
+    this.data = data
   }
 
   get exitCode(): number {

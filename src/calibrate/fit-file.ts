@@ -1,7 +1,6 @@
-/** calibration/fit.json: written by calibrate --fit, read by simulate --calibration (schema-validated both ways). */
+/** The fit file (default ~/.config/infersim/fit.json): written by calibrate --fit, read by simulate --calibration (schema-validated both ways). */
 import {readJsonFile} from '../io/json.js'
 import {displayPath} from '../io/paths.js'
-import {writeFileAtomic} from '../io/text-file.js'
 import {assertValid} from '../schemas/validate.js'
 import type {ProfileFit} from './fit.js'
 
@@ -16,9 +15,10 @@ export function makeFitFile(measurements: string[], fits: ProfileFit[]): FitFile
   return {format: 'infersim-calibration-fit', version: 1, measurements, fits}
 }
 
-export function writeFitFile(file: string, fit: FitFile): void {
+/** The text of a fit file, schema-checked. */
+export function fitFileText(file: string, fit: FitFile): string {
   assertValid('fit', fit, `fit to write to ${displayPath(file)}`)
-  writeFileAtomic(file, `${JSON.stringify(fit, null, 2)}\n`)
+  return `${JSON.stringify(fit, null, 2)}\n`
 }
 
 export function readFitFile(file: string): FitFile {

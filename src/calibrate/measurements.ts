@@ -3,8 +3,8 @@
  * (no header, a missing header column, broken quoting) throws; a bad row
  * becomes a RowProblem naming file, line and id, so --keep-going can go on.
  */
-import {parse} from 'csv-parse/sync'
 import {inputError} from '../errors.js'
+import {parseCsv} from '../io/csv.js'
 import {describeError, validator} from '../schemas/validate.js'
 import {PHASE_METRICS} from './metrics.js'
 import {MEASUREMENT_COLUMNS, type MeasurementFields, type MeasurementRow, type RowProblem} from './types.js'
@@ -21,11 +21,6 @@ const NEEDS_PREFILL_TOKENS = new Set(['prefill', 'e2e'])
 export interface ParsedMeasurements {
   rows: MeasurementRow[]
   problems: RowProblem[]
-}
-
-interface CsvRecord {
-  record: Record<string, string | undefined>
-  info: {lines: number; error?: {code: string; record?: string[]}}
 }
 
 class RowError extends Error {}
@@ -73,14 +68,8 @@ function checkPhaseRules(f: MeasurementFields): void {
 
 /** Parses one measurements file's text. `file` names it in messages; `baseDir` resolves relative model paths. */
 export function parseMeasurements(text: string, file: string, baseDir: string): ParsedMeasurements {
-  let records: CsvRecord[]
-  try {
-    records = parse(text, {columns: true, skip_empty_lines: true, relax_column_count: true, info: true, bom: true, trim: true}) as CsvRecord[]
-  } catch (error) {
-    const e = error as Error & {lines?: number}
-    throw inputError(`${file}${e.lines ? `: line ${e.lines}` : ''}: cannot read the CSV: ${e.message}`)
-  }
-  const header = headerOf(text)
+  const [head, ...records] = parseCsv(text, file)
+  const header = head?.line === 1 ? head.cells : []
   const missing = MEASUREMENT_COLUMNS.filter((c) => !header.includes(c))
   if (header.length === 0) throw inputError(`${file}: empty file (no header row)`)
   if (missing.length > 0) throw inputError(`${file}: line 1: the header lacks column(s) ${missing.join(', ')} (expected ${MEASUREMENT_COLUMNS.join(',')})`)
@@ -88,13 +77,11 @@ export function parseMeasurements(text: string, file: string, baseDir: string): 
   const check = validator('measurements-row')
   const rows: MeasurementRow[] = []
   const problems: RowProblem[] = []
-  for (const {record, info} of records) {
+  for (const {line, cells} of records) {
+    const record: Record<string, string | undefined> = Object.fromEntries(header.map((c, i) => [c, cells[i]]))
     const id = record.id || undefined
-    const line = info.lines
     try {
-      if (info.error?.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' && (info.error.record?.length ?? 0) > header.length) {
-        throw new RowError(`has ${info.error.record!.length} cells, the header has ${header.length}`)
-      }
+      if (cells.length > header.length) throw new RowError(`has ${cells.length} cells, the header has ${header.length}`)
       const absent = MEASUREMENT_COLUMNS.filter((c) => record[c] === undefined || (record[c] === '' && !OPTIONAL_COLUMNS.has(c)))
       if (absent.length > 0) throw new RowError(`missing value(s) for column(s) ${absent.join(', ')}`)
       const fields = typedFields(record as Record<string, string>)
@@ -109,12 +96,6 @@ export function parseMeasurements(text: string, file: string, baseDir: string): 
     }
   }
   return {rows, problems}
-}
-
-function headerOf(text: string): string[] {
-  const first = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? ''
-  if (!first.trim()) return []
-  return (parse(first, {trim: true}) as string[][])[0] ?? []
 }
 
 /** Duplicate ids across all rows: each later occurrence is a problem naming the first. */

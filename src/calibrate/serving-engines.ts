@@ -5,7 +5,7 @@
  * the fitted values, the rows they came from and the held-out-GPU error as
  * the engine's accuracy.
  */
-import {engineFilePath, readEngineFile, type EngineFile} from '../io/engines.js'
+import {engineFileFor, engineFilePath, readEngineFile, type EngineFile} from '../io/engines.js'
 import type {Profile} from '../profile.js'
 import {FITTED_NAMES, type EngineAccuracy, type EngineParams, type ErrorStats} from '../engine.js'
 import {EvalEnvironment} from './environment.js'
@@ -77,7 +77,8 @@ export function breakdown(preds: readonly Prediction[]): ErrorBreakdown {
 }
 
 export interface ServingFitOptions {
-  engineDir?: string
+  /** Where the fitted engine files go (and where the parameters in use are looked up first). */
+  engineDir: string
   data: string[]
   progress?: (message: string) => void
   /** Evaluations of the full fit and of each held-out fit (defaults: 800 and 250). */
@@ -101,8 +102,9 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
   const files: {file: string; content: EngineFile}[] = []
   const effort = opts.effort ?? {full: 800, heldOut: 250}
   for (const name of engines) {
+    // Start from the parameters in use (a fit of the user's, else the bundled ones); write to the user's folder.
     const file = engineFilePath(name, opts.engineDir)
-    const current = readEngineFile(file)
+    const current = readEngineFile(engineFileFor(name, opts.engineDir))
     const start = Object.fromEntries(Object.entries(current.parameters).map(([k, v]) => [k, v.value])) as unknown as EngineParams
     const r = fitEngine(name, runs, start, {full: {maxEvaluations: effort.full, restarts: 2}, heldOut: {maxEvaluations: effort.heldOut, restarts: 1}, progress: opts.progress})
     results.push(r)

@@ -25,7 +25,8 @@ export abstract class BaseCommand extends Command {
     const exitCode = exitCodeOf(err)
     const known = err instanceof InfersimError || err instanceof Errors.CLIError
     const message = known ? err.message : `unexpected error: ${err.message}`
-    if (this.jsonEnabled()) this.logJson({error: {message, exitCode}})
+    const data = err instanceof InfersimError ? err.data : undefined
+    if (this.jsonEnabled()) this.logJson({error: {message, exitCode, ...data}})
     else this.logToStderr(`Error: ${message}`)
     this.exit(exitCode)
   }

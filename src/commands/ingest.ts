@@ -7,19 +7,24 @@ import {DTYPES} from '../ingest/names.js'
 import {ingest, type IngestSummary} from '../ingest/pipeline.js'
 import {readInputFile, readInputs, type InputOptions} from '../ingest/readers/inputs.js'
 import {captureRun, commandAfterDashes, rawCapturePath} from '../ingest/readers/run.js'
+import {RowLimit} from '../ingest/row-limit.js'
 import {KERNEL_NAMES} from '../ingest/target.js'
 import {loadGpus} from '../io/gpus.js'
 import {bundled, displayPath} from '../io/paths.js'
+import {statusLine} from '../cli/status-line.js'
 import {renderIngest} from '../report/ingest.js'
 import {renderAicIngest} from '../report/aiconfigurator-ingest.js'
 import type {AicIngestSummary} from '../ingest/aiconfigurator/run.js'
+
+const percent = (part: number, whole: number) => `${whole > 0 ? Math.floor((100 * part) / whole) : 100}%`
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`
 
 export default class Ingest extends BaseCommand {
   static summary = 'Turn kernel benchmark output (CSV tables, JSON Lines) into validated MFU tables under bench_data/.'
   static description = `Reads CSV tables as the InferSim benchmark scripts write them (every bench_data layout: gemm, mha/mla decode+prefill, grouped_gemm, gdn, dsa), JSON Lines measurement records (schema: src/schemas/raw-measurement.schema.json), or the JSONL stdout of a benchmark run with --run.
 Which table a CSV belongs to comes from its path when it follows the layout (<kernel>/<phase>/<gpu>/<shape>.csv, gemm/<gpu>/data.csv) or from --kernel --phase --gpu --shape.
 Every row is checked: numbers finite, latency > 0, dtypes known, MFU <= 1; MFU is recomputed from latency, the kernel's FLOPs and the GPU's peak for the dtype, and a stated MFU more than 5% off is reported (--strict: rejected); stated MFU 0.0 is replaced by the recomputed value. Duplicate keys with different values are an error unless --on-conflict says what to do. A latency that drops by more than 20% while the work grows is reported as an outlier.
-Valid rows are merged into the tables under --out, sorted by their grid keys, with a provenance sidecar per table (<table>.provenance.json: source file and its SHA-256, license, when ingested, stated vs recomputed MFU). All files are written at once (temp file + rename); when any row is invalid nothing is written.`
+Valid rows are merged into the tables under --out, sorted by their grid keys, with a provenance sidecar per table (<table>.provenance.json: source file and its SHA-256, license, when ingested, stated vs recomputed MFU). All tables are written together, all or nothing even when the run is killed: an interrupted write is finished or undone by the next ingest into the same folder (docs/files.md); when any row is invalid nothing is written. Inputs are streamed, and long runs show their progress on stderr.`
 
   static examples = [
     {description: 'Rebuild the bundled tables from the InferSim reference CSVs kept in bench_data/raw', command: 'npm run data:rebuild'},
@@ -95,6 +100,7 @@ Valid rows are merged into the tables under --out, sorted by their grid keys, wi
       allowCpu: flags['allow-cpu'],
     }
     const gpus = loadGpus(flags['gpu-spec'])
+    const status = statusLine('ingest', process.stderr)
     let raw: string | undefined
     let reads
     if (flags.run) {
@@ -108,10 +114,10 @@ Valid rows are merged into the tables under --out, sorted by their grid keys, wi
             `Its output is saved in ${displayPath(raw)} (ingest it with: infersim ingest ${displayPath(raw)})`,
         )
       }
-      reads = [readInputFile(raw, {...options, notes: {...options.notes, command: command.join(' ')}})]
+      reads = [await readInputFile(raw, {...options, rowLimit: new RowLimit(), notes: {...options.notes, command: command.join(' ')}})]
     } else {
       if (args.length === 0) throw usageError('give the CSV/JSONL files or folders to ingest, or --run -- COMMAND')
-      reads = readInputs(args, options)
+      reads = await readInputs(args, options, (bytes, total) => status.update(`reading ${percent(bytes, total)} of ${megabytes(total)}`))
     }
     const summary = ingest(reads, {
       out: flags.out,
@@ -121,7 +127,9 @@ Valid rows are merged into the tables under --out, sorted by their grid keys, wi
       dryRun: flags['dry-run'],
       skipInvalid: flags['skip-invalid'],
       fresh: flags.fresh,
+      progress: (stage) => status.update(stage),
     })
+    status.done()
     if (!this.jsonEnabled()) this.log(renderIngest(summary, raw && displayPath(raw)))
     return raw ? {...summary, raw: displayPath(raw)} : summary
   }

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {statSync} from 'node:fs'
 import {calibrateWithFile, type Calibrated} from '../calibrate/apply.js'
 import {renderCalibrated} from '../calibrate/text.js'
 import {BaseCommand} from '../cli/base.js'
@@ -11,6 +12,8 @@ import type {Deployment} from '../sim/deployment.js'
 import type {SimResult} from '../sim/result.js'
 import {simulate} from '../sim/simulate.js'
 import {loadEngine} from '../io/engines.js'
+import {displayPath} from '../io/paths.js'
+import {usageError} from '../errors.js'
 import {renderServing} from '../report/serving.js'
 import {ENGINE_NAMES} from '../engine.js'
 import {simulateServing, type ServingResult} from '../serving/simulate.js'
@@ -50,17 +53,22 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
     serving: Flags.boolean({summary: 'Also predict serving under load: TTFT, TPOT and throughput of --concurrency closed-loop requests per replica with continuous batching (docs/serving.md).', default: false}),
     concurrency: intFlag({summary: 'Requests in flight per replica (one TP group) for --serving.', default: 16}),
     engine: Flags.string({
-      summary: 'Serving engine (data/engines/<engine>.json): its per-forward overheads in the default profile, all its parameters with --serving.',
+      summary: 'Serving engine: its per-forward overheads in the default profile, all its parameters with --serving (see --engine-dir).',
       options: [...ENGINE_NAMES],
       default: 'sglang',
     }),
-    'engine-dir': Flags.string({summary: 'Folder of serving-engine files (<engine>.json) to use instead of the bundled data/engines.'}),
+    'engine-dir': Flags.string({
+      summary: 'Folder of engine files (<engine>.json, as `calibrate --fit` writes them); an engine without a file there uses the bundled data/engines/<engine>.json.',
+      defaultHelp: async () => '~/.config/infersim/engines (or $INFERSIM_HOME/engines)',
+    }),
     'moe-ep': intFlag({summary: 'Expert-parallel size of the MoE layers over the world size (MoE EP x MoE TP = world size). Default: world size / tp (expert parallelism across attention groups, TP inside).'}),
-    calibration: Flags.string({summary: 'Fit file written by `infersim calibrate --fit` (e.g. calibration/fit.json): print calibrated figures beside the raw ones.'}),
+    calibration: Flags.string({summary: 'Fit file written by `infersim calibrate --fit` (by default ~/.config/infersim/fit.json): print calibrated figures beside the raw ones.'}),
   }
 
-  async run(): Promise<SimResult & {calibrated?: Calibrated; serving?: ServingResult}> {
+  async run(): Promise<SimResult & {calibrated?: Calibrated; serving?: ServingResult & {engineFile: string}}> {
     const {flags} = await this.parse(Simulate)
+    const engineDir = flags['engine-dir']
+    if (engineDir !== undefined && !statSync(engineDir, {throwIfNoEntry: false})?.isDirectory()) throw usageError(`--engine-dir ${engineDir} is not a folder`)
     const inputs = loadSimInputs({
       model: flags.model,
       gpu: flags.gpu,
@@ -70,16 +78,19 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       switches: parseSwitchOverrides(flags.switch ?? []),
     })
     const deployment: Deployment = Object.assign(deploymentFromFlags(flags), flags['moe-ep'] === undefined ? {} : {moeEp: flags['moe-ep']})
-    const engine = loadEngine(flags.engine, flags['engine-dir'])
+    const engine = loadEngine(flags.engine, engineDir)
     const result = simulate(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {engine})
     const calibrated = flags.calibration ? calibrateWithFile(flags.calibration, result) : undefined
     const budgetGiven = this.argv.some((a) => a === '--max-prefill-tokens' || a.startsWith('--max-prefill-tokens='))
     const serving = flags.serving
-      ? simulateServing(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {
-          concurrency: flags.concurrency,
-          engine,
-          maxPrefillTokens: budgetGiven ? flags['max-prefill-tokens'] : undefined,
-        })
+      ? {
+          ...simulateServing(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {
+            concurrency: flags.concurrency,
+            engine,
+            maxPrefillTokens: budgetGiven ? flags['max-prefill-tokens'] : undefined,
+          }),
+          engineFile: displayPath(engine.file),
+        }
       : undefined
     if (!this.jsonEnabled()) {
       this.log(renderText(result, {breakdown: flags.breakdown, calibrated: calibrated && renderCalibrated(calibrated)}))

@@ -3,6 +3,8 @@
  * (GEMM: by m within each (k, n) site, sites in the order first ingested).
  */
 import type {Layout, Values} from './layouts/types.js'
+import {joinLines} from '../util/arrays.js'
+import {joinedKey} from './validate/monotonic.js'
 
 function compareBy(keys: readonly string[]) {
   return (a: Values, b: Values): number => {
@@ -24,20 +26,29 @@ export function sortForTable<T>(layout: Layout, items: readonly T[], values: (t:
     const cmp = compareBy(layout.gridKeys)
     return [...items].sort((a, b) => cmp(values(a), values(b)))
   }
-  const siteOf = (v: Values) => siteKeys.map((k) => String(v[k])).join('|')
+  // Rank each item's site once: the comparator runs n log n times.
   const rank = new Map<string, number>()
-  for (const t of items) {
-    const s = siteOf(values(t))
-    if (!rank.has(s)) rank.set(s, rank.size)
-  }
+  const ranked = items.map((item) => {
+    const site = joinedKey(values(item), siteKeys)
+    let r = rank.get(site)
+    if (r === undefined) rank.set(site, (r = rank.size))
+    return {item, rank: r}
+  })
   const within = compareBy(layout.gridKeys.filter((k) => !siteKeys.includes(k)))
-  return [...items].sort((a, b) => rank.get(siteOf(values(a)))! - rank.get(siteOf(values(b)))! || within(values(a), values(b)))
+  return ranked.sort((a, b) => a.rank - b.rank || within(values(a.item), values(b.item))).map((r) => r.item)
 }
 
 const cell = (v: number | string | undefined) => (v === undefined ? '' : String(v))
 
-export function tableCsv(columns: readonly string[], rows: readonly Values[]): string {
-  const lines = [columns.join(',')]
-  for (const r of rows) lines.push(columns.map((c) => cell(r[c])).join(','))
-  return `${lines.join('\n')}\n`
+export function tableCsv(columns: readonly string[], rows: Iterable<Values>): string {
+  return `${joinLines(csvLines(columns, rows), '\n')}\n`
+}
+
+function* csvLines(columns: readonly string[], rows: Iterable<Values>): Generator<string> {
+  yield columns.join(',')
+  for (const r of rows) {
+    let line = cell(r[columns[0]])
+    for (let i = 1; i < columns.length; i++) line += `,${cell(r[columns[i]])}`
+    yield line
+  }
 }

@@ -6,6 +6,7 @@ import type {KernelTable} from '../tables/types.js'
 import {TEXT_COLUMNS} from './columns.js'
 import {provenancePathOf, type TableProvenance} from './provenance.js'
 import {hintsFromPath, resolveTarget} from './target.js'
+import {parseJson} from '../io/json.js'
 
 export interface GridRange {
   column: string
@@ -41,7 +42,7 @@ function sidecarSources(root: string, rel: string): TableInventory['sources'] {
   const file = path.join(root, provenancePathOf(rel))
   if (!existsSync(file)) return []
   try {
-    const p = JSON.parse(readFileSync(file, 'utf8')) as TableProvenance
+    const p = parseJson(readFileSync(file, 'utf8')) as TableProvenance
     return p.sources.map((s) => ({file: s.file, license: s.license, ingestedAt: s.ingestedAt}))
   } catch {
     return []

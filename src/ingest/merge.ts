@@ -5,16 +5,19 @@
  */
 import {orderedColumns} from './columns.js'
 import type {Layout, Values} from './layouts/types.js'
-import {rowProvenance, type ProvenanceRow} from './provenance.js'
+import {rowProvenance, sourceId, type ProvenanceRow} from './provenance.js'
 import type {Issue, ValidRow} from './types.js'
 import {issueAt} from './types.js'
+import {joinedKey} from './validate/monotonic.js'
 
 export type ConflictPolicy = 'error' | 'keep' | 'replace' | 'mean'
 export const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['error', 'keep', 'replace', 'mean']
 
 export interface TableEntry {
   values: Values
-  prov: ProvenanceRow
+  /** Provenance of a row already in the table; an incoming row's is made from `row` when written (see provenanceOf). */
+  prov?: ProvenanceRow
+  row?: ValidRow
   /** Where the row was read (input file, or the existing table). */
   file: string
   line: number
@@ -33,7 +36,7 @@ export interface MergeResult {
   rejected: ValidRow[]
 }
 
-export const keyOf = (layout: Layout, v: Values) => layout.gridKeys.map((k) => String(v[k])).join('|')
+export const keyOf = (layout: Layout, v: Values) => joinedKey(v, layout.gridKeys)
 
 const sameValues = (columns: readonly string[], a: Values, b: Values) => columns.every((c) => a[c] === b[c])
 
@@ -49,8 +52,15 @@ function meanInto(layout: Layout, columns: readonly string[], e: TableEntry, v: 
     e.values[c] = Number((((e.values[c] as number) * e.count + (v[c] as number)) / (e.count + 1)).toPrecision(9))
   }
   e.count++
-  e.prov = {...e.prov, note: `mean of ${e.count} measurements`}
 }
+
+/** The provenance line of an entry. */
+export function provenanceOf(layout: Layout, e: TableEntry): ProvenanceRow {
+  const p = e.prov ?? rowProvenance(e.row!, layout.gridKeys)
+  return e.count > 1 ? {...p, note: `mean of ${e.count} measurements`} : p
+}
+
+export const sourceIdOf = (e: TableEntry): string | null => (e.prov ? e.prov.source : sourceId(e.row!.source))
 
 export function mergeRows(layout: Layout, existing: TableEntry[], existingColumns: string[] | undefined, incoming: ValidRow[], policy: ConflictPolicy): MergeResult {
   const columns = existingColumns ?? (incoming.length > 0 ? orderedColumns(layout, Object.keys(incoming[0].values)) : [...layout.columns])
@@ -59,16 +69,20 @@ export function mergeRows(layout: Layout, existing: TableEntry[], existingColumn
   const issues: Issue[] = []
   const rejected: ValidRow[] = []
   let merged = 0
-  const columnSet = [...columns].sort().join(',')
+  const columnSet = new Set(columns)
+  const sameColumns = (v: Values) => {
+    const keys = Object.keys(v)
+    return keys.length === columnSet.size && keys.every((k) => columnSet.has(k))
+  }
   for (const row of incoming) {
     const file = row.source.display
-    if (Object.keys(row.values).sort().join(',') !== columnSet) {
+    if (!sameColumns(row.values)) {
       issues.push(issueAt('error', 'columns', file, row.line, `its columns ${Object.keys(row.values).join(',')} differ from the table's ${columns.join(',')}`))
       rejected.push(row)
       continue
     }
     const key = keyOf(layout, row.values)
-    const entry: TableEntry = {values: row.values, prov: rowProvenance(row, layout.gridKeys), file, line: row.line, count: 1, fromExisting: false}
+    const entry: TableEntry = {values: row.values, row, file, line: row.line, count: 1, fromExisting: false}
     const old = byKey.get(key)
     if (!old) {
       byKey.set(key, entry)

@@ -65,6 +65,8 @@ export interface Issue {
   /** File shown to the user. */
   file: string
   line?: number
+  /** The column at fault, when one is. */
+  column?: string
   message: string
 }
 
@@ -90,12 +92,7 @@ export interface ReadResult {
   rowsSeen: number
 }
 
-export const issueAt = (severity: Severity, code: string, file: string, line: number | undefined, message: string): Issue => ({
-  severity,
-  code,
-  file,
-  line,
-  message,
-})
+export const issueAt = (severity: Severity, code: string, file: string, line: number | undefined, message: string, column?: string): Issue =>
+  column === undefined ? {severity, code, file, line, message} : {severity, code, file, line, column, message}
 
 export const where = (i: {file: string; line?: number}) => (i.line === undefined ? i.file : `${i.file}:${i.line}`)

@@ -1,11 +1,12 @@
 /**
- * Writes a set of files under one root, all or nothing as far as the file
- * system allows: every file goes to a temp file first; only when all are
- * written are they renamed into place. Nothing is written outside the root.
+ * Writes a set of tables under one root, all or nothing (src/io/file-set.ts).
+ * Nothing is written outside the root.
  */
-import {mkdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync, existsSync} from 'node:fs'
+import {readdirSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {inputError} from '../errors.js'
+import {lockFileSet, type FileSetWriter} from '../io/file-set.js'
+import {processAlive} from '../io/temp-files.js'
 
 export interface FileToWrite {
   /** Path relative to the root, forward slashes. */
@@ -22,28 +23,35 @@ export function insideRoot(root: string, rel: string): string {
   return abs
 }
 
-function makeDirs(dir: string, created: string[]): void {
-  if (existsSync(dir)) return
-  makeDirs(path.dirname(dir), created)
-  mkdirSync(dir)
-  created.push(dir)
+/** Commits tables given relative to the writer's root. */
+export function commitTables(writer: FileSetWriter, files: readonly FileToWrite[]): void {
+  writer.commit(files.map((f) => ({path: insideRoot(writer.dir, f.rel), content: f.content})))
 }
 
 export function writeFilesAtomic(root: string, files: readonly FileToWrite[]): void {
-  const targets = files.map((f) => ({abs: insideRoot(root, f.rel), content: f.content}))
-  const created: string[] = []
-  const temps: {tmp: string; abs: string}[] = []
-  try {
-    for (const t of targets) {
-      makeDirs(path.dirname(t.abs), created)
-      const tmp = `${t.abs}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`
-      writeFileSync(tmp, t.content)
-      temps.push({tmp, abs: t.abs})
+  commitTables(lockFileSet(root, 'ingest'), files)
+}
+
+// Temp files of earlier versions: <table>.tmp-<pid>-<random>, one per table of an interrupted write.
+const LEGACY_TEMP = /\.(?:csv|json)\.tmp-(\d+)-[a-z0-9]{6,}$/
+
+/** Removes the temp files an earlier version left under `root` when it was killed; returns how many. */
+export function removeLegacyTemps(root: string): number {
+  let removed = 0
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, {withFileTypes: true})) {
+      const full = path.join(dir, entry.name)
+      if (entry.isDirectory()) {
+        if (entry.name !== 'raw' && !entry.name.startsWith('.')) walk(full)
+        continue
+      }
+      const m = LEGACY_TEMP.exec(entry.name)
+      if (m && !processAlive(Number(m[1]))) {
+        rmSync(full, {force: true})
+        removed++
+      }
     }
-  } catch (error) {
-    for (const t of temps) unlinkSync(t.tmp)
-    for (const d of created.reverse()) rmdirSync(d)
-    throw inputError(`cannot write tables under ${root}: ${(error as Error).message}; nothing was changed`)
   }
-  for (const t of temps) renameSync(t.tmp, t.abs)
+  walk(path.resolve(root))
+  return removed
 }

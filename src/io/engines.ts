@@ -5,8 +5,7 @@ import {usageError} from '../errors.js'
 import {assertValid} from '../schemas/validate.js'
 import {ENGINE_NAMES, type Engine, type EngineAccuracy, type EngineParamName, type EngineParams} from '../engine.js'
 import {readJsonFile} from './json.js'
-import {bundled, displayPath} from './paths.js'
-import {writeFileAtomic} from './text-file.js'
+import {bundled, displayPath, userEngineDir} from './paths.js'
 
 export interface EngineParamEntry {
   value: number | boolean
@@ -27,6 +26,16 @@ export function engineFilePath(name: string, dir = bundled.engines): string {
   return path.join(dir, `${name}.json`)
 }
 
+/**
+ * The file an engine's parameters are read from: `<dir>/<name>.json` when it
+ * exists (dir: --engine-dir, default the user's engine folder, where
+ * `calibrate --fit` writes), else the bundled data/engines/<name>.json.
+ */
+export function engineFileFor(name: string, dir = userEngineDir()): string {
+  const mine = engineFilePath(name, dir)
+  return existsSync(mine) ? mine : engineFilePath(name)
+}
+
 export function readEngineFile(file: string): EngineFile {
   const data = readJsonFile(file, 'engine file')
   const parsed = assertValid<EngineFile>('engine', data, `engine file ${displayPath(file)}`)
@@ -41,18 +50,16 @@ export function engineFromFile(f: EngineFile): Engine {
   return {name: f.engine, params: params as unknown as EngineParams, ...(f.accuracy ? {accuracy: f.accuracy} : {})}
 }
 
-const cache = new Map<string, Engine>()
+const cache = new Map<string, Engine & {file: string}>()
 
-/** An engine by name from `dir` (default: the bundled data/engines). */
-export function loadEngine(name: string, dir = bundled.engines): Engine {
-  const key = `${dir}|${name}`
-  const hit = cache.get(key)
-  if (hit) return hit
+/** An engine by name, from the file engineFileFor finds; `file` says which. */
+export function loadEngine(name: string, dir?: string): Engine & {file: string} {
   if (!(ENGINE_NAMES as readonly string[]).includes(name)) throw usageError(`unknown engine "${name}"; known engines: ${ENGINE_NAMES.join(', ')}`)
-  const file = engineFilePath(name, dir)
-  if (!existsSync(file)) throw usageError(`engine file ${displayPath(file)} does not exist`)
-  const engine = engineFromFile(readEngineFile(file))
-  cache.set(key, engine)
+  const file = engineFileFor(name, dir)
+  const hit = cache.get(file)
+  if (hit) return hit
+  const engine = {...engineFromFile(readEngineFile(file)), file}
+  cache.set(file, engine)
   return engine
 }
 
@@ -61,7 +68,8 @@ export function clearEngineCache(): void {
   cache.clear()
 }
 
-export function writeEngineFile(file: string, f: EngineFile): void {
+/** The text of an engine file, schema-checked. */
+export function engineFileText(file: string, f: EngineFile): string {
   assertValid('engine', f, `engine file to write to ${displayPath(file)}`)
-  writeFileAtomic(file, `${JSON.stringify(f, null, 2)}\n`)
+  return `${JSON.stringify(f, null, 2)}\n`
 }

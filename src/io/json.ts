@@ -13,8 +13,11 @@ export function readJsonFile(file: string, what = 'file'): unknown {
     throw inputError(`${what} ${displayPath(file)} ${why}`)
   }
   try {
-    return JSON.parse(text)
+    return parseJson(text)
   } catch (error) {
     throw inputError(`${what} ${displayPath(file)} is not valid JSON: ${(error as Error).message}`)
   }
 }
+
+/** JSON.parse that accepts a leading UTF-8 byte-order mark, as editors on Windows write it. */
+export const parseJson = (text: string): unknown => JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)

@@ -1,3 +1,4 @@
+import {homedir} from 'node:os'
 import path from 'node:path'
 import {findPackageRoot} from '../util/package-root.js'
 
@@ -19,3 +20,17 @@ export function displayPath(p: string): string {
   const rel = path.relative(process.cwd(), p)
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p
 }
+
+/**
+ * The user's infersim folder, for what the user's own runs produce and later
+ * runs read (engine fits, calibration fits): $INFERSIM_HOME, else
+ * $XDG_CONFIG_HOME/infersim, else ~/.config/infersim. Never inside the package.
+ */
+export function userDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.INFERSIM_HOME) return path.resolve(env.INFERSIM_HOME)
+  const config = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(homedir(), '.config')
+  return path.join(config, 'infersim')
+}
+
+export const userEngineDir = () => path.join(userDir(), 'engines')
+export const userFitFile = () => path.join(userDir(), 'fit.json')

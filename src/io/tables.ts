@@ -2,6 +2,7 @@
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {inputError} from '../errors.js'
+import {parseCsv} from './csv.js'
 import type {KernelTable, TableRow, TableSet} from '../tables/types.js'
 import {bundled, displayPath} from './paths.js'
 
@@ -10,34 +11,30 @@ export const TEXT_COLUMNS = new Set(['dtype', 'kv_dtype', 'gemm_dtype', 'kernel_
 
 /** Parses one table's CSV text. Errors name the file and line. */
 export function parseTableCsv(text: string, relPath: string, label = relPath): KernelTable {
-  const lines = text.split(/\r?\n/)
-  const header = (lines[0] ?? '').trim()
-  if (!header) throw inputError(`${label}: empty table (no header row)`)
-  const columns = header.split(',').map((c) => c.trim())
+  const [head, ...records] = parseCsv(text, label)
+  if (!head || head.line !== 1) throw inputError(`${label}: empty table (no header row)`)
+  const columns = head.cells
   if (columns.some((c) => /^-?\d+(\.\d+)?$/.test(c))) {
-    throw inputError(`${label}: line 1 has no header row (it starts with numbers: "${header.slice(0, 40)}")`)
+    throw inputError(`${label}: line 1 has no header row (it starts with numbers: "${columns.join(',').slice(0, 40)}")`)
   }
   const rows: TableRow[] = []
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i].trim()
-    if (!line) continue
-    const cells = line.split(',')
+  for (const {line, cells} of records) {
     if (cells.length !== columns.length) {
-      throw inputError(`${label}: line ${i + 1} has ${cells.length} cells, the header has ${columns.length}`)
+      throw inputError(`${label}: line ${line} has ${cells.length} cells, the header has ${columns.length}`)
     }
     const values: Record<string, number | string> = {}
     for (let c = 0; c < columns.length; c++) {
       const col = columns[c]
-      const cell = cells[c].trim()
+      const cell = cells[c]
       if (TEXT_COLUMNS.has(col)) {
         values[col] = cell
         continue
       }
       const v = cell === '' ? Number.NaN : Number(cell)
-      if (!Number.isFinite(v)) throw inputError(`${label}: line ${i + 1}, column "${col}": "${cell}" is not a number`)
+      if (!Number.isFinite(v)) throw inputError(`${label}: line ${line}, column "${col}": "${cell}" is not a number`)
       values[col] = v
     }
-    rows.push({line: i + 1, values})
+    rows.push({line, values})
   }
   return {path: relPath, columns, rows}
 }

@@ -27,6 +27,12 @@ function groupIssues(issues: readonly Issue[]): Map<string, Issue[]> {
 export function renderIngest(s: IngestSummary, rawFile?: string): string {
   const out: string[] = []
   if (rawFile) out.push(`Raw benchmark output: ${rawFile}`)
+  const w = s.recovered?.write
+  if (w) {
+    const who = w.owner ? ` (${w.owner.command}, pid ${w.owner.pid}, started ${w.owner.started})` : ''
+    out.push(w.outcome === 'completed' ? `Finished an interrupted write${who}: ${w.files} files put in place.` : `Undid an interrupted write${who}: its ${w.files} staged files removed, the tables as they were.`)
+  }
+  if (s.recovered?.leftoverTempFiles) out.push(`Removed ${s.recovered.leftoverTempFiles} temp files an earlier, killed ingest left.`)
   const changed = s.tables.filter((t) => t.status !== 'unchanged')
   out.push(
     `${s.dryRun ? 'Dry run: would write' : 'Wrote'} ${changed.length} table${changed.length === 1 ? '' : 's'} (${s.tables.length - changed.length} unchanged). ` +

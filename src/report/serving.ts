@@ -5,11 +5,12 @@ import {center} from './text.js'
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2))
 const line = (label: string, value: string) => `${label.padEnd(40)} ${value}`
 
-export function renderServing(s: ServingResult): string[] {
+/** `s.engineFile`: the file the engine's parameters came from (a user's fit or the bundled one). */
+export function renderServing(s: ServingResult & {engineFile?: string}): string[] {
   const p = s.ttftParts
   const out = [
     center(` Serving (${s.engine}, ${s.concurrency} requests per replica) `, '='),
-    line('Engine', `${s.engine} (data/engines/${s.engine}.json)`),
+    line('Engine', `${s.engine} (${s.engineFile ?? `data/engines/${s.engine}.json`})`),
     line('Replicas (TP groups) x TP', `${s.replicas} x ${s.tp}${s.moeEp > 1 ? ` (MoE: EP ${s.moeEp} x TP ${s.moeTp} over the ${s.replicas * s.tp} GPUs)` : ''}`),
     line('Input / output tokens per request', `${s.isl} / ${s.osl}`),
     line('Step token budget', `${s.maxPrefillTokens} (${s.maxPrefillTokensSource === 'flag' ? '--max-prefill-tokens' : 'engine default'})`),

@@ -24,7 +24,7 @@ import type {FrontierPoint, SweepResult} from './result.js'
 import {PointSample} from './sample.js'
 import {renderSweepPlot} from './plot.js'
 import {writeFileAtomic} from '../io/text-file.js'
-import {assertWritable} from './writable.js'
+import {assertWritable} from '../io/writable.js'
 import {decodeGrid, defaultWorldSizes, enumerateLayouts, gpusPerNodeOf} from './space.js'
 import {runTask, taskSize, unpackPoints, type SweepTask} from './tasks.js'
 import type {Layout, SweepPoint, SweepSpace, Workload} from './types.js'
@@ -188,6 +188,6 @@ export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
     csv?.abort()
     throw error
   }
-  csv?.finish(layouts, gpuNames, new Set([...agg.frontiers.decode.list(), ...agg.frontiers.prefill.list()].map((e) => pointKey(e.item))))
+  await csv?.finish(layouts, gpuNames, new Set([...agg.frontiers.decode.list(), ...agg.frontiers.prefill.list()].map((e) => pointKey(e.item))))
   return {result, layouts, fullFrontiers}
 }

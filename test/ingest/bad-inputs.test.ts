@@ -49,6 +49,18 @@ describe('ingest rejects bad input and changes no file', () => {
     expect(JSON.parse(r.stdout).error.message).toMatch(/"NaN" is not a finite number/)
   })
 
+  it('--json gives every rejected row as data: file, line, column, message', async () => {
+    const r = await runCli(['ingest', f('nan'), f('duplicate-keys'), '--out', out, '--json'])
+    expect(r.exitCode).toBe(1)
+    const {error} = JSON.parse(r.stdout)
+    expect(error).toMatchObject({exitCode: 1, read: 5, rejected: 2})
+    expect(error.errors).toEqual([
+      {severity: 'error', code: 'not-a-number', file: expect.stringMatching(/nan\/.*32-4-128\.csv$/), line: 3, column: 'latency_us', message: 'column "latency_us": "NaN" is not a finite number'},
+      {severity: 'error', code: 'duplicate-key', file: expect.stringMatching(/duplicate-keys\/gemm\/h20\/data\.csv$/), line: 4, message: expect.stringMatching(/^duplicate key k=2048 n=6144 m=16 with different values/)},
+    ])
+    expect(hashTree(out)).toEqual(before)
+  })
+
   it('a GPU named ../../x given as a flag is refused before anything is read', async () => {
     const r = await runCli(['ingest', f('wrong-column-count/gemm/h20/data.csv'), '--gpu', '../../x', '--out', out])
     expect(r.exitCode).toBe(1)

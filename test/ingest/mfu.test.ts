@@ -74,9 +74,9 @@ describe('MFU check of one row', () => {
 
 describe('the reference corpus: FLOPs formulas against the stated MFU', () => {
   let summary: IngestSummary
-  beforeAll(() => {
+  beforeAll(async () => {
     const out = scratchDir()
-    const reads = readInputs([REFERENCE_RAW], {out, hints: {}, columns: HEADERLESS_COLUMNS.split(','), notes: {}})
+    const reads = await readInputs([REFERENCE_RAW], {out, hints: {}, columns: HEADERLESS_COLUMNS.split(','), notes: {}})
     summary = ingest(reads, {out, gpus, onConflict: 'error', strict: false, dryRun: true, skipInvalid: false})
   })
 

@@ -6,6 +6,7 @@
  */
 import {usageError} from '../../errors.js'
 import {findGpu, gpuTableKey, type GpuSpec} from '../../hardware/gpu.js'
+import {pushAll} from '../../util/arrays.js'
 import {mapDecodeAttention, mapPrefillAttention} from './attention.js'
 import {mapCollectives, mapDeepEp, type CommInput} from './comm.js'
 import {discover, type Family, type FoundTable} from './discover.js'
@@ -86,14 +87,14 @@ export async function importAiconfigurator(input: string, options: ImportOptions
       const src = sourceOf(t, rows, sha256)
       if (t.family === 'custom_allreduce_perf') comm.customAllreduce = {rows, src}
       else if (t.family === 'nccl_perf') comm.nccl = {rows, src}
-      else mine.push(...mapFamily(t.family, rows, src, o))
+      else pushAll(mine, mapFamily(t.family, rows, src, o))
       done++
     }
-    mine.push(...mapCollectives(comm, o))
+    pushAll(mine, mapCollectives(comm, o))
     const bf16Gemm = mine.find((m) => m.table.path.startsWith('gemm/') && m.dtype === 'bf16')
     const defaultMfu = bf16Gemm && medianLargeGemmMfu(bf16Gemm.table)
     gpus.push({name, key: o.gpuKey, system, spec, ...(spec && defaultMfu ? {gpuSpec: gpuSpecFromSystem(name, system, spec, defaultMfu)} : {})})
-    tables.push(...mine)
+    pushAll(tables, mine)
   }
   options.onProgress?.(done, total, 'done')
   return {gpus, tables, skipped}

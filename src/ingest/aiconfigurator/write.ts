@@ -20,6 +20,7 @@ import {validateRows} from '../validate/rows.js'
 import {insideRoot, writeFilesAtomic, type FileToWrite} from '../write-atomic.js'
 import {assertValid} from '../../schemas/validate.js'
 import type {MappedTable} from './types.js'
+import {parseJson} from '../../io/json.js'
 
 export interface WriteOptions {
   out: string
@@ -111,7 +112,7 @@ function previousSources(out: string, tablePath: string): ProvenanceSource[] {
   const file = insideRoot(out, provenancePathOf(tablePath))
   if (!existsSync(file)) return []
   try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as TableProvenance).sources ?? []
+    return (parseJson(readFileSync(file, 'utf8')) as TableProvenance).sources ?? []
   } catch {
     return []
   }

@@ -1,4 +1,5 @@
 /** Reads JSON Lines measurement records: one record per line, each checked against the schema. */
+import {inputError} from '../../errors.js'
 import {describeError, validator} from '../../schemas/validate.js'
 import {isCpuRecord, type RawMeasurement} from '../record.js'
 import type {IngestRow, Issue, ReadResult, SourceInfo} from '../types.js'
@@ -10,54 +11,68 @@ export interface JsonlOptions {
   allowCpu?: boolean
 }
 
-/** How the records of one source were timed, for its provenance entry. */
-function timingNotes(source: SourceInfo, timers: Map<string, number>, cpuRecords: number): void {
-  if (timers.size > 0) source.timing = [...timers].map(([timer, n]) => `${timer} ${n}`).join(', ')
-  if (cpuRecords > 0) source.cpuTimings = `${cpuRecords} records timed on the CPU (smoke run), ingested with --allow-cpu: not GPU measurements`
-}
+/** Turns JSON Lines, one line at a time, into rows and issues; notes in the source how the records were timed. */
+export class JsonlRows {
+  private readonly validate = validator('raw-measurement')
+  private readonly rows: IngestRow[] = []
+  private readonly issues: Issue[] = []
+  private readonly timers = new Map<string, number>()
+  private cpuRecords = 0
+  private rowsSeen = 0
 
-export function readJsonl(text: string, source: SourceInfo, o: JsonlOptions = {}): ReadResult {
-  const validate = validator('raw-measurement')
-  const rows: IngestRow[] = []
-  const issues: Issue[] = []
-  const timers = new Map<string, number>()
-  let cpuRecords = 0
-  let rowsSeen = 0
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
-  lines.forEach((raw, i) => {
+  constructor(
+    private readonly source: SourceInfo,
+    private readonly o: JsonlOptions = {},
+  ) {}
+
+  add(raw: string, line: number): void {
     if (raw.trim() === '') return
-    rowsSeen++
-    const line = i + 1
+    this.rowsSeen++
+    const {source} = this
     let data: unknown
     try {
       data = JSON.parse(raw)
     } catch (error) {
-      issues.push(issueAt('error', 'bad-json', source.display, line, `not valid JSON (${(error as Error).message})`))
+      this.issues.push(issueAt('error', 'bad-json', source.display, line, `not valid JSON (${(error as Error).message})`))
       return
     }
-    if (!validate(data)) {
-      issues.push(issueAt('error', 'schema', source.display, line, describeError(validate.errors![0])))
+    if (!this.validate(data)) {
+      this.issues.push(issueAt('error', 'schema', source.display, line, describeError(this.validate.errors![0])))
       return
     }
     const rec = data as RawMeasurement
     if (isCpuRecord(rec)) {
-      if (!o.allowCpu) {
+      if (!this.o.allowCpu) {
         const why = `a smoke-run record timed on the CPU (stats.timer "wall" or env.device "cpu") cannot go into the ${rec.gpu} tables: its latency is not a GPU measurement; pass --allow-cpu to ingest it anyway (provenance records that)`
-        issues.push(issueAt('error', 'cpu-record', source.display, line, why))
+        this.issues.push(issueAt('error', 'cpu-record', source.display, line, why))
         return
       }
-      cpuRecords++
+      this.cpuRecords++
     }
     const row = recordToRow(rec, source, line)
-    if (typeof row === 'string') issues.push(issueAt('error', 'record', source.display, line, row))
+    if (typeof row === 'string') this.issues.push(issueAt('error', 'record', source.display, line, row))
     else {
-      rows.push(row)
+      this.rows.push(row)
       const timer = String(rec.stats?.timer ?? 'unstated')
-      timers.set(timer, (timers.get(timer) ?? 0) + 1)
+      this.timers.set(timer, (this.timers.get(timer) ?? 0) + 1)
     }
-  })
-  timingNotes(source, timers, cpuRecords)
-  return {rows, issues, rowsSeen}
+  }
+
+  finish(): ReadResult {
+    if (this.rowsSeen === 0) throw inputError(`${this.source.display}: the file is empty (no measurement records)`)
+    if (this.timers.size > 0) this.source.timing = [...this.timers].map(([timer, n]) => `${timer} ${n}`).join(', ')
+    if (this.cpuRecords > 0) this.source.cpuTimings = `${this.cpuRecords} records timed on the CPU (smoke run), ingested with --allow-cpu: not GPU measurements`
+    return {rows: this.rows, issues: this.issues, rowsSeen: this.rowsSeen}
+  }
+}
+
+export function readJsonl(text: string, source: SourceInfo, o: JsonlOptions = {}): ReadResult {
+  const reader = new JsonlRows(source, o)
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((raw, i) => reader.add(raw, i + 1))
+  return reader.finish()
 }
 
 /** Records as another reader produced them (e.g. AIConfigurator Parquet), with their origin lines. */

@@ -15,8 +15,10 @@ export function recordedPath(file: string, outRoot: string): string {
   return displayPath(path.resolve(file)).split(path.sep).join('/')
 }
 
-export function sourceInfo(file: string, text: string | Buffer, outRoot: string, notes: SourceNotes = {}): SourceInfo {
-  const info: SourceInfo = {display: displayPath(path.resolve(file)), recorded: recordedPath(file, outRoot), sha256: sha256(text)}
+/** Facts about an input; `sha256` is its hash, or the content to hash. */
+export function sourceInfo(file: string, content: string | Buffer | {sha256: string}, outRoot: string, notes: SourceNotes = {}): SourceInfo {
+  const hash = typeof content === 'object' && 'sha256' in content ? content.sha256 : sha256(content)
+  const info: SourceInfo = {display: displayPath(path.resolve(file)), recorded: recordedPath(file, outRoot), sha256: hash}
   for (const [k, v] of Object.entries(notes)) if (v !== undefined) (info as unknown as Record<string, unknown>)[k] = v
   return info
 }

@@ -28,12 +28,16 @@ export interface MfuOutcome {
 
 export function checkMfu(row: IngestRow, gpu: GpuSpec | undefined, strict: boolean): MfuOutcome {
   const {layout} = row.target
-  const values = {...row.values}
+  let values = row.values
+  const replace = (column: string, v: number) => {
+    if (values === row.values) values = {...row.values}
+    values[column] = v
+  }
   const checks: MfuCheck[] = []
   const issues: Issue[] = []
   if (layout.mfuColumns.length === 0 || !layout.flops) return {values, checks, issues}
-  const issue = (severity: 'error' | 'warning', code: string, message: string) =>
-    issues.push(issueAt(severity, code, row.source.display, row.line, message))
+  const issue = (severity: 'error' | 'warning', code: string, message: string, column?: string) =>
+    issues.push(issueAt(severity, code, row.source.display, row.line, message, column))
   const dtype = dtypeOf(row)
   if (!gpu) {
     issue('error', 'unknown-gpu', `GPU "${row.target.gpu}" is not a known GPU (data/gpus.json or --gpu-spec): its ${dtype} peak is needed to recompute MFU`)
@@ -55,23 +59,23 @@ export function checkMfu(row: IngestRow, gpu: GpuSpec | undefined, strict: boole
     if (recomputed > 1) {
       const message = `${latency} ${latencyUs} µs for ${(flops[column] / 1e9).toPrecision(4)} GFLOP implies MFU ${recomputed.toFixed(3)} > 1 at the ${peakText}`
       if (!layout.flopsEstimate) {
-        issue('error', 'mfu-over-peak', message)
+        issue('error', 'mfu-over-peak', message, latency)
         continue
       }
-      issue('warning', 'mfu-over-peak', `${message} (estimate: ${layout.flopsEstimate})`)
+      issue('warning', 'mfu-over-peak', `${message} (estimate: ${layout.flopsEstimate})`, latency)
       checks.push({column, stated, recomputed, used: 'stated'})
       if (stated === undefined) issue('error', 'no-mfu', `no ${column} stated, and the recomputed one is above 1`)
       continue
     }
     if (stated === undefined) {
-      values[column] = roundMfu(recomputed)
+      replace(column, roundMfu(recomputed))
       checks.push({column, recomputed, used: 'recomputed'})
       continue
     }
     if (stated === 0) {
-      values[column] = roundMfu(recomputed)
+      replace(column, roundMfu(recomputed))
       checks.push({column, stated, recomputed, used: 'recomputed'})
-      issue('warning', 'mfu-zero-replaced', `${column} 0.0 replaced by the recomputed ${roundMfu(recomputed)} (${peakText})`)
+      issue('warning', 'mfu-zero-replaced', `${column} 0.0 replaced by the recomputed ${roundMfu(recomputed)} (${peakText})`, column)
       continue
     }
     checks.push({column, stated, recomputed, used: 'stated'})
@@ -83,6 +87,7 @@ export function checkMfu(row: IngestRow, gpu: GpuSpec | undefined, strict: boole
         strict ? 'error' : 'warning',
         'mfu-mismatch',
         `stated ${column} ${stated} differs from the recomputed ${roundMfu(recomputed)} by ${pct >= 0 ? '+' : ''}${pct.toFixed(0)}% (${peakText})`,
+        column,
       )
     }
   }

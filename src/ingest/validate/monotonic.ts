@@ -13,19 +13,30 @@ export interface LocatedRow {
   values: Values
   file: string
   line: number
-  /** False for rows already in the table: drops between two old rows are not reported again. */
-  fresh?: boolean
+  /** Rows already in the table: drops between two of them are not reported again. */
+  fromExisting?: boolean
+}
+
+/** The values of `keys` joined with '|' (built without a temporary array: this runs once per row and axis). */
+export function joinedKey(v: Values, keys: readonly string[]): string {
+  let key = ''
+  for (let i = 0; i < keys.length; i++) key += i === 0 ? v[keys[i]] : `|${v[keys[i]]}`
+  return key
 }
 
 export function latencyDrops(layout: Layout, columns: readonly string[], rows: readonly LocatedRow[]): Issue[] {
   const latencyCols = latencyColumnsOf(layout, columns)
-  const latency = (r: LocatedRow) => latencyCols.reduce((s, c) => s + (r.values[c] as number), 0)
+  const latency = (r: LocatedRow) => {
+    let sum = 0
+    for (const c of latencyCols) sum += r.values[c] as number
+    return sum
+  }
   const issues: Issue[] = []
   for (const axis of layout.workAxes) {
     const others = layout.gridKeys.filter((k) => k !== axis)
     const groups = new Map<string, LocatedRow[]>()
     for (const r of rows) {
-      const key = others.map((k) => String(r.values[k])).join('|')
+      const key = joinedKey(r.values, others)
       const g = groups.get(key)
       if (g) g.push(r)
       else groups.set(key, [r])
@@ -35,7 +46,7 @@ export function latencyDrops(layout: Layout, columns: readonly string[], rows: r
       for (let i = 1; i < group.length; i++) {
         const a = group[i - 1]
         const b = group[i]
-        if (a.fresh === false && b.fresh === false) continue
+        if (a.fromExisting && b.fromExisting) continue
         const la = latency(a)
         const lb = latency(b)
         if (lb >= la * (1 - MAX_LATENCY_DROP)) continue

@@ -1,0 +1,94 @@
+/**
+ * The one CSV reader (csv-parse): quoted fields, a UTF-8 BOM, CRLF or LF.
+ * Cells come trimmed, blank lines are skipped, and every record carries the
+ * line it starts on. Broken quoting throws an error naming the file and line.
+ */
+import {createReadStream} from 'node:fs'
+import type {Readable} from 'node:stream'
+import {parse as parseStream, type Options} from 'csv-parse'
+import {parse as parseSync} from 'csv-parse/sync'
+import {inputError} from '../errors.js'
+
+export interface CsvRecord {
+  /** 1-based line the record starts on. */
+  line: number
+  cells: string[]
+}
+
+// Blank lines are kept by the parser (one record each) so that line numbers
+// follow from the records alone; `lineCounter` drops them. CRLF and LF may mix
+// (a file edited on two systems).
+const OPTIONS: Options = {bom: true, trim: true, relax_column_count: true, skip_empty_lines: false, record_delimiter: ['\r\n', '\n']}
+
+const REASONS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed (the file ends inside it)',
+  INVALID_OPENING_QUOTE: 'a quote inside an unquoted field (quote the whole field and double inner quotes)',
+  CSV_INVALID_CLOSING_QUOTE: 'text follows the closing quote of a field',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'text follows the closing quote of a field',
+  CSV_MAX_RECORD_SIZE: 'a field is too long',
+}
+
+/** The parser's error as one message naming the file and line (never the cell's text). */
+function csvError(label: string, error: unknown): Error {
+  const e = error as Error & {code?: string; lines?: number}
+  if (!e.code?.startsWith('CSV_') && e.code !== 'INVALID_OPENING_QUOTE') return e
+  const reason = REASONS[e.code] ?? `not valid CSV (${e.code})`
+  return inputError(`${label}${e.lines ? `: line ${e.lines}` : ''}: ${reason}`)
+}
+
+const isBlank = (cells: readonly string[]) => cells.length === 1 && cells[0] === ''
+
+function newlinesIn(cells: readonly string[]): number {
+  let n = 0
+  for (const c of cells) for (let i = c.indexOf('\n'); i >= 0; i = c.indexOf('\n', i + 1)) n++
+  return n
+}
+
+/** Turns the parser's records (one per line, blank ones included) into records with their line, blank ones dropped. */
+function lineCounter(): (cells: string[]) => CsvRecord | undefined {
+  let next = 1
+  return (cells) => {
+    const line = next
+    next += 1 + newlinesIn(cells)
+    return isBlank(cells) ? undefined : {line, cells}
+  }
+}
+
+/** Every record of a CSV text. */
+export function parseCsv(text: string, label: string): CsvRecord[] {
+  let raw: string[][]
+  try {
+    raw = parseSync(text, OPTIONS) as string[][]
+  } catch (error) {
+    throw csvError(label, error)
+  }
+  const count = lineCounter()
+  const out: CsvRecord[] = []
+  for (const cells of raw) {
+    const r = count(cells)
+    if (r) out.push(r)
+  }
+  return out
+}
+
+/** The records of a CSV stream, as they are parsed (memory stays flat however long the input). */
+export async function* streamCsv(input: Readable, label: string): AsyncGenerator<CsvRecord> {
+  const count = lineCounter()
+  const parser = input.pipe(parseStream(OPTIONS))
+  input.on('error', (error) => parser.destroy(error))
+  try {
+    for await (const cells of parser as AsyncIterable<string[]>) {
+      const r = count(cells)
+      if (r) yield r
+    }
+  } catch (error) {
+    throw csvError(label, error)
+  } finally {
+    input.destroy()
+  }
+}
+
+/** The records of a CSV file, streamed. */
+export function readCsvFile(file: string, label: string): AsyncGenerator<CsvRecord> {
+  return streamCsv(createReadStream(file), label)
+}
