@@ -7,7 +7,7 @@ import {findGpu, gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
 import {loadGpus} from '../io/gpus.js'
 import {loadModel, resolveModelFile} from '../io/models.js'
 import {bundled} from '../io/paths.js'
-import {loadTableSet} from '../io/tables.js'
+import {checkTableFolder, loadTableSet} from '../io/tables.js'
 import type {ModelSpec} from '../model/types.js'
 import type {SimulateOptions} from '../sim/simulate.js'
 import type {TableSet} from '../tables/types.js'
@@ -49,6 +49,8 @@ export class EvalEnvironment {
   constructor(opts: EnvironmentOptions = {}) {
     this.gpus = opts.gpus ?? loadGpus(opts.gpuSpec)
     this.benchData = opts.benchData ?? bundled.benchData
+    // Checked now: tables load on a row's first use, where a bad folder would fail each row instead of the run.
+    checkTableFolder(this.benchData)
     this.simulateOptions = opts.simulateOptions ?? {}
   }
 

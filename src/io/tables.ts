@@ -42,14 +42,39 @@ export function parseTableCsv(text: string, relPath: string, label = relPath): K
   return {path: relPath, columns, rows}
 }
 
-function walkCsv(dir: string, rel: string, out: string[], keepDir: (relDir: string) => boolean): void {
+/** Collects table paths under `dir` into `out`; stops early once `out` holds `limit` of them. */
+function walkCsv(dir: string, rel: string, out: string[], keepDir: (relDir: string) => boolean, limit = Infinity): void {
   for (const entry of readdirSync(dir, {withFileTypes: true})) {
+    if (out.length >= limit) return
     if (entry.name.startsWith('.') || entry.name === 'raw') continue
     const relChild = rel ? `${rel}/${entry.name}` : entry.name
     if (entry.isDirectory()) {
-      if (keepDir(relChild)) walkCsv(path.join(dir, entry.name), relChild, out, keepDir)
+      if (keepDir(relChild)) walkCsv(path.join(dir, entry.name), relChild, out, keepDir, limit)
     } else if (entry.name.endsWith('.csv')) out.push(relChild)
   }
+}
+
+/**
+ * A folder of kernel tables must exist, be a folder and hold at least one
+ * table: a wrong --bench-data would otherwise make every lookup fall back
+ * to the default MFU without a word.
+ */
+export function checkTableFolder(root: string): void {
+  const shown = displayPath(root)
+  let isDir: boolean
+  try {
+    isDir = statSync(root).isDirectory()
+  } catch {
+    throw inputError(`kernel-table folder ${shown} does not exist`)
+  }
+  if (!isDir) throw inputError(`kernel-table folder ${shown} is a file, not a folder of tables`)
+  const found: string[] = []
+  try {
+    walkCsv(root, '', found, () => true, 1)
+  } catch (error) {
+    throw inputError(`kernel-table folder ${shown} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`)
+  }
+  if (found.length === 0) throw inputError(`kernel-table folder ${shown} holds no kernel tables (no .csv file under it, raw/ aside)`)
 }
 
 /** Every table path under a bench_data root (raw/ excluded), optionally only those of some GPUs. */
@@ -74,6 +99,7 @@ export function listTablePaths(root: string, gpuKeys?: Iterable<string>): string
  * hundreds of measured tables reads only the few it looks up.
  */
 export function loadTableSet(root = bundled.benchData, gpuKeys?: string[]): TableSet {
+  checkTableFolder(root)
   const paths = listTablePaths(root, gpuKeys)
   const known = new Set(paths)
   const parsed = new Map<string, KernelTable>()
