@@ -20,6 +20,7 @@
  */
 import {inputError} from '../errors.js'
 import type {EngineParams} from '../engine.js'
+import {weightsDoNotFit} from '../sim/validate.js'
 import type {StepCost} from './step-cost.js'
 
 const GiB = 1024 ** 3
@@ -96,6 +97,10 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   const kvSpace = w.memGiB * GiB * e.gpu_memory_fraction - cost.weightBytesPerGpu
   const kvTokens = e.reserves_full_kv ? isl + osl : isl + osl / 2
   const kvCapacity = Math.floor((e.kv_capacity_scale * kvSpace) / (cost.kvBytesPerToken * kvTokens + cost.stateBytesPerRequest))
+  if (kvSpace <= 0) {
+    const engineGiB = w.memGiB * e.gpu_memory_fraction
+    throw inputError(weightsDoNotFit(cost.weightBytesPerGpu / GiB, engineGiB, `the engine uses ${w.memGiB} GB x gpu_memory_fraction ${e.gpu_memory_fraction}`))
+  }
   if (kvCapacity < 1) {
     throw inputError(
       `no request fits: the weights take ${(cost.weightBytesPerGpu / GiB).toFixed(1)} GiB per GPU of the ${(w.memGiB * e.gpu_memory_fraction).toFixed(1)} GiB the engine uses ` +

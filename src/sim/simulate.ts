@@ -17,7 +17,7 @@ import {resolveWeightFormat} from './weight-format.js'
 import type {Deployment} from './deployment.js'
 import {simulateDecode, simulatePrefill} from './phase.js'
 import type {SimResult} from './result.js'
-import {checkDeployment, modelNoteWarnings} from './validate.js'
+import {checkDeployment, checkWeightsFit, modelNoteWarnings} from './validate.js'
 
 export interface SimulateOptions {
   /** Interpolating lookups for the default profile (B2); the bundled interpolation when not given. */
@@ -57,6 +57,7 @@ export function simulate(
   if (d.tbo && model.linear) warnings.push({code: 'tbo-ignored', message: 'two-batch overlap is not modelled for hybrid (linear-attention) models; ignored'})
   const ctx = makeContext(model, model.linear ? Object.assign({}, d, {tbo: false}) : d, rates, gpuKey, sw, resolver, weightFormat)
   const weights = paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize)
+  warnings.push(...checkWeightsFit(weights.perGpuBytes, gpu))
   const flops = flopsSummary(model, ctx.shapes, d.isl, d.osl)
   const contextLen = d.isl + d.osl
   const kv = kvCacheFit(model, ctx.shapes, weights.perGpuBytes, gpu.memGiB, Math.max(1, batch), contextLen)

@@ -1,5 +1,8 @@
 /** Deployment checks: impossible layouts are usage errors; questionable ones are warnings. */
+import {RESERVED_GIB} from '../cost/kvcache.js'
+import {GiB} from '../cost/units.js'
 import {usageError} from '../errors.js'
+import type {GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
 import type {SimWarning} from '../tables/types.js'
 import type {Deployment} from './deployment.js'
@@ -45,4 +48,29 @@ export function checkDeployment(model: ModelSpec, d: Deployment): SimWarning[] {
     })
   }
   return warnings
+}
+
+const gb = (v: number) => v.toFixed(1)
+
+/** Why a layout cannot hold its weights, with the figures (GB as the report prints them: GiB). */
+export function weightsDoNotFit(weightsGiB: number, availableGiB: number, why: string): string {
+  return `the weights do not fit: ${gb(weightsGiB)} GB per GPU, ${gb(availableGiB)} GB available (${why})`
+}
+
+const SPLIT_THEM = 'use more GPUs (--world-size with --tp) or a smaller weight format (--fp8-gemm, --weight-format)'
+
+/**
+ * Weights larger than the GPU's memory: no figure after them would mean
+ * anything (the KV space goes negative), so it is a usage error. Weights
+ * that fit the GPU but not beside the runtime reserve are a warning: serving
+ * engines reserve less than the InferSim model does.
+ */
+export function checkWeightsFit(weightBytesPerGpu: number, gpu: GpuSpec): SimWarning[] {
+  const weightsGiB = weightBytesPerGpu / GiB
+  if (weightsGiB > gpu.memGiB) throw usageError(`${weightsDoNotFit(weightsGiB, gpu.memGiB, `${gpu.name} memory`)}; ${SPLIT_THEM}`)
+  const available = gpu.memGiB - RESERVED_GIB
+  if (weightsGiB <= available) return []
+  const why = `${gpu.memGiB} GB of ${gpu.name} memory less the ${RESERVED_GIB} GB runtime reserve`
+  const message = `the weights do not fit beside the runtime reserve: ${gb(weightsGiB)} GB per GPU, ${gb(available)} GB available (${why}), so no KV cache fits; ${SPLIT_THEM}`
+  return [{code: 'weights-over-reserve', message}]
 }

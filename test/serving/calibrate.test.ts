@@ -52,7 +52,7 @@ describe('serving rows in calibrate', () => {
     expect(out.map((o) => o.status)).toEqual(['failed', 'failed', 'failed'])
     expect(out[0].error).toMatch(/column "backend": "tgi" is not one of trtllm, vllm, sglang/)
     expect(out[1].error).toMatch(/moe_tp 2 x moe_ep 4 is not tp 4/)
-    expect(out[2].error).toMatch(/no request fits: the weights take .* GiB per GPU/)
+    expect(out[2].error).toMatch(/the weights do not fit: 127\.5 GB per GPU, .* GB available/)
   })
 })
 
