@@ -11,6 +11,7 @@ import {checkTableFolder, loadTableSet} from '../io/tables.js'
 import type {ModelSpec} from '../model/types.js'
 import type {SimulateOptions} from '../sim/simulate.js'
 import type {TableSet} from '../tables/types.js'
+import {quoteText} from '../util/quote.js'
 import type {MeasurementRow} from './types.js'
 
 export interface EnvironmentOptions {
@@ -58,8 +59,8 @@ export class EvalEnvironment {
     const gpu = findGpu(this.gpus, name)
     if (gpu) return gpu
     const pending = PENDING_GPUS[name.toLowerCase()]
-    if (pending) throw new SkipRow(`GPU "${name}" is not in the GPU data yet (it arrives with ${pending})`)
-    throw new InfersimError(`unknown GPU "${name}"; known GPUs: ${this.gpus.map((g) => g.name).join(', ')}`)
+    if (pending) throw new SkipRow(`GPU ${quoteText(name)} is not in the GPU data yet (it arrives with ${pending})`)
+    throw new InfersimError(`unknown GPU ${quoteText(name)}; known GPUs: ${this.gpus.map((g) => g.name).join(', ')}`)
   }
 
   tables(gpu: GpuSpec): TableSet {

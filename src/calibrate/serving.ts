@@ -11,6 +11,7 @@ import {simulateServing, type ServingResult} from '../serving/simulate.js'
 import {baseDeployment} from './deployment.js'
 import {registerEvaluator, type EvalInputs, type Evaluation} from './evaluators.js'
 import type {Features, MeasurementRow} from './types.js'
+import {quoteText} from '../util/quote.js'
 
 export const DEFAULT_ENGINE = 'sglang'
 
@@ -24,7 +25,7 @@ export function useEngineDir(dir: string | undefined): void {
 export function rowEngineName(row: MeasurementRow): string {
   const b = (row.extra.backend ?? '').trim().toLowerCase()
   if (!b) return DEFAULT_ENGINE
-  if (!(ENGINE_NAMES as readonly string[]).includes(b)) throw inputError(`column "backend": "${row.extra.backend}" is not one of ${ENGINE_NAMES.join(', ')}`)
+  if (!(ENGINE_NAMES as readonly string[]).includes(b)) throw inputError(`column "backend": ${quoteText(String(row.extra.backend))} is not one of ${ENGINE_NAMES.join(', ')}`)
   return b
 }
 
@@ -32,7 +33,7 @@ const optionalInt = (row: MeasurementRow, column: string): number | undefined =>
   const cell = (row.extra[column] ?? '').trim()
   if (cell === '') return undefined
   const v = Number(cell)
-  if (!Number.isInteger(v) || v < 0) throw inputError(`column "${column}": "${cell}" is not a whole number`)
+  if (!Number.isInteger(v) || v < 0) throw inputError(`column "${column}": ${quoteText(cell)} is not a whole number`)
   return v
 }
 
@@ -46,7 +47,7 @@ export function rowMoeEp(row: MeasurementRow, isMoe: boolean): number {
 }
 
 export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Engine): ServingResult {
-  if (typeof row.decode_batch !== 'number') throw inputError(`a serving row needs decode_batch = concurrency per replica as a number, got "${row.decode_batch}"`)
+  if (typeof row.decode_batch !== 'number') throw inputError(`a serving row needs decode_batch = concurrency per replica as a number, got ${quoteText(String(row.decode_batch))}`)
   const d = baseDeployment(row, 'both')
   return simulateServing(
     i.model,

@@ -7,6 +7,7 @@ import {ENGINE_NAMES, type Engine, type EngineParamName, type EngineParams} from
 import {readJsonFile} from './json.js'
 import {bundled, displayPath} from './paths.js'
 import {writeFileAtomic} from './text-file.js'
+import {quoteText} from '../util/quote.js'
 
 export interface EngineParamEntry {
   value: number | boolean
@@ -30,7 +31,7 @@ export function readEngineFile(file: string): EngineFile {
   const data = readJsonFile(file, 'engine file')
   const parsed = assertValid<EngineFile>('engine', data, `engine file ${displayPath(file)}`)
   const expected = path.basename(file, '.json')
-  if (parsed.engine !== expected) throw usageError(`engine file ${displayPath(file)}: "engine" is "${parsed.engine}" but the file is named ${expected}.json`)
+  if (parsed.engine !== expected) throw usageError(`engine file ${displayPath(file)}: "engine" is ${quoteText(parsed.engine)} but the file is named ${expected}.json`)
   return parsed
 }
 

@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {inputError} from '../errors.js'
 import {displayPath} from './paths.js'
+import {jsonProblem} from './problems.js'
 
 /** Reads and parses a JSON file; every failure names the file. */
 export function readJsonFile(file: string, what = 'file'): unknown {
@@ -14,7 +15,7 @@ export function readJsonFile(file: string, what = 'file'): unknown {
   }
   try {
     return JSON.parse(text)
-  } catch (error) {
-    throw inputError(`${what} ${displayPath(file)} is not valid JSON: ${(error as Error).message}`)
+  } catch {
+    throw inputError(`${what} ${displayPath(file)} ${jsonProblem(text)}`)
   }
 }

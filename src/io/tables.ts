@@ -4,6 +4,8 @@ import path from 'node:path'
 import {inputError} from '../errors.js'
 import type {KernelTable, TableRow, TableSet} from '../tables/types.js'
 import {bundled, displayPath} from './paths.js'
+import {binaryProblem} from './problems.js'
+import {quoteText} from '../util/quote.js'
 
 /** Columns that hold text; every other column must be a finite number. */
 export const TEXT_COLUMNS = new Set(['dtype', 'kv_dtype', 'gemm_dtype', 'kernel_source', 'op_name', 'distribution', 'backend'])
@@ -14,9 +16,9 @@ export function parseTableCsv(text: string, relPath: string, label = relPath): K
   const header = (lines[0] ?? '').trim()
   if (!header) throw inputError(`${label}: empty table (no header row)`)
   const columns = header.split(',').map((c) => c.trim())
-  if (columns.some((c) => /^-?\d+(\.\d+)?$/.test(c))) {
-    throw inputError(`${label}: line 1 has no header row (it starts with numbers: "${header.slice(0, 40)}")`)
-  }
+  const binary = binaryProblem(text)
+  if (binary) throw inputError(`${label} ${binary}, not a CSV table`)
+  if (columns.some((c) => /^-?\d+(\.\d+)?$/.test(c))) throw inputError(`${label}: line 1 has no header row (it starts with numbers)`)
   const rows: TableRow[] = []
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i].trim()
@@ -34,7 +36,7 @@ export function parseTableCsv(text: string, relPath: string, label = relPath): K
         continue
       }
       const v = cell === '' ? Number.NaN : Number(cell)
-      if (!Number.isFinite(v)) throw inputError(`${label}: line ${i + 1}, column "${col}": "${cell}" is not a number`)
+      if (!Number.isFinite(v)) throw inputError(`${label}: line ${i + 1}, column ${quoteText(col)}: ${quoteText(cell)} is not a number`)
       values[col] = v
     }
     rows.push({line: i + 1, values})

@@ -1,5 +1,5 @@
 import {inputError} from '../errors.js'
-import {describeValue} from '../util/quote.js'
+import {describeValue, quoteText} from '../util/quote.js'
 import {DEFAULT_RANGE, FIELD_RANGES} from './limits.js'
 import type {Attention, FeedForward, LinearAttention, ModelSpec, WeightQuant} from './types.js'
 
@@ -59,7 +59,7 @@ function requireFields(cfg: Json, source: string): void {
   const missing = wanted.filter((k) => cfg[k] === undefined || cfg[k] === null)
   if (!hasFfn) missing.push('intermediate_size (or moe_intermediate_size)')
   if (missing.length === 0) return
-  const type = typeof cfg.model_type === 'string' ? ` (model_type "${cfg.model_type}")` : ''
+  const type = typeof cfg.model_type === 'string' ? ` (model_type ${quoteText(cfg.model_type)})` : ''
   const plural = missing.length > 1 ? 's' : ''
   throw inputError(`${source}${type}: the model needs field${plural} ${missing.map((m) => `"${m}"`).join(', ')}, which the config does not have`)
 }

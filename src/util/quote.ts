@@ -5,8 +5,8 @@
  * like a name or a number, which is what a user needs to find it.
  */
 
-/** Short names and numbers ("fp8", "batch_size", "1e15", "-3.5"): safe to repeat. */
-const SHOWABLE = /^[\w.+-]{1,32}$/
+/** Short names, numbers and relative names ("fp8", "batch_size", "1e15", "../x"): safe to repeat. */
+const SHOWABLE = /^[\w./+-]{1,32}$/
 
 /** `text` in quotes when it is a short name or number, else a description that repeats none of it. */
 export function quoteText(text: string): string {

@@ -5,6 +5,8 @@
  * naming the line.
  */
 import {inputError} from '../../errors.js'
+import {binaryProblem} from '../../io/problems.js'
+import {quoteText} from '../../util/quote.js'
 import {columnsProblem, decimalsOf, TEXT_COLUMNS} from '../columns.js'
 import type {IngestRow, Issue, ReadResult, SourceInfo, TableTarget} from '../types.js'
 import {issueAt} from '../types.js'
@@ -27,6 +29,8 @@ export function readTableCsv(text: string, target: TableTarget, source: SourceIn
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
   const firstIndex = lines.findIndex((l) => l.trim() !== '')
   if (firstIndex < 0) throw inputError(`${label}: the file is empty (no header, no rows)`)
+  const binary = binaryProblem(text)
+  if (binary) throw inputError(`${label} ${binary}, not a CSV table`)
   const firstCells = lines[firstIndex].split(',').map((c) => c.trim())
   const hasHeader = !isDataLine(lines[firstIndex])
   let columns: string[]
@@ -37,7 +41,7 @@ export function readTableCsv(text: string, target: TableTarget, source: SourceIn
   } else {
     if (!options.columns) {
       throw inputError(
-        `${label}: line ${firstIndex + 1} is data ("${lines[firstIndex].slice(0, 40)}"), not a header: the file has no header row; ` +
+        `${label}: line ${firstIndex + 1} is data (numbers), not a header: the file has no header row; ` +
           `name its columns with --columns ${target.layout.columns.join(',')}`,
       )
     }
@@ -72,7 +76,7 @@ export function readTableCsv(text: string, target: TableTarget, source: SourceIn
         return
       }
       const v = cell === '' ? Number.NaN : Number(cell)
-      if (!Number.isFinite(v)) bad ??= issueAt('error', 'not-a-number', label, lineNo, `column "${col}": "${cell}" is not a finite number`)
+      if (!Number.isFinite(v)) bad ??= issueAt('error', 'not-a-number', label, lineNo, `column "${col}": ${quoteText(cell)} is not a finite number`)
       values[col] = v
       if (mfuColumns.has(col)) mfuDecimals[col] = decimalsOf(cell)
     })

@@ -1,4 +1,5 @@
 /** Reads JSON Lines measurement records: one record per line, each checked against the schema. */
+import {jsonProblem} from '../../io/problems.js'
 import {describeError, validator} from '../../schemas/validate.js'
 import type {RawMeasurement} from '../record.js'
 import type {IngestRow, Issue, ReadResult, SourceInfo} from '../types.js'
@@ -18,8 +19,8 @@ export function readJsonl(text: string, source: SourceInfo): ReadResult {
     let data: unknown
     try {
       data = JSON.parse(raw)
-    } catch (error) {
-      issues.push(issueAt('error', 'bad-json', source.display, line, `not valid JSON (${(error as Error).message})`))
+    } catch {
+      issues.push(issueAt('error', 'bad-json', source.display, line, jsonProblem(raw, true).replace(/^is /, '')))
       return
     }
     if (!validate(data)) {
