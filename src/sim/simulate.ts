@@ -22,6 +22,8 @@ import {checkDeployment, checkWeightsFit, modelNoteWarnings} from './validate.js
 export interface SimulateOptions {
   /** Interpolating lookups for the default profile (B2); the bundled interpolation when not given. */
   interpolator?: Interpolator
+  /** Simulate weights larger than GPU memory (a warning, not an error): for studies of the kernel shapes alone. */
+  allowOverMemory?: boolean
 }
 
 export function resolveDecodeBatch(model: ModelSpec, d: Deployment, gpu: GpuSpec, weightBits?: 4 | 8 | 16): number {
@@ -57,7 +59,7 @@ export function simulate(
   if (d.tbo && model.linear) warnings.push({code: 'tbo-ignored', message: 'two-batch overlap is not modelled for hybrid (linear-attention) models; ignored'})
   const ctx = makeContext(model, model.linear ? Object.assign({}, d, {tbo: false}) : d, rates, gpuKey, sw, resolver, weightFormat)
   const weights = paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize)
-  warnings.push(...checkWeightsFit(weights.perGpuBytes, gpu))
+  warnings.push(...checkWeightsFit(weights.perGpuBytes, gpu, options.allowOverMemory))
   const flops = flopsSummary(model, ctx.shapes, d.isl, d.osl)
   const contextLen = d.isl + d.osl
   const kv = kvCacheFit(model, ctx.shapes, weights.perGpuBytes, gpu.memGiB, Math.max(1, batch), contextLen)

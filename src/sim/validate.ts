@@ -61,13 +61,18 @@ const SPLIT_THEM = 'use more GPUs (--world-size with --tp) or a smaller weight f
 
 /**
  * Weights larger than the GPU's memory: no figure after them would mean
- * anything (the KV space goes negative), so it is a usage error. Weights
+ * anything (the KV space goes negative), so it is a usage error, or with
+ * `allowOverMemory` (studies of kernel shapes alone) a warning. Weights
  * that fit the GPU but not beside the runtime reserve are a warning: serving
  * engines reserve less than the InferSim model does.
  */
-export function checkWeightsFit(weightBytesPerGpu: number, gpu: GpuSpec): SimWarning[] {
+export function checkWeightsFit(weightBytesPerGpu: number, gpu: GpuSpec, allowOverMemory = false): SimWarning[] {
   const weightsGiB = weightBytesPerGpu / GiB
-  if (weightsGiB > gpu.memGiB) throw usageError(`${weightsDoNotFit(weightsGiB, gpu.memGiB, `${gpu.name} memory`)}; ${SPLIT_THEM}`)
+  if (weightsGiB > gpu.memGiB) {
+    const message = `${weightsDoNotFit(weightsGiB, gpu.memGiB, `${gpu.name} memory`)}; ${SPLIT_THEM}`
+    if (!allowOverMemory) throw usageError(message)
+    return [{code: 'weights-do-not-fit', message}]
+  }
   const available = gpu.memGiB - RESERVED_GIB
   if (weightsGiB <= available) return []
   const why = `${gpu.memGiB} GB of ${gpu.name} memory less the ${RESERVED_GIB} GB runtime reserve`

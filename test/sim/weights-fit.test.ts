@@ -26,6 +26,13 @@ describe('weights that do not fit', () => {
     expect(JSON.parse(r.stdout).error.message).toMatch(/the weights do not fit: 127\.5 GB per GPU, 45\.0 GB available/)
   })
 
+  it('the library can still simulate the kernels of such a layout when asked to (a warning instead)', () => {
+    const inputs = loadSimInputs({model: 'llama-3.1-70b', gpu: 'L40S', profile: 'default'})
+    expect(() => simulate(inputs.model, DEFAULT_DEPLOYMENT, inputs.gpu, inputs.tables, inputs.profile)).toThrow(/the weights do not fit/)
+    const r = simulate(inputs.model, DEFAULT_DEPLOYMENT, inputs.gpu, inputs.tables, inputs.profile, {allowOverMemory: true})
+    expect(r.warnings.find((w) => w.code === 'weights-do-not-fit')?.message).toMatch(/127\.5 GB per GPU, 45\.0 GB available/)
+  })
+
   it('weights that fit the GPU but not beside the 20 GB reserve: a warning naming both figures', () => {
     const inputs = loadSimInputs({model: 'llama-3.1-70b', gpu: 'H100-SXM', profile: 'default'})
     const r = simulate(inputs.model, {...DEFAULT_DEPLOYMENT, fp8Gemm: true, decodeBatch: 1}, inputs.gpu, inputs.tables, inputs.profile)
