@@ -85,6 +85,7 @@ export function parseMeasurements(text: string, file: string, baseDir: string): 
   const missing = MEASUREMENT_COLUMNS.filter((c) => !header.includes(c))
   if (header.length === 0) throw inputError(`${file}: empty file (no header row)`)
   if (missing.length > 0) throw inputError(`${file}: line 1: the header lacks column(s) ${missing.join(', ')} (expected ${MEASUREMENT_COLUMNS.join(',')})`)
+  if (records.length === 0) throw inputError(`${file}: no measurement rows, only the header`)
   const extraColumns = header.filter((c) => !(MEASUREMENT_COLUMNS as readonly string[]).includes(c))
   const check = validator('measurements-row')
   const rows: MeasurementRow[] = []
