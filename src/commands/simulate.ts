@@ -10,6 +10,7 @@ import {renderText} from '../report/text.js'
 import type {Deployment} from '../sim/deployment.js'
 import type {SimResult} from '../sim/result.js'
 import {simulate} from '../sim/simulate.js'
+import {checkServingRequest} from '../sim/validate.js'
 import {loadEngine} from '../io/engines.js'
 import {renderServing} from '../report/serving.js'
 import {ENGINE_NAMES} from '../engine.js'
@@ -65,9 +66,12 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       switches: parseSwitchOverrides(flags.switch ?? []),
     })
     const deployment: Deployment = deploymentFromFlags(flags)
+    const given = (name: string) => this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`))
+    const requestWarnings = checkServingRequest({serving: flags.serving, mode: deployment.mode, servingFlags: ['moe-ep', 'concurrency', 'engine'].filter(given)})
     const result = simulate(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile)
+    result.warnings.push(...requestWarnings)
     const calibrated = flags.calibration ? calibrateWithFile(flags.calibration, result) : undefined
-    const budgetGiven = this.argv.some((a) => a === '--max-prefill-tokens' || a.startsWith('--max-prefill-tokens='))
+    const budgetGiven = given('max-prefill-tokens')
     const serving = flags.serving
       ? simulateServing(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {
           concurrency: flags.concurrency,

@@ -5,7 +5,7 @@ import {usageError} from '../errors.js'
 import type {GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
 import type {SimWarning} from '../tables/types.js'
-import type {Deployment} from './deployment.js'
+import type {Deployment, SimMode} from './deployment.js'
 
 const positiveInt = (v: number) => Number.isInteger(v) && v > 0
 
@@ -32,6 +32,12 @@ export function checkDeployment(model: ModelSpec, d: Deployment): SimWarning[] {
   if (!(d.smRatio > 0 && d.smRatio <= 1)) throw usageError(`SM ratio must be in (0, 1], got ${d.smRatio}`)
   if (d.worldSize % d.tp !== 0) throw usageError(`tp ${d.tp} does not divide the world size ${d.worldSize}`)
   if (d.worldSize % d.nodes !== 0) throw usageError(`world size ${d.worldSize} is not divisible by nodes ${d.nodes}`)
+  if (!model.ffn.isMoe && d.deepep) {
+    throw usageError(`--deepep: ${model.name} is dense (no MoE layers); DeepEP dispatches tokens to experts and back, so its figures would price communication this model does not do`)
+  }
+  if (!model.ffn.isMoe && d.tbo) {
+    throw usageError(`--tbo: ${model.name} is dense (no MoE layers); two-batch overlap hides MoE dispatch and combine behind compute, so for a dense model its figures would only show the compute the overlap costs`)
+  }
   const a = model.attention
   if (a.heads % d.tp !== 0) throw usageError(`attention heads (${a.heads}) are not divisible by tp ${d.tp}`)
   if (a.kind === 'mha' && a.kvHeads % d.tp !== 0 && a.kvHeads >= d.tp) {
@@ -78,4 +84,30 @@ export function checkWeightsFit(weightBytesPerGpu: number, gpu: GpuSpec, allowOv
   const why = `${gpu.memGiB} GB of ${gpu.name} memory less the ${RESERVED_GIB} GB runtime reserve`
   const message = `the weights do not fit beside the runtime reserve: ${gb(weightsGiB)} GB per GPU, ${gb(available)} GB available (${why}), so no KV cache fits; ${SPLIT_THEM}`
   return [{code: 'weights-over-reserve', message}]
+}
+
+/** What a simulate request asks of the serving model, beside the deployment. */
+export interface ServingRequest {
+  serving: boolean
+  mode: SimMode
+  /** Flags of the serving model given on the command line (--moe-ep, --concurrency, --engine...). */
+  servingFlags: string[]
+}
+
+/**
+ * Flags of the serving model without --serving would be silently ignored,
+ * and --moe-ep would read as the layout of the report's MoE layers: usage
+ * errors. --prefill-only or --decode-only with --serving restrict the report
+ * only: a warning.
+ */
+export function checkServingRequest(r: ServingRequest): SimWarning[] {
+  if (!r.serving && r.servingFlags.length > 0) {
+    const flags = r.servingFlags.map((f) => `--${f}`).join(', ')
+    const moe = r.servingFlags.includes('moe-ep') ? '; without it, MoE layers are tensor-parallel inside --tp, or expert-parallel over the world size with --tp 1' : ''
+    throw usageError(`${flags} ${r.servingFlags.length > 1 ? 'apply' : 'applies'} to --serving only${moe}: add --serving, or leave ${r.servingFlags.length > 1 ? 'them' : 'it'} out`)
+  }
+  if (r.serving && r.mode !== 'both') {
+    return [{code: 'serving-mode', message: `--${r.mode}-only restricts the report above; --serving always models prefill and decode together (continuous batching), so its TTFT and TPOT include both`}]
+  }
+  return []
 }

@@ -161,7 +161,8 @@ export function enumerateLayouts(model: ModelSpec, gpus: GpuSpec[], profile: Pro
     for (const {worldSize, tp} of candidates(model, worldSizes, tps)) {
       const nodes = worldSize <= perNode ? 1 : worldSize / perNode
       const epMoe = tp === 1 && model.ffn.isMoe && worldSize > 1
-      const comms = commVariants(space, epMoe, Number.isInteger(nodes) && nodes > 1, worldSize > 1 && !model.linear)
+      // Two-batch overlap hides MoE communication: modelled for MoE models without linear attention only.
+      const comms = commVariants(space, epMoe, Number.isInteger(nodes) && nodes > 1, worldSize > 1 && !model.linear && model.ffn.isMoe)
       const fp8Kvs = toggleValues(space.fp8Kv, true, true)
       const base: Deployment = {...DEFAULT_DEPLOYMENT, worldSize, tp, nodes: Number.isInteger(nodes) ? nodes : 1, isl: workload.isl, osl: workload.osl}
       const problem = Number.isInteger(nodes) ? divisibilityProblem(model, base) : `world size ${worldSize} is not a whole number of ${perNode}-GPU nodes`
