@@ -76,7 +76,7 @@ export function checkTableFolder(root: string): void {
   } catch (error) {
     throw inputError(`kernel-table folder ${shown} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`)
   }
-  if (found.length === 0) throw inputError(`kernel-table folder ${shown} holds no kernel tables (no .csv file under it, raw/ aside)`)
+  if (found.length === 0) throw inputError(`no kernel tables under ${shown}: the folder holds no .csv table (raw/ aside)`)
 }
 
 /** Every table path under a bench_data root (raw/ excluded), optionally only those of some GPUs. */

@@ -26,7 +26,7 @@ const commands: [string, string[]][] = [
 const cases: [string, string, RegExp][] = [
   ['a folder that does not exist', missing, /kernel-table folder .*nonexistent does not exist/],
   ['a file', file, /kernel-table folder .*tables\.csv is a file, not a folder of tables/],
-  ['a folder with no tables', empty, /kernel-table folder .*empty holds no kernel tables/],
+  ['a folder with no tables', empty, /no kernel tables under .*empty: the folder holds no \.csv table/],
 ]
 
 describe('--bench-data must be a folder of kernel tables', () => {
