@@ -116,7 +116,8 @@ export function parseMeasurements(text: string, file: string, baseDir: string): 
 function headerOf(text: string): string[] {
   const first = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? ''
   if (!first.trim()) return []
-  return (parse(first, {trim: true}) as string[][])[0] ?? []
+  // A lone \r (an old Mac line end) still ends a record here: read only the first.
+  return (parse(first, {trim: true, relax_column_count: true, to_line: 1}) as string[][])[0] ?? []
 }
 
 /** Duplicate ids across all rows: each later occurrence is a problem naming the first. */

@@ -170,7 +170,8 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
       admissionMs: admission * 1000,
       joinMs: join * 1000,
       prefillMs: state.r0 * 1000,
-      prefillQueueMs: (state.r - state.r0) * 1000,
+      // The mean-value analysis gives r >= r0; rounding can leave r a hair below r0 when nothing queues.
+      prefillQueueMs: Math.max(0, state.r - state.r0) * 1000,
       overheadMs: e.ttft_overhead_ms,
     },
     iterations,
