@@ -17,13 +17,11 @@ import {resolveWeightFormat} from './weight-format.js'
 import type {Deployment} from './deployment.js'
 import {simulateDecode, simulatePrefill} from './phase.js'
 import type {SimResult} from './result.js'
-import {checkDeployment, checkWeightsFit, modelNoteWarnings} from './validate.js'
+import {checkDeployment, checkMoeOptions, checkWeightsFit, modelNoteWarnings} from './validate.js'
 
 export interface SimulateOptions {
   /** Interpolating lookups for the default profile (B2); the bundled interpolation when not given. */
   interpolator?: Interpolator
-  /** Simulate weights larger than GPU memory (a warning, not an error): for studies of the kernel shapes alone. */
-  allowOverMemory?: boolean
 }
 
 export function resolveDecodeBatch(model: ModelSpec, d: Deployment, gpu: GpuSpec, weightBits?: 4 | 8 | 16): number {
@@ -44,7 +42,7 @@ export function simulate(
   profile: Profile,
   options: SimulateOptions = {},
 ): SimResult {
-  const warnings: SimWarning[] = [...modelNoteWarnings(model), ...checkDeployment(model, deployment)]
+  const warnings: SimWarning[] = [...modelNoteWarnings(model), ...checkDeployment(model, deployment), ...checkMoeOptions(model, deployment, profile.name === 'infersim')]
   const sw = profile.switches
   const rates = effectiveRates(gpu)
   const gpuKey = gpuTableKey(gpu.name)
@@ -59,7 +57,7 @@ export function simulate(
   if (d.tbo && model.linear) warnings.push({code: 'tbo-ignored', message: 'two-batch overlap is not modelled for hybrid (linear-attention) models; ignored'})
   const ctx = makeContext(model, model.linear ? Object.assign({}, d, {tbo: false}) : d, rates, gpuKey, sw, resolver, weightFormat)
   const weights = paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize)
-  warnings.push(...checkWeightsFit(weights.perGpuBytes, gpu, options.allowOverMemory))
+  warnings.push(...checkWeightsFit(weights.perGpuBytes, gpu))
   const flops = flopsSummary(model, ctx.shapes, d.isl, d.osl)
   const contextLen = d.isl + d.osl
   const kv = kvCacheFit(model, ctx.shapes, weights.perGpuBytes, gpu.memGiB, Math.max(1, batch), contextLen)

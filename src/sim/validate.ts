@@ -32,12 +32,6 @@ export function checkDeployment(model: ModelSpec, d: Deployment): SimWarning[] {
   if (!(d.smRatio > 0 && d.smRatio <= 1)) throw usageError(`SM ratio must be in (0, 1], got ${d.smRatio}`)
   if (d.worldSize % d.tp !== 0) throw usageError(`tp ${d.tp} does not divide the world size ${d.worldSize}`)
   if (d.worldSize % d.nodes !== 0) throw usageError(`world size ${d.worldSize} is not divisible by nodes ${d.nodes}`)
-  if (!model.ffn.isMoe && d.deepep) {
-    throw usageError(`--deepep: ${model.name} is dense (no MoE layers); DeepEP dispatches tokens to experts and back, so its figures would price communication this model does not do`)
-  }
-  if (!model.ffn.isMoe && d.tbo) {
-    throw usageError(`--tbo: ${model.name} is dense (no MoE layers); two-batch overlap hides MoE dispatch and combine behind compute, so for a dense model its figures would only show the compute the overlap costs`)
-  }
   const a = model.attention
   if (a.heads % d.tp !== 0) throw usageError(`attention heads (${a.heads}) are not divisible by tp ${d.tp}`)
   if (a.kind === 'mha' && a.kvHeads % d.tp !== 0 && a.kvHeads >= d.tp) {
@@ -66,24 +60,36 @@ export function weightsDoNotFit(weightsGiB: number, availableGiB: number, why: s
 const SPLIT_THEM = 'use more GPUs (--world-size with --tp) or a smaller weight format (--fp8-gemm, --weight-format)'
 
 /**
- * Weights larger than the GPU's memory: no figure after them would mean
- * anything (the KV space goes negative), so it is a usage error, or with
- * `allowOverMemory` (studies of kernel shapes alone) a warning. Weights
- * that fit the GPU but not beside the runtime reserve are a warning: serving
- * engines reserve less than the InferSim model does.
+ * Weights larger than the GPU's memory, or than its memory less the runtime
+ * reserve: the figures after them (KV space, decode batch) mean nothing, and
+ * the warning says why with both figures. Not an error: the per-kernel
+ * figures still serve to see which lookups a layout makes (`tables --model`,
+ * the kernel benchmark planner), and the reference profile carries on too.
  */
-export function checkWeightsFit(weightBytesPerGpu: number, gpu: GpuSpec, allowOverMemory = false): SimWarning[] {
+export function checkWeightsFit(weightBytesPerGpu: number, gpu: GpuSpec): SimWarning[] {
   const weightsGiB = weightBytesPerGpu / GiB
-  if (weightsGiB > gpu.memGiB) {
-    const message = `${weightsDoNotFit(weightsGiB, gpu.memGiB, `${gpu.name} memory`)}; ${SPLIT_THEM}`
-    if (!allowOverMemory) throw usageError(message)
-    return [{code: 'weights-do-not-fit', message}]
-  }
+  if (weightsGiB > gpu.memGiB) return [{code: 'weights-do-not-fit', message: `${weightsDoNotFit(weightsGiB, gpu.memGiB, `${gpu.name} memory`)}; ${SPLIT_THEM}`}]
   const available = gpu.memGiB - RESERVED_GIB
   if (weightsGiB <= available) return []
   const why = `${gpu.memGiB} GB of ${gpu.name} memory less the ${RESERVED_GIB} GB runtime reserve`
   const message = `the weights do not fit beside the runtime reserve: ${gb(weightsGiB)} GB per GPU, ${gb(available)} GB available (${why}), so no KV cache fits; ${SPLIT_THEM}`
   return [{code: 'weights-over-reserve', message}]
+}
+
+/**
+ * DeepEP and two-batch overlap act on MoE layers. On a model without them
+ * the figures would price dispatch it does not do, or only the compute the
+ * overlap costs: a usage error, except under the reference profile, which
+ * reproduces the reference (it accepts them, and reads some MoE configs as
+ * dense): a warning there.
+ */
+export function checkMoeOptions(model: ModelSpec, d: Deployment, reproducingReference: boolean): SimWarning[] {
+  if (model.ffn.isMoe) return []
+  const problems: [string, string][] = []
+  if (d.deepep) problems.push(['deepep', `--deepep: ${model.name} is read as dense (no MoE layers); DeepEP dispatches tokens to experts and back, so its figures would price communication this model does not do`])
+  if (d.tbo) problems.push(['tbo', `--tbo: ${model.name} is read as dense (no MoE layers); two-batch overlap hides MoE dispatch and combine behind compute, so for a dense model its figures would only show the compute the overlap costs`])
+  if (problems.length > 0 && !reproducingReference) throw usageError(problems[0][1])
+  return problems.map(([flag, message]) => ({code: `${flag}-dense`, message}))
 }
 
 /** What a simulate request asks of the serving model, beside the deployment. */

@@ -19,13 +19,19 @@ describe('flags that do not apply', () => {
   it('--deepep on a dense model is a usage error naming the model', async () => {
     const r = await runCli(['simulate', '--model', 'qwen3-8b', '--world-size', '2', '--deepep'])
     expect(r.exitCode).toBe(2)
-    expect(r.stderr).toMatch(/--deepep: qwen3-8b is dense \(no MoE layers\)/)
+    expect(r.stderr).toMatch(/--deepep: qwen3-8b is read as dense \(no MoE layers\)/)
   })
 
   it('--tbo on a dense model is a usage error naming the model', async () => {
     const r = await runCli(['simulate', '--model', 'llama-3.1-8b', '--gpu', 'H100-SXM', '--world-size', '2', '--tp', '2', '--tbo'])
     expect(r.exitCode).toBe(2)
-    expect(r.stderr).toMatch(/--tbo: llama-3.1-8b is dense \(no MoE layers\); two-batch overlap hides MoE dispatch and combine/)
+    expect(r.stderr).toMatch(/--tbo: llama-3.1-8b is read as dense \(no MoE layers\); two-batch overlap hides MoE dispatch and combine/)
+  })
+
+  it('under --profile infersim (the reference, which accepts them) DeepEP and TBO on a dense model are warnings', async () => {
+    const {json, exitCode} = await runJson(['simulate', '--profile', 'infersim', '--model', 'qwen3-8b', '--world-size', '2', '--deepep', '--tbo'])
+    expect(exitCode).toBe(0)
+    expect(json.warnings.map((w: {code: string}) => w.code)).toEqual(expect.arrayContaining(['deepep-dense', 'tbo-dense']))
   })
 
   it('--deepep and --tbo on a MoE model still simulate', async () => {

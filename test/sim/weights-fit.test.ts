@@ -13,24 +13,18 @@ import {simulate} from '../../src/sim/simulate.js'
 import {runCli, runJson} from '../helpers/cli.js'
 
 describe('weights that do not fit', () => {
-  it('simulate: Llama-3.1-70B on one L40S is a usage error with the figures, not "need smaller kvcache"', async () => {
+  it('simulate: Llama-3.1-70B on one L40S says the weights do not fit, with the figures, before "need smaller kvcache"', async () => {
     const r = await runCli(['simulate', '--model', 'llama-3.1-70b', '--gpu', 'L40S'])
-    expect(r.exitCode).toBe(2)
-    expect(r.stderr).toMatch(/the weights do not fit: 127\.5 GB per GPU, 45\.0 GB available \(L40S memory\)/)
-    expect(r.stdout).not.toMatch(/need smaller kvcache/)
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toMatch(/!Error: the weights do not fit: 127\.5 GB per GPU, 45\.0 GB available \(L40S memory\); use more GPUs[^\n]*\n!Error: need smaller kvcache/)
+    const {json} = await runJson(['simulate', '--model', 'llama-3.1-70b', '--gpu', 'L40S'])
+    expect(json.warnings.find((w: {code: string}) => w.code === 'weights-do-not-fit').message).toMatch(/^the weights do not fit: 127\.5 GB per GPU, 45\.0 GB available/)
   })
 
-  it('simulate --serving says the same before any serving figure', async () => {
+  it('simulate --serving: the serving model cannot run it and says why, with the memory the engine uses', async () => {
     const r = await runCli(['simulate', '--model', 'llama-3.1-70b', '--gpu', 'L40S', '--serving', '--json'])
-    expect(r.exitCode).toBe(2)
-    expect(JSON.parse(r.stdout).error.message).toMatch(/the weights do not fit: 127\.5 GB per GPU, 45\.0 GB available/)
-  })
-
-  it('the library can still simulate the kernels of such a layout when asked to (a warning instead)', () => {
-    const inputs = loadSimInputs({model: 'llama-3.1-70b', gpu: 'L40S', profile: 'default'})
-    expect(() => simulate(inputs.model, DEFAULT_DEPLOYMENT, inputs.gpu, inputs.tables, inputs.profile)).toThrow(/the weights do not fit/)
-    const r = simulate(inputs.model, DEFAULT_DEPLOYMENT, inputs.gpu, inputs.tables, inputs.profile, {allowOverMemory: true})
-    expect(r.warnings.find((w) => w.code === 'weights-do-not-fit')?.message).toMatch(/127\.5 GB per GPU, 45\.0 GB available/)
+    expect(r.exitCode).toBe(1)
+    expect(JSON.parse(r.stdout).error.message).toMatch(/the weights do not fit: 127\.5 GB per GPU, 39\.6 GB available \(the engine uses 44\.99 GB x gpu_memory_fraction 0\.88\)/)
   })
 
   it('weights that fit the GPU but not beside the 20 GB reserve: a warning naming both figures', () => {

@@ -21,8 +21,7 @@ const profile = getProfile('default')
 
 function fallbacks(modelName: string, gpuName: string, tables: TableSet, deployment: Deployment): string[] {
   const model = loadModel(modelName, {publishedConfigs: profile.switches.publishedConfigs})
-  // Every model on one GPU and on tp 8, whether or not its weights fit: the kernel shapes are what is checked.
-  const r = simulate(model, deployment, resolveGpu(loadGpus(), gpuName), tables, profile, {allowOverMemory: true})
+  const r = simulate(model, deployment, resolveGpu(loadGpus(), gpuName), tables, profile)
   const out: string[] = []
   for (const phase of [r.prefill, r.decode]) {
     for (const s of phase?.steps ?? []) {
