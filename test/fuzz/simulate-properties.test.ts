@@ -60,11 +60,11 @@ function orRefused<T>(f: () => T): T | undefined {
   }
 }
 
-/** Figures that may be negative, and when: the KV space once the weights fill the memory less the runtime reserve. */
+/** Figures that may be negative, and when: the KV space once the weights fill the memory (less the runtime reserve), which a warning says. */
 const MAY_BE_NEGATIVE = new Set(['kvCache.spaceGiB', 'kvCache.budgetBytes'])
 
 function badFigures(result: {warnings: {code: string}[]}, numbers: [string, number][]): string[] {
-  const overReserve = result.warnings.some((w) => w.code === 'weights-over-reserve' || w.code === 'no-kv-space')
+  const overReserve = result.warnings.some((w) => ['weights-do-not-fit', 'weights-over-reserve', 'no-kv-space'].includes(w.code))
   return numbers.filter(([p, v]) => !Number.isFinite(v) || (v < 0 && !(overReserve && MAY_BE_NEGATIVE.has(p)))).map(([p, v]) => `${p} = ${v}`)
 }
 
