@@ -45,7 +45,8 @@ export async function readSystemYaml(file: string, label = file): Promise<System
   }
   let doc: unknown
   try {
-    doc = parse(text)
+    // Warnings off: the library prints them with the lines around them, and a file's content is not echoed.
+    doc = parse(text, {logLevel: 'error'})
   } catch (error) {
     throw inputError(`${label}: the system file ${binaryProblem(text) ?? `is not valid YAML: ${yamlProblem(error)}`}`)
   }
