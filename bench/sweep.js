@@ -4,27 +4,10 @@
 //   thread and on worker threads, for the simulation rate (target: 50,000 simulated deployments per second on 2 cores).
 // Simulations are phase runs of `simulate` (prefill or decode); a sweep covers layouts x prefill budgets x decode
 // batches deployments with them, since prefill does not depend on the decode batch nor decode on the prefill budget.
-import {spawnSync} from 'node:child_process'
 import {availableParallelism, loadavg} from 'node:os'
-import path from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {runOnce} from './lib/cli-process.js'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const bin = path.join(root, 'bin', 'run.js')
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
-
-// The CLI in a child process that reports its peak resident memory and CPU time (worker threads included) on exit.
-const WRAPPER = `process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write('\\nBENCH_USAGE ' + u.maxRSS + ' ' + (u.userCPUTime + u.systemCPUTime) + '\\n') });
-process.argv.splice(1, 0, ${JSON.stringify(bin)}); await import(${JSON.stringify(bin)})`
-
-function runOnce(args) {
-  const t = performance.now()
-  const r = spawnSync('node', ['--input-type=module', '-e', WRAPPER, ...args, '--json', '--no-progress'], {cwd: root, encoding: 'utf8', maxBuffer: 1 << 28})
-  const wall = (performance.now() - t) / 1000
-  if (r.status !== 0) throw new Error(`infersim ${args.join(' ')} failed (${r.status}):\n${r.stderr}`)
-  const usage = /BENCH_USAGE (\d+) (\d+)/.exec(r.stderr)
-  return {wall, result: JSON.parse(r.stdout), maxRssKb: usage ? Number(usage[1]) : Number.NaN, cpuSeconds: usage ? Number(usage[2]) / 1e6 : Number.NaN}
-}
 
 /** Median run by wall time, and the highest peak memory of all runs. */
 function measure(args) {

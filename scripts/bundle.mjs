@@ -33,6 +33,7 @@ const entry = path.join(entryDir, 'bundle-entry.ts')
 const lines = commands.map((c, i) => `import C${i} from ${JSON.stringify(path.relative(entryDir, c.file).replace(/\\/g, '/').replace(/\.ts$/, '.js'))}`)
 lines.push(`export const COMMANDS = {${commands.map((c, i) => `${JSON.stringify(c.id)}: C${i}`).join(', ')}}`)
 lines.push(`export {execute, Config} from '@oclif/core'`)
+lines.push(`export {COMMAND_NOT_FOUND} from '../src/cli/not-found.js'`)
 writeFileSync(entry, lines.join('\n') + '\n')
 
 const options = {

@@ -7,10 +7,11 @@ import {findGpu, gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
 import {loadGpus} from '../io/gpus.js'
 import {loadModel, resolveModelFile} from '../io/models.js'
 import {bundled} from '../io/paths.js'
-import {loadTableSet} from '../io/tables.js'
+import {checkTableFolder, loadTableSet} from '../io/tables.js'
 import type {ModelSpec} from '../model/types.js'
 import type {SimulateOptions} from '../sim/simulate.js'
 import type {TableSet} from '../tables/types.js'
+import {quoteText} from '../util/quote.js'
 import type {MeasurementRow} from './types.js'
 
 export interface EnvironmentOptions {
@@ -49,6 +50,8 @@ export class EvalEnvironment {
   constructor(opts: EnvironmentOptions = {}) {
     this.gpus = opts.gpus ?? loadGpus(opts.gpuSpec)
     this.benchData = opts.benchData ?? bundled.benchData
+    // Checked now: tables load on a row's first use, where a bad folder would fail each row instead of the run.
+    checkTableFolder(this.benchData)
     this.simulateOptions = opts.simulateOptions ?? {}
   }
 
@@ -56,8 +59,8 @@ export class EvalEnvironment {
     const gpu = findGpu(this.gpus, name)
     if (gpu) return gpu
     const pending = PENDING_GPUS[name.toLowerCase()]
-    if (pending) throw new SkipRow(`GPU "${name}" is not in the GPU data yet (it arrives with ${pending})`)
-    throw new InfersimError(`unknown GPU "${name}"; known GPUs: ${this.gpus.map((g) => g.name).join(', ')}`)
+    if (pending) throw new SkipRow(`GPU ${quoteText(name)} is not in the GPU data yet (it arrives with ${pending})`)
+    throw new InfersimError(`unknown GPU ${quoteText(name)}; known GPUs: ${this.gpus.map((g) => g.name).join(', ')}`)
   }
 
   tables(gpu: GpuSpec): TableSet {

@@ -5,6 +5,8 @@
  */
 import {inputError} from '../errors.js'
 import {parseCsv} from '../io/csv.js'
+import {binaryProblem} from '../io/problems.js'
+import {quoteText} from '../util/quote.js'
 import {describeError, validator} from '../schemas/validate.js'
 import {PHASE_METRICS} from './metrics.js'
 import {MEASUREMENT_COLUMNS, type MeasurementFields, type MeasurementRow, type RowProblem} from './types.js'
@@ -27,13 +29,13 @@ class RowError extends Error {}
 
 function wholeNumber(column: string, cell: string): number {
   const v = Number(cell)
-  if (cell === '' || !Number.isFinite(v)) throw new RowError(`column "${column}": "${cell}" is not a number`)
-  if (!Number.isInteger(v)) throw new RowError(`column "${column}": "${cell}" is not a whole number`)
+  if (cell === '' || !Number.isFinite(v)) throw new RowError(`column "${column}": ${quoteText(cell)} is not a number`)
+  if (!Number.isInteger(v)) throw new RowError(`column "${column}": ${quoteText(cell)} is not a whole number`)
   return v
 }
 
 function flag(column: string, cell: string): 0 | 1 {
-  if (cell !== '0' && cell !== '1') throw new RowError(`column "${column}": "${cell}" must be 0 or 1`)
+  if (cell !== '0' && cell !== '1') throw new RowError(`column "${column}": ${quoteText(cell)} must be 0 or 1`)
   return cell === '1' ? 1 : 0
 }
 
@@ -47,15 +49,15 @@ function typedFields(cells: Record<string, string>): MeasurementFields {
   const db = cells.decode_batch
   out.decode_batch = db === '' ? null : db.toLowerCase() === 'max' ? 'max' : wholeNumber('decode_batch', db)
   const actual = Number(cells.actual)
-  if (cells.actual === '' || !Number.isFinite(actual)) throw new RowError(`column "actual": "${cells.actual}" is not a number`)
+  if (cells.actual === '' || !Number.isFinite(actual)) throw new RowError(`column "actual": ${quoteText(cells.actual)} is not a number`)
   out.actual = actual
   return out as unknown as MeasurementFields
 }
 
 function checkPhaseRules(f: MeasurementFields): void {
   const metrics = PHASE_METRICS[f.phase]
-  if (!metrics) throw new RowError(`column "phase": "${f.phase}" is not one of ${Object.keys(PHASE_METRICS).join(', ')}`)
-  if (!metrics.includes(f.metric)) throw new RowError(`column "metric": "${f.metric}" is not a ${f.phase} metric (${metrics.join(', ')})`)
+  if (!metrics) throw new RowError(`column "phase": ${quoteText(f.phase)} is not one of ${Object.keys(PHASE_METRICS).join(', ')}`)
+  if (!metrics.includes(f.metric)) throw new RowError(`column "metric": ${quoteText(f.metric)} is not a ${f.phase} metric (${metrics.join(', ')})`)
   if (NEEDS_BATCH.has(f.phase) && f.decode_batch === null) throw new RowError(`a ${f.phase} row needs decode_batch (a number or "max")`)
   if (NEEDS_PREFILL_TOKENS.has(f.phase) && f.max_prefill_tokens === null) throw new RowError(`a ${f.phase} row needs max_prefill_tokens`)
   if (f.tbo === 1 && typeof f.decode_batch === 'number' && NEEDS_BATCH.has(f.phase) && f.decode_batch % 2 !== 0) {
@@ -68,11 +70,14 @@ function checkPhaseRules(f: MeasurementFields): void {
 
 /** Parses one measurements file's text. `file` names it in messages; `baseDir` resolves relative model paths. */
 export function parseMeasurements(text: string, file: string, baseDir: string): ParsedMeasurements {
+  const binary = binaryProblem(text)
+  if (binary) throw inputError(`${file} ${binary}, not a measurements CSV`)
   const [head, ...records] = parseCsv(text, file)
   const header = head?.line === 1 ? head.cells : []
   const missing = MEASUREMENT_COLUMNS.filter((c) => !header.includes(c))
   if (header.length === 0) throw inputError(`${file}: empty file (no header row)`)
   if (missing.length > 0) throw inputError(`${file}: line 1: the header lacks column(s) ${missing.join(', ')} (expected ${MEASUREMENT_COLUMNS.join(',')})`)
+  if (records.length === 0) throw inputError(`${file}: no measurement rows, only the header`)
   const extraColumns = header.filter((c) => !(MEASUREMENT_COLUMNS as readonly string[]).includes(c))
   const check = validator('measurements-row')
   const rows: MeasurementRow[] = []

@@ -7,6 +7,7 @@ import {inputError} from '../errors.js'
 import {loadEngine} from '../io/engines.js'
 import {ENGINE_NAMES, type Engine} from '../engine.js'
 import type {MeasurementRow} from './types.js'
+import {quoteText} from '../util/quote.js'
 
 export const DEFAULT_ENGINE = 'sglang'
 
@@ -20,7 +21,7 @@ export function useEngineDir(dir: string | undefined): void {
 export function rowEngineName(row: MeasurementRow): string {
   const b = (row.extra.backend ?? '').trim().toLowerCase()
   if (!b) return DEFAULT_ENGINE
-  if (!(ENGINE_NAMES as readonly string[]).includes(b)) throw inputError(`column "backend": "${row.extra.backend}" is not one of ${ENGINE_NAMES.join(', ')}`)
+  if (!(ENGINE_NAMES as readonly string[]).includes(b)) throw inputError(`column "backend": ${quoteText(String(row.extra.backend))} is not one of ${ENGINE_NAMES.join(', ')}`)
   return b
 }
 

@@ -42,6 +42,10 @@ export function runCalibration(opts: CalibrateOptions): CalibrationRun {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more bad row(s); --keep-going evaluates the rest)` : ''
     throw inputError(`${describeProblem(problems[0])}${more}`)
   }
+  if (rows.length === 0) {
+    // Every row was bad (--keep-going): a summary of no rows (MAPE 0%) would read as a perfect score.
+    throw inputError(`no measurement row can be evaluated: all ${problems.length} are bad; the first: ${describeProblem(problems[0])}`)
+  }
   const env = new EvalEnvironment(opts.environment)
   const outcomes: Record<string, RowOutcome[]> = {}
   const summaries: Record<string, ProfileSummary> = {}

@@ -14,6 +14,7 @@ import type {GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
 import type {Deployment} from '../sim/deployment.js'
 import type {Features, MeasurementRow} from './types.js'
+import {quoteText} from '../util/quote.js'
 
 export {DEFAULT_ENGINE, rowEngineName, useEngineDir} from './row-engine.js'
 
@@ -21,7 +22,7 @@ const optionalInt = (row: MeasurementRow, column: string): number | undefined =>
   const cell = (row.extra[column] ?? '').trim()
   if (cell === '') return undefined
   const v = Number(cell)
-  if (!Number.isInteger(v) || v < 0) throw inputError(`column "${column}": "${cell}" is not a whole number`)
+  if (!Number.isInteger(v) || v < 0) throw inputError(`column "${column}": ${quoteText(cell)} is not a whole number`)
   return v
 }
 
@@ -47,7 +48,7 @@ export interface ServingRun {
  * concurrency is the instance's; each attention group holds its share.
  */
 export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec): ServingRun {
-  if (typeof row.decode_batch !== 'number') throw inputError(`a serving row needs decode_batch = concurrency per replica as a number, got "${row.decode_batch}"`)
+  if (typeof row.decode_batch !== 'number') throw inputError(`a serving row needs decode_batch = concurrency per replica as a number, got ${quoteText(String(row.decode_batch))}`)
   const notes: string[] = []
   const d = baseDeployment(row, 'both')
   const moeTp = optionalInt(row, 'moe_tp') || undefined

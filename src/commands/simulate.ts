@@ -11,6 +11,7 @@ import {renderText} from '../report/text.js'
 import type {Deployment} from '../sim/deployment.js'
 import type {SimResult} from '../sim/result.js'
 import {simulate} from '../sim/simulate.js'
+import {checkServingRequest} from '../sim/validate.js'
 import {loadEngine} from '../io/engines.js'
 import {displayPath} from '../io/paths.js'
 import {usageError} from '../errors.js'
@@ -78,10 +79,13 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       switches: parseSwitchOverrides(flags.switch ?? []),
     })
     const deployment: Deployment = Object.assign(deploymentFromFlags(flags), flags['moe-ep'] === undefined ? {} : {moeEp: flags['moe-ep']})
+    const given = (name: string) => this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`))
+    const requestWarnings = checkServingRequest({serving: flags.serving, mode: deployment.mode, servingFlags: ['concurrency'].filter(given)})
     const engine = loadEngine(flags.engine, engineDir)
     const result = simulate(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {engine})
+    result.warnings.push(...requestWarnings)
     const calibrated = flags.calibration ? calibrateWithFile(flags.calibration, result) : undefined
-    const budgetGiven = this.argv.some((a) => a === '--max-prefill-tokens' || a.startsWith('--max-prefill-tokens='))
+    const budgetGiven = given('max-prefill-tokens')
     const serving = flags.serving
       ? {
           ...simulateServing(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {

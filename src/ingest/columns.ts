@@ -1,4 +1,5 @@
 /** Checks a table's columns (from its header or --columns) against its layout. */
+import {quoteText} from '../util/quote.js'
 import type {Layout} from './layouts/types.js'
 
 /** Text columns; every other column holds numbers. */
@@ -7,13 +8,13 @@ export const TEXT_COLUMNS: ReadonlySet<string> = new Set(['dtype', 'kv_dtype'])
 /** Why these columns do not fit the layout, or undefined when they do. */
 export function columnsProblem(layout: Layout, columns: readonly string[]): string | undefined {
   const seen = new Set<string>()
-  for (const c of columns) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c)) return `column name "${c}" is not a plain name`
-    if (seen.has(c)) return `column "${c}" appears twice`
+  for (const [i, c] of columns.entries()) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c)) return `column ${i + 1} (${quoteText(c)}) is not a plain name`
+    if (seen.has(c)) return `column ${quoteText(c)} appears twice`
     seen.add(c)
   }
   if (layout.openLatencyParts) {
-    if (columns[0] !== layout.columns[0]) return `the first column should be "${layout.columns[0]}" (a ${layout.id} table), not "${columns[0]}"`
+    if (columns[0] !== layout.columns[0]) return `the first column should be "${layout.columns[0]}" (a ${layout.id} table), not ${quoteText(columns[0])}`
     if (columns.length < 2) return `a ${layout.id} table needs at least one latency column after "${layout.columns[0]}"`
     return undefined
   }
@@ -22,7 +23,7 @@ export function columnsProblem(layout: Layout, columns: readonly string[]): stri
   if (missing.length === 0 && extra.length === 0) return undefined
   const parts = [
     missing.length > 0 && `missing ${missing.map((c) => `"${c}"`).join(', ')}`,
-    extra.length > 0 && `unexpected ${extra.map((c) => `"${c}"`).join(', ')}`,
+    extra.length > 0 && `unexpected ${extra.map(quoteText).join(', ')}`,
   ].filter(Boolean)
   return `${parts.join('; ')} (a ${layout.id} table has columns ${layout.columns.join(',')})`
 }

@@ -6,6 +6,8 @@ import {assertValid} from '../schemas/validate.js'
 import {ENGINE_NAMES, type Engine, type EngineAccuracy, type EngineParamName, type EngineParams} from '../engine.js'
 import {readJsonFile} from './json.js'
 import {bundled, displayPath, userEngineDir} from './paths.js'
+import {writeFileAtomic} from './text-file.js'
+import {quoteText} from '../util/quote.js'
 
 export interface EngineParamEntry {
   value: number | boolean
@@ -40,7 +42,7 @@ export function readEngineFile(file: string): EngineFile {
   const data = readJsonFile(file, 'engine file')
   const parsed = assertValid<EngineFile>('engine', data, `engine file ${displayPath(file)}`)
   const expected = path.basename(file, '.json')
-  if (parsed.engine !== expected) throw usageError(`engine file ${displayPath(file)}: "engine" is "${parsed.engine}" but the file is named ${expected}.json`)
+  if (parsed.engine !== expected) throw usageError(`engine file ${displayPath(file)}: "engine" is ${quoteText(parsed.engine)} but the file is named ${expected}.json`)
   return parsed
 }
 

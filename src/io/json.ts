@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {inputError} from '../errors.js'
 import {displayPath} from './paths.js'
+import {jsonProblem} from './problems.js'
 
 /** Reads and parses a JSON file; every failure names the file. */
 export function readJsonFile(file: string, what = 'file'): unknown {
@@ -14,10 +15,12 @@ export function readJsonFile(file: string, what = 'file'): unknown {
   }
   try {
     return parseJson(text)
-  } catch (error) {
-    throw inputError(`${what} ${displayPath(file)} is not valid JSON: ${(error as Error).message}`)
+  } catch {
+    throw inputError(`${what} ${displayPath(file)} ${jsonProblem(withoutBom(text))}`)
   }
 }
 
 /** JSON.parse that accepts a leading UTF-8 byte-order mark, as editors on Windows write it. */
-export const parseJson = (text: string): unknown => JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
+export const parseJson = (text: string): unknown => JSON.parse(withoutBom(text))
+
+const withoutBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)

@@ -6,6 +6,7 @@ import {parseModelConfig} from '../model/parse.js'
 import type {ModelSpec} from '../model/types.js'
 import {readJsonFile} from './json.js'
 import {bundled, displayPath} from './paths.js'
+import {quoteText} from '../util/quote.js'
 
 const QUANT_SUFFIX = '.hf_quant_config.json'
 
@@ -23,7 +24,7 @@ export function resolveModelFile(nameOrPath: string, baseDir = process.cwd()): {
   const bundledFile = path.join(bundled.hfConfigs, `${nameOrPath.toLowerCase()}.json`)
   if (!nameOrPath.includes('/') && !nameOrPath.includes('\\') && !nameOrPath.endsWith('.json')) {
     if (existsSync(bundledFile)) return {name: nameOrPath.toLowerCase(), file: bundledFile}
-    throw usageError(`unknown model "${nameOrPath}"; bundled models: ${bundledModelNames().join(', ')} (or pass a path to a config.json)`)
+    throw usageError(`unknown model ${quoteText(nameOrPath)}; bundled models: ${bundledModelNames().join(', ')} (or pass a path to a config.json)`)
   }
   const file = path.resolve(baseDir, nameOrPath)
   const base = path.basename(file, '.json')

@@ -5,18 +5,20 @@ import {inputError} from '../errors.js'
 import {parseCsv} from './csv.js'
 import type {KernelTable, TableRow, TableSet} from '../tables/types.js'
 import {bundled, displayPath} from './paths.js'
+import {binaryProblem} from './problems.js'
+import {quoteText} from '../util/quote.js'
 
 /** Columns that hold text; every other column must be a finite number. */
 export const TEXT_COLUMNS = new Set(['dtype', 'kv_dtype', 'gemm_dtype', 'kernel_source', 'op_name', 'distribution', 'backend'])
 
 /** Parses one table's CSV text. Errors name the file and line. */
 export function parseTableCsv(text: string, relPath: string, label = relPath): KernelTable {
+  const binary = binaryProblem(text)
+  if (binary) throw inputError(`${label} ${binary}, not a CSV table`)
   const [head, ...records] = parseCsv(text, label)
   if (!head || head.line !== 1) throw inputError(`${label}: empty table (no header row)`)
   const columns = head.cells
-  if (columns.some((c) => /^-?\d+(\.\d+)?$/.test(c))) {
-    throw inputError(`${label}: line 1 has no header row (it starts with numbers: "${columns.join(',').slice(0, 40)}")`)
-  }
+  if (columns.some((c) => /^-?\d+(\.\d+)?$/.test(c))) throw inputError(`${label}: line 1 has no header row (it starts with numbers)`)
   const rows: TableRow[] = []
   for (const {line, cells} of records) {
     if (cells.length !== columns.length) {
@@ -31,7 +33,7 @@ export function parseTableCsv(text: string, relPath: string, label = relPath): K
         continue
       }
       const v = cell === '' ? Number.NaN : Number(cell)
-      if (!Number.isFinite(v)) throw inputError(`${label}: line ${line}, column "${col}": "${cell}" is not a number`)
+      if (!Number.isFinite(v)) throw inputError(`${label}: line ${line}, column ${quoteText(col)}: ${quoteText(cell)} is not a number`)
       values[col] = v
     }
     rows.push({line, values})
@@ -39,14 +41,39 @@ export function parseTableCsv(text: string, relPath: string, label = relPath): K
   return {path: relPath, columns, rows}
 }
 
-function walkCsv(dir: string, rel: string, out: string[], keepDir: (relDir: string) => boolean): void {
+/** Collects table paths under `dir` into `out`; stops early once `out` holds `limit` of them. */
+function walkCsv(dir: string, rel: string, out: string[], keepDir: (relDir: string) => boolean, limit = Infinity): void {
   for (const entry of readdirSync(dir, {withFileTypes: true})) {
+    if (out.length >= limit) return
     if (entry.name.startsWith('.') || entry.name === 'raw') continue
     const relChild = rel ? `${rel}/${entry.name}` : entry.name
     if (entry.isDirectory()) {
-      if (keepDir(relChild)) walkCsv(path.join(dir, entry.name), relChild, out, keepDir)
+      if (keepDir(relChild)) walkCsv(path.join(dir, entry.name), relChild, out, keepDir, limit)
     } else if (entry.name.endsWith('.csv')) out.push(relChild)
   }
+}
+
+/**
+ * A folder of kernel tables must exist, be a folder and hold at least one
+ * table: a wrong --bench-data would otherwise make every lookup fall back
+ * to the default MFU without a word.
+ */
+export function checkTableFolder(root: string): void {
+  const shown = displayPath(root)
+  let isDir: boolean
+  try {
+    isDir = statSync(root).isDirectory()
+  } catch {
+    throw inputError(`kernel-table folder ${shown} does not exist`)
+  }
+  if (!isDir) throw inputError(`kernel-table folder ${shown} is a file, not a folder of tables`)
+  const found: string[] = []
+  try {
+    walkCsv(root, '', found, () => true, 1)
+  } catch (error) {
+    throw inputError(`kernel-table folder ${shown} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`)
+  }
+  if (found.length === 0) throw inputError(`no kernel tables under ${shown}: the folder holds no .csv table (raw/ aside)`)
 }
 
 /** Every table path under a bench_data root (raw/ excluded), optionally only those of some GPUs. */
@@ -71,6 +98,7 @@ export function listTablePaths(root: string, gpuKeys?: Iterable<string>): string
  * hundreds of measured tables reads only the few it looks up.
  */
 export function loadTableSet(root = bundled.benchData, gpuKeys?: string[]): TableSet {
+  checkTableFolder(root)
   const paths = listTablePaths(root, gpuKeys)
   const known = new Set(paths)
   const parsed = new Map<string, KernelTable>()

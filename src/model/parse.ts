@@ -1,4 +1,6 @@
 import {inputError} from '../errors.js'
+import {describeValue, quoteText} from '../util/quote.js'
+import {DEFAULT_RANGE, FIELD_RANGES} from './limits.js'
 import type {Attention, FeedForward, LinearAttention, ModelSpec, WeightQuant} from './types.js'
 
 type Json = Record<string, unknown>
@@ -57,7 +59,7 @@ function requireFields(cfg: Json, source: string): void {
   const missing = wanted.filter((k) => cfg[k] === undefined || cfg[k] === null)
   if (!hasFfn) missing.push('intermediate_size (or moe_intermediate_size)')
   if (missing.length === 0) return
-  const type = typeof cfg.model_type === 'string' ? ` (model_type "${cfg.model_type}")` : ''
+  const type = typeof cfg.model_type === 'string' ? ` (model_type ${quoteText(cfg.model_type)})` : ''
   const plural = missing.length > 1 ? 's' : ''
   throw inputError(`${source}${type}: the model needs field${plural} ${missing.map((m) => `"${m}"`).join(', ')}, which the config does not have`)
 }
@@ -86,6 +88,7 @@ function parseAttention(cfg: Json, field: FieldReader, hidden: number): Attentio
       qkRopeHeadDim: field.int('qk_rope_head_dim'),
       vHeadDim: field.int('v_head_dim'),
     }
+    if (mla.qkNopeHeadDim + mla.qkRopeHeadDim < 1) throw inputError(`${field.source}: fields "qk_nope_head_dim" and "qk_rope_head_dim" are both 0: a query head needs a dimension`)
     const indexTopk = field.optInt('index_topk')
     if (indexTopk !== undefined) {
       mla.sparse = {
@@ -97,8 +100,12 @@ function parseAttention(cfg: Json, field: FieldReader, hidden: number): Attentio
     return mla
   }
   const headDim = field.optInt('head_dim') ?? Math.floor(hidden / heads)
+  if (headDim < 1) throw inputError(`${field.source}: "hidden_size" ${hidden} over "num_attention_heads" ${heads} leaves no head dimension; the config needs "head_dim"`)
+  const kvHeads = field.optInt('num_key_value_heads') ?? heads
+  if (kvHeads > heads) throw inputError(`${field.source}: field "num_key_value_heads" (${kvHeads}) exceeds "num_attention_heads" (${heads}): each KV head serves a group of query heads`)
+  if (heads % kvHeads !== 0) throw inputError(`${field.source}: field "num_key_value_heads" (${kvHeads}) does not divide "num_attention_heads" (${heads}) into equal groups`)
   const outputGate = cfg.attn_output_gate === true || cfg.model_type === 'qwen3_next'
-  return {kind: 'mha', heads, kvHeads: field.optInt('num_key_value_heads') ?? heads, headDim, outputGate}
+  return {kind: 'mha', heads, kvHeads, headDim, outputGate}
 }
 
 function parseLinear(field: FieldReader, layers: number): LinearAttention {
@@ -123,7 +130,7 @@ function parseCompatFfn(cfg: Json, field: FieldReader): FeedForward {
     return {
       isMoe: true,
       experts: field.int(expertsKey),
-      topk: field.int('num_experts_per_tok'),
+      topk: routedPerToken(field, 'num_experts_per_tok', expertsKey),
       intermediate,
       sharedExperts: field.optInt('num_shared_experts') ?? 0,
       sharedIntermediate: intermediate,
@@ -155,7 +162,7 @@ function parsePublishedFfn(cfg: Json, field: FieldReader, layers: number): FeedF
   return {
     isMoe: true,
     experts: field.int(expertsKey),
-    topk: field.int(topkKey),
+    topk: routedPerToken(field, topkKey, expertsKey),
     intermediate,
     sharedExperts,
     sharedIntermediate: sharedWidth ?? intermediate,
@@ -163,6 +170,14 @@ function parsePublishedFfn(cfg: Json, field: FieldReader, layers: number): FeedF
     denseIntermediate: hasDenseLayers ? field.optInt('intermediate_size_mlp') ?? field.int('intermediate_size') : 0,
     moeLayerFreq,
   }
+}
+
+/** Experts per token: no more than there are routed experts. */
+function routedPerToken(field: FieldReader, topkKey: string, expertsKey: string): number {
+  const topk = field.int(topkKey)
+  const experts = field.int(expertsKey)
+  if (topk > experts) throw inputError(`${field.source}: field "${topkKey}" (${topk}) exceeds the ${experts} routed experts ("${expertsKey}")`)
+  return topk
 }
 
 function dense(intermediate: number): FeedForward {
@@ -204,9 +219,11 @@ function fieldReader(cfg: Json, source: string): FieldReader {
       if (required) throw inputError(`${source}: the model needs field "${name}", which the config does not have`)
       return undefined
     }
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw inputError(`${source}: field "${name}" must be a non-negative number, got ${JSON.stringify(v)}`)
-    }
+    const {min, max} = FIELD_RANGES[name] ?? DEFAULT_RANGE
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw inputError(`${source}: field "${name}" must be a whole number, got ${describeValue(v)}`)
+    if (!Number.isInteger(v)) throw inputError(`${source}: field "${name}" must be a whole number, got ${v}`)
+    if (v < min) throw inputError(`${source}: field "${name}" must be at least ${min}, got ${v}`)
+    if (v > max) throw inputError(`${source}: field "${name}" is ${v}, beyond any real model (at most ${max})`)
     return v
   }
   return {

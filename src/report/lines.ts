@@ -56,6 +56,9 @@ export function reportEntries(r: SimResult): ReportEntry[] {
     out.push(line('Target per-token KV cache size (KB):', f2(kv.budgetBytes / 1024)))
     out.push(line('Current per-token KV cache size (KB):', f2(kv.neededBytes / 1024)))
   }
+  // Before the reference's line: when the weights alone do not fit, a smaller KV cache would not help.
+  const weights = r.warnings.find((w) => w.code === 'weights-do-not-fit' || w.code === 'weights-over-reserve')
+  if (weights) out.push({kind: 'error', text: `!Error: ${weights.message}`})
   if (!kv.fits) out.push({kind: 'error', text: '!Error: need smaller kvcache'})
 
   const fl = r.flops

@@ -5,6 +5,7 @@ import {createRequire} from 'node:module'
 import type {ErrorObject, ValidateFunction} from 'ajv'
 import {inputError} from '../errors.js'
 import {findPackageRoot} from '../util/package-root.js'
+import {quoteText} from '../util/quote.js'
 
 const ROOT = findPackageRoot(import.meta.url)
 const SCHEMA_DIR = path.join(ROOT, 'src', 'schemas')
@@ -47,7 +48,7 @@ export function validator(name: SchemaName): ValidateFunction {
 
 export function describeError(e: ErrorObject): string {
   const where = e.instancePath ? e.instancePath.replace(/^\//, '').replaceAll('/', '.') : '(top level)'
-  const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as {additionalProperty: string}).additionalProperty}"` : ''
+  const extra = e.keyword === 'additionalProperties' ? ` ${quoteText((e.params as {additionalProperty: string}).additionalProperty)}` : ''
   const allowed = e.keyword === 'enum' ? ` (${(e.params as {allowedValues: unknown[]}).allowedValues.join(', ')})` : ''
   return `${where}: ${e.message}${extra}${allowed}`
 }

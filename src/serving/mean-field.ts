@@ -20,6 +20,7 @@
  */
 import {inputError} from '../errors.js'
 import {forwardOverheadMs, type EngineParams} from '../engine.js'
+import {weightsDoNotFit} from '../sim/validate.js'
 import type {StepCost} from './step-cost.js'
 
 const GiB = 1024 ** 3
@@ -110,6 +111,11 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   const kvSpace = kvPoolBytes(e, w.memGiB, cost.weightBytesPerGpu)
   const kvTokens = e.reserves_full_kv ? isl + osl : isl + osl / 2
   const kvCapacity = Math.floor((e.kv_capacity_scale * kvSpace) / (cost.kvBytesPerToken * kvTokens + cost.stateBytesPerRequest))
+  if (kvSpace <= 0) {
+    const availableGiB = Math.max(0, cost.weightBytesPerGpu + kvSpace) / GiB
+    const pool = `gpu_memory_fraction ${e.gpu_memory_fraction} of the ${e.memory_fraction_of} memory of ${w.memGiB} GB, ${e.activation_reserve_gib} GiB kept for activations`
+    throw inputError(weightsDoNotFit(cost.weightBytesPerGpu / GiB, availableGiB, `the engine's memory: ${pool}`))
+  }
   if (kvCapacity < 1) {
     throw inputError(
       `no request fits: the weights take ${(cost.weightBytesPerGpu / GiB).toFixed(1)} GiB per GPU of the ${w.memGiB} GiB, and the engine's KV pool ` +
@@ -192,7 +198,8 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
       admissionMs: admission * 1000,
       joinMs: join * 1000,
       prefillMs: state.r0 * 1000,
-      prefillQueueMs: (state.r - state.r0) * 1000,
+      // The mean-value analysis gives r >= r0; rounding can leave r a hair below r0 when nothing queues.
+      prefillQueueMs: Math.max(0, state.r - state.r0) * 1000,
       overheadMs: e.ttft_overhead_ms,
     },
     iterations,

@@ -18,7 +18,7 @@ import {resolveWeightFormat} from './weight-format.js'
 import type {Deployment} from './deployment.js'
 import {simulateDecode, simulatePrefill} from './phase.js'
 import type {SimResult} from './result.js'
-import {checkDeployment, modelNoteWarnings} from './validate.js'
+import {checkDeployment, checkMoeOptions, checkWeightsFit, modelNoteWarnings} from './validate.js'
 
 export interface SimulateOptions {
   /** Interpolating lookups for the default profile; the bundled interpolation when not given. */
@@ -49,7 +49,7 @@ export function simulate(
   profile: Profile,
   options: SimulateOptions = {},
 ): SimResult {
-  const warnings: SimWarning[] = [...modelNoteWarnings(model), ...checkDeployment(model, deployment)]
+  const warnings: SimWarning[] = [...modelNoteWarnings(model), ...checkDeployment(model, deployment), ...checkMoeOptions(model, deployment, profile.name === 'infersim')]
   const sw = profile.switches
   const rates = effectiveRates(gpu)
   const gpuKey = gpuTableKey(gpu.name)
@@ -64,6 +64,7 @@ export function simulate(
   if (d.tbo && model.linear) warnings.push({code: 'tbo-ignored', message: 'two-batch overlap is not modelled for hybrid (linear-attention) models; ignored'})
   const ctx = makeContext(model, model.linear ? Object.assign({}, d, {tbo: false}) : d, rates, gpuKey, sw, resolver, weightFormat)
   const weights = weightsPerGpu(model, ctx.shapes, d, sw)
+  warnings.push(...checkWeightsFit(weights.perGpuBytes, gpu))
   const flops = flopsSummary(model, ctx.shapes, d.isl, d.osl)
   const contextLen = d.isl + d.osl
   const kv = kvCacheFit(model, ctx.shapes, weights.perGpuBytes, gpu.memGiB, Math.max(1, batch), contextLen)

@@ -1,7 +1,7 @@
 /**
- * A progress bar on stderr for sweeps that run longer than a second:
- * nothing for short runs, redrawn at most ten times a second on a terminal,
- * one line every few seconds otherwise (logs stay readable).
+ * A progress bar on stderr for work that runs longer than a second (a sweep,
+ * `tables score`): nothing for short runs, redrawn at most ten times a second
+ * on a terminal, one line every few seconds otherwise (logs stay readable).
  */
 export interface ProgressSink {
   write(text: string): void
@@ -24,6 +24,8 @@ export class ProgressBar {
     private readonly out: ProgressSink | undefined,
     private readonly simulations: () => number,
     private readonly now: () => number = () => performance.now(),
+    /** What the bar is of, and what its counter counts. */
+    private readonly names: {label: string; unit: string} = {label: 'sweep', unit: 'simulations'},
   ) {
     this.start = now()
   }
@@ -47,7 +49,8 @@ export class ProgressBar {
     const filled = Math.round(share * WIDTH)
     const sims = this.simulations()
     const rate = sims / (elapsed / 1000)
-    const line = `sweep [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${sims.toLocaleString('en-US')} simulations  ${(elapsed / 1000).toFixed(1)} s  ${Math.round(rate).toLocaleString('en-US')}/s`
+    const {label, unit} = this.names
+    const line = `${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${sims.toLocaleString('en-US')} ${unit}  ${(elapsed / 1000).toFixed(1)} s  ${Math.round(rate).toLocaleString('en-US')}/s`
     this.out.write(this.out.isTTY ? `\r${line}` : `${line}\n`)
     this.drawn = true
   }

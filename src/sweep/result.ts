@@ -62,7 +62,7 @@ export interface DisaggregatedPlan {
   requestsPerSecond: number
 }
 
-export type Constraint = 'memory' | 'ttft' | 'tpot' | 'both-phases'
+export type Constraint = 'memory' | 'layout' | 'ttft' | 'tpot' | 'both-phases'
 
 /** Why nothing met the targets, and how close the nearest point came. */
 export interface Binding {

@@ -179,7 +179,7 @@ export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
     frontiers: {decode: fullFrontiers.decode.filter(within), prefill: fullFrontiers.prefill.filter(within)},
     top,
     disaggregated: disaggregatedPlans(agg, layouts, ctx, req.space.maxGpus),
-    binding: bindingConstraints(agg, layouts, top, space.closestMemory, ctx),
+    binding: bindingConstraints(agg, layouts, top, space, ctx),
   }
   // The plot first: if it cannot be written, the CSV is dropped too and every existing file stays as it was.
   try {

@@ -8,7 +8,7 @@
  * (MoE models; a dense model's replica at tp = 1 is one GPU); tp > 1 is one
  * tensor-parallel group of W = tp GPUs (SPEC's meaning of tp).
  */
-import {kvCacheFit, maxDecodeBatch} from '../cost/kvcache.js'
+import {kvCacheFit, maxDecodeBatch, RESERVED_GIB} from '../cost/kvcache.js'
 import {shardShapes} from '../cost/shapes.js'
 import {GiB} from '../cost/units.js'
 import {paramsPerGpu} from '../cost/weights.js'
@@ -19,7 +19,7 @@ import type {Profile} from '../profile.js'
 import {DEFAULT_DEPLOYMENT, type Deployment} from '../sim/deployment.js'
 import {checkDeployment} from '../sim/validate.js'
 import {resolveWeightFormat} from '../sim/weight-format.js'
-import type {Layout, MemoryShortfall, SkipCounts, SweepSpace, Toggle, WeightChoice, Workload} from './types.js'
+import type {Layout, LayoutProblems, MemoryShortfall, SkipCounts, SweepSpace, Toggle, WeightChoice, Workload} from './types.js'
 
 export const DEFAULT_GPUS_PER_NODE = 8
 
@@ -30,6 +30,8 @@ export interface LayoutSpace {
   batchesOverMemory: number
   /** When no layout fits in memory: the one that came closest. */
   closestMemory?: MemoryShortfall
+  /** Why candidates were left out before any memory check. */
+  problems: LayoutProblems
 }
 
 export const powersOfTwo = (lo: number, hi: number) => {
@@ -92,13 +94,13 @@ export function bitsOf(format: WeightQuant): 4 | 8 | 16 {
   return format === 'bf16' ? 16 : format === 'fp8' ? 8 : 4
 }
 
-/** Free memory left after the weights, the runtime reserve and one request's KV cache (negative: does not fit), GiB. */
-function freeAfterOneRequest(model: ModelSpec, gpu: GpuSpec, d: Deployment, weights: WeightChoice, contextLen: number): number {
+/** Free memory left after the weights, the runtime reserve and one request's KV cache (negative: does not fit), and the weights, GiB. */
+function freeAfterOneRequest(model: ModelSpec, gpu: GpuSpec, d: Deployment, weights: WeightChoice, contextLen: number): {freeGiB: number; weightsGiB: number} {
   const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: weights.fp8Gemm || weights.resolved === 'fp8', fp8Kv: d.fp8Kv, weightBits: bitsOf(weights.resolved)})
   const params = paramsPerGpu(model, shapes, d.tp, d.worldSize).perGpuBytes
   const kv = kvCacheFit(model, shapes, params, gpu.memGiB, 1, contextLen)
   const perRequest = model.linear ? kv.neededBytes : kv.neededBytes * contextLen
-  return kv.spaceGiB - perRequest / GiB
+  return {freeGiB: kv.spaceGiB - perRequest / GiB, weightsGiB: params / GiB}
 }
 
 function layoutMaxBatch(model: ModelSpec, gpu: GpuSpec, d: Deployment, weights: WeightChoice, contextLen: number): number {
@@ -126,12 +128,13 @@ function commVariants(space: SweepSpace, epMoe: boolean, multiNode: boolean, tbo
   return toggleValues(space.deepep, epMoe, multiNode).flatMap((deepep) => toggleValues(space.tbo, tboModelled, deepep).map((tbo) => ({deepep, tbo})))
 }
 
-function divides(model: ModelSpec, d: Deployment): boolean {
+/** Why the layout's heads or world size do not divide, or undefined when they do. */
+function divisibilityProblem(model: ModelSpec, d: Deployment): string | undefined {
   try {
     checkDeployment(model, d)
-    return true
+    return undefined
   } catch (error) {
-    if (error instanceof InfersimError) return false
+    if (error instanceof InfersimError) return error.message
     throw error
   }
 }
@@ -142,7 +145,8 @@ export function gpusPerNodeOf(gpu: GpuSpec, space: Pick<SweepSpace, 'gpusPerNode
 
 /** Every layout of the space on the given GPUs, infeasible ones counted and left out. */
 export function enumerateLayouts(model: ModelSpec, gpus: GpuSpec[], profile: Profile, space: SweepSpace, workload: Workload): LayoutSpace {
-  const skipped: SkipCounts = {memory: 0, divisibility: 0, format: 0}
+  const skipped: SkipCounts = {memory: 0, weights: 0, divisibility: 0, format: 0}
+  const problems: LayoutProblems = {divisibility: [], unmatchedTps: [], worldSizes: []}
   const layouts: Layout[] = []
   let overMemory = 0
   let closest: MemoryShortfall | undefined
@@ -152,14 +156,19 @@ export function enumerateLayouts(model: ModelSpec, gpus: GpuSpec[], profile: Pro
     const worldSizes = space.worldSizes ?? defaultWorldSizes(space.minGpus, space.maxGpus, perNode)
     const tps = space.tps ?? [1, ...powersOfTwo(2, Math.min(perNode, Math.max(...worldSizes)))]
     const weights = weightChoices(model, gpu, profile, space, skipped)
+    for (const w of worldSizes) if (!problems.worldSizes.includes(w)) problems.worldSizes.push(w)
+    for (const tp of tps) if (tp > 1 && !worldSizes.includes(tp) && !problems.unmatchedTps.includes(tp)) problems.unmatchedTps.push(tp)
     for (const {worldSize, tp} of candidates(model, worldSizes, tps)) {
       const nodes = worldSize <= perNode ? 1 : worldSize / perNode
       const epMoe = tp === 1 && model.ffn.isMoe && worldSize > 1
-      const comms = commVariants(space, epMoe, Number.isInteger(nodes) && nodes > 1, worldSize > 1 && !model.linear)
+      // Two-batch overlap hides MoE communication: modelled for MoE models without linear attention only.
+      const comms = commVariants(space, epMoe, Number.isInteger(nodes) && nodes > 1, worldSize > 1 && !model.linear && model.ffn.isMoe)
       const fp8Kvs = toggleValues(space.fp8Kv, true, true)
       const base: Deployment = {...DEFAULT_DEPLOYMENT, worldSize, tp, nodes: Number.isInteger(nodes) ? nodes : 1, isl: workload.isl, osl: workload.osl}
-      if (!Number.isInteger(nodes) || !divides(model, base)) {
+      const problem = Number.isInteger(nodes) ? divisibilityProblem(model, base) : `world size ${worldSize} is not a whole number of ${perNode}-GPU nodes`
+      if (problem) {
         skipped.divisibility += weights.length * fp8Kvs.length * comms.length
+        if (!problems.divisibility.includes(problem)) problems.divisibility.push(problem)
         continue
       }
       for (const w of weights) {
@@ -168,8 +177,10 @@ export function enumerateLayouts(model: ModelSpec, gpus: GpuSpec[], profile: Pro
           const maxBatch = layoutMaxBatch(model, gpu, d, w, contextLen)
           if (maxBatch < 1) {
             skipped.memory += comms.length
-            const free = freeAfterOneRequest(model, gpu, d, w, contextLen)
-            if (!closest || free > closest.freeGiB) closest = {gpu: gpu.name, worldSize, tp, weights: w.resolved, freeGiB: free, memGiB: gpu.memGiB}
+            const {freeGiB, weightsGiB} = freeAfterOneRequest(model, gpu, d, w, contextLen)
+            const availableGiB = gpu.memGiB - RESERVED_GIB
+            if (weightsGiB > availableGiB) skipped.weights += comms.length
+            if (!closest || freeGiB > closest.freeGiB) closest = {gpu: gpu.name, worldSize, tp, weights: w.resolved, freeGiB, memGiB: gpu.memGiB, weightsGiB, availableGiB}
             continue
           }
           for (const {deepep, tbo} of comms) {
@@ -180,5 +191,5 @@ export function enumerateLayouts(model: ModelSpec, gpus: GpuSpec[], profile: Pro
       }
     }
   })
-  return {layouts, skipped, batchesOverMemory: overMemory, closestMemory: layouts.length === 0 ? closest : undefined}
+  return {layouts, skipped, batchesOverMemory: overMemory, closestMemory: layouts.length === 0 ? closest : undefined, problems}
 }

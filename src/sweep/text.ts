@@ -20,7 +20,10 @@ function header(r: SweepResult): string[] {
   const targets = [w.ttftMaxMs !== undefined && `TTFT <= ${w.ttftMaxMs} ms`, w.tpotMaxMs !== undefined && `TPOT <= ${w.tpotMaxMs} ms`].filter(Boolean)
   const sizes = Object.entries(r.space.worldSizes).map(([g, s]) => `${g} ${s.length > 0 ? `${s[0]}-${s[s.length - 1]}` : 'none'}`)
   const c = r.counts
-  const skipped = Object.entries(c.skipped).filter(([, v]) => v > 0).map(([k, v]) => `${n0(v)} ${k}`)
+  const whyMemory = c.skipped.weights > 0 ? ` (${n0(c.skipped.weights)} of them: the weights alone do not fit)` : ''
+  const skipped = Object.entries(c.skipped)
+    .filter(([k, v]) => v > 0 && k !== 'weights')
+    .map(([k, v]) => `${n0(v)} ${k}${k === 'memory' ? whyMemory : ''}`)
   return [
     `sweep of ${r.model} (profile ${r.profile}) on ${sizes.join(', ')} GPUs, ISL ${w.isl}, OSL ${w.osl}`,
     `targets: ${targets.length ? targets.join(', ') : 'none (every feasible point counts)'}${r.calibration ? `; figures calibrated with ${r.calibration.file} (${r.calibration.model})` : ''}`,

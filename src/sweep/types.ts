@@ -80,6 +80,8 @@ export interface SweepPoint {
 export interface SkipCounts {
   /** Weights plus one request's KV cache do not fit in GPU memory. */
   memory: number
+  /** Of those, layouts whose weights alone do not fit beside the runtime reserve. */
+  weights: number
   /** Heads, KV heads or the world size do not divide (checkDeployment). */
   divisibility: number
   /** The weight format needs what the GPU lacks (e.g. nvfp4 without FP4 tensor cores). */
@@ -94,4 +96,17 @@ export interface MemoryShortfall {
   weights: WeightQuant
   freeGiB: number
   memGiB: number
+  /** The layout's weights per GPU, and the memory they may take (GPU memory less the runtime reserve), GiB. */
+  weightsGiB: number
+  availableGiB: number
+}
+
+/** Why candidate layouts were not even tried: the first reason of each kind, for the message when none is left. */
+export interface LayoutProblems {
+  /** Distinct reasons heads, KV heads or the world size do not divide (checkDeployment's messages). */
+  divisibility: string[]
+  /** Tensor-parallel sizes above 1 that equal no world size searched (a tp > 1 replica spans tp GPUs). */
+  unmatchedTps: number[]
+  /** World sizes searched, per GPU. */
+  worldSizes: number[]
 }

@@ -6,12 +6,14 @@
 import {pyRound} from '../util/pyformat.js'
 import {num, type KernelTable, type MfuLookup, type TableRow} from './types.js'
 
-const hit = (table: KernelTable, row: TableRow, value: number, exact: boolean): MfuLookup => ({
-  value: pyRound(value, 3),
-  kind: exact ? 'exact' : 'nearest',
-  table: table.path,
-  lines: [row.line],
-})
+const UNROUNDED_NOTE = 'MFU below 0.0005 kept unrounded: rounding it to 3 decimals as the reference does gives 0, an infinite time'
+
+const hit = (table: KernelTable, row: TableRow, value: number, exact: boolean): MfuLookup => {
+  const rounded = pyRound(value, 3)
+  // Tables measured on fast GPUs hold MFUs far below 0.0005 for tiny shapes; the reference, which never met them, would divide by 0.
+  const tiny = rounded === 0 && value > 0
+  return {value: tiny ? value : rounded, kind: exact ? 'exact' : 'nearest', table: table.path, lines: [row.line], ...(tiny ? {note: UNROUNDED_NOTE} : {})}
+}
 
 /** GEMM: smallest (k,n) site with k'>=k, n'>=n, then the last row with m'<=m. */
 export function nearestGemmMfu(table: KernelTable, m: number, k: number, n: number): MfuLookup | undefined {

@@ -55,17 +55,23 @@ function rooflineFallback(work: Work, peakTflops: number, env: LookupEnv, defaul
 
 const err = (v: number, truth: number) => (Math.abs(v - truth) / truth) * 100
 
-export function scoreBorrowing(tables: TableSet, gpuOf: GpuOf): BorrowScore[] {
+/** `onTable`: after each table, how many of the `count` tables are done. */
+export function scoreBorrowing(tables: TableSet, gpuOf: GpuOf, onTable?: (table: string, done: number, count: number) => void): BorrowScore[] {
   const samples: Record<BorrowScore['family'], Sample[]> = {gemm: [], attention: [], moe: []}
-  for (const path of tables.paths()) {
+  const add = (path: string) => {
     const family = familyOfPath(path)
     const gpu = gpuOf(gpuKeyOfPath(path))
+    if (!family || !gpu) return
     const table = tables.get(path)!
-    if (!family || !gpu) continue
     const env: LookupEnv = {memBw: gpu.memBw, gemmDtype: namedDtype(path) ?? gpu.gemmDtype}
     if (family === 'gemm') samples.gemm.push(...gemmSamples(table, env, gpu))
     else if (family.startsWith('moe')) samples.moe.push(...moeSamples(tables, table, family, env, gpu))
     else samples.attention.push(...attentionSamples(tables, table, family, env, gpu))
+  }
+  const paths = tables.paths()
+  for (const [i, path] of paths.entries()) {
+    add(path)
+    onTable?.(path, i + 1, paths.length)
   }
   return (Object.keys(samples) as BorrowScore['family'][]).filter((f) => samples[f].length > 0).map((family) => ({family, buckets: bucket(samples[family])}))
 }

@@ -27,7 +27,8 @@ export interface FamilyLoo {
   group?: (row: TableRow) => string
   truth: (row: TableRow) => number
   nearest: (table: KernelTable, row: TableRow) => MfuLookup | undefined
-  interpolate: (tables: TableSet, table: KernelTable, row: TableRow, env: LookupEnv, quantity: Quantity) => MfuLookup | undefined
+  /** The interpolating lookup of `row`'s query in `table` without the rows on `leftOut` (the hidden point). */
+  interpolate: (tables: TableSet, table: KernelTable, row: TableRow, env: LookupEnv, quantity: Quantity, leftOut: ReadonlySet<number>) => MfuLookup | undefined
 }
 
 const mfu = (row: TableRow) => num(row, 'mfu')
@@ -37,21 +38,21 @@ const gemm: FamilyLoo = {
   group: (r) => `${num(r, 'k')},${num(r, 'n')}`,
   truth: mfu,
   nearest: (t, r) => nearestGemmMfu(t, num(r, 'm'), num(r, 'k'), num(r, 'n')),
-  interpolate: (_ts, t, r, env, q) => lookupGemmIn(t, num(r, 'm'), num(r, 'k'), num(r, 'n'), env, q),
+  interpolate: (_ts, t, r, env, q, out) => lookupGemmIn(t, num(r, 'm'), num(r, 'k'), num(r, 'n'), env, q, undefined, out),
 }
 
 const decode: FamilyLoo = {
   pointColumns: ['kv_dtype', 'batch_size', 'kv_len'],
   truth: mfu,
   nearest: (t, r) => nearestDecodeAttentionMfu(t, num(r, 'batch_size'), num(r, 'kv_len'), r.values.kv_dtype === 'fp8'),
-  interpolate: (ts, t, r, env, q) => lookupDecodeAttention(ts, t.path, num(r, 'batch_size'), num(r, 'kv_len'), r.values.kv_dtype === 'fp8', env, q),
+  interpolate: (ts, t, r, env, q, out) => lookupDecodeAttention(ts, t.path, num(r, 'batch_size'), num(r, 'kv_len'), r.values.kv_dtype === 'fp8', env, q, out),
 }
 
 const prefill: FamilyLoo = {
   pointColumns: ['seq_len'],
   truth: mfu,
   nearest: (t, r) => nearestPrefillAttentionMfu(t, num(r, 'seq_len')),
-  interpolate: (ts, t, r, env, q) => lookupPrefillAttention(ts, t.path, num(r, 'seq_len'), env, q),
+  interpolate: (ts, t, r, env, q, out) => lookupPrefillAttention(ts, t.path, num(r, 'seq_len'), env, q, out),
 }
 
 export function groupedGemmKeyOf(r: TableRow): GroupedGemmKey {
@@ -74,7 +75,7 @@ function moe(phase: Phase): FamilyLoo {
     truth: (r) => Math.max(num(r, 'up_mfu'), num(r, 'down_mfu')),
     nearest: (t, r) =>
       phase === 'decode' ? nearestGroupedGemmDecodeMfu(t, groupedGemmKeyOf(r), num(r, col)) : nearestGroupedGemmPrefillMfu(t, groupedGemmKeyOf(r), num(r, col)),
-    interpolate: (ts, t, r, env, q) => lookupGroupedGemm(ts, t.path, phase, groupedGemmKeyOf(r), num(r, col), env, q),
+    interpolate: (ts, t, r, env, q, out) => lookupGroupedGemm(ts, t.path, phase, groupedGemmKeyOf(r), num(r, col), env, q, undefined, out),
   }
 }
 

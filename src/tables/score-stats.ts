@@ -5,7 +5,7 @@ export interface ErrorStats {
   p90: number
 }
 
-export function quantile(sorted: readonly number[], p: number): number {
+export function quantile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return Number.NaN
   const pos = (sorted.length - 1) * p
   const lo = Math.floor(pos)
@@ -14,6 +14,7 @@ export function quantile(sorted: readonly number[], p: number): number {
 }
 
 export function errorStats(values: readonly number[]): ErrorStats {
-  const sorted = [...values].sort((a, b) => a - b)
+  // A typed array sorts numbers natively, several times faster than a comparator (the overall score sorts 600k errors).
+  const sorted = Float64Array.from(values).sort()
   return {n: sorted.length, median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9)}
 }

@@ -57,7 +57,8 @@ export interface ScoreOptions {
   gpu: (gpuKey: string) => ScoreGpu | undefined
   /** Also score every quantity, to see why each family blends what it does. */
   compareQuantities?: boolean
-  onTable?: (table: string, index: number, count: number) => void
+  /** After each table: how many of the `count` scored tables are done. */
+  onTable?: (table: string, done: number, count: number) => void
 }
 
 /** The GPU folder of a table path: gemm/<gpu>/..., comm/<gpu>/..., otherwise <kernel>/<phase>/<gpu>/... */
@@ -91,7 +92,6 @@ export function scoreTables(tables: TableSet, options: ScoreOptions): ScoreRepor
   const gemmDtypes: Record<string, 'fp8' | 'bf16'> = {}
   for (const {path, gpu} of scored) gemmDtypes[gpuKeyOfPath(path)] ??= gemmDtypeOf(tables, `gemm/${gpuKeyOfPath(path)}/data.csv`, gpu)
   scored.forEach(({path, family, gpu}, i) => {
-    options.onTable?.(path, i, scored.length)
     const table = tables.get(path)!
     const env: LookupEnv = {memBw: gpu.memBw, gemmDtype: namedDtype(path) ?? gemmDtypes[gpuKeyOfPath(path)]}
     const errors = emptyErrors()
@@ -100,6 +100,7 @@ export function scoreTables(tables: TableSet, options: ScoreOptions): ScoreRepor
     if (!perFamily.has(family)) perFamily.set(family, emptyErrors())
     merge(perFamily.get(family)!, errors)
     merge(all, errors)
+    options.onTable?.(path, i + 1, scored.length)
   })
   const families = KERNEL_FAMILIES.filter((f) => perFamily.has(f)).map((family) => ({family, quantity: CHOSEN_QUANTITY[family], ...summarise(perFamily.get(family)!)}))
   return {tables: perTable, families, overall: summarise(all), notScored, gemmDtypes}
@@ -125,26 +126,27 @@ function leaveOneOut(
   }
   const groups = loo.group && groupRows(table.rows, loo.group)
   let unscorable = 0
-  for (const [key, hidden] of points) {
+  for (const hidden of points.values()) {
     const truth = hidden.reduce((a, r) => a + loo.truth(r), 0) / hidden.length
     if (!(truth > 0)) {
       unscorable++
       continue
     }
-    // A point whose group keeps other rows is answered by that group alone: score it on the group (same answer, far cheaper).
+    // The nearest-point lookup scans rows: a point whose group keeps other rows is answered by that group alone (same answer, far cheaper).
     const sameGroup = groups?.get(loo.group!(hidden[0])) ?? table.rows
     const source = sameGroup.length > hidden.length ? sameGroup : table.rows
-    const rest: KernelTable = {...table, rows: source.filter((r) => pointKey(r) !== key)}
-    const restSet = replaceTable(tables, rest)
+    const leftOut = new Set(hidden.map((r) => r.line))
+    const rest: KernelTable = {...table, rows: source.filter((r) => !leftOut.has(r.line))}
     const q = hidden[0]
     const nearest = loo.nearest(rest, q)?.value ?? gpu.defaultMfu
     out.nearest.push(pctError(nearest, truth))
-    const chosen = loo.interpolate(restSet, rest, q, env, CHOSEN_QUANTITY[family])
+    // The interpolation derives the grid without the point from the table's own (rebuilding it per point made the score quadratic).
+    const chosen = loo.interpolate(tables, table, q, env, CHOSEN_QUANTITY[family], leftOut)
     out.kinds[chosen?.kind ?? 'fallback'] = (out.kinds[chosen?.kind ?? 'fallback'] ?? 0) + 1
     out.interpolated.push(pctError(valueOr(chosen, gpu), truth))
     if (!compare) continue
     for (const quantity of QUANTITIES) {
-      const v = quantity === CHOSEN_QUANTITY[family] ? chosen : loo.interpolate(restSet, rest, q, env, quantity)
+      const v = quantity === CHOSEN_QUANTITY[family] ? chosen : loo.interpolate(tables, table, q, env, quantity, leftOut)
       ;(out.byQuantity[quantity] ??= []).push(pctError(valueOr(v, gpu), truth))
     }
   }
@@ -165,16 +167,6 @@ function groupRows(rows: readonly TableRow[], group: (r: TableRow) => string): M
     else out.set(g, [r])
   }
   return out
-}
-
-/** The same tables with one replaced (same path). */
-export function replaceTable(tables: TableSet, table: KernelTable): TableSet {
-  return {
-    root: tables.root,
-    get: (p) => (p === table.path ? table : tables.get(p)),
-    has: (p) => p === table.path || tables.has(p),
-    paths: () => tables.paths(),
-  }
 }
 
 /** The dtype a per-dtype table names (gemm/<gpu>/fp8.csv, grouped_gemm/<phase>/<gpu>/bf16.csv). */

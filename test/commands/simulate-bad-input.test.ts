@@ -139,7 +139,7 @@ describe('simulate: bad input', () => {
 
   it('a table with no matching rows warns and uses the default MFU (the reference crashes here)', async () => {
     const {json, exitCode} = await runJson([
-      'simulate', '--profile', 'infersim', '--model', 'deepseek-v3-infersim', '--gpu', 'H20', '--world-size', '16', '--nodes', '2',
+      'simulate', '--profile', 'infersim', '--model', 'deepseek-v3-infersim', '--gpu', 'H20', '--world-size', '32', '--nodes', '4',
       '--use-fp8-kv', '--decode-only', '--decode-bs', '32',
     ])
     expect(exitCode).toBe(0)

@@ -57,7 +57,7 @@ describe('records of the kernel_benchmark scripts', () => {
     const before = hashTree(out)
     const r = await runCli(['ingest', file, '--out', out])
     expect(r.exitCode).toBe(1)
-    expect(r.stderr).toMatch(/in\.jsonl:2: a smoke-run record timed on the CPU .* cannot go into the H100-SXM tables.*--allow-cpu/)
+    expect(r.stderr).toMatch(/in\.jsonl:2: a smoke-run record timed on the CPU .* cannot go into the "H100-SXM" tables.*--allow-cpu/)
     expect(hashTree(out)).toEqual(before)
   })
 

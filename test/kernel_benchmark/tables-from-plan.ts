@@ -5,12 +5,18 @@
  * lookup the plan measured hits its row exactly; one it missed falls back or
  * lands on a neighbour.
  *
- * Communication rows get a latency unique to their size (1 + bytes/1000 µs),
- * so that a collective read exactly off a planned row is told apart from an
- * interpolation between rows. Every collective table the simulator can read
- * also gets far-away background rows (1 and 65536 GPUs, 1 byte and 1 PiB):
- * a collective the plan missed then still reads the table (off the
- * background) instead of silently using the formula, and shows as missed.
+ * Communication rows get a latency unique to their GPU count and size
+ * (commLatencyUs), so that a collective read exactly off a planned row is
+ * told apart from an interpolation between rows or GPU counts. Every
+ * collective table the simulator can read also gets far-away background rows
+ * (1 and 65536 GPUs, 1 byte and 1 PiB): a collective the plan missed then
+ * still reads the table (off the background) instead of silently using the
+ * formula, and shows as missed.
+ *
+ * Each row remembers which simulator steps the plan made it for (its
+ * records' `uses`), so that a lookup between rows can be told to be between
+ * rows planned for that very step (a fractional count, which no kernel can be
+ * timed at) or not.
  */
 import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
@@ -36,11 +42,21 @@ interface Table {
 
 const MOE_KEYS = ['num_experts', 'num_gpus', 'num_local_experts', 'topk', 'hidden_size', 'intermediate_size']
 
-export const COMM_OPS = ['allreduce', 'deepep_ll_dispatch', 'deepep_ll_combine', 'deepep_normal_dispatch', 'deepep_normal_combine']
+/** Every collective the simulator can read a table for (src/tables/comm-lookup.ts CollectiveOp). */
+export const COMM_OPS = ['allreduce', 'allgather', 'reduce_scatter', 'alltoall', 'deepep_ll_dispatch', 'deepep_ll_combine', 'deepep_normal_dispatch', 'deepep_normal_combine']
 const BACKGROUND_GPUS = [1, 65536]
 const BACKGROUND_BYTES = [1, 2 ** 50]
 export const BACKGROUND_US = 1e9
-export const commLatencyUs = (bytes: number) => 1 + bytes / 1000
+/** Placeholder latency of a planned collective: neither log-log interpolation in size nor a log blend of GPU counts lands on it. */
+export const commLatencyUs = (gpus: number, bytes: number) => (1 + bytes / 1000) * (1 + gpus / 16)
+
+/** What the simulation is checked against: per table, line number -> what the plan put there. */
+export interface PlanTables {
+  /** GDN tables: each line's first column (batch or sequence length); comm tables: each line's latency (µs). */
+  lineValues: Map<string, Map<number, number>>
+  /** Every table: the simulator steps ("<profile> <phase> <step>") each line was planned for (empty for grid points). */
+  lineUses: Map<string, Map<number, Set<string>>>
+}
 
 /** Table path the simulator reads for a record (the one the plan names), and the row it adds there. */
 function placement(r: PlanRecord): {paths: string[]; columns: string[]; row: (string | number)[]; sortBy: number[]} | undefined {
@@ -73,7 +89,7 @@ function placement(r: PlanRecord): {paths: string[]; columns: string[]; row: (st
         : {paths: [r.table], columns: ['seq_len', 'conv', 'chunk_gdn'], row: [s.seq_len, 1, 1], sortBy: [0]}
     default:
       if (!COMM_OPS.includes(r.kernel)) return undefined
-      return {paths: [r.table], columns: ['num_gpus', 'message_bytes', 'latency_us'], row: [s.num_gpus, s.message_bytes, commLatencyUs(s.message_bytes)], sortBy: [0, 1]}
+      return {paths: [r.table], columns: ['num_gpus', 'message_bytes', 'latency_us'], row: [s.num_gpus, s.message_bytes, commLatencyUs(s.num_gpus, s.message_bytes)], sortBy: [0, 1]}
   }
 }
 
@@ -82,18 +98,17 @@ function backgroundRows(gpu: string): [string, (string | number)[][]][] {
   return COMM_OPS.map((op) => [`comm/${gpu}/${op}.csv`, rows])
 }
 
-/**
- * Writes the tables; returns, per GDN table, the first-column value of each
- * line (GDN lookups report the line they used, not an exact/nearest kind),
- * and per comm table, the latency of each line.
- */
-export function writeTablesFromPlan(dir: string, records: PlanRecord[]): Map<string, Map<number, number>> {
-  const tables = new Map<string, Table & {keys: Set<string>}>()
-  const add = (file: string, columns: string[], sortBy: number[], row: (string | number)[]) => {
-    const t = tables.get(file) ?? {columns, rows: [], sortBy, keys: new Set<string>()}
+/** Writes the tables; returns what each line holds and which steps it was planned for. */
+export function writeTablesFromPlan(dir: string, records: PlanRecord[]): PlanTables {
+  const tables = new Map<string, Table & {keys: Map<string, Set<string>>}>()
+  const add = (file: string, columns: string[], sortBy: number[], row: (string | number)[], uses: readonly string[] = []) => {
+    const t = tables.get(file) ?? {columns, rows: [], sortBy, keys: new Map<string, Set<string>>()}
     const key = row.join(',')
-    if (!t.keys.has(key)) t.rows.push(row)
-    t.keys.add(key)
+    if (!t.keys.has(key)) {
+      t.rows.push(row)
+      t.keys.set(key, new Set())
+    }
+    for (const u of uses) t.keys.get(key)!.add(u)
     tables.set(file, t)
   }
   for (const gpu of new Set(records.map((r) => r.gpu.toLowerCase()))) {
@@ -102,9 +117,10 @@ export function writeTablesFromPlan(dir: string, records: PlanRecord[]): Map<str
   for (const r of records) {
     const p = placement(r)
     if (!p) continue
-    for (const file of new Set(p.paths)) add(file, p.columns, p.sortBy, p.row)
+    for (const file of new Set(p.paths)) add(file, p.columns, p.sortBy, p.row, r.uses)
   }
   const lineValues = new Map<string, Map<number, number>>()
+  const lineUses = new Map<string, Map<number, Set<string>>>()
   for (const [file, t] of tables) {
     t.rows.sort((a, b) => {
       for (const i of t.sortBy) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number)
@@ -112,8 +128,9 @@ export function writeTablesFromPlan(dir: string, records: PlanRecord[]): Map<str
     })
     mkdirSync(path.dirname(path.join(dir, file)), {recursive: true})
     writeFileSync(path.join(dir, file), [t.columns.join(','), ...t.rows.map((r) => r.join(','))].join('\n') + '\n')
+    lineUses.set(file, new Map(t.rows.map((r, i) => [i + 2, t.keys.get(r.join(','))!])))
     if (file.startsWith('gdn/')) lineValues.set(file, new Map(t.rows.map((r, i) => [i + 2, r[0] as number])))
     if (file.startsWith('comm/')) lineValues.set(file, new Map(t.rows.map((r, i) => [i + 2, r[2] as number])))
   }
-  return lineValues
+  return {lineValues, lineUses}
 }

@@ -53,7 +53,7 @@ describe('serving rows in calibrate', () => {
     // moe_tp 2 x moe_ep 4 spans 8 GPUs: an instance of two tp-4 attention groups sharing the MoE, which evaluates
     expect(out.map((o) => o.status)).toEqual(['failed', 'ok', 'failed'])
     expect(out[0].error).toMatch(/column "backend": "tgi" is not one of trtllm, vllm, sglang/)
-    expect(out[2].error).toMatch(/no request fits: the weights take .* GiB per GPU/)
+    expect(out[2].error).toMatch(/the weights do not fit: [\d.]+ GB per GPU, [\d.]+ GB available \(the engine's memory/)
   })
 })
 

@@ -123,7 +123,7 @@ describe('the serving steady state', () => {
   })
 
   it('says why when not one request fits', () => {
-    expect(() => solveServing(linearCost({weightBytesPerGpu: 79 * 1024 ** 3}), BARE, workload)).toThrow(/no request fits: the weights take 79.0 GiB per GPU/)
+    expect(() => solveServing(linearCost({weightBytesPerGpu: 79 * 1024 ** 3}), BARE, workload)).toThrow(/the weights do not fit: 79\.0 GB per GPU, 72\.0 GB available \(the engine's memory: gpu_memory_fraction 0\.9 of the total memory of 80 GB/)
   })
 
   it('adds the engine overheads where they belong', () => {

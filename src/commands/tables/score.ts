@@ -9,6 +9,7 @@ import {renderScore} from '../../report/score.js'
 import {scoreBorrowing, type BorrowScore} from '../../tables/score-borrow.js'
 import {scoreTables, type ScoreGpu, type ScoreReport} from '../../tables/score.js'
 import {inputError} from '../../errors.js'
+import {ProgressBar, type ProgressSink} from '../../sweep/progress.js'
 
 const scoreGpu = (g: GpuSpec): ScoreGpu => ({defaultMfu: g.defaultMfu, memBw: effectiveRates(g).memBw, fp16Tflops: g.fp16Tflops, fp8Tflops: g.fp8Tflops})
 
@@ -30,6 +31,7 @@ export default class TablesScore extends BaseCommand {
     'bench-data': benchDataFlag,
     quantities: Flags.boolean({summary: 'Also score blending MFU, latency and utilisation in every family.', default: false}),
     borrowing: Flags.boolean({summary: 'Also score borrowing across shapes (leave one shape out).', default: false}),
+    progress: Flags.boolean({summary: 'Progress bar on stderr for runs over a second.', default: true, allowNo: true}),
   }
 
   async run(): Promise<ScoreReport & {borrowing?: BorrowScore[]}> {
@@ -43,22 +45,37 @@ export default class TablesScore extends BaseCommand {
       const g = findGpu(gpus, key)
       return g && scoreGpu(g)
     }
-    const progress = process.stderr.isTTY
-    const report = scoreTables(tables, {
-      gpu: gpuOf,
-      compareQuantities: flags.quantities,
-      onTable: progress ? (path, i, n) => process.stderr.write(`\rscoring ${i + 1}/${n} ${path.padEnd(60)}`) : undefined,
-    })
-    if (progress) process.stderr.write('\r'.padEnd(80) + '\r')
+    const sink = flags.progress ? {write: (t: string) => process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY)} : undefined
+    const report = withProgress(sink, 'score', (onTable) => scoreTables(tables, {gpu: gpuOf, compareQuantities: flags.quantities, onTable}))
     const borrowing = flags.borrowing
-      ? scoreBorrowing(tables, (key) => {
-          const g = gpuOf(key)
-          return g && {...g, gemmDtype: dtypeOf(report, key)}
-        })
+      ? withProgress(sink, 'borrowing', (onTable) =>
+          scoreBorrowing(
+            tables,
+            (key) => {
+              const g = gpuOf(key)
+              return g && {...g, gemmDtype: dtypeOf(report, key)}
+            },
+            onTable,
+          ),
+        )
       : undefined
     if (!this.jsonEnabled()) this.log(renderScore(report, borrowing))
     return {...report, ...(borrowing ? {borrowing} : {})}
   }
+}
+
+/** Runs `work` with a progress bar of tables done on stderr (shown for runs over a second). */
+function withProgress<T>(sink: ProgressSink | undefined, label: string, work: (onTable: (table: string, done: number, count: number) => void) => T): T {
+  let done = 0
+  const bar = new ProgressBar(sink, () => done, undefined, {label, unit: 'tables'})
+  const result = work((_table, d, count) => {
+    const before = done
+    done = d
+    if (before === 0) bar.addWork(count)
+    bar.tick(d - before)
+  })
+  bar.finish()
+  return result
 }
 
 /** The GEMM dtype the score inferred for a GPU's tables. */

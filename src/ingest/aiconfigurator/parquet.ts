@@ -2,6 +2,8 @@
 import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {inputError} from '../../errors.js'
+import {libraryProblem} from '../../io/problems.js'
+import {describeValue} from '../../util/quote.js'
 
 /** One row as hyparquet returns it (64-bit integers are bigint; read through cellNumber/cellText). */
 export type AicRow = Record<string, unknown>
@@ -21,7 +23,7 @@ export async function readParquetRows(file: string, label = file): Promise<{rows
   try {
     raw = await parquetReadObjects({file: buffer, compressors})
   } catch (error) {
-    throw inputError(`${label}: not a readable Parquet file (${(error as Error).message})`)
+    throw inputError(`${label}: not a readable Parquet file (${libraryProblem(error)})`)
   }
   return {rows: raw, sha256: createHash('sha256').update(bytes).digest('hex')}
 }
@@ -30,7 +32,7 @@ export async function readParquetRows(file: string, label = file): Promise<{rows
 export function cellNumber(row: AicRow, column: string, label: string, index: number): number {
   const v = row[column]
   const n = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : Number.NaN
-  if (!Number.isFinite(n)) throw inputError(`${label}: row ${index + 1}, column "${column}": ${JSON.stringify(v)} is not a number`)
+  if (!Number.isFinite(n)) throw inputError(`${label}: row ${index + 1}, column "${column}": ${describeValue(v)} is not a number`)
   return n
 }
 

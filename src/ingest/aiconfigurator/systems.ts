@@ -4,6 +4,8 @@
  */
 import {readFileSync} from 'node:fs'
 import {inputError} from '../../errors.js'
+import {binaryProblem, yamlProblem} from '../../io/problems.js'
+import {describeValue} from '../../util/quote.js'
 
 /** AIConfigurator system key -> our GPU name (the names used by measurements/public.csv). */
 export const SYSTEM_NAMES: Record<string, string> = {
@@ -35,17 +37,24 @@ export interface SystemSpec {
 
 export async function readSystemYaml(file: string, label = file): Promise<SystemSpec> {
   const {parse} = await import('yaml')
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw inputError(`${label}: cannot read the system file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`)
+  }
   let doc: unknown
   try {
-    doc = parse(readFileSync(file, 'utf8'))
+    // Warnings off: the library prints them with the lines around them, and a file's content is not echoed.
+    doc = parse(text, {logLevel: 'error'})
   } catch (error) {
-    throw inputError(`${label}: cannot read the system file (${(error as Error).message})`)
+    throw inputError(`${label}: the system file ${binaryProblem(text) ?? `is not valid YAML: ${yamlProblem(error)}`}`)
   }
   const gpu = (doc as {gpu?: Record<string, unknown>})?.gpu ?? {}
   const node = (doc as {node?: Record<string, unknown>})?.node ?? {}
   const need = (o: Record<string, unknown>, section: string, key: string): number => {
     const v = o[key]
-    if (typeof v !== 'number' || !(v > 0)) throw inputError(`${label}: ${section}.${key} should be a positive number, got ${JSON.stringify(v)}`)
+    if (typeof v !== 'number' || !(v > 0)) throw inputError(`${label}: ${section}.${key} should be a positive number, got ${describeValue(v)}`)
     return v
   }
   const opt = (o: Record<string, unknown>, key: string) => (typeof o[key] === 'number' && (o[key] as number) > 0 ? (o[key] as number) : undefined)

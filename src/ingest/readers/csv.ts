@@ -7,6 +7,8 @@
  */
 import {inputError} from '../../errors.js'
 import {parseCsv, type CsvRecord} from '../../io/csv.js'
+import {binaryProblem} from '../../io/problems.js'
+import {quoteText} from '../../util/quote.js'
 import {columnsProblem, decimalsOf, TEXT_COLUMNS} from '../columns.js'
 import type {IngestRow, Issue, ReadResult, SourceInfo, TableTarget} from '../types.js'
 import {issueAt} from '../types.js'
@@ -55,10 +57,12 @@ export class TableCsvRows {
   }
 
   private start({line, cells}: CsvRecord): void {
+    const binary = binaryProblem(cells.join(','))
+    if (binary) throw inputError(`${this.label} ${binary}, not a CSV table`)
     this.hasHeader = !isDataRecord(cells)
     if (!this.hasHeader && !this.options.columns) {
       throw inputError(
-        `${this.label}: line ${line} is data ("${cells.join(',').slice(0, 40)}"), not a header: the file has no header row; ` +
+        `${this.label}: line ${line} is data (numbers), not a header: the file has no header row; ` +
           `name its columns with --columns ${this.target.layout.columns.join(',')}`,
       )
     }
@@ -89,7 +93,7 @@ export class TableCsvRows {
         continue
       }
       const v = cell === '' ? Number.NaN : Number(cell)
-      if (!Number.isFinite(v)) bad ??= issueAt('error', 'not-a-number', label, line, `column "${col}": "${cell}" is not a finite number`, col)
+      if (!Number.isFinite(v)) bad ??= issueAt('error', 'not-a-number', label, line, `column ${quoteText(col)}: ${quoteText(cell)} is not a finite number`, col)
       values[col] = v
       if (this.mfuColumns.has(col)) mfuDecimals[col] = decimalsOf(cell)
     }

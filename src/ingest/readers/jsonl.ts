@@ -1,5 +1,7 @@
 /** Reads JSON Lines measurement records: one record per line, each checked against the schema. */
 import {inputError} from '../../errors.js'
+import {jsonProblem} from '../../io/problems.js'
+import {quoteText} from '../../util/quote.js'
 import {describeError, validator} from '../../schemas/validate.js'
 import {isCpuRecord, type RawMeasurement} from '../record.js'
 import type {IngestRow, Issue, ReadResult, SourceInfo} from '../types.js'
@@ -32,8 +34,8 @@ export class JsonlRows {
     let data: unknown
     try {
       data = JSON.parse(raw)
-    } catch (error) {
-      this.issues.push(issueAt('error', 'bad-json', source.display, line, `not valid JSON (${(error as Error).message})`))
+    } catch {
+      this.issues.push(issueAt('error', 'bad-json', source.display, line, jsonProblem(raw, true).replace(/^is /, '')))
       return
     }
     if (!this.validate(data)) {
@@ -43,7 +45,7 @@ export class JsonlRows {
     const rec = data as RawMeasurement
     if (isCpuRecord(rec)) {
       if (!this.o.allowCpu) {
-        const why = `a smoke-run record timed on the CPU (stats.timer "wall" or env.device "cpu") cannot go into the ${rec.gpu} tables: its latency is not a GPU measurement; pass --allow-cpu to ingest it anyway (provenance records that)`
+        const why = `a smoke-run record timed on the CPU (stats.timer "wall" or env.device "cpu") cannot go into the ${quoteText(String(rec.gpu))} tables: its latency is not a GPU measurement; pass --allow-cpu to ingest it anyway (provenance records that)`
         this.issues.push(issueAt('error', 'cpu-record', source.display, line, why))
         return
       }

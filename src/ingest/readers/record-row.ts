@@ -6,6 +6,7 @@ import {gpuFolderName, unsafeNameReason} from '../names.js'
 import type {RawMeasurement} from '../record.js'
 import {makeTarget} from '../target.js'
 import type {IngestRow, SourceInfo} from '../types.js'
+import {quoteText} from '../../util/quote.js'
 
 const FOLDER_OF: Record<RawMeasurement['kernel'], LayoutFolder> = {
   gemm: 'gemm',
@@ -95,7 +96,7 @@ export function recordToRow(rec: RawMeasurement, source: SourceInfo, line: numbe
   if (typeof layout === 'string') return layout
   const gpu = gpuFolderName(rec.gpu)
   const unsafe = unsafeNameReason(gpu)
-  if (unsafe) return `gpu "${rec.gpu}" cannot be used as a folder name: ${unsafe}`
+  if (unsafe) return `gpu ${quoteText(rec.gpu)} cannot be used as a folder name: ${unsafe}`
   const stem = stemOf(layout, rec)
   if (!stem) return `shape needs ${layout.stem.kind === 'shape' ? layout.stem.parts.join(', ') : 'its key fields'} to name the table`
   const values = valuesOf(layout, rec)

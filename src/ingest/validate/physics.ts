@@ -4,6 +4,7 @@ import {latencyColumnsOf} from '../layouts/types.js'
 import {isDtype, isKvDtype} from '../names.js'
 import type {IngestRow, Issue} from '../types.js'
 import {issueAt} from '../types.js'
+import {quoteText} from '../../util/quote.js'
 
 export function physicsIssues(row: IngestRow): Issue[] {
   const {layout} = row.target
@@ -11,8 +12,8 @@ export function physicsIssues(row: IngestRow): Issue[] {
   const out: Issue[] = []
   const err = (code: string, message: string, column?: string) => out.push(issueAt('error', code, file, row.line, message, column))
   const v = row.values
-  if (v.dtype !== undefined && !isDtype(String(v.dtype))) err('dtype', `dtype "${v.dtype}" is not a known dtype (bf16, fp16, fp8, fp8_block, int8, int4, nvfp4, fp32)`, 'dtype')
-  if (v.kv_dtype !== undefined && !isKvDtype(String(v.kv_dtype))) err('dtype', `kv_dtype "${v.kv_dtype}" is not a known KV dtype (bf16, fp16, fp8)`, 'kv_dtype')
+  if (v.dtype !== undefined && !isDtype(String(v.dtype))) err('dtype', `dtype ${quoteText(String(v.dtype))} is not a known dtype (bf16, fp16, fp8, fp8_block, int8, int4, nvfp4, fp32)`, 'dtype')
+  if (v.kv_dtype !== undefined && !isKvDtype(String(v.kv_dtype))) err('dtype', `kv_dtype ${quoteText(String(v.kv_dtype))} is not a known KV dtype (bf16, fp16, fp8)`, 'kv_dtype')
   for (const [col, value] of Object.entries(v)) {
     if (TEXT_COLUMNS.has(col)) continue
     if (typeof value !== 'number' || !Number.isFinite(value)) err('not-a-number', `column "${col}": ${String(value)} is not a finite number`, col)

@@ -189,7 +189,7 @@ export async function runServingSweep(req: ServingSweepRequest): Promise<Serving
     space: req.space,
   }
   const ctx = servingContext(setup, req.tables)
-  const space = req.space.aggregated ? enumerateServingLayouts(ctx, req.specs, req.space) : {layouts: [], skipped: {memory: 0, divisibility: 0, format: 0, engine: 0}}
+  const space = req.space.aggregated ? enumerateServingLayouts(ctx, req.specs, req.space) : {layouts: [], skipped: {memory: 0, weights: 0, divisibility: 0, format: 0, engine: 0}}
   const {layouts} = space
   const stored: StoredPoint[] | undefined = req.csv || req.plot ? [] : undefined
   const onPoint = req.onPoint

@@ -31,8 +31,9 @@ export interface ServingLayoutSpace {
   memoryMessage?: string
 }
 
-/** The serving model's words when the weights leave no room for one request's KV cache. */
-const NO_FIT = /^no request fits/
+/** The serving model's words when the weights leave no room for one request's KV cache, or do not fit at all. */
+const NO_FIT = /^(no request fits|the weights do not fit)/
+const WEIGHTS_DO_NOT_FIT = /^the weights do not fit/
 
 interface UnitShape {
   kind: ServingLayout['kind']
@@ -59,7 +60,7 @@ function tpUnits(model: ModelSpec, spec: EngineLaunchSpec, tps: number[], maxGpu
 
 export function enumerateServingLayouts(ctx: ServingEvalContext, specs: EngineLaunchSpec[], space: ServingSpace): ServingLayoutSpace {
   const {model} = ctx
-  const skipped: ServingSkipCounts = {memory: 0, divisibility: 0, format: 0, engine: 0}
+  const skipped: ServingSkipCounts = {memory: 0, weights: 0, divisibility: 0, format: 0, engine: 0}
   const layouts: ServingLayout[] = []
   let memory: {worldSize: number; message: string} | undefined
   ctx.gpus.forEach((gpu: GpuSpec, gpuIndex) => {
@@ -115,6 +116,7 @@ export function enumerateServingLayouts(ctx: ServingEvalContext, specs: EngineLa
                 else if (!NO_FIT.test(error.message)) throw error
                 else {
                   skipped.memory++
+                  if (WEIGHTS_DO_NOT_FIT.test(error.message)) skipped.weights++
                   if (!memory || u.worldSize > memory.worldSize) memory = {worldSize: u.worldSize, message: `${gpu.name} x${u.worldSize}: ${error.message}`}
                 }
               }

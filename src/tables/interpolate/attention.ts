@@ -19,7 +19,7 @@
 import {type KernelTable, type MfuLookup, type TableSet} from '../types.js'
 import {blend} from './grid.js'
 import {attentionConfig, decodeModel, prefillModel, sameFamily, type AttentionConfig} from './attention-model.js'
-import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, mfuFromUtilisation, type KernelGrid, type Quantity, type Shape} from './kernel-grid.js'
+import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, leaveOut, mfuFromUtilisation, type KernelGrid, type Quantity, type Shape} from './kernel-grid.js'
 import {borrowedLookup, logDistance, lookupOf} from './lookup.js'
 import type {LookupEnv} from './roofline.js'
 
@@ -44,21 +44,32 @@ export interface AttentionQuery {
   shape: Shape
 }
 
-export function lookupDecodeAttention(tables: TableSet, path: string, batch: number, kvLen: number, fp8Kv: boolean, env: LookupEnv, quantity: Quantity): MfuLookup | undefined {
+/** `leftOut` (both lookups): lines of the table at `path` to answer without (leave-one-out scoring). */
+export function lookupDecodeAttention(
+  tables: TableSet,
+  path: string,
+  batch: number,
+  kvLen: number,
+  fp8Kv: boolean,
+  env: LookupEnv,
+  quantity: Quantity,
+  leftOut?: ReadonlySet<number>,
+): MfuLookup | undefined {
   const cfg = attentionConfig(path)
   if (!cfg) return undefined
-  return lookupAttention(tables, path, {cfg, kvDtype: fp8Kv ? 'fp8' : 'bf16', shape: {batch_size: batch, kv_len: kvLen}}, env, quantity)
+  return lookupAttention(tables, path, {cfg, kvDtype: fp8Kv ? 'fp8' : 'bf16', shape: {batch_size: batch, kv_len: kvLen}}, env, quantity, leftOut)
 }
 
-export function lookupPrefillAttention(tables: TableSet, path: string, seqLen: number, env: LookupEnv, quantity: Quantity): MfuLookup | undefined {
+export function lookupPrefillAttention(tables: TableSet, path: string, seqLen: number, env: LookupEnv, quantity: Quantity, leftOut?: ReadonlySet<number>): MfuLookup | undefined {
   const cfg = attentionConfig(path)
   if (!cfg) return undefined
-  return lookupAttention(tables, path, {cfg, kvDtype: '', shape: {seq_len: seqLen}}, env, quantity)
+  return lookupAttention(tables, path, {cfg, kvDtype: '', shape: {seq_len: seqLen}}, env, quantity, leftOut)
 }
 
-function lookupAttention(tables: TableSet, path: string, q: AttentionQuery, env: LookupEnv, quantity: Quantity): MfuLookup | undefined {
+function lookupAttention(tables: TableSet, path: string, q: AttentionQuery, env: LookupEnv, quantity: Quantity, leftOut?: ReadonlySet<number>): MfuLookup | undefined {
   const table = tables.get(path)
-  const grid = table && gridOf(table, q.cfg, q.kvDtype)
+  const full = table && gridOf(table, q.cfg, q.kvDtype)
+  const grid = full && leftOut ? leaveOut(full, leftOut) : full
   if (grid) {
     const e = estimate(grid, q.shape, env, quantity)
     return e && lookupOf(e, path, quantity)

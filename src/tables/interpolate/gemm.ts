@@ -6,7 +6,7 @@
  */
 import {num, type KernelTable, type MfuLookup} from '../types.js'
 import {blend} from './grid.js'
-import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
+import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, leaveOut, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
 import {borrowedLookup, logDistance, lookupOf} from './lookup.js'
 import {weightBytesOf} from '../resolver.js'
 import type {LookupEnv} from './roofline.js'
@@ -33,7 +33,7 @@ interface GemmSite {
 interface GemmIndex {
   sites: Map<string, GemmSite>
   list: GemmSite[]
-  /** Other sites by distance, per queried (k, n): shapes repeat across m. */
+  /** The nearest other sites (at most GEMM_BORROW_SITES), per queried (k, n): shapes repeat across m. */
   nearby: Map<string, {s: GemmSite; d: number}[]>
 }
 
@@ -76,7 +76,11 @@ function gemmIndex(table: KernelTable): GemmIndex {
   return idx
 }
 
-/** One GEMM lookup in one table; `borrowDistance` is the farthest (k, n) site it may borrow from. */
+/**
+ * One GEMM lookup in one table; `borrowDistance` is the farthest (k, n) site
+ * it may borrow from. `leftOut`: lines of the (k, n) site to answer without
+ * (leave-one-out scoring), as if the table did not have them.
+ */
 export function lookupGemmIn(
   table: KernelTable,
   m: number,
@@ -85,27 +89,39 @@ export function lookupGemmIn(
   env: LookupEnv,
   quantity: Quantity,
   borrowDistance = GEMM_BORROW_DISTANCE,
+  leftOut?: ReadonlySet<number>,
 ): MfuLookup | undefined {
   if (!(m > 0 && k > 0 && n > 0)) return undefined
-  const idx = gemmIndex(table)
-  const site = idx.sites.get(`${k},${n}`)
-  if (site) {
-    const e = estimate(site.grid, {m, k, n}, env, quantity)
+  const site = gemmIndex(table).sites.get(`${k},${n}`)
+  const grid = site && (leftOut ? leaveOut(site.grid, leftOut) : site.grid)
+  if (grid) {
+    const e = estimate(grid, {m, k, n}, env, quantity)
     return e && lookupOf(e, table.path, quantity)
   }
   return borrowGemm(table, m, k, n, env, borrowDistance)
 }
 
-/** Measured sites other than (k, n) itself, with their log2 distance to it, nearest first. */
+/**
+ * The GEMM_BORROW_SITES measured sites nearest to (k, n) other than itself,
+ * with their log2 distance, nearest first (the first in file order on ties).
+ * Only these are kept: every site's full list would grow with the square of
+ * the sites.
+ */
 function otherSites(table: KernelTable, k: number, n: number): {s: GemmSite; d: number}[] {
   const idx = gemmIndex(table)
   const key = `${k},${n}`
   let near = idx.nearby.get(key)
   if (!near) {
-    near = idx.list
-      .filter((s) => s.k !== k || s.n !== n)
-      .map((s) => ({s, d: Math.hypot(logDistance(s.k, k), logDistance(s.n, n))}))
-      .sort((a, b) => a.d - b.d)
+    near = []
+    for (const s of idx.list) {
+      if (s.k === k && s.n === n) continue
+      const d = Math.hypot(logDistance(s.k, k), logDistance(s.n, n))
+      if (near.length === GEMM_BORROW_SITES && d >= near[near.length - 1].d) continue
+      let at = near.length
+      while (at > 0 && near[at - 1].d > d) at--
+      near.splice(at, 0, {s, d})
+      if (near.length > GEMM_BORROW_SITES) near.pop()
+    }
     idx.nearby.set(key, near)
   }
   return near

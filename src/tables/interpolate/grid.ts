@@ -45,6 +45,27 @@ function build(coords: readonly (readonly number[])[], ids: number[], axis: numb
   return {keys, children: keys.map((k) => build(coords, groups.get(k)!, axis + 1, dims))}
 }
 
+const dropAt = <T>(list: readonly T[], i: number): T[] => [...list.slice(0, i), ...list.slice(i + 1)]
+
+/**
+ * The index without point `id` at coordinates `x` (nodes off its path are
+ * shared): what buildGrid gives for the other points. Undefined when no point is left.
+ */
+export function withoutPoint(node: GridNode, x: readonly number[], id: number, axis: number): GridNode | undefined {
+  const i = node.keys.indexOf(x[axis])
+  if (i < 0) return node
+  if (node.leaves) {
+    const ids = node.leaves[i].filter((v) => v !== id)
+    if (ids.length === node.leaves[i].length) return node
+    if (ids.length > 0) return {keys: node.keys, children: node.children, leaves: node.leaves.map((l, j) => (j === i ? ids : l))}
+    return node.keys.length > 1 ? {keys: dropAt(node.keys, i), children: node.children, leaves: dropAt(node.leaves, i)} : undefined
+  }
+  const child = withoutPoint(node.children[i], x, id, axis + 1)
+  if (child === node.children[i]) return node
+  if (child) return {keys: node.keys, children: node.children.map((c, j) => (j === i ? child : c))}
+  return node.keys.length > 1 ? {keys: dropAt(node.keys, i), children: dropAt(node.children, i)} : undefined
+}
+
 /** Blends the points around `query`; undefined for an empty grid. */
 export function blend(grid: GridNode, query: readonly number[]): Blend | undefined {
   if (grid.keys.length === 0) return undefined

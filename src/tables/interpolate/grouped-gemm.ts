@@ -11,7 +11,7 @@ import {weightBytesOf} from '../resolver.js'
 import type {GroupedGemmKey} from '../nearest.js'
 import {num, type KernelTable, type MfuLookup, type TableRow, type TableSet} from '../types.js'
 import {blend} from './grid.js'
-import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
+import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, leaveOut, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
 import {borrowedLookup, logDistance, lookupOf} from './lookup.js'
 import type {LookupEnv, Work} from './roofline.js'
 
@@ -91,13 +91,15 @@ export function lookupGroupedGemm(
   env: LookupEnv,
   quantity: Quantity,
   borrowDistance = MOE_BORROW_DISTANCE,
+  leftOut?: ReadonlySet<number>,
 ): MfuLookup | undefined {
   const table = tables.get(path)
   if (!table || !(tokens > 0)) return undefined
-  const idx = keyGrids(table, phase)
-  const own = idx.get(keyString(key))
-  if (own) {
-    const e = estimate(own.grid, {[tokensColumn(phase)]: tokens}, env, quantity)
+  const own = keyGrids(table, phase).get(keyString(key))
+  // leftOut: lines of this key's rows to answer without (leave-one-out scoring).
+  const grid = own && (leftOut ? leaveOut(own.grid, leftOut) : own.grid)
+  if (grid) {
+    const e = estimate(grid, {[tokensColumn(phase)]: tokens}, env, quantity)
     return e && lookupOf(e, path, quantity)
   }
   return expertParallelShare(tables, path, phase, key, tokens, env, quantity) ?? borrowGroupedGemm(tables, path, phase, key, tokens, env, borrowDistance)
@@ -198,13 +200,29 @@ export function lookupWideEp(tables: TableSet, path: string, phase: Phase, key: 
  */
 export const MOE_BORROW_DISTANCE = 2
 
-/** Distance from a key to the nearest other key of the table. */
-export function nearestKeyDistance(table: KernelTable, phase: Phase, key: GroupedGemmKey): number {
+const nearestKeys = new WeakMap<Map<string, KeyGrid>, Map<string, {best?: KeyGrid; d: number}>>()
+
+/** The key of the table nearest to `key` other than itself (the first in file order on ties), and its distance; per key, once. */
+function nearestOtherKey(table: KernelTable, phase: Phase, key: GroupedGemmKey): {best?: KeyGrid; d: number} {
+  const grids = keyGrids(table, phase)
+  let cache = nearestKeys.get(grids)
+  if (!cache) nearestKeys.set(grids, (cache = new Map()))
   const own = keyString(key)
-  let best = Infinity
-  for (const kg of keyGrids(table, phase).values()) if (kg.id !== own) best = Math.min(best, keyDistance(kg.key, key))
-  return best
+  let hit = cache.get(own)
+  if (!hit) {
+    hit = {d: Infinity}
+    for (const kg of grids.values()) {
+      if (kg.id === own) continue
+      const d = keyDistance(kg.key, key)
+      if (d < hit.d) hit = {best: kg, d}
+    }
+    cache.set(own, hit)
+  }
+  return hit
 }
+
+/** Distance from a key to the nearest other key of the table. */
+export const nearestKeyDistance = (table: KernelTable, phase: Phase, key: GroupedGemmKey): number => nearestOtherKey(table, phase, key).d
 
 /** A MoE lookup borrowed from the nearest key other than its own. */
 export function borrowGroupedGemm(
@@ -218,14 +236,7 @@ export function borrowGroupedGemm(
 ): MfuLookup | undefined {
   const table = tables.get(path)
   if (!table) return undefined
-  const own = keyString(key)
-  let best: KeyGrid | undefined
-  let bestD = Infinity
-  for (const kg of keyGrids(table, phase).values()) {
-    if (kg.id === own) continue
-    const d = keyDistance(kg.key, key)
-    if (d < bestD) [best, bestD] = [kg, d]
-  }
+  const {best, d: bestD} = nearestOtherKey(table, phase, key)
   if (!best || bestD > borrowDistance) return undefined
   // The same tokens per expert on the other key.
   const perExpert = routedTokens(key, tokens) / key.localExperts

@@ -6,7 +6,7 @@
  * roofline, and an MFU the table rounded to 0 back from the latency.
  */
 import {num, type KernelTable, type TableRow} from '../types.js'
-import {blend, buildGrid, type Blend, type GridNode} from './grid.js'
+import {blend, buildGrid, withoutPoint, type Blend, type GridNode} from './grid.js'
 import {bytesPerUs, clampMfu, memoryBoundLog, type LookupEnv, type Work} from './roofline.js'
 
 export type Shape = Record<string, number>
@@ -65,6 +65,19 @@ export function shapeOf(row: TableRow, columns: readonly string[]): Shape {
   return s
 }
 
+/** What a grid is built from, kept to derive the same grid without some rows (leaveOut). */
+interface GridBasis {
+  usable: readonly TableRow[]
+  shapes: Shape[]
+  works: Work[][]
+  /** Per channel, the rows that give a peak (MFU, latency and FLOPs > 0), by peak ascending. */
+  peakRows: {id: number; mfu: number; peak: number}[][]
+  /** Line of each usable row -> its id. */
+  idOfLine: Map<number, number>
+}
+
+const bases = new WeakMap<KernelGrid, GridBasis>()
+
 /** Builds the grid of `rows` (a table's rows, possibly filtered, e.g. by KV dtype). */
 export function buildKernelGrid(
   table: KernelTable,
@@ -77,33 +90,89 @@ export function buildKernelGrid(
   if (usable.length === 0) return undefined
   const shapes = usable.map((r) => shapeOf(r, cols))
   const works = shapes.map((s) => model.work(s, {}))
-  const peak = model.channels.map((c, ch) => tablePeak(usable, c, works.map((w) => w[ch])))
-  const gridRows: GridRow[] = usable.map((r, i) => {
-    const mfu = model.channels.map((c) => num(r, c.mfu) || 0)
-    const fromLatency = model.channels.map((c, ch) => {
-      const lat = num(r, c.latency)
-      const p = peak[ch]
-      return clampMfu(p && lat > 0 ? works[i][ch].flops / (p * lat) : mfu[ch])
-    })
-    const shown = mfu.map((m, ch) => (m > 0 ? m : fromLatency[ch]))
-    return {line: r.line, shape: shapes[i], mfu, fromLatency, channel: shown.indexOf(Math.max(...shown))}
+  const peakRows = model.channels.map((c, ch) => peakCandidates(usable, c, works.map((w) => w[ch])))
+  const basis: GridBasis = {usable, shapes, works, peakRows, idOfLine: new Map(usable.map((r, i) => [r.line, i]))}
+  const peak = peakRows.map((p) => medianPeak(p))
+  const grid: KernelGrid = {table, model, rows: usable.map((_, i) => gridRow(basis, model, peak, i)), index: buildGrid(shapes.map((s) => model.axes.map((a) => log2(s[a])))), peak}
+  bases.set(grid, basis)
+  return grid
+}
+
+function gridRow(basis: GridBasis, model: KernelModel, peak: readonly (number | undefined)[], i: number): GridRow {
+  const r = basis.usable[i]
+  const mfu = model.channels.map((c) => num(r, c.mfu) || 0)
+  const fromLatency = model.channels.map((c, ch) => {
+    const lat = num(r, c.latency)
+    const p = peak[ch]
+    return clampMfu(p && lat > 0 ? basis.works[i][ch].flops / (p * lat) : mfu[ch])
   })
-  const index = buildGrid(shapes.map((s) => model.axes.map((a) => log2(s[a]))))
-  return {table, model, rows: gridRows, index, peak}
+  const shown = mfu.map((m, ch) => (m > 0 ? m : fromLatency[ch]))
+  return {line: r.line, shape: basis.shapes[i], mfu, fromLatency, channel: shown.indexOf(Math.max(...shown))}
+}
+
+/** Rows that give a channel's peak: FLOPs / (latency x MFU), sorted ascending. */
+function peakCandidates(rows: readonly TableRow[], c: {mfu: string; latency: string}, works: readonly Work[]): {id: number; mfu: number; peak: number}[] {
+  const out: {id: number; mfu: number; peak: number}[] = []
+  rows.forEach((r, id) => {
+    const mfu = num(r, c.mfu)
+    const lat = num(r, c.latency)
+    const flops = works[id].flops
+    if (mfu > 0 && lat > 0 && flops > 0) out.push({id, mfu, peak: flops / (lat * mfu)})
+  })
+  return out.sort((a, b) => a.peak - b.peak)
 }
 
 /**
  * The table's peak: median of FLOPs / (latency x MFU) over the rows with the
- * higher MFUs, where rounding the MFU column distorts least.
+ * higher MFUs (at least half the top one), where rounding the MFU column
+ * distorts least. Rows in `hidden` are left out.
  */
-function tablePeak(rows: readonly TableRow[], c: {mfu: string; latency: string}, works: readonly Work[]): number | undefined {
-  const pairs = rows.map((r, i) => ({mfu: num(r, c.mfu), lat: num(r, c.latency), flops: works[i].flops})).filter((p) => p.mfu > 0 && p.lat > 0 && p.flops > 0)
-  if (pairs.length === 0) return undefined
-  const top = Math.max(...pairs.map((p) => p.mfu))
-  const peaks = pairs.filter((p) => p.mfu >= top / 2).map((p) => p.flops / (p.lat * p.mfu))
-  peaks.sort((a, b) => a - b)
-  return peaks[Math.floor(peaks.length / 2)]
+function medianPeak(rows: readonly {id: number; mfu: number; peak: number}[], hidden?: ReadonlySet<number>): number | undefined {
+  let top = -Infinity
+  for (const p of rows) if (!hidden?.has(p.id) && p.mfu > top) top = p.mfu
+  if (top === -Infinity) return undefined
+  let count = 0
+  for (const p of rows) if (!hidden?.has(p.id) && p.mfu >= top / 2) count++
+  let k = Math.floor(count / 2)
+  for (const p of rows) if (!hidden?.has(p.id) && p.mfu >= top / 2 && k-- === 0) return p.peak
+  return undefined
 }
+
+/**
+ * The grid `buildKernelGrid` would build from the same rows without those on
+ * `lines` (leave-one-out scoring), derived from `grid` instead of rebuilt:
+ * the index loses the hidden points, the peak is taken again without them,
+ * and rows are made on first use. Undefined when no row is left.
+ */
+export function leaveOut(grid: KernelGrid, lines: ReadonlySet<number>): KernelGrid | undefined {
+  const basis = bases.get(grid)!
+  const hidden = new Set<number>()
+  for (const line of lines) {
+    const id = basis.idOfLine.get(line)
+    if (id !== undefined) hidden.add(id)
+  }
+  if (hidden.size === 0) return grid
+  let index: GridNode | undefined = grid.index
+  for (const id of hidden) index = index && withoutPoint(index, grid.model.axes.map((a) => log2(basis.shapes[id][a])), id, 0)
+  if (!index) return undefined
+  const peak = basis.peakRows.map((p) => medianPeak(p, hidden))
+  if (peak.every((p, ch) => p === grid.peak[ch])) return {table: grid.table, model: grid.model, rows: grid.rows, index, peak}
+  const {rows, make} = lazyRows(basis, grid.model, peak)
+  const derived: KernelGrid = {table: grid.table, model: grid.model, rows, index, peak}
+  rowMakers.set(derived, make)
+  return derived
+}
+
+/** Rows of derived grids not made yet: a point's query touches a handful of them. */
+const rowMakers = new WeakMap<KernelGrid, (id: number) => GridRow>()
+
+function lazyRows(basis: GridBasis, model: KernelModel, peak: readonly (number | undefined)[]): {rows: GridRow[]; make: (id: number) => GridRow} {
+  const rows: GridRow[] = []
+  return {rows, make: (id) => (rows[id] ??= gridRow(basis, model, peak, id))}
+}
+
+/** Row `id` of a grid (made now for a grid derived by leaveOut). */
+export const rowAt = (grid: KernelGrid, id: number): GridRow => grid.rows[id] ?? rowMakers.get(grid)!(id)
 
 /** Where the query sits on the grid's axes; undefined when an axis is missing or not positive. */
 export function gridPoint(grid: KernelGrid, query: Shape): number[] | undefined {
@@ -126,7 +195,7 @@ export function blendedUtilisation(grid: KernelGrid, b: Blend, env: LookupEnv): 
   let ulog = 0
   const channelWeights = grid.model.channels.map(() => 0)
   for (const [id, w] of b.weights) {
-    const r = grid.rows[id]
+    const r = rowAt(grid, id)
     ulog += w * (Math.log(rowValue(r)) + memoryBoundLog(grid.model.work(r.shape, env)[r.channel], grid.peak[r.channel], bw))
     channelWeights[r.channel] += w
   }
@@ -149,8 +218,9 @@ export function estimate(grid: KernelGrid, query: Shape, env: LookupEnv, quantit
   const lines: number[] = []
   const values: number[] = []
   for (const id of b.weights.keys()) {
-    lines.push(grid.rows[id].line)
-    values.push(rowValue(grid.rows[id]))
+    const r = rowAt(grid, id)
+    lines.push(r.line)
+    values.push(rowValue(r))
   }
   lines.sort((p, q) => p - q)
   if (b.exact) return {value: clampMfu(values.reduce((a, v) => a + v, 0) / values.length), lines, exact: true, extrapolated: false}
@@ -161,7 +231,7 @@ export function estimate(grid: KernelGrid, query: Shape, env: LookupEnv, quantit
   }
   let acc = 0
   for (const [id, w] of b.weights) {
-    const r = grid.rows[id]
+    const r = rowAt(grid, id)
     acc += w * (quantity === 'mfu' ? rowValue(r) : Math.log(rowValue(r)))
   }
   return {value: within(quantity === 'mfu' ? acc : Math.exp(acc), values), lines, exact: false, extrapolated: false}

@@ -1,0 +1,73 @@
+/**
+ * Weights that do not fit say so, with the figures. Llama-3.1-70B in BF16 per GPU, by hand:
+ * 80 layers x (q and o 2 x 8192 x 8192 + k and v 2 x 8192 x 1024 + gate, up, down 3 x 8192 x 28672)
+ * = 68.45e9 parameters x 2 bytes = 127.5 GiB (the report's "GB"); FP8 halves it (63.8).
+ * L40S: 48 GB = 44.99 GiB (data/gpus.json).
+ */
+import {describe, expect, it} from 'vitest'
+import {loadEngine} from '../../src/io/engines.js'
+import {loadSimInputs} from '../../src/io/inputs.js'
+import {simulateServing} from '../../src/serving/simulate.js'
+import {DEFAULT_DEPLOYMENT} from '../../src/sim/deployment.js'
+import {simulate} from '../../src/sim/simulate.js'
+import {runCli, runJson} from '../helpers/cli.js'
+
+describe('weights that do not fit', () => {
+  it('simulate: Llama-3.1-70B on one L40S says the weights do not fit, with the figures, before "need smaller kvcache"', async () => {
+    const r = await runCli(['simulate', '--model', 'llama-3.1-70b', '--gpu', 'L40S'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toMatch(/!Error: the weights do not fit: 127\.5 GB per GPU, 45\.0 GB available \(L40S memory\); use more GPUs[^\n]*\n!Error: need smaller kvcache/)
+    const {json} = await runJson(['simulate', '--model', 'llama-3.1-70b', '--gpu', 'L40S'])
+    expect(json.warnings.find((w: {code: string}) => w.code === 'weights-do-not-fit').message).toMatch(/^the weights do not fit: 127\.5 GB per GPU, 45\.0 GB available/)
+  })
+
+  it('simulate --serving: the serving model cannot run it and says why, with the memory the engine uses', async () => {
+    const r = await runCli(['simulate', '--model', 'llama-3.1-70b', '--gpu', 'L40S', '--serving', '--json'])
+    expect(r.exitCode).toBe(1)
+    expect(JSON.parse(r.stdout).error.message).toMatch(/the weights do not fit: 127\.5 GB per GPU, 39\.6 GB available \(the engine's memory: gpu_memory_fraction 0\.88 of the total memory of 44\.99 GB/)
+  })
+
+  it('weights that fit the GPU but not beside the 20 GB reserve: a warning naming both figures', () => {
+    const inputs = loadSimInputs({model: 'llama-3.1-70b', gpu: 'H100-SXM', profile: 'default'})
+    const r = simulate(inputs.model, {...DEFAULT_DEPLOYMENT, fp8Gemm: true, decodeBatch: 1}, inputs.gpu, inputs.tables, inputs.profile)
+    const w = r.warnings.find((x) => x.code === 'weights-over-reserve')
+    expect(w?.message).toMatch(/the weights do not fit beside the runtime reserve: 63\.8 GB per GPU, 60\.0 GB available \(80 GB of H100-SXM memory less the 20 GB runtime reserve\)/)
+  })
+
+  it('serving: weights over the memory the engine uses name both figures', () => {
+    // A 60 GiB GPU: 0.88 x 60 = 52.8 GiB for the engine, less than Qwen3-32B's 58.1 GiB of BF16 weights.
+    const inputs = loadSimInputs({model: 'qwen3-32b', gpu: 'H100-SXM', profile: 'default'})
+    const gpu = {...inputs.gpu, memGiB: 60}
+    const engine = loadEngine('sglang')
+    expect(engine.params.gpu_memory_fraction).toBe(0.88)
+    const d = {...DEFAULT_DEPLOYMENT, isl: 1024, osl: 128}
+    expect(() => simulateServing(inputs.model, d, gpu, inputs.tables, inputs.profile, {concurrency: 4, engine})).toThrow(
+      /the weights do not fit: 58\.1 GB per GPU, 52\.8 GB available \(the engine's memory: gpu_memory_fraction 0\.88 of the total memory of 60 GB/,
+    )
+  })
+})
+
+describe('sweep: why layouts are skipped', () => {
+  it('weights that do not fit: the reason and figures of the closest layout', async () => {
+    const {json, exitCode} = await runJson(['sweep', '--model', 'llama-3.1-70b', '--gpu', 'L40S', '--max-gpus', '1', '--workers', '0'])
+    expect(exitCode).toBe(0)
+    expect(json.counts.skipped.weights).toBe(json.counts.skipped.memory)
+    expect(json.counts.skipped.weights).toBeGreaterThan(0)
+    expect(json.binding[0].constraint).toBe('memory')
+    expect(json.binding[0].message).toMatch(/the weights do not fit: 63\.8 GB per GPU, 25\.0 GB available \(44\.99 GB less the 20 GB runtime reserve\)/)
+  })
+
+  it('--tp 3: no world size is 3, said so instead of blaming memory', async () => {
+    const {json} = await runJson(['sweep', '--model', 'qwen3-8b', '--gpu', 'H20', '--tp', '3', '--max-gpus', '8', '--workers', '0'])
+    expect(json.binding.map((b: {constraint: string}) => b.constraint)).toEqual(['layout'])
+    expect(json.binding[0].message).toMatch(/tp 3 equals no world size searched \(1, 2, 4, 8\)/)
+    expect(json.binding[0].message).not.toMatch(/memory/)
+  })
+
+  it('--tp 3 --world-sizes 3: the heads do not divide, said so', async () => {
+    const r = await runCli(['sweep', '--model', 'qwen3-8b', '--gpu', 'H20', '--tp', '3', '--world-sizes', '3', '--max-gpus', '8', '--workers', '0'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toMatch(/layout: no layout to simulate: attention heads \(32\) are not divisible by tp 3/)
+    expect(r.stdout).not.toMatch(/memory/)
+  })
+})
