@@ -1,3 +1,4 @@
+import path from 'node:path'
 import {defineConfig} from 'vitest/config'
 
 export default defineConfig({
@@ -8,5 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
+    // Tables the tests read outside the bundled ones are cached here, not in the user's cache folder.
+    env: {INFERSIM_CACHE_DIR: path.resolve('.tmp', 'test-cache')},
   },
 })

@@ -4,6 +4,7 @@ import path from 'node:path'
 import {inputError} from '../errors.js'
 import type {KernelTable, TableRow, TableSet} from '../tables/types.js'
 import {bundled, displayPath} from './paths.js'
+import {BUNDLED_TABLE_CACHE, cachedTable, userTableCacheDir} from './table-cache.js'
 
 /** Columns that hold text; every other column must be a finite number. */
 export const TEXT_COLUMNS = new Set(['dtype', 'kv_dtype', 'gemm_dtype', 'kernel_source', 'op_name', 'distribution', 'backend'])
@@ -70,20 +71,25 @@ export function listTablePaths(root: string, gpuKeys?: Iterable<string>): string
 
 /**
  * The tables under `root` (with `gpuKeys`, only those GPUs'), indexed by path.
- * Each table is parsed on first use and kept: a simulation on a GPU with
- * hundreds of measured tables reads only the few it looks up.
+ * Each table is read on first use and kept: a simulation on a GPU with
+ * hundreds of measured tables reads only the few it looks up. A big table
+ * is read from its binary copy (src/io/table-cache.ts) when one matches the
+ * CSV's bytes, and copied to the user's cache folder when none does
+ * (`cache: false` neither reads nor writes copies).
  */
-export function loadTableSet(root = bundled.benchData, gpuKeys?: string[]): TableSet {
+export function loadTableSet(root = bundled.benchData, gpuKeys?: string[], options: {cache?: boolean} = {}): TableSet {
   const paths = listTablePaths(root, gpuKeys)
   const known = new Set(paths)
   const parsed = new Map<string, KernelTable>()
+  const cache = options.cache === false ? {} : {bundledDir: BUNDLED_TABLE_CACHE, userDir: userTableCacheDir()}
   return {
     root,
     get(rel: string): KernelTable | undefined {
       let table = parsed.get(rel)
       if (!table && known.has(rel)) {
         const file = path.join(root, rel)
-        table = parseTableCsv(readFileSync(file, 'utf8'), rel, displayPath(file))
+        const bytes = readFileSync(file)
+        table = cachedTable(bytes, rel, () => parseTableCsv(bytes.toString('utf8'), rel, displayPath(file)), cache)
         parsed.set(rel, table)
       }
       return table

@@ -12,18 +12,35 @@ import type {GroupedGemmKey} from '../nearest.js'
 import {num, type KernelTable, type MfuLookup, type TableRow, type TableSet} from '../types.js'
 import {blend} from './grid.js'
 import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
-import {borrowedLookup, logDistance, lookupOf} from './lookup.js'
+import {anyUsableRow, borrowedLookup, groupRowIds, logDistance, lookupOf, rowsAt} from './lookup.js'
+import {rowAt} from '../columnar.js'
 import type {LookupEnv, Work} from './roofline.js'
 
 export const tokensColumn = (phase: Phase) => (phase === 'decode' ? 'batch_size_per_gpu' : 'seq_len_per_gpu')
 
 const KEY_COLUMNS = ['num_experts', 'num_gpus', 'num_local_experts', 'topk', 'hidden_size', 'intermediate_size'] as const
 
+/** One measured key; its grid is built on first use (a simulation looks up a handful of a table's keys). */
 interface KeyGrid {
   key: GroupedGemmKey
   /** keyString(key) */
   id: string
-  grid: KernelGrid
+  /** Row numbers of the key in the table. */
+  ids: number[]
+  model: KernelModel
+  table: KernelTable
+  built?: KernelGrid
+}
+
+function gridOf(kg: KeyGrid): KernelGrid {
+  kg.built ??= buildKernelGrid(kg.table, rowsAt(kg.table, kg.ids), kg.model)!
+  return kg.built
+}
+
+interface KeyIndex {
+  keys: Map<string, KeyGrid>
+  /** The nearest other key and its distance, per queried key: every token count of a key borrows from the same one. */
+  nearest: Map<string, {kg: KeyGrid | undefined; d: number}>
 }
 
 const keyString = (k: GroupedGemmKey) => `${k.experts},${k.gpus},${k.localExperts},${k.topk},${k.hidden},${k.intermediate}`
@@ -60,26 +77,38 @@ function groupedModel(key: GroupedGemmKey, phase: Phase): KernelModel {
   }
 }
 
-const indexes = new WeakMap<KernelTable, Map<string, KeyGrid>>()
+const indexes = new WeakMap<KernelTable, KeyIndex>()
 
-function keyGrids(table: KernelTable, phase: Phase): Map<string, KeyGrid> {
+function keyIndex(table: KernelTable, phase: Phase): KeyIndex {
   let idx = indexes.get(table)
   if (idx) return idx
-  const byKey = new Map<string, TableRow[]>()
-  for (const r of table.rows) {
-    const s = keyString(keyOf(r))
-    const rows = byKey.get(s)
-    if (rows) rows.push(r)
-    else byKey.set(s, [r])
+  const keys = new Map<string, KeyGrid>()
+  // A key with no usable row has no grid: it is neither looked up nor borrowed from.
+  for (const [s, ids] of groupRowIds(table, KEY_COLUMNS)) {
+    const key = keyOf(rowAt(table, ids[0]))
+    const model = groupedModel(key, phase)
+    if (anyUsableRow(table, model, ids)) keys.set(s, {key, id: s, ids, model, table})
   }
-  idx = new Map()
-  for (const [s, rows] of byKey) {
-    const key = keyOf(rows[0])
-    const grid = buildKernelGrid(table, rows, groupedModel(key, phase))
-    if (grid) idx.set(s, {key, id: s, grid})
-  }
+  idx = {keys, nearest: new Map()}
   indexes.set(table, idx)
   return idx
+}
+
+/** The nearest key other than `key` itself (first of equals in table order), and its distance. */
+function nearestOtherKey(table: KernelTable, phase: Phase, key: GroupedGemmKey): {kg: KeyGrid | undefined; d: number} {
+  const idx = keyIndex(table, phase)
+  const own = keyString(key)
+  let found = idx.nearest.get(own)
+  if (!found) {
+    found = {kg: undefined, d: Infinity}
+    for (const kg of idx.keys.values()) {
+      if (kg.id === own) continue
+      const d = keyDistance(kg.key, key)
+      if (d < found.d) found = {kg, d}
+    }
+    idx.nearest.set(own, found)
+  }
+  return found
 }
 
 export function lookupGroupedGemm(
@@ -94,10 +123,9 @@ export function lookupGroupedGemm(
 ): MfuLookup | undefined {
   const table = tables.get(path)
   if (!table || !(tokens > 0)) return undefined
-  const idx = keyGrids(table, phase)
-  const own = idx.get(keyString(key))
+  const own = keyIndex(table, phase).keys.get(keyString(key))
   if (own) {
-    const e = estimate(own.grid, {[tokensColumn(phase)]: tokens}, env, quantity)
+    const e = estimate(gridOf(own), {[tokensColumn(phase)]: tokens}, env, quantity)
     return e && lookupOf(e, path, quantity)
   }
   return borrowGroupedGemm(tables, path, phase, key, tokens, env, borrowDistance)
@@ -118,12 +146,7 @@ export const keyDistance = (a: GroupedGemmKey, b: GroupedGemmKey) =>
 export const MOE_BORROW_DISTANCE = 2
 
 /** Distance from a key to the nearest other key of the table. */
-export function nearestKeyDistance(table: KernelTable, phase: Phase, key: GroupedGemmKey): number {
-  const own = keyString(key)
-  let best = Infinity
-  for (const kg of keyGrids(table, phase).values()) if (kg.id !== own) best = Math.min(best, keyDistance(kg.key, key))
-  return best
-}
+export const nearestKeyDistance = (table: KernelTable, phase: Phase, key: GroupedGemmKey): number => nearestOtherKey(table, phase, key).d
 
 /** A MoE lookup borrowed from the nearest key other than its own. */
 export function borrowGroupedGemm(
@@ -137,19 +160,12 @@ export function borrowGroupedGemm(
 ): MfuLookup | undefined {
   const table = tables.get(path)
   if (!table) return undefined
-  const own = keyString(key)
-  let best: KeyGrid | undefined
-  let bestD = Infinity
-  for (const kg of keyGrids(table, phase).values()) {
-    if (kg.id === own) continue
-    const d = keyDistance(kg.key, key)
-    if (d < bestD) [best, bestD] = [kg, d]
-  }
+  const {kg: best, d: bestD} = nearestOtherKey(table, phase, key)
   if (!best || bestD > borrowDistance) return undefined
   // The same tokens per expert on the other key.
   const perExpert = routedTokens(key, tokens) / key.localExperts
   const theirTokens = (perExpert * best.key.experts) / (best.key.gpus * best.key.topk)
-  const grid = best.grid
+  const grid = gridOf(best)
   const b = blend(grid.index, gridPoint(grid, {[tokensColumn(phase)]: theirTokens})!)!
   const value = mfuFromUtilisation(blendedUtilisation(grid, b, env), groupedGemmWork(key, tokens, env), grid.peak, env)
   const lines = [...b.weights.keys()].map((id) => grid.rows[id].line).sort((a, z) => a - z)

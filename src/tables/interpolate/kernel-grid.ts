@@ -65,6 +65,10 @@ export function shapeOf(row: TableRow, columns: readonly string[]): Shape {
   return s
 }
 
+/** A row a grid can use: positive on every axis, with an MFU or a latency on some channel. */
+export const usableRow = (model: KernelModel, value: (column: string) => number) =>
+  model.axes.every((a) => value(a) > 0) && model.channels.some((c) => value(c.mfu) > 0 || value(c.latency) > 0)
+
 /** Builds the grid of `rows` (a table's rows, possibly filtered, e.g. by KV dtype). */
 export function buildKernelGrid(
   table: KernelTable,
@@ -73,7 +77,7 @@ export function buildKernelGrid(
   options: {extra?: readonly string[]} = {},
 ): KernelGrid | undefined {
   const cols = [...model.axes, ...(options.extra ?? [])]
-  const usable = rows.filter((r) => model.axes.every((a) => num(r, a) > 0) && model.channels.some((c) => num(r, c.mfu) > 0 || num(r, c.latency) > 0))
+  const usable = rows.filter((r) => usableRow(model, (c) => num(r, c)))
   if (usable.length === 0) return undefined
   const shapes = usable.map((r) => shapeOf(r, cols))
   const works = shapes.map((s) => model.work(s, {}))

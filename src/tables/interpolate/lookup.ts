@@ -1,7 +1,8 @@
 /** Turning a grid estimate into an MfuLookup with its provenance. */
 import type {GemmDtype, LookupEnv} from '../resolver.js'
-import type {MfuLookup, TableSet} from '../types.js'
-import type {Estimate, Quantity} from './kernel-grid.js'
+import {numericColumn, rowAt, rowCount} from '../columnar.js'
+import type {KernelTable, MfuLookup, TableRow, TableSet} from '../types.js'
+import {usableRow, type Estimate, type KernelModel, type Quantity} from './kernel-grid.js'
 
 const EXTRAPOLATED_NOTE = 'outside the measured grid: boundary utilisation held, rescaled by the query roofline'
 
@@ -45,3 +46,40 @@ function typedPath(path: string, dtype: string): string {
 
 /** log2 distance between two positive sizes. */
 export const logDistance = (a: number, b: number) => Math.abs(Math.log2(a / b))
+
+/**
+ * Row numbers of the table grouped by the values of `columns` (key: the
+ * values joined by commas), groups in order of first appearance. Reads the
+ * columns, not the rows: a lookup builds only the rows of the groups it uses.
+ */
+export function groupRowIds(table: KernelTable, columns: readonly string[]): Map<string, number[]> {
+  const values = columns.map((c) => numericColumn(table, c))
+  // Nested maps keyed by number (one level per column): cheaper than a string key per row.
+  const top = new Map<number, unknown>()
+  const groups: {first: number; ids: number[]}[] = []
+  const n = rowCount(table)
+  for (let i = 0; i < n; i++) {
+    let level = top
+    for (let c = 0; c < values.length - 1; c++) {
+      let next = level.get(values[c][i]) as Map<number, unknown> | undefined
+      if (!next) level.set(values[c][i], (next = new Map()))
+      level = next
+    }
+    const last = values[values.length - 1][i]
+    let ids = level.get(last) as number[] | undefined
+    if (!ids) {
+      level.set(last, (ids = []))
+      groups.push({first: i, ids})
+    }
+    ids.push(i)
+  }
+  return new Map(groups.map((g) => [values.map((v) => v[g.first]).join(','), g.ids]))
+}
+
+/** Whether some of the rows `ids` can be placed on the model's grid (usableRow), read off the columns. */
+export function anyUsableRow(table: KernelTable, model: KernelModel, ids: readonly number[]): boolean {
+  return ids.some((i) => usableRow(model, (c) => numericColumn(table, c)[i]))
+}
+
+/** The rows `ids` of the table. */
+export const rowsAt = (table: KernelTable, ids: readonly number[]): TableRow[] => ids.map((i) => rowAt(table, i))
