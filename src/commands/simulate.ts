@@ -1,19 +1,9 @@
-import {Flags} from '@oclif/core'
-import {calibrateWithFile, type Calibrated} from '../calibrate/apply.js'
-import {renderCalibrated} from '../calibrate/text.js'
+import {simulate, type SimulateResult} from '../api/simulate.js'
 import {BaseCommand} from '../cli/base.js'
-import {deploymentFromFlags} from '../cli/deployment.js'
-import {benchDataFlag, deploymentFlags, gpuFlags, intFlag, modelFlag, profileFlag, switchFlag} from '../cli/flags.js'
-import {loadSimInputs} from '../io/inputs.js'
-import {parseSwitchOverrides, type ProfileName} from '../profile.js'
-import {renderText} from '../report/text.js'
-import type {Deployment} from '../sim/deployment.js'
-import type {SimResult} from '../sim/result.js'
-import {simulate} from '../sim/simulate.js'
-import {loadEngine} from '../io/engines.js'
-import {renderServing} from '../report/serving.js'
-import {ENGINE_NAMES} from '../engine.js'
-import {simulateServing, type ServingResult} from '../serving/simulate.js'
+import {oclifFlags} from '../cli/flags.js'
+import {optionsFromFlags} from '../cli/options.js'
+import {renderSimulateText} from '../cli/simulate-text.js'
+import {simulateOptions} from '../options/shared.js'
 
 export default class Simulate extends BaseCommand {
   static summary = 'Predict TTFT, TPOT and tokens/GPU/s of one deployment.'
@@ -39,48 +29,12 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
     },
   ]
 
-  static flags = {
-    model: modelFlag,
-    ...gpuFlags,
-    ...deploymentFlags,
-    profile: profileFlag,
-    switch: switchFlag,
-    'bench-data': benchDataFlag,
-    breakdown: Flags.boolean({summary: 'Print the per-step breakdown after the report.', default: true, allowNo: true}),
-    serving: Flags.boolean({summary: 'Also predict serving under load: TTFT, TPOT and throughput of --concurrency closed-loop requests per replica with continuous batching (docs/serving.md).', default: false}),
-    concurrency: intFlag({summary: 'Requests in flight per replica (one TP group) for --serving.', default: 16}),
-    engine: Flags.string({summary: 'Serving engine whose parameters (data/engines/<engine>.json) --serving uses.', options: [...ENGINE_NAMES], default: 'sglang'}),
-    'moe-ep': intFlag({summary: 'Expert parallelism inside the TP replica for --serving (attention TP, MoE EP x MoE TP = tp).', default: 1}),
-    calibration: Flags.string({summary: 'Fit file written by `infersim calibrate --fit` (e.g. calibration/fit.json): print calibrated figures beside the raw ones.'}),
-  }
+  static flags = oclifFlags(simulateOptions)
 
-  async run(): Promise<SimResult & {calibrated?: Calibrated; serving?: ServingResult}> {
-    const {flags} = await this.parse(Simulate)
-    const inputs = loadSimInputs({
-      model: flags.model,
-      gpu: flags.gpu,
-      gpuSpec: flags['gpu-spec'],
-      benchData: flags['bench-data'],
-      profile: flags.profile as ProfileName,
-      switches: parseSwitchOverrides(flags.switch ?? []),
-    })
-    const deployment: Deployment = deploymentFromFlags(flags)
-    const result = simulate(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile)
-    const calibrated = flags.calibration ? calibrateWithFile(flags.calibration, result) : undefined
-    const budgetGiven = this.argv.some((a) => a === '--max-prefill-tokens' || a.startsWith('--max-prefill-tokens='))
-    const serving = flags.serving
-      ? simulateServing(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {
-          concurrency: flags.concurrency,
-          engine: loadEngine(flags.engine),
-          moeEp: flags['moe-ep'],
-          maxPrefillTokens: budgetGiven ? flags['max-prefill-tokens'] : undefined,
-        })
-      : undefined
-    if (!this.jsonEnabled()) {
-      this.log(renderText(result, {breakdown: flags.breakdown, calibrated: calibrated && renderCalibrated(calibrated)}))
-      const seen = new Set(result.warnings.map((w) => w.message))
-      if (serving) this.log([...renderServing(serving), ...serving.warnings.filter((w) => !seen.has(w.message)).map((w) => `warning: ${w.message}`)].join('\n'))
-    }
-    return Object.assign({}, result, calibrated ? {calibrated} : {}, serving ? {serving} : {})
+  async run(): Promise<SimulateResult> {
+    const {flags, metadata} = await this.parse(Simulate)
+    const result = await simulate(optionsFromFlags(simulateOptions, flags, metadata))
+    if (!this.jsonEnabled()) this.log(renderSimulateText(result, flags.breakdown))
+    return result
   }
 }

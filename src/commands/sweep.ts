@@ -1,15 +1,10 @@
-import {Flags} from '@oclif/core'
+import {sweep} from '../api/sweep.js'
 import {BaseCommand} from '../cli/base.js'
-import {benchDataFlag, floatFlag, intFlag, modelFlag, profileFlag} from '../cli/flags.js'
-import type {ProfileName} from '../profile.js'
+import {oclifFlags} from '../cli/flags.js'
+import {optionsFromFlags} from '../cli/options.js'
+import {sweepOptions} from '../options/sweep.js'
 import type {SweepResult} from '../sweep/result.js'
-import {parseSweepFlags, type SweepFlagValues} from '../sweep/flags.js'
-import {loadSweepInputs} from '../sweep/inputs.js'
-import {runSweep} from '../sweep/run.js'
 import {renderSweepText} from '../sweep/text.js'
-
-const toggle = (what: string) =>
-  Flags.string({summary: `${what}: auto (both where the model and GPU allow), on or off.`, options: ['auto', 'on', 'off'], default: 'auto'})
 
 export default class Sweep extends BaseCommand {
   static summary = 'Search deployments for the most tokens per GPU within latency targets (Pareto frontiers, top deployments, disaggregated serving).'
@@ -28,60 +23,11 @@ Runs on worker threads (one per core) when the sweep is large; a progress bar go
     {description: 'Ranked by calibrated figures', command: '<%= config.bin %> sweep --model qwen3-8b --gpu H20 --calibration calibration/fit.json --json'},
   ]
 
-  static flags = {
-    model: modelFlag,
-    gpu: Flags.string({char: 'g', summary: 'GPU name(s), comma-separated or repeated (see `infersim gpus`).', multiple: true, default: ['H20']}),
-    'gpu-spec': Flags.string({summary: 'JSON file with extra GPUs (same schema as data/gpus.json).'}),
-    'bench-data': benchDataFlag,
-    profile: profileFlag,
-    'max-gpus': intFlag({summary: 'GPU budget: the most GPUs one replica (or a disaggregated plan) may use.', default: 64}),
-    'min-gpus': intFlag({summary: 'Fewest GPUs per replica.', default: 1}),
-    'gpus-per-node': intFlag({summary: 'GPUs per node (default: the GPU file, else 8).'}),
-    'world-sizes': Flags.string({summary: 'GPUs per replica, comma list (default: powers of two and whole nodes from --min-gpus to --max-gpus).'}),
-    tp: Flags.string({summary: 'Tensor-parallel sizes, comma list; 1 = attention data-parallel with expert-parallel MoE (default: 1 and powers of two up to a node).'}),
-    'weight-formats': Flags.string({summary: 'Weight formats, comma list of auto (what the checkpoint ships), bf16, fp8 (FP8 GEMM), int4, nvfp4, mxfp4 (default: auto, and fp8 on GPUs with FP8 tensor cores).'}),
-    'fp8-kv': toggle('FP8 KV cache'),
-    deepep: toggle('DeepEP dispatch/combine (tp 1 MoE; auto tries it across nodes)'),
-    tbo: toggle('Two-batch overlap (auto tries it with DeepEP)'),
-    'prefill-tokens': Flags.string({summary: 'Prefill token budgets per GPU, comma list (default: the ISL times powers of two up to 16384, refined near the frontier). Below the ISL, TTFT is one chunk\'s time.'}),
-    'decode-batches': Flags.string({summary: 'Decode batches, comma list (default: powers of two up to the largest whose KV cache fits, refined near the frontier).'}),
-    'max-decode-batch': intFlag({summary: 'Largest decode batch of the default grid.', default: 1024}),
-    refine: Flags.boolean({summary: 'Refine the default grids near the frontier and bisect the largest batch meeting --tpot-max.', default: true, allowNo: true}),
-    isl: intFlag({aliases: ['target-isl'], summary: 'Input sequence length.', default: 4096}),
-    osl: intFlag({aliases: ['target-osl'], summary: 'Output sequence length.', default: 2048}),
-    'ttft-max': floatFlag({summary: 'TTFT target, ms.'}),
-    'tpot-max': floatFlag({summary: 'TPOT target, ms.'}),
-    calibration: Flags.string({summary: 'Fit file written by `infersim calibrate --fit`: rank by calibrated figures.'}),
-    'calibration-model': Flags.string({summary: 'Which correction of the fit to use.', options: ['linear', 'phase-factor'], default: 'linear'}),
-    top: intFlag({summary: 'How many top deployments to list.', default: 10}),
-    csv: Flags.string({summary: 'Write every simulated point (with a frontier flag) to this CSV file.'}),
-    plot: Flags.string({summary: 'Write the frontiers, all feasible points and the targets to this SVG file.'}),
-    workers: Flags.string({summary: 'Worker threads: a number (0 = in this thread) or auto (one per core when the sweep is large).', default: 'auto'}),
-    progress: Flags.boolean({summary: 'Progress bar on stderr for runs over a second.', default: true, allowNo: true}),
-  }
+  static flags = oclifFlags(sweepOptions)
 
   async run(): Promise<SweepResult> {
-    const {flags} = await this.parse(Sweep)
-    const parsed = parseSweepFlags(flags as SweepFlagValues)
-    const inputs = loadSweepInputs({
-      model: flags.model,
-      gpus: parsed.gpus,
-      gpuSpec: flags['gpu-spec'],
-      benchData: flags['bench-data'],
-      profile: flags.profile as ProfileName,
-      calibration: parsed.calibration,
-    })
-    const {result} = await runSweep({
-      ...inputs,
-      space: parsed.space,
-      workload: parsed.workload,
-      workers: parsed.workers,
-      top: flags.top,
-      command: {model: flags.model, gpuSpec: flags['gpu-spec'], benchData: flags['bench-data']},
-      csv: flags.csv,
-      plot: flags.plot,
-      progress: flags.progress ? {write: (t) => process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY)} : undefined,
-    })
+    const {flags, metadata} = await this.parse(Sweep)
+    const result = await sweep(optionsFromFlags(sweepOptions, flags, metadata))
     if (!this.jsonEnabled()) this.log(renderSweepText(result))
     return result
   }

@@ -1,20 +1,21 @@
 /**
  * A binary, columnar copy of each big kernel table, so that a run reads it
- * without parsing CSV. The CSV stays the source of truth: a cache file is
- * named by the SHA-256 of the CSV's bytes (and this format's version), so
- * an edited CSV never meets a stale copy. The bundled tables' copies are
- * written by `npm run build` (dist/table-cache/); any other table (a
- * --bench-data folder, a bundled CSV edited since the build) is parsed once
- * and its copy written, atomically, under the user's cache folder, never
- * inside the package. A cache file that cannot be read or written is
- * ignored: the CSV is parsed as if there were none.
+ * without parsing CSV. The CSV stays the source of truth: a copy holds the
+ * CSV's bytes it was made from and is used only when the CSV's bytes are
+ * exactly those, so an edited CSV never meets a stale copy (comparing bytes
+ * costs less than hashing them, and cannot collide). The bundled tables'
+ * copies are written by `npm run build` (dist/table-cache/<table>.bin); any
+ * other table (a --bench-data folder, a bundled CSV edited since the build)
+ * is parsed once and its copy written, atomically, under the user's cache
+ * folder (one file per CSV path), never inside the package. A copy that
+ * cannot be read or written is ignored: the CSV is parsed as if there were none.
  *
- * Layout: "ISTB", u32 format, u32 header length, the header (JSON: columns
- * with their kind and, for text, their distinct values; row count), padding
- * to 8 bytes, then the lines (i32) and each column (i32, f64, or u32 indexes
- * into its distinct values), each padded to 8 bytes.
+ * Layout: "ISTB", u32 format, u32 header length, the header (JSON: row
+ * count, columns with their kind and, for text, their distinct values,
+ * the CSV's length), padding to 8 bytes, then the lines (i32) and each
+ * column (i32, f64, or u32 indexes into its distinct values), each padded
+ * to 8 bytes, then the CSV's bytes.
  */
-import {createHash} from 'node:crypto'
 import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -24,12 +25,12 @@ import {PACKAGE_ROOT} from './paths.js'
 
 /** Bump when the stored form or what the CSV reader makes of a file changes: older copies are then never read. */
 export const TABLE_CACHE_FORMAT = 1
-/** Tables smaller than this are parsed at every run: parsing them costs less than hashing and reading a copy. */
+/** Tables smaller than this are parsed at every run: parsing them costs less than reading a copy. */
 export const TABLE_CACHE_MIN_BYTES = 32 * 1024
 
 const MAGIC = 'ISTB'
 
-/** Where `npm run build` writes the bundled tables' copies. */
+/** Where `npm run build` writes the bundled tables' copies (by their path under bench_data/). */
 export const BUNDLED_TABLE_CACHE = path.join(PACKAGE_ROOT, 'dist', 'table-cache')
 
 /** The user's cache folder for tables: $INFERSIM_CACHE_DIR, else the platform's cache folder. */
@@ -45,14 +46,24 @@ export function userTableCacheDir(env: NodeJS.ProcessEnv = process.env): string 
   return path.join(base, 'infersim', 'tables')
 }
 
-/** The cache file name of a CSV's bytes. */
-export const cacheFileName = (csv: Uint8Array) => `${createHash('sha256').update(csv).digest('hex')}-v${TABLE_CACHE_FORMAT}.bin`
+/** The bundled copy of the table at `relPath` under bench_data/. */
+export const bundledCopyFile = (relPath: string, dir = BUNDLED_TABLE_CACHE) => path.join(dir, `${relPath}.bin`)
+
+/** The user-cache copy of the CSV at `file`: named by a hash of its absolute path (a collision only costs a re-parse: the bytes decide). */
+export function userCopyFile(file: string, dir: string): string {
+  const abs = path.resolve(file)
+  let h = 0x811c9dc5
+  for (let i = 0; i < abs.length; i++) h = Math.imul(h ^ abs.charCodeAt(i), 0x01000193)
+  return path.join(dir, `${path.basename(abs, '.csv').replace(/[^\w.-]/g, '_')}-${(h >>> 0).toString(16).padStart(8, '0')}-v${TABLE_CACHE_FORMAT}.bin`)
+}
 
 type ColumnKind = 'i32' | 'f64' | 'text'
 
 interface Header {
   rows: number
   columns: {name: string; kind: ColumnKind; values?: string[]}[]
+  /** Bytes of the CSV the copy was made from, stored last. */
+  csvBytes: number
 }
 
 const pad8 = (n: number) => (n + 7) & ~7
@@ -62,10 +73,10 @@ function kindOf(values: readonly (number | string)[]): ColumnKind {
   return values.every((v) => Number.isInteger(v) && (v as number) >= -0x80000000 && (v as number) <= 0x7fffffff && !Object.is(v, -0)) ? 'i32' : 'f64'
 }
 
-/** The table in the cache's binary form. */
-export function encodeTable(table: KernelTable): Buffer {
+/** The table (parsed from the CSV bytes `csv`) in the cache's binary form. */
+export function encodeTable(table: KernelTable, csv: Uint8Array): Buffer {
   const n = table.rows.length
-  const header: Header = {rows: n, columns: []}
+  const header: Header = {rows: n, columns: [], csvBytes: csv.length}
   const arrays: ArrayBufferView[] = [Int32Array.from(table.rows, (r) => r.line)]
   for (const name of table.columns) {
     const values = table.rows.map((r) => r.values[name])
@@ -83,7 +94,7 @@ export function encodeTable(table: KernelTable): Buffer {
   const json = Buffer.from(JSON.stringify(header))
   let size = pad8(12 + json.length)
   for (const a of arrays) size += pad8(a.byteLength)
-  const out = Buffer.alloc(size)
+  const out = Buffer.alloc(size + csv.length)
   out.write(MAGIC, 0, 'latin1')
   out.writeUInt32LE(TABLE_CACHE_FORMAT, 4)
   out.writeUInt32LE(json.length, 8)
@@ -93,12 +104,14 @@ export function encodeTable(table: KernelTable): Buffer {
     Buffer.from(a.buffer, a.byteOffset, a.byteLength).copy(out, offset)
     offset += pad8(a.byteLength)
   }
+  out.set(csv, offset)
   return out
 }
 
-/** The table stored in `bytes`, or undefined when they are not a whole cache file of this format. */
-export function decodeTable(bytes: Buffer, relPath: string): ColumnarTable | undefined {
-  if (bytes.length < 12 || bytes.toString('latin1', 0, 4) !== MAGIC || bytes.readUInt32LE(4) !== TABLE_CACHE_FORMAT) return undefined
+/** The table stored in `bytes` when it was made from exactly the CSV bytes `csv`; undefined otherwise (or when `bytes` are not a whole copy of this format). */
+export function decodeTable(bytes: Buffer, csv: Uint8Array, relPath: string): ColumnarTable | undefined {
+  if (bytes.length < 12 + csv.length || bytes.toString('latin1', 0, 4) !== MAGIC || bytes.readUInt32LE(4) !== TABLE_CACHE_FORMAT) return undefined
+  if (!bytes.subarray(bytes.length - csv.length).equals(csv)) return undefined
   const headerLength = bytes.readUInt32LE(8)
   let header: Header
   try {
@@ -106,12 +119,13 @@ export function decodeTable(bytes: Buffer, relPath: string): ColumnarTable | und
   } catch {
     return undefined
   }
+  if (header.csvBytes !== csv.length) return undefined
   // Typed arrays need aligned offsets: a buffer that does not start on 8 bytes is copied once.
   const buf = bytes.byteOffset % 8 === 0 ? bytes : Buffer.from(bytes)
   const n = header.rows
   let offset = pad8(12 + headerLength)
   const take = <T>(make: (b: ArrayBuffer, o: number, n: number) => T, width: number): T | undefined => {
-    if (offset + n * width > buf.length) return undefined
+    if (offset + n * width > buf.length - csv.length) return undefined
     const a = make(buf.buffer as ArrayBuffer, buf.byteOffset + offset, n)
     offset += pad8(n * width)
     return a
@@ -133,23 +147,22 @@ export function decodeTable(bytes: Buffer, relPath: string): ColumnarTable | und
   return new ColumnarTable(relPath, header.columns.map((c) => c.name), lines, data)
 }
 
-function readCopy(file: string, relPath: string): ColumnarTable | undefined {
+function readCopy(file: string, csv: Uint8Array, relPath: string): ColumnarTable | undefined {
   let bytes: Buffer
   try {
     bytes = readFileSync(file)
   } catch {
     return undefined
   }
-  return decodeTable(bytes, relPath)
+  return decodeTable(bytes, csv, relPath)
 }
 
 /** Writes a copy atomically (temp file + rename); a cache that cannot be written is skipped. */
-function writeCopy(dir: string, name: string, table: KernelTable): void {
-  const file = path.join(dir, name)
+export function writeCopy(file: string, table: KernelTable, csv: Uint8Array): void {
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`
   try {
-    mkdirSync(dir, {recursive: true})
-    writeFileSync(tmp, encodeTable(table))
+    mkdirSync(path.dirname(file), {recursive: true})
+    writeFileSync(tmp, encodeTable(table, csv))
     renameSync(tmp, file)
   } catch {
     rmSync(tmp, {force: true})
@@ -159,22 +172,25 @@ function writeCopy(dir: string, name: string, table: KernelTable): void {
 export interface TableCacheOptions {
   /** Folder of the bundled copies (read only). */
   bundledDir?: string
-  /** Folder where copies of other tables are written; undefined: none written. */
+  /** Folder where copies of other tables are written; undefined: none read or written. */
   userDir?: string
 }
 
 /**
- * The table in `csv` (the bytes of the file at `relPath`): a cached copy when
- * there is one, else `parse(csv)`, whose result is then cached (big tables only).
+ * The table in `csv` (the bytes of `file`, at `relPath` under its tables
+ * folder): a copy made from exactly these bytes when there is one (the
+ * bundled one of that path, else the user cache's), else `parse()`, whose
+ * result is then cached (big tables only).
  */
-export function cachedTable(csv: Buffer, relPath: string, parse: () => KernelTable, options: TableCacheOptions): KernelTable {
+export function cachedTable(csv: Buffer, file: string, relPath: string, parse: () => KernelTable, options: TableCacheOptions): KernelTable {
   if (csv.length < TABLE_CACHE_MIN_BYTES) return parse()
-  const name = cacheFileName(csv)
-  for (const dir of [options.bundledDir, options.userDir]) {
-    const copy = dir === undefined ? undefined : readCopy(path.join(dir, name), relPath)
-    if (copy) return copy
-  }
+  const bundledCopy = options.bundledDir === undefined ? undefined : readCopy(bundledCopyFile(relPath, options.bundledDir), csv, relPath)
+  if (bundledCopy) return bundledCopy
+  if (options.userDir === undefined) return parse()
+  const userFile = userCopyFile(file, options.userDir)
+  const copy = readCopy(userFile, csv, relPath)
+  if (copy) return copy
   const table = parse()
-  if (options.userDir) writeCopy(options.userDir, name, table)
+  writeCopy(userFile, table, csv)
   return table
 }

@@ -89,7 +89,7 @@ export function loadTableSet(root = bundled.benchData, gpuKeys?: string[], optio
       if (!table && known.has(rel)) {
         const file = path.join(root, rel)
         const bytes = readFileSync(file)
-        table = cachedTable(bytes, rel, () => parseTableCsv(bytes.toString('utf8'), rel, displayPath(file)), cache)
+        table = cachedTable(bytes, file, rel, () => parseTableCsv(bytes.toString('utf8'), rel, displayPath(file)), cache)
         parsed.set(rel, table)
       }
       return table

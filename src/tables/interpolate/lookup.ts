@@ -58,7 +58,13 @@ export function groupRowIds(table: KernelTable, columns: readonly string[]): Map
   const top = new Map<number, unknown>()
   const groups: {first: number; ids: number[]}[] = []
   const n = rowCount(table)
+  let run: number[] | undefined
   for (let i = 0; i < n; i++) {
+    // Rows of a group usually follow each other (tables are sorted by their keys): extend the run without a lookup.
+    if (run && values.every((v) => v[i] === v[i - 1])) {
+      run.push(i)
+      continue
+    }
     let level = top
     for (let c = 0; c < values.length - 1; c++) {
       let next = level.get(values[c][i]) as Map<number, unknown> | undefined
@@ -72,6 +78,7 @@ export function groupRowIds(table: KernelTable, columns: readonly string[]): Map
       groups.push({first: i, ids})
     }
     ids.push(i)
+    run = ids
   }
   return new Map(groups.map((g) => [values.map((v) => v[g.first]).join(','), g.ids]))
 }
