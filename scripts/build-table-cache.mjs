@@ -10,8 +10,11 @@ const {listTablePaths, parseTableCsv} = await import(path.join(root, 'dist', 'io
 const {BUNDLED_TABLE_CACHE, TABLE_CACHE_MIN_BYTES, bundledCopyFile, decodeTable, writeCopy} = await import(path.join(root, 'dist', 'io', 'table-cache.js'))
 
 const benchData = path.join(root, 'bench_data')
-// A copy holds the CSV's bytes it was made from, not what the reader made of them: a changed reader starts afresh.
-const reader = createHash('sha256').update(readFileSync(path.join(root, 'dist', 'io', 'tables.js'))).digest('hex')
+// A copy holds the CSV's bytes it was made from, not what the reader made of them: a changed reader or copy format starts afresh.
+const reader = createHash('sha256')
+  .update(readFileSync(path.join(root, 'dist', 'io', 'tables.js')))
+  .update(readFileSync(path.join(root, 'dist', 'io', 'table-cache.js')))
+  .digest('hex')
 const stamp = path.join(BUNDLED_TABLE_CACHE, '.reader')
 if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== reader) rmSync(BUNDLED_TABLE_CACHE, {recursive: true, force: true})
 mkdirSync(BUNDLED_TABLE_CACHE, {recursive: true})

@@ -24,7 +24,7 @@ import type {KernelTable} from '../tables/types.js'
 import {PACKAGE_ROOT} from './paths.js'
 
 /** Bump when the stored form or what the CSV reader makes of a file changes: older copies are then never read. */
-export const TABLE_CACHE_FORMAT = 1
+export const TABLE_CACHE_FORMAT = 2
 /** Tables smaller than this are parsed at every run: parsing them costs less than reading a copy. */
 export const TABLE_CACHE_MIN_BYTES = 32 * 1024
 
@@ -61,7 +61,8 @@ type ColumnKind = 'i32' | 'f64' | 'text'
 
 interface Header {
   rows: number
-  columns: {name: string; kind: ColumnKind; values?: string[]}[]
+  /** runs: how many runs of equal values the column has, when they are stored (few runs: a sorted key column). */
+  columns: {name: string; kind: ColumnKind; values?: string[]; runs?: number}[]
   /** Bytes of the CSV the copy was made from, stored last. */
   csvBytes: number
 }
@@ -71,6 +72,13 @@ const pad8 = (n: number) => (n + 7) & ~7
 function kindOf(values: readonly (number | string)[]): ColumnKind {
   if (values.some((v) => typeof v === 'string')) return 'text'
   return values.every((v) => Number.isInteger(v) && (v as number) >= -0x80000000 && (v as number) <= 0x7fffffff && !Object.is(v, -0)) ? 'i32' : 'f64'
+}
+
+/** Where each run of equal values starts. */
+function runStarts(values: readonly number[]): number[] {
+  const starts: number[] = []
+  for (let i = 0; i < values.length; i++) if (i === 0 || values[i] !== values[i - 1]) starts.push(i)
+  return starts
 }
 
 /** The table (parsed from the CSV bytes `csv`) in the cache's binary form. */
@@ -87,8 +95,11 @@ export function encodeTable(table: KernelTable, csv: Uint8Array): Buffer {
       header.columns.push({name, kind, values: distinct})
       arrays.push(Uint32Array.from(values as string[], (v) => index.get(v)!))
     } else {
-      header.columns.push({name, kind})
+      const starts = runStarts(values as number[])
+      const keepRuns = starts.length <= n / 4
+      header.columns.push({name, kind, ...(keepRuns ? {runs: starts.length} : {})})
       arrays.push(kind === 'i32' ? Int32Array.from(values as number[]) : Float64Array.from(values as number[]))
+      if (keepRuns) arrays.push(Int32Array.from(starts))
     }
   }
   const json = Buffer.from(JSON.stringify(header))
@@ -124,15 +135,16 @@ export function decodeTable(bytes: Buffer, csv: Uint8Array, relPath: string): Co
   const buf = bytes.byteOffset % 8 === 0 ? bytes : Buffer.from(bytes)
   const n = header.rows
   let offset = pad8(12 + headerLength)
-  const take = <T>(make: (b: ArrayBuffer, o: number, n: number) => T, width: number): T | undefined => {
-    if (offset + n * width > buf.length - csv.length) return undefined
-    const a = make(buf.buffer as ArrayBuffer, buf.byteOffset + offset, n)
-    offset += pad8(n * width)
+  const take = <T>(make: (b: ArrayBuffer, o: number, n: number) => T, width: number, count = n): T | undefined => {
+    if (offset + count * width > buf.length - csv.length) return undefined
+    const a = make(buf.buffer as ArrayBuffer, buf.byteOffset + offset, count)
+    offset += pad8(count * width)
     return a
   }
   const lines = take((b, o, k) => new Int32Array(b, o, k), 4)
   if (!lines) return undefined
   const data: ColumnValues[] = []
+  const runs: (Int32Array | undefined)[] = []
   for (const c of header.columns) {
     if (c.kind === 'f64') {
       const a = take((b, o, k) => new Float64Array(b, o, k), 8)
@@ -143,8 +155,14 @@ export function decodeTable(bytes: Buffer, csv: Uint8Array, relPath: string): Co
       if (!a) return undefined
       data.push(c.kind === 'text' ? Array.from(a, (i) => c.values![i]) : a)
     }
+    if (c.runs === undefined) runs.push(undefined)
+    else {
+      const starts = take((b, o, k) => new Int32Array(b, o, k), 4, c.runs)
+      if (!starts) return undefined
+      runs.push(starts)
+    }
   }
-  return new ColumnarTable(relPath, header.columns.map((c) => c.name), lines, data)
+  return new ColumnarTable(relPath, header.columns.map((c) => c.name), lines, data, runs)
 }
 
 function readCopy(file: string, csv: Uint8Array, relPath: string): ColumnarTable | undefined {

@@ -20,6 +20,8 @@ export class ColumnarTable implements KernelTable {
     readonly lines: ArrayLike<number>,
     /** Values of each column, in `columns` order. */
     private readonly data: readonly ColumnValues[],
+    /** Where each run of equal values starts, per column, where stored (sorted key columns). */
+    private readonly runs: readonly (ArrayLike<number> | undefined)[] = [],
   ) {
     this.built = new Array(lines.length)
   }
@@ -46,6 +48,11 @@ export class ColumnarTable implements KernelTable {
       this.built[i] = r = {line: this.lines[i], values}
     }
     return r
+  }
+
+  /** Where each run of equal values of a column starts, when the table stores it. */
+  runStarts(name: string): ArrayLike<number> | undefined {
+    return this.runs[this.columns.indexOf(name)]
   }
 
   /** A column's values (undefined when the table has no such column). */

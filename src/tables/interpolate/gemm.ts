@@ -7,7 +7,7 @@
 import type {KernelTable, MfuLookup} from '../types.js'
 import {blend} from './grid.js'
 import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
-import {anyUsableRow, borrowedLookup, groupRowIds, logDistance, lookupOf, rowsAt} from './lookup.js'
+import {anyUsableRow, borrowedLookup, firstRow, groupRows, logDistance, lookupOf, rowsAt, type RowRanges} from './lookup.js'
 import {numericColumn} from '../columnar.js'
 import {weightBytesOf} from '../resolver.js'
 import type {LookupEnv} from './roofline.js'
@@ -29,15 +29,15 @@ const GEMM_BORROW_SITES = 3
 interface GemmSite {
   k: number
   n: number
-  /** Row numbers of the site in the table. */
-  ids: number[]
+  /** The site's rows in the table. */
+  ranges: RowRanges
   model: KernelModel
   table: KernelTable
   built?: KernelGrid
 }
 
 function siteGrid(s: GemmSite): KernelGrid {
-  s.built ??= buildKernelGrid(s.table, rowsAt(s.table, s.ids), s.model, {extra: ['k', 'n']})!
+  s.built ??= buildKernelGrid(s.table, rowsAt(s.table, s.ranges), s.model, {extra: ['k', 'n']})!
   return s.built
 }
 
@@ -74,8 +74,8 @@ function gemmIndex(table: KernelTable): GemmIndex {
   const ks = numericColumn(table, 'k')
   const ns = numericColumn(table, 'n')
   // A site with no usable row has no grid: it is neither looked up nor borrowed from.
-  for (const [key, ids] of groupRowIds(table, ['k', 'n'])) {
-    if (anyUsableRow(table, model, ids)) sites.set(key, {k: ks[ids[0]], n: ns[ids[0]], ids, model, table})
+  for (const [key, ranges] of groupRows(table, ['k', 'n'])) {
+    if (anyUsableRow(table, model, ranges)) sites.set(key, {k: ks[firstRow(ranges)], n: ns[firstRow(ranges)], ranges, model, table})
   }
   idx = {sites, list: [...sites.values()], nearby: new Map()}
   indexes.set(table, idx)

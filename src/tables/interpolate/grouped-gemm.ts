@@ -12,7 +12,7 @@ import type {GroupedGemmKey} from '../nearest.js'
 import {num, type KernelTable, type MfuLookup, type TableRow, type TableSet} from '../types.js'
 import {blend} from './grid.js'
 import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
-import {anyUsableRow, borrowedLookup, groupRowIds, logDistance, lookupOf, rowsAt} from './lookup.js'
+import {anyUsableRow, borrowedLookup, firstRow, groupRows, logDistance, lookupOf, rowsAt, type RowRanges} from './lookup.js'
 import {rowAt} from '../columnar.js'
 import type {LookupEnv, Work} from './roofline.js'
 
@@ -25,15 +25,15 @@ interface KeyGrid {
   key: GroupedGemmKey
   /** keyString(key) */
   id: string
-  /** Row numbers of the key in the table. */
-  ids: number[]
+  /** The key's rows in the table. */
+  ranges: RowRanges
   model: KernelModel
   table: KernelTable
   built?: KernelGrid
 }
 
 function gridOf(kg: KeyGrid): KernelGrid {
-  kg.built ??= buildKernelGrid(kg.table, rowsAt(kg.table, kg.ids), kg.model)!
+  kg.built ??= buildKernelGrid(kg.table, rowsAt(kg.table, kg.ranges), kg.model)!
   return kg.built
 }
 
@@ -84,10 +84,10 @@ function keyIndex(table: KernelTable, phase: Phase): KeyIndex {
   if (idx) return idx
   const keys = new Map<string, KeyGrid>()
   // A key with no usable row has no grid: it is neither looked up nor borrowed from.
-  for (const [s, ids] of groupRowIds(table, KEY_COLUMNS)) {
-    const key = keyOf(rowAt(table, ids[0]))
+  for (const [s, ranges] of groupRows(table, KEY_COLUMNS)) {
+    const key = keyOf(rowAt(table, firstRow(ranges)))
     const model = groupedModel(key, phase)
-    if (anyUsableRow(table, model, ids)) keys.set(s, {key, id: s, ids, model, table})
+    if (anyUsableRow(table, model, ranges)) keys.set(s, {key, id: s, ranges, model, table})
   }
   idx = {keys, nearest: new Map()}
   indexes.set(table, idx)
