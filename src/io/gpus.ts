@@ -16,7 +16,7 @@ export function readGpuFile(file: string): GpuSpec[] {
 /**
  * Bundled GPUs, then a user's file (--gpu-spec) whose entries replace bundled ones of the same name.
  * The bundled file is not schema-checked at run time (loading the validator costs more than the
- * simulation): the tests check it (test/api/data-files.test.ts).
+ * simulation): the tests check it (test/io/data-files.test.ts).
  */
 export function loadGpus(userFile?: string): GpuSpec[] {
   const gpus = (readJsonFile(bundled.gpus, 'GPU file') as GpuFile).gpus

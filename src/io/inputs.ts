@@ -77,9 +77,10 @@ export function resolveModel(input: ModelInput, opts: {publishedConfigs: boolean
   throw usageError(`model must be a model name, a path to a config.json or a config object, got ${String(input)}`)
 }
 
-/** A GPU spec object checked against the GPU file's schema. */
-export function checkGpuSpec(gpu: GpuSpec): GpuSpec {
-  return assertValid<{gpus: GpuSpec[]}>('gpu', {gpus: [gpu]}, `GPU ${typeof gpu.name === 'string' ? `"${gpu.name}"` : 'object'}`).gpus[0]
+/** A GPU spec object checked against the GPU file's schema (an entry of listGpus() passes: its derived `effective` figures are dropped). */
+export function checkGpuSpec(gpu: GpuSpec & {effective?: unknown}): GpuSpec {
+  const {effective, ...spec} = gpu
+  return assertValid<{gpus: GpuSpec[]}>('gpu', {gpus: [spec]}, `GPU ${typeof spec.name === 'string' ? `"${spec.name}"` : 'object'}`).gpus[0]
 }
 
 /** The known GPUs (bundled, then --gpu-spec's) and the ones asked for; a spec object joins the known ones. */

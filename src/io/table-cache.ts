@@ -183,7 +183,9 @@ export function writeCopy(file: string, table: KernelTable, csv: Uint8Array): vo
     writeFileSync(tmp, encodeTable(table, csv))
     renameSync(tmp, file)
   } catch {
-    rmSync(tmp, {force: true})
+    try {
+      rmSync(tmp, {force: true})
+    } catch {}
   }
 }
 
