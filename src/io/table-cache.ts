@@ -11,12 +11,14 @@
  * cannot be read or written is ignored: the CSV is parsed as if there were none.
  *
  * Layout: "ISTB", u32 format, u32 header length, the header (JSON: row
- * count, columns with their kind and, for text, their distinct values,
- * the CSV's length), padding to 8 bytes, then the lines (i32) and each
- * column (i32, f64, or u32 indexes into its distinct values), each padded
- * to 8 bytes, then the CSV's bytes.
+ * count, columns with their kind, their distinct values for text and their
+ * number of runs where stored, the CSV's length, the first line when lines
+ * are consecutive), padding to 8 bytes, then the lines (i32, unless
+ * consecutive) and each column (i32, f64, or u32 indexes into its distinct
+ * values) followed by its runs' starts (i32) where stored, each padded to 8
+ * bytes, then the CSV's bytes.
  */
-import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {ColumnarTable, type ColumnValues} from '../tables/columnar.js'
@@ -24,7 +26,7 @@ import type {KernelTable} from '../tables/types.js'
 import {PACKAGE_ROOT} from './paths.js'
 
 /** Bump when the stored form or what the CSV reader makes of a file changes: older copies are then never read. */
-export const TABLE_CACHE_FORMAT = 2
+export const TABLE_CACHE_FORMAT = 3
 /** Tables smaller than this are parsed at every run: parsing them costs less than reading a copy. */
 export const TABLE_CACHE_MIN_BYTES = 32 * 1024
 
@@ -65,6 +67,8 @@ interface Header {
   columns: {name: string; kind: ColumnKind; values?: string[]; runs?: number}[]
   /** Bytes of the CSV the copy was made from, stored last. */
   csvBytes: number
+  /** The first row's line when the rows are on consecutive lines (no lines stored). */
+  firstLine?: number
 }
 
 const pad8 = (n: number) => (n + 7) & ~7
@@ -84,8 +88,9 @@ function runStarts(values: readonly number[]): number[] {
 /** The table (parsed from the CSV bytes `csv`) in the cache's binary form. */
 export function encodeTable(table: KernelTable, csv: Uint8Array): Buffer {
   const n = table.rows.length
-  const header: Header = {rows: n, columns: [], csvBytes: csv.length}
-  const arrays: ArrayBufferView[] = [Int32Array.from(table.rows, (r) => r.line)]
+  const consecutive = table.rows.every((r, i) => r.line === table.rows[0].line + i)
+  const header: Header = {rows: n, columns: [], csvBytes: csv.length, ...(consecutive && n > 0 ? {firstLine: table.rows[0].line} : {})}
+  const arrays: ArrayBufferView[] = header.firstLine === undefined ? [Int32Array.from(table.rows, (r) => r.line)] : []
   for (const name of table.columns) {
     const values = table.rows.map((r) => r.values[name])
     const kind = kindOf(values)
@@ -119,30 +124,18 @@ export function encodeTable(table: KernelTable, csv: Uint8Array): Buffer {
   return out
 }
 
-/** The table stored in `bytes` when it was made from exactly the CSV bytes `csv`; undefined otherwise (or when `bytes` are not a whole copy of this format). */
-export function decodeTable(bytes: Buffer, csv: Uint8Array, relPath: string): ColumnarTable | undefined {
-  if (bytes.length < 12 + csv.length || bytes.toString('latin1', 0, 4) !== MAGIC || bytes.readUInt32LE(4) !== TABLE_CACHE_FORMAT) return undefined
-  if (!bytes.subarray(bytes.length - csv.length).equals(csv)) return undefined
-  const headerLength = bytes.readUInt32LE(8)
-  let header: Header
-  try {
-    header = JSON.parse(bytes.toString('utf8', 12, 12 + headerLength)) as Header
-  } catch {
-    return undefined
-  }
-  if (header.csvBytes !== csv.length) return undefined
-  // Typed arrays need aligned offsets: a buffer that does not start on 8 bytes is copied once.
-  const buf = bytes.byteOffset % 8 === 0 ? bytes : Buffer.from(bytes)
+/** The stored part of a copy after its header: the lines and the columns, from `buf` (aligned to 8 bytes). */
+function decodeColumns(buf: Buffer, header: Header, relPath: string): ColumnarTable | undefined {
   const n = header.rows
-  let offset = pad8(12 + headerLength)
+  let offset = 0
   const take = <T>(make: (b: ArrayBuffer, o: number, n: number) => T, width: number, count = n): T | undefined => {
-    if (offset + count * width > buf.length - csv.length) return undefined
+    if (offset + count * width > buf.length) return undefined
     const a = make(buf.buffer as ArrayBuffer, buf.byteOffset + offset, count)
     offset += pad8(count * width)
     return a
   }
-  const lines = take((b, o, k) => new Int32Array(b, o, k), 4)
-  if (!lines) return undefined
+  const lines = header.firstLine ?? take((b, o, k) => new Int32Array(b, o, k), 4)
+  if (lines === undefined) return undefined
   const data: ColumnValues[] = []
   const runs: (Int32Array | undefined)[] = []
   for (const c of header.columns) {
@@ -165,14 +158,84 @@ export function decodeTable(bytes: Buffer, csv: Uint8Array, relPath: string): Co
   return new ColumnarTable(relPath, header.columns.map((c) => c.name), lines, data, runs)
 }
 
-function readCopy(file: string, csv: Uint8Array, relPath: string): ColumnarTable | undefined {
-  let bytes: Buffer
+/** The header of a copy from its first bytes, and where its stored part starts; undefined when they are not a copy of this format. */
+function readHeader(first: Buffer, read: (length: number, position: number) => Buffer | undefined): {header: Header; start: number} | undefined {
+  if (first.length < 12 || first.toString('latin1', 0, 4) !== MAGIC || first.readUInt32LE(4) !== TABLE_CACHE_FORMAT) return undefined
+  const length = first.readUInt32LE(8)
+  const json = read(length, 12)
+  if (!json) return undefined
   try {
-    bytes = readFileSync(file)
+    return {header: JSON.parse(json.toString('utf8')) as Header, start: pad8(12 + length)}
   } catch {
     return undefined
   }
-  return decodeTable(bytes, csv, relPath)
+}
+
+/** Typed arrays need aligned offsets: a buffer that does not start on 8 bytes is copied once. */
+const aligned = (b: Buffer) => (b.byteOffset % 8 === 0 ? b : Buffer.from(b))
+
+/** The table stored in `bytes` (a whole copy) when it was made from exactly the CSV bytes `csv`; undefined otherwise. */
+export function decodeTable(bytes: Buffer, csv: Uint8Array, relPath: string): ColumnarTable | undefined {
+  const found = readHeader(bytes.subarray(0, 12), (length, position) => (position + length <= bytes.length ? bytes.subarray(position, position + length) : undefined))
+  const csvStart = bytes.length - csv.length
+  if (!found || found.header.csvBytes !== csv.length || csvStart < found.start || !bytes.subarray(csvStart).equals(csv)) return undefined
+  return decodeColumns(aligned(bytes.subarray(found.start, csvStart)), found.header, relPath)
+}
+
+/** Chunks for comparing a CSV with a copy's CSV bytes without reading either whole (reused: fresh memory costs page faults). */
+const CHUNK = 64 * 1024
+const chunks = {csv: Buffer.alloc(0), copy: Buffer.alloc(0)}
+
+function readAt(fd: number, buffer: Buffer, length: number, position: number): boolean {
+  let done = 0
+  while (done < length) {
+    const n = readSync(fd, buffer, done, length - done, position + done)
+    if (n === 0) return false
+    done += n
+  }
+  return true
+}
+
+/** Whether `length` bytes of the two files, from the given positions, are the same. */
+function sameBytes(a: number, aFrom: number, b: number, bFrom: number, length: number): boolean {
+  if (chunks.csv.length === 0) [chunks.csv, chunks.copy] = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)]
+  for (let done = 0; done < length; done += CHUNK) {
+    const n = Math.min(CHUNK, length - done)
+    if (!readAt(a, chunks.csv, n, aFrom + done) || !readAt(b, chunks.copy, n, bFrom + done)) return false
+    if (!chunks.csv.subarray(0, n).equals(chunks.copy.subarray(0, n))) return false
+  }
+  return true
+}
+
+/**
+ * The copy in `copyFile` when it was made from exactly the bytes of the CSV
+ * open as `csvFd` (`csvBytes` long): compared a chunk at a time, and only
+ * then the stored part read.
+ */
+function readCopy(copyFile: string, csvFd: number, csvBytes: number, relPath: string): ColumnarTable | undefined {
+  let fd: number
+  try {
+    fd = openSync(copyFile, 'r')
+  } catch {
+    return undefined
+  }
+  try {
+    const size = fstatSync(fd).size
+    const read = (length: number, position: number) => {
+      const b = Buffer.allocUnsafe(length)
+      return readAt(fd, b, length, position) ? b : undefined
+    }
+    const first = read(Math.min(12, size), 0)
+    const found = first && readHeader(first, read)
+    const csvStart = size - csvBytes
+    if (!found || found.header.csvBytes !== csvBytes || csvStart < found.start || !sameBytes(csvFd, 0, fd, csvStart, csvBytes)) return undefined
+    const stored = read(csvStart - found.start, found.start)
+    return stored && decodeColumns(aligned(stored), found.header, relPath)
+  } catch {
+    return undefined
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** Writes a copy atomically (temp file + rename); a cache that cannot be written is skipped. */
@@ -197,20 +260,29 @@ export interface TableCacheOptions {
 }
 
 /**
- * The table in `csv` (the bytes of `file`, at `relPath` under its tables
- * folder): a copy made from exactly these bytes when there is one (the
- * bundled one of that path, else the user cache's), else `parse()`, whose
- * result is then cached (big tables only).
+ * The table in the CSV `file` (at `relPath` under its tables folder): a
+ * copy made from exactly its bytes when there is one (the bundled one of
+ * that path, else the user cache's), else `parse(bytes)`, whose result is
+ * then cached (big tables only). A matching copy is used without reading the
+ * CSV whole.
  */
-export function cachedTable(csv: Buffer, file: string, relPath: string, parse: () => KernelTable, options: TableCacheOptions): KernelTable {
-  if (csv.length < TABLE_CACHE_MIN_BYTES) return parse()
-  const bundledCopy = options.bundledDir === undefined ? undefined : readCopy(bundledCopyFile(relPath, options.bundledDir), csv, relPath)
-  if (bundledCopy) return bundledCopy
-  if (options.userDir === undefined) return parse()
-  const userFile = userCopyFile(file, options.userDir)
-  const copy = readCopy(userFile, csv, relPath)
-  if (copy) return copy
-  const table = parse()
-  writeCopy(userFile, table, csv)
+export function cachedTable(file: string, relPath: string, parse: (csv: Buffer) => KernelTable, options: TableCacheOptions): KernelTable {
+  const fd = openSync(file, 'r')
+  let csv: Buffer
+  try {
+    const size = fstatSync(fd).size
+    if (size >= TABLE_CACHE_MIN_BYTES) {
+      const copies = [options.bundledDir && bundledCopyFile(relPath, options.bundledDir), options.userDir && userCopyFile(file, options.userDir)]
+      for (const copyFile of copies) {
+        const copy = copyFile ? readCopy(copyFile, fd, size, relPath) : undefined
+        if (copy) return copy
+      }
+    }
+    csv = readFileSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  const table = parse(csv)
+  if (csv.length >= TABLE_CACHE_MIN_BYTES && options.userDir) writeCopy(userCopyFile(file, options.userDir), table, csv)
   return table
 }

@@ -10,31 +10,33 @@ import type {KernelTable, TableRow} from './types.js'
 export type ColumnValues = ArrayLike<number> | readonly string[]
 
 export class ColumnarTable implements KernelTable {
-  private readonly built: (TableRow | undefined)[]
+  private built: (TableRow | undefined)[]
   private all?: TableRow[]
 
   constructor(
     readonly path: string,
     readonly columns: string[],
-    /** 1-based line of each row in the CSV. */
-    readonly lines: ArrayLike<number>,
+    /** 1-based line of each row in the CSV, or the first row's when rows are on consecutive lines. */
+    private readonly lines: ArrayLike<number> | number,
     /** Values of each column, in `columns` order. */
     private readonly data: readonly ColumnValues[],
     /** Where each run of equal values starts, per column, where stored (sorted key columns). */
     private readonly runs: readonly (ArrayLike<number> | undefined)[] = [],
+    readonly length: number = typeof lines === 'number' ? (data[0]?.length ?? 0) : lines.length,
   ) {
-    this.built = new Array(lines.length)
+    this.built = []
   }
 
-  get length(): number {
-    return this.lines.length
+  /** 1-based line of row `i` in the CSV. */
+  line(i: number): number {
+    return typeof this.lines === 'number' ? this.lines + i : this.lines[i]
   }
 
   get rows(): TableRow[] {
     if (!this.all) {
-      const rows = new Array<TableRow>(this.lines.length)
+      const rows = new Array<TableRow>(this.length)
       for (let i = 0; i < rows.length; i++) rows[i] = this.row(i)
-      this.all = rows
+      this.all = this.built = rows
     }
     return this.all
   }
@@ -45,7 +47,7 @@ export class ColumnarTable implements KernelTable {
     if (!r) {
       const values: Record<string, number | string> = {}
       for (let c = 0; c < this.columns.length; c++) values[this.columns[c]] = this.data[c][i]
-      this.built[i] = r = {line: this.lines[i], values}
+      this.built[i] = r = {line: this.line(i), values}
     }
     return r
   }
