@@ -1,12 +1,13 @@
 /**
  * The package as a user gets it: `npm pack`, the tarball installed into a
- * scratch project (offline from npm's cache where it can be), the library
- * example docs/examples/predict.ts compiled there by tsc against the
- * installed type declarations and run by node; every figure it prints
- * equals the one the CLI prints for the same deployment.
+ * scratch project (offline from npm's cache where it can be), every
+ * TypeScript example of docs/api.md compiled there by tsc against the
+ * installed type declarations and run by node. The first,
+ * docs/examples/predict.ts, prints figures that must equal the ones the CLI
+ * prints for the same deployments.
  */
 import {execFileSync} from 'node:child_process'
-import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {expect, it} from 'vitest'
@@ -25,10 +26,16 @@ it('packs, installs, compiles the example with tsc and prints the CLI\'s figures
   const app = path.join(dir, 'app')
   mkdirSync(app)
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({name: 'app', private: true, type: 'module'}))
-  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', path.join(dir, tarball)], app)
-  copyFileSync(path.join(ROOT, 'docs', 'examples', 'predict.ts'), path.join(app, 'predict.ts'))
-  // No @types/node in the scratch project: the declarations must stand without it.
-  run('node', [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--strict', '--target', 'es2022', '--module', 'nodenext', '--outDir', 'out', 'predict.ts'], app)
+  // With Node's types, as a TypeScript project on Node has them (an example writes a file).
+  const nodeTypes = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', '@types', 'node', 'package.json'), 'utf8')).version
+  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', path.join(dir, tarball), `@types/node@${nodeTypes}`], app)
+  const examples = [...readFileSync(path.join(ROOT, 'docs', 'api.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1])
+  const predict = readFileSync(path.join(ROOT, 'docs', 'examples', 'predict.ts'), 'utf8')
+  expect(examples[0]).toBe(predict)
+  const files = examples.map((code, i) => (i === 0 ? 'predict.ts' : `example-${i + 1}.ts`))
+  examples.forEach((code, i) => writeFileSync(path.join(app, files[i]), code))
+  run('node', [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--strict', '--target', 'es2022', '--module', 'nodenext', '--outDir', 'out', ...files], app)
+  for (const f of files.slice(1)) expect(run('node', [path.join('out', f.replace(/\.ts$/, '.js'))], app).trim()).not.toBe('')
   const printed = run('node', [path.join('out', 'predict.js')], app)
     .trim()
     .split('\n')
