@@ -7,7 +7,7 @@ import {execa} from 'execa'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {afterEach, describe, expect, it, vi} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {readArgv} from '../../src/cli/argv.js'
 import {runFastStart} from '../../src/cli/fast-start.js'
 import {simulateOptions} from '../../src/options/shared.js'
@@ -48,22 +48,22 @@ describe('readArgv: the command lines the fast start reads', () => {
 })
 
 describe('runFastStart', () => {
-  afterEach(() => vi.restoreAllMocks())
-
   it('runs a plain simulate line and prints the --json result', async () => {
     const printed: string[] = []
-    vi.spyOn(console, 'log').mockImplementation((text: string) => void printed.push(text))
-    expect(await runFastStart(['simulate', '--model', 'qwen3-8b', '--gpu', 'H20', '--json'], {})).toBe(true)
-    expect(JSON.parse(printed.join('\n')).gpu).toBe('H20')
+    expect(await runFastStart(['simulate', '--model', 'qwen3-8b', '--gpu', 'H20', '--json'], {}, (fd, text) => void printed.push(`${fd}:${text}`))).toBe(true)
+    expect(printed).toHaveLength(1)
+    expect(JSON.parse(printed[0].slice(2)).gpu).toBe('H20')
+    expect(printed[0].startsWith('1:')).toBe(true)
   })
 
   it('leaves other commands, unread lines and oclif settings in the environment to oclif', async () => {
-    const log = vi.spyOn(console, 'log')
-    expect(await runFastStart(['sweep', '--model', 'qwen3-8b'], {})).toBe(false)
-    expect(await runFastStart(['simulate', '--help'], {})).toBe(false)
-    expect(await runFastStart(['simulate'], {DEBUG: '*'})).toBe(false)
-    expect(await runFastStart(['simulate'], {INFERSIM_CONTENT_TYPE: 'json'})).toBe(false)
-    expect(log).not.toHaveBeenCalled()
+    const printed: string[] = []
+    const print = (_: number, text: string) => void printed.push(text)
+    expect(await runFastStart(['sweep', '--model', 'qwen3-8b'], {}, print)).toBe(false)
+    expect(await runFastStart(['simulate', '--help'], {}, print)).toBe(false)
+    expect(await runFastStart(['simulate'], {DEBUG: '*'}, print)).toBe(false)
+    expect(await runFastStart(['simulate'], {INFERSIM_CONTENT_TYPE: 'json'}, print)).toBe(false)
+    expect(printed).toEqual([])
   })
 })
 

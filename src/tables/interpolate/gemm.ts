@@ -7,7 +7,7 @@
 import type {KernelTable, MfuLookup} from '../types.js'
 import {blend} from './grid.js'
 import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
-import {anyUsableRow, borrowedLookup, firstRow, groupRows, logDistance, lookupOf, rowsAt, type RowRanges} from './lookup.js'
+import {borrowedLookup, firstRow, groupRows, logDistance, lookupOf, rowsAt, usableRowChecker, type RowRanges} from './lookup.js'
 import {numericColumn} from '../columnar.js'
 import {weightBytesOf} from '../resolver.js'
 import type {LookupEnv} from './roofline.js'
@@ -73,9 +73,10 @@ function gemmIndex(table: KernelTable): GemmIndex {
   const sites = new Map<string, GemmSite>()
   const ks = numericColumn(table, 'k')
   const ns = numericColumn(table, 'n')
+  const usable = usableRowChecker(table)
   // A site with no usable row has no grid: it is neither looked up nor borrowed from.
   for (const [key, ranges] of groupRows(table, ['k', 'n'])) {
-    if (anyUsableRow(table, model, ranges)) sites.set(key, {k: ks[firstRow(ranges)], n: ns[firstRow(ranges)], ranges, model, table})
+    if (usable(model, ranges)) sites.set(key, {k: ks[firstRow(ranges)], n: ns[firstRow(ranges)], ranges, model, table})
   }
   idx = {sites, list: [...sites.values()], nearby: new Map()}
   indexes.set(table, idx)

@@ -12,7 +12,7 @@ import type {GroupedGemmKey} from '../nearest.js'
 import {num, type KernelTable, type MfuLookup, type TableRow, type TableSet} from '../types.js'
 import {blend} from './grid.js'
 import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
-import {anyUsableRow, borrowedLookup, firstRow, groupRows, logDistance, lookupOf, rowsAt, type RowRanges} from './lookup.js'
+import {borrowedLookup, firstRow, groupRows, logDistance, lookupOf, rowsAt, usableRowChecker, type RowRanges} from './lookup.js'
 import {rowAt} from '../columnar.js'
 import type {LookupEnv, Work} from './roofline.js'
 
@@ -83,11 +83,12 @@ function keyIndex(table: KernelTable, phase: Phase): KeyIndex {
   let idx = indexes.get(table)
   if (idx) return idx
   const keys = new Map<string, KeyGrid>()
+  const usable = usableRowChecker(table)
   // A key with no usable row has no grid: it is neither looked up nor borrowed from.
   for (const [s, ranges] of groupRows(table, KEY_COLUMNS)) {
     const key = keyOf(rowAt(table, firstRow(ranges)))
     const model = groupedModel(key, phase)
-    if (anyUsableRow(table, model, ranges)) keys.set(s, {key, id: s, ranges, model, table})
+    if (usable(model, ranges)) keys.set(s, {key, id: s, ranges, model, table})
   }
   idx = {keys, nearest: new Map()}
   indexes.set(table, idx)

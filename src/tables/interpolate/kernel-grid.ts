@@ -66,8 +66,12 @@ export function shapeOf(row: TableRow, columns: readonly string[]): Shape {
 }
 
 /** A row a grid can use: positive on every axis, with an MFU or a latency on some channel. */
-export const usableRow = (model: KernelModel, value: (column: string) => number) =>
-  model.axes.every((a) => value(a) > 0) && model.channels.some((c) => value(c.mfu) > 0 || value(c.latency) > 0)
+export function usableRow(model: KernelModel, value: (column: string) => number): boolean {
+  // Index loops: no callback or iterator per row (a table's sites are checked row by row at load).
+  for (let a = 0; a < model.axes.length; a++) if (!(value(model.axes[a]) > 0)) return false
+  for (let c = 0; c < model.channels.length; c++) if (value(model.channels[c].mfu) > 0 || value(model.channels[c].latency) > 0) return true
+  return false
+}
 
 /** Builds the grid of `rows` (a table's rows, possibly filtered, e.g. by KV dtype). */
 export function buildKernelGrid(

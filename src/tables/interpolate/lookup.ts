@@ -103,7 +103,13 @@ export function groupRows(table: KernelTable, columns: readonly string[]): Map<s
       else run = add(i, i + 1)
     }
   }
-  return new Map(groups.map((g) => [values.map((v) => v[g.first]).join(','), g.ranges]))
+  const byKey = new Map<string, RowRanges>()
+  for (const g of groups) {
+    let key = `${values[0][g.first]}`
+    for (let c = 1; c < values.length; c++) key += `,${values[c][g.first]}`
+    byKey.set(key, g.ranges)
+  }
+  return byKey
 }
 
 /** The first row number of a group. */
@@ -116,12 +122,20 @@ export function rowsAt(table: KernelTable, ranges: RowRanges): TableRow[] {
   return rows
 }
 
-/** Whether some row of a group can be placed on the model's grid (usableRow), read off the columns. */
-export function anyUsableRow(table: KernelTable, model: KernelModel, ranges: RowRanges): boolean {
+/**
+ * Whether some row of a group can be placed on a model's grid (usableRow),
+ * read off the table's columns; one checker per table, its columns looked up once.
+ */
+export function usableRowChecker(table: KernelTable): (model: KernelModel, ranges: RowRanges) => boolean {
   const columns = new Map<string, ArrayLike<number>>()
-  const column = (c: string) => columns.get(c) ?? columns.set(c, numericColumn(table, c)).get(c)!
-  for (let r = 0; r < ranges.length; r += 2) {
-    for (let i = ranges[r]; i < ranges[r + 1]; i++) if (usableRow(model, (c) => column(c)[i])) return true
+  let row = 0
+  const value = (c: string) => {
+    let column = columns.get(c)
+    if (!column) columns.set(c, (column = numericColumn(table, c)))
+    return column[row]
   }
-  return false
+  return (model, ranges) => {
+    for (let r = 0; r < ranges.length; r += 2) for (row = ranges[r]; row < ranges[r + 1]; row++) if (usableRow(model, value)) return true
+    return false
+  }
 }
