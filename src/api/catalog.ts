@@ -7,6 +7,7 @@ import {bundled} from '../io/paths.js'
 import {loadTableSet} from '../io/tables.js'
 import type {ModelSpec} from '../model/types.js'
 import {gpusOptions, modelsOptions} from '../options/catalog.js'
+import {profileOption, switchOption} from '../options/shared.js'
 import {resolveOptions, type OptionsOf} from '../options/spec.js'
 import {getProfile, parseSwitchOverrides, type ProfileName} from '../profile.js'
 import {summarizeModel, type ModelSummary} from '../report/model-summary.js'
@@ -38,7 +39,7 @@ export interface LoadModelOptions {
 
 /** A model's architecture as the simulator reads it, from a bundled name, a config.json path or a config object. Pass it on as `model`. */
 export async function loadModel(model: ModelInput, options: LoadModelOptions = {}): Promise<ModelSpec> {
-  const o = resolveOptions('loadModel', {profile: modelsOptions.profile, switch: {type: 'string', summary: '', multiple: true}}, options)
+  const o = resolveOptions('loadModel', {profile: profileOption, switch: switchOption}, options)
   const profile = getProfile(o.profile as ProfileName, parseSwitchOverrides((o.switch as string[] | undefined) ?? []))
   return resolveModel(model, {publishedConfigs: profile.switches.publishedConfigs})
 }

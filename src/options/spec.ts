@@ -1,6 +1,6 @@
 /**
  * The options of each command, declared once: the CLI builds its flags from
- * them (src/cli/oclif-flags.ts, and the fast start's parser), and the
+ * them (src/cli/flags.ts, and the fast start's parser, src/cli/argv.ts), and the
  * library checks what a caller passes against them. A library option is the
  * flag's name in camelCase (--world-size: worldSize). No oclif here: the
  * fast start loads this without it.
