@@ -73,4 +73,10 @@ it('packs, installs, compiles the docs/api.md examples with tsc, runs them, and 
     .split('\n')
     .map((l) => JSON.parse(l) as Printed)
   expect(printed).toEqual([...expected.values()])
+
+  // The installed CLI (its fast start, and oclif for --help) answers as the checkout's does.
+  const bin = path.join(app, 'node_modules', 'infersim', 'bin', 'run.js')
+  const installedCli = JSON.parse(await run('node', [bin, 'simulate', '--model', 'llama-3.1-8b', '--gpu', 'H100-SXM', '--isl', '1024', '--osl', '1024', '--decode-batch', '32', '--json'], app))
+  expect(installedCli.decode.latencyMs).toBe(expected.get('llama-3.1-8b')!.tpotMs)
+  expect(await run('node', [bin, 'simulate', '--help'], app)).toContain('Predict TTFT, TPOT and tokens/GPU/s of one deployment.')
 }, 240_000)
