@@ -75,7 +75,7 @@ for (const workers of ['0', String(availableParallelism())]) {
 
 // The library in a fresh process: loading included.
 const LIBRARY_SWEEP = `const t0 = performance.now()
-const {sweep} = await import(${JSON.stringify(path.join(root, 'dist', 'index.js'))})
+const {sweep} = await import(${JSON.stringify(path.join(root, 'dist', 'library.js'))})
 const r = await sweep({model: 'deepseek-v3', gpu: 'H100-SXM', minGpus: 8, maxGpus: 1024, weightFormats: ['auto', 'bf16', 'fp8', 'int4'], tbo: 'on',
   decodeBatches: Array.from({length: 2000}, (_, i) => i + 1), prefillTokens: [4096, 8192, 12288, 16384, 20480, 24576, 28672, 32768], tpotMax: 50, workers: 0})
 const u = process.cpuUsage()

@@ -73,9 +73,9 @@ await buildCjs(entry, 'infersim.cjs')
 await buildCjs(path.join(root, 'src', 'cli', 'fast-start.ts'), 'fast.cjs', {keepNames: false})
 writeFileSync(path.join(root, 'dist', 'commands.cjs'), "// oclif's explicit command target: the bundle, as loaded (and cached) by bin/cli-loader.cjs.\nmodule.exports = require('../bin/cli-loader.cjs').loadBundle('infersim.cjs')\n")
 rmSync(path.join(root, 'dist', 'infersim.mjs'), {force: true})
-// The library (src/index.ts, `import ... from 'infersim'`): one ES module over tsc's output of the same
-// file, so that importing it loads one file; its types are tsc's declarations (dist/**/*.d.ts).
+// The library (src/index.ts, `import ... from 'infersim'`): one ES module, so that importing it loads one
+// file; its types are tsc's declarations (dist/index.d.ts and the files it imports).
 const hot = {...options, keepNames: false}
-await build({...hot, entryPoints: [path.join(root, 'src', 'index.ts')], outfile: path.join(root, 'dist', 'index.js')})
+await build({...hot, entryPoints: [path.join(root, 'src', 'index.ts')], outfile: path.join(root, 'dist', 'library.js')})
 // A worker thread runs a script of its own: the sweep's worker (src/sweep/worker.ts).
 await build({...hot, entryPoints: [path.join(root, 'src', 'sweep', 'worker.ts')], outfile: path.join(root, 'dist', 'sweep-worker.mjs')})
