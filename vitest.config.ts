@@ -11,7 +11,8 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     // The user's own folder (engine fits, calibration fits) is a scratch folder of this run:
-    // tests neither read a developer's fits nor write into their home.
-    env: {INFERSIM_HOME: path.join(tmpdir(), `infersim-test-home-${process.pid}`)},
+    // tests neither read a developer's fits nor write into their home. Tables read outside
+    // the bundled ones are cached under .tmp, not in the user's cache folder.
+    env: {INFERSIM_HOME: path.join(tmpdir(), `infersim-test-home-${process.pid}`), INFERSIM_CACHE_DIR: path.resolve('.tmp', 'test-cache')},
   },
 })

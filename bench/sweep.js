@@ -1,7 +1,10 @@
-// Benchmarks of `infersim sweep` (issue 9), each a whole process as a user runs it:
+// Benchmarks of `infersim sweep` (issues 9 and 16), each a whole process as a user runs it:
 // - the default sweep of a large MoE model: DeepSeek-V3 on H800 over 8-256 GPUs (target: under 10 s, peak memory under 300 MB);
 // - a large space (DeepSeek-V3 on H800 and H20 over 8-512 GPUs, four weight formats, decode batches 1-1500, 8 prefill budgets) in one
 //   thread and on worker threads, for the simulation rate (target: 50,000 simulated deployments per second on 2 cores).
+// - in-process through the library (issue 16): a sweep of over 200,000 simulations of DeepSeek-V3 on H100-SXM in a
+//   fresh process, timed from before `import('infersim')` to the result, so loading the library, the model and
+//   the tables is included (target: 50,000 simulations per second).
 // Simulations are phase runs of `simulate` (prefill or decode); a sweep covers layouts x prefill budgets x decode
 // batches deployments with them, since prefill does not depend on the decode batch nor decode on the prefill budget.
 import {availableParallelism, loadavg} from 'node:os'
@@ -52,3 +55,19 @@ for (const workers of ['0', String(availableParallelism())]) {
       (cores > 1 ? ` (on ${cores} idle cores about ${n0(perCpuSecond * cores)} simulations/s)` : ''),
   )
 }
+
+// The library in a fresh process: loading included.
+const LIBRARY_SWEEP = `const t0 = performance.now()
+const {sweep} = await import(${JSON.stringify(path.join(root, 'dist', 'library.js'))})
+const r = await sweep({model: 'deepseek-v3', gpu: 'H100-SXM', minGpus: 8, maxGpus: 1024, weightFormats: ['auto', 'bf16', 'fp8', 'int4'], tbo: 'on',
+  decodeBatches: Array.from({length: 2000}, (_, i) => i + 1), prefillTokens: [4096, 8192, 12288, 16384, 20480, 24576, 28672, 32768], tpotMax: 50, workers: 0})
+const u = process.cpuUsage()
+console.log(JSON.stringify({simulations: r.counts.simulations.total, seconds: (performance.now() - t0) / 1000, cpuSeconds: (u.user + u.system) / 1e6}))`
+const lib = Array.from({length: RUNS}, () => JSON.parse(spawnSync('node', ['--input-type=module', '-e', LIBRARY_SWEEP], {cwd: root, encoding: 'utf8'}).stdout)).sort((a, b) => a.seconds - b.seconds)
+const m = lib[Math.floor(lib.length / 2)]
+const rate = m.simulations / m.seconds
+console.log(`  library sweep in-process, DeepSeek-V3 on H100-SXM over 8-1024 GPUs, loading included (median of ${RUNS} processes):`)
+console.log(
+  `    ${n0(m.simulations)} simulations in ${m.seconds.toFixed(2)} s: ${n0(rate)} simulations/s (target >= 50,000: ${rate >= 50_000 ? 'met' : 'NOT met'}); ` +
+    `CPU time ${m.cpuSeconds.toFixed(2)} s: ${n0(m.simulations / m.cpuSeconds)} simulations per CPU-second`,
+)

@@ -1,21 +1,23 @@
-// Loads the bundled CLI (dist/infersim.cjs) with V8's code cache: compiling
-// the bundle is most of a command's start-up, and a cached compile is about
-// half as long. The cache (dist/infersim.cjs.cache) is written on first use,
-// atomically; a cache V8 rejects (other Node version or flags) is ignored.
+// Loads a bundle of the CLI (dist/fast.cjs, dist/infersim.cjs) with V8's code cache: compiling
+// a bundle is most of a command's start-up, and a cached compile is about half as long. The
+// cache (dist/<bundle>.cache) is written on first use, atomically; a cache V8 rejects (other
+// Node version or flags) is ignored. Each bundle is evaluated once per process.
 'use strict'
 const fs = require('node:fs')
 const path = require('node:path')
 const vm = require('node:vm')
 const Module = require('node:module')
 
-const file = path.join(__dirname, '..', 'dist', 'infersim.cjs')
-const cacheFile = `${file}.cache`
-
-// Code compiled from a cache has no dynamic-import callback of its own (Node 20): the bundle's
+// Code compiled from a cache has no dynamic-import callback of its own (Node 20): the bundles'
 // import() of external libraries (execa, hyparquet, yaml) comes here (scripts/bundle.mjs).
 globalThis.__infersimImport = (specifier) => import(specifier)
 
-function load() {
+const loaded = new Map()
+
+function loadBundle(name) {
+  const file = path.join(__dirname, '..', 'dist', name)
+  if (loaded.has(file)) return loaded.get(file)
+  const cacheFile = `${file}.cache`
   const source = fs.readFileSync(file, 'utf8')
   let cachedData
   try {
@@ -34,7 +36,8 @@ function load() {
       } catch {}
     })
   }
+  loaded.set(file, mod.exports)
   return mod.exports
 }
 
-module.exports = load()
+module.exports = {loadBundle}

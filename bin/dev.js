@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs the compiled commands after rebuilding; use `npm run build` for a full build.
-import {execSync} from 'node:child_process'
-import {fileURLToPath} from 'node:url'
-import {execute} from '@oclif/core'
+'use strict'
+const {execSync} = require('node:child_process')
+const path = require('node:path')
 
-execSync('npx tsc -p tsconfig.build.json', {cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit'})
-await execute({development: true, dir: import.meta.url})
+const root = path.join(__dirname, '..')
+execSync('npx tsc -p tsconfig.build.json', {cwd: root, stdio: 'inherit'})
+import('@oclif/core').then(({execute}) => execute({development: true, dir: root}))

@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-// The CLI is bundled into one file and loaded with V8's code cache (bin/cli-loader.cjs, scripts/bundle.mjs).
-import {createRequire} from 'node:module'
+// infersim's entry: a plain `infersim simulate ...` runs in the fast start (dist/fast.cjs, no oclif,
+// src/cli/fast-start.ts); every other command line, and any it does not read whole, runs in oclif
+// (dist/infersim.cjs). Both bundles load with V8's code cache (bin/cli-loader.cjs, scripts/bundle.mjs).
+'use strict'
+const path = require('node:path')
+const {loadBundle} = require('./cli-loader.cjs')
 
-const {execute} = createRequire(import.meta.url)('./cli-loader.cjs')
-await execute({dir: import.meta.url})
+async function main() {
+  const argv = process.argv.slice(2)
+  if (argv[0] === 'simulate' && process.env.INFERSIM_FAST_START !== '0' && (await loadBundle('fast.cjs').runFastStart(argv))) return
+  await loadBundle('infersim.cjs').execute({dir: path.join(__dirname, '..')})
+}
+
+main()

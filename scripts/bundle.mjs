@@ -53,20 +53,30 @@ const options = {
 // CommonJS, so that the loader can compile it with a V8 code cache (vm.Script cachedData).
 // Code compiled from a V8 cache loses its dynamic-import callback (Node 20), so the bundle's
 // import() of external libraries goes through the loader's own import (bin/cli-loader.cjs).
-const cjsOut = path.join(root, 'dist', 'infersim.cjs')
-await build({
-  ...options,
-  format: 'cjs',
-  banner: {js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href; const __dynamicImport = (s) => globalThis.__infersimImport(s);"},
-  define: {'import.meta.url': '__importMetaUrl'},
-  entryPoints: [entry],
-  outfile: cjsOut,
-})
-const bundled = readFileSync(cjsOut, 'utf8')
-// Every dynamic import() (ours and @oclif/core's module loader) becomes a call of the loader's import.
-writeFileSync(cjsOut, bundled.replace(/(?<![\w$.])import\(/g, '__dynamicImport('))
-writeFileSync(path.join(root, 'dist', 'commands.cjs'), "// oclif's explicit command target: the bundle, as loaded (and cached) by bin/cli-loader.cjs.\nmodule.exports = require('../bin/cli-loader.cjs')\n")
-rmSync(path.join(root, 'dist', 'infersim.cjs.cache'), {force: true})
+async function buildCjs(entryPoint, name, extra = {}) {
+  const out = path.join(root, 'dist', name)
+  await build({
+    ...options,
+    ...extra,
+    format: 'cjs',
+    banner: {js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href; const __dynamicImport = (s) => globalThis.__infersimImport(s);"},
+    define: {'import.meta.url': '__importMetaUrl'},
+    entryPoints: [entryPoint],
+    outfile: out,
+  })
+  // Every dynamic import() (ours and @oclif/core's module loader) becomes a call of the loader's import.
+  writeFileSync(out, readFileSync(out, 'utf8').replace(/(?<![\w$.])import\(/g, '__dynamicImport('))
+  rmSync(`${out}.cache`, {force: true})
+}
+await buildCjs(entry, 'infersim.cjs')
+// The fast start: `infersim simulate` without oclif (src/cli/fast-start.ts). keepNames is for oclif's
+// classes: elsewhere it would name every closure a hot loop creates (a sweep runs measurably slower).
+await buildCjs(path.join(root, 'src', 'cli', 'fast-start.ts'), 'fast.cjs', {keepNames: false})
+writeFileSync(path.join(root, 'dist', 'commands.cjs'), "// oclif's explicit command target: the bundle, as loaded (and cached) by bin/cli-loader.cjs.\nmodule.exports = require('../bin/cli-loader.cjs').loadBundle('infersim.cjs')\n")
 rmSync(path.join(root, 'dist', 'infersim.mjs'), {force: true})
+// The library (src/index.ts, `import ... from 'infersim'`): one ES module, so that importing it loads one
+// file; its types are tsc's declarations (dist/index.d.ts and the files it imports).
+const hot = {...options, keepNames: false}
+await build({...hot, entryPoints: [path.join(root, 'src', 'index.ts')], outfile: path.join(root, 'dist', 'library.js')})
 // A worker thread runs a script of its own: the sweep's worker (src/sweep/worker.ts).
-await build({...options, entryPoints: [path.join(root, 'src', 'sweep', 'worker.ts')], outfile: path.join(root, 'dist', 'sweep-worker.mjs')})
+await build({...hot, entryPoints: [path.join(root, 'src', 'sweep', 'worker.ts')], outfile: path.join(root, 'dist', 'sweep-worker.mjs')})

@@ -6,6 +6,7 @@ export default function setup(): void {
   spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {stdio: 'ignore'})
   for (const [cmd, args] of [
     ['node', ['scripts/compile-schemas.mjs']],
+    ['node', ['scripts/build-table-cache.mjs']],
     ['node', ['scripts/bundle.mjs']],
     ['npx', ['oclif', 'manifest']],
     ['node', ['scripts/warm-cache.mjs']],

@@ -1,7 +1,8 @@
+import {listGpus, type GpuListing} from '../api/catalog.js'
 import {BaseCommand} from '../cli/base.js'
-import {gpuFlags} from '../cli/flags.js'
-import {effectiveRates, type GpuSpec} from '../hardware/gpu.js'
-import {loadGpus} from '../io/gpus.js'
+import {oclifFlags} from '../cli/flags.js'
+import {optionsFromFlags} from '../cli/options.js'
+import {gpusOptions} from '../options/catalog.js'
 import {renderTable} from '../report/table.js'
 
 export default class Gpus extends BaseCommand {
@@ -11,11 +12,11 @@ export default class Gpus extends BaseCommand {
 
   static examples = ['<%= config.bin %> gpus', '<%= config.bin %> gpus --gpu-spec my-gpus.json --json']
 
-  static flags = {'gpu-spec': gpuFlags['gpu-spec']}
+  static flags = oclifFlags(gpusOptions)
 
-  async run(): Promise<{gpus: (GpuSpec & {effective: ReturnType<typeof effectiveRates>})[]}> {
-    const {flags} = await this.parse(Gpus)
-    const gpus = loadGpus(flags['gpu-spec']).map((g) => ({...g, effective: effectiveRates(g)}))
+  async run(): Promise<{gpus: GpuListing[]}> {
+    const {flags, metadata} = await this.parse(Gpus)
+    const gpus = await listGpus(optionsFromFlags(gpusOptions, flags, metadata))
     if (!this.jsonEnabled()) {
       this.log(
         renderTable(

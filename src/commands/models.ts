@@ -1,8 +1,9 @@
+import {listModels} from '../api/catalog.js'
 import {BaseCommand} from '../cli/base.js'
-import {profileFlag} from '../cli/flags.js'
-import {bundledModelNames, loadModel} from '../io/models.js'
-import {summarizeModel, type ModelSummary} from '../report/model-summary.js'
-import {getProfile, type ProfileName} from '../profile.js'
+import {oclifFlags} from '../cli/flags.js'
+import {optionsFromFlags} from '../cli/options.js'
+import {modelsOptions} from '../options/catalog.js'
+import type {ModelSummary} from '../report/model-summary.js'
 import {renderTable} from '../report/table.js'
 
 export default class Models extends BaseCommand {
@@ -12,12 +13,11 @@ Parameters are computed by infersim from the config (embeddings included). Any o
 
   static examples = ['<%= config.bin %> models', '<%= config.bin %> models --json']
 
-  static flags = {profile: profileFlag}
+  static flags = oclifFlags(modelsOptions)
 
   async run(): Promise<{models: ModelSummary[]}> {
-    const {flags} = await this.parse(Models)
-    const published = getProfile(flags.profile as ProfileName).switches.publishedConfigs
-    const models = bundledModelNames().map((n) => summarizeModel(loadModel(n, {publishedConfigs: published})))
+    const {flags, metadata} = await this.parse(Models)
+    const models = await listModels(optionsFromFlags(modelsOptions, flags, metadata))
     if (!this.jsonEnabled()) {
       this.log(
         renderTable(

@@ -13,9 +13,13 @@ export function readGpuFile(file: string): GpuSpec[] {
   return assertValid<GpuFile>('gpu', data, `GPU file ${displayPath(file)}`).gpus
 }
 
-/** Bundled GPUs, then a user's file (--gpu-spec) whose entries replace bundled ones of the same name. */
+/**
+ * Bundled GPUs, then a user's file (--gpu-spec) whose entries replace bundled ones of the same name.
+ * The bundled file is not schema-checked at run time (loading the validator costs more than the
+ * simulation): the tests check it (test/io/data-files.test.ts).
+ */
 export function loadGpus(userFile?: string): GpuSpec[] {
-  const gpus = readGpuFile(bundled.gpus)
+  const gpus = (readJsonFile(bundled.gpus, 'GPU file') as GpuFile).gpus
   if (!userFile) return gpus
   const merged = new Map(gpus.map((g) => [g.name.toLowerCase(), g]))
   for (const g of readGpuFile(userFile)) merged.set(g.name.toLowerCase(), g)

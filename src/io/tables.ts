@@ -7,6 +7,7 @@ import type {KernelTable, TableRow, TableSet} from '../tables/types.js'
 import {bundled, displayPath} from './paths.js'
 import {binaryProblem} from './problems.js'
 import {quoteText} from '../util/quote.js'
+import {BUNDLED_TABLE_CACHE, cachedTable, userTableCacheDir} from './table-cache.js'
 
 /** Columns that hold text; every other column must be a finite number. */
 export const TEXT_COLUMNS = new Set(['dtype', 'kv_dtype', 'gemm_dtype', 'kernel_source', 'op_name', 'distribution', 'backend'])
@@ -41,11 +42,25 @@ export function parseTableCsv(text: string, relPath: string, label = relPath): K
   return {path: relPath, columns, rows}
 }
 
+/** Names the table walk skips: dot files and folders, and raw/ (inputs, never read by the simulator). */
+const skipped = (name: string) => name.startsWith('.') || name === 'raw'
+
+/** Whether the walk enters a folder: with GPUs given, the GPU folder (the 2nd path segment of gemm/ and comm/, the 3rd elsewhere) must be one of them. */
+function gpuFolderFilter(gpuKeys?: Iterable<string>): (relDir: string) => boolean {
+  const wanted = gpuKeys && new Set([...gpuKeys].map((g) => g.toLowerCase()))
+  return (relDir) => {
+    if (!wanted) return true
+    const parts = relDir.split('/')
+    const gpuDepth = parts[0] === 'gemm' || parts[0] === 'comm' ? 2 : 3
+    return parts.length !== gpuDepth || wanted.has(parts[gpuDepth - 1])
+  }
+}
+
 /** Collects table paths under `dir` into `out`; stops early once `out` holds `limit` of them. */
 function walkCsv(dir: string, rel: string, out: string[], keepDir: (relDir: string) => boolean, limit = Infinity): void {
   for (const entry of readdirSync(dir, {withFileTypes: true})) {
     if (out.length >= limit) return
-    if (entry.name.startsWith('.') || entry.name === 'raw') continue
+    if (skipped(entry.name)) continue
     const relChild = rel ? `${rel}/${entry.name}` : entry.name
     if (entry.isDirectory()) {
       if (keepDir(relChild)) walkCsv(path.join(dir, entry.name), relChild, out, keepDir, limit)
@@ -79,42 +94,55 @@ export function checkTableFolder(root: string): void {
 /** Every table path under a bench_data root (raw/ excluded), optionally only those of some GPUs. */
 export function listTablePaths(root: string, gpuKeys?: Iterable<string>): string[] {
   if (!existsSync(root) || !statSync(root).isDirectory()) return []
-  const wanted = gpuKeys && new Set([...gpuKeys].map((g) => g.toLowerCase()))
-  // The GPU is the 2nd path segment of gemm/ and comm/, the 3rd elsewhere: skip other GPUs' folders unread.
-  const keepDir = (relDir: string) => {
-    if (!wanted) return true
-    const parts = relDir.split('/')
-    const gpuDepth = parts[0] === 'gemm' || parts[0] === 'comm' ? 2 : 3
-    return parts.length !== gpuDepth || wanted.has(parts[gpuDepth - 1])
-  }
   const out: string[] = []
-  walkCsv(root, '', out, keepDir)
+  walkCsv(root, '', out, gpuFolderFilter(gpuKeys))
   return out.sort()
+}
+
+/** Whether listTablePaths(root, gpuKeys) would list `rel`, found with one file check instead of a walk. */
+function isListedTable(root: string, rel: string, keepDir: (relDir: string) => boolean): boolean {
+  const parts = rel.split('/')
+  if (!rel.endsWith('.csv') || parts.some((p) => p === '' || skipped(p))) return false
+  for (let depth = 1; depth < parts.length; depth++) if (!keepDir(parts.slice(0, depth).join('/'))) return false
+  return statSync(path.join(root, rel), {throwIfNoEntry: false})?.isFile() === true
 }
 
 /**
  * The tables under `root` (with `gpuKeys`, only those GPUs'), indexed by path.
- * Each table is parsed on first use and kept: a simulation on a GPU with
- * hundreds of measured tables reads only the few it looks up.
+ * Each table is read on first use and kept: a simulation on a GPU with
+ * hundreds of measured tables reads only the few it looks up. Whether a
+ * table exists is answered per path (one file check), so a run that looks
+ * up tables by name never lists the folders; `paths()` lists them when
+ * first asked. A big table is read from its binary copy (src/io/table-cache.ts)
+ * when one matches the CSV's bytes, and copied to the user's cache folder
+ * when none does (`cache: false` neither reads nor writes copies).
  */
-export function loadTableSet(root = bundled.benchData, gpuKeys?: string[]): TableSet {
-  checkTableFolder(root)
-  const paths = listTablePaths(root, gpuKeys)
-  const known = new Set(paths)
+export function loadTableSet(root = bundled.benchData, gpuKeys?: string[], options: {cache?: boolean} = {}): TableSet {
+  // The bundled folder ships with its tables: only a folder the user names is checked (a file check per start saved).
+  if (path.resolve(root) !== path.resolve(bundled.benchData)) checkTableFolder(root)
+  const keepDir = gpuFolderFilter(gpuKeys)
+  let listed: string[] | undefined
+  const known = new Map<string, boolean>()
   const parsed = new Map<string, KernelTable>()
+  const cache = options.cache === false ? {} : {bundledDir: BUNDLED_TABLE_CACHE, userDir: userTableCacheDir()}
+  const has = (rel: string): boolean => {
+    let found = known.get(rel)
+    if (found === undefined) known.set(rel, (found = listed ? listed.includes(rel) : isListedTable(root, rel, keepDir)))
+    return found
+  }
   return {
     root,
     get(rel: string): KernelTable | undefined {
       let table = parsed.get(rel)
-      if (!table && known.has(rel)) {
+      if (!table && has(rel)) {
         const file = path.join(root, rel)
-        table = parseTableCsv(readFileSync(file, 'utf8'), rel, displayPath(file))
+        table = cachedTable(file, rel, (csv) => parseTableCsv(csv.toString('utf8'), rel, displayPath(file)), cache)
         parsed.set(rel, table)
       }
       return table
     },
-    has: (rel: string) => known.has(rel),
-    paths: () => paths,
+    has,
+    paths: () => (listed ??= listTablePaths(root, gpuKeys)),
   }
 }
 

@@ -3,6 +3,7 @@ import type {Engine} from '../engine.js'
 import type {GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
 import {getProfile, type ProfileName, type ProfileSwitches} from '../profile.js'
+import {plainTable} from '../tables/columnar.js'
 import {tableSetFrom, type KernelTable, type TableSet} from '../tables/types.js'
 import {figuresOf, type SweepCalibration} from './calibration.js'
 import type {EvalContext} from './evaluate.js'
@@ -25,7 +26,7 @@ export interface PlainTables {
 }
 
 export function plainTables(set: TableSet): PlainTables {
-  return {root: set.root, tables: set.paths().map((p) => set.get(p)!)}
+  return {root: set.root, tables: set.paths().map((p) => plainTable(set.get(p)!))}
 }
 
 export function evalContext(setup: SweepSetup, tables: TableSet[]): EvalContext {

@@ -1,10 +1,7 @@
 /** Loads what a sweep needs: the model, each GPU and its tables, the profile, and the calibration fit. */
 import {readFitFile} from '../calibrate/fit-file.js'
-import {gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
-import {loadGpus, resolveGpu} from '../io/gpus.js'
-import {loadModel} from '../io/models.js'
-import {bundled} from '../io/paths.js'
-import {loadTableSet} from '../io/tables.js'
+import type {GpuSpec} from '../hardware/gpu.js'
+import {resolveGpus, resolveModel, resolveTables, type GpuInput, type ModelInput, type TablesInput} from '../io/inputs.js'
 import type {ModelSpec} from '../model/types.js'
 import {getProfile, type Profile, type ProfileName} from '../profile.js'
 import type {TableSet} from '../tables/types.js'
@@ -19,24 +16,19 @@ export interface SweepInputs {
 }
 
 export interface SweepInputRequest {
-  model: string
-  gpus: string[]
+  model: ModelInput
+  gpus: readonly GpuInput[]
   gpuSpec?: string
-  benchData?: string
+  benchData?: TablesInput
   profile: ProfileName
   calibration?: {file: string; model: CalibrationModel}
 }
 
 export function loadSweepInputs(req: SweepInputRequest): SweepInputs {
   const profile = getProfile(req.profile)
-  const known = loadGpus(req.gpuSpec)
-  const gpus: GpuSpec[] = []
-  for (const name of req.gpus) {
-    const gpu = resolveGpu(known, name)
-    if (!gpus.includes(gpu)) gpus.push(gpu)
-  }
-  const model = loadModel(req.model, {publishedConfigs: profile.switches.publishedConfigs})
-  const tables = gpus.map((g) => loadTableSet(req.benchData ?? bundled.benchData, [gpuTableKey(g.name)]))
+  const {gpus} = resolveGpus(req.gpus, req.gpuSpec)
+  const model = resolveModel(req.model, {publishedConfigs: profile.switches.publishedConfigs})
+  const tables = gpus.map((g) => resolveTables(req.benchData, g))
   const calibration = req.calibration && {file: req.calibration.file, model: req.calibration.model, fit: readFitFile(req.calibration.file)}
   return {model, gpus, tables, profile, calibration}
 }

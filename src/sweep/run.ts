@@ -9,6 +9,7 @@ import type {GpuSpec} from '../hardware/gpu.js'
 import type {Engine} from '../engine.js'
 import type {ModelSpec} from '../model/types.js'
 import type {Profile} from '../profile.js'
+import {rowCount} from '../tables/columnar.js'
 import type {TableSet} from '../tables/types.js'
 import {SweepAggregator, type PointSink} from './aggregate.js'
 import {bindingConstraints} from './binding.js'
@@ -75,7 +76,7 @@ function estimateSimulations(layouts: readonly Layout[], space: SweepSpace): num
 
 export function chooseWorkers(req: Pick<SweepRequest, 'workers' | 'tables'>, estimate: number): number {
   if (req.workers !== 'auto') return req.workers
-  const rows = req.tables.reduce((n, t) => n + t.paths().reduce((m, p) => m + (t.get(p)?.rows.length ?? 0), 0), 0)
+  const rows = req.tables.reduce((n, t) => n + t.paths().reduce((m, p) => m + rowCount(t.get(p)!), 0), 0)
   if (estimate < AUTO_WORKERS_MIN_SIMULATIONS + rows / 3) return 0
   const byMemory = Math.floor(AUTO_WORKERS_TABLE_MEMORY_BYTES / Math.max(1, rows * BYTES_PER_TABLE_ROW))
   const workers = Math.min(availableParallelism(), byMemory)

@@ -83,33 +83,53 @@ interface Candidate {
   d: number
 }
 
-const candidateCache = new WeakMap<TableSet, Map<string, Candidate[]>>()
+/** A measured configuration of the query's family, by path: its table is read only when it is tried. */
+interface FamilyMember {
+  path: string
+  cfg: AttentionConfig
+  d: number
+}
 
-/** Measured configurations that may stand in for the query's, nearest first (per table set, path and KV dtype). */
-export function attentionCandidates(tables: TableSet, path: string, q: AttentionQuery): Candidate[] {
-  let cache = candidateCache.get(tables)
-  if (!cache) candidateCache.set(tables, (cache = new Map()))
-  const key = `${path}|${q.kvDtype}`
-  let found = cache.get(key)
-  if (!found) cache.set(key, (found = findCandidates(tables, path, q)))
+const familyCache = new WeakMap<TableSet, Map<string, FamilyMember[]>>()
+
+/** The other tables of the query's family (same head_dim, or MLA rank and rope), nearest first, read off their paths. */
+function familyMembers(tables: TableSet, path: string, q: AttentionQuery): FamilyMember[] {
+  let cache = familyCache.get(tables)
+  if (!cache) familyCache.set(tables, (cache = new Map()))
+  let found = cache.get(path)
+  if (!found) {
+    found = []
+    for (const p of tables.paths()) {
+      if (p === path || !p.startsWith(`${q.cfg.dir}/`)) continue
+      const cfg = attentionConfig(p)
+      if (cfg && sameFamily(cfg, q.cfg)) found.push({path: p, cfg, d: Math.hypot(logDistance(cfg.heads, q.cfg.heads), logDistance(cfg.kvHeads, q.cfg.kvHeads))})
+    }
+    found.sort((a, b) => a.d - b.d)
+    cache.set(path, found)
+  }
   return found
 }
 
-function findCandidates(tables: TableSet, path: string, q: AttentionQuery): Candidate[] {
-  const out: Candidate[] = []
-  for (const p of tables.paths()) {
-    if (!p.startsWith(`${q.cfg.dir}/`)) continue
-    const cfg = attentionConfig(p)
-    const table = tables.get(p)
-    if (!cfg || !table || !sameFamily(cfg, q.cfg)) continue
-    if (p === path || (q.cfg.phase === 'decode' && !table.rows.some((r) => r.values.kv_dtype === q.kvDtype))) continue
-    out.push({table, cfg, d: Math.hypot(logDistance(cfg.heads, q.cfg.heads), logDistance(cfg.kvHeads, q.cfg.kvHeads))})
-  }
-  return out.sort((a, b) => a.d - b.d)
+/** The member's table when it can stand in for the query: decode tables must have rows of the query's KV dtype. */
+function memberTable(tables: TableSet, m: FamilyMember, q: AttentionQuery): KernelTable | undefined {
+  const table = tables.get(m.path)
+  return table && (q.cfg.phase !== 'decode' || table.rows.some((r) => r.values.kv_dtype === q.kvDtype)) ? table : undefined
 }
 
+/** Measured configurations that may stand in for the query's, nearest first. */
+export function attentionCandidates(tables: TableSet, path: string, q: AttentionQuery): Candidate[] {
+  return familyMembers(tables, path, q).flatMap((m) => {
+    const table = memberTable(tables, m, q)
+    return table ? [{table, cfg: m.cfg, d: m.d}] : []
+  })
+}
+
+/** Borrows from the nearest configuration that has a usable grid; tables farther than it are never read. */
 function borrowAttention(tables: TableSet, path: string, q: AttentionQuery, env: LookupEnv): MfuLookup | undefined {
-  for (const c of attentionCandidates(tables, path, q)) {
+  for (const m of familyMembers(tables, path, q)) {
+    const table = memberTable(tables, m, q)
+    if (!table) continue
+    const c: Candidate = {table, cfg: m.cfg, d: m.d}
     const grid = gridOf(c.table, c.cfg, q.kvDtype)
     const x = grid && gridPoint(grid, q.shape)
     const b = x && blend(grid.index, x)

@@ -4,10 +4,11 @@
  * (log2 distance in k and n, inverse-square weights) and rescales it by the
  * query's roofline, so a smaller, more memory-bound GEMM gets a lower MFU.
  */
-import {num, type KernelTable, type MfuLookup} from '../types.js'
+import type {KernelTable, MfuLookup} from '../types.js'
 import {blend} from './grid.js'
 import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, leaveOut, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
-import {borrowedLookup, logDistance, lookupOf} from './lookup.js'
+import {borrowedLookup, firstRow, groupRows, logDistance, lookupOf, rowsAt, usableRowChecker, type RowRanges} from './lookup.js'
+import {numericColumn} from '../columnar.js'
 import {weightBytesOf} from '../resolver.js'
 import type {LookupEnv} from './roofline.js'
 
@@ -24,10 +25,20 @@ export const GEMM_BORROW_DISTANCE = 3
 /** Sites blended when borrowing. */
 const GEMM_BORROW_SITES = 3
 
+/** One measured (k, n) site; its grid is built on first use (a simulation looks up a handful of a table's sites). */
 interface GemmSite {
   k: number
   n: number
-  grid: KernelGrid
+  /** The site's rows in the table. */
+  ranges: RowRanges
+  model: KernelModel
+  table: KernelTable
+  built?: KernelGrid
+}
+
+function siteGrid(s: GemmSite): KernelGrid {
+  s.built ??= buildKernelGrid(s.table, rowsAt(s.table, s.ranges), s.model, {extra: ['k', 'n']})!
+  return s.built
 }
 
 interface GemmIndex {
@@ -59,17 +70,13 @@ function gemmIndex(table: KernelTable): GemmIndex {
   let idx = indexes.get(table)
   if (idx) return idx
   const model = gemmModel(table.path)
-  const bySite = new Map<string, typeof table.rows>()
-  for (const r of table.rows) {
-    const key = `${num(r, 'k')},${num(r, 'n')}`
-    const rows = bySite.get(key)
-    if (rows) rows.push(r)
-    else bySite.set(key, [r])
-  }
   const sites = new Map<string, GemmSite>()
-  for (const [key, rows] of bySite) {
-    const grid = buildKernelGrid(table, rows, model, {extra: ['k', 'n']})
-    if (grid) sites.set(key, {k: num(rows[0], 'k'), n: num(rows[0], 'n'), grid})
+  const ks = numericColumn(table, 'k')
+  const ns = numericColumn(table, 'n')
+  const usable = usableRowChecker(table)
+  // A site with no usable row has no grid: it is neither looked up nor borrowed from.
+  for (const [key, ranges] of groupRows(table, ['k', 'n'])) {
+    if (usable(model, ranges)) sites.set(key, {k: ks[firstRow(ranges)], n: ns[firstRow(ranges)], ranges, model, table})
   }
   idx = {sites, list: [...sites.values()], nearby: new Map()}
   indexes.set(table, idx)
@@ -93,7 +100,7 @@ export function lookupGemmIn(
 ): MfuLookup | undefined {
   if (!(m > 0 && k > 0 && n > 0)) return undefined
   const site = gemmIndex(table).sites.get(`${k},${n}`)
-  const grid = site && (leftOut ? leaveOut(site.grid, leftOut) : site.grid)
+  const grid = site && (leftOut ? leaveOut(siteGrid(site), leftOut) : siteGrid(site))
   if (grid) {
     const e = estimate(grid, {m, k, n}, env, quantity)
     return e && lookupOf(e, table.path, quantity)
@@ -141,12 +148,13 @@ export function borrowGemm(table: KernelTable, m: number, k: number, n: number, 
   let ulog = 0
   const lines: number[] = []
   for (const c of near) {
-    const b = blend(c.s.grid.index, gridPoint(c.s.grid, {m})!)!
-    ulog += (blendedUtilisation(c.s.grid, b, env).ulog / c.d ** 2) / wsum
-    for (const id of b.weights.keys()) lines.push(c.s.grid.rows[id].line)
+    const grid = siteGrid(c.s)
+    const b = blend(grid.index, gridPoint(grid, {m})!)!
+    ulog += (blendedUtilisation(grid, b, env).ulog / c.d ** 2) / wsum
+    for (const id of b.weights.keys()) lines.push(grid.rows[id].line)
   }
-  const model = near[0].s.grid.model
-  const value = mfuFromUtilisation({ulog, channelWeights: [1]}, model.work({m, k, n}, env), near[0].s.grid.peak, env)
+  const nearest = siteGrid(near[0].s)
+  const value = mfuFromUtilisation({ulog, channelWeights: [1]}, nearest.model.work({m, k, n}, env), nearest.peak, env)
   const from = near.map((c) => `k=${c.s.k} n=${c.s.n} (log2 distance ${c.d.toFixed(2)})`).join(', ')
   return borrowedLookup(value, path, lines.sort((a, b) => a - b), from)
 }

@@ -12,18 +12,35 @@ import type {GroupedGemmKey} from '../nearest.js'
 import {num, type KernelTable, type MfuLookup, type TableRow, type TableSet} from '../types.js'
 import {blend} from './grid.js'
 import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, leaveOut, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
-import {borrowedLookup, logDistance, lookupOf} from './lookup.js'
+import {borrowedLookup, firstRow, groupRows, logDistance, lookupOf, rowsAt, usableRowChecker, type RowRanges} from './lookup.js'
+import {rowAt} from '../columnar.js'
 import type {LookupEnv, Work} from './roofline.js'
 
 export const tokensColumn = (phase: Phase) => (phase === 'decode' ? 'batch_size_per_gpu' : 'seq_len_per_gpu')
 
 const KEY_COLUMNS = ['num_experts', 'num_gpus', 'num_local_experts', 'topk', 'hidden_size', 'intermediate_size'] as const
 
+/** One measured key; its grid is built on first use (a simulation looks up a handful of a table's keys). */
 interface KeyGrid {
   key: GroupedGemmKey
   /** keyString(key) */
   id: string
-  grid: KernelGrid
+  /** The key's rows in the table. */
+  ranges: RowRanges
+  model: KernelModel
+  table: KernelTable
+  built?: KernelGrid
+}
+
+function gridOf(kg: KeyGrid): KernelGrid {
+  kg.built ??= buildKernelGrid(kg.table, rowsAt(kg.table, kg.ranges), kg.model)!
+  return kg.built
+}
+
+interface KeyIndex {
+  keys: Map<string, KeyGrid>
+  /** The nearest other key and its distance, per queried key: every token count of a key borrows from the same one. */
+  nearest: Map<string, {kg: KeyGrid | undefined; d: number}>
 }
 
 const keyString = (k: GroupedGemmKey) => `${k.experts},${k.gpus},${k.localExperts},${k.topk},${k.hidden},${k.intermediate}`
@@ -60,26 +77,39 @@ function groupedModel(key: GroupedGemmKey, phase: Phase): KernelModel {
   }
 }
 
-const indexes = new WeakMap<KernelTable, Map<string, KeyGrid>>()
+const indexes = new WeakMap<KernelTable, KeyIndex>()
 
-function keyGrids(table: KernelTable, phase: Phase): Map<string, KeyGrid> {
+function keyIndex(table: KernelTable, phase: Phase): KeyIndex {
   let idx = indexes.get(table)
   if (idx) return idx
-  const byKey = new Map<string, TableRow[]>()
-  for (const r of table.rows) {
-    const s = keyString(keyOf(r))
-    const rows = byKey.get(s)
-    if (rows) rows.push(r)
-    else byKey.set(s, [r])
+  const keys = new Map<string, KeyGrid>()
+  const usable = usableRowChecker(table)
+  // A key with no usable row has no grid: it is neither looked up nor borrowed from.
+  for (const [s, ranges] of groupRows(table, KEY_COLUMNS)) {
+    const key = keyOf(rowAt(table, firstRow(ranges)))
+    const model = groupedModel(key, phase)
+    if (usable(model, ranges)) keys.set(s, {key, id: s, ranges, model, table})
   }
-  idx = new Map()
-  for (const [s, rows] of byKey) {
-    const key = keyOf(rows[0])
-    const grid = buildKernelGrid(table, rows, groupedModel(key, phase))
-    if (grid) idx.set(s, {key, id: s, grid})
-  }
+  idx = {keys, nearest: new Map()}
   indexes.set(table, idx)
   return idx
+}
+
+/** The nearest key other than `key` itself (first of equals in table order), and its distance. */
+function nearestOtherKey(table: KernelTable, phase: Phase, key: GroupedGemmKey): {kg: KeyGrid | undefined; d: number} {
+  const idx = keyIndex(table, phase)
+  const own = keyString(key)
+  let found = idx.nearest.get(own)
+  if (!found) {
+    found = {kg: undefined, d: Infinity}
+    for (const kg of idx.keys.values()) {
+      if (kg.id === own) continue
+      const d = keyDistance(kg.key, key)
+      if (d < found.d) found = {kg, d}
+    }
+    idx.nearest.set(own, found)
+  }
+  return found
 }
 
 export function lookupGroupedGemm(
@@ -95,9 +125,9 @@ export function lookupGroupedGemm(
 ): MfuLookup | undefined {
   const table = tables.get(path)
   if (!table || !(tokens > 0)) return undefined
-  const own = keyGrids(table, phase).get(keyString(key))
+  const own = keyIndex(table, phase).keys.get(keyString(key))
   // leftOut: lines of this key's rows to answer without (leave-one-out scoring).
-  const grid = own && (leftOut ? leaveOut(own.grid, leftOut) : own.grid)
+  const grid = own && (leftOut ? leaveOut(gridOf(own), leftOut) : gridOf(own))
   if (grid) {
     const e = estimate(grid, {[tokensColumn(phase)]: tokens}, env, quantity)
     return e && lookupOf(e, path, quantity)
@@ -127,8 +157,8 @@ function expertParallelShare(tables: TableSet, path: string, phase: Phase, key: 
     [otherPhasePath(path, phase), phase === 'decode' ? 'prefill' : 'decode'],
   ] as const) {
     const table = tables.get(p)
-    const grid = table && keyGrids(table, ph).get(keyString(whole))
-    const e = grid && estimate(grid.grid, {[tokensColumn(ph)]: global}, env, quantity)
+    const kg = table && keyIndex(table, ph).keys.get(keyString(whole))
+    const e = kg && estimate(gridOf(kg), {[tokensColumn(ph)]: global}, env, quantity)
     if (!e) continue
     const found = lookupOf(e, p, quantity)
     const note = `expert-parallel share (ep ${ep}) of the ep = 1 curve at the group's ${global} tokens${found.note ? `; ${found.note}` : ''}`
@@ -166,10 +196,10 @@ export const keyDistance = (a: GroupedGemmKey, b: GroupedGemmKey) =>
 export function lookupWideEp(tables: TableSet, path: string, phase: Phase, key: GroupedGemmKey, tokens: number, env: LookupEnv, quantity: Quantity): MfuLookup | undefined {
   const table = tables.get(path)
   if (!table || !(tokens > 0)) return undefined
-  const idx = keyGrids(table, phase)
+  const idx = keyIndex(table, phase).keys
   const at = (k: GroupedGemmKey) => {
     const g = idx.get(keyString(k))
-    return g && estimate(g.grid, {[tokensColumn(phase)]: tokens}, env, quantity)
+    return g && estimate(gridOf(g), {[tokensColumn(phase)]: tokens}, env, quantity)
   }
   const own = at(key)
   if (own) return lookupOf(own, path, quantity)
@@ -200,26 +230,6 @@ export function lookupWideEp(tables: TableSet, path: string, phase: Phase, key: 
  */
 export const MOE_BORROW_DISTANCE = 2
 
-const nearestKeys = new WeakMap<Map<string, KeyGrid>, Map<string, {best?: KeyGrid; d: number}>>()
-
-/** The key of the table nearest to `key` other than itself (the first in file order on ties), and its distance; per key, once. */
-function nearestOtherKey(table: KernelTable, phase: Phase, key: GroupedGemmKey): {best?: KeyGrid; d: number} {
-  const grids = keyGrids(table, phase)
-  let cache = nearestKeys.get(grids)
-  if (!cache) nearestKeys.set(grids, (cache = new Map()))
-  const own = keyString(key)
-  let hit = cache.get(own)
-  if (!hit) {
-    hit = {d: Infinity}
-    for (const kg of grids.values()) {
-      if (kg.id === own) continue
-      const d = keyDistance(kg.key, key)
-      if (d < hit.d) hit = {best: kg, d}
-    }
-    cache.set(own, hit)
-  }
-  return hit
-}
 
 /** Distance from a key to the nearest other key of the table. */
 export const nearestKeyDistance = (table: KernelTable, phase: Phase, key: GroupedGemmKey): number => nearestOtherKey(table, phase, key).d
@@ -236,12 +246,12 @@ export function borrowGroupedGemm(
 ): MfuLookup | undefined {
   const table = tables.get(path)
   if (!table) return undefined
-  const {best, d: bestD} = nearestOtherKey(table, phase, key)
+  const {kg: best, d: bestD} = nearestOtherKey(table, phase, key)
   if (!best || bestD > borrowDistance) return undefined
   // The same tokens per expert on the other key.
   const perExpert = routedTokens(key, tokens) / key.localExperts
   const theirTokens = (perExpert * best.key.experts) / (best.key.gpus * best.key.topk)
-  const grid = best.grid
+  const grid = gridOf(best)
   const b = blend(grid.index, gridPoint(grid, {[tokensColumn(phase)]: theirTokens})!)!
   const value = mfuFromUtilisation(blendedUtilisation(grid, b, env), groupedGemmWork(key, tokens, env), grid.peak, env)
   const lines = [...b.weights.keys()].map((id) => grid.rows[id].line).sort((a, z) => a - z)

@@ -65,6 +65,14 @@ export function shapeOf(row: TableRow, columns: readonly string[]): Shape {
   return s
 }
 
+/** A row a grid can use: positive on every axis, with an MFU or a latency on some channel. */
+export function usableRow(model: KernelModel, value: (column: string) => number): boolean {
+  // Index loops: no callback or iterator per row (a table's sites are checked row by row at load).
+  for (let a = 0; a < model.axes.length; a++) if (!(value(model.axes[a]) > 0)) return false
+  for (let c = 0; c < model.channels.length; c++) if (value(model.channels[c].mfu) > 0 || value(model.channels[c].latency) > 0) return true
+  return false
+}
+
 /** What a grid is built from, kept to derive the same grid without some rows (leaveOut). */
 interface GridBasis {
   usable: readonly TableRow[]
@@ -86,7 +94,7 @@ export function buildKernelGrid(
   options: {extra?: readonly string[]} = {},
 ): KernelGrid | undefined {
   const cols = [...model.axes, ...(options.extra ?? [])]
-  const usable = rows.filter((r) => model.axes.every((a) => num(r, a) > 0) && model.channels.some((c) => num(r, c.mfu) > 0 || num(r, c.latency) > 0))
+  const usable = rows.filter((r) => usableRow(model, (c) => num(r, c)))
   if (usable.length === 0) return undefined
   const shapes = usable.map((r) => shapeOf(r, cols))
   const works = shapes.map((s) => model.work(s, {}))

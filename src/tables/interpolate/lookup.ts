@@ -1,7 +1,8 @@
 /** Turning a grid estimate into an MfuLookup with its provenance. */
 import type {GemmDtype, LookupEnv} from '../resolver.js'
-import type {MfuLookup, TableSet} from '../types.js'
-import type {Estimate, Quantity} from './kernel-grid.js'
+import {ColumnarTable, numericColumn, rowAt, rowCount} from '../columnar.js'
+import type {KernelTable, MfuLookup, TableRow, TableSet} from '../types.js'
+import {usableRow, type Estimate, type KernelModel, type Quantity} from './kernel-grid.js'
 
 const EXTRAPOLATED_NOTE = 'outside the measured grid: boundary utilisation held, rescaled by the query roofline'
 
@@ -45,3 +46,96 @@ function typedPath(path: string, dtype: string): string {
 
 /** log2 distance between two positive sizes. */
 export const logDistance = (a: number, b: number) => Math.abs(Math.log2(a / b))
+
+/** Rows of a group as ranges of row numbers, flat: [start, end, start, end, ...], each end exclusive. */
+export type RowRanges = number[]
+
+/** Where the runs of equal tuples of `columns` start, from the runs the table stores per column; undefined when it stores none for some column. */
+function tupleRunStarts(table: KernelTable, columns: readonly string[]): number[] | undefined {
+  if (!(table instanceof ColumnarTable)) return undefined
+  const starts = new Set<number>()
+  for (const c of columns) {
+    const runs = table.runStarts(c)
+    if (!runs) return undefined
+    for (let i = 0; i < runs.length; i++) starts.add(runs[i])
+  }
+  return [...starts].sort((a, b) => a - b)
+}
+
+/**
+ * The table's rows grouped by the values of `columns` (key: the values
+ * joined by commas), groups in order of first appearance. Reads the
+ * columns (or only the runs a columnar table stores), not the rows: a
+ * lookup builds only the rows of the groups it uses.
+ */
+export function groupRows(table: KernelTable, columns: readonly string[]): Map<string, RowRanges> {
+  const values = columns.map((c) => numericColumn(table, c))
+  const n = rowCount(table)
+  // Nested maps keyed by number (one level per column): cheaper than a string key per row.
+  const top = new Map<number, unknown>()
+  const groups: {first: number; ranges: RowRanges}[] = []
+  /** Adds the rows [start, end), which share one key; returns their group's ranges. */
+  const add = (start: number, end: number): RowRanges => {
+    let level = top
+    for (let c = 0; c < values.length - 1; c++) {
+      let next = level.get(values[c][start]) as Map<number, unknown> | undefined
+      if (!next) level.set(values[c][start], (next = new Map()))
+      level = next
+    }
+    const last = values[values.length - 1][start]
+    let ranges = level.get(last) as RowRanges | undefined
+    if (!ranges) {
+      level.set(last, (ranges = []))
+      groups.push({first: start, ranges})
+    }
+    ranges.push(start, end)
+    return ranges
+  }
+  const starts = tupleRunStarts(table, columns)
+  if (starts) for (let r = 0; r < starts.length; r++) add(starts[r], r + 1 < starts.length ? starts[r + 1] : n)
+  else {
+    let run: RowRanges | undefined
+    for (let i = 0; i < n; i++) {
+      // Rows of a group usually follow each other (tables are sorted by their keys): extend the run without a lookup.
+      let same = run !== undefined
+      for (let c = 0; same && c < values.length; c++) same = values[c][i] === values[c][i - 1]
+      if (same) run![run!.length - 1] = i + 1
+      else run = add(i, i + 1)
+    }
+  }
+  const byKey = new Map<string, RowRanges>()
+  for (const g of groups) {
+    let key = `${values[0][g.first]}`
+    for (let c = 1; c < values.length; c++) key += `,${values[c][g.first]}`
+    byKey.set(key, g.ranges)
+  }
+  return byKey
+}
+
+/** The first row number of a group. */
+export const firstRow = (ranges: RowRanges) => ranges[0]
+
+/** The rows of a group. */
+export function rowsAt(table: KernelTable, ranges: RowRanges): TableRow[] {
+  const rows: TableRow[] = []
+  for (let r = 0; r < ranges.length; r += 2) for (let i = ranges[r]; i < ranges[r + 1]; i++) rows.push(rowAt(table, i))
+  return rows
+}
+
+/**
+ * Whether some row of a group can be placed on a model's grid (usableRow),
+ * read off the table's columns; one checker per table, its columns looked up once.
+ */
+export function usableRowChecker(table: KernelTable): (model: KernelModel, ranges: RowRanges) => boolean {
+  const columns = new Map<string, ArrayLike<number>>()
+  let row = 0
+  const value = (c: string) => {
+    let column = columns.get(c)
+    if (!column) columns.set(c, (column = numericColumn(table, c)))
+    return column[row]
+  }
+  return (model, ranges) => {
+    for (let r = 0; r < ranges.length; r += 2) for (row = ranges[r]; row < ranges[r + 1]; row++) if (usableRow(model, value)) return true
+    return false
+  }
+}

@@ -1,0 +1,167 @@
+/** calibrate(): `infersim calibrate` as a function. It writes a file only where an option names it. */
+import path from 'node:path'
+import {ablateSwitches, type SwitchAblation} from '../calibrate/ablate.js'
+import {checkAgainstBaseline, makeBaseline, readBaseline, writeBaseline, type CheckResult} from '../calibrate/baseline.js'
+import {FEATURE_NAMES} from '../calibrate/features.js'
+import {fitFileText, makeFitFile} from '../calibrate/fit-file.js'
+import {fitProfile, type ProfileFit} from '../calibrate/fit.js'
+import {renderPlotSvg} from '../calibrate/plot.js'
+import {packageRelative, runCalibration} from '../calibrate/run.js'
+import {fitServingEngines, type ServingFitReport} from '../calibrate/serving-engines.js'
+import {useEngineDir} from '../calibrate/serving.js'
+import {bundledMeasurementFiles} from '../calibrate/sources.js'
+import type {FeatureName, MeasurementRow, ProfileSummary, RowOutcome, RowProblem} from '../calibrate/types.js'
+import {usageError} from '../errors.js'
+import {clearEngineCache, engineFileText} from '../io/engines.js'
+import {writeFileSet, type FileToWrite} from '../io/file-set.js'
+import {displayPath, userEngineDir, userFitFile} from '../io/paths.js'
+import {assertFolderWritableFor, assertWritable} from '../io/writable.js'
+import {writeFileAtomic} from '../io/text-file.js'
+import {calibrateOptions} from '../options/calibrate.js'
+import {resolveOptions, type OptionsOf} from '../options/spec.js'
+import {getProfile, type ProfileName} from '../profile.js'
+import {splitList} from '../sweep/flags.js'
+
+/** calibrate's options: its flags in camelCase. */
+export type CalibrateOptions = OptionsOf<typeof calibrateOptions>
+
+/** What `infersim calibrate --json` prints. */
+export interface CalibrateResult {
+  measurements: string[]
+  profiles: string[]
+  rows: RowOutcome[]
+  invalid: RowProblem[]
+  summaries: Record<string, ProfileSummary>
+  /** The fits (--fit), and the file they were written to when one was named. */
+  fit?: {file?: string; fits: ProfileFit[]}
+  /** Serving rows: each engine's fitted parameters and cross-validated error (--fit). */
+  serving_fit?: ServingFitReport
+  /** Engine files the serving fit wrote. */
+  engines_written?: string[]
+  /** An interrupted earlier write of the fit outputs, finished or undone before this one. */
+  recovered_write?: string
+  check?: CheckResult
+  baseline_written?: string
+  ablation?: SwitchAblation[]
+  plot?: string
+}
+
+interface CalibrateValues {
+  measurements?: string[]
+  profile: 'infersim' | 'default' | 'both'
+  keepGoing: boolean
+  gpuSpec?: string
+  benchData?: string
+  fit: boolean
+  fitFile?: string
+  fitFeatures: string
+  ridge: number
+  check: boolean
+  writeBaseline: boolean
+  baseline: string
+  tolerance: number
+  plot?: string
+  engineDir?: string
+  ablate: boolean
+}
+
+export interface CalibrateHooks {
+  /** Write the fit and the engine files to the user's folder when no file or folder is named (the CLI does; the library writes only where asked). */
+  userFolderOutputs: boolean
+  /** Progress of the long serving fit. */
+  progress?: (message: string) => void
+}
+
+/** The files the serving rows came from, each with its sources, for the engine files' provenance. */
+function servingData(servingRows: readonly MeasurementRow[]): string[] {
+  const fileOf = (r: MeasurementRow) => packageRelative(path.resolve(r.baseDir, path.basename(r.file)))
+  return [...new Set(servingRows.map(fileOf))].map((file) => {
+    const sources = new Set(servingRows.filter((r) => fileOf(r) === file).flatMap((r) => r.source.split(' | ').map((s) => s.replace(/, config .*$/, '').trim())))
+    return `${file} (${[...sources].filter(Boolean).join('; ')})`
+  })
+}
+
+/** calibrate with the CLI's hooks (the library's calibrate() calls it with its own). */
+export function runCalibrate(options: CalibrateOptions, hooks: CalibrateHooks): CalibrateResult {
+  const o = resolveOptions('calibrate', calibrateOptions, options) as unknown as CalibrateValues
+  const files = splitList(o.measurements ?? [])
+  const profiles: ProfileName[] = o.profile === 'both' ? ['infersim', 'default'] : [o.profile]
+  const features = splitList([o.fitFeatures]) as FeatureName[]
+  const unknown = features.filter((f) => !FEATURE_NAMES.includes(f))
+  if (unknown.length) throw usageError(`--fit-features: unknown feature(s) ${unknown.join(', ')}; choose from ${FEATURE_NAMES.join(', ')}`)
+  if (o.ridge < 0) throw usageError(`--ridge must be >= 0, got ${o.ridge}`)
+  if (o.plot && !o.plot.toLowerCase().endsWith('.svg')) throw usageError(`--plot writes SVG: give a file name ending in .svg, got ${o.plot}`)
+  const baseline = o.check ? readBaseline(o.baseline) : undefined
+  const fitFile = o.fitFile ?? (hooks.userFolderOutputs ? userFitFile() : undefined)
+  const engineOut = o.engineDir ?? (hooks.userFolderOutputs ? userEngineDir() : undefined)
+  useEngineDir(o.engineDir ?? userEngineDir())
+  // Every output is checked before minutes of work, not after.
+  if (o.fit) {
+    if (fitFile) assertWritable(fitFile, 'fit file')
+    if (engineOut) assertFolderWritableFor(engineOut, 'engine folder')
+  }
+  if (o.plot) assertWritable(o.plot, 'plot')
+  if (o.writeBaseline) assertWritable(o.baseline, 'baseline')
+
+  const run = runCalibration({
+    files: files.length ? files : bundledMeasurementFiles(),
+    profiles,
+    keepGoing: o.keepGoing || o.check,
+    environment: {gpuSpec: o.gpuSpec, benchData: o.benchData},
+  })
+  const result: CalibrateResult = {
+    measurements: run.measurements,
+    profiles: run.profiles,
+    rows: run.profiles.flatMap((p) => run.outcomes[p]),
+    invalid: run.invalid,
+    summaries: run.summaries,
+  }
+  if (o.fit) {
+    const fits = run.profiles.map((p) => fitProfile(run.outcomes[p], {features, ridge: o.ridge}))
+    const outputs: FileToWrite[] = fitFile ? [{path: fitFile, content: fitFileText(fitFile, makeFitFile(run.measurements, fits))}] : []
+    result.fit = {...(fitFile ? {file: displayPath(fitFile)} : {}), fits}
+    const servingRows = run.rows.filter((r) => r.phase === 'serving')
+    if (servingRows.length > 0) {
+      const profile = getProfile(run.profiles.includes('default') ? 'default' : run.profiles[0])
+      const {report, files: engineFiles} = fitServingEngines(servingRows, run.env, profile, {
+        engineDir: engineOut ?? userEngineDir(),
+        data: servingData(servingRows),
+        progress: hooks.progress ?? (() => {}),
+      })
+      result.serving_fit = report
+      if (engineOut) {
+        for (const f of engineFiles) outputs.push({path: f.file, content: engineFileText(f.file, f.content)})
+        result.engines_written = engineFiles.map((f) => displayPath(f.file))
+      }
+    }
+    if (outputs.length > 0) {
+      // The fit and the engine files together, all or nothing (the journal lives in the engine folder when there is one).
+      const journalDir = engineOut && outputs.length > (fitFile ? 1 : 0) ? engineOut : path.dirname(path.resolve(fitFile ?? outputs[0].path))
+      const recovered = writeFileSet(journalDir, outputs, 'calibrate --fit')
+      if (recovered) result.recovered_write = `${recovered.outcome === 'completed' ? 'finished' : 'undid'} an interrupted earlier write of ${recovered.files} files (pid ${recovered.owner?.pid ?? '?'}) first`
+      clearEngineCache()
+    }
+  }
+  if (o.ablate) result.ablation = ablateSwitches(run.rows, run.env, run.outcomes.default)
+  if (o.plot) {
+    writeFileAtomic(o.plot, renderPlotSvg(result.rows, `infersim calibrate: simulated vs actual (${run.profiles.join(', ')})`))
+    result.plot = displayPath(o.plot)
+  }
+  if (o.writeBaseline) {
+    writeBaseline(o.baseline, makeBaseline(run.measurements, run.outcomes))
+    result.baseline_written = displayPath(o.baseline)
+  }
+  if (baseline) result.check = checkAgainstBaseline(baseline, run.outcomes, o.tolerance)
+  return result
+}
+
+/**
+ * Compares the simulator with measurements as `infersim calibrate` does and
+ * returns the object `calibrate --json` prints. Files are written only where
+ * asked: the fit to `fitFile`, engine files into `engineDir`, the baseline
+ * with `writeBaseline`, the plot to `plot`. A failed check is in
+ * `result.check.passed`, not thrown.
+ */
+export async function calibrate(options: CalibrateOptions = {}): Promise<CalibrateResult> {
+  return runCalibrate(options, {userFolderOutputs: false})
+}

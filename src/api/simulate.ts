@@ -1,0 +1,95 @@
+/** simulate() and serve(): one deployment, as `infersim simulate` (and `simulate --serving`) computes it. */
+import type {Calibrated} from '../calibrate/apply.js'
+import {statSync} from 'node:fs'
+import type {EngineName} from '../engine.js'
+import {usageError} from '../errors.js'
+import {loadEngine} from '../io/engines.js'
+import {displayPath} from '../io/paths.js'
+import {loadSimInputs, type GpuInput, type ModelInput, type TablesInput} from '../io/inputs.js'
+import {deploymentFromOptions, type DeploymentOptionValues} from '../options/deployment.js'
+import {simulateOptions} from '../options/shared.js'
+import {resolveOptions, type OptionsOf} from '../options/spec.js'
+import {parseSwitchOverrides, type ProfileName} from '../profile.js'
+import {simulateServing, type ServingResult} from '../serving/simulate.js'
+import type {SimResult} from '../sim/result.js'
+import {simulate as simulateDeployment} from '../sim/simulate.js'
+import {checkServingRequest} from '../sim/validate.js'
+
+/** simulate's options: its flags in camelCase; model, gpu and benchData may also be objects. */
+export type SimulateOptions = Omit<OptionsOf<typeof simulateOptions>, 'model' | 'gpu' | 'benchData'> & {
+  model?: ModelInput
+  gpu?: GpuInput
+  benchData?: TablesInput
+}
+
+/** serve's options: simulate's, serving being on. */
+export type ServeOptions = Omit<SimulateOptions, 'serving'>
+
+/** What `infersim simulate --json` prints: the simulation, with the calibrated figures and the serving prediction when asked. */
+export type SimulateResult = SimResult & {calibrated?: Calibrated; serving?: ServingResult & {engineFile: string}}
+
+/** The object options: passed through as they are. */
+const OBJECT_OPTIONS = ['model', 'gpu', 'benchData']
+
+interface SimulateValues extends DeploymentOptionValues {
+  model: ModelInput
+  gpu: GpuInput
+  gpuSpec?: string
+  profile: ProfileName
+  switch?: string[]
+  benchData?: TablesInput
+  serving: boolean
+  concurrency: number
+  engine: EngineName
+  engineDir?: string
+  moeEp?: number
+  calibration?: string
+}
+
+async function run(options: SimulateOptions, command: string): Promise<SimulateResult> {
+  const o = resolveOptions(command, simulateOptions, options, OBJECT_OPTIONS) as unknown as SimulateValues
+  const inputs = loadSimInputs({
+    model: o.model,
+    gpu: o.gpu,
+    gpuSpec: o.gpuSpec,
+    benchData: o.benchData,
+    profile: o.profile,
+    switches: parseSwitchOverrides(o.switch ?? []),
+  })
+  const engineDir = o.engineDir
+  if (engineDir !== undefined && !statSync(engineDir, {throwIfNoEntry: false})?.isDirectory()) throw usageError(`--engine-dir ${engineDir} is not a folder`)
+  const deployment = Object.assign(deploymentFromOptions(o), o.moeEp === undefined ? {} : {moeEp: o.moeEp})
+  // Given, not defaulted: a concurrency without serving would be silently ignored.
+  const requestWarnings = checkServingRequest({serving: o.serving, mode: deployment.mode, servingFlags: options.concurrency === undefined ? [] : ['concurrency']})
+  const engine = loadEngine(o.engine, engineDir)
+  const result = simulateDeployment(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {engine})
+  result.warnings.push(...requestWarnings)
+  // Loaded only when asked: the calibration code and its statistics library cost more to load than a simulation.
+  const calibrated = o.calibration ? (await import('../calibrate/apply.js')).calibrateWithFile(o.calibration, result) : undefined
+  const serving = o.serving
+    ? {
+        ...simulateServing(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {
+          concurrency: o.concurrency,
+          engine,
+          // Not given: the engine's own step budget.
+          maxPrefillTokens: options.maxPrefillTokens,
+        }),
+        engineFile: displayPath(engine.file),
+      }
+    : undefined
+  return Object.assign({}, result, calibrated ? {calibrated} : {}, serving ? {serving} : {})
+}
+
+/**
+ * One deployment's TTFT, TPOT and tokens/GPU/s, as `infersim simulate`
+ * computes them: the options are the command's flags in camelCase, and
+ * the result is the object `infersim simulate --json` prints.
+ */
+export async function simulate(options: SimulateOptions = {}): Promise<SimulateResult> {
+  return await run(options, 'simulate')
+}
+
+/** Serving under load (`infersim simulate --serving`): simulate's options, the result with its `serving` part. */
+export async function serve(options: ServeOptions = {}): Promise<SimulateResult & {serving: ServingResult & {engineFile: string}}> {
+  return (await run({...options, serving: true}, 'serve')) as SimulateResult & {serving: ServingResult & {engineFile: string}}
+}

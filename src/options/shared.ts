@@ -1,0 +1,100 @@
+/** Options several commands share. InferSim's own flag names are accepted as aliases. */
+import {ENGINE_NAMES} from '../engine.js'
+import {PROFILE_NAMES} from '../profile.js'
+import {DEFAULT_MOE_DISTRIBUTION} from '../sim/moe-routing.js'
+import type {OptionSpec, OptionSpecs} from './spec.js'
+
+export const modelOption = {
+  type: 'string',
+  char: 'm',
+  aliases: ['config-path'],
+  summary: 'Bundled model name (see `infersim models`) or path to a HuggingFace config.json.',
+  default: 'qwen3-8b',
+} as const satisfies OptionSpec
+
+export const gpuOptions = {
+  gpu: {type: 'string', char: 'g', aliases: ['device-type'], summary: 'GPU name (see `infersim gpus`).', default: 'H20'},
+  'gpu-spec': {type: 'string', summary: 'JSON file with extra GPUs (same schema as data/gpus.json); its entries replace bundled ones of the same name.'},
+} as const satisfies OptionSpecs
+
+export const profileOption = {
+  type: 'string',
+  summary: 'Model profile: `infersim` reproduces the InferSim project exactly; `default` adds the fixes calibration settled (docs/profiles.md).',
+  options: PROFILE_NAMES,
+  default: 'default',
+} as const satisfies OptionSpec
+
+export const switchOption = {
+  type: 'string',
+  summary: 'Turn one switch of the profile on or off, e.g. --switch mlaCoreUsesHtp=off or --switch interpolateMfu=on (repeatable; see docs/profiles.md).',
+  multiple: true,
+} as const satisfies OptionSpec
+
+export const benchDataOption = {type: 'string', summary: 'Folder of kernel tables to use instead of the bundled bench_data/.'} as const satisfies OptionSpec
+
+export const deploymentOptions = {
+  'world-size': {type: 'int', summary: 'Number of GPUs (W).', default: 1},
+  tp: {type: 'int', aliases: ['tp-size'], summary: 'Tensor-parallel size; 1 means attention data-parallel with expert-parallel MoE.', default: 1},
+  nodes: {type: 'int', aliases: ['num-nodes'], summary: 'Number of nodes the GPUs span.', default: 1},
+  'max-prefill-tokens': {type: 'int', summary: 'Tokens per prefill forward per GPU (P).', default: 4096},
+  'decode-batch': {
+    type: 'string',
+    number: true,
+    aliases: ['decode-bs'],
+    summary: 'Requests per decode micro-batch, or `max` for the largest whose KV cache fits. Default: ceil(target TGS x target TPOT / 1000).',
+  },
+  'target-tgs': {type: 'float', summary: 'Target decode tokens per GPU per second (sets the default decode batch).', default: 2560},
+  'target-tpot': {type: 'float', summary: 'TPOT SLO in ms.', default: 50},
+  isl: {type: 'int', aliases: ['target-isl'], summary: 'Input sequence length.', default: 4096},
+  osl: {type: 'int', aliases: ['target-osl'], summary: 'Output sequence length.', default: 2048},
+  'fp8-gemm': {type: 'boolean', aliases: ['use-fp8-gemm'], summary: 'FP8 weights and GEMMs.', default: false},
+  'weight-format': {
+    type: 'string',
+    summary: 'Weight format: auto (fp8 with --fp8-gemm, else what the checkpoint ships in the default profile, else bf16), bf16, fp8, int4 (weight-only), nvfp4 (FP4 tensor cores), mxfp4.',
+    options: ['auto', 'bf16', 'fp8', 'int4', 'nvfp4', 'mxfp4'],
+    default: 'auto',
+  },
+  'fp8-kv': {type: 'boolean', aliases: ['use-fp8-kv'], summary: 'FP8 KV cache.', default: false},
+  deepep: {type: 'boolean', aliases: ['enable-deepep'], summary: 'DeepEP dispatch/combine instead of all-reduce around the MoE.', default: false},
+  tbo: {type: 'boolean', aliases: ['enable-tbo'], summary: 'Two-batch overlap of compute and communication.', default: false},
+  'sm-ratio': {type: 'float', summary: 'Share of SMs computing while TBO communicates.', default: 108 / 132},
+  'moe-distribution': {
+    type: 'string',
+    summary: `Routing skew of expert-parallel MoE layers where wide-EP tables measure it: uniform, or power_law_<a> (0.6 ... 1.2; larger = more tokens on the hottest GPU). Default: ${DEFAULT_MOE_DISTRIBUTION}.`,
+  },
+  'prefill-only': {type: 'boolean', summary: 'Simulate prefill only.', default: false, exclusive: ['decode-only']},
+  'decode-only': {type: 'boolean', summary: 'Simulate decode only.', default: false},
+} as const satisfies OptionSpecs
+
+/** simulate's options (and serve's: the same with serving on). */
+export const simulateOptions = {
+  model: modelOption,
+  ...gpuOptions,
+  ...deploymentOptions,
+  profile: profileOption,
+  switch: switchOption,
+  'bench-data': benchDataOption,
+  breakdown: {type: 'boolean', summary: 'Print the per-step breakdown after the report.', default: true, allowNo: true, cliOnly: true},
+  serving: {
+    type: 'boolean',
+    summary: 'Also predict serving under load: TTFT, TPOT and throughput of --concurrency closed-loop requests per replica with continuous batching (docs/serving.md).',
+    default: false,
+  },
+  concurrency: {type: 'int', summary: 'Requests in flight per replica (one TP group) for --serving.', default: 16},
+  engine: {
+    type: 'string',
+    summary: 'Serving engine: its per-forward overheads in the default profile, all its parameters with --serving (see --engine-dir).',
+    options: ENGINE_NAMES,
+    default: 'sglang',
+  },
+  'engine-dir': {
+    type: 'string',
+    summary: 'Folder of engine files (<engine>.json, as `calibrate --fit` writes them); an engine without a file there uses the bundled data/engines/<engine>.json.',
+    defaultHelp: '~/.config/infersim/engines (or $INFERSIM_HOME/engines)',
+  },
+  'moe-ep': {
+    type: 'int',
+    summary: 'Expert-parallel size of the MoE layers over the world size (MoE EP x MoE TP = world size). Default: world size / tp (expert parallelism across attention groups, TP inside).',
+  },
+  calibration: {type: 'string', summary: 'Fit file written by `infersim calibrate --fit` (by default ~/.config/infersim/fit.json): print calibrated figures beside the raw ones.'},
+} as const satisfies OptionSpecs
