@@ -25,7 +25,9 @@ def infersim_command() -> List[str]:
 def simulate_flags(d: Deployment, model: str, gpu: str) -> List[str]:
     flags = ["--model", model, "--gpu", gpu, "--tp", str(d.tp), "--world-size", str(d.world_size), "--nodes", str(d.nodes),
              "--isl", str(d.isl), "--osl", str(d.osl), "--decode-batch", str(d.decode_batch), "--max-prefill-tokens", str(d.max_prefill_tokens)]
-    flags += [f for f, on in (("--fp8-gemm", d.fp8_gemm), ("--fp8-kv", d.fp8_kv), ("--deepep", d.deepep)) if on]
+    flags += [f for f, on in (("--fp8-gemm", d.fp8_gemm), ("--fp8-kv", d.fp8_kv), ("--deepep", d.deepep), ("--tbo", d.tbo)) if on]
+    if d.moe_ep:
+        flags += ["--moe-ep", str(d.moe_ep)]
     if d.weight_format:
         flags += ["--weight-format", d.weight_format]
     if d.mode != "both":

@@ -1,4 +1,4 @@
-"""Collectives across the GPUs of a run: all-reduce and DeepEP dispatch/combine, with torch.distributed.
+"""Collectives across the GPUs of a run: all-reduce, all-gather, reduce-scatter and DeepEP dispatch/combine, with torch.distributed.
 
 Every rank runs the same items in the same order (collectives must match
 across ranks). A measurement over num_gpus = n uses ranks 0..n-1; the others
@@ -10,11 +10,16 @@ group, so that the ranks start together; its latency is the slowest member
 rank's. Rank 0 writes the records. A collective that hangs anyway (a dead
 link) is ended by the process group's timeout (--comm-timeout).
 
-message_bytes is what each rank contributes: the all-reduce buffer (bf16), or
-for DeepEP the payload one GPU sends (tokens x top-k x hidden, fp8 to
-dispatch, bf16 to combine). DeepEP's own kernels run where deep_ep imports
-(low-latency kernels in decode, normal ones in prefill); elsewhere the same
-bytes go through all_to_all_single, which the record's backend says.
+message_bytes counts as the simulator's comm tables do (src/cost/collectives.ts):
+the all-reduce buffer (bf16); the whole tensor for all-gather (what each rank
+ends with, 1/n of it its own) and reduce-scatter (what each rank reduces, 1/n
+of the sum kept); for DeepEP the payload one GPU sends (tokens x top-k x
+hidden, fp8 to dispatch, bf16 to combine). DeepEP's own kernels run where
+deep_ep imports (low-latency kernels in decode, normal ones in prefill);
+elsewhere the same bytes go through all_to_all_single. gloo (CPU smoke runs)
+has no all_gather_into_tensor and no reduce-scatter: all-gather runs as
+all_gather into n slices, reduce-scatter as all_to_all_single of the same
+bytes plus the sum of the n parts. The record's backend says which ran.
 """
 from __future__ import annotations
 
@@ -130,8 +135,38 @@ class Collectives:
             return (lambda: dist.all_to_all_single(dst, src, group=group)), f"{backend}(all_to_all_single, DeepEP bytes)"
         dtype = torch.float32 if device == "cpu" else torch.bfloat16  # gloo reduces no bf16
         size = torch.tensor([], dtype=dtype).element_size()
+        gloo = dist.get_backend(group) == "gloo"
+        if item.kernel == "allgather":
+            return self.allgather(group, n, max(1, math.ceil(nbytes / size / n)), dtype, gloo, backend)
+        if item.kernel == "reduce_scatter":
+            return self.reduce_scatter(group, n, max(1, math.ceil(nbytes / size / n)), dtype, gloo, backend)
         src = torch.empty(max(1, nbytes // size), dtype=dtype, device=device).normal_()
         return (lambda: dist.all_reduce(src, group=group)), backend
+
+    def allgather(self, group, n: int, per_rank: int, dtype, gloo: bool, backend: str):
+        """Each rank gives `per_rank` values and ends with all n ranks' (the message)."""
+        torch, dist, device = self.torch, self.dist, self.ctx.device
+        src = torch.empty(per_rank, dtype=dtype, device=device).normal_()
+        dst = torch.empty(per_rank * n, dtype=dtype, device=device)
+        if gloo or not hasattr(dist, "all_gather_into_tensor"):
+            parts = [dst[i * per_rank:(i + 1) * per_rank] for i in range(n)]
+            return (lambda: dist.all_gather(parts, src, group=group)), f"{backend}(all_gather)"
+        return (lambda: dist.all_gather_into_tensor(dst, src, group=group)), backend
+
+    def reduce_scatter(self, group, n: int, per_rank: int, dtype, gloo: bool, backend: str):
+        """Each rank reduces n x `per_rank` values (the message) and keeps its `per_rank` of the sum."""
+        torch, dist, device = self.torch, self.dist, self.ctx.device
+        src = torch.empty(per_rank * n, dtype=dtype, device=device).normal_()
+        dst = torch.empty(per_rank, dtype=dtype, device=device)
+        if gloo or not hasattr(dist, "reduce_scatter_tensor"):
+            received = torch.empty_like(src)
+
+            def exchange_and_sum():
+                dist.all_to_all_single(received, src, group=group)
+                dst.copy_(received.view(n, per_rank).sum(0))
+
+            return exchange_and_sum, f"{backend}(all_to_all_single + sum, reduce-scatter bytes)"
+        return (lambda: dist.reduce_scatter_tensor(dst, src, group=group)), backend
 
     def time(self, fn, group) -> Timing:
         """Warm-up calls, then `repeats` timed calls, each after a barrier; the slowest member's time per repeat."""

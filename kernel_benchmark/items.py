@@ -9,7 +9,9 @@ from model_config import ModelDims
 
 PROFILES = ("infersim", "default")
 DEEPEP_KERNELS = ("deepep_ll_dispatch", "deepep_ll_combine", "deepep_normal_dispatch", "deepep_normal_combine")
-COMM_KERNELS = ("allreduce",) + DEEPEP_KERNELS
+# Collectives the simulator reads from comm/<gpu>/<op>.csv. All-to-all is not among them: the simulator runs it
+# only across nodes, where it times every collective with the bandwidth formula.
+COMM_KERNELS = ("allreduce", "allgather", "reduce_scatter") + DEEPEP_KERNELS
 KERNELS = ("gemm", "attention", "mla", "dsa_attn", "dsa_logits", "grouped_gemm", "gdn") + COMM_KERNELS
 # --kernels names that stand for several kernels
 KERNEL_GROUPS = {"comm": COMM_KERNELS, "deepep": DEEPEP_KERNELS, "all": KERNELS}
@@ -33,18 +35,26 @@ class Deployment:
     max_prefill_tokens: int = 4096
     mode: str = "both"  # both | prefill | decode
     weight_format: Optional[str] = None  # --weight-format; None = auto
+    tbo: bool = False  # two-batch overlap: a forward carries two micro-batches (LM head of both)
+    moe_ep: Optional[int] = None  # --moe-ep: expert-parallel size of the MoE over the world; None = world // tp
+
+    @property
+    def replicas(self) -> int:
+        """Attention groups of tp GPUs."""
+        return self.world_size // self.tp
 
     @property
     def context(self) -> int:
         """Average decode context c = int(isl + osl/2)."""
         return int(math.floor(self.isl + self.osl / 2))
 
-    def gemm_dtype(self, profile: str, model: ModelDims) -> str:
-        """GEMM table dtype (src/sim/weight-format.ts): fp8 only for fp8 weights; int4/fp4 formats read the bf16 tables."""
+    def gemm_dtype(self, published: bool, model: ModelDims) -> str:
+        """GEMM table dtype (src/sim/weight-format.ts, tables/interpolate/lookup.ts): fp8 weights read the fp8 tables, and so
+        does nvfp4 (its own nvfp4 table first, which the benchmark does not measure); int4 and mxfp4 (weight-only) read bf16."""
         fmt = self.weight_format or ("fp8" if self.fp8_gemm else None)
         if fmt is None:
-            fmt = model.shipped_quant if profile == "default" and model.shipped_quant else "bf16"
-        return "fp8" if fmt == "fp8" else "bf16"
+            fmt = model.shipped_quant if published and model.shipped_quant else "bf16"
+        return "fp8" if fmt in ("fp8", "nvfp4") else "bf16"
 
     @property
     def kv_dtype(self) -> str:

@@ -78,6 +78,7 @@ class ModelDims:
     linear: Optional[LinearAttention]
     ffn: FeedForward
     shipped_quant: Optional[str] = None  # bf16 | fp8 | int4 | nvfp4 | mxfp4, from the config's quantization fields
+    vocab: int = 0
 
     @property
     def is_mla(self) -> bool:
@@ -116,7 +117,7 @@ def read_model(raw: Dict[str, Any], source: str, published: bool, quant_config: 
     linear = _linear(f, layers) if "full_attention_interval" in cfg else None
     ffn = _published_ffn(cfg, f, layers) if published else _compat_ffn(cfg, f)
     return ModelDims(source=source, layers=layers, hidden=hidden, attention=attention, linear=linear, ffn=ffn,
-                     shipped_quant=_detect_quant(cfg, raw, quant_config))
+                     shipped_quant=_detect_quant(cfg, raw, quant_config), vocab=f.opt_int("vocab_size", 0))
 
 
 def _detect_quant(cfg: Dict[str, Any], raw: Dict[str, Any], quant_config: Optional[Dict[str, Any]]) -> Optional[str]:

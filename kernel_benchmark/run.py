@@ -82,9 +82,12 @@ def parse_args(argv: Optional[Sequence[str]], default_kernels: Optional[Sequence
     dep.add_argument("--fp8-gemm", action="store_true", help="FP8 GEMMs and grouped GEMMs")
     dep.add_argument("--weight-format", choices=("auto", "bf16", "fp8", "int4", "nvfp4", "mxfp4"), default="auto",
                      help="as simulate: auto = --fp8-gemm, else (default profile) the format the checkpoint ships in; "
-                          "only fp8 reads fp8 GEMM tables")
+                          "fp8 and nvfp4 read the fp8 GEMM tables, the others bf16")
     dep.add_argument("--fp8-kv", action="store_true", help="FP8 KV cache")
-    dep.add_argument("--deepep", action="store_true", help="DeepEP dispatch/combine instead of all-reduce around the MoE")
+    dep.add_argument("--deepep", action="store_true", help="DeepEP dispatch/combine around expert-parallel MoE layers "
+                                                          "(without: all-gather and reduce-scatter on one node)")
+    dep.add_argument("--tbo", action="store_true", help="two-batch overlap: each forward carries two micro-batches (their LM head)")
+    dep.add_argument("--moe-ep", type=positive_int, help="expert-parallel size of the MoE over the world size (default world size / tp)")
     dep.add_argument("--isl", type=int_list, default=[4096], help="input length (default 4096)")
     dep.add_argument("--osl", type=int_list, default=[2048], help="output length (default 2048)")
     dep.add_argument("--decode-batch", type=int_list, help="requests per decode batch (default ceil(target TGS x TPOT / 1000))")
@@ -96,7 +99,7 @@ def parse_args(argv: Optional[Sequence[str]], default_kernels: Optional[Sequence
     mode.add_argument("--decode-only", action="store_true")
     sel = p.add_argument_group("what to measure")
     sel.add_argument("--kernels", type=name_list, default=list(default_kernels or KERNELS),
-                     help=f"comma list of {', '.join(KERNELS)}; groups: deepep (the four DeepEP kernels), comm (all-reduce and DeepEP), all (default)")
+                     help=f"comma list of {', '.join(KERNELS)}; groups: deepep (the four DeepEP kernels), comm (all-reduce, all-gather, reduce-scatter and DeepEP), all (default)")
     sel.add_argument("--profile", choices=("both",) + PROFILES, default="both",
                      help="plan the lookups of this simulator profile (default both)")
     sel.add_argument("--no-grid", action="store_true", help="only the exact lookups, no interpolation grid around them")
@@ -152,7 +155,8 @@ def parse_args(argv: Optional[Sequence[str]], default_kernels: Optional[Sequence
     kernels: List[str] = []
     for k in args.kernels:
         if k == "alltoall":
-            p.error('--kernels: "alltoall" is not planned: the simulator reads DeepEP dispatch/combine tables (--kernels deepep)')
+            p.error('--kernels: "alltoall" is not planned: the simulator runs all-to-all only across nodes, where it times '
+                    'collectives with the bandwidth formula, not the tables')
         for name in KERNEL_GROUPS.get(k, (k,)):
             if name not in KERNELS:
                 p.error(f'--kernels: unknown kernel "{k}"; choose from {", ".join(KERNELS)}, {", ".join(KERNEL_GROUPS)}')
@@ -180,6 +184,7 @@ def resolve_model(model: str) -> str:
 def deployments(args: argparse.Namespace, raw: Dict, source: str) -> List[Deployment]:
     """Every combination of the list arguments that the simulator accepts; others are reported and left out."""
     model = read_model(raw, source, published=False)
+    published = read_model(raw, source, published=True)
     a = model.attention
     batches = args.decode_batch or [default_decode_batch(args.target_tgs, args.target_tpot)]
     mode = "prefill" if args.prefill_only else "decode" if args.decode_only else "both"
@@ -194,12 +199,17 @@ def deployments(args: argparse.Namespace, raw: Dict, source: str) -> List[Deploy
             why = f"attention heads ({a.heads}) are not divisible by tp {tp}"
         elif isinstance(a, Mha) and a.kv_heads % tp and a.kv_heads >= tp:
             why = f"KV heads ({a.kv_heads}) are neither divisible by tp {tp} nor fewer than it"
+        elif args.moe_ep and w % args.moe_ep:
+            why = f"--moe-ep {args.moe_ep} does not divide the world size {w}"
+        elif args.moe_ep and not published.ffn.is_moe and args.moe_ep != w // tp:
+            why = f"--moe-ep {args.moe_ep}: the model has no MoE layers to spread"
         if why:
             rejected.append(why)
             continue
         out.append(Deployment(tp=tp, world_size=w, nodes=args.nodes, fp8_gemm=args.fp8_gemm, fp8_kv=args.fp8_kv,
                               deepep=args.deepep, isl=isl, osl=osl, decode_batch=bs, max_prefill_tokens=p, mode=mode,
-                              weight_format=None if args.weight_format == "auto" else args.weight_format))
+                              weight_format=None if args.weight_format == "auto" else args.weight_format, tbo=args.tbo,
+                              moe_ep=args.moe_ep))
     for why in sorted(set(rejected)):
         print(f"run.py: left out: {why}", file=sys.stderr)
     if not out:

@@ -29,6 +29,10 @@ def allreduce(nbytes, gpus=2):
     return PlanItem("allreduce", None, "bf16", None, {"num_gpus": gpus, "message_bytes": nbytes}, "comm/h20/allreduce.csv", "lookup")
 
 
+def collective(kernel, nbytes, gpus=2):
+    return PlanItem(kernel, None, "bf16", None, {"num_gpus": gpus, "message_bytes": nbytes}, f"comm/h20/{kernel}.csv", "lookup")
+
+
 def gemm(m):
     return PlanItem("gemm", None, "bf16", None, {"m": m, "k": 4096, "n": 4096}, "gemm/h20/bf16.csv", "lookup")
 
@@ -39,8 +43,8 @@ class FakeDist:
     class ReduceOp:
         MAX = "max"
 
-    def __init__(self, rank, world, others_fail=()):
-        self.rank, self.world, self.others_fail = rank, world, list(others_fail)
+    def __init__(self, rank, world, others_fail=(), backend="nccl"):
+        self.rank, self.world, self.others_fail, self.backend = rank, world, list(others_fail), backend
         self.log = []
         self.agreements = 0
 
@@ -54,7 +58,7 @@ class FakeDist:
         return f"group{len(ranks)}"
 
     def get_backend(self, group=None):
-        return "nccl"
+        return self.backend
 
     def barrier(self, group=None):
         self.log.append(("barrier", group))
@@ -69,7 +73,16 @@ class FakeDist:
             self.log.append(("all_reduce", group))
 
     def all_to_all_single(self, dst, src, group=None):
-        self.log.append(("all_to_all", group))
+        self.log.append(("all_to_all", group, dst.nbytes, src.nbytes))
+
+    def all_gather_into_tensor(self, dst, src, group=None):
+        self.log.append(("all_gather_into_tensor", group, dst.nbytes, src.nbytes))
+
+    def all_gather(self, dsts, src, group=None):
+        self.log.append(("all_gather", group, sum(d.nbytes for d in dsts), src.nbytes))
+
+    def reduce_scatter_tensor(self, dst, src, group=None):
+        self.log.append(("reduce_scatter_tensor", group, dst.nbytes, src.nbytes))
 
 
 class CollectivesTest(unittest.TestCase):
@@ -107,6 +120,20 @@ class CollectivesTest(unittest.TestCase):
         self.assertEqual(counts, {"measured": 1, "skipped": 0, "failed": 1})
         self.assertEqual(issues, [("failed", "MemoryError: out of memory")])
         self.assertEqual(dist.log[0], ("agree", 1))
+
+    def test_all_gather_and_reduce_scatter_move_the_whole_tensor(self):
+        # message_bytes is the whole tensor: all-gather ends with it (each of the 4 ranks gives a quarter), reduce-scatter
+        # reduces it (each rank keeps a quarter of the sum); bf16 on the GPU
+        for backend, gather, scatter in (("nccl", "all_gather_into_tensor", "reduce_scatter_tensor"), ("gloo", "all_gather", "all_to_all")):
+            dist = FakeDist(rank=0, world=4, backend=backend)
+            counts, emitted, _ = self.run_items(dist, [collective("allgather", 1 << 20, gpus=4), collective("reduce_scatter", 1 << 20, gpus=4)])
+            self.assertEqual(counts["measured"], 2, backend)
+            ops = [e for e in dist.log if e[0] not in ("agree", "barrier", "all_reduce")]
+            self.assertEqual(ops[0], (gather, "group4", 1 << 20, 1 << 18), backend)
+            self.assertEqual(ops[-1], (scatter, "group4", 1 << 18 if backend == "nccl" else 1 << 20, 1 << 20), backend)
+            self.assertEqual([m.backend for _, m in emitted],
+                             ["torch.distributed-nccl", "torch.distributed-nccl"] if backend == "nccl" else
+                             ["torch.distributed-gloo(all_gather)", "torch.distributed-gloo(all_to_all_single + sum, reduce-scatter bytes)"])
 
     def test_groups_larger_than_the_run_are_skipped_with_the_reason(self):
         counts, _, issues = self.run_items(FakeDist(rank=0, world=2), [allreduce(1 << 20, gpus=8)])

@@ -19,6 +19,7 @@ from gdn import part_of_kernel, split_by_kernels  # noqa: E402
 from gpu_names import infersim_gpu_name, peak_tflops  # noqa: E402
 from routing import expert_loads  # noqa: E402
 from model_config import ConfigError, load_config, read_model  # noqa: E402
+from lookups import whole_counts  # noqa: E402
 from plan import Deployment, build_plan, limit_items, lookups  # noqa: E402
 from records import Measurement, kernel_flops, measurement_record  # noqa: E402
 from timing import percentile, summarize  # noqa: E402
@@ -45,18 +46,40 @@ class LookupTest(unittest.TestCase):
         self.assertEqual(shapes(items, "attention", "prefill"), [(16, 4, 128, 1000)])
         self.assertEqual(shapes(items, "allreduce"), [])  # the compat profile times collectives by formula: no lookup
 
-    def test_collectives_are_looked_up_as_the_default_profile_reads_them(self):
-        # tp-allreduce over tp GPUs and the all-reduce around the FFN over W GPUs, both of tokens x hidden bf16 values
+    def test_collectives_are_looked_up_per_layout_as_the_default_profile_reads_them(self):
+        # qwen3-30b-a3b (D=2048, 128 experts) on tp 2 x 2 attention groups without DeepEP: the tp all-reduce of tokens x D
+        # bf16 values over 2 GPUs; around the experts an all-gather of the 2 groups' tokens and a reduce-scatter back,
+        # both of the whole gathered tensor (2 x tokens x D x 2 bytes) over the 2 groups
         d = Deployment(tp=2, world_size=4, decode_batch=37, max_prefill_tokens=2048)
         items = lookups(QWEN3_30B, "x", [d], "h20", ("default",))
-        self.assertEqual(shapes(items, "allreduce"), sorted([(2, 2048 * 2048 * 2), (2, 37 * 2048 * 2), (4, 2048 * 2048 * 2), (4, 37 * 2048 * 2)]))
-        uses = {u for i in items if i.kernel == "allreduce" for u in i.uses}
-        self.assertEqual(uses, {f"default {p} {s}" for p in ("prefill", "decode") for s in ("tp-allreduce", "comm-before", "comm-after")})
-        # several nodes without DeepEP: the all-reduce around the FFN is not read from the tables, the tp one is
+        self.assertEqual(shapes(items, "allreduce"), [(2, 37 * 2048 * 2), (2, 2048 * 2048 * 2)])
+        self.assertEqual(shapes(items, "allgather"), [(2, 37 * 2048 * 4), (2, 2048 * 2048 * 4)])
+        self.assertEqual(shapes(items, "reduce_scatter"), [(2, 37 * 2048 * 4), (2, 2048 * 2048 * 4)])
+        steps = lambda kernel: {u for i in items if i.kernel == kernel for u in i.uses}  # noqa: E731
+        self.assertEqual(steps("allgather"), {"default prefill comm-before", "default decode comm-before"})
+        self.assertEqual(steps("reduce_scatter"), {"default prefill comm-after", "default decode comm-after"})
+        self.assertIn("default decode comm-before", steps("allreduce"))
+        self.assertEqual({i.table for i in items if i.kernel == "reduce_scatter"}, {"comm/h20/reduce_scatter.csv"})
+        # several nodes without DeepEP: the tokens cross nodes by all-to-all, timed by formula (no lookup); the tp
+        # all-reduce stays inside a node and is read from its table
         multi = lookups(QWEN3_30B, "x", [Deployment(tp=2, world_size=16, nodes=2, decode_batch=37, mode="decode")], "h20", ("default",))
-        self.assertEqual(shapes(multi, "allreduce"), [(2, 37 * 2048 * 2)])
+        self.assertEqual([(i.kernel, tuple(i.shape.values())) for i in multi if i.table.startswith("comm/")], [("allreduce", (2, 37 * 2048 * 2))])
+        # tp spanning two nodes: nothing is read from the tables
+        wide_tp = lookups(QWEN3_30B, "x", [Deployment(tp=4, world_size=4, nodes=2, decode_batch=37)], "h20", ("default",))
+        self.assertEqual([i for i in wide_tp if i.table.startswith("comm/")], [])
         one_gpu = lookups(QWEN3_30B, "x", [Deployment(decode_batch=37)], "h20", ("default",))
-        self.assertEqual([i for i in one_gpu if i.kernel == "allreduce"], [])
+        self.assertEqual([i for i in one_gpu if i.table.startswith("comm/")], [])
+
+    def test_dense_tp_runs_two_all_reduces_of_one_size(self):
+        # dense model, tp = world: an all-reduce after attention and one after the FFN, both tokens x D x 2 bytes over tp GPUs
+        d = Deployment(tp=4, world_size=4, decode_batch=16, mode="decode")
+        items = lookups(QWEN3_8B, "x", [d], "h20", ("default",))
+        comm = [i for i in items if i.table.startswith("comm/")]
+        self.assertEqual([(i.kernel, i.shape) for i in comm], [("allreduce", {"num_gpus": 4, "message_bytes": 16 * 4096 * 2})])
+        self.assertEqual(comm[0].uses, {"default decode comm-before", "default decode comm-after"})
+        # tp 1 on 4 GPUs: replicas of a dense model exchange nothing
+        self.assertEqual([i for i in lookups(QWEN3_8B, "x", [Deployment(world_size=4, decode_batch=16)], "h20", ("default",))
+                          if i.table.startswith("comm/")], [])
 
     def test_deepep_kernels_and_their_payloads(self):
         # qwen3-30b-a3b: hidden 2048, top-8; low-latency kernels in decode, normal ones in prefill;
@@ -70,18 +93,61 @@ class LookupTest(unittest.TestCase):
         self.assertEqual(items["deepep_ll_dispatch"].shape["num_gpus"], 8)
         self.assertNotIn("allreduce", items)
         self.assertNotIn("alltoall", items)
+        # across nodes DeepEP is timed by formula: nothing to plan
+        multi = Deployment(tp=1, world_size=16, nodes=2, deepep=True, decode_batch=24)
+        self.assertEqual([i for i in lookups(QWEN3_30B, "x", [multi], "h800", ("default",)) if i.table.startswith("comm/")], [])
 
     def test_lookups_only_still_give_each_collective_a_second_size(self):
         d = Deployment(tp=2, world_size=2, decode_batch=37, mode="decode")
         items = build_plan(QWEN3_8B, "x", [d], "h20", profiles=("default",), kernels=("allreduce",), grid=False)
         self.assertEqual(shapes(items, "allreduce"), [(2, 37 * 4096 * 2), (2, 2 * 37 * 4096 * 2)])
 
-    def test_default_profile_shards_the_dense_ffn_by_tp(self):
+    def test_dense_ffn_is_looked_up_at_2i_over_w_in_both_profiles(self):
+        # the denseFfnTpShard switch (2I / tp) is off in both profiles
         d = Deployment(tp=1, world_size=4, decode_batch=8, mode="decode")
-        compat = lookups(QWEN3_8B, "x", [d], "h20", profiles=("infersim",))
-        default = lookups(QWEN3_8B, "x", [d], "h20", profiles=("default",))
-        self.assertIn((8, 4096, 2 * 12288 // 4), shapes(compat, "gemm"))
-        self.assertIn((8, 4096, 2 * 12288), shapes(default, "gemm"))
+        for profile in ("infersim", "default"):
+            gemms = shapes(lookups(QWEN3_8B, "x", [d], "h20", profiles=(profile,)), "gemm")
+            self.assertIn((8, 4096, 2 * 12288 // 4), gemms)
+            self.assertNotIn((8, 4096, 2 * 12288), gemms)
+
+    def test_lm_head_for_the_tokens_that_need_logits(self):
+        # qwen3-8b: D=4096, vocab 151936 split over tp 2 = 75968 columns; decode: every token of the batch;
+        # prefill: the last token of each of P / isl prompts, a fraction here (4096 / 3000), planned at the whole
+        # counts either side; the compat profile has no LM head
+        d = Deployment(tp=2, world_size=2, isl=3000, decode_batch=37, max_prefill_tokens=4096)
+        head = lambda items: sorted(i.shape["m"] for i in items if i.kernel == "gemm" and i.shape["n"] == 75968)  # noqa: E731
+        self.assertEqual(head(lookups(QWEN3_8B, "x", [d], "h20", ("default",))), [1, 2, 37])
+        self.assertEqual(head(lookups(QWEN3_8B, "x", [d], "h20", ("infersim",))), [])
+        # two-batch overlap: two micro-batches' logits per forward (2 x 4096 / 4096 prompts, 74 decode tokens)
+        tbo = Deployment(tp=2, world_size=2, decode_batch=37, tbo=True)
+        self.assertEqual(head(lookups(QWEN3_8B, "x", [tbo], "h20", ("default",))), [2, 74])
+        # fewer prefill tokens than a prompt: half a prompt's logits, planned at one token
+        half = Deployment(tp=2, world_size=2, isl=8192, max_prefill_tokens=4096, mode="prefill")
+        self.assertEqual(head(lookups(QWEN3_8B, "x", [half], "h20", ("default",))), [1])
+
+    def test_whole_counts_around_a_fraction(self):
+        self.assertEqual(whole_counts(37), [37])
+        self.assertEqual(whole_counts(4096 / 3000), [1, 2])
+        self.assertEqual(whole_counts(18.5), [18, 19])
+        self.assertEqual(whole_counts(0.5), [1])
+
+    def test_moe_ep_spreads_whole_experts_and_splits_the_tokens(self):
+        # qwen3-30b-a3b (E=128, I=768) on tp 2 x 4 groups with --moe-ep 8: MoE TP 1, 16 whole experts (width 768) per GPU,
+        # each GPU's experts get the 4 groups' 37 tokens over 8 GPUs = 18.5, planned at 18 and 19; the compat profile
+        # ignores --moe-ep: 32 local experts of width 768 / 2, 37 tokens
+        d = Deployment(tp=2, world_size=8, decode_batch=37, moe_ep=8, mode="decode")
+        key = lambda i: (i.shape["num_gpus"], i.shape["num_local_experts"], i.shape["intermediate_size"], i.shape["batch_size_per_gpu"])  # noqa: E731
+        self.assertEqual(sorted(key(i) for i in lookups(QWEN3_30B, "x", [d], "h20", ("default",)) if i.kernel == "grouped_gemm"),
+                         [(8, 16, 768, 18), (8, 16, 768, 19)])
+        self.assertEqual([key(i) for i in lookups(QWEN3_30B, "x", [d], "h20", ("infersim",)) if i.kernel == "grouped_gemm"], [(8, 32, 384, 37)])
+
+    def test_fractional_local_experts_read_the_share_of_the_whole_curve(self):
+        # 128 experts over 3 attention groups (tp 2, 6 GPUs): 42.67 experts per GPU. The default profile reads one GPU's
+        # share of the curve of all 128 experts at MoE TP 2 (2 GPUs), at the group's 3 x 37 tokens; compat keys 42 experts
+        d = Deployment(tp=2, world_size=6, decode_batch=37, mode="decode")
+        key = lambda i: (i.shape["num_gpus"], i.shape["num_local_experts"], i.shape["batch_size_per_gpu"])  # noqa: E731
+        self.assertEqual([key(i) for i in lookups(QWEN3_30B, "x", [d], "h20", ("default",)) if i.kernel == "grouped_gemm"], [(2, 128, 111)])
+        self.assertEqual([key(i) for i in lookups(QWEN3_30B, "x", [d], "h20", ("infersim",)) if i.kernel == "grouped_gemm"], [(6, 42, 37)])
 
     def test_moe_grouped_gemm_key(self):
         d = Deployment(tp=2, world_size=8, decode_batch=64, max_prefill_tokens=4096)
@@ -213,7 +279,7 @@ class RunTest(unittest.TestCase):
         self.assertEqual(code, 0, err)
         records = [json.loads(line) for line in out.splitlines()]
         self.assertTrue(records and all(r["planned"] is True and r["gpu"] == "H20" for r in records))
-        self.assertIn("planned 8 measurements", err)
+        self.assertIn("planned 10 measurements", err)  # 8 + the LM head in prefill and decode (default profile)
         self.assertNotIn("torch", sys.modules)
 
     def test_unknown_model_is_an_input_error(self):
@@ -226,6 +292,19 @@ class RunTest(unittest.TestCase):
         self.assertEqual(code, 2)
         self.assertIn("attention heads (32) are not divisible by tp 3", err)
 
+    def test_moe_ep_must_divide_the_world_size(self):
+        code, _, err = self.run_main(["--model", "qwen3-30b-a3b", "--gpu", "H20", "--world-size", "8", "--moe-ep", "3", "--dry-run"])
+        self.assertEqual(code, 2)
+        self.assertIn("--moe-ep 3 does not divide the world size 8", err)
+        code, _, err = self.run_main(["--model", "qwen3-8b", "--gpu", "H20", "--world-size", "8", "--moe-ep", "4", "--dry-run"])
+        self.assertEqual(code, 2)
+        self.assertIn("no MoE layers", err)
+
+    def test_alltoall_is_not_planned(self):
+        code, _, err = self.run_main(["--model", "qwen3-8b", "--gpu", "H20", "--kernels", "alltoall", "--dry-run"])
+        self.assertEqual(code, 2)
+        self.assertIn("only across nodes", err)
+
     def test_bad_number_is_a_usage_error(self):
         code, _, err = self.run_main(["--model", "qwen3-8b", "--tp", "two", "--dry-run"])
         self.assertEqual(code, 2)
@@ -237,7 +316,7 @@ class RunTest(unittest.TestCase):
             code, out, _ = self.run_main(["--model", "qwen3-8b", "--gpu", "H20", "--dry-run", "--no-grid", "--output", path])
             self.assertEqual((code, out), (0, ""))
             with open(path) as f:
-                self.assertEqual(len(f.read().splitlines()), 8)
+                self.assertEqual(len(f.read().splitlines()), 10)
             self.assertFalse(os.path.exists(path + ".partial"))
         finally:
             if os.path.exists(path):
@@ -247,7 +326,7 @@ class RunTest(unittest.TestCase):
         r = subprocess.run([sys.executable, os.path.join(BENCH, "run.py"), "--model", "qwen3-8b", "--gpu", "H20", "--dry-run", "--no-grid"],
                            capture_output=True, text=True, cwd="/")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(len(r.stdout.splitlines()), 8)
+        self.assertEqual(len(r.stdout.splitlines()), 10)
 
 
 class MeasurementPartsTest(unittest.TestCase):
