@@ -4,7 +4,7 @@
  * is read into these records; ingest validates them and writes tables.
  */
 export type DeepEpKernel = 'deepep_ll_dispatch' | 'deepep_ll_combine' | 'deepep_normal_dispatch' | 'deepep_normal_combine'
-export type KernelKind = 'gemm' | 'attention' | 'mla' | 'grouped_gemm' | 'gdn' | 'dsa_attn' | 'dsa_logits' | 'allreduce' | 'alltoall' | DeepEpKernel
+export type KernelKind = 'gemm' | 'attention' | 'mla' | 'grouped_gemm' | 'gdn' | 'dsa_attn' | 'dsa_logits' | 'allreduce' | 'allgather' | 'reduce_scatter' | 'alltoall' | DeepEpKernel
 
 export interface RawMeasurement {
   kernel: KernelKind

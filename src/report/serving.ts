@@ -8,6 +8,9 @@ const line = (label: string, value: string) => `${label.padEnd(40)} ${value}`
 /** `s.engineFile`: the file the engine's parameters came from (a user's fit or the bundled one). */
 export function renderServing(s: ServingResult & {engineFile?: string}): string[] {
   const p = s.ttftParts
+  const u = s.uncertainty
+  const pct = (v: number) => `±${(v * 100).toFixed(0)}%`
+  const within = (typical: number, p90: number) => (u ? ` (typically within ${pct(typical)}, 9 in 10 within ${pct(p90)})` : '')
   const out = [
     center(` Serving (${s.engine}, ${s.concurrency} requests per replica) `, '='),
     line('Engine', `${s.engine} (${s.engineFile ?? `data/engines/${s.engine}.json`})`),
@@ -16,20 +19,23 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('Step token budget', `${s.maxPrefillTokens} (${s.maxPrefillTokensSource === 'flag' ? '--max-prefill-tokens' : 'engine default'})`),
     line('Requests running / KV capacity', `${ms(s.running)} / ${s.kvCapacity}`),
     center('Latency', '-'),
-    line('Mean TTFT (ms)', ms(s.ttftMs)),
+    line('Mean TTFT (ms)', ms(s.ttftMs) + (u ? within(u.typical.ttft, u.p90.ttft) : '')),
     line('  admission wait (ms)', ms(p.admissionMs)),
     line('  wait to join a step (ms)', ms(p.joinMs)),
     line('  own prefill steps (ms)', ms(p.prefillMs)),
     line('  prefill queue and waves (ms)', ms(s.ttftMs - p.admissionMs - p.joinMs - p.prefillMs - p.overheadMs)),
     line('  engine/HTTP overhead (ms)', ms(p.overheadMs)),
-    line('Mean TPOT (ms)', ms(s.tpotMs)),
+    line('Mean TPOT (ms)', ms(s.tpotMs) + (u ? within(u.typical.tpot, u.p90.tpot) : '')),
     line('  decode-only step (ms)', ms(s.decodeStepMs)),
     line('  step with prefill (ms)', `${ms(s.mixedStepMs)} (${(s.mixedStepShare * 100).toFixed(0)}% of steps, ${s.prefillTokensPerMixedStep.toFixed(0)} prefill tokens)`),
     line('Mean decoding requests per step', s.meanDecodeBatch.toFixed(1)),
     center('Throughput', '-'),
     line('Requests/s per replica', s.requestsPerSecond.toFixed(2)),
     line('Requests/s, all replicas', s.totalRequestsPerSecond.toFixed(2)),
-    line('Output tokens/GPU/s', s.outputTokensPerGpuPerSecond.toFixed(1)),
+    line('Output tokens/GPU/s', s.outputTokensPerGpuPerSecond.toFixed(1) + (u ? within(u.typical.tgs, u.p90.tgs) : '')),
+    u
+      ? `Error bands: ${u.heldOut} (${u.rows} runs); throughput's band weighs TTFT's and TPOT's by their time.`
+      : 'Error bands: none (the engine file has no held-out error; calibrate --fit writes one).',
   ]
   return out
 }

@@ -3,6 +3,7 @@
  * replica (one TP group) under an engine's continuous batching. Pure: the
  * engine's parameters arrive as data.
  */
+import {servingUncertainty, type ServingUncertainty} from './accuracy.js'
 import {usageError} from '../errors.js'
 import type {GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
@@ -43,6 +44,8 @@ export interface ServingResult extends ServingSolution {
   commSource: string
   params: EngineParams
   lookups: Record<string, MfuLookup>
+  /** The error to expect, from the engine's held-out runs (absent when its file has none). */
+  uncertainty?: ServingUncertainty
   warnings: SimWarning[]
 }
 
@@ -149,6 +152,7 @@ export function simulateServing(
     commSource: cost.commSource,
     params,
     lookups: cost.lookups,
+    ...(opts.engine.accuracy ? {uncertainty: servingUncertainty(opts.engine.accuracy, solution.ttftMs, solution.tpotMs, d.osl)} : {}),
     warnings,
   })
 }

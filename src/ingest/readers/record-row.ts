@@ -17,6 +17,8 @@ const FOLDER_OF: Record<RawMeasurement['kernel'], LayoutFolder> = {
   dsa_attn: 'dsa',
   dsa_logits: 'dsa',
   allreduce: 'comm',
+  allgather: 'comm',
+  reduce_scatter: 'comm',
   alltoall: 'comm',
   deepep_ll_dispatch: 'comm',
   deepep_ll_combine: 'comm',

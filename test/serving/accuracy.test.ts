@@ -1,0 +1,41 @@
+/** The error a serving prediction carries: the engine's held-out error, weighed for throughput by TTFT's and TPOT's time. */
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {bandsOf, servingUncertainty} from '../../src/serving/accuracy.js'
+import {ROOT, runCli} from '../helpers/cli.js'
+import {tempDir} from '../calibrate/helpers.js'
+
+const accuracy = {heldOut: 'leave one GPU out', rows: 10, ttft: {mape: 0.3, median: 0.2, p90: 0.6}, tpot: {mape: 0.1, median: 0.1, p90: 0.3}}
+
+describe('serving error bands', () => {
+  it('throughput weighs the TTFT and TPOT errors by their share of a request', () => {
+    // TTFT 100 ms and 10 decode steps of 10 ms: equal shares, (0.2 + 0.1) / 2 = 0.15; p90 (0.6 + 0.3) / 2 = 0.45.
+    expect(bandsOf(accuracy, 100, 10, 11)).toEqual({ttft: 0.2, tpot: 0.1, tgs: 0.15})
+    const u = servingUncertainty(accuracy, 100, 10, 11)!
+    expect(u.p90.tgs).toBeCloseTo(0.45, 12)
+    // One output token: all of the time is TTFT.
+    expect(bandsOf(accuracy, 100, 10, 1)!.tgs).toBeCloseTo(0.2, 12)
+    expect(bandsOf(undefined, 100, 10, 11)).toBeUndefined()
+  })
+
+  it('simulate --serving prints them from the engine file, or says there are none', async () => {
+    const args = ['simulate', '--model', 'qwen3-32b', '--gpu', 'H100-SXM', '--world-size', '4', '--tp', '4', '--serving', '--engine', 'vllm', '--no-breakdown']
+    const file = JSON.parse(readFileSync(path.join(ROOT, 'data', 'engines', 'vllm.json'), 'utf8'))
+    const pct = (v: number) => `±${(v * 100).toFixed(0)}%`
+    const bundled = await runCli(args)
+    expect(bundled.exitCode, bundled.stderr).toBe(0)
+    expect(bundled.stdout).toContain(`Mean TPOT (ms)`)
+    expect(bundled.stdout).toMatch(new RegExp(`Mean TPOT \\(ms\\) +[\\d.]+ \\(typically within ${pct(file.accuracy.tpot.median)}, 9 in 10 within ${pct(file.accuracy.tpot.p90)}\\)`))
+    expect(bundled.stdout).toMatch(new RegExp(`Mean TTFT \\(ms\\) +[\\d.]+ \\(typically within ${pct(file.accuracy.ttft.median)}`))
+
+    const dir = path.join(tempDir(), 'engines')
+    mkdirSync(dir)
+    delete file.accuracy
+    writeFileSync(path.join(dir, 'vllm.json'), JSON.stringify(file))
+    const mine = await runCli([...args, '--engine-dir', dir])
+    expect(mine.exitCode, mine.stderr).toBe(0)
+    expect(mine.stdout).not.toContain('typically within')
+    expect(mine.stdout).toContain('Error bands: none')
+  })
+})
