@@ -23,7 +23,7 @@ export interface MetricErrors {
   over2x: number
 }
 
-export type ErrorBreakdown = Record<'ttft_ms' | 'tpot_ms', {all: MetricErrors; byModel: Record<string, MetricErrors>}>
+export type ErrorBreakdown = Record<'ttft_ms' | 'tpot_ms', {all: MetricErrors; byModel: Record<string, MetricErrors>; byGpu: Record<string, MetricErrors>}>
 
 export interface ServingEngineFit {
   engine: string
@@ -71,7 +71,10 @@ export function breakdown(preds: readonly Prediction[]): ErrorBreakdown {
     const mine = preds.filter((p) => p.metric === metric)
     const byModel: Record<string, MetricErrors> = {}
     for (const m of [...new Set(mine.map((p) => p.model))].sort()) byModel[m] = errorsOf(mine.filter((p) => p.model === m))
-    out[metric] = {all: errorsOf(mine), byModel}
+    // With a GPU held out, a GPU's rows are predicted by the fit on the others: the error in each direction.
+    const byGpu: Record<string, MetricErrors> = {}
+    for (const g of [...new Set(mine.map((p) => p.gpu))].sort()) byGpu[g] = errorsOf(mine.filter((p) => p.gpu === g))
+    out[metric] = {all: errorsOf(mine), byModel, byGpu}
   }
   return out
 }

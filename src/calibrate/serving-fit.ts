@@ -32,6 +32,7 @@ export interface Prediction {
   id: string
   engine: string
   model: string
+  gpu: string
   metric: 'ttft_ms' | 'tpot_ms'
   actual: number
   predicted: number
@@ -155,8 +156,8 @@ function predictionsOf(runs: readonly FitRun[], p: EngineParams): Prediction[] {
     } catch {
       pred = {ttft: Number.NaN, tpot: Number.NaN}
     }
-    if (run.ttft) out.push({id: run.ttft.id, engine: run.engine, model: run.model, metric: 'ttft_ms', actual: run.ttft.actual, predicted: pred.ttft})
-    if (run.tpot) out.push({id: run.tpot.id, engine: run.engine, model: run.model, metric: 'tpot_ms', actual: run.tpot.actual, predicted: pred.tpot})
+    if (run.ttft) out.push({id: run.ttft.id, engine: run.engine, model: run.model, gpu: run.gpu, metric: 'ttft_ms', actual: run.ttft.actual, predicted: pred.ttft})
+    if (run.tpot) out.push({id: run.tpot.id, engine: run.engine, model: run.model, gpu: run.gpu, metric: 'tpot_ms', actual: run.tpot.actual, predicted: pred.tpot})
   }
   return out
 }

@@ -16,6 +16,14 @@ function table(title: string, b: ErrorBreakdown): string[] {
     const p = b.tpot_ms.byModel[m]
     lines.push(`  ${m.padEnd(width)}${String((t?.rows ?? 0) + (p?.rows ?? 0)).padStart(6)}${cells(t)}${cells(p)}`)
   }
+  const gpus = Object.keys(b.ttft_ms.byGpu ?? {})
+  if (gpus.length > 1) {
+    for (const g of gpus) {
+      const t = b.ttft_ms.byGpu[g]
+      const p = b.tpot_ms.byGpu[g]
+      lines.push(`  ${`on ${g}`.padEnd(width)}${String((t?.rows ?? 0) + (p?.rows ?? 0)).padStart(6)}${cells(t)}${cells(p)}`)
+    }
+  }
   lines.push(`  ${'all'.padEnd(width)}${String(b.ttft_ms.all.rows + b.tpot_ms.all.rows).padStart(6)}${cells(b.ttft_ms.all)}${cells(b.tpot_ms.all)}`)
   return lines
 }
