@@ -16,7 +16,7 @@ import type {MfuLookup, SimWarning, TableSet} from '../tables/types.js'
 import {servingContext} from './context.js'
 import type {Engine, EngineParams} from '../engine.js'
 import {solveServing, type ServingSolution, type ServingWorkload} from './mean-field.js'
-import {buildStepCost, type StepCost} from './step-cost.js'
+import {buildTokenCurves, withAttention, type StepCost, type TokenCurves} from './step-cost.js'
 
 export interface ServingOptions {
   /** Requests in flight per replica. */
@@ -50,30 +50,45 @@ export interface ServingResult extends ServingSolution {
 }
 
 const costCache = new WeakMap<TableSet, Map<string, {cost: StepCost; warnings: SimWarning[]}>>()
+const curveCache = new WeakMap<TableSet, Map<string, {curves: TokenCurves; warnings: SimWarning[]}>>()
 
-function costKey(model: ModelSpec, d: Deployment, gpu: GpuSpec, profile: Profile): string {
-  return [model.source, model.name, gpu.name, profile.name, JSON.stringify(profile.switches), d.worldSize, d.nodes, d.tp, d.moeEp, d.moeDistribution, d.fp8Gemm, d.weightFormat, d.fp8Kv, d.deepep, d.isl, d.osl].join('|')
+/** What a layout's token curves depend on: everything of the deployment but the requests' lengths. */
+function layoutKey(model: ModelSpec, d: Deployment, gpu: GpuSpec, profile: Profile): string {
+  return [model.source, model.name, gpu.name, profile.name, JSON.stringify(profile.switches), d.worldSize, d.nodes, d.tp, d.moeEp, d.moeDistribution, d.fp8Gemm, d.weightFormat, d.fp8Kv, d.deepep].join('|')
 }
 
 /** The deployment with the serving options' MoE expert parallelism, when they give one. */
 const withMoeEp = (d: Deployment, opts: ServingOptions): Deployment => (opts.moeEp === undefined ? d : Object.assign({}, d, {moeEp: opts.moeEp}))
 
+/** A cache per table set, cleared when it grows past `limit` entries. */
+function cacheFor<V>(caches: WeakMap<TableSet, Map<string, V>>, tables: TableSet, limit: number): Map<string, V> {
+  let byKey = caches.get(tables)
+  if (!byKey || byKey.size > limit) caches.set(tables, (byKey = new Map()))
+  return byKey
+}
+
 function stepCostFor(model: ModelSpec, d: Deployment, gpu: GpuSpec, tables: TableSet, profile: Profile, options: SimulateOptions) {
-  let byKey = costCache.get(tables)
-  if (!byKey) {
-    byKey = new Map()
-    costCache.set(tables, byKey)
-  }
-  const key = costKey(model, d, gpu, profile)
+  const byKey = cacheFor(costCache, tables, 2000)
+  const layout = layoutKey(model, d, gpu, profile)
+  const key = `${layout}|${d.isl}|${d.osl}`
   let hit = byKey.get(key)
   if (!hit) {
+    // The token curves (GEMMs, MoE, LM head, collectives) of a layout serve every isl and osl; attention is the requests' own.
+    const layouts = cacheFor(curveCache, tables, 500)
+    let shared = layouts.get(layout)
+    if (!shared) {
+      const {ctx, resolver} = servingContext(model, d, gpu, tables, profile, options)
+      const curves = buildTokenCurves(ctx)
+      // Evaluate a token curve at one point now, so lookup warnings are known.
+      curves.gemmSeconds(1)
+      shared = {curves, warnings: resolver.warnings}
+      layouts.set(layout, shared)
+    }
     const {ctx, resolver} = servingContext(model, d, gpu, tables, profile, options)
-    const cost = buildStepCost(ctx, {isl: d.isl, osl: d.osl})
-    // Evaluate the token curves at one point now, so lookup warnings are known.
-    cost.gemmSeconds(1)
+    const cost = withAttention(shared.curves, ctx, {isl: d.isl, osl: d.osl})
     cost.decodeAttentionSeconds(1)
-    hit = {cost, warnings: resolver.warnings}
-    if (byKey.size > 2000) byKey.clear()
+    const seen = new Set(shared.warnings.map((w) => w.message))
+    hit = {cost, warnings: [...shared.warnings, ...resolver.warnings.filter((w) => !seen.has(w.message))]}
     byKey.set(key, hit)
   }
   return hit

@@ -106,7 +106,10 @@ function tokenCurve(at: (tokens: number) => number): (tokens: number) => number 
 /** Mixed steps read the decode-batch MoE tables up to this many tokens, the prefill ones above. */
 const DECODE_TABLE_MAX_TOKENS = 512
 
-export function buildStepCost(ctx: SimContext, opts: StepCostOptions): StepCost {
+/** The parts of a step's cost that depend on its token count only, not on the requests' lengths: shared by every isl and osl of a layout. */
+export type TokenCurves = Omit<StepCost, 'decodeAttentionSeconds' | 'prefillAttentionSeconds' | 'meanKvLength'>
+
+export function buildTokenCurves(ctx: SimContext): TokenCurves {
   const {model, d} = ctx
   const lookups: Record<string, MfuLookup> = {}
   let commSource: string | undefined
@@ -144,7 +147,27 @@ export function buildStepCost(ctx: SimContext, opts: StepCostOptions): StepCost 
     note([step])
     return step.seconds
   }
+  const lin = model.linear
+  return {
+    gemmSeconds: tokenCurve((T) => partsAt(T).gemm),
+    moeSeconds: tokenCurve(moeAt),
+    moeGroups: groups,
+    layers: counts.layers,
+    moeLayers: model.ffn.isMoe ? counts.ffn : 0,
+    lmHeadSeconds: tokenCurve(head),
+    commSeconds: tokenCurve((T) => partsAt(T).comm),
+    weightBytesPerGpu: paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize, ctx.sw.layoutCollectives ? ctx.moe : undefined).perGpuBytes,
+    kvBytesPerToken: kvBytesPerToken(model, ctx.shapes),
+    stateBytesPerRequest: lin ? lin.linearLayers * linearStateBytesPerLayer(lin) : 0,
+    get commSource() {
+      return commSource ?? 'bandwidth formula'
+    },
+    lookups,
+  }
+}
 
+/** A step's whole cost: the layout's token curves with the attention of requests of isl input and osl output tokens (`ctx` of the same layout). */
+export function withAttention(curves: TokenCurves, ctx: SimContext, opts: StepCostOptions): StepCost {
   const kv = opts.isl + opts.osl / 2
   const decodeAt = (n: number) => coreSeconds(ctx, {tokens: n, phase: 'decode', decodeRequests: n, kvLen: kv, prompts: 0, promptLen: 0})
   const decodeCache = new Map<number, number>()
@@ -160,18 +183,10 @@ export function buildStepCost(ctx: SimContext, opts: StepCostOptions): StepCost 
     }
     return v
   }
-
   const prefillAttentionSeconds = coreSeconds(ctx, {tokens: opts.isl, phase: 'prefill', decodeRequests: 0, kvLen: 0, prompts: 1, promptLen: opts.isl})
-  const lin = model.linear
-  return {
-    gemmSeconds: tokenCurve((T) => partsAt(T).gemm),
-    moeSeconds: tokenCurve(moeAt),
-    moeGroups: groups,
-    layers: counts.layers,
-    moeLayers: model.ffn.isMoe ? counts.ffn : 0,
-    lmHeadSeconds: tokenCurve(head),
-    commSeconds: tokenCurve((T) => partsAt(T).comm),
-    decodeAttentionSeconds: (n) => {
+  // A getter keeps the curves' commSource live (it is known once a curve has been read).
+  return Object.defineProperties(Object.assign({}, curves, {
+    decodeAttentionSeconds: (n: number) => {
       if (n <= 0) return 0
       const lo = Math.max(1, Math.floor(n))
       const hi = Math.ceil(n)
@@ -179,13 +194,8 @@ export function buildStepCost(ctx: SimContext, opts: StepCostOptions): StepCost 
       return lo === hi ? decodeInt(lo) : decodeInt(lo) + (n - lo) * (decodeInt(hi) - decodeInt(lo))
     },
     prefillAttentionSeconds,
-    weightBytesPerGpu: paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize, ctx.sw.layoutCollectives ? ctx.moe : undefined).perGpuBytes,
-    kvBytesPerToken: kvBytesPerToken(model, ctx.shapes),
-    stateBytesPerRequest: lin ? lin.linearLayers * linearStateBytesPerLayer(lin) : 0,
     meanKvLength: kv,
-    get commSource() {
-      return commSource ?? 'bandwidth formula'
-    },
-    lookups,
-  }
+  }), {commSource: {get: () => curves.commSource, enumerable: true}}) as StepCost
 }
+
+export const buildStepCost = (ctx: SimContext, opts: StepCostOptions): StepCost => withAttention(buildTokenCurves(ctx), ctx, opts)
