@@ -1,4 +1,4 @@
-import {sweep} from '../api/sweep.js'
+import {sweep, type SweepOptions} from '../api/sweep.js'
 import {BaseCommand} from '../cli/base.js'
 import {oclifFlags} from '../cli/flags.js'
 import {optionsFromFlags} from '../cli/options.js'
@@ -45,7 +45,7 @@ Each ranked deployment comes with the \`infersim simulate --serving\` line that 
 
   async run(): Promise<SweepResult | ServingSweepResult> {
     const {flags, metadata} = await this.parse(Sweep)
-    const result = await sweep(optionsFromFlags(sweepOptions, flags, metadata))
+    const result = await sweep(optionsFromFlags(sweepOptions, flags, metadata) as SweepOptions)
     if (!this.jsonEnabled()) this.log('targets' in result ? renderServingText(result) : renderSweepText(result))
     return result
   }
