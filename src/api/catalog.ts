@@ -33,7 +33,7 @@ export async function listGpus(options: ListGpusOptions = {}): Promise<GpuListin
 export interface LoadModelOptions {
   /** The profile that will simulate it: the default profile reads published configs' fields the compat one ignores. */
   profile?: ProfileName
-  /** Switches that differ from the profile's, as --switch takes them (e.g. 'B3=off'). */
+  /** Switches that differ from the profile's, as --switch takes them (e.g. 'publishedConfigs=off'). */
   switch?: string | string[]
 }
 

@@ -8,7 +8,7 @@ import {renderTable} from '../report/table.js'
 export default class Gpus extends BaseCommand {
   static summary = 'List the GPUs infersim knows, with datasheet and effective figures.'
   static description = `GPUs live in data/gpus.json (schema: src/schemas/gpu.schema.json). Add your own with --gpu-spec FILE (same schema) on any command.
-"compat" entries are the InferSim project's (SPEC A2), kept exactly for --profile infersim parity. Effective bandwidths are datasheet x efficiency (x direction factor for NVLink).`
+"compat" entries are the InferSim project's own GPU figures, kept exactly for --profile infersim parity. Effective bandwidths are datasheet x efficiency (x direction factor for NVLink).`
 
   static examples = ['<%= config.bin %> gpus', '<%= config.bin %> gpus --gpu-spec my-gpus.json --json']
 

@@ -49,35 +49,35 @@ export interface LayerCollectives {
   afterFfn: Collective[]
 }
 
-const gpusPerNode = (l: CollectiveLayout) => l.worldSize / Math.max(1, l.nodes)
+const gpusPerNode = (layout: CollectiveLayout) => layout.worldSize / Math.max(1, layout.nodes)
 
 /** The collectives of one layer carrying `tokens` tokens per GPU; `moe` for a MoE layer, else a dense FFN layer. */
-export function layerCollectives(l: CollectiveLayout, tokens: number, phase: 'prefill' | 'decode', moe: boolean): LayerCollectives {
+export function layerCollectives(layout: CollectiveLayout, tokens: number, phase: 'prefill' | 'decode', moe: boolean): LayerCollectives {
   const out: LayerCollectives = {beforeFfn: [], afterFfn: []}
-  if (l.worldSize <= 1 || tokens <= 0) return out
-  const tensor = tokens * l.hidden * 2
-  const tpInterNode = l.tp > gpusPerNode(l)
-  if (l.tp > 1) out.beforeFfn.push({op: 'allreduce', gpus: l.tp, bytes: tensor, interNode: tpInterNode})
-  const expertParallelAcrossGroups = moe && l.worldSize > l.tp
+  if (layout.worldSize <= 1 || tokens <= 0) return out
+  const tensor = tokens * layout.hidden * 2
+  const tpInterNode = layout.tp > gpusPerNode(layout)
+  if (layout.tp > 1) out.beforeFfn.push({op: 'allreduce', gpus: layout.tp, bytes: tensor, interNode: tpInterNode})
+  const expertParallelAcrossGroups = moe && layout.worldSize > layout.tp
   if (!expertParallelAcrossGroups) {
-    if (l.tp > 1) out.afterFfn.push({op: 'allreduce', gpus: l.tp, bytes: tensor, interNode: tpInterNode})
+    if (layout.tp > 1) out.afterFfn.push({op: 'allreduce', gpus: layout.tp, bytes: tensor, interNode: tpInterNode})
     return out
   }
-  const interNode = l.nodes > 1
-  if (l.deepep) {
+  const interNode = layout.nodes > 1
+  if (layout.deepep) {
     const mode = phase === 'decode' ? 'deepep_ll' : 'deepep_normal'
-    const copies = tokens * l.topk * l.hidden
-    out.beforeFfn.push({op: `${mode}_dispatch`, gpus: l.worldSize, bytes: copies, interNode})
-    out.afterFfn.push({op: `${mode}_combine`, gpus: l.worldSize, bytes: copies * 2, interNode})
+    const copies = tokens * layout.topk * layout.hidden
+    out.beforeFfn.push({op: `${mode}_dispatch`, gpus: layout.worldSize, bytes: copies, interNode})
+    out.afterFfn.push({op: `${mode}_combine`, gpus: layout.worldSize, bytes: copies * 2, interNode})
     return out
   }
   if (interNode) {
-    const copies = tokens * l.topk * l.hidden * 2
-    out.beforeFfn.push({op: 'alltoall', gpus: l.worldSize, bytes: copies, interNode})
-    out.afterFfn.push({op: 'alltoall', gpus: l.worldSize, bytes: copies, interNode})
+    const copies = tokens * layout.topk * layout.hidden * 2
+    out.beforeFfn.push({op: 'alltoall', gpus: layout.worldSize, bytes: copies, interNode})
+    out.afterFfn.push({op: 'alltoall', gpus: layout.worldSize, bytes: copies, interNode})
     return out
   }
-  const groups = l.worldSize / l.tp
+  const groups = layout.worldSize / layout.tp
   out.beforeFfn.push({op: 'allgather', gpus: groups, bytes: tensor * groups, interNode})
   out.afterFfn.push({op: 'reduce_scatter', gpus: groups, bytes: tensor * groups, interNode})
   return out

@@ -12,37 +12,37 @@ export interface CommTopology {
   rdmaBw: number
 }
 
-function xfer(t: CommTopology, bytes: number, interNode: boolean): number {
-  if (t.worldSize <= 1) return 0
-  return transferSeconds(bytes, interNode ? t.rdmaBw : t.nvlinkBw)
+function linkSeconds(topology: CommTopology, bytes: number, interNode: boolean): number {
+  if (topology.worldSize <= 1) return 0
+  return transferSeconds(bytes, interNode ? topology.rdmaBw : topology.nvlinkBw)
 }
 
 /** The reference's all-reduce around the MoE: n * W * D * 2 bytes. */
-export const allReduceSeconds = (t: CommTopology, tokens: number) => xfer(t, tokens * t.worldSize * t.hidden * 2, t.nodes > 1)
+export const allReduceSeconds = (topology: CommTopology, tokens: number) => linkSeconds(topology, tokens * topology.worldSize * topology.hidden * 2, topology.nodes > 1)
 
 /** DeepEP normal mode (prefill): RDMA to the other nodes plus NVLink inside the node. */
-export function deepepNormalSeconds(t: CommTopology, tokens: number, bytesPerElem: number): number {
-  return xfer(t, tokens * (t.nodes - 1) * t.hidden * bytesPerElem, true) + xfer(t, tokens * t.hidden * bytesPerElem, false)
+export function deepepNormalSeconds(topology: CommTopology, tokens: number, bytesPerElem: number): number {
+  return linkSeconds(topology, tokens * (topology.nodes - 1) * topology.hidden * bytesPerElem, true) + linkSeconds(topology, tokens * topology.hidden * bytesPerElem, false)
 }
 
 /** DeepEP low-latency mode (decode): each token to its k experts. */
-export const deepepLowLatencySeconds = (t: CommTopology, tokens: number, bytesPerElem: number) =>
-  xfer(t, tokens * t.topk * t.hidden * bytesPerElem, t.nodes > 1)
+export const deepepLowLatencySeconds = (topology: CommTopology, tokens: number, bytesPerElem: number) =>
+  linkSeconds(topology, tokens * topology.topk * topology.hidden * bytesPerElem, topology.nodes > 1)
 
 /** Communication before and after the MoE: DeepEP dispatch (fp8) / combine (bf16), or two all-reduces. */
-export function moeCommPair(t: CommTopology, tokens: number, deepep: boolean, phase: 'prefill' | 'decode'): [number, number] {
+export function moeCommPair(topology: CommTopology, tokens: number, deepep: boolean, phase: 'prefill' | 'decode'): [number, number] {
   if (!deepep) {
-    const ar = allReduceSeconds(t, tokens)
-    return [ar, ar]
+    const allReduce = allReduceSeconds(topology, tokens)
+    return [allReduce, allReduce]
   }
-  const f = phase === 'prefill' ? deepepNormalSeconds : deepepLowLatencySeconds
-  return [f(t, tokens, 1), f(t, tokens, 2)]
+  const deepepSeconds = phase === 'prefill' ? deepepNormalSeconds : deepepLowLatencySeconds
+  return [deepepSeconds(topology, tokens, 1), deepepSeconds(topology, tokens, 2)]
 }
 
 /** Ring all-reduce inside the tensor-parallel group. */
-export function tpAllReduceSeconds(t: CommTopology, tokens: number): number {
-  if (t.tp <= 1) return 0
-  return transferSeconds((tokens * t.hidden * 2 * 2 * (t.tp - 1)) / t.tp, t.nvlinkBw)
+export function tpAllReduceSeconds(topology: CommTopology, tokens: number): number {
+  if (topology.tp <= 1) return 0
+  return transferSeconds((tokens * topology.hidden * 2 * 2 * (topology.tp - 1)) / topology.tp, topology.nvlinkBw)
 }
 
 /**
@@ -52,28 +52,28 @@ export function tpAllReduceSeconds(t: CommTopology, tokens: number): number {
  * the token copies at one bandwidth; normal: to the other nodes over RDMA
  * plus once over NVLink).
  */
-export function collectiveSeconds(c: Collective, t: CommTopology): number {
+export function collectiveSeconds(c: Collective, topology: CommTopology): number {
   if (c.gpus <= 1 || c.bytes <= 0) return 0
-  const bw = c.interNode ? t.rdmaBw : t.nvlinkBw
+  const bandwidth = c.interNode ? topology.rdmaBw : topology.nvlinkBw
   const ring = (c.gpus - 1) / c.gpus
   switch (c.op) {
     case 'allreduce':
-      return transferSeconds(c.bytes * 2 * ring, bw)
+      return transferSeconds(c.bytes * 2 * ring, bandwidth)
     case 'allgather':
     case 'reduce_scatter':
-      return transferSeconds(c.bytes * ring, bw)
+      return transferSeconds(c.bytes * ring, bandwidth)
     case 'deepep_ll_dispatch':
     case 'deepep_ll_combine':
-      return transferSeconds(c.bytes, bw)
+      return transferSeconds(c.bytes, bandwidth)
     case 'alltoall': {
       // the copies bound for other nodes cross RDMA, the rest NVLink
-      const away = t.nodes > 1 ? (t.nodes - 1) / t.nodes : 0
-      return transferSeconds(c.bytes * away, t.rdmaBw) + transferSeconds(c.bytes * (1 - away), t.nvlinkBw)
+      const away = topology.nodes > 1 ? (topology.nodes - 1) / topology.nodes : 0
+      return transferSeconds(c.bytes * away, topology.rdmaBw) + transferSeconds(c.bytes * (1 - away), topology.nvlinkBw)
     }
     case 'deepep_normal_dispatch':
     case 'deepep_normal_combine': {
-      const perToken = c.bytes / t.topk
-      return transferSeconds(perToken * (t.nodes - 1), t.rdmaBw) + transferSeconds(perToken, t.nvlinkBw)
+      const perToken = c.bytes / topology.topk
+      return transferSeconds(perToken * (topology.nodes - 1), topology.rdmaBw) + transferSeconds(perToken, topology.nvlinkBw)
     }
   }
 }

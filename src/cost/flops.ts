@@ -1,4 +1,4 @@
-/** Per-token FLOPs summary (SPEC A4). */
+/** Per-token FLOPs summary at the mean context, per layer and over the layers (the report's FLOPs section). */
 import type {ModelSpec} from '../model/types.js'
 import {decodePairFlops} from '../model/attention-flops.js'
 import type {ShardShapes} from './shapes.js'

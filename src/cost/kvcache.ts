@@ -1,9 +1,9 @@
-/** KV cache and recurrent-state sizes (SPEC A3). */
+/** KV cache and recurrent-state sizes (docs/model.md, Weights and memory). */
 import type {LinearAttention, ModelSpec} from '../model/types.js'
 import type {ShardShapes} from './shapes.js'
 import {GiB} from './units.js'
 
-/** Runtime reserve per GPU: 15 GiB runtime + 5 GiB encoder (SPEC A3). */
+/** Runtime reserve per GPU: 15 GiB runtime + 5 GiB encoder, as the reference reserves. */
 export const RESERVED_GIB = 20
 
 /** KV bytes one full-attention layer keeps per token on one GPU: K and V of its KV heads, or MLA's latent and rope key. */

@@ -28,9 +28,9 @@ export interface MoeLayoutInput {
   moeEp?: number
 }
 
-export function moeLayout(p: MoeLayoutInput): MoeLayout {
-  const replicas = Math.floor(p.worldSize / p.tp)
-  const moeEp = p.moeEp ?? replicas
-  const moeTp = p.worldSize / moeEp
-  return {replicas, moeEp, moeTp, localExperts: p.experts / moeEp, width: Math.floor(p.intermediate / moeTp)}
+export function moeLayout(input: MoeLayoutInput): MoeLayout {
+  const replicas = Math.floor(input.worldSize / input.tp)
+  const moeEp = input.moeEp ?? replicas
+  const moeTp = input.worldSize / moeEp
+  return {replicas, moeEp, moeTp, localExperts: input.experts / moeEp, width: Math.floor(input.intermediate / moeTp)}
 }

@@ -1,6 +1,6 @@
 import type {ModelSpec} from '../model/types.js'
 
-/** Per-GPU shapes of a model under a deployment (SPEC notation). */
+/** Per-GPU shapes of a model under a deployment (the notation of docs/model.md). */
 export interface ShardShapes {
   /** Attention heads per GPU, H // tp. */
   htp: number

@@ -6,7 +6,8 @@ export const gemmFlops = (m: number, k: number, n: number) => 2 * m * k * n
 
 /**
  * Seconds for `gflops` at `peakTflops * mfu`. The compat profile converts
- * TFLOPS with 1024 (SPEC A2, defect B1); the fix uses 1000.
+ * TFLOPS with 1024 as the reference does (a units defect); the unitsFix
+ * switch uses 1000.
  */
 export function computeSeconds(gflops: number, peakTflops: number, mfu: number, unitsFix: boolean): number {
   return gflops / (peakTflops * (unitsFix ? 1000 : 1024) * mfu)

@@ -1,4 +1,4 @@
-/** Weight bytes (SPEC A3). */
+/** Weight bytes per GPU of each layer kind (docs/model.md, Weights and memory). */
 import type {LinearAttention, ModelSpec} from '../model/types.js'
 import type {MoeLayout} from './moe-layout.js'
 import type {ShardShapes} from './shapes.js'
@@ -35,12 +35,12 @@ export const sharedExpertWeightBytes = (model: ModelSpec, s: ShardShapes) => s.w
 
 /**
  * Routed experts each GPU holds: E / W with attention data-parallel (tp = 1,
- * experts spread over every GPU), else all E (SPEC A3).
+ * experts spread over every GPU), else all E (the reference's reading).
  */
 export const routedExpertsPerGpu = (model: ModelSpec, tp: number, worldSize: number) =>
   tp === 1 ? model.ffn.experts / worldSize : model.ffn.experts
 
-/** Number of layers whose FFN is MoE (B3: leading dense layers and moe_layer_freq). */
+/** Number of layers whose FFN is MoE (published configs: leading dense layers and moe_layer_freq). */
 export function moeLayerCount(model: ModelSpec): number {
   const {denseLayers, moeLayerFreq, isMoe} = model.ffn
   if (!isMoe) return 0

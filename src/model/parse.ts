@@ -6,7 +6,7 @@ import type {Attention, FeedForward, LinearAttention, ModelSpec, WeightQuant} fr
 type Json = Record<string, unknown>
 
 export interface ParseOptions {
-  /** SPEC B3: read fields as the published configs name them. */
+  /** Read fields as the published configs name them (the publishedConfigs switch). */
   publishedConfigs: boolean
   /** hf_quant_config.json beside the config, when there is one. */
   quantConfig?: Json
@@ -122,7 +122,7 @@ function parseLinear(field: FieldReader, layers: number): LinearAttention {
   }
 }
 
-/** SPEC A1: the reference's reading (num_routed_experts | num_experts, num_shared_experts). */
+/** The reference's reading of a config's FFN: num_routed_experts | num_experts, num_shared_experts (compat profile). */
 function parseCompatFfn(cfg: Json, field: FieldReader): FeedForward {
   const expertsKey = ['num_routed_experts', 'num_experts'].find((k) => cfg[k] !== undefined && cfg[k] !== null)
   if (expertsKey) {
@@ -142,7 +142,7 @@ function parseCompatFfn(cfg: Json, field: FieldReader): FeedForward {
   return dense(field.int('intermediate_size'))
 }
 
-/** SPEC B3: configs as published by DeepSeek, Qwen, Mixtral, gpt-oss, Llama 4 and others. */
+/** Configs as published by DeepSeek, Qwen, Mixtral, gpt-oss, Llama 4 and others (the publishedConfigs switch). */
 function parsePublishedFfn(cfg: Json, field: FieldReader, layers: number): FeedForward {
   const expertsKey = ['n_routed_experts', 'num_routed_experts', 'num_experts', 'num_local_experts'].find(
     (k) => typeof cfg[k] === 'number' && (cfg[k] as number) > 0,

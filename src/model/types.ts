@@ -43,13 +43,13 @@ export interface FeedForward {
   intermediate: number
   /** Shared experts S. */
   sharedExperts: number
-  /** Width of one shared expert (B3: Qwen's shared_expert_intermediate_size). */
+  /** Width of one shared expert (published configs: Qwen's shared_expert_intermediate_size). */
   sharedIntermediate: number
-  /** Leading dense layers of a MoE model (B3: first_k_dense_replace). */
+  /** Leading dense layers of a MoE model (published configs: first_k_dense_replace). */
   denseLayers: number
   /** Width of those dense layers' FFN. */
   denseIntermediate: number
-  /** MoE every n-th layer (B3: moe_layer_freq); 1 = every layer. */
+  /** MoE every n-th layer (published configs: moe_layer_freq); 1 = every layer. */
   moeLayerFreq: number
 }
 

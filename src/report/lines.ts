@@ -1,5 +1,6 @@
 /**
- * The reference report as a list of entries (SPEC A9): the text view prints
+ * The reference report as a list of entries (the sections and labels the
+ * reference prints, figures to 2 decimals): the text view prints
  * them, the parity tests compare them with the reference's printed figures.
  */
 import {GiB, MiB} from '../cost/units.js'
@@ -120,8 +121,8 @@ function phaseEntries(r: SimResult, p: PhaseResult): ReportEntry[] {
   out.push(line('Comm before MoE/FFN (us):', us(before.seconds), before))
   out.push(line('Comm after MoE/FFN (us):', us(after.seconds), after))
   // With the layout's collectives the TP all-reduces are the comm lines above; the reference prints its own.
-  const tpc = stepById(p, 'tp-allreduce')
-  if (r.deployment.tp > 1 && tpc) out.push(line('TP all_reduce (us):', us(tpc.seconds), tpc))
+  const tpAllReduce = stepById(p, 'tp-allreduce')
+  if (r.deployment.tp > 1 && tpAllReduce) out.push(line('TP all_reduce (us):', us(tpAllReduce.seconds), tpAllReduce))
   out.push(line(prefill ? 'TTFT (ms):' : 'TPOT (ms):', f2(p.latencyMs)))
   out.push(line('Throughput (TGS:tok/GPU/s):', pyFixed(p.tgs, 0)))
   if (!prefill && p.meetsSlo === false) out.push({kind: 'error', text: '!Error: TPOT > SLO, need smaller GFLOPs to speedup'})

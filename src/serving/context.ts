@@ -17,11 +17,11 @@ export interface ServingContext {
 }
 
 export function servingContext(model: ModelSpec, d: Deployment, gpu: GpuSpec, tables: TableSet, profile: Profile, options: SimulateOptions = {}): ServingContext {
-  const sw = profile.switches
+  const switches = profile.switches
   const rates = effectiveRates(gpu)
   const gpuKey = gpuTableKey(gpu.name)
-  const weightFormat = resolveWeightFormat(model, d, gpu, sw)
-  const resolver = makeResolver(tables, gpu, rates, sw, weightFormat, options.interpolator ?? defaultInterpolator)
+  const weightFormat = resolveWeightFormat(model, d, gpu, switches)
+  const resolver = makeResolver(tables, gpu, rates, switches, weightFormat, options.interpolator ?? defaultInterpolator)
   const dd: Deployment = Object.assign({}, d, {fp8Gemm: weightFormat.fp8Gemm, weightFormat: weightFormat.format, tbo: false})
-  return {ctx: makeContext(model, dd, rates, gpuKey, sw, resolver, weightFormat), resolver, weightFormat}
+  return {ctx: makeContext(model, dd, rates, gpuKey, switches, resolver, weightFormat), resolver, weightFormat}
 }

@@ -71,36 +71,43 @@ export function kvPoolBytes(e: EngineParams, memGiB: number, weightBytes: number
 }
 
 /**
- * Time of one step with n decoding requests and t prefill tokens in the
- * attention group seen, seconds. `otherTokens`: tokens the other attention
- * groups sharing the MoE bring to its layers in the same step.
+ * Time of one step with `decoding` decoding requests and `prefillTokens`
+ * prefill tokens in the attention group seen, seconds. `otherTokens`: tokens
+ * the other attention groups sharing the MoE bring to its layers in the same
+ * step.
  */
-export function stepSeconds(cost: StepCost, e: EngineParams, isl: number, n: number, t: number, otherTokens = 0): number {
-  const requests = n + (t > 0 ? Math.max(1, t / isl) : 0)
+export function stepSeconds(cost: StepCost, e: EngineParams, isl: number, decoding: number, prefillTokens: number, otherTokens = 0): number {
+  const requests = decoding + (prefillTokens > 0 ? Math.max(1, prefillTokens / isl) : 0)
   return (
-    forwardOverheadMs(e, {requests, prefill: t > 0, layers: cost.layers, moeLayers: cost.moeLayers}) / 1000 +
-    e.gemm_scale * (cost.gemmSeconds(n + t) + cost.moeSeconds(n + t + otherTokens) + cost.lmHeadSeconds(n + t / isl)) +
-    e.comm_scale * cost.commSeconds(n + t) +
-    e.attention_scale * (cost.decodeAttentionSeconds(n) + (t / isl) * cost.prefillAttentionSeconds)
+    forwardOverheadMs(e, {requests, prefill: prefillTokens > 0, layers: cost.layers, moeLayers: cost.moeLayers}) / 1000 +
+    e.gemm_scale * (cost.gemmSeconds(decoding + prefillTokens) + cost.moeSeconds(decoding + prefillTokens + otherTokens) + cost.lmHeadSeconds(decoding + prefillTokens / isl)) +
+    e.comm_scale * cost.commSeconds(decoding + prefillTokens) +
+    e.attention_scale * (cost.decodeAttentionSeconds(decoding) + (prefillTokens / isl) * cost.prefillAttentionSeconds)
   )
 }
 
-/** Mean-value analysis of the prefill station with N clients (N may be fractional): [throughput, residence]. */
-function prefillMva(N: number, r0: number, demand: number, z: number): [number, number] {
+/**
+ * Mean-value analysis of the prefill station with `clients` clients (may be
+ * fractional): [throughput X, residence R], seconds. A request's residence is
+ * its own prefill `ownPrefill` plus `demand` per request queued ahead of it;
+ * `delay` is the rest of its cycle (Z). Per client count n: R = ownPrefill +
+ * demand q, X = n / (R + Z), q = X R (queue length).
+ */
+function prefillMva(clients: number, ownPrefill: number, demand: number, delay: number): [number, number] {
   let q = 0
   let x = 0
-  let r = r0
-  const whole = Math.floor(N)
+  let r = ownPrefill
+  const whole = Math.floor(clients)
   for (let n = 1; n <= whole; n++) {
-    r = r0 + demand * q
-    x = n / (r + z)
+    r = ownPrefill + demand * q
+    x = n / (r + delay)
     q = x * r
   }
-  const frac = N - whole
+  const frac = clients - whole
   if (frac > 1e-9) {
-    const rNext = r0 + demand * q
-    const xNext = (whole + 1) / (rNext + z)
-    if (whole === 0) return [N / (rNext + z), rNext]
+    const rNext = ownPrefill + demand * q
+    const xNext = (whole + 1) / (rNext + delay)
+    if (whole === 0) return [clients / (rNext + delay), rNext]
     return [x + frac * (xNext - x), r + frac * (rNext - r)]
   }
   return [x, r]
@@ -108,11 +115,11 @@ function prefillMva(N: number, r0: number, demand: number, z: number): [number, 
 
 export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload): ServingSolution {
   const {concurrency: C, isl, osl} = w
-  const kvSpace = kvPoolBytes(e, w.memGiB, cost.weightBytesPerGpu)
+  const kvPoolBytesPerGpu = kvPoolBytes(e, w.memGiB, cost.weightBytesPerGpu)
   const kvTokens = e.reserves_full_kv ? isl + osl : isl + osl / 2
-  const kvCapacity = Math.floor((e.kv_capacity_scale * kvSpace) / (cost.kvBytesPerToken * kvTokens + cost.stateBytesPerRequest))
-  if (kvSpace <= 0) {
-    const availableGiB = Math.max(0, cost.weightBytesPerGpu + kvSpace) / GiB
+  const kvCapacity = Math.floor((e.kv_capacity_scale * kvPoolBytesPerGpu) / (cost.kvBytesPerToken * kvTokens + cost.stateBytesPerRequest))
+  if (kvPoolBytesPerGpu <= 0) {
+    const availableGiB = Math.max(0, cost.weightBytesPerGpu + kvPoolBytesPerGpu) / GiB
     const pool = `gpu_memory_fraction ${e.gpu_memory_fraction} of the ${e.memory_fraction_of} memory of ${w.memGiB} GB, ${e.activation_reserve_gib} GiB kept for activations`
     throw inputError(weightsDoNotFit(cost.weightBytesPerGpu / GiB, availableGiB, `the engine's memory: ${pool}`))
   }
@@ -120,7 +127,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     throw inputError(
       `no request fits: the weights take ${(cost.weightBytesPerGpu / GiB).toFixed(1)} GiB per GPU of the ${w.memGiB} GiB, and the engine's KV pool ` +
         `(gpu_memory_fraction ${e.gpu_memory_fraction} of the ${e.memory_fraction_of} memory, ${e.activation_reserve_gib} GiB for activations) ` +
-        `leaves ${(Math.max(0, kvSpace) / GiB).toFixed(1)} GiB: not one request's KV cache at ${kvTokens} tokens`,
+        `leaves ${(Math.max(0, kvPoolBytesPerGpu) / GiB).toFixed(1)} GiB: not one request's KV cache at ${kvTokens} tokens`,
     )
   }
   // Beyond the engine's batch limit requests wait; beyond the KV pool they wait, or the engine preempts running ones.
@@ -131,7 +138,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   const N = running
   // Tokens the other attention groups sharing the MoE bring to a step: each as many as an average group.
   let otherTokens = (cost.moeGroups - 1) * N
-  const step = (n: number, t: number) => stepSeconds(cost, e, isl, n, t, otherTokens)
+  const step = (decoding: number, prefillTokens: number) => stepSeconds(cost, e, isl, decoding, prefillTokens, otherTokens)
 
   // A wave: all N requests arrive together (a benchmark's start, or clients that stay in step); the k-th budget's worth is prefilled by step k.
   const waveTokens = N * isl
@@ -140,7 +147,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   const wave = ((Math.ceil(waveSteps) + 1) / 2) * waveStep
   let tau = step(N, 0)
   let x = N / (osl * tau)
-  let state = {nd: N, f: 0, t: 0, taud: tau, taum: tau, r: tau, r0: tau}
+  let state = {meanDecodeBatch: N, mixedStepShare: 0, prefillTokensPerMixedStep: 0, decodeStepSeconds: tau, mixedStepSeconds: tau, prefillResidenceSeconds: tau, ownPrefillSeconds: tau}
   let iterations = 0
   let converged = false
   for (; iterations < 200 && !converged; iterations++) {
@@ -158,26 +165,26 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     const others = Math.max(0, ((N - 1) * nd) / N)
     const ndSeen = nd > 0 ? 1 + others : 0
     const besidePrefill = Math.max(0, N - Math.max(1, t / isl))
-    const taud = step(ndSeen, 0)
-    const taumSeen = step(Math.min(ndSeen, Math.max(1, besidePrefill)), t)
-    const taum = step(Math.min(others, besidePrefill), t)
+    const decodeStepSeconds = step(ndSeen, 0)
+    const mixedStepSeenSeconds = step(Math.min(ndSeen, Math.max(1, besidePrefill)), t)
+    const mixedStepSeconds = step(Math.min(others, besidePrefill), t)
     // A decoding request sees the prefill steps of the others, not its own.
     const seen = N > 1 ? f * (1 - 1 / N) : 0
-    const tauNew = seen * taumSeen + (1 - seen) * taud
-    const r0 = chunks * taum
-    const z = (e.join_steps + Math.max(0, osl - 1)) * tauNew + e.ttft_overhead_ms / 1000 + e.sync_share * wave
-    const [xNew, rMva] = prefillMva(N, (1 - e.sync_share) * r0, (1 - e.sync_share) * (isl / budget) * taum, z)
-    const r = e.sync_share < 1 ? rMva / (1 - e.sync_share) : r0
+    const tauNew = seen * mixedStepSeenSeconds + (1 - seen) * decodeStepSeconds
+    const ownPrefillSeconds = chunks * mixedStepSeconds
+    const delaySeconds = (e.join_steps + Math.max(0, osl - 1)) * tauNew + e.ttft_overhead_ms / 1000 + e.sync_share * wave
+    const [xNew, residenceMva] = prefillMva(N, (1 - e.sync_share) * ownPrefillSeconds, (1 - e.sync_share) * (isl / budget) * mixedStepSeconds, delaySeconds)
+    const prefillResidenceSeconds = e.sync_share < 1 ? residenceMva / (1 - e.sync_share) : ownPrefillSeconds
     converged = Math.abs(tauNew - tau) <= 1e-7 * tau && Math.abs(xNew - x) <= 1e-7 * x
     tau = 0.5 * tau + 0.5 * tauNew
     x = 0.5 * x + 0.5 * xNew
-    state = {nd, f: seen, t, taud, taum, r, r0}
+    state = {meanDecodeBatch: nd, mixedStepShare: seen, prefillTokensPerMixedStep: t, decodeStepSeconds, mixedStepSeconds, prefillResidenceSeconds, ownPrefillSeconds}
   }
   // Preempted requests sit at the head of the queue: their contexts are prefilled again before a new request's.
-  const recompute = preempted > 0 ? ((preempted * kvTokens) / w.maxPrefillTokens) * state.taum : 0
+  const recompute = preempted > 0 ? ((preempted * kvTokens) / w.maxPrefillTokens) * state.mixedStepSeconds : 0
   const admission = waiting / x + recompute
   const join = e.join_steps * tau
-  const ttft = admission + join + (1 - e.sync_share) * state.r + e.sync_share * wave + e.ttft_overhead_ms / 1000
+  const ttft = admission + join + (1 - e.sync_share) * state.prefillResidenceSeconds + e.sync_share * wave + e.ttft_overhead_ms / 1000
   // Closed loop, C = X (TTFT + (osl - 1) TPOT): a preempted request's pauses land in its TPOT.
   const tpot = preempted > 0 && osl > 1 ? Math.max(tau, (C / x - ttft) / (osl - 1)) : tau
   return {
@@ -187,19 +194,19 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     outputTokensPerGpuPerSecond: (x * osl) / w.tp,
     running,
     preempted,
-    kvPoolGiB: kvSpace / GiB,
+    kvPoolGiB: kvPoolBytesPerGpu / GiB,
     kvCapacity,
-    meanDecodeBatch: state.nd,
-    mixedStepShare: state.f,
-    prefillTokensPerMixedStep: state.t,
-    decodeStepMs: state.taud * 1000,
-    mixedStepMs: state.taum * 1000,
+    meanDecodeBatch: state.meanDecodeBatch,
+    mixedStepShare: state.mixedStepShare,
+    prefillTokensPerMixedStep: state.prefillTokensPerMixedStep,
+    decodeStepMs: state.decodeStepSeconds * 1000,
+    mixedStepMs: state.mixedStepSeconds * 1000,
     ttftParts: {
       admissionMs: admission * 1000,
       joinMs: join * 1000,
-      prefillMs: state.r0 * 1000,
-      // The mean-value analysis gives r >= r0; rounding can leave r a hair below r0 when nothing queues.
-      prefillQueueMs: Math.max(0, state.r - state.r0) * 1000,
+      prefillMs: state.ownPrefillSeconds * 1000,
+      // The mean-value analysis gives a residence >= the own prefill; rounding can leave it a hair below when nothing queues.
+      prefillQueueMs: Math.max(0, state.prefillResidenceSeconds - state.ownPrefillSeconds) * 1000,
       overheadMs: e.ttft_overhead_ms,
     },
     iterations,

@@ -119,44 +119,44 @@ export function buildTokenCurves(ctx: SimContext): TokenCurves {
       if (s.part === 'comm' && s.source?.table && !commSource) commSource = s.source.table
     }
   }
-  const phaseOf = (T: number) => (T <= DECODE_TABLE_MAX_TOKENS ? 'decode' : 'prefill')
+  const phaseOf = (tokens: number) => (tokens <= DECODE_TABLE_MAX_TOKENS ? 'decode' : 'prefill')
   const tokenParts = new Map<number, {gemm: number; comm: number}>()
-  const partsAt = (T: number) => {
-    let hit = tokenParts.get(T)
+  const partsAt = (tokens: number) => {
+    let hit = tokenParts.get(tokens)
     if (!hit) {
-      const mix: TokenMix = {tokens: T, phase: phaseOf(T), decodeRequests: 0, kvLen: 0, prompts: 0, promptLen: 0}
-      const l = layerSteps(ctx, mix)
-      for (const steps of [l.fullAttention, l.linearAttention, l.ffn, l.denseFfn, l.comm.moe, l.comm.dense]) note(steps)
-      hit = {gemm: partSeconds(l, 'gemm'), comm: partSeconds(l, 'comm')}
-      tokenParts.set(T, hit)
+      const mix: TokenMix = {tokens, phase: phaseOf(tokens), decodeRequests: 0, kvLen: 0, prompts: 0, promptLen: 0}
+      const layer = layerSteps(ctx, mix)
+      for (const steps of [layer.fullAttention, layer.linearAttention, layer.ffn, layer.denseFfn, layer.comm.moe, layer.comm.dense]) note(steps)
+      hit = {gemm: partSeconds(layer, 'gemm'), comm: partSeconds(layer, 'comm')}
+      tokenParts.set(tokens, hit)
     }
     return hit
   }
   const counts = layerCounts(ctx)
   const groups = model.ffn.isMoe ? ctx.moe.replicas : 1
-  const moeAt = (N: number) => {
+  const moeAt = (tokens: number) => {
     if (!model.ffn.isMoe) return 0
-    const perGroup = N / groups
+    const perGroup = tokens / groups
     const routed = ffnSteps(ctx, perGroup, phaseOf(perGroup)).ffn.filter((s) => s.part === 'moe')
     note(routed)
     return counts.ffn * sumSeconds(routed)
   }
-  const head = (T: number) => {
-    if (!ctx.sw.lmHead) return 0
-    const step = lmHeadStep(ctx, T)
+  const lmHeadAt = (tokens: number) => {
+    if (!ctx.switches.lmHead) return 0
+    const step = lmHeadStep(ctx, tokens)
     note([step])
     return step.seconds
   }
   const lin = model.linear
   return {
-    gemmSeconds: tokenCurve((T) => partsAt(T).gemm),
+    gemmSeconds: tokenCurve((tokens) => partsAt(tokens).gemm),
     moeSeconds: tokenCurve(moeAt),
     moeGroups: groups,
     layers: counts.layers,
     moeLayers: model.ffn.isMoe ? counts.ffn : 0,
-    lmHeadSeconds: tokenCurve(head),
-    commSeconds: tokenCurve((T) => partsAt(T).comm),
-    weightBytesPerGpu: paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize, ctx.sw.layoutCollectives ? ctx.moe : undefined).perGpuBytes,
+    lmHeadSeconds: tokenCurve(lmHeadAt),
+    commSeconds: tokenCurve((tokens) => partsAt(tokens).comm),
+    weightBytesPerGpu: paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize, ctx.switches.layoutCollectives ? ctx.moe : undefined).perGpuBytes,
     kvBytesPerToken: kvBytesPerToken(model, ctx.shapes),
     stateBytesPerRequest: lin ? lin.linearLayers * linearStateBytesPerLayer(lin) : 0,
     get commSource() {
@@ -168,33 +168,35 @@ export function buildTokenCurves(ctx: SimContext): TokenCurves {
 
 /** A step's whole cost: the layout's token curves with the attention of requests of isl input and osl output tokens (`ctx` of the same layout). */
 export function withAttention(curves: TokenCurves, ctx: SimContext, opts: StepCostOptions): StepCost {
-  const kv = opts.isl + opts.osl / 2
-  const decodeAt = (n: number) => coreSeconds(ctx, {tokens: n, phase: 'decode', decodeRequests: n, kvLen: kv, prompts: 0, promptLen: 0})
+  const meanKvLength = opts.isl + opts.osl / 2
+  const decodeAttentionAt = (requests: number) =>
+    coreSeconds(ctx, {tokens: requests, phase: 'decode', decodeRequests: requests, kvLen: meanKvLength, prompts: 0, promptLen: 0})
   const decodeCache = new Map<number, number>()
-  const decodeInt = (n: number): number => {
-    let v = decodeCache.get(n)
+  /** Decode attention of a whole number of requests, memoized. */
+  const decodeAttentionWhole = (requests: number): number => {
+    let v = decodeCache.get(requests)
     if (v === undefined) {
-      v = decodeAt(n)
+      v = decodeAttentionAt(requests)
       // as for token curves: no finite time from the table here, so the next batch size's (up to 4 over)
-      if (!Number.isFinite(v) && n < 1e6) {
-        for (let k = n + 1; k <= 4 * n + 4 && !Number.isFinite(v); k++) v = decodeAt(k)
+      if (!Number.isFinite(v) && requests < 1e6) {
+        for (let k = requests + 1; k <= 4 * requests + 4 && !Number.isFinite(v); k++) v = decodeAttentionAt(k)
       }
-      decodeCache.set(n, v)
+      decodeCache.set(requests, v)
     }
     return v
   }
   const prefillAttentionSeconds = coreSeconds(ctx, {tokens: opts.isl, phase: 'prefill', decodeRequests: 0, kvLen: 0, prompts: 1, promptLen: opts.isl})
   // A getter keeps the curves' commSource live (it is known once a curve has been read).
   return Object.defineProperties(Object.assign({}, curves, {
-    decodeAttentionSeconds: (n: number) => {
-      if (n <= 0) return 0
-      const lo = Math.max(1, Math.floor(n))
-      const hi = Math.ceil(n)
-      if (n < 1) return decodeInt(1) * n
-      return lo === hi ? decodeInt(lo) : decodeInt(lo) + (n - lo) * (decodeInt(hi) - decodeInt(lo))
+    decodeAttentionSeconds: (requests: number) => {
+      if (requests <= 0) return 0
+      const lo = Math.max(1, Math.floor(requests))
+      const hi = Math.ceil(requests)
+      if (requests < 1) return decodeAttentionWhole(1) * requests
+      return lo === hi ? decodeAttentionWhole(lo) : decodeAttentionWhole(lo) + (requests - lo) * (decodeAttentionWhole(hi) - decodeAttentionWhole(lo))
     },
     prefillAttentionSeconds,
-    meanKvLength: kv,
+    meanKvLength,
   }), {commSource: {get: () => curves.commSource, enumerable: true}}) as StepCost
 }
 

@@ -18,22 +18,22 @@ export function coreStep(
   ctx: SimContext,
   id: string,
   flops: number,
-  computeS: number,
+  computeSeconds: number,
   bytes: number,
   mfu: Step['mfu'],
   shape: Record<string, number>,
   peakTflops = ctx.gpu.fp16Tflops,
 ): Step {
-  const memoryS = transferSeconds(bytes, ctx.gpu.memBw)
+  const memorySeconds = transferSeconds(bytes, ctx.gpu.memBw)
   const floors = rooflineFloors(ctx, flops, bytes, peakTflops)
   return {
     id,
-    seconds: Math.max(computeS, memoryS),
+    seconds: Math.max(computeSeconds, memorySeconds),
     bound: rooflineBound(floors),
     part: 'attention',
     mfu,
-    computeSeconds: computeS,
-    memorySeconds: memoryS,
+    computeSeconds,
+    memorySeconds,
     computeFloorSeconds: floors.computeFloorSeconds,
     memoryFloorSeconds: floors.memoryFloorSeconds,
     shape,
@@ -41,35 +41,35 @@ export function coreStep(
 }
 
 /** Heads an MLA core computes: all H in the compat profile (the reference's defect), the heads one GPU holds with the fix. */
-const mlaCoreHeads = (ctx: SimContext) => (ctx.sw.mlaCoreUsesHtp ? ctx.shapes.htp : ctx.model.attention.heads)
+const mlaCoreHeads = (ctx: SimContext) => (ctx.switches.mlaCoreUsesHtp ? ctx.shapes.htp : ctx.model.attention.heads)
 
 const coreHeads = (ctx: SimContext) => (ctx.model.attention.kind === 'mha' ? ctx.shapes.htp : mlaCoreHeads(ctx))
 
 export function decodeAttentionCore(ctx: SimContext, batch: number, context: number): Step {
   const {model, shapes: s, gpu} = ctx
   const a = model.attention
-  const fp16 = gpu.fp16Tflops
+  const peakTflops = gpu.fp16Tflops
   const gflopsPerRequest = (decodePairFlops(a, coreHeads(ctx)) * context) / 1e9
   const path = a.kind === 'mha' ? tablePaths.mhaDecode(ctx.gpuKey, s.htp, s.hkvtp, a.headDim) : tablePaths.mlaDecode(ctx.gpuKey, s.htp, a.kvLoraRank, a.qkRopeHeadDim)
   const kvBytes = kvBytesPerLayer(ctx, context * batch)
   const flops = batch * gflopsPerRequest * 1e9
-  const mfu = ctx.mfu.decodeAttention(path, batch, context, ctx.d.fp8Kv, {flops, bytes: kvBytes, peakTflops: fp16})
-  const computeS = secondsForGflops(ctx, batch * gflopsPerRequest, fp16, mfu.value)
-  return coreStep(ctx, 'attn-core', flops, computeS, kvBytes, mfu, {batch, kv_len: context})
+  const mfu = ctx.mfu.decodeAttention(path, batch, context, ctx.d.fp8Kv, {flops, bytes: kvBytes, peakTflops})
+  const computeSeconds = secondsForGflops(ctx, batch * gflopsPerRequest, peakTflops, mfu.value)
+  return coreStep(ctx, 'attn-core', flops, computeSeconds, kvBytes, mfu, {batch, kv_len: context})
 }
 
 /** One causal prefill of `isl` tokens; the layer runs one per prompt in the forward (the step's count). */
 export function prefillAttentionCore(ctx: SimContext, isl: number): Step {
   const {model, shapes: s, gpu} = ctx
   const a = model.attention
-  const fp16 = gpu.fp16Tflops
+  const peakTflops = gpu.fp16Tflops
   const gflopsPerToken = (prefillPairFlops(a, coreHeads(ctx)) * isl) / 1e9
   const path = a.kind === 'mha' ? tablePaths.mhaPrefill(ctx.gpuKey, s.htp, s.hkvtp, a.headDim) : tablePaths.mlaPrefill(ctx.gpuKey, s.htp, a.qkNopeHeadDim, a.qkRopeHeadDim)
   const kvBytes = kvBytesPerLayer(ctx, isl)
   const flops = causalPrefillFlops(isl, prefillPairFlops(a, coreHeads(ctx)))
-  const mfu = ctx.mfu.prefillAttention(path, isl, {flops: (isl * gflopsPerToken * 1e9) / CAUSAL_DISCOUNT, bytes: kvBytes, peakTflops: fp16})
-  const computeS = secondsForGflops(ctx, (isl * gflopsPerToken) / CAUSAL_DISCOUNT, fp16, mfu.value)
-  return coreStep(ctx, 'attn-core', flops, computeS, kvBytes, mfu, {seq_len: isl})
+  const mfu = ctx.mfu.prefillAttention(path, isl, {flops: (isl * gflopsPerToken * 1e9) / CAUSAL_DISCOUNT, bytes: kvBytes, peakTflops})
+  const computeSeconds = secondsForGflops(ctx, (isl * gflopsPerToken) / CAUSAL_DISCOUNT, peakTflops, mfu.value)
+  return coreStep(ctx, 'attn-core', flops, computeSeconds, kvBytes, mfu, {seq_len: isl})
 }
 
 /** QKV and output projections (MHA) or the six MLA projections, for m tokens. */

@@ -16,7 +16,7 @@ import type {Phase} from '../tables/paths.js'
 import type {SimContext} from './context.js'
 import type {Step} from './result.js'
 
-export function topology(ctx: SimContext): CommTopology {
+export function commTopology(ctx: SimContext): CommTopology {
   return {
     worldSize: ctx.d.worldSize,
     nodes: ctx.d.nodes,
@@ -42,7 +42,7 @@ export interface LayerComm {
 }
 
 export function layerCommSteps(ctx: SimContext, tokens: number, phase: Phase): LayerComm {
-  if (!ctx.sw.layoutCollectives) {
+  if (!ctx.switches.layoutCollectives) {
     const steps = referenceCommSteps(ctx, tokens, phase)
     return {moe: steps, dense: steps}
   }
@@ -51,21 +51,21 @@ export function layerCommSteps(ctx: SimContext, tokens: number, phase: Phase): L
 }
 
 function layoutSteps(ctx: SimContext, tokens: number, phase: Phase, moe: boolean): Step[] {
-  const t = topology(ctx)
-  const {beforeFfn, afterFfn} = layerCollectives({...t, deepep: ctx.d.deepep}, tokens, phase, moe)
-  return [timed(ctx, t, 'comm-before', beforeFfn), timed(ctx, t, 'comm-after', afterFfn)]
+  const topology = commTopology(ctx)
+  const {beforeFfn, afterFfn} = layerCollectives({...topology, deepep: ctx.d.deepep}, tokens, phase, moe)
+  return [timed(ctx, topology, 'comm-before', beforeFfn), timed(ctx, topology, 'comm-after', afterFfn)]
 }
 
 /** A step running `collectives` one after the other; measured where every one of them is covered. */
-function timed(ctx: SimContext, t: CommTopology, id: string, collectives: Collective[]): Step {
+function timed(ctx: SimContext, topology: CommTopology, id: string, collectives: Collective[]): Step {
   let seconds = 0
   let measured: CommLookup | undefined
   let allMeasured = collectives.length > 0
   for (const c of collectives) {
-    const m = ctx.sw.measuredComm && !c.interNode ? ctx.mfu.collective(c.op, c.gpus, c.bytes) : undefined
-    if (m && !measured) measured = m
-    if (!m) allMeasured = false
-    seconds += m ? m.seconds : collectiveSeconds(c, t)
+    const lookup = ctx.switches.measuredComm && !c.interNode ? ctx.mfu.collective(c.op, c.gpus, c.bytes) : undefined
+    if (lookup && !measured) measured = lookup
+    if (!lookup) allMeasured = false
+    seconds += lookup ? lookup.seconds : collectiveSeconds(c, topology)
   }
   const step = commStep(id, seconds, undefined, collectives)
   if (measured) step.source = allMeasured ? measured : {...measured, note: `${measured.note ? `${measured.note}; ` : ''}partly the bandwidth formula`}
@@ -74,13 +74,15 @@ function timed(ctx: SimContext, t: CommTopology, id: string, collectives: Collec
 
 /** The reference's figures: MoE pair (before, after) and the TP all-reduce, optionally from measured tables. */
 function referenceCommSteps(ctx: SimContext, tokens: number, phase: Phase): Step[] {
-  const t = topology(ctx)
-  const [c1, c2] = moeCommPair(t, tokens, ctx.d.deepep, phase)
-  const tpc = tpAllReduceSeconds(t, tokens)
-  if (!ctx.sw.measuredComm || t.worldSize <= 1) return [commStep('comm-before', c1), commStep('comm-after', c2), commStep('tp-allreduce', tpc)]
-  const [before, after] = measuredMoeComm(ctx, t, tokens, phase)
-  const tp = t.tp > 1 ? ctx.mfu.collective('allreduce', t.tp, tokens * t.hidden * 2) : undefined
-  return [commStep('comm-before', c1, before), commStep('comm-after', c2, after), commStep('tp-allreduce', tpc, tp)]
+  const topology = commTopology(ctx)
+  const [beforeSeconds, afterSeconds] = moeCommPair(topology, tokens, ctx.d.deepep, phase)
+  const tpAllReduce = tpAllReduceSeconds(topology, tokens)
+  if (!ctx.switches.measuredComm || topology.worldSize <= 1) {
+    return [commStep('comm-before', beforeSeconds), commStep('comm-after', afterSeconds), commStep('tp-allreduce', tpAllReduce)]
+  }
+  const [measuredBefore, measuredAfter] = measuredMoeComm(ctx, topology, tokens, phase)
+  const measuredTp = topology.tp > 1 ? ctx.mfu.collective('allreduce', topology.tp, tokens * topology.hidden * 2) : undefined
+  return [commStep('comm-before', beforeSeconds, measuredBefore), commStep('comm-after', afterSeconds, measuredAfter), commStep('tp-allreduce', tpAllReduce, measuredTp)]
 }
 
 /**
@@ -88,13 +90,13 @@ function referenceCommSteps(ctx: SimContext, tokens: number, phase: Phase): Step
  * tables count them, else an all-reduce of the tokens' hidden states over
  * the GPUs (the tables cover one node).
  */
-function measuredMoeComm(ctx: SimContext, t: CommTopology, tokens: number, phase: Phase): [CommLookup | undefined, CommLookup | undefined] {
-  if (t.nodes > 1 && !ctx.d.deepep) return [undefined, undefined]
+function measuredMoeComm(ctx: SimContext, topology: CommTopology, tokens: number, phase: Phase): [CommLookup | undefined, CommLookup | undefined] {
+  if (topology.nodes > 1 && !ctx.d.deepep) return [undefined, undefined]
   if (ctx.d.deepep) {
     const mode = phase === 'decode' ? 'deepep_ll' : 'deepep_normal'
-    const bytes = tokens * t.topk * t.hidden
-    return [ctx.mfu.collective(`${mode}_dispatch`, t.worldSize, bytes), ctx.mfu.collective(`${mode}_combine`, t.worldSize, bytes * 2)]
+    const bytes = tokens * topology.topk * topology.hidden
+    return [ctx.mfu.collective(`${mode}_dispatch`, topology.worldSize, bytes), ctx.mfu.collective(`${mode}_combine`, topology.worldSize, bytes * 2)]
   }
-  const ar = ctx.mfu.collective('allreduce', t.worldSize, tokens * t.hidden * 2)
-  return [ar, ar]
+  const allReduce = ctx.mfu.collective('allreduce', topology.worldSize, tokens * topology.hidden * 2)
+  return [allReduce, allReduce]
 }

@@ -17,7 +17,7 @@ export interface SimContext {
   gpu: GpuRates
   gpuKey: string
   shapes: ShardShapes
-  sw: ProfileSwitches
+  switches: ProfileSwitches
   mfu: MfuResolver
   /** Peak TFLOP/s of GEMMs (fp8 with FP8 GEMM). */
   gemmPeak: number
@@ -29,15 +29,15 @@ export interface SimContext {
  * The MoE layout of a deployment: its --moe-ep with the layout switch, the
  * reference's reading (expert parallelism across attention groups) without.
  */
-export const moeLayoutOf = (model: ModelSpec, d: Deployment, sw: ProfileSwitches): MoeLayout =>
-  moeLayout({experts: model.ffn.experts, intermediate: model.ffn.intermediate, worldSize: d.worldSize, tp: d.tp, moeEp: sw.layoutCollectives ? d.moeEp : undefined})
+export const moeLayoutOf = (model: ModelSpec, d: Deployment, switches: ProfileSwitches): MoeLayout =>
+  moeLayout({experts: model.ffn.experts, intermediate: model.ffn.intermediate, worldSize: d.worldSize, tp: d.tp, moeEp: switches.layoutCollectives ? d.moeEp : undefined})
 
 export function makeContext(
   model: ModelSpec,
   d: Deployment,
   gpu: GpuRates,
   gpuKey: string,
-  sw: ProfileSwitches,
+  switches: ProfileSwitches,
   mfu: MfuResolver,
   weights: WeightFormat,
 ): SimContext {
@@ -47,16 +47,16 @@ export function makeContext(
     gpu,
     gpuKey,
     shapes: shardShapes(model, {tp: d.tp, fp8Gemm: weights.fp8Gemm, fp8Kv: d.fp8Kv, weightBits: weights.bits}),
-    sw,
+    switches,
     mfu,
     gemmPeak: weights.gemmPeak,
-    moe: moeLayoutOf(model, d, sw),
+    moe: moeLayoutOf(model, d, switches),
   }
 }
 
 /** Seconds for `gflops` GFLOPs at `mfu` of `peakTflops` (the profile's TFLOPS convention). */
 export const secondsForGflops = (ctx: SimContext, gflops: number, peakTflops: number, mfu: number) =>
-  computeSeconds(gflops, peakTflops, mfu, ctx.sw.unitsFix)
+  computeSeconds(gflops, peakTflops, mfu, ctx.switches.unitsFix)
 
 /** The roofline floors of one kernel call: its FLOPs at the peak and its bytes at the memory bandwidth, seconds. */
 export function rooflineFloors(ctx: SimContext, flops: number, bytes: number, peakTflops: number): {computeFloorSeconds: number; memoryFloorSeconds: number} {
@@ -75,14 +75,14 @@ export const rooflineBound = (f: {computeFloorSeconds: number; memoryFloorSecond
 /** Time of one GEMM on one GPU, with the MFU its table gives. */
 export function gemmStep(ctx: SimContext, id: string, m: number, k: number, n: number): Step {
   const flops = gemmFlops(m, k, n)
-  const w = ctx.shapes.weightBytes
-  const bytes = k * n * w + m * k * 2 + m * n * 2
+  // Weights in the GEMM's format, activations in and out at 2 bytes.
+  const bytes = k * n * ctx.shapes.weightBytes + m * k * 2 + m * n * 2
   const mfu: MfuLookup = ctx.mfu.gemm(m, k, n, {flops, bytes, peakTflops: ctx.gemmPeak})
-  const s = secondsForGflops(ctx, flops / 1e9, ctx.gemmPeak, mfu.value)
+  const seconds = secondsForGflops(ctx, flops / 1e9, ctx.gemmPeak, mfu.value)
   const floors = rooflineFloors(ctx, flops, bytes, ctx.gemmPeak)
   return {
     id,
-    seconds: s,
+    seconds,
     bound: rooflineBound(floors),
     part: 'gemm',
     mfu,
@@ -93,14 +93,14 @@ export function gemmStep(ctx: SimContext, id: string, m: number, k: number, n: n
 }
 
 /** The MFU resolver a simulation uses: the profile's lookup method, the GPU's fallback efficiency, the GEMM dtype's tables. */
-export function makeResolver(tables: TableSet, gpu: GpuSpec, rates: GpuRates, sw: ProfileSwitches, weights: WeightFormat, interpolator?: Interpolator): MfuResolver {
+export function makeResolver(tables: TableSet, gpu: GpuSpec, rates: GpuRates, switches: ProfileSwitches, weights: WeightFormat, interpolator?: Interpolator): MfuResolver {
   return new MfuResolver({
     tables,
     gpuKey: gpuTableKey(gpu.name),
     defaultMfu: gpu.defaultMfu,
     memBw: rates.memBw,
-    interpolate: sw.interpolateMfu,
-    rooflineFallback: sw.rooflineFallback,
+    interpolate: switches.interpolateMfu,
+    rooflineFallback: switches.rooflineFallback,
     interpolator,
     gemmDtype: weights.tableDtype,
   })

@@ -31,52 +31,52 @@ function borrowed(lookup: MfuLookup, why: string): MfuLookup {
 /** The sparse core is the absorbed MLA kernel over the top-k selected tokens. */
 const sparseCoreFlopsPerQuery = (a: MlaAttention, heads: number, topk: number) => mlaAbsorbedPairFlops(heads, a.kvLoraRank, a.qkRopeHeadDim) * topk
 
-export function dsaDecodeSteps(ctx: SimContext, a: MlaAttention, sp: Sparse, batch: number, context: number): [Step, Step] {
+export function dsaDecodeSteps(ctx: SimContext, a: MlaAttention, sparse: Sparse, batch: number, context: number): [Step, Step] {
   const {shapes: s, gpu} = ctx
   const latent = a.kvLoraRank + a.qkRopeHeadDim
-  const coreFlops = batch * sparseCoreFlopsPerQuery(a, s.htp, sp.indexTopk)
-  const coreBytes = batch * Math.min(context, sp.indexTopk) * kvBytesPerLayerToken(ctx.model, s)
-  const corePath = tablePaths.dsaAttention(ctx.gpuKey, 'decode', s.htp, latent, sp.indexTopk)
+  const coreFlops = batch * sparseCoreFlopsPerQuery(a, s.htp, sparse.indexTopk)
+  const coreBytes = batch * Math.min(context, sparse.indexTopk) * kvBytesPerLayerToken(ctx.model, s)
+  const corePath = tablePaths.dsaAttention(ctx.gpuKey, 'decode', s.htp, latent, sparse.indexTopk)
   const coreWork = {flops: coreFlops, bytes: coreBytes, peakTflops: gpu.fp16Tflops}
   const coreMfu = ctx.mfu.hasTable(corePath)
     ? ctx.mfu.rowMfu(corePath, {batch_size: batch, kv_len: context}, {}, coreWork)
     : borrowed(
-        ctx.mfu.decodeAttention(tablePaths.mlaDecode(ctx.gpuKey, s.htp, a.kvLoraRank, a.qkRopeHeadDim), batch, sp.indexTopk, ctx.d.fp8Kv, coreWork),
+        ctx.mfu.decodeAttention(tablePaths.mlaDecode(ctx.gpuKey, s.htp, a.kvLoraRank, a.qkRopeHeadDim), batch, sparse.indexTopk, ctx.d.fp8Kv, coreWork),
         `no ${corePath}: MLA decode at the top-k context`,
       )
-  const core = coreStep(ctx, 'attn-core', coreFlops, secondsForGflops(ctx, coreFlops / 1e9, gpu.fp16Tflops, coreMfu.value), coreBytes, coreMfu, {batch, kv_len: context, topk: sp.indexTopk})
+  const core = coreStep(ctx, 'attn-core', coreFlops, secondsForGflops(ctx, coreFlops / 1e9, gpu.fp16Tflops, coreMfu.value), coreBytes, coreMfu, {batch, kv_len: context, topk: sparse.indexTopk})
 
-  const idxFlops = batch * 2 * sp.indexHeads * sp.indexHeadDim * context
-  const idxBytes = batch * context * sp.indexHeadDim
-  const idxPath = tablePaths.dsaLogits(ctx.gpuKey, 'decode', sp.indexHeads, sp.indexHeadDim)
-  const idxMfu = ctx.mfu.hasTable(idxPath)
-    ? ctx.mfu.rowMfu(idxPath, {batchsize: batch, s_kv: context}, {next_n: 1}, {flops: idxFlops, bytes: idxBytes, peakTflops: gpu.fp8Tflops})
-    : borrowed(ctx.mfu.gemm(batch * sp.indexHeads, sp.indexHeadDim, context), `no ${idxPath}: GEMM of the logits shape`)
-  const indexer = coreStep(ctx, 'dsa-indexer', idxFlops, secondsForGflops(ctx, idxFlops / 1e9, gpu.fp8Tflops, idxMfu.value), idxBytes, idxMfu, {batch, s_kv: context}, gpu.fp8Tflops)
+  const indexerFlops = batch * 2 * sparse.indexHeads * sparse.indexHeadDim * context
+  const indexerBytes = batch * context * sparse.indexHeadDim
+  const indexerPath = tablePaths.dsaLogits(ctx.gpuKey, 'decode', sparse.indexHeads, sparse.indexHeadDim)
+  const indexerMfu = ctx.mfu.hasTable(indexerPath)
+    ? ctx.mfu.rowMfu(indexerPath, {batchsize: batch, s_kv: context}, {next_n: 1}, {flops: indexerFlops, bytes: indexerBytes, peakTflops: gpu.fp8Tflops})
+    : borrowed(ctx.mfu.gemm(batch * sparse.indexHeads, sparse.indexHeadDim, context), `no ${indexerPath}: GEMM of the logits shape`)
+  const indexer = coreStep(ctx, 'dsa-indexer', indexerFlops, secondsForGflops(ctx, indexerFlops / 1e9, gpu.fp8Tflops, indexerMfu.value), indexerBytes, indexerMfu, {batch, s_kv: context}, gpu.fp8Tflops)
   return [core, indexer]
 }
 
-export function dsaPrefillSteps(ctx: SimContext, a: MlaAttention, sp: Sparse, isl: number): [Step, Step] {
+export function dsaPrefillSteps(ctx: SimContext, a: MlaAttention, sparse: Sparse, isl: number): [Step, Step] {
   const {shapes: s, gpu} = ctx
   const latent = a.kvLoraRank + a.qkRopeHeadDim
-  const coreFlops = isl * sparseCoreFlopsPerQuery(a, s.htp, sp.indexTopk)
+  const coreFlops = isl * sparseCoreFlopsPerQuery(a, s.htp, sparse.indexTopk)
   const coreBytes = isl * kvBytesPerLayerToken(ctx.model, s)
-  const corePath = tablePaths.dsaAttention(ctx.gpuKey, 'prefill', s.htp, latent, sp.indexTopk)
+  const corePath = tablePaths.dsaAttention(ctx.gpuKey, 'prefill', s.htp, latent, sparse.indexTopk)
   const coreWork = {flops: coreFlops, bytes: coreBytes, peakTflops: gpu.fp16Tflops}
   const coreMfu = ctx.mfu.hasTable(corePath)
     ? ctx.mfu.rowMfu(corePath, {s_q: isl, s_kv: isl}, {}, coreWork)
     : borrowed(
-        ctx.mfu.decodeAttention(tablePaths.mlaDecode(ctx.gpuKey, s.htp, a.kvLoraRank, a.qkRopeHeadDim), isl, sp.indexTopk, ctx.d.fp8Kv, coreWork),
+        ctx.mfu.decodeAttention(tablePaths.mlaDecode(ctx.gpuKey, s.htp, a.kvLoraRank, a.qkRopeHeadDim), isl, sparse.indexTopk, ctx.d.fp8Kv, coreWork),
         `no ${corePath}: the absorbed MLA kernel, isl queries over top-k tokens each`,
       )
-  const core = coreStep(ctx, 'attn-core', coreFlops, secondsForGflops(ctx, coreFlops / 1e9, gpu.fp16Tflops, coreMfu.value), coreBytes, coreMfu, {seq_len: isl, topk: sp.indexTopk})
+  const core = coreStep(ctx, 'attn-core', coreFlops, secondsForGflops(ctx, coreFlops / 1e9, gpu.fp16Tflops, coreMfu.value), coreBytes, coreMfu, {seq_len: isl, topk: sparse.indexTopk})
 
-  const idxFlops = 2 * sp.indexHeads * sp.indexHeadDim * isl * (isl / 2)
-  const idxBytes = isl * sp.indexHeadDim
-  const idxPath = tablePaths.dsaLogits(ctx.gpuKey, 'prefill', sp.indexHeads, sp.indexHeadDim)
-  const idxMfu = ctx.mfu.hasTable(idxPath)
-    ? ctx.mfu.rowMfu(idxPath, {s_q: isl, s_kv: isl}, {}, {flops: idxFlops, bytes: idxBytes, peakTflops: gpu.fp8Tflops})
-    : borrowed(ctx.mfu.gemm(isl, sp.indexHeadDim, isl), `no ${idxPath}: GEMM of the logits shape`)
-  const indexer = coreStep(ctx, 'dsa-indexer', idxFlops, secondsForGflops(ctx, idxFlops / 1e9, gpu.fp8Tflops, idxMfu.value), idxBytes, idxMfu, {s_q: isl, s_kv: isl}, gpu.fp8Tflops)
+  const indexerFlops = 2 * sparse.indexHeads * sparse.indexHeadDim * isl * (isl / 2)
+  const indexerBytes = isl * sparse.indexHeadDim
+  const indexerPath = tablePaths.dsaLogits(ctx.gpuKey, 'prefill', sparse.indexHeads, sparse.indexHeadDim)
+  const indexerMfu = ctx.mfu.hasTable(indexerPath)
+    ? ctx.mfu.rowMfu(indexerPath, {s_q: isl, s_kv: isl}, {}, {flops: indexerFlops, bytes: indexerBytes, peakTflops: gpu.fp8Tflops})
+    : borrowed(ctx.mfu.gemm(isl, sparse.indexHeadDim, isl), `no ${indexerPath}: GEMM of the logits shape`)
+  const indexer = coreStep(ctx, 'dsa-indexer', indexerFlops, secondsForGflops(ctx, indexerFlops / 1e9, gpu.fp8Tflops, indexerMfu.value), indexerBytes, indexerMfu, {s_q: isl, s_kv: isl}, gpu.fp8Tflops)
   return [core, indexer]
 }

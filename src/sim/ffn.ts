@@ -15,7 +15,7 @@ import type {Step} from './result.js'
  */
 function loadedExperts(ctx: SimContext, layout: MoeLayout, tokens: number): number {
   const {experts: E, topk: k} = ctx.model.ffn
-  if (!ctx.sw.activeExpertsOnly) return layout.localExperts
+  if (!ctx.switches.activeExpertsOnly) return layout.localExperts
   return layout.localExperts * (1 - Math.pow(1 - k / E, tokens * layout.replicas))
 }
 
@@ -32,10 +32,10 @@ export function routedFfn(ctx: SimContext, phase: Phase, m: number): Step {
   const loadBytes = ctx.shapes.weightBytes * 3 * D * layout.width * loadedExperts(ctx, layout, m)
   const work = {flops: gflops * 1e9, bytes: loadBytes, peakTflops: ctx.gemmPeak}
   // The reference's nearest lookup keys local experts as E // (W // tp).
-  const localExperts = ctx.sw.interpolateMfu ? layout.localExperts : Math.floor(layout.localExperts)
+  const localExperts = ctx.switches.interpolateMfu ? layout.localExperts : Math.floor(layout.localExperts)
   const key = {experts: E, gpus: d.worldSize, localExperts, topk: k, hidden: D, intermediate: layout.width}
   // The wide-EP tables time the DeepEP + DeepGEMM path: they stand for deployments that dispatch with DeepEP.
-  const wideEp = ctx.sw.wideEpTables && d.deepep && layout.moeTp === 1 && layout.moeEp > 1
+  const wideEp = ctx.switches.wideEpTables && d.deepep && layout.moeTp === 1 && layout.moeEp > 1
   const mfu = ctx.mfu.groupedGemm(phase, key, tokens, work, wideEp ? (d.moeDistribution ?? DEFAULT_MOE_DISTRIBUTION) : undefined)
   return ffnStep(ctx, gflops, loadBytes, mfu, {tokens: m, experts: E, topk: k, intermediate: layout.width}, 'moe')
 }
@@ -49,7 +49,7 @@ function denseModelFfn(ctx: SimContext, m: number): Step {
   const {model, d, shapes: s} = ctx
   const D = model.hidden
   const gflops = (2 * D * s.itp * m * 1 * 3) / 1e9
-  const denseFix = ctx.sw.denseFfnTpShard
+  const denseFix = ctx.switches.denseFfnTpShard
   const loadBytes = s.weightBytes * 3 * D * s.itp * (denseFix ? 1 : 1 / Math.floor(d.worldSize / d.tp))
   const n = Math.floor((model.ffn.intermediate * 2) / (denseFix ? d.tp : d.worldSize))
   const mfu = ctx.mfu.gemm(m, D, n, {flops: gflops * 1e9, bytes: loadBytes, peakTflops: ctx.gemmPeak})
@@ -57,17 +57,17 @@ function denseModelFfn(ctx: SimContext, m: number): Step {
 }
 
 function ffnStep(ctx: SimContext, gflops: number, loadBytes: number, mfu: Step['mfu'] & {}, shape: Record<string, number>, part: Step['part'] = 'gemm'): Step {
-  const computeS = secondsForGflops(ctx, gflops, ctx.gemmPeak, mfu.value)
-  const memoryS = transferSeconds(loadBytes, ctx.gpu.memBw)
+  const computeSeconds = secondsForGflops(ctx, gflops, ctx.gemmPeak, mfu.value)
+  const memorySeconds = transferSeconds(loadBytes, ctx.gpu.memBw)
   const floors = rooflineFloors(ctx, gflops * 1e9, loadBytes, ctx.gemmPeak)
   return {
     id: 'ffn',
-    seconds: Math.max(computeS, memoryS),
+    seconds: Math.max(computeSeconds, memorySeconds),
     bound: rooflineBound(floors),
     part,
     mfu,
-    computeSeconds: computeS,
-    memorySeconds: memoryS,
+    computeSeconds,
+    memorySeconds,
     computeFloorSeconds: floors.computeFloorSeconds,
     memoryFloorSeconds: floors.memoryFloorSeconds,
     shape,
@@ -93,8 +93,8 @@ export function sharedExperts(ctx: SimContext, m: number): Step | undefined {
   const S = ctx.model.ffn.sharedExperts
   if (S <= 0) return undefined
   const D = ctx.model.hidden
-  const w = ctx.shapes.sharedItp
-  return pairStep('shared-expert', gemmStep(ctx, 'shared-up', m, D, w * 2 * S), gemmStep(ctx, 'shared-down', m, w * S, D), {m, shared: S, intermediate: w})
+  const width = ctx.shapes.sharedItp
+  return pairStep('shared-expert', gemmStep(ctx, 'shared-up', m, D, width * 2 * S), gemmStep(ctx, 'shared-down', m, width * S, D), {m, shared: S, intermediate: width})
 }
 
 /** Leading dense layers of a MoE model (first_k_dense_replace): a TP-sharded FFN. */

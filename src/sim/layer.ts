@@ -67,7 +67,7 @@ export function layerCounts(ctx: SimContext): LayerCounts {
 /** DSA is modelled when configs are read as published; the compat profile treats the model as MLA. */
 const sparseAttention = (ctx: SimContext) => {
   const a = ctx.model.attention
-  return ctx.sw.publishedConfigs && a.kind === 'mla' ? a.sparse : undefined
+  return ctx.switches.publishedConfigs && a.kind === 'mla' ? a.sparse : undefined
 }
 
 const counted = (s: Step, count: number): Step => {
@@ -112,8 +112,8 @@ export function ffnSteps(ctx: SimContext, tokens: number, phase: Phase): {ffn: S
   const ffn = [routedFfn(ctx, phase, tokens)]
   const shared = sharedExperts(ctx, tokens)
   if (shared) ffn.push(shared)
-  const f = ctx.model.ffn
-  const denseFfn = f.isMoe && f.denseIntermediate > 0 ? [denseLayerFfn(ctx, tokens)] : []
+  const {isMoe, denseIntermediate} = ctx.model.ffn
+  const denseFfn = isMoe && denseIntermediate > 0 ? [denseLayerFfn(ctx, tokens)] : []
   return {ffn, denseFfn}
 }
 
@@ -137,14 +137,14 @@ export const lmHeadStep = (ctx: SimContext, tokens: number): Step => gemmStep(ct
 export const sumSeconds = (steps: readonly Step[]) => steps.reduce((acc, s) => acc + stepLayerSeconds(s), 0)
 
 /** Seconds of all layers' steps of one part (gemm, attention, comm), run one after the other. */
-export function partSeconds(l: LayerSteps, part: Step['part']): number {
+export function partSeconds(layer: LayerSteps, part: Step['part']): number {
   const of = (steps: readonly Step[]) => sumSeconds(steps.filter((s) => s.part === part))
-  const c = l.counts
+  const counts = layer.counts
   return (
-    c.fullAttention * of(l.fullAttention) +
-    c.linearAttention * of(l.linearAttention) +
-    c.ffn * (of(l.ffn) + of(l.comm.moe)) +
-    c.denseFfn * (of(l.denseFfn) + of(l.comm.dense))
+    counts.fullAttention * of(layer.fullAttention) +
+    counts.linearAttention * of(layer.linearAttention) +
+    counts.ffn * (of(layer.ffn) + of(layer.comm.moe)) +
+    counts.denseFfn * (of(layer.denseFfn) + of(layer.comm.dense))
   )
 }
 
@@ -161,15 +161,15 @@ const commOf = (steps: readonly Step[], id: string) => steps.find((s) => s.id ==
  * micro-batches, attention against FFN plus communication).
  */
 function standardLayerSeconds(attention: number, ffn: number, comm: readonly Step[], overlap: Overlap): number {
-  const c1 = commOf(comm, 'comm-before')
-  const c2 = commOf(comm, 'comm-after')
+  const before = commOf(comm, 'comm-before')
+  const after = commOf(comm, 'comm-after')
   if (!overlap) return attention + ffn + sumSeconds(comm)
   if (overlap.phase === 'prefill') {
-    const a = attention / overlap.smRatio
-    const f = ffn / overlap.smRatio
-    return Math.max(a, c1) + Math.max(a, c2) + Math.max(f, c1) + Math.max(f, c2)
+    const attentionOnSms = attention / overlap.smRatio
+    const ffnOnSms = ffn / overlap.smRatio
+    return Math.max(attentionOnSms, before) + Math.max(attentionOnSms, after) + Math.max(ffnOnSms, before) + Math.max(ffnOnSms, after)
   }
-  return 2 * Math.max(attention, ffn + c1 + c2)
+  return 2 * Math.max(attention, ffn + before + after)
 }
 
 /**
@@ -179,41 +179,41 @@ function standardLayerSeconds(attention: number, ffn: number, comm: readonly Ste
  * communication on every layer: two TP all-reduces with tp > 1, else the MoE
  * pair, in the compat profile).
  */
-export function layerGroups(ctx: SimContext, l: LayerSteps, overlap: Overlap): LayerGroup[] {
-  const c = l.counts
+export function layerGroups(ctx: SimContext, layer: LayerSteps, overlap: Overlap): LayerGroup[] {
+  const counts = layer.counts
   const moeKind = ctx.model.ffn.isMoe ? 'moe' : 'dense-ffn'
-  const ffnSeconds = sumSeconds(l.ffn)
-  const denseSeconds = sumSeconds(l.denseFfn)
+  const ffnSeconds = sumSeconds(layer.ffn)
+  const denseSeconds = sumSeconds(layer.denseFfn)
   if (ctx.model.linear) {
-    const comm = ctx.sw.layoutCollectives
-      ? sumSeconds(l.comm.moe)
+    const comm = ctx.switches.layoutCollectives
+      ? sumSeconds(layer.comm.moe)
       : ctx.d.tp > 1
-        ? 2 * commOf(l.comm.moe, 'tp-allreduce')
-        : commOf(l.comm.moe, 'comm-before') + commOf(l.comm.moe, 'comm-after')
+        ? 2 * commOf(layer.comm.moe, 'tp-allreduce')
+        : commOf(layer.comm.moe, 'comm-before') + commOf(layer.comm.moe, 'comm-after')
     const groups: LayerGroup[] = [
-      {kind: 'full-attention', count: c.fullAttention, secondsPerLayer: sumSeconds(l.fullAttention)},
-      {kind: 'linear-attention', count: c.linearAttention, secondsPerLayer: sumSeconds(l.linearAttention)},
-      {kind: moeKind, count: c.ffn, secondsPerLayer: ffnSeconds},
+      {kind: 'full-attention', count: counts.fullAttention, secondsPerLayer: sumSeconds(layer.fullAttention)},
+      {kind: 'linear-attention', count: counts.linearAttention, secondsPerLayer: sumSeconds(layer.linearAttention)},
+      {kind: moeKind, count: counts.ffn, secondsPerLayer: ffnSeconds},
     ]
-    if (c.denseFfn > 0) groups.push({kind: 'dense-ffn', count: c.denseFfn, secondsPerLayer: denseSeconds})
-    groups.push({kind: 'communication', count: c.layers, secondsPerLayer: comm})
+    if (counts.denseFfn > 0) groups.push({kind: 'dense-ffn', count: counts.denseFfn, secondsPerLayer: denseSeconds})
+    groups.push({kind: 'communication', count: counts.layers, secondsPerLayer: comm})
     return groups
   }
-  const attention = sumSeconds(l.fullAttention)
-  const groups: LayerGroup[] = [{kind: 'layer', count: c.ffn, secondsPerLayer: standardLayerSeconds(attention, ffnSeconds, l.comm.moe, overlap)}]
-  if (c.denseFfn > 0) groups.push({kind: 'layer', count: c.denseFfn, secondsPerLayer: standardLayerSeconds(attention, denseSeconds, l.comm.dense, overlap)})
+  const attention = sumSeconds(layer.fullAttention)
+  const groups: LayerGroup[] = [{kind: 'layer', count: counts.ffn, secondsPerLayer: standardLayerSeconds(attention, ffnSeconds, layer.comm.moe, overlap)}]
+  if (counts.denseFfn > 0) groups.push({kind: 'layer', count: counts.denseFfn, secondsPerLayer: standardLayerSeconds(attention, denseSeconds, layer.comm.dense, overlap)})
   return groups
 }
 
 export const groupsSeconds = (groups: readonly LayerGroup[]) => groups.reduce((acc, g) => acc + g.count * g.secondsPerLayer, 0)
 
 /** The steps of one layer as the report lists them: attention, linear attention, FFN, dense FFN, communication. */
-export function flatSteps(l: LayerSteps): Step[] {
-  return [...l.fullAttention, ...l.linearAttention, ...l.ffn, ...l.denseFfn, ...l.comm.moe]
+export function flatSteps(layer: LayerSteps): Step[] {
+  return [...layer.fullAttention, ...layer.linearAttention, ...layer.ffn, ...layer.denseFfn, ...layer.comm.moe]
 }
 
 /** Attention cores of all layers for a mix (decoding requests, prompts), seconds: full-attention and linear-attention layers. */
 export function coreSeconds(ctx: SimContext, mix: TokenMix): number {
-  const c = layerCounts(ctx)
-  return c.fullAttention * sumSeconds(attentionCores(ctx, mix)) + c.linearAttention * sumSeconds(linearAttentionCores(ctx, mix))
+  const counts = layerCounts(ctx)
+  return counts.fullAttention * sumSeconds(attentionCores(ctx, mix)) + counts.linearAttention * sumSeconds(linearAttentionCores(ctx, mix))
 }

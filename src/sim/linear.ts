@@ -17,16 +17,16 @@ export function linearAttentionCore(ctx: SimContext, lin: LinearAttention, phase
         `Measure them (kernel_benchmark/) and ingest the results.`,
     )
   }
-  const computeS = measured.latencyUs / 1e6
-  const memoryS = transferSeconds(linearStateBytesPerLayer(lin) * requests, ctx.gpu.memBw)
+  const computeSeconds = measured.latencyUs / 1e6
+  const memorySeconds = transferSeconds(linearStateBytesPerLayer(lin) * requests, ctx.gpu.memBw)
   return {
     id: 'linear-core',
-    seconds: Math.max(computeS, memoryS),
+    seconds: Math.max(computeSeconds, memorySeconds),
     // GDN tables give latencies, not FLOPs: no compute floor to compare with.
-    bound: computeS >= memoryS ? 'latency' : 'memory',
+    bound: computeSeconds >= memorySeconds ? 'latency' : 'memory',
     part: 'attention',
-    computeSeconds: computeS,
-    memorySeconds: memoryS,
+    computeSeconds,
+    memorySeconds,
     mfu: {value: 0, kind: measured.latencyUs > 0 ? 'nearest' : 'fallback', table: measured.table, lines: measured.lines, note: 'measured latency, not MFU'},
   }
 }

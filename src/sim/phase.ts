@@ -21,15 +21,15 @@ interface Overhead {
  * tokens (data/engines/<engine>.json). Otherwise the reference's constants.
  */
 function overhead(ctx: SimContext, engine: Engine | undefined, phase: 'prefill' | 'decode', requests: number): Overhead {
-  if (ctx.sw.engineOverheads && engine) {
+  if (ctx.switches.engineOverheads && engine) {
     const e = engine.params
-    const c = layerCounts(ctx)
-    const moeLayers = ctx.model.ffn.isMoe ? c.ffn : 0
-    const ms = forwardOverheadMs(e, {requests, prefill: phase === 'prefill', layers: c.layers, moeLayers})
+    const counts = layerCounts(ctx)
+    const moeLayers = ctx.model.ffn.isMoe ? counts.ffn : 0
+    const ms = forwardOverheadMs(e, {requests, prefill: phase === 'prefill', layers: counts.layers, moeLayers})
     const prefill = phase === 'prefill' ? ` + prefill step ${e.mixed_step_overhead_ms} ms` : ''
     return {
       ms,
-      source: `engine ${engine.name}: step ${e.step_overhead_ms} ms + ${e.per_request_overhead_ms} ms x ${requests} requests${prefill} + ${e.layer_overhead_us} us x ${c.layers} layers + ${e.moe_layer_overhead_us} us x ${moeLayers} MoE layers`,
+      source: `engine ${engine.name}: step ${e.step_overhead_ms} ms + ${e.per_request_overhead_ms} ms x ${requests} requests${prefill} + ${e.layer_overhead_us} us x ${counts.layers} layers + ${e.moe_layer_overhead_us} us x ${moeLayers} MoE layers`,
     }
   }
   if (phase === 'prefill') return {ms: PREFILL_OVERHEAD_MS, source: 'InferSim constant (30 ms per prefill)'}
@@ -38,7 +38,7 @@ function overhead(ctx: SimContext, engine: Engine | undefined, phase: 'prefill' 
 
 /** The LM head over the tokens that need logits, when the profile counts it. */
 function withLmHead(ctx: SimContext, forwardSeconds: number, steps: Step[], logitTokens: number): number {
-  if (!ctx.sw.lmHead) return forwardSeconds
+  if (!ctx.switches.lmHead) return forwardSeconds
   const head = lmHeadStep(ctx, logitTokens)
   head.count = 1 / ctx.model.layers
   steps.push(head)
@@ -49,7 +49,7 @@ export function simulatePrefill(ctx: SimContext, engine?: Engine): PhaseResult {
   const {d, model} = ctx
   const P = d.maxPrefillTokens
   // The reference counts a whole prompt's attention per started prompt (ceil), hybrid models P / isl.
-  const prompts = model.linear && !ctx.sw.hybridPrefillScale ? P / d.isl : Math.ceil(P / d.isl)
+  const prompts = model.linear && !ctx.switches.hybridPrefillScale ? P / d.isl : Math.ceil(P / d.isl)
   const mix: TokenMix = {tokens: P, phase: 'prefill', decodeRequests: 0, kvLen: 0, prompts, promptLen: d.isl}
   const layer = layerSteps(ctx, mix)
   const overlap = d.tbo && !model.linear ? {phase: 'prefill' as const, smRatio: d.smRatio} : undefined
@@ -57,9 +57,9 @@ export function simulatePrefill(ctx: SimContext, engine?: Engine): PhaseResult {
   const tokens = overlap ? 2 * P : P
   const steps = flatSteps(layer)
   const seconds = withLmHead(ctx, groupsSeconds(groups), steps, tokens / d.isl)
-  const o = overhead(ctx, engine, 'prefill', tokens / d.isl)
-  const latencyMs = seconds * 1000 + o.ms
-  return {phase: 'prefill', tokens, batch: P, steps, groups, overheadMs: o.ms, overheadSource: o.source, latencyMs, tgs: tokens / d.tp / (latencyMs / 1000)}
+  const fixed = overhead(ctx, engine, 'prefill', tokens / d.isl)
+  const latencyMs = seconds * 1000 + fixed.ms
+  return {phase: 'prefill', tokens, batch: P, steps, groups, overheadMs: fixed.ms, overheadSource: fixed.source, latencyMs, tgs: tokens / d.tp / (latencyMs / 1000)}
 }
 
 export function simulateDecode(ctx: SimContext, batch: number, context: number, engine?: Engine): PhaseResult {
@@ -71,16 +71,16 @@ export function simulateDecode(ctx: SimContext, batch: number, context: number, 
   const tokens = overlap ? 2 * batch : batch
   const steps = flatSteps(layer)
   const seconds = withLmHead(ctx, groupsSeconds(groups), steps, tokens)
-  const o = overhead(ctx, engine, 'decode', tokens)
-  const latencyMs = seconds * 1000 + o.ms
+  const fixed = overhead(ctx, engine, 'decode', tokens)
+  const latencyMs = seconds * 1000 + fixed.ms
   return {
     phase: 'decode',
     tokens,
     batch,
     steps,
     groups,
-    overheadMs: o.ms,
-    overheadSource: o.source,
+    overheadMs: fixed.ms,
+    overheadSource: fixed.source,
     latencyMs,
     tgs: tokens / d.tp / (latencyMs / 1000),
     meetsSlo: latencyMs <= d.targetTpot,

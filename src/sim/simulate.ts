@@ -28,14 +28,14 @@ export interface SimulateOptions {
 }
 
 /** Weights one GPU holds: the MoE layout's experts with the layout switch, the reference's count without. */
-export const weightsPerGpu = (model: ModelSpec, shapes: ShardShapes, d: Deployment, sw?: ProfileSwitches) =>
-  paramsPerGpu(model, shapes, d.tp, d.worldSize, sw?.layoutCollectives ? moeLayoutOf(model, d, sw) : undefined)
+export const weightsPerGpu = (model: ModelSpec, shapes: ShardShapes, d: Deployment, switches?: ProfileSwitches) =>
+  paramsPerGpu(model, shapes, d.tp, d.worldSize, switches?.layoutCollectives ? moeLayoutOf(model, d, switches) : undefined)
 
-export function resolveDecodeBatch(model: ModelSpec, d: Deployment, gpu: GpuSpec, weightBits?: 4 | 8 | 16, sw?: ProfileSwitches): number {
+export function resolveDecodeBatch(model: ModelSpec, d: Deployment, gpu: GpuSpec, weightBits?: 4 | 8 | 16, switches?: ProfileSwitches): number {
   if (typeof d.decodeBatch === 'number') return d.decodeBatch
   if (d.decodeBatch === 'max') {
     const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: d.fp8Gemm, fp8Kv: d.fp8Kv, weightBits: weightBits})
-    const params = weightsPerGpu(model, shapes, d, sw).perGpuBytes
+    const params = weightsPerGpu(model, shapes, d, switches).perGpuBytes
     return maxDecodeBatch(model, shapes, params, gpu.memGiB, d.isl + d.osl)
   }
   return Math.ceil((d.targetTgs * d.targetTpot) / 1000)
@@ -50,25 +50,25 @@ export function simulate(
   options: SimulateOptions = {},
 ): SimResult {
   const warnings: SimWarning[] = [...modelNoteWarnings(model), ...checkDeployment(model, deployment), ...checkMoeOptions(model, deployment, profile.name === 'infersim')]
-  const sw = profile.switches
+  const switches = profile.switches
   const rates = effectiveRates(gpu)
   const gpuKey = gpuTableKey(gpu.name)
-  const weightFormat = resolveWeightFormat(model, deployment, gpu, sw)
-  const resolver = makeResolver(tables, gpu, rates, sw, weightFormat, options.interpolator ?? defaultInterpolator)
-  const batch = resolveDecodeBatch(model, deployment, gpu, weightFormat.bits, sw)
+  const weightFormat = resolveWeightFormat(model, deployment, gpu, switches)
+  const resolver = makeResolver(tables, gpu, rates, switches, weightFormat, options.interpolator ?? defaultInterpolator)
+  const batch = resolveDecodeBatch(model, deployment, gpu, weightFormat.bits, switches)
   if (batch < 1) {
     warnings.push({code: 'no-kv-space', message: `no decode batch fits in ${gpu.name} memory at ${deployment.isl + deployment.osl} tokens per request`})
   }
   // Object.assign, not {...x, more}: on Node 20 a spread followed by more properties costs microseconds, a third of a simulation.
   const d: Deployment = Object.assign({}, deployment, {decodeBatch: Math.max(1, batch), fp8Gemm: weightFormat.fp8Gemm, weightFormat: weightFormat.format})
   if (d.tbo && model.linear) warnings.push({code: 'tbo-ignored', message: 'two-batch overlap is not modelled for hybrid (linear-attention) models; ignored'})
-  const ctx = makeContext(model, model.linear ? Object.assign({}, d, {tbo: false}) : d, rates, gpuKey, sw, resolver, weightFormat)
-  const weights = weightsPerGpu(model, ctx.shapes, d, sw)
+  const ctx = makeContext(model, model.linear ? Object.assign({}, d, {tbo: false}) : d, rates, gpuKey, switches, resolver, weightFormat)
+  const weights = weightsPerGpu(model, ctx.shapes, d, switches)
   warnings.push(...checkWeightsFit(weights.perGpuBytes, gpu))
   const flops = flopsSummary(model, ctx.shapes, d.isl, d.osl)
   const contextLen = d.isl + d.osl
-  const kv = kvCacheFit(model, ctx.shapes, weights.perGpuBytes, gpu.memGiB, Math.max(1, batch), contextLen)
-  if (!kv.fits) warnings.push({code: 'kv-cache', message: 'need smaller kvcache: the KV cache of the decode batch does not fit in GPU memory'})
+  const kvCache = kvCacheFit(model, ctx.shapes, weights.perGpuBytes, gpu.memGiB, Math.max(1, batch), contextLen)
+  if (!kvCache.fits) warnings.push({code: 'kv-cache', message: 'need smaller kvcache: the KV cache of the decode batch does not fit in GPU memory'})
 
   const prefill = d.mode === 'decode' ? undefined : simulatePrefill(ctx, options.engine)
   const decode = d.mode === 'prefill' ? undefined : simulateDecode(ctx, Math.max(1, batch), flops.contextLen, options.engine)
@@ -87,11 +87,11 @@ export function simulate(
     },
     gpu: gpu.name,
     profile: profile.name,
-    inputs: {model, gpu, switches: sw},
+    inputs: {model, gpu, switches},
     deployment: Object.assign({}, d, {decodeBatch: Math.max(1, batch)}),
     weightFormat,
     weights,
-    kvCache: Object.assign({}, kv, {batch: Math.max(1, batch), contextLen}),
+    kvCache: Object.assign({}, kvCache, {batch: Math.max(1, batch), contextLen}),
     flops,
     prefill,
     decode,

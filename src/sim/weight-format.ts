@@ -26,12 +26,12 @@ export interface WeightFormat {
   reason: 'flag' | 'fp8-gemm' | 'shipped' | 'default'
 }
 
-export function resolveWeightFormat(model: ModelSpec, d: Deployment, gpu: GpuSpec, sw: ProfileSwitches): WeightFormat {
+export function resolveWeightFormat(model: ModelSpec, d: Deployment, gpu: GpuSpec, switches: ProfileSwitches): WeightFormat {
   let format: WeightQuant
   let reason: WeightFormat['reason']
   if (d.weightFormat) [format, reason] = [d.weightFormat, 'flag']
   else if (d.fp8Gemm) [format, reason] = ['fp8', 'fp8-gemm']
-  else if (sw.publishedConfigs && model.shippedQuant) [format, reason] = [model.shippedQuant, 'shipped']
+  else if (switches.publishedConfigs && model.shippedQuant) [format, reason] = [model.shippedQuant, 'shipped']
   else [format, reason] = ['bf16', 'default']
 
   switch (format) {

@@ -19,8 +19,8 @@ import type {Layout, SweepPhase, SweepPoint, SweepSpace, Workload} from './types
 export type PhaseFigures = (result: SimResult, phase: SweepPhase) => {latencyMs: number; tgs: number}
 
 export const rawFigures: PhaseFigures = (result, phase) => {
-  const p = phase === 'prefill' ? result.prefill! : result.decode!
-  return {latencyMs: p.latencyMs, tgs: p.tgs}
+  const figures = phase === 'prefill' ? result.prefill! : result.decode!
+  return {latencyMs: figures.latencyMs, tgs: figures.tgs}
 }
 
 export interface EvalContext {
@@ -68,11 +68,11 @@ export function deploymentOf(
 }
 
 export function simulatePoint(ctx: EvalContext, index: number, layout: Layout, phase: SweepPhase, value: number): SweepPoint {
-  const d =
+  const deployment =
     phase === 'prefill'
       ? deploymentOf(layout, ctx.workload, 'prefill', value, 1)
       : deploymentOf(layout, ctx.workload, 'decode', DEFAULT_DEPLOYMENT.maxPrefillTokens, value)
-  const result = simulate(ctx.model, d, ctx.gpus[layout.gpu], ctx.tables[layout.gpu], ctx.profile, ctx.engine && {engine: ctx.engine})
+  const result = simulate(ctx.model, deployment, ctx.gpus[layout.gpu], ctx.tables[layout.gpu], ctx.profile, ctx.engine && {engine: ctx.engine})
   const {latencyMs, tgs} = ctx.figures(result, phase)
   return {layout: index, phase, value, latencyMs, tgs}
 }
@@ -82,9 +82,9 @@ function bisectTpot(ctx: EvalContext, index: number, layout: Layout, lo: number,
   const target = ctx.workload.tpotMax!
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2)
-    const p = simulatePoint(ctx, index, layout, 'decode', mid)
-    emit(p)
-    if (p.latencyMs <= target) lo = mid
+    const point = simulatePoint(ctx, index, layout, 'decode', mid)
+    emit(point)
+    if (point.latencyMs <= target) lo = mid
     else hi = mid
   }
 }
@@ -96,10 +96,10 @@ export function evaluateLayout(ctx: EvalContext, index: number, layout: Layout, 
   let lastMeeting: number | undefined
   let firstMissing: number | undefined
   for (const batch of grid) {
-    const p = simulatePoint(ctx, index, layout, 'decode', batch)
-    emit(p)
+    const point = simulatePoint(ctx, index, layout, 'decode', batch)
+    emit(point)
     if (ctx.workload.tpotMax === undefined) continue
-    if (p.latencyMs <= ctx.workload.tpotMax) {
+    if (point.latencyMs <= ctx.workload.tpotMax) {
       if (firstMissing === undefined) lastMeeting = batch
     } else firstMissing ??= batch
   }

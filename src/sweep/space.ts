@@ -6,7 +6,7 @@
  *
  * tp = 1 is attention data-parallel with expert-parallel MoE over all W GPUs
  * (MoE models; a dense model's replica at tp = 1 is one GPU); tp > 1 is one
- * tensor-parallel group of W = tp GPUs (SPEC's meaning of tp).
+ * tensor-parallel group of W = tp GPUs (tp as the reference reads it).
  */
 import {kvCacheFit, maxDecodeBatch, RESERVED_GIB} from '../cost/kvcache.js'
 import {shardShapes} from '../cost/shapes.js'

@@ -4,7 +4,7 @@
  * group sizes, in GPU count. Beyond the largest message the time grows with
  * the bytes (bandwidth-bound); below the smallest it holds (latency-bound).
  * Outside the measured GPU counts there is no answer: the caller uses the
- * bandwidth formula (SPEC A7).
+ * bandwidth formula (src/cost/comm.ts; docs/model.md, Communication per layout).
  */
 import type {KernelTable, Provenance, TableRow, TableSet} from './types.js'
 

@@ -1,7 +1,7 @@
 /**
- * The compat profile's lookups (SPEC A5): nearest point or step function,
- * in file order, exactly as the reference picks. Results are rounded to 3
- * decimals. `undefined` means "no row matched": the caller falls back.
+ * The compat profile's lookups (docs/profiles.md, The compat profile):
+ * nearest point or step function, in file order, exactly as the reference
+ * picks. Results are rounded to 3 decimals. `undefined` means "no row matched": the caller falls back.
  */
 import {pyRound} from '../util/pyformat.js'
 import {num, type KernelTable, type MfuLookup, type TableRow} from './types.js'

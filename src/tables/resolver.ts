@@ -19,7 +19,7 @@ import {dtypeTablePath} from './interpolate/lookup.js'
 import {tablePaths, type Phase} from './paths.js'
 import type {MfuLookup, SimWarning, TableSet} from './types.js'
 
-/** The work of one kernel call, for the roofline fallback (B7). */
+/** The work of one kernel call, for the roofline fallback (the rooflineFallback switch). */
 export interface KernelWork {
   flops: number
   bytes: number
@@ -118,7 +118,7 @@ function memoNumbers(tables: TableSet, scope: string, a: number, b: number, c: n
 
 export class MfuResolver {
   readonly warnings: SimWarning[] = []
-  private readonly o: ResolverOptions
+  private readonly options: ResolverOptions
   private readonly env: LookupEnv
 
   /** Memo scopes built once per resolver (one simulation makes a dozen lookups). */
@@ -126,47 +126,47 @@ export class MfuResolver {
   private readonly envText: string
 
   constructor(options: ResolverOptions) {
-    this.o = options
+    this.options = options
     this.env = {memBw: options.memBw, gemmDtype: options.gemmDtype}
-    this.envText = `${this.useInterp() && this.envKey()}`
+    this.envText = `${this.interpolates() && this.envKey()}`
   }
 
   gemm(m: number, k: number, n: number, work?: KernelWork): MfuLookup {
-    const path = tablePaths.gemm(this.o.gpuKey)
-    const interp = this.useInterp()
+    const path = tablePaths.gemm(this.options.gpuKey)
+    const interpolating = this.interpolates()
     this.gemmScope ??= `gemm|${this.envText}|${path}`
-    const found = memoNumbers(this.o.tables, this.gemmScope, k, n, m, () => {
-      if (interp) return this.o.interpolator!.gemm(this.o.tables, path, m, k, n, this.env)
-      const table = this.o.tables.get(this.nearestPath(path))
+    const found = memoNumbers(this.options.tables, this.gemmScope, k, n, m, () => {
+      if (interpolating) return this.options.interpolator!.gemm(this.options.tables, path, m, k, n, this.env)
+      const table = this.options.tables.get(this.nearestPath(path))
       return table && nearestGemmMfu(table, m, k, n)
     })
-    return found ?? this.fallback(`no GEMM row covers m=${m} k=${k} n=${n} in ${path}`, work, !this.o.tables.has(path))
+    return found ?? this.fallback(`no GEMM row covers m=${m} k=${k} n=${n} in ${path}`, work, !this.options.tables.has(path))
   }
 
   decodeAttention(path: string, batch: number, kvLen: number, fp8Kv: boolean, work?: KernelWork): MfuLookup {
-    const interp = this.useInterp()
-    const found = memoNumbers(this.o.tables, `dec|${this.envText}|${path}|${fp8Kv}`, kvLen, batch, 0, () => {
-      if (interp) return this.o.interpolator!.decodeAttention(this.o.tables, path, batch, kvLen, fp8Kv, this.env)
-      const table = this.o.tables.get(path)
+    const interpolating = this.interpolates()
+    const found = memoNumbers(this.options.tables, `dec|${this.envText}|${path}|${fp8Kv}`, kvLen, batch, 0, () => {
+      if (interpolating) return this.options.interpolator!.decodeAttention(this.options.tables, path, batch, kvLen, fp8Kv, this.env)
+      const table = this.options.tables.get(path)
       return table && nearestDecodeAttentionMfu(table, batch, kvLen, fp8Kv)
     })
     if (found) return found
-    const table = this.o.tables.get(path)
+    const table = this.options.tables.get(path)
     const why = table ? `${path} has no ${fp8Kv ? 'fp8' : 'bf16'} KV rows` : `${path} does not exist`
     return this.fallback(why, work, !table)
   }
 
-  /** A missing prefill table returns 0.9 in the compat profile (SPEC A5), not the default. */
+  /** A missing prefill table returns 0.9 in the compat profile (the reference's prefill lookup), not the default. */
   prefillAttention(path: string, seqLen: number, work?: KernelWork): MfuLookup {
-    const interp = this.useInterp()
-    const found = memoNumbers(this.o.tables, `pre|${this.envText}|${path}`, seqLen, 0, 0, () => {
-      if (interp) return this.o.interpolator!.prefillAttention(this.o.tables, path, seqLen, this.env)
-      const table = this.o.tables.get(path)
+    const interpolating = this.interpolates()
+    const found = memoNumbers(this.options.tables, `pre|${this.envText}|${path}`, seqLen, 0, 0, () => {
+      if (interpolating) return this.options.interpolator!.prefillAttention(this.options.tables, path, seqLen, this.env)
+      const table = this.options.tables.get(path)
       return table && nearestPrefillAttentionMfu(table, seqLen)
     })
     if (found) return found
-    const table = this.o.tables.get(path)
-    if (!table && !this.o.rooflineFallback) {
+    const table = this.options.tables.get(path)
+    if (!table && !this.options.rooflineFallback) {
       this.warn('missing-table', `${path} does not exist; using MFU 0.9`)
       return {value: 0.9, kind: 'fallback', lines: [], note: 'missing prefill table: 0.9'}
     }
@@ -179,46 +179,46 @@ export class MfuResolver {
    * (interpolating lookups only).
    */
   groupedGemm(phase: Phase, key: GroupedGemmKey, tokens: number, work?: KernelWork, distribution?: string): MfuLookup {
-    const path = tablePaths.groupedGemm(this.o.gpuKey, phase)
-    const interp = this.useInterp()
-    if (distribution && interp) {
-      const wide = tablePaths.wideEp(this.o.gpuKey, phase, distribution)
+    const path = tablePaths.groupedGemm(this.options.gpuKey, phase)
+    const interpolating = this.interpolates()
+    if (distribution && interpolating) {
+      const wide = tablePaths.wideEp(this.options.gpuKey, phase, distribution)
       const scope = `wide|${this.envText}|${wide}|${key.experts}|${key.gpus}|${key.localExperts}|${key.topk}`
-      const found = this.o.tables.has(wide) ? memoNumbers(this.o.tables, scope, key.hidden, key.intermediate, tokens, () => this.o.interpolator!.wideEp(this.o.tables, wide, phase, key, tokens, this.env)) : undefined
+      const found = this.options.tables.has(wide) ? memoNumbers(this.options.tables, scope, key.hidden, key.intermediate, tokens, () => this.options.interpolator!.wideEp(this.options.tables, wide, phase, key, tokens, this.env)) : undefined
       if (found) return found
     }
     const scope = `gg|${this.envText}|${path}|${phase}|${key.experts}|${key.gpus}|${key.localExperts}|${key.topk}`
-    const found = memoNumbers(this.o.tables, scope, key.hidden, key.intermediate, tokens, () => {
-      if (interp) return this.o.interpolator!.groupedGemm(this.o.tables, path, phase, key, tokens, this.env)
-      const table = this.o.tables.get(this.nearestPath(path))
+    const found = memoNumbers(this.options.tables, scope, key.hidden, key.intermediate, tokens, () => {
+      if (interpolating) return this.options.interpolator!.groupedGemm(this.options.tables, path, phase, key, tokens, this.env)
+      const table = this.options.tables.get(this.nearestPath(path))
       return table && (phase === 'decode' ? nearestGroupedGemmDecodeMfu(table, key, tokens) : nearestGroupedGemmPrefillMfu(table, key, tokens))
     })
     if (found) return found
-    const table = this.o.tables.get(path)
+    const table = this.options.tables.get(path)
     const shape = `E=${key.experts} gpus=${key.gpus} local=${key.localExperts} topk=${key.topk} D=${key.hidden} I=${key.intermediate}`
     return this.fallback(table ? `no grouped GEMM ${phase} rows for ${shape} in ${path}` : `${path} does not exist`, work, !table)
   }
 
   /** A collective's time from the measured comm tables, or undefined where they do not cover it. */
   collective(op: CollectiveOp, gpus: number, bytes: number): CommLookup | undefined {
-    return lookupCollective(this.o.tables, this.o.gpuKey, op, gpus, bytes)
+    return lookupCollective(this.options.tables, this.options.gpuKey, op, gpus, bytes)
   }
 
   hasTable(path: string): boolean {
-    return this.o.tables.has(path)
+    return this.options.tables.has(path)
   }
 
   /** A table with its own grid columns (DSA): nearest row by `query` among rows matching `filter`. */
   rowMfu(path: string, query: Record<string, number>, filter: Record<string, number | string>, work?: KernelWork): MfuLookup {
-    const table = this.o.tables.get(path)
+    const table = this.options.tables.get(path)
     const key = `row|${path}|${JSON.stringify(query)}|${JSON.stringify(filter)}`
-    const found = memo(this.o.tables, key, () => table && nearestRowMfu(table, query, filter))
+    const found = memo(this.options.tables, key, () => table && nearestRowMfu(table, query, filter))
     return found ?? this.fallback(table ? `no row of ${path} matches ${JSON.stringify(filter)}` : `${path} does not exist`, work, !table)
   }
 
   /** GDN latencies have no MFU to fall back to; a missing table is undefined and the caller decides. */
   gdnLatency(path: string, wanted: number): GdnLatency | undefined {
-    const table = this.o.tables.get(path)
+    const table = this.options.tables.get(path)
     return table && nearestGdnLatency(table, wanted)
   }
 
@@ -228,7 +228,7 @@ export class MfuResolver {
    * kernel_benchmark and ingested are per dtype), the GEMM dtype's table.
    */
   private nearestPath(path: string): string {
-    return this.o.tables.has(path) ? path : dtypeTablePath(this.o.tables, path, this.env)
+    return this.options.tables.has(path) ? path : dtypeTablePath(this.options.tables, path, this.env)
   }
 
   /** Interpolated values depend on the bandwidth and GEMM dtype too. */
@@ -236,21 +236,21 @@ export class MfuResolver {
     return `${this.env.memBw}|${this.env.gemmDtype}`
   }
 
-  private useInterp(): boolean {
-    return this.o.interpolate && this.o.interpolator !== undefined
+  private interpolates(): boolean {
+    return this.options.interpolate && this.options.interpolator !== undefined
   }
 
   private fallback(why: string, work: KernelWork | undefined, missingTable: boolean): MfuLookup {
     const code = missingTable ? 'missing-table' : 'no-matching-rows'
-    if (this.o.rooflineFallback && work && work.flops > 0) {
-      const computeS = work.flops / (work.peakTflops * 1e12)
-      const memoryS = work.bytes / 1024 ** 3 / this.o.memBw
-      const value = Math.min(1, (this.o.defaultMfu * computeS) / Math.max(computeS, memoryS))
-      this.warn(code, `${why}; roofline estimate at default efficiency ${this.o.defaultMfu}`)
-      return {value, kind: 'fallback', lines: [], note: `roofline x ${this.o.defaultMfu}: ${why}`}
+    if (this.options.rooflineFallback && work && work.flops > 0) {
+      const computeSeconds = work.flops / (work.peakTflops * 1e12)
+      const memorySeconds = work.bytes / 1024 ** 3 / this.options.memBw
+      const value = Math.min(1, (this.options.defaultMfu * computeSeconds) / Math.max(computeSeconds, memorySeconds))
+      this.warn(code, `${why}; roofline estimate at default efficiency ${this.options.defaultMfu}`)
+      return {value, kind: 'fallback', lines: [], note: `roofline x ${this.options.defaultMfu}: ${why}`}
     }
-    this.warn(code, `${why}; using the GPU's default MFU ${this.o.defaultMfu}`)
-    return {value: this.o.defaultMfu, kind: 'fallback', lines: [], note: `default MFU: ${why}`}
+    this.warn(code, `${why}; using the GPU's default MFU ${this.options.defaultMfu}`)
+    return {value: this.options.defaultMfu, kind: 'fallback', lines: [], note: `default MFU: ${why}`}
   }
 
   private warn(code: string, message: string): void {

@@ -46,7 +46,7 @@ interface Sample {
 
 type GpuOf = (gpuKey: string) => (ScoreGpu & {gemmDtype: 'fp8' | 'bf16'}) | undefined
 
-/** Roofline x default efficiency, the resolver's fallback (B7). */
+/** Roofline x default efficiency, the resolver's fallback under the rooflineFallback switch. */
 function rooflineFallback(work: Work, peakTflops: number, env: LookupEnv, defaultMfu: number): number {
   const computeUs = work.flops / (peakTflops * 1e6)
   const memoryUs = work.bytes / (bytesPerUs(env) ?? Infinity)
@@ -115,7 +115,7 @@ function gemmSamples(table: KernelTable, env: LookupEnv, gpu: ScoreGpu): Sample[
 }
 
 /**
- * The (k', n') site the compat GEMM lookup (SPEC A5) picks for (k, n) once the
+ * The (k', n') site the compat GEMM lookup (nearest point) picks for (k, n) once the
  * site `hidden` is gone: k' >= k, n' >= n, smallest squared distance, first in
  * file order on ties. Its rows alone give the compat answer.
  */
@@ -158,7 +158,7 @@ function attentionSamples(tables: TableSet, table: KernelTable, family: KernelFa
       d: nearestCandidate.d,
       borrowed: err(borrowed.value, truth),
       fallback: err(rooflineFallback(work, gpu.fp16Tflops, env, gpu.defaultMfu), truth),
-      // The compat lookup of a missing file: the default MFU (decode) or 0.9 (prefill, SPEC A5).
+      // The compat lookup of a missing file: the default MFU (decode) or 0.9 (prefill, as the reference does).
       nearest: err(decode ? gpu.defaultMfu : 0.9, truth),
     })
   }

@@ -1,8 +1,9 @@
 /**
  * Leave-one-out score of the MFU lookups: each measured point of each table
  * is hidden in turn and predicted from the rest, once with the compat
- * profile's nearest-point lookup (SPEC A5, falling back to the GPU's default
- * MFU as it does) and once with the default profile's interpolation. Errors
+ * profile's nearest-point lookup (docs/profiles.md, The compat profile;
+ * falling back to the GPU's default MFU as it does) and once with the
+ * default profile's interpolation. Errors
  * are absolute % of the recorded MFU; rows whose MFU was rounded to 0 cannot
  * be scored and are counted apart.
  */

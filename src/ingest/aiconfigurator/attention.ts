@@ -5,11 +5,12 @@
  * num_heads / num_key_value_heads are already per GPU). Full-attention rows
  * only (window_size 0): the simulator does not model sliding windows.
  *
- * The mfu column uses the simulator's FLOPs (SPEC A6), so that
+ * The mfu column uses the simulator's attention-core FLOPs (docs/model.md,
+ * Attention), so that
  * time = FLOPs / (peak * mfu) gives the measured latency back:
  *  - prefill of one request of isl tokens: isl * 4*H*hd*isl / 1.8 (causal);
  *  - decode step: batch * 4*H*hd*kv_len, kv_len = isl + step (isl is 1).
- * Both against the bf16 peak (attention cores always use it, SPEC A2).
+ * Both against the bf16 peak (the simulator times attention cores at it).
  */
 import {causalPrefillFlops, mhaPairFlops} from '../../model/attention-flops.js'
 import {cellNumber, cellText, requireColumns, type AicRow} from './parquet.js'
@@ -84,7 +85,7 @@ export function mapDecodeAttention(rows: readonly AicRow[], src: SourceInfo, o: 
     )
     out.push({
       table: buildTable(`mha/decode/${o.gpuKey}/${cfg}.csv`, ['dtype', 'kv_dtype', 'batch_size', 'kv_len', 'latency_us', 'mfu'], cells, ['kv_dtype', 'batch_size', 'kv_len']),
-      provenance: provenanceOf([src], sel, ['window_size 0 (full attention)', 'kv_len = isl + step', ...note], cells.length, `batch*4*H*hd*kv_len / (latency * ${o.peaks.bf16} TFLOP/s bf16 peak) (SPEC A6 decode core)`),
+      provenance: provenanceOf([src], sel, ['window_size 0 (full attention)', 'kv_len = isl + step', ...note], cells.length, `batch*4*H*hd*kv_len / (latency * ${o.peaks.bf16} TFLOP/s bf16 peak) (the simulator's decode core FLOPs)`),
     })
   }
   return out
@@ -111,7 +112,7 @@ export function mapPrefillAttention(rows: readonly AicRow[], src: SourceInfo, o:
         {...sel, kernelSources: countSources(chosen)},
         ['window_size 0 (full attention)', 'attn_dtype bfloat16, kv_cache_dtype bfloat16', `per seq_len the batch nearest ${o.prefillTokens}/seq_len tokens; latency_us per request = latency / batch`, ...note],
         cells.length,
-        `seq_len*4*H*hd*seq_len/1.8 / (latency per request * ${o.peaks.bf16} TFLOP/s bf16 peak) (SPEC A6 prefill core)`,
+        `seq_len*4*H*hd*seq_len/1.8 / (latency per request * ${o.peaks.bf16} TFLOP/s bf16 peak) (the simulator's causal prefill core FLOPs)`,
       ),
     })
   }

@@ -10,7 +10,7 @@
  * message_bytes: element count times element size (bfloat16/half 2, int8 1)
  * for collectives; for DeepEP the payload one GPU sends,
  * num_token * topk * hidden * (1 byte fp8 dispatch, 2 bytes bf16 combine),
- * which is the simulator's low-latency message (SPEC A7). DeepEP rows of
+ * which is the message of the simulator's low-latency DeepEP dispatch. DeepEP rows of
  * different (hidden, topk, experts) with the same payload keep the fastest;
  * num_gpus = node_num * GPUs per node.
  */

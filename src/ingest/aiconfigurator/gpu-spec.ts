@@ -6,7 +6,7 @@ import type {GpuSpec} from '../../hardware/gpu.js'
 import type {KernelTable} from '../../tables/types.js'
 import type {SystemSpec} from './systems.js'
 
-/** Bandwidth derating the system files do not give: InferSim's 0.8 (SPEC A2), as for the compat GPUs. */
+/** Bandwidth derating the system files do not give: InferSim's 0.8, as for the compat GPUs. */
 export const LINK_EFFICIENCY = 0.8
 
 /** Short names that do not clash with the compat entries (H200, GB200 stay InferSim's). */

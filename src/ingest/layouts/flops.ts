@@ -1,7 +1,8 @@
 /**
- * FLOPs of one measured kernel call, as the SPEC formulas count them (A4, A6),
- * used to recompute MFU = FLOPs / latency / peak (1 TFLOPS = 1e12 FLOP/s, the
- * convention the reference tables were written with).
+ * FLOPs of one measured kernel call, as the simulator counts them (GEMMs,
+ * attention cores, experts; docs/model.md), used to recompute MFU = FLOPs /
+ * latency / peak (1 TFLOPS = 1e12 FLOP/s, the convention the reference tables
+ * were written with).
  *
  * Two counting conventions follow the reference benchmarks, checked against
  * their stated MFU: prefill attention is causal, so it counts half of the
@@ -40,7 +41,7 @@ export const mlaPrefillFlops = (v: Values, s: Record<string, number>, hints?: Re
 
 /**
  * Grouped GEMM (MoE experts on one GPU): tokens x topk token-expert pairs,
- * up (gate+up) 2*D*2I each and down 2*D*I each (SPEC A6: 2*D*I*m*k*3 in all).
+ * up (gate+up) 2*D*2I each and down 2*D*I each (2*D*I*m*k*3 in all, the simulator's MoE count).
  */
 export function groupedGemmFlops(tokensColumn: string) {
   return (v: Values) => {

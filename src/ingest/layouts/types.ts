@@ -43,8 +43,8 @@ export interface Layout {
   /**
    * GEMM: rows are grouped by these keys, groups in the order first ingested,
    * and sorted by the other grid keys within a group. The compat lookup
-   * breaks distance ties between (k, n) sites by file order (SPEC A5), so a
-   * full sort would change which site wins a tie.
+   * breaks distance ties between (k, n) sites by file order (as the reference
+   * does), so a full sort would change which site wins a tie.
    */
   siteKeys?: string[]
   /** Columns holding latencies in µs (must be > 0). With openLatencyParts, every column after the first. */

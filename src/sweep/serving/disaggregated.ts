@@ -12,7 +12,7 @@
  * one node may also use a prefill point that meets the TTFT target only over
  * NVLink.
  *
- * Sizing (np prefill and nd decode instances; rates in requests/s):
+ * Sizing (prefill and decode instances; rates in requests/s):
  * - nothing to sustain: the whole-instance counts within the budget that
  *   serve the most output tokens per GPU per second;
  * - a request rate R: the fewest instances of each side that sustain R;
@@ -83,110 +83,121 @@ interface PrefillCandidate {
   link: KvLink
 }
 
-function kvBytesPerRequest(model: ModelSpec, l: Layout, isl: number): number {
-  const f = l.weights.resolved
-  const shapes = shardShapes(model, {tp: l.tp, fp8Gemm: l.weights.fp8Gemm || f === 'fp8', fp8Kv: l.fp8Kv, weightBits: bitsOf(f)})
+function kvBytesPerRequest(model: ModelSpec, layout: Layout, isl: number): number {
+  const format = layout.weights.resolved
+  const shapes = shardShapes(model, {tp: layout.tp, fp8Gemm: layout.weights.fp8Gemm || format === 'fp8', fp8Kv: layout.fp8Kv, weightBits: bitsOf(format)})
   return isl * kvBytesPerToken(model, shapes)
 }
 
 interface Sized {
-  np: number
-  nd: number
+  prefillInstances: number
+  decodeInstances: number
   gpus: number
   rate: number
   tgs: number
 }
 
-function size(t: ServingTargets, budget: GpuBudget, p: PrefillCandidate, d: {gpus: number; rate: number; inFlight: number}): Sized | undefined {
-  const evalCounts = (np: number, nd: number): Sized => {
-    const gpus = np * p.gpus + nd * d.gpus
-    const served = Math.min(np * p.rate, nd * d.rate)
-    const rate = t.sustain.kind === 'rate' ? t.sustain.requestsPerSecond : served
-    return {np, nd, gpus, rate, tgs: (rate * t.osl) / gpus}
+/** Instances of each phase for one prefill candidate and one decode point: the targets' load, or the best balance within the budget. */
+function sizePlan(
+  targets: ServingTargets,
+  budget: GpuBudget,
+  prefill: PrefillCandidate,
+  decode: {gpus: number; rate: number; inFlight: number},
+): Sized | undefined {
+  const evalCounts = (prefillInstances: number, decodeInstances: number): Sized => {
+    const gpus = prefillInstances * prefill.gpus + decodeInstances * decode.gpus
+    const served = Math.min(prefillInstances * prefill.rate, decodeInstances * decode.rate)
+    const rate = targets.sustain.kind === 'rate' ? targets.sustain.requestsPerSecond : served
+    return {prefillInstances, decodeInstances, gpus, rate, tgs: (rate * targets.osl) / gpus}
   }
-  const balanced = (nd: number) => Math.max(1, Math.ceil((nd * d.rate) / p.rate))
-  const grow = (np: number, nd: number): Sized | undefined => {
-    while (np * p.gpus + nd * d.gpus < budget.minGpus) {
-      nd++
-      np = Math.max(np, balanced(nd))
+  const balanced = (decodeInstances: number) => Math.max(1, Math.ceil((decodeInstances * decode.rate) / prefill.rate))
+  const grow = (prefillInstances: number, decodeInstances: number): Sized | undefined => {
+    while (prefillInstances * prefill.gpus + decodeInstances * decode.gpus < budget.minGpus) {
+      decodeInstances++
+      prefillInstances = Math.max(prefillInstances, balanced(decodeInstances))
     }
-    const s = evalCounts(np, nd)
-    return s.gpus <= budget.maxGpus ? s : undefined
+    const sized = evalCounts(prefillInstances, decodeInstances)
+    return sized.gpus <= budget.maxGpus ? sized : undefined
   }
-  const s = t.sustain
-  if (s.kind === 'rate') return grow(Math.ceil(s.requestsPerSecond / p.rate), Math.ceil(s.requestsPerSecond / d.rate))
-  if (s.kind === 'concurrency') {
-    const nd = Math.ceil(s.requests / d.inFlight)
-    return grow(balanced(nd), nd)
+  const sustain = targets.sustain
+  if (sustain.kind === 'rate') return grow(Math.ceil(sustain.requestsPerSecond / prefill.rate), Math.ceil(sustain.requestsPerSecond / decode.rate))
+  if (sustain.kind === 'concurrency') {
+    const decodeInstances = Math.ceil(sustain.requests / decode.inFlight)
+    return grow(balanced(decodeInstances), decodeInstances)
   }
   let best: Sized | undefined
-  for (let nd = 1; nd * d.gpus + p.gpus <= budget.maxGpus; nd++) {
-    const ideal = (nd * d.rate) / p.rate
-    for (const np of new Set([Math.max(1, Math.floor(ideal)), Math.max(1, Math.ceil(ideal))])) {
-      const c = evalCounts(np, nd)
-      if (c.gpus > budget.maxGpus || c.gpus < budget.minGpus) continue
-      if (!best || c.tgs > best.tgs) best = c
+  for (let decodeInstances = 1; decodeInstances * decode.gpus + prefill.gpus <= budget.maxGpus; decodeInstances++) {
+    const ideal = (decodeInstances * decode.rate) / prefill.rate
+    for (const prefillInstances of new Set([Math.max(1, Math.floor(ideal)), Math.max(1, Math.ceil(ideal))])) {
+      const sized = evalCounts(prefillInstances, decodeInstances)
+      if (sized.gpus > budget.maxGpus || sized.gpus < budget.minGpus) continue
+      if (!best || sized.tgs > best.tgs) best = sized
     }
   }
   return best
 }
 
 export function disaggregatedPlans(input: DisaggInput): DisaggOutcome {
-  const {model, layouts, targets: t} = input
+  const {model, layouts, targets} = input
   const frontier = new ParetoFrontier<DisaggPlan>()
   const byDecodeLayout = new Map<number, DisaggPlan>()
   const out: DisaggOutcome = {bests: [], frontier}
   input.gpus.forEach((gpu, gpuIndex) => {
     const rates = effectiveRates(gpu)
-    const bw: Record<KvLink, number> = {nvlink: rates.nvlinkBw, rdma: rates.rdmaBw}
-    const transferMs = (l: Layout, link: KvLink) => transferSeconds(kvBytesPerRequest(model, l, t.isl), bw[link]) * 1000
+    const bandwidth: Record<KvLink, number> = {nvlink: rates.nvlinkBw, rdma: rates.rdmaBw}
+    const transferMs = (layout: Layout, link: KvLink) => transferSeconds(kvBytesPerRequest(model, layout, targets.isl), bandwidth[link]) * 1000
     // Per prefill instance size and link: the highest-throughput point meeting TTFT with its KV transfer.
     const candidates = new Map<string, PrefillCandidate>()
     const decodes: SweepPoint[] = []
-    for (const p of input.points) {
-      const l = layouts[p.layout]
-      if (l.gpu !== gpuIndex) continue
-      if (p.phase === 'decode') {
-        if (out.fastestDecodeMs === undefined || p.latencyMs < out.fastestDecodeMs) out.fastestDecodeMs = p.latencyMs
-        if (t.tpotMax === undefined || p.latencyMs <= t.tpotMax) decodes.push(p)
+    for (const point of input.points) {
+      const layout = layouts[point.layout]
+      if (layout.gpu !== gpuIndex) continue
+      if (point.phase === 'decode') {
+        if (out.fastestDecodeMs === undefined || point.latencyMs < out.fastestDecodeMs) out.fastestDecodeMs = point.latencyMs
+        if (targets.tpotMax === undefined || point.latencyMs <= targets.tpotMax) decodes.push(point)
         continue
       }
-      const fastest = p.latencyMs + transferMs(l, 'nvlink')
+      const fastest = point.latencyMs + transferMs(layout, 'nvlink')
       if (out.fastestPrefillMs === undefined || fastest < out.fastestPrefillMs) out.fastestPrefillMs = fastest
       for (const link of ['rdma', 'nvlink'] as const) {
-        if (t.ttftMax !== undefined && p.latencyMs + transferMs(l, link) > t.ttftMax) continue
-        const key = `${l.worldSize}|${link}`
+        if (targets.ttftMax !== undefined && point.latencyMs + transferMs(layout, link) > targets.ttftMax) continue
+        const key = `${layout.worldSize}|${link}`
         const cur = candidates.get(key)
-        if (!cur || p.tgs > cur.point.tgs || (p.tgs === cur.point.tgs && p.latencyMs < cur.point.latencyMs)) {
-          candidates.set(key, {point: p, gpus: l.worldSize, rate: (p.tgs * l.worldSize) / t.isl, link})
+        if (!cur || point.tgs > cur.point.tgs || (point.tgs === cur.point.tgs && point.latencyMs < cur.point.latencyMs)) {
+          candidates.set(key, {point, gpus: layout.worldSize, rate: (point.tgs * layout.worldSize) / targets.isl, link})
         }
       }
     }
     const perNode = input.gpusPerNode[gpuIndex]
-    for (const d of decodes) {
-      const dl = layouts[d.layout]
-      const decode = {gpus: dl.worldSize, rate: (d.tgs * dl.worldSize) / t.osl, inFlight: (d.tgs * dl.worldSize * d.latencyMs) / 1000}
-      for (const c of candidates.values()) {
-        const s = size(t, input.budget, c, decode)
-        if (!s) continue
-        const link: KvLink = s.gpus <= perNode ? 'nvlink' : 'rdma'
-        if (c.link === 'nvlink' && link !== 'nvlink') continue
-        const pl = layouts[c.point.layout]
-        const ms = transferMs(pl, link)
+    for (const decodePoint of decodes) {
+      const decodeLayout = layouts[decodePoint.layout]
+      const decode = {
+        gpus: decodeLayout.worldSize,
+        rate: (decodePoint.tgs * decodeLayout.worldSize) / targets.osl,
+        inFlight: (decodePoint.tgs * decodeLayout.worldSize * decodePoint.latencyMs) / 1000,
+      }
+      for (const candidate of candidates.values()) {
+        const sized = sizePlan(targets, input.budget, candidate, decode)
+        if (!sized) continue
+        const link: KvLink = sized.gpus <= perNode ? 'nvlink' : 'rdma'
+        if (candidate.link === 'nvlink' && link !== 'nvlink') continue
+        const prefillLayout = layouts[candidate.point.layout]
+        const kvMs = transferMs(prefillLayout, link)
+        const prefill = candidate.point
         const plan: DisaggPlan = {
           gpu: gpuIndex,
-          prefill: {layout: c.point.layout, value: c.point.value, latencyMs: c.point.latencyMs, tgs: c.point.tgs, instances: s.np},
-          decode: {layout: d.layout, value: d.value, latencyMs: d.latencyMs, tgs: d.tgs, instances: s.nd},
-          kvTransfer: {bytesPerRequest: kvBytesPerRequest(model, pl, t.isl), link, gbPerS: bw[link], ms},
-          ttftMs: c.point.latencyMs + ms,
-          tpotMs: d.latencyMs,
-          tgs: s.tgs,
-          gpus: s.gpus,
-          requestsPerSecond: s.rate,
+          prefill: {layout: prefill.layout, value: prefill.value, latencyMs: prefill.latencyMs, tgs: prefill.tgs, instances: sized.prefillInstances},
+          decode: {layout: decodePoint.layout, value: decodePoint.value, latencyMs: decodePoint.latencyMs, tgs: decodePoint.tgs, instances: sized.decodeInstances},
+          kvTransfer: {bytesPerRequest: kvBytesPerRequest(model, prefillLayout, targets.isl), link, gbPerS: bandwidth[link], ms: kvMs},
+          ttftMs: prefill.latencyMs + kvMs,
+          tpotMs: decodePoint.latencyMs,
+          tgs: sized.tgs,
+          gpus: sized.gpus,
+          requestsPerSecond: sized.rate,
         }
-        frontier.offer(1000 / plan.tpotMs, plan.tgs, d.layout * 1e7 + d.value, plan)
-        const cur = byDecodeLayout.get(d.layout)
-        if (!cur || plan.tgs > cur.tgs) byDecodeLayout.set(d.layout, plan)
+        frontier.offer(1000 / plan.tpotMs, plan.tgs, decodePoint.layout * 1e7 + decodePoint.value, plan)
+        const cur = byDecodeLayout.get(decodePoint.layout)
+        if (!cur || plan.tgs > cur.tgs) byDecodeLayout.set(decodePoint.layout, plan)
       }
     }
   })

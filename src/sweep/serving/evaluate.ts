@@ -36,8 +36,8 @@ export function servingDeployment(layout: ServingLayout, targets: Pick<ServingTa
 
 /** The serving model's result for one unit at one load, as `infersim simulate --serving` computes it. */
 export function servingResultAt(ctx: ServingEvalContext, layout: ServingLayout, budget: number, concurrency: number): ServingResult {
-  const d = servingDeployment(layout, ctx.targets, budget)
-  return simulateServing(ctx.model, d, ctx.gpus[layout.gpu], ctx.tables[layout.gpu], ctx.profile, {
+  const deployment = servingDeployment(layout, ctx.targets, budget)
+  return simulateServing(ctx.model, deployment, ctx.gpus[layout.gpu], ctx.tables[layout.gpu], ctx.profile, {
     concurrency,
     engine: ctx.engines[layout.engine],
     // EP inside the TP group; without it the deployment's default (expert parallel over data-parallel attention groups).
@@ -47,13 +47,13 @@ export function servingResultAt(ctx: ServingEvalContext, layout: ServingLayout, 
 }
 
 export function evaluateServingPoint(ctx: ServingEvalContext, index: number, layout: ServingLayout, budget: number, concurrency: number): ServingPoint {
-  const r = servingResultAt(ctx, layout, budget, concurrency)
-  return {layout: index, budget, concurrency, ttftMs: r.ttftMs, tpotMs: r.tpotMs, tgs: r.outputTokensPerGpuPerSecond, rankRps: r.requestsPerSecond}
+  const result = servingResultAt(ctx, layout, budget, concurrency)
+  return {layout: index, budget, concurrency, ttftMs: result.ttftMs, tpotMs: result.tpotMs, tgs: result.outputTokensPerGpuPerSecond, rankRps: result.requestsPerSecond}
 }
 
 /** Whether a point meets the latency targets (the GPU budget and what must be sustained are the plan's business). */
-export const meetsLatency = (t: Pick<ServingTargets, 'ttftMax' | 'tpotMax'>, p: Pick<ServingPoint, 'ttftMs' | 'tpotMs'>) =>
-  (t.ttftMax === undefined || p.ttftMs <= t.ttftMax) && (t.tpotMax === undefined || p.tpotMs <= t.tpotMax)
+export const meetsLatency = (targets: Pick<ServingTargets, 'ttftMax' | 'tpotMax'>, point: Pick<ServingPoint, 'ttftMs' | 'tpotMs'>) =>
+  (targets.ttftMax === undefined || point.ttftMs <= targets.ttftMax) && (targets.tpotMax === undefined || point.tpotMs <= targets.tpotMax)
 
 export function budgetsOf(ctx: Pick<ServingEvalContext, 'engines' | 'space'>, layout: ServingLayout): number[] {
   if (ctx.space.stepTokens) return ctx.space.stepTokens
@@ -78,12 +78,12 @@ export function geometricGrid(limit: number): number[] {
  * what a rank can run (more would only wait for admission).
  */
 export function concurrencyGrid(ctx: Pick<ServingEvalContext, 'targets' | 'space'>, layout: ServingLayout): number[] {
-  const s = ctx.targets.sustain
-  if (s.kind === 'concurrency') {
+  const sustain = ctx.targets.sustain
+  if (sustain.kind === 'concurrency') {
     const out = new Set<number>()
     const lo = Math.max(1, Math.ceil(ctx.space.minGpus / layout.worldSize))
     const hi = Math.floor(ctx.space.maxGpus / layout.worldSize)
-    for (let units = lo; units <= hi; units++) out.add(Math.ceil(s.requests / (units * layout.ranks)))
+    for (let units = lo; units <= hi; units++) out.add(Math.ceil(sustain.requests / (units * layout.ranks)))
     return [...out].sort((a, b) => a - b)
   }
   if (ctx.space.concurrencies) return ctx.space.concurrencies
@@ -94,9 +94,9 @@ export function concurrencyGrid(ctx: Pick<ServingEvalContext, 'targets' | 'space
 function bisect(ctx: ServingEvalContext, index: number, layout: ServingLayout, budget: number, lo: number, hi: number, emit: (p: ServingPoint) => void): void {
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2)
-    const p = evaluateServingPoint(ctx, index, layout, budget, mid)
-    emit(p)
-    if (meetsLatency(ctx.targets, p)) lo = mid
+    const point = evaluateServingPoint(ctx, index, layout, budget, mid)
+    emit(point)
+    if (meetsLatency(ctx.targets, point)) lo = mid
     else hi = mid
   }
 }
@@ -108,12 +108,12 @@ export function evaluateServingLayout(ctx: ServingEvalContext, index: number, la
   for (const budget of budgetsOf(ctx, layout)) {
     let lastMeeting: number | undefined
     let firstMissing: number | undefined
-    for (const c of grid) {
-      const p = evaluateServingPoint(ctx, index, layout, budget, c)
-      emit(p)
-      if (meetsLatency(ctx.targets, p)) {
-        if (firstMissing === undefined) lastMeeting = c
-      } else firstMissing ??= c
+    for (const concurrency of grid) {
+      const point = evaluateServingPoint(ctx, index, layout, budget, concurrency)
+      emit(point)
+      if (meetsLatency(ctx.targets, point)) {
+        if (firstMissing === undefined) lastMeeting = concurrency
+      } else firstMissing ??= concurrency
     }
     if (refine && lastMeeting !== undefined && firstMissing !== undefined && firstMissing > lastMeeting) {
       bisect(ctx, index, layout, budget, lastMeeting, firstMissing, emit)

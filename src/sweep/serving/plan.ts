@@ -32,19 +32,19 @@ export interface UnitPlan {
 }
 
 /** The deployment a point makes, or the GPUs it would need (above the budget) when it cannot be made. */
-export function planOf(layout: ServingLayout, p: ServingPoint, targets: ServingTargets, budget: GpuBudget): UnitPlan | {gpusNeeded: number} {
-  const g = layout.worldSize
-  const fewest = Math.max(1, Math.ceil(budget.minGpus / g))
-  const unitRps = p.rankRps * layout.ranks
-  const s = targets.sustain
+export function planOf(layout: ServingLayout, point: ServingPoint, targets: ServingTargets, budget: GpuBudget): UnitPlan | {gpusNeeded: number} {
+  const unitGpus = layout.worldSize
+  const fewest = Math.max(1, Math.ceil(budget.minGpus / unitGpus))
+  const unitRps = point.rankRps * layout.ranks
+  const sustain = targets.sustain
   let units: number
-  if (s.kind === 'none') units = Math.floor(budget.maxGpus / g)
-  else if (s.kind === 'rate') units = Math.max(fewest, Math.ceil(s.requestsPerSecond / unitRps))
-  else units = Math.max(fewest, Math.ceil(s.requests / (p.concurrency * layout.ranks)))
-  if (!Number.isFinite(units) || units < fewest || units * g > budget.maxGpus) return {gpusNeeded: Number.isFinite(units) ? Math.max(units, fewest) * g : Infinity}
-  const gpus = units * g
-  if (s.kind === 'rate') return {units, gpus, tgs: (s.requestsPerSecond * targets.osl) / gpus, requestsPerSecond: s.requestsPerSecond, concurrency: units * layout.ranks * p.concurrency}
-  return {units, gpus, tgs: p.tgs, requestsPerSecond: units * unitRps, concurrency: units * layout.ranks * p.concurrency}
+  if (sustain.kind === 'none') units = Math.floor(budget.maxGpus / unitGpus)
+  else if (sustain.kind === 'rate') units = Math.max(fewest, Math.ceil(sustain.requestsPerSecond / unitRps))
+  else units = Math.max(fewest, Math.ceil(sustain.requests / (point.concurrency * layout.ranks)))
+  if (!Number.isFinite(units) || units < fewest || units * unitGpus > budget.maxGpus) return {gpusNeeded: Number.isFinite(units) ? Math.max(units, fewest) * unitGpus : Infinity}
+  const gpus = units * unitGpus
+  if (sustain.kind === 'rate') return {units, gpus, tgs: (sustain.requestsPerSecond * targets.osl) / gpus, requestsPerSecond: sustain.requestsPerSecond, concurrency: units * layout.ranks * point.concurrency}
+  return {units, gpus, tgs: point.tgs, requestsPerSecond: units * unitRps, concurrency: units * layout.ranks * point.concurrency}
 }
 
 export const isPlan = (x: UnitPlan | {gpusNeeded: number}): x is UnitPlan => 'units' in x

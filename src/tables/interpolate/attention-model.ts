@@ -1,7 +1,8 @@
 /**
  * Attention tables as kernel models: which configuration a file holds
- * (from its name) and the FLOPs and bytes of one call. FLOPs follow SPEC
- * A6 (constant factors cancel: only ratios between shapes matter); bytes
+ * (from its name) and the FLOPs and bytes of one call. FLOPs are the
+ * simulator's attention-core counts (docs/model.md, Attention; constant
+ * factors cancel: only ratios between shapes matter); bytes
  * are the KV cache read plus queries and outputs.
  */
 import {causalPrefillFlops, mhaPairFlops, mlaAbsorbedPairFlops, mlaExpandedPairFlops} from '../../model/attention-flops.js'

@@ -1,5 +1,5 @@
 /**
- * The default profile's MFU lookups (SPEC B2): exact where measured,
+ * The default profile's MFU lookups (the interpolateMfu switch): exact where measured,
  * interpolated inside a table's grid, extrapolated (utilisation held)
  * outside it, borrowed from the nearest measured shape when a shape has no
  * table, and undefined when nothing is close, so the resolver falls back.

@@ -24,7 +24,7 @@ export type Quantity = 'mfu' | 'latency' | 'utilisation'
 export interface KernelModel {
   /** Axis columns, outer first; blended in log2. */
   axes: string[]
-  /** MFU and latency (µs) columns of each channel; the lookup's value is the largest channel MFU (SPEC A5). */
+  /** MFU and latency (µs) columns of each channel; the lookup's value is the largest channel MFU, as the reference's grouped-GEMM lookup takes max(up, down). */
   channels: {mfu: string; latency: string}[]
   /** FLOPs and bytes per channel of a shape (a row's values or a query). */
   work(shape: Shape, env: LookupEnv): Work[]
@@ -37,7 +37,7 @@ export interface GridRow {
   mfu: number[]
   /** MFU per channel recomputed from the latency and the table's peak (the recorded one without a latency); stands in for an MFU rounded to 0. */
   fromLatency: number[]
-  /** The channel the row's value comes from: the one with the larger MFU (SPEC A5 reads max(up, down)). */
+  /** The channel the row's value comes from: the one with the larger MFU (max(up, down), as the reference reads it). */
   channel: number
 }
 

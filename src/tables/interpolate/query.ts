@@ -42,15 +42,15 @@ export interface KernelLookup {
   warnings: SimWarning[]
 }
 
-export function lookupKernelMfu(q: KernelQuery, tables: TableSet, gpu: LookupGpu, sw: Pick<ProfileSwitches, 'interpolateMfu' | 'rooflineFallback'>): KernelLookup {
+export function lookupKernelMfu(q: KernelQuery, tables: TableSet, gpu: LookupGpu, switches: Pick<ProfileSwitches, 'interpolateMfu' | 'rooflineFallback'>): KernelLookup {
   const fp8Gemm = 'fp8Gemm' in q && q.fp8Gemm
   const resolver = new MfuResolver({
     tables,
     gpuKey: gpu.key,
     defaultMfu: gpu.defaultMfu,
     memBw: gpu.memBw,
-    interpolate: sw.interpolateMfu,
-    rooflineFallback: sw.rooflineFallback,
+    interpolate: switches.interpolateMfu,
+    rooflineFallback: switches.rooflineFallback,
     interpolator: defaultInterpolator,
     gemmDtype: fp8Gemm ? 'fp8' : 'bf16',
   })

@@ -28,7 +28,7 @@ describe('AIConfigurator decode attention mapping', () => {
     ])
   })
 
-  it('MFU uses the decode core FLOPs of SPEC A6 (batch*4*H*hd*kv_len) against the bf16 peak', () => {
+  it('MFU uses the decode core FLOPs the simulator counts (batch*4*H*hd*kv_len) against the bf16 peak', () => {
     const [row] = values(table(mapDecodeAttention(input, SRC, OPTIONS), 'mha/decode/test-gpu/32-8-128.csv'))
     expect(close(row.mfu as number, (16 * 4 * 32 * 128 * 1024) / (20e-6 * 1000e12))).toBe(true)
   })
