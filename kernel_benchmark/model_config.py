@@ -1,4 +1,4 @@
-"""HuggingFace config.json -> the architecture facts the simulator reads (SPEC A1, B3).
+"""HuggingFace config.json -> the architecture facts the simulator reads (the config reader of src/model/parse.ts, published-config fields included).
 
 Pure Python (no torch). Two readings exist, as in src/model/parse.ts:
 the compat reading of the InferSim project (`--profile infersim`) and the
