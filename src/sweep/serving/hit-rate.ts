@@ -3,7 +3,7 @@
  * best. For each group of measured serving runs of one model, GPU, GPU count,
  * engine and workload (ISL, OSL): the measured best run (the most output
  * tokens per GPU per second; closed loop: concurrency x osl / (TTFT + (osl - 1)
- * TPOT) / tp) sets the targets at its own mean TTFT and TPOT (times 1 + slack),
+ * TPOT) / the instance's GPUs, the row read as calibrate reads it) sets the targets at its own mean TTFT and TPOT (times 1 + slack),
  * and `sweep --serving` restricted to that model, GPU count, engine, weight and
  * KV format and the engine's own step budget ranks its deployments. A hit: the
  * measured best's layout (TP, MoE EP, replicas) is among the top N.
@@ -11,7 +11,7 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {parseMeasurements} from '../../calibrate/measurements.js'
-import {rowEngineName, rowMoeEp} from '../../calibrate/serving.js'
+import {rowEngineName, servingRun} from '../../calibrate/serving.js'
 import type {MeasurementRow} from '../../calibrate/types.js'
 import {InfersimError} from '../../errors.js'
 import type {EngineName} from '../../engine.js'
@@ -97,36 +97,40 @@ export function measuredRuns(rows: readonly MeasurementRow[]): MeasuredRun[] {
     byRun.set(runKey(r.id), e)
   }
   const out: MeasuredRun[] = []
+  const gpus = loadGpus()
   for (const [id, {ttft, tpot}] of byRun) {
     if (!ttft || !tpot) continue
     const r = ttft
     let engine: string
-    let moeEp: number
+    let run: ReturnType<typeof servingRun>
     try {
       engine = rowEngineName(r)
       const model = loadModel(r.model, {publishedConfigs: true, baseDir: r.baseDir})
-      moeEp = rowMoeEp(r, model.ffn.isMoe)
+      // The instance as calibrate reads the row (moe_tp x moe_ep GPUs, data-parallel attention where heads do not split).
+      run = servingRun(r, model, resolveGpu(gpus, r.gpu))
+      if (!model.ffn.isMoe) run.deployment.moeEp = 1
     } catch (error) {
       if (error instanceof InfersimError) continue
       throw error
     }
+    const d = run.deployment
     const c = r.decode_batch as number
     out.push({
       id,
       model: path.isAbsolute(r.model) || !r.model.includes('/') ? r.model : path.join(r.baseDir, r.model),
       gpu: r.gpu,
-      worldSize: r.world_size,
-      tp: r.tp,
-      moeEp,
+      worldSize: d.worldSize,
+      tp: d.tp,
+      moeEp: d.moeEp ?? d.worldSize / d.tp,
       engine,
       isl: r.isl,
       osl: r.osl,
       fp8Gemm: r.fp8_gemm === 1,
       fp8Kv: r.fp8_kv === 1,
-      concurrency: c,
+      concurrency: run.concurrency,
       ttftMs: ttft.actual,
       tpotMs: tpot.actual,
-      tgs: (c * r.osl) / ((ttft.actual + (r.osl - 1) * tpot.actual) / 1000) / r.tp,
+      tgs: (c * r.osl) / ((ttft.actual + (r.osl - 1) * tpot.actual) / 1000) / d.worldSize,
     })
   }
   return out
