@@ -25,5 +25,5 @@ export const calibrateOptions = {
     summary: 'Folder of serving-engine files (<engine>.json) that serving rows use and --fit writes; an engine without a file there uses the bundled one.',
     defaultHelp: '~/.config/infersim/engines (or $INFERSIM_HOME/engines)',
   },
-  ablate: {type: 'boolean', summary: 'Default profile with each switch off in turn: MAPE change per switch.', default: false},
+  ablate: {type: 'boolean', summary: 'Default profile with each switch toggled in turn (off where it is on, on where it is off): MAPE change per switch.', default: false},
 } as const satisfies OptionSpecs
