@@ -54,11 +54,27 @@ function lineCounter(): (cells: string[]) => CsvRecord | undefined {
   }
 }
 
+/**
+ * A text without quotes and without a carriage return outside CRLF: records
+ * are its lines and cells its commas, exactly as the parser reads them. The
+ * bundled kernel tables are such texts; splitting them is several times
+ * faster than the parser, which matters at start-up.
+ */
+const isPlain = (text: string) => !text.includes('"') && !/\r(?!\n)/.test(text)
+
+function splitPlain(text: string): string[][] {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  const lines = body.split(/\r?\n/)
+  // A final line ending ends the last record; it does not start an empty one.
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop()
+  return lines.map((line) => line.split(',').map((cell) => cell.trim()))
+}
+
 /** Every record of a CSV text. */
 export function parseCsv(text: string, label: string): CsvRecord[] {
   let raw: string[][]
   try {
-    raw = parseSync(text, OPTIONS) as string[][]
+    raw = isPlain(text) ? splitPlain(text) : (parseSync(text, OPTIONS) as string[][])
   } catch (error) {
     throw csvError(label, error)
   }

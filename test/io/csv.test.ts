@@ -1,5 +1,7 @@
-/** The one CSV reader (csv-parse) under every table, ingest and sweep read: quoting, BOM, line numbers, errors. */
+/** The one CSV reader (csv-parse, or a split of plain unquoted texts that reads the same) under every table, ingest and sweep read: quoting, BOM, line numbers, errors. */
 import {Readable} from 'node:stream'
+import fc from 'fast-check'
+import {parse as parseSync} from 'csv-parse/sync'
 import {describe, expect, it} from 'vitest'
 import {parseCsv, streamCsv} from '../../src/io/csv.js'
 import {parseTableCsv} from '../../src/io/tables.js'
@@ -61,5 +63,28 @@ describe('kernel tables through the reader', () => {
     const r = readTableCsv('"dtype","seq_len","latency_us","mfu"\n"bf16",1024,110.493,0.525\n', target, source)
     expect(r.issues).toEqual([])
     expect(r.rows[0]).toMatchObject({line: 2, values: {dtype: 'bf16', seq_len: 1024, latency_us: 110.493, mfu: 0.525}})
+  })
+})
+
+describe('plain texts (no quotes) split without the parser', () => {
+  it('give the records and lines csv-parse gives, for any unquoted text', () => {
+    const parserOptions = {bom: true, trim: true, relax_column_count: true, skip_empty_lines: false, record_delimiter: ['\r\n', '\n']}
+    const viaParser = (text: string) => {
+      let line = 1
+      const out: {line: number; cells: string[]}[] = []
+      for (const cells of parseSync(text, parserOptions) as string[][]) {
+        if (!(cells.length === 1 && cells[0] === '')) out.push({line, cells})
+        line++
+      }
+      return out
+    }
+    const piece = fc.constantFrom('a', '12', ',', ' ', '\t', '\n', '\r\n', 'x.y', '-', '\uFEFF', 'é')
+    fc.assert(
+      fc.property(fc.array(piece, {maxLength: 30}), (pieces) => {
+        const text = pieces.join('')
+        expect(parseCsv(text, 'plain.csv')).toEqual(viaParser(text))
+      }),
+      {seed: 20261130, numRuns: 3000},
+    )
   })
 })
