@@ -7,8 +7,10 @@
 //   the tables is included (target: 50,000 simulations per second).
 // Simulations are phase runs of `simulate` (prefill or decode); a sweep covers layouts x prefill budgets x decode
 // batches deployments with them, since prefill does not depend on the decode batch nor decode on the prefill budget.
+import {spawnSync} from 'node:child_process'
 import {availableParallelism, loadavg} from 'node:os'
-import {runOnce} from './lib/cli-process.js'
+import path from 'node:path'
+import {root, runOnce} from './lib/cli-process.js'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 
