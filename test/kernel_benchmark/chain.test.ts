@@ -19,7 +19,6 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {validator} from '../../src/schemas/validate.js'
 import type {SimResult} from '../../src/sim/result.js'
 import {ROOT, runJson} from '../helpers/cli.js'
-import {AWAITING_INGEST, ingestKnows} from './ingest-kinds.js'
 import {NO_TORCH, torchPython} from './python.js'
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'infersim-chain-'))
@@ -59,8 +58,7 @@ async function run(python: string, name: string, args: string[]) {
   const recs = readFileSync(records, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
   const validate = validator('raw-measurement')
   for (const rec of recs) {
-    if (ingestKnows(rec.kernel)) expect(validate(rec), JSON.stringify(validate.errors)).toBe(true)
-    else expect(AWAITING_INGEST).toContain(rec.kernel)
+    expect(validate(rec), JSON.stringify(validate.errors)).toBe(true)
     expect([rec.stats.timer, rec.env.device]).toEqual(['wall', 'cpu'])
   }
   return recs
@@ -95,13 +93,12 @@ describe('kernel_benchmark -> ingest -> simulate, on the CPU with two gloo ranks
   it('measures the all-gather and reduce-scatter of expert parallelism without DeepEP', async () => {
     const python = await torchPython()
     if (!python) throw new Error(NO_TORCH)
-    const ingest = ingestKnows('allgather') && ingestKnows('reduce_scatter') ? ['--ingest', bench, '--allow-cpu'] : []
-    const recs = await run(python, 'gather', ['--tp', '1', '--kernels', 'comm', ...ingest])
+    const recs = await run(python, 'gather', ['--tp', '1', '--kernels', 'comm', '--ingest', bench, '--allow-cpu'])
     // the two groups' tokens x hidden (256) bf16 values, both ways: prefill 64 tokens, decode 2, and each at twice the size
     const sizes = (kernel: string) => recs.filter((r) => r.kernel === kernel).map((r) => [r.shape.num_gpus, r.shape.message_bytes])
     for (const kernel of ['allgather', 'reduce_scatter']) expect(sizes(kernel)).toEqual([[2, 2048], [2, 4096], [2, 65536], [2, 131072]])
     expect(new Set(recs.map((r) => r.backend))).toEqual(new Set(['torch.distributed-gloo(all_gather)', 'torch.distributed-gloo(all_to_all_single + sum, reduce-scatter bytes)']))
-    // ingest does not take these records yet (ingest-kinds.ts); once it does, the layout simulates on measured rows only
-    if (ingest.length > 0) expect(await simulatedEverywhere(['--tp', '1'])).toEqual([])
+    // ingested, the layout simulates on measured rows only
+    expect(await simulatedEverywhere(['--tp', '1'])).toEqual([])
   }, 120_000)
 })
