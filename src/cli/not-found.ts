@@ -4,17 +4,7 @@
  * Wired as oclif's command_not_found hook (package.json oclif.hooks).
  */
 import type {Hook, Interfaces} from '@oclif/core'
-
-/** Edit distance between two short words. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({length: b.length + 1}, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i]
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
-    prev = row
-  }
-  return prev[b.length]
-}
+import {editDistance as distance} from '../util/edit-distance.js'
 
 /** The commands a user can type, as typed ("tables score"). */
 export const knownCommands = (config: Interfaces.Config) => config.commands.filter((c) => !c.hidden).map((c) => c.id.replaceAll(':', ' '))

@@ -6,6 +6,7 @@
  * fast start loads this without it.
  */
 import {usageError} from '../errors.js'
+import {editDistance} from '../util/edit-distance.js'
 
 export type OptionType = 'int' | 'float' | 'string' | 'boolean'
 
@@ -106,19 +107,6 @@ function checkValue(name: string, spec: OptionSpec, value: unknown): unknown {
       if (spec.options && !spec.options.includes(value)) throw usageError(`option ${name} expects one of ${spec.options.join(', ')}, got ${got}`)
       return value
   }
-}
-
-/** Edit distance (insertions, deletions, substitutions), case-insensitive. */
-function editDistance(a: string, b: string): number {
-  const x = a.toLowerCase()
-  const y = b.toLowerCase()
-  let prev = Array.from({length: y.length + 1}, (_, j) => j)
-  for (let i = 1; i <= x.length; i++) {
-    const row = [i]
-    for (let j = 1; j <= y.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1))
-    prev = row
-  }
-  return prev[y.length]
 }
 
 /** The known name a misspelt one most likely meant, for "did you mean". */
