@@ -26,9 +26,6 @@ const optionalInt = (row: MeasurementRow, column: string): number | undefined =>
   return v
 }
 
-/** The row's MoE expert-parallel size (column moe_ep; 1 when absent or for a dense model). */
-export const rowMoeEp = (row: MeasurementRow, isMoe: boolean): number => (isMoe ? optionalInt(row, 'moe_ep') || 1 : 1)
-
 /** A serving row as the simulator runs it: one attention group of the instance, and how the row was read. */
 export interface ServingRun {
   deployment: Deployment
