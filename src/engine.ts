@@ -26,6 +26,12 @@ export interface EngineParams {
   activation_reserve_gib: number
   /** Whether a request reserves KV cache for isl + osl tokens when admitted (else it holds isl + osl/2 on average, pages allocated as it grows). */
   reserves_full_kv: boolean
+  /**
+   * Whether the engine stores the KV cache in the dtype the checkpoint's quantization config names
+   * (kv_cache_quant_algo FP8 in NVIDIA's ModelOpt checkpoints) without being asked; otherwise the KV
+   * cache is in the model's dtype unless --fp8-kv. Absent from engine files written before it existed.
+   */
+  kv_dtype_from_checkpoint: boolean
   /** A full KV pool: `preempt` running requests and recompute them later (vLLM preemption, SGLang retraction), or make new requests `wait` for whole requests to finish (TensorRT-LLM's guaranteed-no-evict scheduler). */
   kv_pool_full: KvPoolFull
   /** Fixed time of every step (scheduling, launch; CUDA graphs in decode-only steps), ms. */
@@ -72,8 +78,18 @@ export type FittedParamName = Exclude<
   | 'memory_fraction_of'
   | 'activation_reserve_gib'
   | 'reserves_full_kv'
+  | 'kv_dtype_from_checkpoint'
   | 'kv_pool_full'
 >
+
+/**
+ * Where a fitted parameter stays unless the runs say otherwise: the fit pays
+ * `weight` x |ln(value / at)| on top of its MAPE (as a fraction) to move it.
+ */
+export interface ParamPrior {
+  at: number
+  weight: number
+}
 
 /**
  * Parameters the fit may move, with the range it searches and whether it
@@ -81,8 +97,14 @@ export type FittedParamName = Exclude<
  * (a step's fixed cost of milliseconds, not tens; a kernel scale within 2x
  * of the measured tables), so a fit cannot buy in-sample error with a
  * constant no engine has.
+ *
+ * kv_capacity_scale has a prior at 1: only runs whose KV pool fills (admission
+ * waits, preemption) say anything about it, and a fit on runs that never fill
+ * it would otherwise leave it wherever the search wandered; on a GPU where the
+ * pool does fill, that lands on the wrong side of a cliff (a request's TTFT
+ * jumps from its prefill to waiting for whole requests to finish).
  */
-export const FITTED_PARAMS: Record<FittedParamName, {min: number; max: number; log: boolean}> = {
+export const FITTED_PARAMS: Record<FittedParamName, {min: number; max: number; log: boolean; prior?: ParamPrior}> = {
   step_overhead_ms: {min: 0, max: 5, log: false},
   mixed_step_overhead_ms: {min: 0, max: 10, log: false},
   per_request_overhead_ms: {min: 0, max: 0.2, log: false},
@@ -91,7 +113,7 @@ export const FITTED_PARAMS: Record<FittedParamName, {min: number; max: number; l
   ttft_overhead_ms: {min: 0, max: 400, log: false},
   join_steps: {min: 0, max: 4, log: false},
   sync_share: {min: 0, max: 1, log: false},
-  kv_capacity_scale: {min: 0.6, max: 2, log: true},
+  kv_capacity_scale: {min: 0.6, max: 2, log: true, prior: {at: 1, weight: 0.03}},
 }
 
 export const FITTED_NAMES = Object.keys(FITTED_PARAMS) as FittedParamName[]

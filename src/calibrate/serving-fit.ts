@@ -12,6 +12,7 @@ import {solveServing} from '../serving/mean-field.js'
 import {servingProblem, type ServingProblem} from '../serving/simulate.js'
 import {EvalEnvironment, SkipRow} from './environment.js'
 import {rowEngineName, servingRun} from './serving.js'
+import {rowEngine} from './row-engine.js'
 import {nelderMead} from './serving-optimize.js'
 import type {MeasurementRow} from './types.js'
 
@@ -56,7 +57,8 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
       const key = `${configuration}|${row.decode_batch}`
       let run = byKey.get(key)
       if (!run) {
-        const placeholder = {name: engine, params: {max_prefill_tokens: 0} as EngineParams}
+        // The fitted parameters are not known yet; what the step costs depend on (the KV dtype the engine picks) is.
+        const placeholder = {name: engine, params: {max_prefill_tokens: 0, kv_dtype_from_checkpoint: rowEngine(row).params.kv_dtype_from_checkpoint} as EngineParams}
         const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens: row.max_prefill_tokens ?? undefined}, env.simulateOptions)
         run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem}
         byKey.set(key, run)
@@ -129,6 +131,16 @@ export function loss(runs: readonly FitRun[], p: EngineParams): number {
   return n > 0 ? sum / n : 0
 }
 
+/** What the fit minimises: the MAPE of `loss` plus what the parameters' priors charge for leaving them. */
+export function objective(runs: readonly FitRun[], p: EngineParams): number {
+  let prior = 0
+  for (const name of FITTED_NAMES) {
+    const at = FITTED_PARAMS[name].prior
+    if (at) prior += at.weight * Math.abs(Math.log(p[name] / at.at))
+  }
+  return loss(runs, p) + prior
+}
+
 export interface FitEffort {
   maxEvaluations: number
   restarts: number
@@ -136,15 +148,16 @@ export interface FitEffort {
 
 export function fitParams(runs: readonly FitRun[], start: EngineParams, effort: FitEffort): {params: EngineParams; loss: number; evaluations: number} {
   let x = toVector(start)
-  let best = {x, value: loss(runs, start), evaluations: 1}
+  let best = {x, value: objective(runs, start), evaluations: 1}
   let evaluations = 1
   for (let r = 0; r < effort.restarts; r++) {
-    const m = nelderMead((v) => loss(runs, fromVector(v, start)), best.x, {maxEvaluations: effort.maxEvaluations, step: r === 0 ? 1 : 0.3, tolerance: 1e-6})
+    const m = nelderMead((v) => objective(runs, fromVector(v, start)), best.x, {maxEvaluations: effort.maxEvaluations, step: r === 0 ? 1 : 0.3, tolerance: 1e-6})
     evaluations += m.evaluations
     if (m.value <= best.value) best = {...m, evaluations}
     x = best.x
   }
-  return {params: fromVector(best.x, start), loss: best.value, evaluations}
+  const params = fromVector(best.x, start)
+  return {params, loss: loss(runs, params), evaluations}
 }
 
 function predictionsOf(runs: readonly FitRun[], p: EngineParams): Prediction[] {

@@ -64,6 +64,10 @@ export function loadEngine(name: string, dir?: string): Engine & {file: string} 
   const hit = cache.get(file)
   if (hit) return hit
   const engine = {...engineFromFile(readEngineFile(file)), file}
+  // A file written before the parameter existed (a user's earlier fit) takes the bundled engine's value.
+  if (engine.params.kv_dtype_from_checkpoint === undefined) {
+    engine.params.kv_dtype_from_checkpoint = file === engineFilePath(name) ? false : loadEngine(name, bundled.engines).params.kv_dtype_from_checkpoint
+  }
   cache.set(file, engine)
   return engine
 }

@@ -42,6 +42,7 @@ export function parseModelConfig(raw: unknown, source: string, name: string, opt
     linear,
     ffn,
     shippedQuant: detectQuant(cfg, raw, opts.quantConfig),
+    ...(detectKvQuant(cfg, raw, opts.quantConfig) ? {shippedKvQuant: 'fp8' as const} : {}),
     notes,
   }
 }
@@ -194,9 +195,21 @@ function dense(intermediate: number): FeedForward {
   }
 }
 
-function detectQuant(cfg: Json, raw: Json, quantConfig?: Json): WeightQuant | undefined {
+/** The quantization section of config.json and that of hf_quant_config.json beside it (ModelOpt). */
+function quantSections(cfg: Json, raw: Json, quantConfig?: Json): {q?: Json; hfQuant?: Json} {
   const q = (isObject(cfg.quantization_config) ? cfg.quantization_config : raw.quantization_config) as Json | undefined
   const hfQuant = quantConfig && isObject(quantConfig.quantization) ? (quantConfig.quantization as Json) : quantConfig
+  return {q, hfQuant}
+}
+
+/** Whether the checkpoint names an FP8 KV cache (ModelOpt's kv_cache_quant_algo). */
+function detectKvQuant(cfg: Json, raw: Json, quantConfig?: Json): boolean {
+  const {q, hfQuant} = quantSections(cfg, raw, quantConfig)
+  return String(hfQuant?.kv_cache_quant_algo ?? q?.kv_cache_quant_algo ?? '').toLowerCase().includes('fp8')
+}
+
+function detectQuant(cfg: Json, raw: Json, quantConfig?: Json): WeightQuant | undefined {
+  const {q, hfQuant} = quantSections(cfg, raw, quantConfig)
   const algo = String(hfQuant?.quant_algo ?? q?.quant_method ?? q?.quant_algo ?? '').toLowerCase()
   if (!algo) return undefined
   if (algo.includes('nvfp4') || algo === 'fp4') return 'nvfp4'

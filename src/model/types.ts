@@ -70,6 +70,8 @@ export interface ModelSpec {
   ffn: FeedForward
   /** Weight format the published checkpoint ships in, when it says. */
   shippedQuant?: WeightQuant
+  /** KV cache format the checkpoint's quantization config names (kv_cache_quant_algo), when it names one. */
+  shippedKvQuant?: 'fp8'
   /** Things the reader noticed that change results (e.g. a field the compat profile ignores). */
   notes: string[]
 }

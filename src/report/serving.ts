@@ -17,6 +17,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('Replicas (TP groups) x TP', `${s.replicas} x ${s.tp}${s.moeEp > 1 ? ` (MoE: EP ${s.moeEp} x TP ${s.moeTp} over the ${s.replicas * s.tp} GPUs)` : ''}`),
     line('Input / output tokens per request', `${s.isl} / ${s.osl}`),
     line('Step token budget', `${s.maxPrefillTokens} (${s.maxPrefillTokensSource === 'flag' ? '--max-prefill-tokens' : 'engine default'})`),
+    line('KV cache', `${s.kvDtype === 'fp8' ? 'fp8' : "the model's dtype"}${s.kvFp8Reason === 'checkpoint' ? ` (the checkpoint's kv_cache_quant_algo, which ${s.engine} follows)` : ''}, ${s.kvPoolGiB.toFixed(1)} GiB per GPU`),
     line('Requests running / KV capacity', `${ms(s.running)} / ${s.kvCapacity}`),
     center('Latency', '-'),
     line('Mean TTFT (ms)', ms(s.ttftMs) + (u ? within(u.typical.ttft, u.p90.ttft) : '')),

@@ -41,6 +41,9 @@ export interface ServingResult extends ServingSolution {
   tp: number
   moeEp: number
   moeTp: number
+  /** The KV cache's dtype, and why FP8 when it is. */
+  kvDtype: 'fp8' | 'model'
+  kvFp8Reason?: KvFp8Reason
   commSource: string
   params: EngineParams
   lookups: Record<string, MfuLookup>
@@ -59,6 +62,22 @@ function layoutKey(model: ModelSpec, d: Deployment, gpu: GpuSpec, profile: Profi
 
 /** The deployment with the serving options' MoE expert parallelism, when they give one. */
 const withMoeEp = (d: Deployment, opts: ServingOptions): Deployment => (opts.moeEp === undefined ? d : Object.assign({}, d, {moeEp: opts.moeEp}))
+
+/** Why the KV cache is FP8: asked for (--fp8-kv), or the checkpoint names it and the engine follows the checkpoint. */
+export type KvFp8Reason = 'flag' | 'checkpoint'
+
+/** Whether the engine runs the KV cache in FP8, and why (undefined: in the model's dtype). */
+export function engineKvFp8(model: ModelSpec, d: Deployment, e: EngineParams): KvFp8Reason | undefined {
+  if (d.fp8Kv) return 'flag'
+  if (e.kv_dtype_from_checkpoint && model.shippedKvQuant === 'fp8') return 'checkpoint'
+  return undefined
+}
+
+/** The deployment as the engine runs it: its MoE expert parallelism and its KV cache dtype. */
+function servedDeployment(model: ModelSpec, d: Deployment, opts: ServingOptions): Deployment {
+  const withEp = withMoeEp(d, opts)
+  return engineKvFp8(model, withEp, opts.engine.params) === 'checkpoint' ? Object.assign({}, withEp, {fp8Kv: true}) : withEp
+}
 
 /** A cache per table set, cleared when it grows past `limit` entries. */
 function cacheFor<V>(caches: WeakMap<TableSet, Map<string, V>>, tables: TableSet, limit: number): Map<string, V> {
@@ -123,7 +142,7 @@ export function servingProblem(
   options: SimulateOptions = {},
 ): ServingProblem {
   const warnings = checkServing(model, d, opts)
-  const {cost, warnings: lookupWarnings} = stepCostFor(model, withMoeEp(d, opts), gpu, tables, profile, options)
+  const {cost, warnings: lookupWarnings} = stepCostFor(model, servedDeployment(model, d, opts), gpu, tables, profile, options)
   const budget = opts.maxPrefillTokens ?? opts.engine.params.max_prefill_tokens
   return {
     cost,
@@ -147,6 +166,7 @@ export function simulateServing(
   const budget = workload.maxPrefillTokens
   const replicas = Math.max(1, Math.floor(d.worldSize / d.tp))
   const solution = solveServing(cost, params, workload)
+  const kvFp8Reason = engineKvFp8(model, d, params)
   if (solution.running < opts.concurrency) {
     const why = solution.running === solution.kvCapacity ? `the KV cache holds ${solution.kvCapacity} requests` : `the engine runs at most ${params.max_running_requests}`
     warnings.push({code: 'admission-limited', message: `${opts.concurrency - solution.running} of ${opts.concurrency} requests wait for admission: ${why}`})
@@ -164,6 +184,8 @@ export function simulateServing(
     tp: d.tp,
     moeEp: model.ffn.isMoe ? moe.moeEp : 1,
     moeTp: model.ffn.isMoe ? moe.moeTp : d.tp,
+    kvDtype: (kvFp8Reason ? 'fp8' : 'model') as 'fp8' | 'model',
+    ...(kvFp8Reason ? {kvFp8Reason} : {}),
     commSource: cost.commSource,
     params,
     lookups: cost.lookups,

@@ -2,7 +2,8 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {EvalEnvironment} from '../../src/calibrate/environment.js'
 import {evaluateRows} from '../../src/calibrate/runner.js'
-import {fitParams, loss, predictRun, prepareRuns} from '../../src/calibrate/serving-fit.js'
+import {fitParams, loss, objective, predictRun, prepareRuns} from '../../src/calibrate/serving-fit.js'
+import {solveServing} from '../../src/serving/mean-field.js'
 import {breakdown} from '../../src/calibrate/serving-engines.js'
 import {loadMeasurementFiles} from '../../src/calibrate/sources.js'
 import {loadEngine} from '../../src/io/engines.js'
@@ -81,6 +82,23 @@ describe('fitting engine parameters', () => {
     )
     expect(b.ttft_ms.all.mape).toBeLessThan(3)
     expect(b.tpot_ms.all.mape).toBeLessThan(3)
+  })
+
+  it('keeps kv_capacity_scale at 1 unless runs whose KV pool fills say otherwise', () => {
+    const {runs} = prepareRuns(rows.filter((r) => r.extra.backend === 'vllm' && r.model === 'qwen3-32b' && r.tp === 4 && r.isl === 1024), env, getProfile('default'))
+    const truth = {...loadEngine('vllm').params, kv_capacity_scale: 1}
+    // Even at the smallest scale the fit may try, every request of these runs fits in the pool: they say nothing about it.
+    for (const run of runs) {
+      const w = {...run.problem.workload, maxPrefillTokens: truth.max_prefill_tokens}
+      expect(solveServing(run.problem.cost, {...truth, kv_capacity_scale: 0.6}, w).running).toBe(w.concurrency)
+      const p = predictRun(run, truth)
+      run.ttft = {id: 'ttft', actual: p.ttft}
+      run.tpot = {id: 'tpot', actual: p.tpot}
+    }
+    // The prior: 0.03 x |ln(scale / 1)| on top of the MAPE (a fraction).
+    expect(objective(runs, {...truth, kv_capacity_scale: 2}) - loss(runs, {...truth, kv_capacity_scale: 2})).toBeCloseTo(0.03 * Math.log(2), 12)
+    const fit = fitParams(runs, {...truth, kv_capacity_scale: 1.6}, {maxEvaluations: 400, restarts: 1})
+    expect(Math.abs(Math.log(fit.params.kv_capacity_scale))).toBeLessThan(0.05)
   })
 
   it('reports the error per GPU, so a held-out GPU shows each direction', () => {

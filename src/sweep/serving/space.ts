@@ -85,7 +85,9 @@ export function enumerateServingLayouts(ctx: ServingEvalContext, specs: EngineLa
       for (const u of units) {
         const nodes = u.worldSize <= perNode ? 1 : u.worldSize / perNode
         for (const w of weights) {
-          for (const fp8Kv of fp8Kvs) {
+          // An engine that follows the checkpoint's FP8 KV cache runs it with or without --fp8-kv: one layout, not two.
+          const kvs = engine.params.kv_dtype_from_checkpoint && model.shippedKvQuant === 'fp8' ? [true] : fp8Kvs
+          for (const fp8Kv of kvs) {
             for (const deepep of u.deepeps) {
               if (!Number.isInteger(nodes)) {
                 skipped.divisibility++

@@ -1,0 +1,64 @@
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {engineFilePath, loadEngine} from '../../src/io/engines.js'
+import {loadSimInputs} from '../../src/io/inputs.js'
+import {servingProblem, simulateServing} from '../../src/serving/simulate.js'
+import {DEFAULT_DEPLOYMENT} from '../../src/sim/deployment.js'
+
+// nvidia/Llama-3.1-70B-Instruct-FP8: 80 layers, 8 KV heads of 128 (config.json); its hf_quant_config.json
+// names kv_cache_quant_algo FP8. K and V per token and layer: 2 x 8 x 128 values.
+const FP8_KV_BYTES = 80 * 2 * 8 * 128 * 1
+const BF16_KV_BYTES = 80 * 2 * 8 * 128 * 2
+
+function problem(model: string, engine: 'trtllm' | 'vllm', fp8Kv = false) {
+  const inputs = loadSimInputs({model, gpu: 'H200-SXM', profile: 'default'})
+  const d = {...DEFAULT_DEPLOYMENT, fp8Gemm: true, fp8Kv, isl: 1024, osl: 8192}
+  const opts = {concurrency: 64, engine: loadEngine(engine)}
+  return {
+    problem: servingProblem(inputs.model, d, inputs.gpu, inputs.tables, inputs.profile, opts),
+    result: simulateServing(inputs.model, d, inputs.gpu, inputs.tables, inputs.profile, opts),
+  }
+}
+
+describe("the KV cache dtype an engine picks for a checkpoint", () => {
+  it("reads kv_cache_quant_algo from the checkpoint's hf_quant_config.json", () => {
+    expect(loadSimInputs({model: 'llama-3.1-70b-fp8', gpu: 'H200-SXM'}).model.shippedKvQuant).toBe('fp8')
+    expect(loadSimInputs({model: 'llama-3.1-70b', gpu: 'H200-SXM'}).model.shippedKvQuant).toBeUndefined()
+  })
+
+  it('TensorRT-LLM follows the checkpoint (FP8 KV), vLLM keeps the model dtype unless --fp8-kv', () => {
+    const trt = problem('llama-3.1-70b-fp8', 'trtllm')
+    expect(trt.problem.cost.kvBytesPerToken).toBe(FP8_KV_BYTES)
+    expect(trt.result.kvDtype).toBe('fp8')
+    expect(trt.result.kvFp8Reason).toBe('checkpoint')
+
+    const vllm = problem('llama-3.1-70b-fp8', 'vllm')
+    expect(vllm.problem.cost.kvBytesPerToken).toBe(BF16_KV_BYTES)
+    expect(vllm.result.kvDtype).toBe('model')
+
+    const asked = problem('llama-3.1-70b-fp8', 'vllm', true)
+    expect(asked.problem.cost.kvBytesPerToken).toBe(FP8_KV_BYTES)
+    expect(asked.result.kvFp8Reason).toBe('flag')
+
+    // The BF16 checkpoint names no KV format: TensorRT-LLM keeps BF16 there too.
+    expect(problem('llama-3.1-70b', 'trtllm').problem.cost.kvBytesPerToken).toBe(BF16_KV_BYTES)
+  })
+
+  it('an FP8 KV cache holds twice the requests in the same pool', () => {
+    const fp8 = problem('llama-3.1-70b-fp8', 'trtllm').result
+    const bf16 = problem('llama-3.1-70b', 'trtllm').result
+    expect(fp8.kvPoolGiB).toBeCloseTo(bf16.kvPoolGiB, 6)
+    // floor(scale x pool / (bytes x 9216 tokens)): halving the bytes doubles the count, give or take the floor.
+    expect(Math.abs(fp8.kvCapacity - 2 * bf16.kvCapacity)).toBeLessThanOrEqual(1)
+  })
+
+  it('an engine file written before the parameter existed takes the bundled value', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'infersim-kv-dtype-'))
+    const f = JSON.parse(readFileSync(engineFilePath('trtllm'), 'utf8'))
+    delete f.parameters.kv_dtype_from_checkpoint
+    writeFileSync(path.join(dir, 'trtllm.json'), JSON.stringify(f))
+    expect(loadEngine('trtllm', dir).params.kv_dtype_from_checkpoint).toBe(true)
+  })
+})
