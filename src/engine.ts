@@ -98,22 +98,26 @@ export interface ParamPrior {
  * of the measured tables), so a fit cannot buy in-sample error with a
  * constant no engine has.
  *
+ * `start` is where a held-out fit begins: a fixed point that knows nothing of
+ * the runs, so no held-out run's figures reach its prediction through the
+ * starting point (a fit on all runs, as a start, would carry them).
+ *
  * kv_capacity_scale has a prior at 1: only runs whose KV pool fills (admission
  * waits, preemption) say anything about it, and a fit on runs that never fill
  * it would otherwise leave it wherever the search wandered; on a GPU where the
  * pool does fill, that lands on the wrong side of a cliff (a request's TTFT
  * jumps from its prefill to waiting for whole requests to finish).
  */
-export const FITTED_PARAMS: Record<FittedParamName, {min: number; max: number; log: boolean; prior?: ParamPrior}> = {
-  step_overhead_ms: {min: 0, max: 5, log: false},
-  mixed_step_overhead_ms: {min: 0, max: 10, log: false},
-  per_request_overhead_ms: {min: 0, max: 0.2, log: false},
-  layer_overhead_us: {min: 0, max: 60, log: false},
-  moe_layer_overhead_us: {min: 0, max: 150, log: false},
-  ttft_overhead_ms: {min: 0, max: 400, log: false},
-  join_steps: {min: 0, max: 4, log: false},
-  sync_share: {min: 0, max: 1, log: false},
-  kv_capacity_scale: {min: 0.6, max: 2, log: true, prior: {at: 1, weight: 0.03}},
+export const FITTED_PARAMS: Record<FittedParamName, {min: number; max: number; log: boolean; start: number; prior?: ParamPrior}> = {
+  step_overhead_ms: {min: 0, max: 5, log: false, start: 0.5},
+  mixed_step_overhead_ms: {min: 0, max: 10, log: false, start: 1},
+  per_request_overhead_ms: {min: 0, max: 0.2, log: false, start: 0.01},
+  layer_overhead_us: {min: 0, max: 60, log: false, start: 10},
+  moe_layer_overhead_us: {min: 0, max: 150, log: false, start: 20},
+  ttft_overhead_ms: {min: 0, max: 400, log: false, start: 50},
+  join_steps: {min: 0, max: 4, log: false, start: 1},
+  sync_share: {min: 0, max: 1, log: false, start: 0.1},
+  kv_capacity_scale: {min: 0.6, max: 2, log: true, start: 1, prior: {at: 1, weight: 0.03}},
 }
 
 export const FITTED_NAMES = Object.keys(FITTED_PARAMS) as FittedParamName[]

@@ -7,7 +7,7 @@
  */
 import {engineFileFor, engineFilePath, readEngineFile, type EngineFile} from '../io/engines.js'
 import type {Profile} from '../profile.js'
-import {FITTED_NAMES, type EngineAccuracy, type EngineParams, type ErrorStats} from '../engine.js'
+import {FITTED_NAMES, type EngineAccuracy, type EngineParams, type ErrorStats, type FittedParamName} from '../engine.js'
 import {EvalEnvironment} from './environment.js'
 import {fitEngine, HOLD_OUTS, prepareRuns, type EngineFitResult, type HoldOut, type Prediction} from './serving-fit.js'
 import type {MeasurementRow} from './types.js'
@@ -34,6 +34,8 @@ export interface ServingEngineFit {
   gpus: string[]
   versions: string[]
   params: EngineParams
+  /** The parameters fitted; the engine file holds the others of FITTED_NAMES (`held`). */
+  fitted: FittedParamName[]
   in_sample: ErrorBreakdown
   /** Runs predicted by a fit that left out their whole GPU, model, or engine version. */
   held_out: Partial<Record<HoldOut, ErrorBreakdown>>
@@ -84,7 +86,7 @@ export interface ServingFitOptions {
   engineDir: string
   data: string[]
   progress?: (message: string) => void
-  /** Evaluations of the full fit and of each held-out fit (defaults: 800 and 250). */
+  /** Evaluations of the full fit and of each held-out fit, per restart (defaults: 800 and 400, two restarts each). */
   effort?: {full: number; heldOut: number}
 }
 
@@ -103,13 +105,15 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
   const results: EngineFitResult[] = []
   const fits: ServingEngineFit[] = []
   const files: {file: string; content: EngineFile}[] = []
-  const effort = opts.effort ?? {full: 800, heldOut: 250}
+  const effort = opts.effort ?? {full: 800, heldOut: 400}
   for (const name of engines) {
     // Start from the parameters in use (a fit of the user's, else the bundled ones); write to the user's folder.
     const file = engineFilePath(name, opts.engineDir)
     const current = readEngineFile(engineFileFor(name, opts.engineDir))
     const start = Object.fromEntries(Object.entries(current.parameters).map(([k, v]) => [k, v.value])) as unknown as EngineParams
-    const r = fitEngine(name, runs, start, {full: {maxEvaluations: effort.full, restarts: 2}, heldOut: {maxEvaluations: effort.heldOut, restarts: 1}, progress: opts.progress})
+    // An engine file may hold a parameter (`held`: its value is not fitted; the source says why).
+    const fitted = FITTED_NAMES.filter((n) => !current.parameters[n]?.held)
+    const r = fitEngine(name, runs, start, {full: {maxEvaluations: effort.full, restarts: 2}, heldOut: {maxEvaluations: effort.heldOut, restarts: 2}, fitted, progress: opts.progress})
     results.push(r)
     const fit: ServingEngineFit = {
       engine: name,
@@ -120,6 +124,7 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
       gpus: r.gpus,
       versions: r.versions,
       params: r.params,
+      fitted,
       in_sample: breakdown(r.inSample),
       held_out: heldOutBreakdowns([r]),
     }
@@ -153,7 +158,7 @@ function accuracyOf(fit: ServingEngineFit): EngineAccuracy | undefined {
 function withFit(current: EngineFile, fit: ServingEngineFit, profile: string, data: string[]): EngineFile {
   const parameters = structuredClone(current.parameters)
   const source = `fitted by infersim calibrate --fit (profile ${profile}) on ${fit.rows} serving rows of ${fit.models.join(', ')} on ${fit.gpus.join(', ')}: ${data.join(', ')}`
-  for (const name of FITTED_NAMES) parameters[name] = {...parameters[name], value: round(fit.params[name]), source}
+  for (const name of fit.fitted) parameters[name] = {...parameters[name], value: round(fit.params[name]), source}
   const summary = (b: ErrorBreakdown) => ({ttft_mape: round(b.ttft_ms.all.mape), tpot_mape: round(b.tpot_ms.all.mape)})
   const heldOut = Object.fromEntries(Object.entries(fit.held_out).map(([by, b]) => [`leave_one_${by}_out`, summary(b)]))
   const accuracy = accuracyOf(fit)
@@ -168,8 +173,9 @@ function withFit(current: EngineFile, fit: ServingEngineFit, profile: string, da
       gpus: fit.gpus,
       models: fit.models,
       versions: fit.versions,
-      objective: 'mean |predicted / measured - 1| (MAPE) over TTFT and TPOT rows, Nelder-Mead over the fitted parameters within their ranges',
-      fitted: [...FITTED_NAMES],
+      objective: 'mean |predicted / measured - 1| (MAPE) over TTFT and TPOT rows plus the priors (kv_capacity_scale), Nelder-Mead over the fitted parameters within their ranges; held-out fits start from a fixed point',
+      fitted: [...fit.fitted],
+      held: FITTED_NAMES.filter((n) => !fit.fitted.includes(n)),
       in_sample: summary(fit.in_sample),
       cross_validation: heldOut,
     },

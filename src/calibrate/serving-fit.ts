@@ -1,13 +1,16 @@
 /**
  * Fitting an engine's parameters (src/engine.ts FITTED_PARAMS) to measured
  * serving runs: Nelder-Mead on the mean absolute relative error of TTFT and
- * TPOT, each parameter mapped from its range onto the real line. The error
- * is reported in-sample and held out: every run predicted by parameters
- * fitted without its whole GPU, its whole model, or its whole engine version.
+ * TPOT (plus the parameters' priors), each parameter mapped from its range
+ * onto the real line. The error is reported in-sample and held out: every
+ * run predicted by parameters fitted without its whole GPU, its whole model,
+ * or its whole engine version, those fits starting from a fixed point
+ * (FITTED_PARAMS' start). Parameters an engine file marks `held` keep their
+ * values.
  */
 import {InfersimError} from '../errors.js'
 import type {Profile} from '../profile.js'
-import {FITTED_NAMES, FITTED_PARAMS, type EngineParams} from '../engine.js'
+import {FITTED_NAMES, FITTED_PARAMS, type EngineParams, type FittedParamName} from '../engine.js'
 import {solveServing} from '../serving/mean-field.js'
 import {servingProblem, type ServingProblem} from '../serving/simulate.js'
 import {EvalEnvironment, SkipRow} from './environment.js'
@@ -88,8 +91,8 @@ export function predictRun(run: FitRun, p: EngineParams): {ttft: number; tpot: n
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z))
 const logit = (u: number) => Math.log(u / (1 - u))
 
-function toVector(p: EngineParams): number[] {
-  return FITTED_NAMES.map((name) => {
+function toVector(p: EngineParams, names: readonly FittedParamName[]): number[] {
+  return names.map((name) => {
     const {min, max, log} = FITTED_PARAMS[name]
     const [lo, hi, v] = log ? [Math.log(min), Math.log(max), Math.log(p[name])] : [min, max, p[name]]
     // Start inside the range: at its edge the logistic map is flat and the search would not move the parameter.
@@ -98,9 +101,9 @@ function toVector(p: EngineParams): number[] {
   })
 }
 
-function fromVector(x: number[], base: EngineParams): EngineParams {
+function fromVector(x: number[], base: EngineParams, names: readonly FittedParamName[]): EngineParams {
   const out = Object.assign({}, base)
-  FITTED_NAMES.forEach((name, i) => {
+  names.forEach((name, i) => {
     const {min, max, log} = FITTED_PARAMS[name]
     const u = sigmoid(x[i])
     out[name] = log ? Math.exp(Math.log(min) + u * (Math.log(max) - Math.log(min))) : min + u * (max - min)
@@ -146,17 +149,23 @@ export interface FitEffort {
   restarts: number
 }
 
-export function fitParams(runs: readonly FitRun[], start: EngineParams, effort: FitEffort): {params: EngineParams; loss: number; evaluations: number} {
-  let x = toVector(start)
+/** Fits `names` (default: every fitted parameter); the others keep their values from `start`. */
+export function fitParams(
+  runs: readonly FitRun[],
+  start: EngineParams,
+  effort: FitEffort,
+  names: readonly FittedParamName[] = FITTED_NAMES,
+): {params: EngineParams; loss: number; evaluations: number} {
+  let x = toVector(start, names)
   let best = {x, value: objective(runs, start), evaluations: 1}
   let evaluations = 1
   for (let r = 0; r < effort.restarts; r++) {
-    const m = nelderMead((v) => objective(runs, fromVector(v, start)), best.x, {maxEvaluations: effort.maxEvaluations, step: r === 0 ? 1 : 0.3, tolerance: 1e-6})
+    const m = nelderMead((v) => objective(runs, fromVector(v, start, names)), best.x, {maxEvaluations: effort.maxEvaluations, step: r === 0 ? 1 : 0.3, tolerance: 1e-6})
     evaluations += m.evaluations
     if (m.value <= best.value) best = {...m, evaluations}
     x = best.x
   }
-  const params = fromVector(best.x, start)
+  const params = fromVector(best.x, start, names)
   return {params, loss: loss(runs, params), evaluations}
 }
 
@@ -203,13 +212,19 @@ export interface EngineFitResult {
 export interface EngineFitOptions {
   full: FitEffort
   heldOut: FitEffort
+  /** The parameters to fit (default: all of FITTED_NAMES); an engine file holds the others (`held`). */
+  fitted?: readonly FittedParamName[]
   progress?: (message: string) => void
 }
 
 export function fitEngine(engine: string, runs: readonly FitRun[], start: EngineParams, opts: EngineFitOptions): EngineFitResult {
   const mine = runs.filter((r) => r.engine === engine)
   opts.progress?.(`fitting ${engine} on ${mine.length} runs`)
-  const full = fitParams(mine, start, opts.full)
+  const names = opts.fitted ?? FITTED_NAMES
+  const full = fitParams(mine, start, opts.full, names)
+  // Held-out fits start from a fixed point, not from the fit on all runs (which has seen the held-out ones).
+  const neutral = Object.assign({}, start)
+  for (const name of names) neutral[name] = FITTED_PARAMS[name].start
   const heldOut: EngineFitResult['heldOut'] = {}
   for (const by of HOLD_OUTS) {
     const groups = [...new Set(mine.map((r) => groupOf(r, by)))].sort()
@@ -219,8 +234,9 @@ export function fitEngine(engine: string, runs: readonly FitRun[], start: Engine
       opts.progress?.(`${engine}: holding out ${by} ${g}`)
       const fitted = fitParams(
         mine.filter((r) => groupOf(r, by) !== g),
-        full.params,
+        neutral,
         opts.heldOut,
+        names,
       ).params
       preds.push(...predictionsOf(mine.filter((r) => groupOf(r, by) === g), fitted))
     }

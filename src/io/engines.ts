@@ -13,6 +13,8 @@ export interface EngineParamEntry {
   value: number | boolean
   description: string
   source?: string
+  /** A fitted parameter that calibrate --fit keeps at its value (the source says why). */
+  held?: boolean
 }
 
 export interface EngineFile {

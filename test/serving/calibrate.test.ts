@@ -2,7 +2,8 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {EvalEnvironment} from '../../src/calibrate/environment.js'
 import {evaluateRows} from '../../src/calibrate/runner.js'
-import {fitParams, loss, objective, predictRun, prepareRuns} from '../../src/calibrate/serving-fit.js'
+import {fitEngine, fitParams, loss, objective, predictRun, prepareRuns} from '../../src/calibrate/serving-fit.js'
+import {FITTED_NAMES} from '../../src/engine.js'
 import {solveServing} from '../../src/serving/mean-field.js'
 import {breakdown} from '../../src/calibrate/serving-engines.js'
 import {loadMeasurementFiles} from '../../src/calibrate/sources.js'
@@ -62,14 +63,14 @@ describe('fitting engine parameters', () => {
   it('recovers known parameters from predictions made with them, and cross-validation predicts held-out runs', () => {
     const {runs} = prepareRuns(rows.filter((r) => r.extra.backend === 'vllm' && r.model === 'qwen3-32b' && r.tp === 4), env, getProfile('default'))
     expect(runs.length).toBeGreaterThan(20)
-    const truth = {...loadEngine('vllm').params, step_overhead_ms: 4, ttft_overhead_ms: 60, gemm_scale: 1.2}
+    const truth = {...loadEngine('vllm').params, step_overhead_ms: 4, ttft_overhead_ms: 60}
     // measurements made by the model itself with the true parameters
     for (const run of runs) {
       const p = predictRun(run, truth)
       run.ttft = {id: 'ttft', actual: p.ttft}
       run.tpot = {id: 'tpot', actual: p.tpot}
     }
-    const start = {...truth, step_overhead_ms: 1, ttft_overhead_ms: 10, gemm_scale: 1}
+    const start = {...truth, step_overhead_ms: 1, ttft_overhead_ms: 10}
     expect(loss(runs, start)).toBeGreaterThan(0.05)
     const fit = fitParams(runs, start, {maxEvaluations: 600, restarts: 2})
     expect(fit.loss).toBeLessThan(0.02)
@@ -99,6 +100,21 @@ describe('fitting engine parameters', () => {
     expect(objective(runs, {...truth, kv_capacity_scale: 2}) - loss(runs, {...truth, kv_capacity_scale: 2})).toBeCloseTo(0.03 * Math.log(2), 12)
     const fit = fitParams(runs, {...truth, kv_capacity_scale: 1.6}, {maxEvaluations: 400, restarts: 1})
     expect(Math.abs(Math.log(fit.params.kv_capacity_scale))).toBeLessThan(0.05)
+  })
+
+  it('held-out fits start from a fixed point, so what the start has seen cannot reach them; a held parameter is not fitted', () => {
+    const {runs} = prepareRuns(rows.filter((r) => r.extra.backend === 'vllm' && r.isl === 1024 && (r.decode_batch === 8 || r.decode_batch === 64)), env, getProfile('default'))
+    expect(new Set(runs.map((r) => r.model)).size).toBeGreaterThan(1)
+    const fitted = FITTED_NAMES.filter((n) => n !== 'sync_share')
+    const effort = {maxEvaluations: 40, restarts: 1}
+    const fit = (start: typeof truth) => fitEngine('vllm', runs, start, {full: effort, heldOut: effort, fitted})
+    const truth = {...loadEngine('vllm').params, sync_share: 0.3}
+    const a = fit(truth)
+    const b = fit({...truth, step_overhead_ms: 3, ttft_overhead_ms: 300, join_steps: 3})
+    // The full fits differ (they start where they are told); the held-out predictions do not.
+    expect(a.params.step_overhead_ms).not.toBeCloseTo(b.params.step_overhead_ms, 6)
+    expect(b.heldOut.model).toEqual(a.heldOut.model)
+    expect([a.params.sync_share, b.params.sync_share]).toEqual([0.3, 0.3])
   })
 
   it('reports the error per GPU, so a held-out GPU shows each direction', () => {

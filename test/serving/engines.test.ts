@@ -14,7 +14,7 @@ describe('engine files', () => {
       expect(p.source, key).toBeTruthy()
     }
     expect(f.fit?.data).toEqual(expect.arrayContaining([expect.stringMatching(/serving-h100\.csv/)]))
-    for (const key of FITTED_NAMES) expect(f.parameters[key].source).toMatch(/fitted by infersim calibrate --fit/)
+    for (const key of FITTED_NAMES) expect(f.parameters[key].source, key).toMatch(f.parameters[key].held ? /^held at .*: / : /fitted by infersim calibrate --fit/)
     const e = loadEngine(name)
     expect(e.params.max_prefill_tokens).toBeGreaterThan(0)
   })
