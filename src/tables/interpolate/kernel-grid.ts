@@ -44,6 +44,7 @@ export interface GridRow {
 export interface KernelGrid {
   table: KernelTable
   model: KernelModel
+  /** Rows by id, each made on first use (a query blends a handful of them): read them with rowAt. */
   rows: GridRow[]
   index: GridNode
   /** FLOPs per µs at MFU 1, per channel; undefined when the table has no usable latency. */
@@ -80,8 +81,8 @@ interface GridBasis {
   works: Work[][]
   /** Per channel, the rows that give a peak (MFU, latency and FLOPs > 0), by peak ascending. */
   peakRows: {id: number; mfu: number; peak: number}[][]
-  /** Line of each usable row -> its id. */
-  idOfLine: Map<number, number>
+  /** Line of each usable row -> its id, made when a grid is first derived. */
+  idOfLine?: Map<number, number>
 }
 
 const bases = new WeakMap<KernelGrid, GridBasis>()
@@ -94,16 +95,28 @@ export function buildKernelGrid(
   options: {extra?: readonly string[]} = {},
 ): KernelGrid | undefined {
   const cols = [...model.axes, ...(options.extra ?? [])]
-  const usable = rows.filter((r) => usableRow(model, (c) => num(r, c)))
+  const usable = usableRows(model, rows)
   if (usable.length === 0) return undefined
   const shapes = usable.map((r) => shapeOf(r, cols))
-  const works = shapes.map((s) => model.work(s, {}))
+  const noEnv = {}
+  const works = shapes.map((s) => model.work(s, noEnv))
   const peakRows = model.channels.map((c, ch) => peakCandidates(usable, c, works.map((w) => w[ch])))
-  const basis: GridBasis = {usable, shapes, works, peakRows, idOfLine: new Map(usable.map((r, i) => [r.line, i]))}
+  const basis: GridBasis = {usable, shapes, works, peakRows}
   const peak = peakRows.map((p) => medianPeak(p))
-  const grid: KernelGrid = {table, model, rows: usable.map((_, i) => gridRow(basis, model, peak, i)), index: buildGrid(shapes.map((s) => model.axes.map((a) => log2(s[a])))), peak}
+  const {rows: made, make} = lazyRows(basis, model, peak)
+  const grid: KernelGrid = {table, model, rows: made, index: buildGrid(shapes.map((s) => model.axes.map((a) => log2(s[a])))), peak}
   bases.set(grid, basis)
+  rowMakers.set(grid, make)
   return grid
+}
+
+/** The rows a grid can use (one value reader for all: a start-up builds grids while its code is cold). */
+function usableRows(model: KernelModel, rows: readonly TableRow[]): TableRow[] {
+  let row: TableRow
+  const value = (c: string) => num(row, c)
+  const out: TableRow[] = []
+  for (row of rows) if (usableRow(model, value)) out.push(row)
+  return out
 }
 
 function gridRow(basis: GridBasis, model: KernelModel, peak: readonly (number | undefined)[], i: number): GridRow {
@@ -154,6 +167,7 @@ function medianPeak(rows: readonly {id: number; mfu: number; peak: number}[], hi
  */
 export function leaveOut(grid: KernelGrid, lines: ReadonlySet<number>): KernelGrid | undefined {
   const basis = bases.get(grid)!
+  basis.idOfLine ??= new Map(basis.usable.map((r, i) => [r.line, i]))
   const hidden = new Set<number>()
   for (const line of lines) {
     const id = basis.idOfLine.get(line)
@@ -164,23 +178,31 @@ export function leaveOut(grid: KernelGrid, lines: ReadonlySet<number>): KernelGr
   for (const id of hidden) index = index && withoutPoint(index, grid.model.axes.map((a) => log2(basis.shapes[id][a])), id, 0)
   if (!index) return undefined
   const peak = basis.peakRows.map((p) => medianPeak(p, hidden))
-  if (peak.every((p, ch) => p === grid.peak[ch])) return {table: grid.table, model: grid.model, rows: grid.rows, index, peak}
+  if (peak.every((p, ch) => p === grid.peak[ch])) {
+    const same: KernelGrid = {table: grid.table, model: grid.model, rows: grid.rows, index, peak}
+    rowMakers.set(same, rowMakers.get(grid)!)
+    return same
+  }
   const {rows, make} = lazyRows(basis, grid.model, peak)
   const derived: KernelGrid = {table: grid.table, model: grid.model, rows, index, peak}
   rowMakers.set(derived, make)
   return derived
 }
 
-/** Rows of derived grids not made yet: a point's query touches a handful of them. */
+/** How each grid makes a row not made yet: a query touches a handful of them. */
 const rowMakers = new WeakMap<KernelGrid, (id: number) => GridRow>()
 
 function lazyRows(basis: GridBasis, model: KernelModel, peak: readonly (number | undefined)[]): {rows: GridRow[]; make: (id: number) => GridRow} {
-  const rows: GridRow[] = []
+  // Sized up front: filled out of order, a growing array would turn into a slow dictionary.
+  const rows = new Array<GridRow>(basis.usable.length)
   return {rows, make: (id) => (rows[id] ??= gridRow(basis, model, peak, id))}
 }
 
-/** Row `id` of a grid (made now for a grid derived by leaveOut). */
+/** Row `id` of a grid, made now if it was not yet. */
 export const rowAt = (grid: KernelGrid, id: number): GridRow => grid.rows[id] ?? rowMakers.get(grid)!(id)
+
+/** The table line of row `id` of a grid. */
+export const gridLine = (grid: KernelGrid, id: number): number => rowAt(grid, id).line
 
 /** Where the query sits on the grid's axes; undefined when an axis is missing or not positive. */
 export function gridPoint(grid: KernelGrid, query: Shape): number[] | undefined {
