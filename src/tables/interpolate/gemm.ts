@@ -142,7 +142,9 @@ function otherSites(table: KernelTable, k: number, n: number): {s: GemmSite; d: 
   let near = idx.nearby.get(key)
   if (!near) {
     near = []
-    for (const {first, ranges} of idx.groups.groups) {
+    const groups = idx.groups.groups
+    for (let g = 0; g < groups.length; g++) {
+      const {first, ranges} = groups[g]
       const sk = idx.ks[first]
       const sn = idx.ns[first]
       if (sk === k && sn === n) continue

@@ -62,8 +62,15 @@ const log2 = Math.log2
 
 export function shapeOf(row: TableRow, columns: readonly string[]): Shape {
   const s: Shape = {}
-  for (const c of columns) s[c] = num(row, c)
+  for (let c = 0; c < columns.length; c++) s[columns[c]] = num(row, columns[c])
   return s
+}
+
+/** A shape's place on the grid: log2 of each axis. */
+function coordinates(model: KernelModel, s: Shape): number[] {
+  const x = new Array<number>(model.axes.length)
+  for (let a = 0; a < x.length; a++) x[a] = log2(s[model.axes[a]])
+  return x
 }
 
 /** A row a grid can use: positive on every axis, with an MFU or a latency on some channel. */
@@ -104,7 +111,7 @@ export function buildKernelGrid(
   const basis: GridBasis = {usable, shapes, works, peakRows}
   const peak = peakRows.map((p) => medianPeak(p))
   const {rows: made, make} = lazyRows(basis, model, peak)
-  const grid: KernelGrid = {table, model, rows: made, index: buildGrid(shapes.map((s) => model.axes.map((a) => log2(s[a])))), peak}
+  const grid: KernelGrid = {table, model, rows: made, index: buildGrid(shapes.map((s) => coordinates(model, s))), peak}
   bases.set(grid, basis)
   rowMakers.set(grid, make)
   return grid
@@ -134,14 +141,17 @@ function gridRow(basis: GridBasis, model: KernelModel, peak: readonly (number | 
 /** Rows that give a channel's peak: FLOPs / (latency x MFU), sorted ascending. */
 function peakCandidates(rows: readonly TableRow[], c: {mfu: string; latency: string}, works: readonly Work[]): {id: number; mfu: number; peak: number}[] {
   const out: {id: number; mfu: number; peak: number}[] = []
-  rows.forEach((r, id) => {
-    const mfu = num(r, c.mfu)
-    const lat = num(r, c.latency)
+  for (let id = 0; id < rows.length; id++) {
+    const mfu = num(rows[id], c.mfu)
+    const lat = num(rows[id], c.latency)
     const flops = works[id].flops
     if (mfu > 0 && lat > 0 && flops > 0) out.push({id, mfu, peak: flops / (lat * mfu)})
-  })
-  return out.sort((a, b) => a.peak - b.peak)
+  }
+  return out.sort(byPeak)
 }
+
+/** Ascending peak; -1, 0 or 1 rather than a difference, which cold code would box. */
+const byPeak = (a: {peak: number}, b: {peak: number}) => (a.peak < b.peak ? -1 : a.peak > b.peak ? 1 : 0)
 
 /**
  * The table's peak: median of FLOPs / (latency x MFU) over the rows with the
@@ -150,12 +160,12 @@ function peakCandidates(rows: readonly TableRow[], c: {mfu: string; latency: str
  */
 function medianPeak(rows: readonly {id: number; mfu: number; peak: number}[], hidden?: ReadonlySet<number>): number | undefined {
   let top = -Infinity
-  for (const p of rows) if (!hidden?.has(p.id) && p.mfu > top) top = p.mfu
+  for (let i = 0; i < rows.length; i++) if (!hidden?.has(rows[i].id) && rows[i].mfu > top) top = rows[i].mfu
   if (top === -Infinity) return undefined
   let count = 0
-  for (const p of rows) if (!hidden?.has(p.id) && p.mfu >= top / 2) count++
+  for (let i = 0; i < rows.length; i++) if (!hidden?.has(rows[i].id) && rows[i].mfu >= top / 2) count++
   let k = Math.floor(count / 2)
-  for (const p of rows) if (!hidden?.has(p.id) && p.mfu >= top / 2 && k-- === 0) return p.peak
+  for (let i = 0; i < rows.length; i++) if (!hidden?.has(rows[i].id) && rows[i].mfu >= top / 2 && k-- === 0) return rows[i].peak
   return undefined
 }
 
@@ -175,7 +185,7 @@ export function leaveOut(grid: KernelGrid, lines: ReadonlySet<number>): KernelGr
   }
   if (hidden.size === 0) return grid
   let index: GridNode | undefined = grid.index
-  for (const id of hidden) index = index && withoutPoint(index, grid.model.axes.map((a) => log2(basis.shapes[id][a])), id, 0)
+  for (const id of hidden) index = index && withoutPoint(index, coordinates(grid.model, basis.shapes[id]), id, 0)
   if (!index) return undefined
   const peak = basis.peakRows.map((p) => medianPeak(p, hidden))
   if (peak.every((p, ch) => p === grid.peak[ch])) {
