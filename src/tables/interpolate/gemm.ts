@@ -143,12 +143,21 @@ function otherSites(table: KernelTable, k: number, n: number): {s: GemmSite; d: 
   if (!near) {
     near = []
     const groups = idx.groups.groups
+    // The k distance alone bounds the distance from below (hypot(a, b) >= a): once three sites are
+    // found, a site whose k is too far is passed over without the rest (tables list sites by k).
+    let kOfBound = Number.NaN
+    let kBound = 0
     for (let g = 0; g < groups.length; g++) {
       const {first, ranges} = groups[g]
       const sk = idx.ks[first]
       const sn = idx.ns[first]
       if (sk === k && sn === n) continue
-      const d = Math.hypot(logDistance(sk, k), logDistance(sn, n))
+      if (sk !== kOfBound) {
+        kOfBound = sk
+        kBound = logDistance(sk, k)
+      }
+      if (near.length === GEMM_BORROW_SITES && kBound >= near[near.length - 1].d) continue
+      const d = Math.hypot(kBound, logDistance(sn, n))
       if (near.length === GEMM_BORROW_SITES && d >= near[near.length - 1].d) continue
       const s = siteOf(idx, ranges)
       if (!s) continue

@@ -86,8 +86,8 @@ interface GridBasis {
   usable: readonly TableRow[]
   shapes: Shape[]
   works: Work[][]
-  /** Per channel, the rows that give a peak (MFU, latency and FLOPs > 0), by peak ascending. */
-  peakRows: {id: number; mfu: number; peak: number}[][]
+  /** Per channel, the rows that give a peak (MFU, latency and FLOPs > 0), by peak ascending; made when a grid is first derived. */
+  peakRows?: PeakRow[][]
   /** Line of each usable row -> its id, made when a grid is first derived. */
   idOfLine?: Map<number, number>
 }
@@ -107,9 +107,8 @@ export function buildKernelGrid(
   const shapes = usable.map((r) => shapeOf(r, cols))
   const noEnv = {}
   const works = shapes.map((s) => model.work(s, noEnv))
-  const peakRows = model.channels.map((c, ch) => peakCandidates(usable, c, works.map((w) => w[ch])))
-  const basis: GridBasis = {usable, shapes, works, peakRows}
-  const peak = peakRows.map((p) => medianPeak(p))
+  const basis: GridBasis = {usable, shapes, works}
+  const peak = model.channels.map((c, ch) => channelPeak(usable, c, works, ch))
   const {rows: made, make} = lazyRows(basis, model, peak)
   const grid: KernelGrid = {table, model, rows: made, index: buildGrid(shapes.map((s) => coordinates(model, s))), peak}
   bases.set(grid, basis)
@@ -138,27 +137,58 @@ function gridRow(basis: GridBasis, model: KernelModel, peak: readonly (number | 
   return {line: r.line, shape: basis.shapes[i], mfu, fromLatency, channel: shown.indexOf(Math.max(...shown))}
 }
 
-/** Rows that give a channel's peak: FLOPs / (latency x MFU), sorted ascending. */
-function peakCandidates(rows: readonly TableRow[], c: {mfu: string; latency: string}, works: readonly Work[]): {id: number; mfu: number; peak: number}[] {
-  const out: {id: number; mfu: number; peak: number}[] = []
+/** A row that gives a channel's peak: FLOPs / (latency x MFU). */
+interface PeakRow {
+  id: number
+  mfu: number
+  peak: number
+}
+
+/** Rows that give a channel's peak (MFU, latency and FLOPs > 0), sorted ascending. */
+function peakCandidates(rows: readonly TableRow[], c: {mfu: string; latency: string}, works: readonly Work[][], ch: number): PeakRow[] {
+  const out: PeakRow[] = []
   for (let id = 0; id < rows.length; id++) {
     const mfu = num(rows[id], c.mfu)
     const lat = num(rows[id], c.latency)
-    const flops = works[id].flops
+    const flops = works[id][ch].flops
     if (mfu > 0 && lat > 0 && flops > 0) out.push({id, mfu, peak: flops / (lat * mfu)})
   }
-  return out.sort(byPeak)
+  return out.sort((a, b) => a.peak - b.peak)
 }
 
-/** Ascending peak; -1, 0 or 1 rather than a difference, which cold code would box. */
-const byPeak = (a: {peak: number}, b: {peak: number}) => (a.peak < b.peak ? -1 : a.peak > b.peak ? 1 : 0)
+/**
+ * medianPeak of all the candidates, without making them: the middle one of
+ * the eligible peaks is the same whatever the order of equal peaks, so a
+ * typed array's own sort serves (a grid built at start-up runs cold, where
+ * objects and comparator calls are garbage and time).
+ */
+function channelPeak(rows: readonly TableRow[], c: {mfu: string; latency: string}, works: readonly Work[][], ch: number): number | undefined {
+  const mfus = new Float64Array(rows.length)
+  const peaks = new Float64Array(rows.length)
+  let n = 0
+  let top = -Infinity
+  for (let id = 0; id < rows.length; id++) {
+    const mfu = num(rows[id], c.mfu)
+    const lat = num(rows[id], c.latency)
+    const flops = works[id][ch].flops
+    if (mfu > 0 && lat > 0 && flops > 0) {
+      mfus[n] = mfu
+      peaks[n++] = flops / (lat * mfu)
+      if (mfu > top) top = mfu
+    }
+  }
+  if (n === 0) return undefined
+  let count = 0
+  for (let i = 0; i < n; i++) if (mfus[i] >= top / 2) peaks[count++] = peaks[i]
+  return peaks.subarray(0, count).sort()[Math.floor(count / 2)]
+}
 
 /**
  * The table's peak: median of FLOPs / (latency x MFU) over the rows with the
  * higher MFUs (at least half the top one), where rounding the MFU column
  * distorts least. Rows in `hidden` are left out.
  */
-function medianPeak(rows: readonly {id: number; mfu: number; peak: number}[], hidden?: ReadonlySet<number>): number | undefined {
+function medianPeak(rows: readonly PeakRow[], hidden?: ReadonlySet<number>): number | undefined {
   let top = -Infinity
   for (let i = 0; i < rows.length; i++) if (!hidden?.has(rows[i].id) && rows[i].mfu > top) top = rows[i].mfu
   if (top === -Infinity) return undefined
@@ -187,6 +217,7 @@ export function leaveOut(grid: KernelGrid, lines: ReadonlySet<number>): KernelGr
   let index: GridNode | undefined = grid.index
   for (const id of hidden) index = index && withoutPoint(index, coordinates(grid.model, basis.shapes[id]), id, 0)
   if (!index) return undefined
+  basis.peakRows ??= grid.model.channels.map((c, ch) => peakCandidates(basis.usable, c, basis.works, ch))
   const peak = basis.peakRows.map((p) => medianPeak(p, hidden))
   if (peak.every((p, ch) => p === grid.peak[ch])) {
     const same: KernelGrid = {table: grid.table, model: grid.model, rows: grid.rows, index, peak}

@@ -92,10 +92,10 @@ export function rowGroups(table: KernelTable, columns: readonly string[]): RowGr
     const last = values[values.length - 1][start]
     let ranges = level.get(last) as RowRanges | undefined
     if (!ranges) {
-      level.set(last, (ranges = []))
+      // A literal of two: an empty array's first push reserves room for seventeen.
+      level.set(last, (ranges = [start, end]))
       groups.push({first: start, ranges})
-    }
-    ranges.push(start, end)
+    } else ranges.push(start, end)
     return ranges
   }
   const starts = tupleRunStarts(table, columns)
