@@ -59,19 +59,21 @@ interface GemmIndex {
   nearby: Map<string, {s: GemmSite; d: number}[]>
 }
 
-/** Bytes per operand element: the file says its dtype (fp8.csv, bf16.csv); data.csv takes the query's. */
-function elementBytes(path: string, env: LookupEnv): number {
+/** Bytes per operand element the file's name says (fp8.csv, bf16.csv, ...); undefined for data.csv, which takes the query's. */
+function fileElementBytes(path: string): number | undefined {
   if (path.endsWith('/fp8.csv')) return 1
   if (path.endsWith('/bf16.csv')) return 2
   if (path.endsWith('/nvfp4.csv') || path.endsWith('/int4.csv')) return 0.5
-  return weightBytesOf(env)
+  return undefined
 }
 
 export function gemmModel(path: string): KernelModel {
+  // Read off the name once, not per row: a grid computes the work of every row of a site.
+  const fileBytes = fileElementBytes(path)
   return {
     axes: ['m'],
     channels: [{mfu: 'mfu', latency: 'latency_us'}],
-    work: (s, env) => [{flops: 2 * s.m * s.k * s.n, bytes: (s.m * s.k + s.k * s.n) * elementBytes(path, env) + s.m * s.n * 2}],
+    work: (s, env) => [{flops: 2 * s.m * s.k * s.n, bytes: (s.m * s.k + s.k * s.n) * (fileBytes ?? weightBytesOf(env)) + s.m * s.n * 2}],
   }
 }
 
