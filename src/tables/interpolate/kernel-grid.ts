@@ -84,7 +84,8 @@ export function usableRow(model: KernelModel, value: (column: string) => number)
 /** What a grid is built from, kept to derive the same grid without some rows (leaveOut). */
 interface GridBasis {
   usable: readonly TableRow[]
-  shapes: Shape[]
+  /** The columns of a row's shape (axes, then extra): shapes are made when a row or a derived grid needs one. */
+  cols: readonly string[]
   works: Work[][]
   /** Per channel, the rows that give a peak (MFU, latency and FLOPs > 0), by peak ascending; made when a grid is first derived. */
   peakRows?: PeakRow[][]
@@ -104,13 +105,21 @@ export function buildKernelGrid(
   const cols = [...model.axes, ...(options.extra ?? [])]
   const usable = usableRows(model, rows)
   if (usable.length === 0) return undefined
-  const shapes = usable.map((r) => shapeOf(r, cols))
+  // Each row's work and place through one reused shape: a shape object per row cost a start-up, in cold
+  // code, a property-adding store per column (works and coordinates keep nothing of the shape).
   const noEnv = {}
-  const works = shapes.map((s) => model.work(s, noEnv))
-  const basis: GridBasis = {usable, shapes, works}
+  const shape: Shape = {}
+  const works = new Array<Work[]>(usable.length)
+  const coords = new Array<number[]>(usable.length)
+  for (let i = 0; i < usable.length; i++) {
+    for (let c = 0; c < cols.length; c++) shape[cols[c]] = num(usable[i], cols[c])
+    works[i] = model.work(shape, noEnv)
+    coords[i] = coordinates(model, shape)
+  }
+  const basis: GridBasis = {usable, cols, works}
   const peak = model.channels.map((c, ch) => channelPeak(usable, c, works, ch))
   const {rows: made, make} = lazyRows(basis, model, peak)
-  const grid: KernelGrid = {table, model, rows: made, index: buildGrid(shapes.map((s) => coordinates(model, s))), peak}
+  const grid: KernelGrid = {table, model, rows: made, index: buildGrid(coords), peak}
   bases.set(grid, basis)
   rowMakers.set(grid, make)
   return grid
@@ -134,7 +143,7 @@ function gridRow(basis: GridBasis, model: KernelModel, peak: readonly (number | 
     return clampMfu(p && lat > 0 ? basis.works[i][ch].flops / (p * lat) : mfu[ch])
   })
   const shown = mfu.map((m, ch) => (m > 0 ? m : fromLatency[ch]))
-  return {line: r.line, shape: basis.shapes[i], mfu, fromLatency, channel: shown.indexOf(Math.max(...shown))}
+  return {line: r.line, shape: shapeOf(r, basis.cols), mfu, fromLatency, channel: shown.indexOf(Math.max(...shown))}
 }
 
 /** A row that gives a channel's peak: FLOPs / (latency x MFU). */
@@ -215,7 +224,7 @@ export function leaveOut(grid: KernelGrid, lines: ReadonlySet<number>): KernelGr
   }
   if (hidden.size === 0) return grid
   let index: GridNode | undefined = grid.index
-  for (const id of hidden) index = index && withoutPoint(index, coordinates(grid.model, basis.shapes[id]), id, 0)
+  for (const id of hidden) index = index && withoutPoint(index, coordinates(grid.model, shapeOf(basis.usable[id], basis.cols)), id, 0)
   if (!index) return undefined
   basis.peakRows ??= grid.model.channels.map((c, ch) => peakCandidates(basis.usable, c, basis.works, ch))
   const peak = basis.peakRows.map((p) => medianPeak(p, hidden))
