@@ -23,7 +23,8 @@ function loadBundle(name) {
   try {
     cachedData = fs.readFileSync(cacheFile)
   } catch {}
-  const script = new vm.Script(Module.wrap(source), {filename: file, cachedData})
+  // The bundle is stored inside the CommonJS wrapper (scripts/bundle.mjs): compiled as read, no copy.
+  const script = new vm.Script(source, {filename: file, cachedData})
   const mod = {exports: {}}
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file))
   if (!cachedData || script.cachedDataRejected) {

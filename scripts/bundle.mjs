@@ -7,6 +7,7 @@
 import {readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import Module from 'node:module'
 import {build} from 'esbuild'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -65,7 +66,9 @@ async function buildCjs(entryPoint, name, extra = {}) {
     outfile: out,
   })
   // Every dynamic import() (ours and @oclif/core's module loader) becomes a call of the loader's import.
-  writeFileSync(out, readFileSync(out, 'utf8').replace(/(?<![\w$.])import\(/g, '__dynamicImport('))
+  // Stored inside the CommonJS wrapper, as the loader compiles it: wrapping it at each start made V8 copy
+  // the whole text into one flat string before compiling.
+  writeFileSync(out, Module.wrap(readFileSync(out, 'utf8').replace(/(?<![\w$.])import\(/g, '__dynamicImport(')))
   rmSync(`${out}.cache`, {force: true})
 }
 await buildCjs(entry, 'infersim.cjs')

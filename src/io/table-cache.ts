@@ -272,11 +272,11 @@ export function cachedTable(file: string, relPath: string, parse: (csv: Buffer) 
   try {
     const size = fstatSync(fd).size
     if (size >= TABLE_CACHE_MIN_BYTES) {
-      const copies = [options.bundledDir && bundledCopyFile(relPath, options.bundledDir), options.userDir && userCopyFile(file, options.userDir)]
-      for (const copyFile of copies) {
-        const copy = copyFile ? readCopy(copyFile, fd, size, relPath) : undefined
-        if (copy) return copy
-      }
+      // The user cache's name (a hash of the path) is made only when the bundled copy does not serve.
+      const copy =
+        (options.bundledDir && readCopy(bundledCopyFile(relPath, options.bundledDir), fd, size, relPath)) ||
+        (options.userDir && readCopy(userCopyFile(file, options.userDir), fd, size, relPath))
+      if (copy) return copy
     }
     csv = readFileSync(fd)
   } finally {

@@ -16,12 +16,16 @@ export const TEXT_COLUMNS = new Set(['dtype', 'kv_dtype', 'gemm_dtype', 'kernel_
 export function parseTableCsv(text: string, relPath: string, label = relPath): KernelTable {
   const binary = binaryProblem(text)
   if (binary) throw inputError(`${label} ${binary}, not a CSV table`)
-  const [head, ...records] = parseCsv(text, label)
+  const records = parseCsv(text, label)
+  const head = records[0]
   if (!head || head.line !== 1) throw inputError(`${label}: empty table (no header row)`)
   const columns = head.cells
   if (columns.some((c) => /^-?\d+(\.\d+)?$/.test(c))) throw inputError(`${label}: line 1 has no header row (it starts with numbers)`)
+  const isText = columns.map((c) => TEXT_COLUMNS.has(c))
   const rows: TableRow[] = []
-  for (const {line, cells} of records) {
+  // Index loops: a start-up parses its small tables while this code is cold, where each for-of iteration allocates.
+  for (let r = 1; r < records.length; r++) {
+    const {line, cells} = records[r]
     if (cells.length !== columns.length) {
       throw inputError(`${label}: line ${line} has ${cells.length} cells, the header has ${columns.length}`)
     }
@@ -29,7 +33,7 @@ export function parseTableCsv(text: string, relPath: string, label = relPath): K
     for (let c = 0; c < columns.length; c++) {
       const col = columns[c]
       const cell = cells[c]
-      if (TEXT_COLUMNS.has(col)) {
+      if (isText[c]) {
         values[col] = cell
         continue
       }

@@ -4,13 +4,13 @@ import path from 'node:path'
 import {createRequire} from 'node:module'
 import type {ErrorObject, ValidateFunction} from 'ajv'
 import {inputError} from '../errors.js'
-import {findPackageRoot} from '../util/package-root.js'
+import {bundled, PACKAGE_ROOT} from '../io/paths.js'
 import {quoteText} from '../util/quote.js'
 
-const ROOT = findPackageRoot(import.meta.url)
-const SCHEMA_DIR = path.join(ROOT, 'src', 'schemas')
-const COMPILED_DIR = path.join(ROOT, 'dist', 'schemas', 'compiled')
-const require = createRequire(import.meta.url)
+const COMPILED_DIR = path.join(PACKAGE_ROOT, 'dist', 'schemas', 'compiled')
+// Made on first use: most runs validate nothing, and a start-up pays for every module's top level.
+let requireHere: NodeJS.Require | undefined
+const require = (id: string) => (requireHere ??= createRequire(import.meta.url))(id)
 
 export type SchemaName = 'gpu' | 'raw-measurement' | 'measurements-row' | 'fit' | 'baseline' | 'engine' | 'provenance' | 'launch-flags'
 
@@ -26,7 +26,7 @@ function ajv() {
 }
 
 export function schemaPath(name: SchemaName): string {
-  return path.join(SCHEMA_DIR, `${name}.schema.json`)
+  return path.join(bundled.schemas, `${name}.schema.json`)
 }
 
 /** Standalone validators compiled at build time (scripts/compile-schemas.mjs), when running from dist/. */

@@ -9,14 +9,19 @@
  * Each collective is timed from the measured comm/<gpu>/ tables where they
  * cover the group (switch `measuredComm`), else by the bandwidth formula.
  */
-import {layerCollectives, type Collective} from '../cost/collectives.js'
+import {layerCollectives, type Collective, type CollectiveLayout} from '../cost/collectives.js'
 import {collectiveSeconds, moeCommPair, tpAllReduceSeconds, type CommTopology} from '../cost/comm.js'
 import type {CommLookup} from '../tables/comm-lookup.js'
 import type {Phase} from '../tables/paths.js'
 import type {SimContext} from './context.js'
 import type {Step} from './result.js'
 
-export function commTopology(ctx: SimContext): CommTopology {
+/**
+ * The layout's links and collective shape in one object literal: a spread
+ * adding `deepep` to it made a dictionary-mode object on Node 20, slow to
+ * build and to read in every collective of a sweep.
+ */
+export function commTopology(ctx: SimContext): CommTopology & CollectiveLayout {
   return {
     worldSize: ctx.d.worldSize,
     nodes: ctx.d.nodes,
@@ -25,6 +30,7 @@ export function commTopology(ctx: SimContext): CommTopology {
     topk: ctx.model.ffn.topk,
     nvlinkBw: ctx.gpu.nvlinkBw,
     rdmaBw: ctx.gpu.rdmaBw,
+    deepep: ctx.d.deepep,
   }
 }
 
@@ -46,13 +52,13 @@ export function layerCommSteps(ctx: SimContext, tokens: number, phase: Phase): L
     const steps = referenceCommSteps(ctx, tokens, phase)
     return {moe: steps, dense: steps}
   }
-  const moe = layoutSteps(ctx, tokens, phase, ctx.model.ffn.isMoe)
-  return {moe, dense: ctx.model.ffn.isMoe ? layoutSteps(ctx, tokens, phase, false) : moe}
+  const topology = commTopology(ctx)
+  const moe = layoutSteps(ctx, topology, tokens, phase, ctx.model.ffn.isMoe)
+  return {moe, dense: ctx.model.ffn.isMoe ? layoutSteps(ctx, topology, tokens, phase, false) : moe}
 }
 
-function layoutSteps(ctx: SimContext, tokens: number, phase: Phase, moe: boolean): Step[] {
-  const topology = commTopology(ctx)
-  const {beforeFfn, afterFfn} = layerCollectives({...topology, deepep: ctx.d.deepep}, tokens, phase, moe)
+function layoutSteps(ctx: SimContext, topology: CommTopology & CollectiveLayout, tokens: number, phase: Phase, moe: boolean): Step[] {
+  const {beforeFfn, afterFfn} = layerCollectives(topology, tokens, phase, moe)
   return [timed(ctx, topology, 'comm-before', beforeFfn), timed(ctx, topology, 'comm-after', afterFfn)]
 }
 

@@ -16,6 +16,7 @@ import {
 } from './nearest.js'
 import {lookupCollective, type CollectiveOp, type CommLookup} from './comm-lookup.js'
 import {dtypeTablePath} from './interpolate/lookup.js'
+import {level, lookupMemo, type LookupMemo, type NumberMemo} from './lookup-memo.js'
 import {tablePaths, type Phase} from './paths.js'
 import type {MfuLookup, SimWarning, TableSet} from './types.js'
 
@@ -79,36 +80,9 @@ function memo(tables: TableSet, key: string, compute: () => MfuLookup | undefine
   return value
 }
 
-/**
- * The frequent lookups' memo: a string scope (kernel, method, table, fixed
- * shape), then three numbers. Building and hashing one long string key per
- * lookup cost about a third of a sweep's time; numbers hash for free.
- * A lookup that found nothing is stored as null.
- */
-type NumberMemo = Map<number, unknown>
-const numberMemoByTables = new WeakMap<TableSet, Map<string, NumberMemo>>()
-
-function level(map: NumberMemo, key: number): NumberMemo {
-  let next = map.get(key) as NumberMemo | undefined
-  if (!next) {
-    next = new Map()
-    map.set(key, next)
-  }
-  return next
-}
-
-function memoNumbers(tables: TableSet, scope: string, a: number, b: number, c: number, compute: () => MfuLookup | undefined): MfuLookup | undefined {
-  let scopes = numberMemoByTables.get(tables)
-  if (!scopes) {
-    scopes = new Map()
-    numberMemoByTables.set(tables, scopes)
-  }
-  let top = scopes.get(scope)
-  if (!top) {
-    top = new Map()
-    scopes.set(scope, top)
-  }
-  const last = level(level(top, a), b)
+/** The lookup memoized at (a, b, c) below `memo`, computed on the first query (null stored where none was found). */
+function memoNumbers(memo: NumberMemo, a: number, b: number, c: number, compute: () => MfuLookup | undefined): MfuLookup | undefined {
+  const last = level(level(memo, a), b)
   const hit = last.get(c) as MfuLookup | null | undefined
   if (hit !== undefined) return hit ?? undefined
   const value = compute()
@@ -116,26 +90,31 @@ function memoNumbers(tables: TableSet, scope: string, a: number, b: number, c: n
   return value
 }
 
+/** A grouped-GEMM table's memo for one MoE shape (experts, GPUs, local experts, top-k); hidden, width and tokens go below. */
+const groupedGemmMemo = (table: NumberMemo, key: GroupedGemmKey) => level(level(level(level(table, key.experts), key.gpus), key.localExperts), key.topk)
+
 export class MfuResolver {
   readonly warnings: SimWarning[] = []
   private readonly options: ResolverOptions
   private readonly env: LookupEnv
 
-  /** Memo scopes built once per resolver (one simulation makes a dozen lookups). */
-  private gemmScope?: string
-  private readonly envText: string
+  private readonly memo: LookupMemo
+  /** The GEMM table and its memo, found once per resolver (one simulation makes a dozen GEMM lookups). */
+  private gemmPath?: string
+  private gemmMemo?: NumberMemo
 
   constructor(options: ResolverOptions) {
     this.options = options
     this.env = {memBw: options.memBw, gemmDtype: options.gemmDtype}
-    this.envText = `${this.interpolates() && this.envKey()}`
+    // Interpolated values depend on the bandwidth and GEMM dtype too.
+    this.memo = lookupMemo(options.tables, this.interpolates() ? this.env : undefined)
   }
 
   gemm(m: number, k: number, n: number, work?: KernelWork): MfuLookup {
-    const path = tablePaths.gemm(this.options.gpuKey)
+    const path = (this.gemmPath ??= tablePaths.gemm(this.options.gpuKey))
     const interpolating = this.interpolates()
-    this.gemmScope ??= `gemm|${this.envText}|${path}`
-    const found = memoNumbers(this.options.tables, this.gemmScope, k, n, m, () => {
+    this.gemmMemo ??= this.memo.table('gemm', path)
+    const found = memoNumbers(this.gemmMemo, k, n, m, () => {
       if (interpolating) return this.options.interpolator!.gemm(this.options.tables, path, m, k, n, this.env)
       const table = this.options.tables.get(this.nearestPath(path))
       return table && nearestGemmMfu(table, m, k, n)
@@ -145,7 +124,7 @@ export class MfuResolver {
 
   decodeAttention(path: string, batch: number, kvLen: number, fp8Kv: boolean, work?: KernelWork): MfuLookup {
     const interpolating = this.interpolates()
-    const found = memoNumbers(this.options.tables, `dec|${this.envText}|${path}|${fp8Kv}`, kvLen, batch, 0, () => {
+    const found = memoNumbers(this.memo.table('decodeAttention', path), kvLen, batch, fp8Kv ? 1 : 0, () => {
       if (interpolating) return this.options.interpolator!.decodeAttention(this.options.tables, path, batch, kvLen, fp8Kv, this.env)
       const table = this.options.tables.get(path)
       return table && nearestDecodeAttentionMfu(table, batch, kvLen, fp8Kv)
@@ -159,7 +138,7 @@ export class MfuResolver {
   /** A missing prefill table returns 0.9 in the compat profile (the reference's prefill lookup), not the default. */
   prefillAttention(path: string, seqLen: number, work?: KernelWork): MfuLookup {
     const interpolating = this.interpolates()
-    const found = memoNumbers(this.options.tables, `pre|${this.envText}|${path}`, seqLen, 0, 0, () => {
+    const found = memoNumbers(this.memo.table('prefillAttention', path), seqLen, 0, 0, () => {
       if (interpolating) return this.options.interpolator!.prefillAttention(this.options.tables, path, seqLen, this.env)
       const table = this.options.tables.get(path)
       return table && nearestPrefillAttentionMfu(table, seqLen)
@@ -183,12 +162,10 @@ export class MfuResolver {
     const interpolating = this.interpolates()
     if (distribution && interpolating) {
       const wide = tablePaths.wideEp(this.options.gpuKey, phase, distribution)
-      const scope = `wide|${this.envText}|${wide}|${key.experts}|${key.gpus}|${key.localExperts}|${key.topk}`
-      const found = this.options.tables.has(wide) ? memoNumbers(this.options.tables, scope, key.hidden, key.intermediate, tokens, () => this.options.interpolator!.wideEp(this.options.tables, wide, phase, key, tokens, this.env)) : undefined
+      const found = this.options.tables.has(wide) ? memoNumbers(groupedGemmMemo(this.memo.table('wideEp', wide), key), key.hidden, key.intermediate, tokens, () => this.options.interpolator!.wideEp(this.options.tables, wide, phase, key, tokens, this.env)) : undefined
       if (found) return found
     }
-    const scope = `gg|${this.envText}|${path}|${phase}|${key.experts}|${key.gpus}|${key.localExperts}|${key.topk}`
-    const found = memoNumbers(this.options.tables, scope, key.hidden, key.intermediate, tokens, () => {
+    const found = memoNumbers(groupedGemmMemo(this.memo.table('groupedGemm', path), key), key.hidden, key.intermediate, tokens, () => {
       if (interpolating) return this.options.interpolator!.groupedGemm(this.options.tables, path, phase, key, tokens, this.env)
       const table = this.options.tables.get(this.nearestPath(path))
       return table && (phase === 'decode' ? nearestGroupedGemmDecodeMfu(table, key, tokens) : nearestGroupedGemmPrefillMfu(table, key, tokens))
@@ -229,11 +206,6 @@ export class MfuResolver {
    */
   private nearestPath(path: string): string {
     return this.options.tables.has(path) ? path : dtypeTablePath(this.options.tables, path, this.env)
-  }
-
-  /** Interpolated values depend on the bandwidth and GEMM dtype too. */
-  private envKey(): string {
-    return `${this.env.memBw}|${this.env.gemmDtype}`
   }
 
   private interpolates(): boolean {

@@ -19,7 +19,7 @@
 import {type KernelTable, type MfuLookup, type TableSet} from '../types.js'
 import {blend} from './grid.js'
 import {attentionConfig, decodeModel, prefillModel, sameFamily, type AttentionConfig} from './attention-model.js'
-import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, leaveOut, mfuFromUtilisation, type KernelGrid, type Quantity, type Shape} from './kernel-grid.js'
+import {blendedUtilisation, buildKernelGrid, estimate, gridLine, gridPoint, leaveOut, mfuFromUtilisation, type KernelGrid, type Quantity, type Shape} from './kernel-grid.js'
 import {borrowedLookup, logDistance, lookupOf} from './lookup.js'
 import type {LookupEnv} from './roofline.js'
 
@@ -136,7 +136,7 @@ function borrowAttention(tables: TableSet, path: string, q: AttentionQuery, env:
     if (!grid || !b) continue
     const queryModel = q.cfg.phase === 'decode' ? decodeModel(q.cfg, q.kvDtype) : prefillModel(q.cfg)
     const value = mfuFromUtilisation(blendedUtilisation(grid, b, env), queryModel.work(q.shape, env), grid.peak, env)
-    const lines = [...b.weights.keys()].map((id) => grid.rows[id].line).sort((a, z) => a - z)
+    const lines = [...b.weights.keys()].map((id) => gridLine(grid, id)).sort((a, z) => a - z)
     return borrowedLookup(value, c.table.path, lines, `${c.table.path} (log2 distance ${c.d.toFixed(2)}) for ${path}`)
   }
   return undefined

@@ -6,8 +6,8 @@
  */
 import type {KernelTable, MfuLookup} from '../types.js'
 import {blend} from './grid.js'
-import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, leaveOut, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
-import {borrowedLookup, firstRow, groupRows, logDistance, lookupOf, rowsAt, usableRowChecker, type RowRanges} from './lookup.js'
+import {blendedUtilisation, buildKernelGrid, estimate, gridLine, gridPoint, leaveOut, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
+import {borrowedLookup, firstRow, logDistance, lookupOf, rowGroups, rowsAt, usableRowChecker, type RowGroups, type RowRanges} from './lookup.js'
 import {numericColumn} from '../columnar.js'
 import {weightBytesOf} from '../resolver.js'
 import type {LookupEnv} from './roofline.js'
@@ -41,26 +41,39 @@ function siteGrid(s: GemmSite): KernelGrid {
   return s.built
 }
 
+/**
+ * A table's (k, n) sites. Only the row groups are found up front; a site is
+ * made (and its rows checked for a usable one) when a lookup asks for it:
+ * a run looks up a handful of a table's hundreds of sites.
+ */
 interface GemmIndex {
-  sites: Map<string, GemmSite>
-  list: GemmSite[]
+  table: KernelTable
+  model: KernelModel
+  groups: RowGroups
+  ks: ArrayLike<number>
+  ns: ArrayLike<number>
+  usable: (model: KernelModel, ranges: RowRanges) => boolean
+  /** Sites made so far, by their rows; null for a group with no usable row (no grid: neither looked up nor borrowed from). */
+  sites: Map<RowRanges, GemmSite | null>
   /** The nearest other sites (at most GEMM_BORROW_SITES), per queried (k, n): shapes repeat across m. */
   nearby: Map<string, {s: GemmSite; d: number}[]>
 }
 
-/** Bytes per operand element: the file says its dtype (fp8.csv, bf16.csv); data.csv takes the query's. */
-function elementBytes(path: string, env: LookupEnv): number {
+/** Bytes per operand element the file's name says (fp8.csv, bf16.csv, ...); undefined for data.csv, which takes the query's. */
+function fileElementBytes(path: string): number | undefined {
   if (path.endsWith('/fp8.csv')) return 1
   if (path.endsWith('/bf16.csv')) return 2
   if (path.endsWith('/nvfp4.csv') || path.endsWith('/int4.csv')) return 0.5
-  return weightBytesOf(env)
+  return undefined
 }
 
 export function gemmModel(path: string): KernelModel {
+  // Read off the name once, not per row: a grid computes the work of every row of a site.
+  const fileBytes = fileElementBytes(path)
   return {
     axes: ['m'],
     channels: [{mfu: 'mfu', latency: 'latency_us'}],
-    work: (s, env) => [{flops: 2 * s.m * s.k * s.n, bytes: (s.m * s.k + s.k * s.n) * elementBytes(path, env) + s.m * s.n * 2}],
+    work: (s, env) => [{flops: 2 * s.m * s.k * s.n, bytes: (s.m * s.k + s.k * s.n) * (fileBytes ?? weightBytesOf(env)) + s.m * s.n * 2}],
   }
 }
 
@@ -68,19 +81,30 @@ const indexes = new WeakMap<KernelTable, GemmIndex>()
 
 function gemmIndex(table: KernelTable): GemmIndex {
   let idx = indexes.get(table)
-  if (idx) return idx
-  const model = gemmModel(table.path)
-  const sites = new Map<string, GemmSite>()
-  const ks = numericColumn(table, 'k')
-  const ns = numericColumn(table, 'n')
-  const usable = usableRowChecker(table)
-  // A site with no usable row has no grid: it is neither looked up nor borrowed from.
-  for (const [key, ranges] of groupRows(table, ['k', 'n'])) {
-    if (usable(model, ranges)) sites.set(key, {k: ks[firstRow(ranges)], n: ns[firstRow(ranges)], ranges, model, table})
+  if (!idx) {
+    const ks = numericColumn(table, 'k')
+    const ns = numericColumn(table, 'n')
+    idx = {table, model: gemmModel(table.path), groups: rowGroups(table, ['k', 'n']), ks, ns, usable: usableRowChecker(table), sites: new Map(), nearby: new Map()}
+    indexes.set(table, idx)
   }
-  idx = {sites, list: [...sites.values()], nearby: new Map()}
-  indexes.set(table, idx)
   return idx
+}
+
+/** The site of a group of rows; undefined when none of them is usable. */
+function siteOf(idx: GemmIndex, ranges: RowRanges): GemmSite | undefined {
+  let site = idx.sites.get(ranges)
+  if (site === undefined) {
+    const first = firstRow(ranges)
+    site = idx.usable(idx.model, ranges) ? {k: idx.ks[first], n: idx.ns[first], ranges, model: idx.model, table: idx.table} : null
+    idx.sites.set(ranges, site)
+  }
+  return site ?? undefined
+}
+
+/** The measured site at (k, n), if any. */
+function siteAt(idx: GemmIndex, k: number, n: number): GemmSite | undefined {
+  const ranges = (idx.groups.byValue.get(k) as Map<number, RowRanges> | undefined)?.get(n)
+  return ranges && siteOf(idx, ranges)
 }
 
 /**
@@ -99,7 +123,7 @@ export function lookupGemmIn(
   leftOut?: ReadonlySet<number>,
 ): MfuLookup | undefined {
   if (!(m > 0 && k > 0 && n > 0)) return undefined
-  const site = gemmIndex(table).sites.get(`${k},${n}`)
+  const site = siteAt(gemmIndex(table), k, n)
   const grid = site && (leftOut ? leaveOut(siteGrid(site), leftOut) : siteGrid(site))
   if (grid) {
     const e = estimate(grid, {m, k, n}, env, quantity)
@@ -120,10 +144,25 @@ function otherSites(table: KernelTable, k: number, n: number): {s: GemmSite; d: 
   let near = idx.nearby.get(key)
   if (!near) {
     near = []
-    for (const s of idx.list) {
-      if (s.k === k && s.n === n) continue
-      const d = Math.hypot(logDistance(s.k, k), logDistance(s.n, n))
+    const groups = idx.groups.groups
+    // The k distance alone bounds the distance from below (hypot(a, b) >= a): once three sites are
+    // found, a site whose k is too far is passed over without the rest (tables list sites by k).
+    let kOfBound = Number.NaN
+    let kBound = 0
+    for (let g = 0; g < groups.length; g++) {
+      const {first, ranges} = groups[g]
+      const sk = idx.ks[first]
+      const sn = idx.ns[first]
+      if (sk === k && sn === n) continue
+      if (sk !== kOfBound) {
+        kOfBound = sk
+        kBound = logDistance(sk, k)
+      }
+      if (near.length === GEMM_BORROW_SITES && kBound >= near[near.length - 1].d) continue
+      const d = Math.hypot(kBound, logDistance(sn, n))
       if (near.length === GEMM_BORROW_SITES && d >= near[near.length - 1].d) continue
+      const s = siteOf(idx, ranges)
+      if (!s) continue
       let at = near.length
       while (at > 0 && near[at - 1].d > d) at--
       near.splice(at, 0, {s, d})
@@ -151,7 +190,7 @@ export function borrowGemm(table: KernelTable, m: number, k: number, n: number, 
     const grid = siteGrid(c.s)
     const b = blend(grid.index, gridPoint(grid, {m})!)!
     ulog += (blendedUtilisation(grid, b, env).ulog / c.d ** 2) / wsum
-    for (const id of b.weights.keys()) lines.push(grid.rows[id].line)
+    for (const id of b.weights.keys()) lines.push(gridLine(grid, id))
   }
   const nearest = siteGrid(near[0].s)
   const value = mfuFromUtilisation({ulog, channelWeights: [1]}, nearest.model.work({m, k, n}, env), nearest.peak, env)

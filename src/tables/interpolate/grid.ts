@@ -32,15 +32,19 @@ export function buildGrid(coords: readonly (readonly number[])[]): GridNode {
   return build(coords, ids, 0, coords[0]?.length ?? 0)
 }
 
+/** Ascending; -1, 0 or 1 rather than a difference, which cold code (a start-up's) would box. */
+const ascending = (a: number, b: number) => (a < b ? -1 : a > b ? 1 : 0)
+
 function build(coords: readonly (readonly number[])[], ids: number[], axis: number, dims: number): GridNode {
   const groups = new Map<number, number[]>()
-  for (const id of ids) {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]
     const v = coords[id][axis]
     const g = groups.get(v)
     if (g) g.push(id)
     else groups.set(v, [id])
   }
-  const keys = [...groups.keys()].sort((a, b) => a - b)
+  const keys = [...groups.keys()].sort(ascending)
   if (axis === dims - 1) return {keys, children: [], leaves: keys.map((k) => groups.get(k)!)}
   return {keys, children: keys.map((k) => build(coords, groups.get(k)!, axis + 1, dims))}
 }
@@ -93,7 +97,7 @@ function visit(node: GridNode, i: number, q: readonly number[], axis: number, we
   if (weight <= 0) return
   if (node.leaves) {
     const ids = node.leaves[i]
-    for (const id of ids) out.weights.set(id, (out.weights.get(id) ?? 0) + weight / ids.length)
+    for (let j = 0; j < ids.length; j++) out.weights.set(ids[j], (out.weights.get(ids[j]) ?? 0) + weight / ids.length)
     return
   }
   descend(node.children[i], q, axis + 1, weight, out)

@@ -11,7 +11,7 @@ import {weightBytesOf} from '../resolver.js'
 import type {GroupedGemmKey} from '../nearest.js'
 import {num, type KernelTable, type MfuLookup, type TableRow, type TableSet} from '../types.js'
 import {blend} from './grid.js'
-import {blendedUtilisation, buildKernelGrid, estimate, gridPoint, leaveOut, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
+import {blendedUtilisation, buildKernelGrid, estimate, gridLine, gridPoint, leaveOut, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
 import {borrowedLookup, firstRow, groupRows, logDistance, lookupOf, rowsAt, usableRowChecker, type RowRanges} from './lookup.js'
 import {rowAt} from '../columnar.js'
 import type {LookupEnv, Work} from './roofline.js'
@@ -254,7 +254,7 @@ export function borrowGroupedGemm(
   const grid = gridOf(best)
   const b = blend(grid.index, gridPoint(grid, {[tokensColumn(phase)]: theirTokens})!)!
   const value = mfuFromUtilisation(blendedUtilisation(grid, b, env), groupedGemmWork(key, tokens, env), grid.peak, env)
-  const lines = [...b.weights.keys()].map((id) => grid.rows[id].line).sort((a, z) => a - z)
+  const lines = [...b.weights.keys()].map((id) => gridLine(grid, id)).sort((a, z) => a - z)
   const k = best.key
   return borrowedLookup(value, path, lines, `E=${k.experts} gpus=${k.gpus} local=${k.localExperts} topk=${k.topk} D=${k.hidden} I=${k.intermediate} (log2 distance ${bestD.toFixed(2)})`)
 }

@@ -44,6 +44,7 @@ export interface GridRow {
 export interface KernelGrid {
   table: KernelTable
   model: KernelModel
+  /** Rows by id, each made on first use (a query blends a handful of them): read them with rowAt. */
   rows: GridRow[]
   index: GridNode
   /** FLOPs per µs at MFU 1, per channel; undefined when the table has no usable latency. */
@@ -61,8 +62,15 @@ const log2 = Math.log2
 
 export function shapeOf(row: TableRow, columns: readonly string[]): Shape {
   const s: Shape = {}
-  for (const c of columns) s[c] = num(row, c)
+  for (let c = 0; c < columns.length; c++) s[columns[c]] = num(row, columns[c])
   return s
+}
+
+/** A shape's place on the grid: log2 of each axis. */
+function coordinates(model: KernelModel, s: Shape): number[] {
+  const x = new Array<number>(model.axes.length)
+  for (let a = 0; a < x.length; a++) x[a] = log2(s[model.axes[a]])
+  return x
 }
 
 /** A row a grid can use: positive on every axis, with an MFU or a latency on some channel. */
@@ -76,12 +84,13 @@ export function usableRow(model: KernelModel, value: (column: string) => number)
 /** What a grid is built from, kept to derive the same grid without some rows (leaveOut). */
 interface GridBasis {
   usable: readonly TableRow[]
-  shapes: Shape[]
+  /** The columns of a row's shape (axes, then extra): shapes are made when a row or a derived grid needs one. */
+  cols: readonly string[]
   works: Work[][]
-  /** Per channel, the rows that give a peak (MFU, latency and FLOPs > 0), by peak ascending. */
-  peakRows: {id: number; mfu: number; peak: number}[][]
-  /** Line of each usable row -> its id. */
-  idOfLine: Map<number, number>
+  /** Per channel, the rows that give a peak (MFU, latency and FLOPs > 0), by peak ascending; made when a grid is first derived. */
+  peakRows?: PeakRow[][]
+  /** Line of each usable row -> its id, made when a grid is first derived. */
+  idOfLine?: Map<number, number>
 }
 
 const bases = new WeakMap<KernelGrid, GridBasis>()
@@ -94,16 +103,35 @@ export function buildKernelGrid(
   options: {extra?: readonly string[]} = {},
 ): KernelGrid | undefined {
   const cols = [...model.axes, ...(options.extra ?? [])]
-  const usable = rows.filter((r) => usableRow(model, (c) => num(r, c)))
+  const usable = usableRows(model, rows)
   if (usable.length === 0) return undefined
-  const shapes = usable.map((r) => shapeOf(r, cols))
-  const works = shapes.map((s) => model.work(s, {}))
-  const peakRows = model.channels.map((c, ch) => peakCandidates(usable, c, works.map((w) => w[ch])))
-  const basis: GridBasis = {usable, shapes, works, peakRows, idOfLine: new Map(usable.map((r, i) => [r.line, i]))}
-  const peak = peakRows.map((p) => medianPeak(p))
-  const grid: KernelGrid = {table, model, rows: usable.map((_, i) => gridRow(basis, model, peak, i)), index: buildGrid(shapes.map((s) => model.axes.map((a) => log2(s[a])))), peak}
+  // Each row's work and place through one reused shape: a shape object per row cost a start-up, in cold
+  // code, a property-adding store per column (works and coordinates keep nothing of the shape).
+  const noEnv = {}
+  const shape: Shape = {}
+  const works = new Array<Work[]>(usable.length)
+  const coords = new Array<number[]>(usable.length)
+  for (let i = 0; i < usable.length; i++) {
+    for (let c = 0; c < cols.length; c++) shape[cols[c]] = num(usable[i], cols[c])
+    works[i] = model.work(shape, noEnv)
+    coords[i] = coordinates(model, shape)
+  }
+  const basis: GridBasis = {usable, cols, works}
+  const peak = model.channels.map((c, ch) => channelPeak(usable, c, works, ch))
+  const {rows: made, make} = lazyRows(basis, model, peak)
+  const grid: KernelGrid = {table, model, rows: made, index: buildGrid(coords), peak}
   bases.set(grid, basis)
+  rowMakers.set(grid, make)
   return grid
+}
+
+/** The rows a grid can use (one value reader for all: a start-up builds grids while its code is cold). */
+function usableRows(model: KernelModel, rows: readonly TableRow[]): TableRow[] {
+  let row: TableRow
+  const value = (c: string) => num(row, c)
+  const out: TableRow[] = []
+  for (row of rows) if (usableRow(model, value)) out.push(row)
+  return out
 }
 
 function gridRow(basis: GridBasis, model: KernelModel, peak: readonly (number | undefined)[], i: number): GridRow {
@@ -115,19 +143,53 @@ function gridRow(basis: GridBasis, model: KernelModel, peak: readonly (number | 
     return clampMfu(p && lat > 0 ? basis.works[i][ch].flops / (p * lat) : mfu[ch])
   })
   const shown = mfu.map((m, ch) => (m > 0 ? m : fromLatency[ch]))
-  return {line: r.line, shape: basis.shapes[i], mfu, fromLatency, channel: shown.indexOf(Math.max(...shown))}
+  return {line: r.line, shape: shapeOf(r, basis.cols), mfu, fromLatency, channel: shown.indexOf(Math.max(...shown))}
 }
 
-/** Rows that give a channel's peak: FLOPs / (latency x MFU), sorted ascending. */
-function peakCandidates(rows: readonly TableRow[], c: {mfu: string; latency: string}, works: readonly Work[]): {id: number; mfu: number; peak: number}[] {
-  const out: {id: number; mfu: number; peak: number}[] = []
-  rows.forEach((r, id) => {
-    const mfu = num(r, c.mfu)
-    const lat = num(r, c.latency)
-    const flops = works[id].flops
+/** A row that gives a channel's peak: FLOPs / (latency x MFU). */
+interface PeakRow {
+  id: number
+  mfu: number
+  peak: number
+}
+
+/** Rows that give a channel's peak (MFU, latency and FLOPs > 0), sorted ascending. */
+function peakCandidates(rows: readonly TableRow[], c: {mfu: string; latency: string}, works: readonly Work[][], ch: number): PeakRow[] {
+  const out: PeakRow[] = []
+  for (let id = 0; id < rows.length; id++) {
+    const mfu = num(rows[id], c.mfu)
+    const lat = num(rows[id], c.latency)
+    const flops = works[id][ch].flops
     if (mfu > 0 && lat > 0 && flops > 0) out.push({id, mfu, peak: flops / (lat * mfu)})
-  })
+  }
   return out.sort((a, b) => a.peak - b.peak)
+}
+
+/**
+ * medianPeak of all the candidates, without making them: the middle one of
+ * the eligible peaks is the same whatever the order of equal peaks, so a
+ * typed array's own sort serves (a grid built at start-up runs cold, where
+ * objects and comparator calls are garbage and time).
+ */
+function channelPeak(rows: readonly TableRow[], c: {mfu: string; latency: string}, works: readonly Work[][], ch: number): number | undefined {
+  const mfus = new Float64Array(rows.length)
+  const peaks = new Float64Array(rows.length)
+  let n = 0
+  let top = -Infinity
+  for (let id = 0; id < rows.length; id++) {
+    const mfu = num(rows[id], c.mfu)
+    const lat = num(rows[id], c.latency)
+    const flops = works[id][ch].flops
+    if (mfu > 0 && lat > 0 && flops > 0) {
+      mfus[n] = mfu
+      peaks[n++] = flops / (lat * mfu)
+      if (mfu > top) top = mfu
+    }
+  }
+  if (n === 0) return undefined
+  let count = 0
+  for (let i = 0; i < n; i++) if (mfus[i] >= top / 2) peaks[count++] = peaks[i]
+  return peaks.subarray(0, count).sort()[Math.floor(count / 2)]
 }
 
 /**
@@ -135,14 +197,14 @@ function peakCandidates(rows: readonly TableRow[], c: {mfu: string; latency: str
  * higher MFUs (at least half the top one), where rounding the MFU column
  * distorts least. Rows in `hidden` are left out.
  */
-function medianPeak(rows: readonly {id: number; mfu: number; peak: number}[], hidden?: ReadonlySet<number>): number | undefined {
+function medianPeak(rows: readonly PeakRow[], hidden?: ReadonlySet<number>): number | undefined {
   let top = -Infinity
-  for (const p of rows) if (!hidden?.has(p.id) && p.mfu > top) top = p.mfu
+  for (let i = 0; i < rows.length; i++) if (!hidden?.has(rows[i].id) && rows[i].mfu > top) top = rows[i].mfu
   if (top === -Infinity) return undefined
   let count = 0
-  for (const p of rows) if (!hidden?.has(p.id) && p.mfu >= top / 2) count++
+  for (let i = 0; i < rows.length; i++) if (!hidden?.has(rows[i].id) && rows[i].mfu >= top / 2) count++
   let k = Math.floor(count / 2)
-  for (const p of rows) if (!hidden?.has(p.id) && p.mfu >= top / 2 && k-- === 0) return p.peak
+  for (let i = 0; i < rows.length; i++) if (!hidden?.has(rows[i].id) && rows[i].mfu >= top / 2 && k-- === 0) return rows[i].peak
   return undefined
 }
 
@@ -154,6 +216,7 @@ function medianPeak(rows: readonly {id: number; mfu: number; peak: number}[], hi
  */
 export function leaveOut(grid: KernelGrid, lines: ReadonlySet<number>): KernelGrid | undefined {
   const basis = bases.get(grid)!
+  basis.idOfLine ??= new Map(basis.usable.map((r, i) => [r.line, i]))
   const hidden = new Set<number>()
   for (const line of lines) {
     const id = basis.idOfLine.get(line)
@@ -161,26 +224,35 @@ export function leaveOut(grid: KernelGrid, lines: ReadonlySet<number>): KernelGr
   }
   if (hidden.size === 0) return grid
   let index: GridNode | undefined = grid.index
-  for (const id of hidden) index = index && withoutPoint(index, grid.model.axes.map((a) => log2(basis.shapes[id][a])), id, 0)
+  for (const id of hidden) index = index && withoutPoint(index, coordinates(grid.model, shapeOf(basis.usable[id], basis.cols)), id, 0)
   if (!index) return undefined
+  basis.peakRows ??= grid.model.channels.map((c, ch) => peakCandidates(basis.usable, c, basis.works, ch))
   const peak = basis.peakRows.map((p) => medianPeak(p, hidden))
-  if (peak.every((p, ch) => p === grid.peak[ch])) return {table: grid.table, model: grid.model, rows: grid.rows, index, peak}
+  if (peak.every((p, ch) => p === grid.peak[ch])) {
+    const same: KernelGrid = {table: grid.table, model: grid.model, rows: grid.rows, index, peak}
+    rowMakers.set(same, rowMakers.get(grid)!)
+    return same
+  }
   const {rows, make} = lazyRows(basis, grid.model, peak)
   const derived: KernelGrid = {table: grid.table, model: grid.model, rows, index, peak}
   rowMakers.set(derived, make)
   return derived
 }
 
-/** Rows of derived grids not made yet: a point's query touches a handful of them. */
+/** How each grid makes a row not made yet: a query touches a handful of them. */
 const rowMakers = new WeakMap<KernelGrid, (id: number) => GridRow>()
 
 function lazyRows(basis: GridBasis, model: KernelModel, peak: readonly (number | undefined)[]): {rows: GridRow[]; make: (id: number) => GridRow} {
-  const rows: GridRow[] = []
+  // Sized up front: filled out of order, a growing array would turn into a slow dictionary.
+  const rows = new Array<GridRow>(basis.usable.length)
   return {rows, make: (id) => (rows[id] ??= gridRow(basis, model, peak, id))}
 }
 
-/** Row `id` of a grid (made now for a grid derived by leaveOut). */
+/** Row `id` of a grid, made now if it was not yet. */
 export const rowAt = (grid: KernelGrid, id: number): GridRow => grid.rows[id] ?? rowMakers.get(grid)!(id)
+
+/** The table line of row `id` of a grid. */
+export const gridLine = (grid: KernelGrid, id: number): number => rowAt(grid, id).line
 
 /** Where the query sits on the grid's axes; undefined when an axis is missing or not positive. */
 export function gridPoint(grid: KernelGrid, query: Shape): number[] | undefined {

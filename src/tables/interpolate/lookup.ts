@@ -62,13 +62,20 @@ function tupleRunStarts(table: KernelTable, columns: readonly string[]): number[
   return [...starts].sort((a, b) => a - b)
 }
 
+/** A table's rows grouped by the values of some columns. */
+export interface RowGroups {
+  /** Each group's first row and its ranges, in order of first appearance. */
+  groups: {first: number; ranges: RowRanges}[]
+  /** The groups by value: one level of maps per column, the last level holding the group's ranges. */
+  byValue: Map<number, unknown>
+}
+
 /**
- * The table's rows grouped by the values of `columns` (key: the values
- * joined by commas), groups in order of first appearance. Reads the
- * columns (or only the runs a columnar table stores), not the rows: a
- * lookup builds only the rows of the groups it uses.
+ * The table's rows grouped by the values of `columns`. Reads the columns
+ * (or only the runs a columnar table stores), not the rows: a lookup builds
+ * only the rows of the groups it uses.
  */
-export function groupRows(table: KernelTable, columns: readonly string[]): Map<string, RowRanges> {
+export function rowGroups(table: KernelTable, columns: readonly string[]): RowGroups {
   const values = columns.map((c) => numericColumn(table, c))
   const n = rowCount(table)
   // Nested maps keyed by number (one level per column): cheaper than a string key per row.
@@ -85,10 +92,10 @@ export function groupRows(table: KernelTable, columns: readonly string[]): Map<s
     const last = values[values.length - 1][start]
     let ranges = level.get(last) as RowRanges | undefined
     if (!ranges) {
-      level.set(last, (ranges = []))
+      // A literal of two: an empty array's first push reserves room for seventeen.
+      level.set(last, (ranges = [start, end]))
       groups.push({first: start, ranges})
-    }
-    ranges.push(start, end)
+    } else ranges.push(start, end)
     return ranges
   }
   const starts = tupleRunStarts(table, columns)
@@ -103,8 +110,14 @@ export function groupRows(table: KernelTable, columns: readonly string[]): Map<s
       else run = add(i, i + 1)
     }
   }
+  return {groups, byValue: top}
+}
+
+/** The table's rows grouped by the values of `columns` (key: the values joined by commas), groups in order of first appearance. */
+export function groupRows(table: KernelTable, columns: readonly string[]): Map<string, RowRanges> {
+  const values = columns.map((c) => numericColumn(table, c))
   const byKey = new Map<string, RowRanges>()
-  for (const g of groups) {
+  for (const g of rowGroups(table, columns).groups) {
     let key = `${values[0][g.first]}`
     for (let c = 1; c < values.length; c++) key += `,${values[c][g.first]}`
     byKey.set(key, g.ranges)
