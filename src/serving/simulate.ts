@@ -79,6 +79,32 @@ function servedDeployment(model: ModelSpec, d: Deployment, opts: ServingOptions)
   return engineKvFp8(model, withEp, opts.engine.params) === 'checkpoint' ? Object.assign({}, withEp, {fp8Kv: true}) : withEp
 }
 
+/**
+ * How far the KV capacity may be off: the fitted kv_capacity_scale (1.0-1.6
+ * on the bundled engines) and the pool's inputs (memory share, reserve, KV
+ * dtype) are known to about a quarter.
+ */
+const KV_CAPACITY_UNCERTAINTY = 0.25
+
+/**
+ * A warning when the requests in flight are within KV_CAPACITY_UNCERTAINTY of
+ * what the KV pool holds: on one side of that edge a request's TTFT is its
+ * prefill, on the other it waits for whole requests to finish (or is paused
+ * and recomputed), so a small error in the pool's size moves TTFT by orders
+ * of magnitude (one measured H200 run was predicted at 96x its TTFT).
+ */
+export function nearKvCapacityWarning(kvCapacity: number, concurrency: number, e: EngineParams): SimWarning | undefined {
+  const ratio = kvCapacity / concurrency
+  if (ratio < 1 / (1 + KV_CAPACITY_UNCERTAINTY) || ratio > 1 + KV_CAPACITY_UNCERTAINTY) return undefined
+  const beyond = e.kv_pool_full === 'wait' ? 'new requests wait for whole requests to finish' : 'running requests are paused and recomputed'
+  return {
+    code: 'near-kv-capacity',
+    message:
+      `the KV cache holds ${kvCapacity} requests and ${concurrency} are in flight: within ${KV_CAPACITY_UNCERTAINTY * 100}% of the point where ${beyond}; ` +
+      `the pool's size is known to about that, so TTFT (and TPOT) may be far from these figures`,
+  }
+}
+
 /** A cache per table set, cleared when it grows past `limit` entries. */
 function cacheFor<V>(caches: WeakMap<TableSet, Map<string, V>>, tables: TableSet, limit: number): Map<string, V> {
   let byKey = caches.get(tables)
@@ -171,6 +197,8 @@ export function simulateServing(
     const why = solution.running === solution.kvCapacity ? `the KV cache holds ${solution.kvCapacity} requests` : `the engine runs at most ${params.max_running_requests}`
     warnings.push({code: 'admission-limited', message: `${opts.concurrency - solution.running} of ${opts.concurrency} requests wait for admission: ${why}`})
   }
+  const nearEdge = nearKvCapacityWarning(solution.kvCapacity, opts.concurrency, params)
+  if (nearEdge) warnings.push(nearEdge)
   if (!solution.converged) warnings.push({code: 'serving-not-converged', message: `the serving fixed point did not converge in ${solution.iterations} iterations`})
   return Object.assign(solution, {
     engine: opts.engine.name,

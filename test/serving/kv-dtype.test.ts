@@ -4,7 +4,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {engineFilePath, loadEngine} from '../../src/io/engines.js'
 import {loadSimInputs} from '../../src/io/inputs.js'
-import {servingProblem, simulateServing} from '../../src/serving/simulate.js'
+import {nearKvCapacityWarning, servingProblem, simulateServing} from '../../src/serving/simulate.js'
 import {DEFAULT_DEPLOYMENT} from '../../src/sim/deployment.js'
 
 // nvidia/Llama-3.1-70B-Instruct-FP8: 80 layers, 8 KV heads of 128 (config.json); its hf_quant_config.json
@@ -62,3 +62,29 @@ describe("the KV cache dtype an engine picks for a checkpoint", () => {
     expect(loadEngine('trtllm', dir).params.kv_dtype_from_checkpoint).toBe(true)
   })
 })
+
+describe('a concurrency near what the KV pool holds', () => {
+  const wait = {...loadEngine('trtllm').params}
+  it('warns within a quarter either side, and says what the engine does beyond it', () => {
+    // 100 requests held: 80 (= 100 / 1.25) and 125 in flight are at the edges of the band, 79 and 126 outside it.
+    expect(nearKvCapacityWarning(100, 79, wait)).toBeUndefined()
+    expect(nearKvCapacityWarning(100, 80, wait)?.code).toBe('near-kv-capacity')
+    expect(nearKvCapacityWarning(100, 125, wait)?.message).toMatch(/holds 100 requests and 125 are in flight: within 25% .*new requests wait for whole requests to finish/)
+    expect(nearKvCapacityWarning(100, 126, wait)).toBeUndefined()
+    expect(nearKvCapacityWarning(100, 110, {...wait, kv_pool_full: 'preempt'})?.message).toMatch(/paused and recomputed/)
+  })
+
+  it('simulate --serving reports it', () => {
+    const far = serveAt(8)
+    expect(far.kvCapacity).toBeGreaterThan(8 * 1.25)
+    const near = serveAt(Math.round(far.kvCapacity * 1.1))
+    expect(far.warnings.map((w) => w.code)).not.toContain('near-kv-capacity')
+    expect(near.warnings.map((w) => w.code)).toContain('near-kv-capacity')
+  })
+})
+
+function serveAt(concurrency: number) {
+  const inputs = loadSimInputs({model: 'llama-3.1-70b-fp8', gpu: 'H200-SXM', profile: 'default'})
+  const d = {...DEFAULT_DEPLOYMENT, fp8Gemm: true, isl: 1024, osl: 8192}
+  return simulateServing(inputs.model, d, inputs.gpu, inputs.tables, inputs.profile, {concurrency, engine: loadEngine('trtllm')})
+}
