@@ -20,16 +20,19 @@ interface Overhead {
  * forward and, for a prefill, the extra cost of a step carrying prompt
  * tokens (data/engines/<engine>.json). Otherwise the reference's constants.
  */
+/** A fitted constant as the report shows it: three significant digits, and 0 for what a fit left at its floor (1e-13 us). */
+const shown = (v: number) => (Math.abs(v) < 1e-4 ? '0' : String(Number(v.toPrecision(3))))
+
 function overhead(ctx: SimContext, engine: Engine | undefined, phase: 'prefill' | 'decode', requests: number): Overhead {
   if (ctx.switches.engineOverheads && engine) {
     const e = engine.params
     const counts = layerCounts(ctx)
     const moeLayers = ctx.model.ffn.isMoe ? counts.ffn : 0
     const ms = forwardOverheadMs(e, {requests, prefill: phase === 'prefill', layers: counts.layers, moeLayers})
-    const prefill = phase === 'prefill' ? ` + prefill step ${e.mixed_step_overhead_ms} ms` : ''
+    const prefill = phase === 'prefill' ? ` + prefill step ${shown(e.mixed_step_overhead_ms)} ms` : ''
     return {
       ms,
-      source: `engine ${engine.name}: step ${e.step_overhead_ms} ms + ${e.per_request_overhead_ms} ms x ${requests} requests${prefill} + ${e.layer_overhead_us} us x ${counts.layers} layers + ${e.moe_layer_overhead_us} us x ${moeLayers} MoE layers`,
+      source: `engine ${engine.name}: step ${shown(e.step_overhead_ms)} ms + ${shown(e.per_request_overhead_ms)} ms x ${requests} requests${prefill} + ${shown(e.layer_overhead_us)} us x ${counts.layers} layers + ${shown(e.moe_layer_overhead_us)} us x ${moeLayers} MoE layers`,
     }
   }
   if (phase === 'prefill') return {ms: PREFILL_OVERHEAD_MS, source: 'InferSim constant (30 ms per prefill)'}
