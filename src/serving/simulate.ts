@@ -66,17 +66,13 @@ const withMoeEp = (d: Deployment, opts: ServingOptions): Deployment => (opts.moe
 /** Why the KV cache is FP8: asked for (--fp8-kv), or the checkpoint names it and the engine follows the checkpoint. */
 export type KvFp8Reason = 'flag' | 'checkpoint'
 
-/** Whether the engine runs the KV cache in FP8, and why (undefined: in the model's dtype). */
-export function engineKvFp8(model: ModelSpec, d: Deployment, e: EngineParams): KvFp8Reason | undefined {
-  if (d.fp8Kv) return 'flag'
-  if (e.kv_dtype_from_checkpoint && model.shippedKvQuant === 'fp8') return 'checkpoint'
-  return undefined
-}
+/** Whether the engine keeps this checkpoint's KV cache in FP8 unasked: the checkpoint names FP8 and the engine follows it. */
+export const takesFp8KvFromCheckpoint = (model: ModelSpec, e: EngineParams): boolean => e.kv_dtype_from_checkpoint && model.shippedKvQuant === 'fp8'
 
-/** The deployment as the engine runs it: its MoE expert parallelism and its KV cache dtype. */
-function servedDeployment(model: ModelSpec, d: Deployment, opts: ServingOptions): Deployment {
-  const withEp = withMoeEp(d, opts)
-  return engineKvFp8(model, withEp, opts.engine.params) === 'checkpoint' ? Object.assign({}, withEp, {fp8Kv: true}) : withEp
+/** Whether the engine runs the KV cache in FP8, and why (undefined: in the model's dtype). */
+function engineKvFp8(model: ModelSpec, d: Deployment, e: EngineParams): KvFp8Reason | undefined {
+  if (d.fp8Kv) return 'flag'
+  return takesFp8KvFromCheckpoint(model, e) ? 'checkpoint' : undefined
 }
 
 /**
@@ -154,6 +150,8 @@ export function checkServing(model: ModelSpec, d: Deployment, opts: ServingOptio
 export interface ServingProblem {
   cost: StepCost
   workload: ServingWorkload
+  /** Why the KV cache is FP8 (undefined: the model's dtype); the step costs are read at it. */
+  kvFp8Reason?: KvFp8Reason
   warnings: SimWarning[]
 }
 
@@ -168,11 +166,15 @@ export function servingProblem(
   options: SimulateOptions = {},
 ): ServingProblem {
   const warnings = checkServing(model, d, opts)
-  const {cost, warnings: lookupWarnings} = stepCostFor(model, servedDeployment(model, d, opts), gpu, tables, profile, options)
+  const withEp = withMoeEp(d, opts)
+  const kvFp8Reason = engineKvFp8(model, withEp, opts.engine.params)
+  const served = kvFp8Reason === 'checkpoint' ? Object.assign({}, withEp, {fp8Kv: true}) : withEp
+  const {cost, warnings: lookupWarnings} = stepCostFor(model, served, gpu, tables, profile, options)
   const budget = opts.maxPrefillTokens ?? opts.engine.params.max_prefill_tokens
   return {
     cost,
     workload: {concurrency: opts.concurrency, isl: d.isl, osl: d.osl, maxPrefillTokens: budget, tp: d.tp, memGiB: gpu.memGiB},
+    ...(kvFp8Reason ? {kvFp8Reason} : {}),
     warnings: [...modelNoteWarnings(model), ...warnings, ...lookupWarnings],
   }
 }
@@ -186,13 +188,12 @@ export function simulateServing(
   opts: ServingOptions,
   options: SimulateOptions = {},
 ): ServingResult {
-  const {cost, workload, warnings} = servingProblem(model, d, gpu, tables, profile, opts, options)
+  const {cost, workload, kvFp8Reason, warnings} = servingProblem(model, d, gpu, tables, profile, opts, options)
   const moe = moeLayoutOf(model, withMoeEp(d, opts), profile.switches)
   const params = opts.engine.params
   const budget = workload.maxPrefillTokens
   const replicas = Math.max(1, Math.floor(d.worldSize / d.tp))
   const solution = solveServing(cost, params, workload)
-  const kvFp8Reason = engineKvFp8(model, d, params)
   if (solution.running < opts.concurrency) {
     const why = solution.running === solution.kvCapacity ? `the KV cache holds ${solution.kvCapacity} requests` : `the engine runs at most ${params.max_running_requests}`
     warnings.push({code: 'admission-limited', message: `${opts.concurrency - solution.running} of ${opts.concurrency} requests wait for admission: ${why}`})

@@ -24,8 +24,8 @@ function problem(model: string, engine: 'trtllm' | 'vllm', fp8Kv = false) {
 
 describe("the KV cache dtype an engine picks for a checkpoint", () => {
   it("reads kv_cache_quant_algo from the checkpoint's hf_quant_config.json", () => {
-    expect(loadSimInputs({model: 'llama-3.1-70b-fp8', gpu: 'H200-SXM'}).model.shippedKvQuant).toBe('fp8')
-    expect(loadSimInputs({model: 'llama-3.1-70b', gpu: 'H200-SXM'}).model.shippedKvQuant).toBeUndefined()
+    expect(loadSimInputs({model: 'llama-3.1-70b-fp8', gpu: 'H200-SXM', profile: 'default'}).model.shippedKvQuant).toBe('fp8')
+    expect(loadSimInputs({model: 'llama-3.1-70b', gpu: 'H200-SXM', profile: 'default'}).model.shippedKvQuant).toBeUndefined()
   })
 
   it('TensorRT-LLM follows the checkpoint (FP8 KV), vLLM keeps the model dtype unless --fp8-kv', () => {

@@ -33,6 +33,7 @@ const BARE: EngineParams = {
   memory_fraction_of: 'total',
   activation_reserve_gib: 0,
   reserves_full_kv: false,
+  kv_dtype_from_checkpoint: false,
   kv_pool_full: 'wait',
   step_overhead_ms: 0,
   mixed_step_overhead_ms: 0,

@@ -36,11 +36,6 @@ export function buildGrid(coords: readonly (readonly number[])[]): GridNode {
 const ascending = (a: number, b: number) => (a < b ? -1 : a > b ? 1 : 0)
 
 function build(coords: readonly (readonly number[])[], ids: number[], axis: number, dims: number): GridNode {
-  const runs = ascendingRuns(coords, ids, axis)
-  if (runs) {
-    if (axis === dims - 1) return {keys: runs.keys, children: [], leaves: runs.groups}
-    return {keys: runs.keys, children: runs.groups.map((g) => build(coords, g, axis + 1, dims))}
-  }
   const groups = new Map<number, number[]>()
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]
@@ -52,29 +47,6 @@ function build(coords: readonly (readonly number[])[], ids: number[], axis: numb
   const keys = [...groups.keys()].sort(ascending)
   if (axis === dims - 1) return {keys, children: [], leaves: keys.map((k) => groups.get(k)!)}
   return {keys, children: keys.map((k) => build(coords, groups.get(k)!, axis + 1, dims))}
-}
-
-/**
- * The groups build() makes, when the points' values on the axis never
- * decrease (tables list their rows sorted): each group is a run, found
- * without a map or a sort (which, in a start-up's cold code, box every
- * value they touch). Undefined when some value decreases.
- */
-function ascendingRuns(coords: readonly (readonly number[])[], ids: number[], axis: number): {keys: number[]; groups: number[][]} | undefined {
-  const keys: number[] = []
-  const groups: number[][] = []
-  let last = Number.NaN
-  for (let i = 0; i < ids.length; i++) {
-    const v = coords[ids[i]][axis]
-    if (v === last) groups[groups.length - 1].push(ids[i])
-    else if (i > 0 && !(v > last)) return undefined
-    else {
-      keys.push(v)
-      groups.push([ids[i]])
-      last = v
-    }
-  }
-  return {keys, groups}
 }
 
 const dropAt = <T>(list: readonly T[], i: number): T[] => [...list.slice(0, i), ...list.slice(i + 1)]
