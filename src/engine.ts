@@ -84,12 +84,16 @@ export type FittedParamName = Exclude<
 
 /**
  * Where a fitted parameter stays unless the runs say otherwise: the fit pays
- * `weight` x |ln(value / at)| on top of its MAPE (as a fraction) to move it.
+ * `weight` x |ln(value / at)| (a log parameter) or `weight` x |value - at| / at
+ * (a linear one, which may reach 0) on top of its MAPE (as a fraction) to move it.
  */
 export interface ParamPrior {
   at: number
   weight: number
 }
+
+/** What moving a decode step's fixed cost by its own size costs the fit, in MAPE: leaving one GPU out, 0.03 to 1 gave the same TPOT error (17.6-17.7%), 0.01 less of the gain (18.5%); the smallest of those lets a user's runs move it most. */
+const DECODE_PRIOR_WEIGHT = 0.03
 
 /**
  * Parameters the fit may move, with the range it searches and whether it
@@ -107,13 +111,21 @@ export interface ParamPrior {
  * it would otherwise leave it wherever the search wandered; on a GPU where the
  * pool does fill, that lands on the wrong side of a cliff (a request's TTFT
  * jumps from its prefill to waiting for whole requests to finish).
+ *
+ * The decode step's fixed costs (per step, per request, per layer, per MoE
+ * layer) have priors at their starts. Fitted freely on one GPU's runs they
+ * did not carry to the other: a fit on H200 alone put all of TensorRT-LLM's
+ * per-layer cost on MoE layers (0 us per layer, 67 us per MoE layer), one on
+ * H100 alone the other way round (28 and 14), SGLang's H100 runs (a dense
+ * model only) sent its MoE cost to the bound. With the priors, TPOT leaving
+ * one GPU out fell from 20.5% to 17.6% MAPE (TTFT rose from 42.0% to 44.4%).
  */
 export const FITTED_PARAMS: Record<FittedParamName, {min: number; max: number; log: boolean; start: number; prior?: ParamPrior}> = {
-  step_overhead_ms: {min: 0, max: 5, log: false, start: 0.5},
+  step_overhead_ms: {min: 0, max: 5, log: false, start: 0.5, prior: {at: 0.5, weight: DECODE_PRIOR_WEIGHT}},
   mixed_step_overhead_ms: {min: 0, max: 10, log: false, start: 1},
-  per_request_overhead_ms: {min: 0, max: 0.2, log: false, start: 0.01},
-  layer_overhead_us: {min: 0, max: 60, log: false, start: 10},
-  moe_layer_overhead_us: {min: 0, max: 150, log: false, start: 20},
+  per_request_overhead_ms: {min: 0, max: 0.2, log: false, start: 0.01, prior: {at: 0.01, weight: DECODE_PRIOR_WEIGHT}},
+  layer_overhead_us: {min: 0, max: 60, log: false, start: 10, prior: {at: 10, weight: DECODE_PRIOR_WEIGHT}},
+  moe_layer_overhead_us: {min: 0, max: 150, log: false, start: 20, prior: {at: 20, weight: DECODE_PRIOR_WEIGHT}},
   ttft_overhead_ms: {min: 0, max: 400, log: false, start: 50},
   join_steps: {min: 0, max: 4, log: false, start: 1},
   sync_share: {min: 0, max: 1, log: false, start: 0.1},

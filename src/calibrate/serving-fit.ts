@@ -138,8 +138,8 @@ export function loss(runs: readonly FitRun[], p: EngineParams): number {
 export function objective(runs: readonly FitRun[], p: EngineParams): number {
   let prior = 0
   for (const name of FITTED_NAMES) {
-    const at = FITTED_PARAMS[name].prior
-    if (at) prior += at.weight * Math.abs(Math.log(p[name] / at.at))
+    const {prior: at, log} = FITTED_PARAMS[name]
+    if (at) prior += at.weight * (log ? Math.abs(Math.log(p[name] / at.at)) : Math.abs(p[name] - at.at) / at.at)
   }
   return loss(runs, p) + prior
 }

@@ -59,18 +59,22 @@ describe('serving rows in calibrate', () => {
   })
 })
 
+/** The decode step's fixed costs where their priors hold them: 0.5 ms a step, 0.01 ms a request, 10 us a layer, 20 us more a MoE layer. */
+const AT_PRIORS = {step_overhead_ms: 0.5, per_request_overhead_ms: 0.01, layer_overhead_us: 10, moe_layer_overhead_us: 20}
+
 describe('fitting engine parameters', () => {
   it('recovers known parameters from predictions made with them, and cross-validation predicts held-out runs', () => {
     const {runs} = prepareRuns(rows.filter((r) => r.extra.backend === 'vllm' && r.model === 'qwen3-32b' && r.tp === 4), env, getProfile('default'))
     expect(runs.length).toBeGreaterThan(20)
-    const truth = {...loadEngine('vllm').params, step_overhead_ms: 4, ttft_overhead_ms: 60}
+    // The decode step's fixed costs at their priors (the next test prices leaving them).
+    const truth = {...loadEngine('vllm').params, ...AT_PRIORS, mixed_step_overhead_ms: 4, ttft_overhead_ms: 60}
     // measurements made by the model itself with the true parameters
     for (const run of runs) {
       const p = predictRun(run, truth)
       run.ttft = {id: 'ttft', actual: p.ttft}
       run.tpot = {id: 'tpot', actual: p.tpot}
     }
-    const start = {...truth, step_overhead_ms: 1, ttft_overhead_ms: 10}
+    const start = {...truth, mixed_step_overhead_ms: 1, ttft_overhead_ms: 10}
     expect(loss(runs, start)).toBeGreaterThan(0.05)
     const fit = fitParams(runs, start, {maxEvaluations: 600, restarts: 2})
     expect(fit.loss).toBeLessThan(0.02)
@@ -85,9 +89,9 @@ describe('fitting engine parameters', () => {
     expect(b.tpot_ms.all.mape).toBeLessThan(3)
   })
 
-  it('keeps kv_capacity_scale at 1 unless runs whose KV pool fills say otherwise', () => {
+  it('keeps kv_capacity_scale at 1 unless runs whose KV pool fills say otherwise, and prices a decode cost by its distance from its prior', () => {
     const {runs} = prepareRuns(rows.filter((r) => r.extra.backend === 'vllm' && r.model === 'qwen3-32b' && r.tp === 4 && r.isl === 1024), env, getProfile('default'))
-    const truth = {...loadEngine('vllm').params, kv_capacity_scale: 1}
+    const truth = {...loadEngine('vllm').params, ...AT_PRIORS, kv_capacity_scale: 1}
     // Even at the smallest scale the fit may try, every request of these runs fits in the pool: they say nothing about it.
     for (const run of runs) {
       const w = {...run.problem.workload, maxPrefillTokens: truth.max_prefill_tokens}
@@ -98,6 +102,9 @@ describe('fitting engine parameters', () => {
     }
     // The prior: 0.03 x |ln(scale / 1)| on top of the MAPE (a fraction).
     expect(objective(runs, {...truth, kv_capacity_scale: 2}) - loss(runs, {...truth, kv_capacity_scale: 2})).toBeCloseTo(0.03 * Math.log(2), 12)
+    // A decode step's fixed cost pays 0.03 x its distance from the prior in units of the prior: 30 us a layer is 2 units from 10.
+    expect(objective(runs, {...truth, layer_overhead_us: 30}) - loss(runs, {...truth, layer_overhead_us: 30})).toBeCloseTo(0.03 * 2, 12)
+    expect(objective(runs, {...truth, step_overhead_ms: 0}) - loss(runs, {...truth, step_overhead_ms: 0})).toBeCloseTo(0.03 * 1, 12)
     const fit = fitParams(runs, {...truth, kv_capacity_scale: 1.6}, {maxEvaluations: 400, restarts: 1})
     expect(Math.abs(Math.log(fit.params.kv_capacity_scale))).toBeLessThan(0.05)
   })
