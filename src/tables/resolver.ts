@@ -66,6 +66,9 @@ export interface Interpolator {
 }
 
 /** Table lookups are pure in (tables, query): memoized per TableSet so sweeps pay for each query once. */
+/** How much slower than BF16 an FP8-KV decode attention lookup may come out before the result says so. */
+export const FP8_KV_SLOWER = 1.25
+
 const memoByTables = new WeakMap<TableSet, Map<string, MfuLookup | undefined>>()
 
 function memo(tables: TableSet, key: string, compute: () => MfuLookup | undefined): MfuLookup | undefined {
@@ -102,6 +105,8 @@ export class MfuResolver {
   /** The GEMM table and its memo, found once per resolver (one simulation makes a dozen GEMM lookups). */
   private gemmPath?: string
   private gemmMemo?: NumberMemo
+  /** Tables whose FP8-KV decode rows were found slower than their BF16 rows (checkFp8Kv). */
+  private readonly fp8KvSlower = new Set<string>()
 
   constructor(options: ResolverOptions) {
     this.options = options
@@ -123,16 +128,44 @@ export class MfuResolver {
   }
 
   decodeAttention(path: string, batch: number, kvLen: number, fp8Kv: boolean, work?: KernelWork): MfuLookup {
+    const found = this.decodeAttentionRow(path, batch, kvLen, fp8Kv)
+    if (found) {
+      if (fp8Kv && this.interpolates()) this.checkFp8Kv(path, batch, kvLen, found)
+      return found
+    }
+    const table = this.options.tables.get(path)
+    const why = table ? `${path} has no ${fp8Kv ? 'fp8' : 'bf16'} KV rows` : `${path} does not exist`
+    return this.fallback(why, work, !table)
+  }
+
+  private decodeAttentionRow(path: string, batch: number, kvLen: number, fp8Kv: boolean): MfuLookup | undefined {
     const interpolating = this.interpolates()
-    const found = memoNumbers(this.memo.table('decodeAttention', path), kvLen, batch, fp8Kv ? 1 : 0, () => {
+    return memoNumbers(this.memo.table('decodeAttention', path), kvLen, batch, fp8Kv ? 1 : 0, () => {
       if (interpolating) return this.options.interpolator!.decodeAttention(this.options.tables, path, batch, kvLen, fp8Kv, this.env)
       const table = this.options.tables.get(path)
       return table && nearestDecodeAttentionMfu(table, batch, kvLen, fp8Kv)
     })
-    if (found) return found
-    const table = this.options.tables.get(path)
-    const why = table ? `${path} has no ${fp8Kv ? 'fp8' : 'bf16'} KV rows` : `${path} does not exist`
-    return this.fallback(why, work, !table)
+  }
+
+  /**
+   * Says so (once per table, at the first point found) where a table's
+   * FP8-KV decode attention takes well over its BF16 time at the same point. FP8 KV halves the bytes read,
+   * but the measured kernels do not always use that: SGLang's FP8-KV MLA
+   * decode on H100 and H200 takes 3-7x its BF16 time. An engine with its own
+   * FP8 kernel may well run faster than the table.
+   */
+  private checkFp8Kv(path: string, batch: number, kvLen: number, fp8: MfuLookup): void {
+    if (this.fp8KvSlower.has(path)) return
+    const bf16 = this.decodeAttentionRow(path, batch, kvLen, false)
+    // The same FLOPs on the same peak: the MFU ratio is the time ratio.
+    const slower = bf16 ? bf16.value / fp8.value : 0
+    if (slower > FP8_KV_SLOWER) {
+      this.fp8KvSlower.add(path)
+      this.warn(
+        'fp8-kv-slower',
+        `${path}: decode attention with FP8 KV takes ${slower.toFixed(1)}x its BF16 time (batch ${batch}, KV length ${kvLen}) in the measured kernel; an engine with a faster FP8 kernel does better, so decode may be over-predicted (with BF16 KV the BF16 rows apply)`,
+      )
+    }
   }
 
   /** A missing prefill table returns 0.9 in the compat profile (the reference's prefill lookup), not the default. */
