@@ -7,7 +7,7 @@
  */
 import {engineFileFor, engineFilePath, readEngineFile, type EngineFile} from '../io/engines.js'
 import type {Profile} from '../profile.js'
-import {FITTED_NAMES, type EngineAccuracy, type EngineParams, type ErrorStats, type FittedParamName} from '../engine.js'
+import {FITTED_NAMES, FITTED_PARAMS, type EngineAccuracy, type EngineParams, type ErrorStats, type FittedParamName} from '../engine.js'
 import {EvalEnvironment} from './environment.js'
 import {fitEngine, HOLD_OUTS, prepareRuns, type EngineFitResult, type HoldOut, type Prediction} from './serving-fit.js'
 import type {MeasurementRow} from './types.js'
@@ -173,7 +173,7 @@ function withFit(current: EngineFile, fit: ServingEngineFit, profile: string, da
       gpus: fit.gpus,
       models: fit.models,
       versions: fit.versions,
-      objective: 'mean |predicted / measured - 1| (MAPE) over TTFT and TPOT rows plus the priors (kv_capacity_scale), Nelder-Mead over the fitted parameters within their ranges; held-out fits start from a fixed point',
+      objective: `mean |predicted / measured - 1| (MAPE) over TTFT and TPOT rows plus the priors (${FITTED_NAMES.filter((n) => FITTED_PARAMS[n].prior).join(', ')}), Nelder-Mead over the fitted parameters within their ranges; held-out fits start from a fixed point`,
       fitted: [...fit.fitted],
       held: FITTED_NAMES.filter((n) => !fit.fitted.includes(n)),
       in_sample: summary(fit.in_sample),

@@ -17,7 +17,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('Replicas (TP groups) x TP', `${s.replicas} x ${s.tp}${s.moeEp > 1 ? ` (MoE: EP ${s.moeEp} x TP ${s.moeTp} over the ${s.replicas * s.tp} GPUs)` : ''}`),
     line('Input / output tokens per request', `${s.isl} / ${s.osl}`),
     line('Step token budget', `${s.maxPrefillTokens} (${s.maxPrefillTokensSource === 'flag' ? '--max-prefill-tokens' : 'engine default'})`),
-    line('KV cache', `${s.kvDtype === 'fp8' ? 'fp8' : "the model's dtype"}${s.kvFp8Reason === 'checkpoint' ? ` (the checkpoint's kv_cache_quant_algo, which ${s.engine} follows)` : ''}, ${s.kvPoolGiB.toFixed(1)} GiB per GPU`),
+    line('KV cache', `${s.kvDtype === 'fp8' ? 'fp8' : "the model's dtype"}${kvReasonText(s.kvFp8Reason, s.engine)}, ${s.kvPoolGiB.toFixed(1)} GiB per GPU`),
     line('Requests running / KV capacity', `${ms(s.running)} / ${s.kvCapacity}`),
     center('Latency', '-'),
     line('Mean TTFT (ms)', ms(s.ttftMs) + (u ? within(u.typical.ttft, u.p90.ttft) : '')),
@@ -39,4 +39,11 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
       : 'Error bands: none (the engine file has no held-out error; calibrate --fit writes one).',
   ]
   return out
+}
+
+/** Why the KV cache is FP8, in the report's words ('' for --fp8-kv or the model's dtype). */
+function kvReasonText(reason: string | undefined, engine: string): string {
+  if (reason === 'checkpoint') return ` (the checkpoint's kv_cache_quant_algo, which ${engine} follows)`
+  if (reason === 'fp8-weights') return ` (FP8 weights: ${engine} serves them from a checkpoint quantized with its KV cache)`
+  return ''
 }

@@ -63,16 +63,34 @@ function layoutKey(model: ModelSpec, d: Deployment, gpu: GpuSpec, profile: Profi
 /** The deployment with the serving options' MoE expert parallelism, when they give one. */
 const withMoeEp = (d: Deployment, opts: ServingOptions): Deployment => (opts.moeEp === undefined ? d : Object.assign({}, d, {moeEp: opts.moeEp}))
 
-/** Why the KV cache is FP8: asked for (--fp8-kv), or the checkpoint names it and the engine follows the checkpoint. */
-export type KvFp8Reason = 'flag' | 'checkpoint'
+/**
+ * Why the KV cache is FP8: asked for (--fp8-kv); the checkpoint names it and
+ * the engine follows the checkpoint; or the engine follows the checkpoint and
+ * serves FP8 weights, whose checkpoint carries an FP8 KV cache too.
+ */
+export type KvFp8Reason = 'flag' | 'checkpoint' | 'fp8-weights'
 
-/** Whether the engine keeps this checkpoint's KV cache in FP8 unasked: the checkpoint names FP8 and the engine follows it. */
-export const takesFp8KvFromCheckpoint = (model: ModelSpec, e: EngineParams): boolean => e.kv_dtype_from_checkpoint && model.shippedKvQuant === 'fp8'
+/**
+ * Whether an engine that follows its checkpoint's KV dtype keeps this one's
+ * in FP8 unasked, and why. TensorRT-LLM runs FP8 weights from a checkpoint
+ * quantized for it (ModelOpt), whose FP8 recipe quantizes the KV cache too,
+ * as NVIDIA's FP8 Llama-3.1 checkpoints show (kv_cache_quant_algo FP8). The
+ * measured runs agree: fitted with the KV cache of every FP8 TensorRT-LLM run
+ * in FP8 (Llama-3.1-70B, Qwen3, DeepSeek), the pool needs no correction
+ * (kv_capacity_scale 1.07 fitted on H200 alone, 1.00 on H100 alone, 1.00 on
+ * both); read with BF16 KV where the checkpoint named none, the fit made the
+ * pools 1.58x larger.
+ */
+export function checkpointKvFp8(model: ModelSpec, fp8Weights: boolean, e: EngineParams): 'checkpoint' | 'fp8-weights' | undefined {
+  if (!e.kv_dtype_from_checkpoint) return undefined
+  if (model.shippedKvQuant === 'fp8') return 'checkpoint'
+  return fp8Weights ? 'fp8-weights' : undefined
+}
 
 /** Whether the engine runs the KV cache in FP8, and why (undefined: in the model's dtype). */
 function engineKvFp8(model: ModelSpec, d: Deployment, e: EngineParams): KvFp8Reason | undefined {
   if (d.fp8Kv) return 'flag'
-  return takesFp8KvFromCheckpoint(model, e) ? 'checkpoint' : undefined
+  return checkpointKvFp8(model, d.fp8Gemm || d.weightFormat === 'fp8', e)
 }
 
 /**
@@ -168,7 +186,7 @@ export function servingProblem(
   const warnings = checkServing(model, d, opts)
   const withEp = withMoeEp(d, opts)
   const kvFp8Reason = engineKvFp8(model, withEp, opts.engine.params)
-  const served = kvFp8Reason === 'checkpoint' ? Object.assign({}, withEp, {fp8Kv: true}) : withEp
+  const served = kvFp8Reason && kvFp8Reason !== 'flag' ? Object.assign({}, withEp, {fp8Kv: true}) : withEp
   const {cost, warnings: lookupWarnings} = stepCostFor(model, served, gpu, tables, profile, options)
   const budget = opts.maxPrefillTokens ?? opts.engine.params.max_prefill_tokens
   return {

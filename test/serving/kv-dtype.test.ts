@@ -4,7 +4,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {engineFilePath, loadEngine} from '../../src/io/engines.js'
 import {loadSimInputs} from '../../src/io/inputs.js'
-import {nearKvCapacityWarning, servingProblem, simulateServing} from '../../src/serving/simulate.js'
+import {checkpointKvFp8, nearKvCapacityWarning, servingProblem, simulateServing} from '../../src/serving/simulate.js'
 import {DEFAULT_DEPLOYMENT} from '../../src/sim/deployment.js'
 
 // nvidia/Llama-3.1-70B-Instruct-FP8: 80 layers, 8 KV heads of 128 (config.json); its hf_quant_config.json
@@ -12,10 +12,11 @@ import {DEFAULT_DEPLOYMENT} from '../../src/sim/deployment.js'
 const FP8_KV_BYTES = 80 * 2 * 8 * 128 * 1
 const BF16_KV_BYTES = 80 * 2 * 8 * 128 * 2
 
-function problem(model: string, engine: 'trtllm' | 'vllm', fp8Kv = false) {
+function problem(model: string, engine: 'trtllm' | 'vllm', fp8Kv = false, fp8Gemm = true, followsCheckpoint?: boolean) {
   const inputs = loadSimInputs({model, gpu: 'H200-SXM', profile: 'default'})
-  const d = {...DEFAULT_DEPLOYMENT, fp8Gemm: true, fp8Kv, isl: 1024, osl: 8192}
-  const opts = {concurrency: 64, engine: loadEngine(engine)}
+  const d = {...DEFAULT_DEPLOYMENT, fp8Gemm, fp8Kv, isl: 1024, osl: 8192}
+  const e = loadEngine(engine)
+  const opts = {concurrency: 64, engine: followsCheckpoint === undefined ? e : {...e, params: {...e.params, kv_dtype_from_checkpoint: followsCheckpoint}}}
   return {
     problem: servingProblem(inputs.model, d, inputs.gpu, inputs.tables, inputs.profile, opts),
     result: simulateServing(inputs.model, d, inputs.gpu, inputs.tables, inputs.profile, opts),
@@ -42,13 +43,30 @@ describe("the KV cache dtype an engine picks for a checkpoint", () => {
     expect(asked.problem.cost.kvBytesPerToken).toBe(FP8_KV_BYTES)
     expect(asked.result.kvFp8Reason).toBe('flag')
 
-    // The BF16 checkpoint names no KV format: TensorRT-LLM keeps BF16 there too.
-    expect(problem('llama-3.1-70b', 'trtllm').problem.cost.kvBytesPerToken).toBe(BF16_KV_BYTES)
+  })
+
+  it('TensorRT-LLM serving FP8 weights reads them from a checkpoint quantized with its KV cache', () => {
+    // The BF16 release names no KV format, but TensorRT-LLM runs FP8 weights from a checkpoint quantized for it.
+    const fp8Weights = problem('llama-3.1-70b', 'trtllm')
+    expect(fp8Weights.problem.cost.kvBytesPerToken).toBe(FP8_KV_BYTES)
+    expect(fp8Weights.result.kvFp8Reason).toBe('fp8-weights')
+    // The same result as the FP8 checkpoint itself, which names FP8 KV.
+    expect(fp8Weights.result.kvCapacity).toBe(problem('llama-3.1-70b-fp8', 'trtllm').result.kvCapacity)
+    // BF16 weights, or an engine that keeps the model's dtype: BF16 KV.
+    expect(problem('llama-3.1-70b', 'trtllm', false, false).problem.cost.kvBytesPerToken).toBe(BF16_KV_BYTES)
+    expect(problem('llama-3.1-70b', 'vllm').problem.cost.kvBytesPerToken).toBe(BF16_KV_BYTES)
+    // A release that ships FP8 weights of its own (DeepSeek-V3) and names no KV format: the same for FP8 weights.
+    const deepseek = loadSimInputs({model: 'deepseek-v3', gpu: 'H200-SXM', profile: 'default'}).model
+    expect(checkpointKvFp8(deepseek, true, loadEngine('trtllm').params)).toBe('fp8-weights')
+    expect(checkpointKvFp8(deepseek, false, loadEngine('trtllm').params)).toBeUndefined()
+    expect(checkpointKvFp8(deepseek, true, loadEngine('sglang').params)).toBeUndefined()
   })
 
   it('an FP8 KV cache holds twice the requests in the same pool', () => {
     const fp8 = problem('llama-3.1-70b-fp8', 'trtllm').result
-    const bf16 = problem('llama-3.1-70b', 'trtllm').result
+    // The same engine and weights, told not to follow the checkpoint: BF16 KV in the same pool.
+    const bf16 = problem('llama-3.1-70b-fp8', 'trtllm', false, true, false).result
+    expect(bf16.kvDtype).toBe('model')
     expect(fp8.kvPoolGiB).toBeCloseTo(bf16.kvPoolGiB, 6)
     // floor(scale x pool / (bytes x 9216 tokens)): halving the bytes doubles the count, give or take the floor.
     expect(Math.abs(fp8.kvCapacity - 2 * bf16.kvCapacity)).toBeLessThanOrEqual(1)

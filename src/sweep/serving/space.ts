@@ -17,7 +17,7 @@ import type {ModelSpec} from '../../model/types.js'
 import {defaultWorldSizes, gpusPerNodeOf, powersOfTwo, toggleValues, weightChoices} from '../space.js'
 import type {SkipCounts, WeightChoice} from '../types.js'
 import {servingResultAt, type ServingEvalContext} from './evaluate.js'
-import {takesFp8KvFromCheckpoint} from '../../serving/simulate.js'
+import {checkpointKvFp8} from '../../serving/simulate.js'
 import type {ServingLayout, ServingSpace} from './types.js'
 
 export interface ServingSkipCounts extends SkipCounts {
@@ -87,7 +87,7 @@ export function enumerateServingLayouts(ctx: ServingEvalContext, specs: EngineLa
         const nodes = u.worldSize <= perNode ? 1 : u.worldSize / perNode
         for (const w of weights) {
           // An engine that follows the checkpoint's FP8 KV cache runs it with or without --fp8-kv: one layout, not two.
-          const kvs = takesFp8KvFromCheckpoint(model, engine.params) ? [true] : fp8Kvs
+          const kvs = checkpointKvFp8(model, w.resolved === 'fp8', engine.params) ? [true] : fp8Kvs
           for (const fp8Kv of kvs) {
             for (const deepep of u.deepeps) {
               if (!Number.isInteger(nodes)) {
