@@ -65,10 +65,10 @@ export interface Interpolator {
   wideEp(tables: TableSet, path: string, phase: Phase, key: GroupedGemmKey, tokens: number, env?: LookupEnv): MfuLookup | undefined
 }
 
-/** Table lookups are pure in (tables, query): memoized per TableSet so sweeps pay for each query once. */
 /** How much slower than its BF16 rows a table's FP8-KV decode rows may be before the result says so. */
 export const FP8_KV_SLOWER = 1.25
 
+/** Table lookups are pure in (tables, query): memoized per TableSet so sweeps pay for each query once. */
 const memoByTables = new WeakMap<TableSet, Map<string, MfuLookup | undefined>>()
 
 function memo(tables: TableSet, key: string, compute: () => MfuLookup | undefined): MfuLookup | undefined {
