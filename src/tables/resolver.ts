@@ -129,7 +129,7 @@ export class MfuResolver {
 
   decodeAttention(path: string, batch: number, kvLen: number, fp8Kv: boolean, work?: KernelWork): MfuLookup {
     const found = this.decodeAttentionRow(path, batch, kvLen, fp8Kv)
-    if (found) return fp8Kv && this.interpolates() ? this.fp8KvAtMostBf16(path, batch, kvLen, found) : found
+    if (found) return fp8Kv ? this.fp8KvAtMostBf16(path, batch, kvLen, found) : found
     const table = this.options.tables.get(path)
     const why = table ? `${path} has no ${fp8Kv ? 'fp8' : 'bf16'} KV rows` : `${path} does not exist`
     return this.fallback(why, work, !table)
@@ -151,21 +151,23 @@ export class MfuResolver {
    * 2.9-7.1x its BF16 time), and engines with FP8 kernels of their own are
    * not bound by them: TensorRT-LLM's FP8 DeepSeek runs on H200 decode at the
    * BF16 rows' pace. Says so, once per table, where the rows differ by more
-   * than FP8_KV_SLOWER. The compat profile reads the FP8 rows as measured.
+   * than FP8_KV_SLOWER. The compat profile reads the FP8 rows as measured (the
+   * reference's lookup), and says so too.
    */
   private fp8KvAtMostBf16(path: string, batch: number, kvLen: number, fp8: MfuLookup): MfuLookup {
     const bf16 = this.decodeAttentionRow(path, batch, kvLen, false)
     // The same FLOPs on the same peak: the MFU ratio is the time ratio.
     if (!bf16 || bf16.value <= fp8.value) return fp8
+    const capped = this.interpolates()
     const slower = bf16.value / fp8.value
     if (slower > FP8_KV_SLOWER && !this.fp8KvSlower.has(path)) {
       this.fp8KvSlower.add(path)
-      this.warn(
-        'fp8-kv-slower',
-        `${path}: its FP8-KV decode kernel takes ${slower.toFixed(1)}x its BF16 time (batch ${batch}, KV length ${kvLen}); charged the BF16 time, as a kernel reading half the bytes need not be slower (--profile infersim reads the FP8 rows as measured)`,
-      )
+      const what = capped
+        ? 'charged the BF16 time, as a kernel reading half the bytes need not be slower (--profile infersim reads the FP8 rows as measured)'
+        : 'read as measured, as the reference does (the default profile charges the BF16 time: a kernel reading half the bytes need not be slower)'
+      this.warn('fp8-kv-slower', `${path}: its FP8-KV decode kernel takes ${slower.toFixed(1)}x its BF16 time (batch ${batch}, KV length ${kvLen}); ${what}`)
     }
-    return {...bf16, note: `FP8-KV rows slower than BF16 here: the BF16 time${bf16.note ? `; ${bf16.note}` : ''}`}
+    return capped ? {...bf16, note: `FP8-KV rows slower than BF16 here: the BF16 time${bf16.note ? `; ${bf16.note}` : ''}`} : fp8
   }
 
   /** A missing prefill table returns 0.9 in the compat profile (the reference's prefill lookup), not the default. */
