@@ -33,6 +33,8 @@ export interface ProfileSwitches {
   lmHead: boolean
   /** Expert-parallel MoE layers of the wide-EP shape that dispatch with DeepEP read the wide-EP tables of the routing distribution (--moe-distribution). */
   wideEpTables: boolean
+  /** A GPU named as the reference names it (H200, GB200) reads as its measured entry (H200-SXM, GB200-NVL72: datasheet figures and measured tables). */
+  measuredGpus: boolean
 }
 
 export type ProfileName = 'infersim' | 'default'
@@ -56,6 +58,7 @@ export const SWITCH_NAMES = [
   'engineOverheads',
   'lmHead',
   'wideEpTables',
+  'measuredGpus',
 ] as const satisfies readonly (keyof ProfileSwitches)[]
 
 export type SwitchName = (typeof SWITCH_NAMES)[number]
@@ -74,6 +77,7 @@ const COMPAT: ProfileSwitches = {
   engineOverheads: false,
   lmHead: false,
   wideEpTables: false,
+  measuredGpus: false,
 }
 
 /**
@@ -95,6 +99,7 @@ const DEFAULT: ProfileSwitches = {
   engineOverheads: true,
   lmHead: true,
   wideEpTables: true,
+  measuredGpus: true,
 }
 
 export const PROFILE_NAMES: readonly ProfileName[] = ['default', 'infersim']

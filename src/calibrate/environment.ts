@@ -3,7 +3,7 @@
  * (read on first use) and each model config (per file and config reading).
  */
 import {InfersimError} from '../errors.js'
-import {findGpu, gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
+import {findGpu, gpuTableKey, profileGpu, type GpuSpec} from '../hardware/gpu.js'
 import {loadGpus} from '../io/gpus.js'
 import {loadModel, resolveModelFile} from '../io/models.js'
 import {bundled} from '../io/paths.js'
@@ -55,9 +55,10 @@ export class EvalEnvironment {
     this.simulateOptions = opts.simulateOptions ?? {}
   }
 
-  gpu(name: string): GpuSpec {
+  /** The GPU a row names, as the profile reads it (its measured entry with the measuredGpus switch). */
+  gpu(name: string, switches: {measuredGpus: boolean} = {measuredGpus: false}): GpuSpec {
     const gpu = findGpu(this.gpus, name)
-    if (gpu) return gpu
+    if (gpu) return profileGpu(gpu, this.gpus, switches)
     const pending = PENDING_GPUS[name.toLowerCase()]
     if (pending) throw new SkipRow(`GPU ${quoteText(name)} is not in the GPU data yet (it arrives with ${pending})`)
     throw new InfersimError(`unknown GPU ${quoteText(name)}; known GPUs: ${this.gpus.map((g) => g.name).join(', ')}`)

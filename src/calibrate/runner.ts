@@ -26,7 +26,7 @@ export function evaluateRow(row: MeasurementRow, env: EvalEnvironment, profile: 
     return {...base(row, profile), status: 'skipped', error: `no evaluator for ${row.phase} rows with metric ${row.metric} yet`}
   }
   try {
-    const gpu = env.gpu(row.gpu)
+    const gpu = env.gpu(row.gpu, profile.switches)
     const model = env.model(row, profile.switches.publishedConfigs)
     const e = evaluator(row, {model, gpu, tables: env.tables(gpu), profile, simulateOptions: env.simulateOptions})
     if (!(Number.isFinite(e.simulated) && e.simulated > 0)) {

@@ -51,7 +51,7 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
   for (const row of rows) {
     if (row.phase !== 'serving') continue
     try {
-      const gpu = env.gpu(row.gpu)
+      const gpu = env.gpu(row.gpu, profile.switches)
       const model = env.model(row, profile.switches.publishedConfigs)
       const engine = rowEngineName(row)
       const layout = servingRun(row, model, gpu)

@@ -3,6 +3,8 @@ export interface GpuSpec {
   name: string
   aliases?: string[]
   compat?: boolean
+  /** The entry with this GPU's measured tables and datasheet figures, for a reference entry that has one (switch measuredGpus). */
+  measuredAs?: string
   fp16Tflops: number
   fp8Tflops: number
   int8Tops?: number
@@ -57,4 +59,14 @@ export function gpuTableKey(name: string): string {
 export function findGpu(gpus: readonly GpuSpec[], name: string): GpuSpec | undefined {
   const wanted = name.toLowerCase()
   return gpus.find((g) => g.name.toLowerCase() === wanted || (g.aliases ?? []).some((a) => a.toLowerCase() === wanted))
+}
+
+/**
+ * The GPU a simulation uses for `gpu`: its measured entry (`measuredAs`) with
+ * the measuredGpus switch, else itself. The reference's H200 and GB200 have no
+ * tables of their own, so every lookup on them falls back, and its GB200
+ * figures are not the GPU's (13.4 TB/s of HBM where a GB200 GPU has 8).
+ */
+export function profileGpu(gpu: GpuSpec, gpus: readonly GpuSpec[], switches: {measuredGpus: boolean}): GpuSpec {
+  return (switches.measuredGpus && gpu.measuredAs && findGpu(gpus, gpu.measuredAs)) || gpu
 }

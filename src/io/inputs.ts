@@ -6,7 +6,7 @@
  */
 import path from 'node:path'
 import {usageError} from '../errors.js'
-import {gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
+import {gpuTableKey, profileGpu, type GpuSpec} from '../hardware/gpu.js'
 import {parseModelConfig} from '../model/parse.js'
 import type {ModelSpec} from '../model/types.js'
 import {getProfile, type Profile, type ProfileName, type ProfileSwitches} from '../profile.js'
@@ -39,8 +39,9 @@ export interface SimInputRequest {
 export function loadSimInputs(req: SimInputRequest): SimInputs {
   const profile = getProfile(req.profile, req.switches)
   const {known, gpus} = resolveGpus([req.gpu], req.gpuSpec)
+  const gpu = profileGpu(gpus[0], known, profile.switches)
   const model = resolveModel(req.model, {publishedConfigs: profile.switches.publishedConfigs, baseDir: req.modelBaseDir})
-  return {model, gpu: gpus[0], gpus: known, tables: resolveTables(req.benchData, gpus[0]), profile}
+  return {model, gpu, gpus: known, tables: resolveTables(req.benchData, gpu), profile}
 }
 
 /** A HuggingFace config.json as an object. */
