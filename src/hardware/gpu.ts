@@ -56,9 +56,12 @@ export function gpuTableKey(name: string): string {
   return name.toLowerCase()
 }
 
+/** A GPU name as names are compared: case, and '_' or ' ' against '-', do not matter (AIConfigurator's h100_sxm is H100-SXM). */
+const nameKey = (name: string) => name.trim().toLowerCase().replace(/[_\s]+/g, '-')
+
 export function findGpu(gpus: readonly GpuSpec[], name: string): GpuSpec | undefined {
-  const wanted = name.toLowerCase()
-  return gpus.find((g) => g.name.toLowerCase() === wanted || (g.aliases ?? []).some((a) => a.toLowerCase() === wanted))
+  const wanted = nameKey(name)
+  return gpus.find((g) => nameKey(g.name) === wanted || (g.aliases ?? []).some((a) => nameKey(a) === wanted))
 }
 
 /**

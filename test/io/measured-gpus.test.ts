@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {EvalEnvironment} from '../../src/calibrate/environment.js'
 import {parseMeasurements} from '../../src/calibrate/measurements.js'
 import {evaluateRows} from '../../src/calibrate/runner.js'
-import {profileGpu} from '../../src/hardware/gpu.js'
+import {findGpu, profileGpu} from '../../src/hardware/gpu.js'
 import {loadGpus} from '../../src/io/gpus.js'
 import {loadSimInputs} from '../../src/io/inputs.js'
 import {getProfile} from '../../src/profile.js'
@@ -21,6 +21,9 @@ describe('measuredGpus: the reference names of measured GPUs', () => {
     expect(profileGpu(named('GB200'), gpus, on).memBwGBs).toBe(8000)
     expect(profileGpu(named('H200'), gpus, off).name).toBe('H200')
     expect(profileGpu(named('GB200'), gpus, getProfile('default', {measuredGpus: false}).switches).name).toBe('GB200')
+    // AIConfigurator's system names find the same entries.
+    expect(findGpu(gpus, 'h100_sxm')?.name).toBe('H100-SXM')
+    expect(findGpu(gpus, 'GB200 NVL72')?.name).toBe('GB200-NVL72')
     // An entry without a measured one stays itself.
     expect(profileGpu(named('H20'), gpus, on).name).toBe('H20')
   })
