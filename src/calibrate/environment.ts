@@ -56,7 +56,7 @@ export class EvalEnvironment {
   }
 
   /** The GPU a row names, as the profile reads it (its measured entry with the measuredGpus switch). */
-  gpu(name: string, switches: {measuredGpus: boolean} = {measuredGpus: false}): GpuSpec {
+  gpu(name: string, switches: {measuredGpus: boolean}): GpuSpec {
     const gpu = findGpu(this.gpus, name)
     if (gpu) return profileGpu(gpu, this.gpus, switches)
     const pending = PENDING_GPUS[name.toLowerCase()]

@@ -1,5 +1,5 @@
 /** Text view of a serving prediction (infersim simulate --serving). */
-import type {ServingResult} from '../serving/simulate.js'
+import type {KvFp8Reason, ServingResult} from '../serving/simulate.js'
 import {center} from './text.js'
 
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2))
@@ -42,7 +42,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
 }
 
 /** Why the KV cache is FP8, in the report's words ('' for --fp8-kv or the model's dtype). */
-function kvReasonText(reason: string | undefined, engine: string): string {
+function kvReasonText(reason: KvFp8Reason | undefined, engine: string): string {
   if (reason === 'checkpoint') return ` (the checkpoint's kv_cache_quant_algo, which ${engine} follows)`
   if (reason === 'fp8-weights') return ` (FP8 weights: ${engine} serves them from a checkpoint quantized with its KV cache)`
   return ''

@@ -11,6 +11,7 @@ import type {Profile} from '../profile.js'
 import type {Deployment} from '../sim/deployment.js'
 import type {SimulateOptions} from '../sim/simulate.js'
 import {checkDeployment, modelNoteWarnings} from '../sim/validate.js'
+import {resolveWeightFormat} from '../sim/weight-format.js'
 import {moeLayoutOf} from '../sim/context.js'
 import type {MfuLookup, SimWarning, TableSet} from '../tables/types.js'
 import {servingContext} from './context.js'
@@ -87,16 +88,17 @@ export function checkpointKvFp8(model: ModelSpec, fp8Weights: boolean, e: Engine
   return fp8Weights ? 'fp8-weights' : undefined
 }
 
-/** Whether the engine runs the KV cache in FP8, and why (undefined: in the model's dtype). */
-function engineKvFp8(model: ModelSpec, d: Deployment, e: EngineParams): KvFp8Reason | undefined {
+/** Whether the engine runs the KV cache in FP8, and why (undefined: in the model's dtype). FP8 weights as the deployment resolves them: asked for, or shipped. */
+function engineKvFp8(model: ModelSpec, d: Deployment, gpu: GpuSpec, profile: Profile, e: EngineParams): KvFp8Reason | undefined {
   if (d.fp8Kv) return 'flag'
-  return checkpointKvFp8(model, d.fp8Gemm || d.weightFormat === 'fp8', e)
+  return checkpointKvFp8(model, resolveWeightFormat(model, d, gpu, profile.switches).format === 'fp8', e)
 }
 
 /**
- * How far the KV capacity may be off: the fitted kv_capacity_scale (1.0-1.6
- * on the bundled engines) and the pool's inputs (memory share, reserve, KV
- * dtype) are known to about a quarter.
+ * How far the KV capacity may be off: the pool's inputs (memory share,
+ * reserve, the KV dtype an engine picks) are known to about a quarter, and
+ * the fitted kv_capacity_scale has been anywhere from 1.0 to 1.6 as they were
+ * read one way or another.
  */
 const KV_CAPACITY_UNCERTAINTY = 0.25
 
@@ -185,7 +187,7 @@ export function servingProblem(
 ): ServingProblem {
   const warnings = checkServing(model, d, opts)
   const withEp = withMoeEp(d, opts)
-  const kvFp8Reason = engineKvFp8(model, withEp, opts.engine.params)
+  const kvFp8Reason = engineKvFp8(model, withEp, gpu, profile, opts.engine.params)
   const served = kvFp8Reason && kvFp8Reason !== 'flag' ? Object.assign({}, withEp, {fp8Kv: true}) : withEp
   const {cost, warnings: lookupWarnings} = stepCostFor(model, served, gpu, tables, profile, options)
   const budget = opts.maxPrefillTokens ?? opts.engine.params.max_prefill_tokens

@@ -14,15 +14,15 @@ interface Overhead {
   source: string
 }
 
+/** A fitted constant as the report shows it: three significant digits, and 0 for what a fit left at its floor (1e-13 us). */
+const shown = (v: number) => (Math.abs(v) < 1e-4 ? '0' : String(Number(v.toPrecision(3))))
+
 /**
  * Fixed time a forward adds beyond its kernels. With `engineOverheads` and an
  * engine: its step overhead, per-request work for each request in the
  * forward and, for a prefill, the extra cost of a step carrying prompt
  * tokens (data/engines/<engine>.json). Otherwise the reference's constants.
  */
-/** A fitted constant as the report shows it: three significant digits, and 0 for what a fit left at its floor (1e-13 us). */
-const shown = (v: number) => (Math.abs(v) < 1e-4 ? '0' : String(Number(v.toPrecision(3))))
-
 function overhead(ctx: SimContext, engine: Engine | undefined, phase: 'prefill' | 'decode', requests: number): Overhead {
   if (ctx.switches.engineOverheads && engine) {
     const e = engine.params

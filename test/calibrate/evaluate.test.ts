@@ -82,7 +82,7 @@ describe('evaluateRow', () => {
   it('with tbo the replica batch is split into two micro-batches', () => {
     const tbo = evaluateRow(load(qwenDecodeRow({decode_batch: 64, tbo: 1})), env, getProfile('infersim'))
     const model = env.model(load(qwenDecodeRow()), false)
-    const gpu = env.gpu('H20')
+    const gpu = env.gpu('H20', getProfile('infersim').switches)
     const d = {...DEFAULT_DEPLOYMENT, fp8Gemm: true, tbo: true, decodeBatch: 32, mode: 'decode' as const}
     const direct = simulate(model, d, gpu, env.tables(gpu), getProfile('infersim'))
     expect(direct.decode!.tokens).toBe(64)

@@ -60,6 +60,10 @@ describe("the KV cache dtype an engine picks for a checkpoint", () => {
     expect(checkpointKvFp8(deepseek, true, loadEngine('trtllm').params)).toBe('fp8-weights')
     expect(checkpointKvFp8(deepseek, false, loadEngine('trtllm').params)).toBeUndefined()
     expect(checkpointKvFp8(deepseek, true, loadEngine('sglang').params)).toBeUndefined()
+    // Its shipped FP8 weights count without --fp8-gemm, as the serving sweep counts them.
+    const ds = loadSimInputs({model: 'deepseek-v3', gpu: 'H200-SXM', profile: 'default'})
+    const eight = {...DEFAULT_DEPLOYMENT, worldSize: 8, tp: 8, fp8Gemm: false, isl: 1024, osl: 1024}
+    expect(servingProblem(ds.model, eight, ds.gpu, ds.tables, ds.profile, {concurrency: 16, engine: loadEngine('trtllm')}).kvFp8Reason).toBe('fp8-weights')
   })
 
   it('an FP8 KV cache holds twice the requests in the same pool', () => {
