@@ -1,10 +1,11 @@
 /** Bundled model configs (hf_configs/<short-name>.json) and user config paths. */
 import {existsSync, readdirSync} from 'node:fs'
 import path from 'node:path'
-import {usageError} from '../errors.js'
+import {inputError, usageError} from '../errors.js'
 import {parseModelConfig} from '../model/parse.js'
 import type {ModelSpec} from '../model/types.js'
 import {readJsonFile} from './json.js'
+import {bundledNameOfId, hfIdOf} from './model-ids.js'
 import {bundled, displayPath} from './paths.js'
 import {quoteText} from '../util/quote.js'
 
@@ -19,7 +20,12 @@ export function bundledModelNames(dir = bundled.hfConfigs): string[] {
     .sort()
 }
 
-/** A bundled short name or a path to a config.json; returns the file to read. */
+/**
+ * A bundled short name, a path to a config.json, or a HuggingFace id of a
+ * bundled model; returns the file to read. A path that does not exist but
+ * names a bundled model's id (AIConfigurator's model_configs/<org>--<name>_config.json)
+ * reads the bundled config: an exported measurements file need not travel with its configs.
+ */
 export function resolveModelFile(nameOrPath: string, baseDir = process.cwd()): {name: string; file: string} {
   const bundledFile = path.join(bundled.hfConfigs, `${nameOrPath.toLowerCase()}.json`)
   if (!nameOrPath.includes('/') && !nameOrPath.includes('\\') && !nameOrPath.endsWith('.json')) {
@@ -27,6 +33,12 @@ export function resolveModelFile(nameOrPath: string, baseDir = process.cwd()): {
     throw usageError(`unknown model ${quoteText(nameOrPath)}; bundled models: ${bundledModelNames().join(', ')} (or pass a path to a config.json)`)
   }
   const file = path.resolve(baseDir, nameOrPath)
+  if (!existsSync(file)) {
+    const id = hfIdOf(nameOrPath)
+    const name = id && bundledNameOfId(id)
+    if (name) return {name, file: path.join(bundled.hfConfigs, `${name}.json`)}
+    if (id) throw inputError(`model config ${displayPath(file)} does not exist, and ${quoteText(id)} is not the HuggingFace id of a bundled model (data/model-ids.json lists them)`)
+  }
   const base = path.basename(file, '.json')
   return {name: base === 'config' ? path.basename(path.dirname(file)) : base, file}
 }

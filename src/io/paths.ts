@@ -11,6 +11,7 @@ export const bundled = {
   gpus: path.join(PACKAGE_ROOT, 'data', 'gpus.json'),
   engines: path.join(PACKAGE_ROOT, 'data', 'engines'),
   launchFlags: path.join(PACKAGE_ROOT, 'data', 'launch-flags.json'),
+  modelIds: path.join(PACKAGE_ROOT, 'data', 'model-ids.json'),
   calibration: path.join(PACKAGE_ROOT, 'calibration'),
   schemas: path.join(PACKAGE_ROOT, 'src', 'schemas'),
 }

@@ -8,7 +8,7 @@ export const modelOption = {
   type: 'string',
   char: 'm',
   aliases: ['config-path'],
-  summary: 'Bundled model name (see `infersim models`) or path to a HuggingFace config.json.',
+  summary: 'Bundled model name (see `infersim models`), its HuggingFace id (Qwen/Qwen3-32B), or path to a HuggingFace config.json.',
   default: 'qwen3-8b',
 } as const satisfies OptionSpec
 

@@ -12,7 +12,7 @@ const COMPILED_DIR = path.join(PACKAGE_ROOT, 'dist', 'schemas', 'compiled')
 let requireHere: NodeJS.Require | undefined
 const require = (id: string) => (requireHere ??= createRequire(import.meta.url))(id)
 
-export type SchemaName = 'gpu' | 'raw-measurement' | 'measurements-row' | 'fit' | 'baseline' | 'engine' | 'provenance' | 'launch-flags'
+export type SchemaName = 'gpu' | 'raw-measurement' | 'measurements-row' | 'fit' | 'baseline' | 'engine' | 'provenance' | 'launch-flags' | 'model-ids'
 
 const cache = new Map<SchemaName, ValidateFunction>()
 let ajvInstance: {compile(schema: object): ValidateFunction} | undefined
