@@ -62,7 +62,7 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
       if (!run) {
         // The fitted parameters are not known yet; what the step costs depend on (the KV dtype the engine picks) is.
         const placeholder = {name: engine, params: {max_prefill_tokens: 0, kv_dtype_from_checkpoint: rowEngine(row).params.kv_dtype_from_checkpoint} as EngineParams}
-        const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens: row.max_prefill_tokens ?? undefined}, env.simulateOptions)
+        const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens: row.max_prefill_tokens ?? undefined, measured: true}, env.simulateOptions)
         run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem}
         byKey.set(key, run)
       }

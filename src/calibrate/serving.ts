@@ -75,7 +75,7 @@ export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Eng
     i.gpu,
     i.tables,
     i.profile,
-    {concurrency: run.concurrency, engine, maxPrefillTokens: row.max_prefill_tokens ?? undefined},
+    {concurrency: run.concurrency, engine, maxPrefillTokens: row.max_prefill_tokens ?? undefined, measured: true},
     i.simulateOptions,
   )
   for (const message of run.notes) result.warnings.push({code: 'serving-layout', message})

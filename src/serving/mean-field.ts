@@ -36,6 +36,15 @@ export interface ServingWorkload {
   tp: number
   /** GPU memory, GiB. */
   memGiB: number
+  /**
+   * A run that was measured (calibrate): it ran, so the engine found room for
+   * its KV cache. When the memory accounting (the engine's memory share and
+   * reserve, which a run may have set otherwise) leaves none but the weights
+   * fit in the GPU's memory, the pool is taken to hold every request the
+   * engine admits, and the solution says so, rather than the run being
+   * refused. Weights beyond the memory itself are refused all the same.
+   */
+  measured?: boolean
 }
 
 export interface ServingSolution {
@@ -52,6 +61,8 @@ export interface ServingSolution {
   kvPoolGiB: number
   /** Requests whose KV cache fits at isl + osl. */
   kvCapacity: number
+  /** A measured run the memory accounting leaves no KV pool: its capacity is taken as the requests admitted (ServingWorkload.measured). */
+  memoryShortfall?: boolean
   meanDecodeBatch: number
   /** Share of steps that carry prefill tokens, and the prefill tokens such a step carries. */
   mixedStepShare: number
@@ -117,13 +128,15 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   const {concurrency: C, isl, osl} = w
   const kvPoolBytesPerGpu = kvPoolBytes(e, w.memGiB, cost.weightBytesPerGpu)
   const kvTokens = e.reserves_full_kv ? isl + osl : isl + osl / 2
-  const kvCapacity = Math.floor((e.kv_capacity_scale * kvPoolBytesPerGpu) / (cost.kvBytesPerToken * kvTokens + cost.stateBytesPerRequest))
-  if (kvPoolBytesPerGpu <= 0) {
+  let kvCapacity = Math.floor((e.kv_capacity_scale * kvPoolBytesPerGpu) / (cost.kvBytesPerToken * kvTokens + cost.stateBytesPerRequest))
+  const memoryShortfall = w.measured === true && (kvPoolBytesPerGpu <= 0 || kvCapacity < 1) && cost.weightBytesPerGpu < w.memGiB * GiB
+  if (memoryShortfall) kvCapacity = Math.min(C, e.max_running_requests)
+  else if (kvPoolBytesPerGpu <= 0) {
     const availableGiB = Math.max(0, cost.weightBytesPerGpu + kvPoolBytesPerGpu) / GiB
     const pool = `gpu_memory_fraction ${e.gpu_memory_fraction} of the ${e.memory_fraction_of} memory of ${w.memGiB} GB, ${e.activation_reserve_gib} GiB kept for activations`
     throw inputError(weightsDoNotFit(cost.weightBytesPerGpu / GiB, availableGiB, `the engine's memory: ${pool}`))
   }
-  if (kvCapacity < 1) {
+  else if (kvCapacity < 1) {
     throw inputError(
       `no request fits: the weights take ${(cost.weightBytesPerGpu / GiB).toFixed(1)} GiB per GPU of the ${w.memGiB} GiB, and the engine's KV pool ` +
         `(gpu_memory_fraction ${e.gpu_memory_fraction} of the ${e.memory_fraction_of} memory, ${e.activation_reserve_gib} GiB for activations) ` +
@@ -196,6 +209,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     preempted,
     kvPoolGiB: kvPoolBytesPerGpu / GiB,
     kvCapacity,
+    ...(memoryShortfall ? {memoryShortfall} : {}),
     meanDecodeBatch: state.meanDecodeBatch,
     mixedStepShare: state.mixedStepShare,
     prefillTokensPerMixedStep: state.prefillTokensPerMixedStep,

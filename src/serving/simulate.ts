@@ -27,6 +27,8 @@ export interface ServingOptions {
   moeEp?: number
   /** Step token budget; the engine's default when not given. */
   maxPrefillTokens?: number
+  /** A measured run (calibrate): see ServingWorkload.measured. */
+  measured?: boolean
 }
 
 export interface ServingResult extends ServingSolution {
@@ -193,7 +195,7 @@ export function servingProblem(
   const budget = opts.maxPrefillTokens ?? opts.engine.params.max_prefill_tokens
   return {
     cost,
-    workload: {concurrency: opts.concurrency, isl: d.isl, osl: d.osl, maxPrefillTokens: budget, tp: d.tp, memGiB: gpu.memGiB},
+    workload: {concurrency: opts.concurrency, isl: d.isl, osl: d.osl, maxPrefillTokens: budget, tp: d.tp, memGiB: gpu.memGiB, ...(opts.measured ? {measured: true} : {})},
     ...(kvFp8Reason ? {kvFp8Reason} : {}),
     warnings: [...modelNoteWarnings(model), ...warnings, ...lookupWarnings],
   }
@@ -214,6 +216,13 @@ export function simulateServing(
   const budget = workload.maxPrefillTokens
   const replicas = Math.max(1, Math.floor(d.worldSize / d.tp))
   const solution = solveServing(cost, params, workload)
+  if (solution.memoryShortfall) {
+    const pool = `gpu_memory_fraction ${params.gpu_memory_fraction} of the ${params.memory_fraction_of} memory of ${gpu.memGiB} GB, ${params.activation_reserve_gib} GiB kept for activations`
+    warnings.push({
+      code: 'measured-over-memory',
+      message: `the engine ran this, but by its memory accounting (${pool}) the weights (${(cost.weightBytesPerGpu / 1024 ** 3).toFixed(1)} GB per GPU) leave no KV pool: its capacity is taken as the ${solution.kvCapacity} requests admitted`,
+    })
+  }
   if (solution.running < opts.concurrency) {
     const why = solution.running === solution.kvCapacity ? `the KV cache holds ${solution.kvCapacity} requests` : `the engine runs at most ${params.max_running_requests}`
     warnings.push({code: 'admission-limited', message: `${opts.concurrency - solution.running} of ${opts.concurrency} requests wait for admission: ${why}`})

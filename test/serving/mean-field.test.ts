@@ -127,6 +127,20 @@ describe('the serving steady state', () => {
     expect(() => solveServing(linearCost({weightBytesPerGpu: 79 * 1024 ** 3}), BARE, workload)).toThrow(/the weights do not fit: 79\.0 GB per GPU, 72\.0 GB available \(the engine's memory: gpu_memory_fraction 0\.9 of the total memory of 80 GB/)
   })
 
+  it('takes a measured run the memory accounting leaves no pool as holding every request, weights that fit the GPU at all', () => {
+    // 75 GiB of weights: 80 GiB x 0.9 = 72 GiB leaves no pool, yet the engine ran it (a larger memory share than the file's)
+    const short = solveServing(linearCost({weightBytesPerGpu: 75 * 1024 ** 3}), BARE, {...workload, concurrency: 16, measured: true})
+    expect(short.memoryShortfall).toBe(true)
+    expect(short.kvCapacity).toBe(16)
+    expect(short.running).toBe(16)
+    expect(short.ttftParts.admissionMs).toBe(0)
+    // the same run as a prediction is refused; weights beyond the 80 GiB themselves are refused for a measured run too
+    expect(() => solveServing(linearCost({weightBytesPerGpu: 75 * 1024 ** 3}), BARE, workload)).toThrow(/the weights do not fit/)
+    expect(() => solveServing(linearCost({weightBytesPerGpu: 81 * 1024 ** 3}), BARE, {...workload, measured: true})).toThrow(/the weights do not fit/)
+    // a pool that holds requests is untouched by the flag
+    expect(solveServing(linearCost(), BARE, {...workload, measured: true})).toEqual(solveServing(linearCost(), BARE, workload))
+  })
+
   it('adds the engine overheads where they belong', () => {
     const base = solveServing(linearCost(), BARE, workload)
     const s = solveServing(linearCost(), {...BARE, ttft_overhead_ms: 30, step_overhead_ms: 2}, workload)
