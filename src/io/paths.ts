@@ -1,5 +1,5 @@
-import {homedir} from 'node:os'
 import path from 'node:path'
+import {homeDir} from '../util/home-dir.js'
 import {findPackageRoot} from '../util/package-root.js'
 
 /** The package root (works from src/ under vitest, from dist/ and from the bundle). */
@@ -29,7 +29,7 @@ export function displayPath(p: string): string {
  */
 export function userDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.INFERSIM_HOME) return path.resolve(env.INFERSIM_HOME)
-  const config = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(homedir(), '.config')
+  const config = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(homeDir(env), '.config')
   return path.join(config, 'infersim')
 }
 

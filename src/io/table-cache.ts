@@ -19,11 +19,11 @@
  * bytes, then the CSV's bytes.
  */
 import {closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import {ColumnarTable, type ColumnValues} from '../tables/columnar.js'
 import type {KernelTable} from '../tables/types.js'
 import {PACKAGE_ROOT} from './paths.js'
+import {homeDir} from '../util/home-dir.js'
 
 /** Bump when the stored form or what the CSV reader makes of a file changes: older copies are then never read. */
 export const TABLE_CACHE_FORMAT = 3
@@ -38,7 +38,7 @@ export const BUNDLED_TABLE_CACHE = path.join(PACKAGE_ROOT, 'dist', 'table-cache'
 /** The user's cache folder for tables: $INFERSIM_CACHE_DIR, else the platform's cache folder. */
 export function userTableCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.INFERSIM_CACHE_DIR) return path.join(path.resolve(env.INFERSIM_CACHE_DIR), 'tables')
-  const home = os.homedir()
+  const home = homeDir(env)
   const base =
     process.platform === 'win32'
       ? (env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'))
