@@ -10,7 +10,7 @@ import {simulateServing, type ServingResult} from '../serving/simulate.js'
 import {baseDeployment} from './deployment.js'
 import {registerEvaluator, type EvalInputs, type Evaluation} from './evaluators.js'
 import {rowEngine} from './row-engine.js'
-import type {GpuSpec} from '../hardware/gpu.js'
+import {maxAttentionTp, type GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
 import type {Deployment} from '../sim/deployment.js'
 import type {Features, MeasurementRow} from './types.js'
@@ -39,7 +39,8 @@ export interface ServingRun {
  * W = max(world_size, moe_tp x moe_ep) GPUs (AIConfigurator's runs give
  * world_size = tp and span the MoE over moe_tp x moe_ep, e.g. vLLM's data
  * parallelism with MoE TP). Attention runs tensor-parallel over tp GPUs
- * unless the heads do not split over tp or tp spans nodes: then the engines
+ * unless the heads do not split over tp or tp spans more than one NVLink
+ * domain (a node; GB200 NVL72's rack of 72, data/gpus.json nvlinkDomain): then the engines
  * run it data-parallel (SGLang --enable-dp-attention, TensorRT-LLM attention
  * DP, vLLM --data-parallel-size), one attention group per GPU. The row's
  * concurrency is the instance's; each attention group holds its share.
@@ -53,10 +54,11 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
   let world = row.world_size
   if (model.ffn.isMoe && moeTp && moeEp) world = Math.max(world, moeTp * moeEp)
   const perNode = gpu.gpusPerNode ?? 8
+  const domain = maxAttentionTp(gpu, perNode)
   const heads = model.attention.heads
   let tp = row.tp
-  if (heads % tp !== 0 || tp > perNode) {
-    notes.push(`attention heads (${heads}) over tp ${tp}${tp > perNode ? ` across ${Math.ceil(tp / perNode)} nodes` : ''}: run as data-parallel attention (tp 1 per GPU), as the engines do`)
+  if (heads % tp !== 0 || tp > domain) {
+    notes.push(`attention heads (${heads}) over tp ${tp}${tp > domain ? `, wider than the ${domain} GPUs attention runs tensor-parallel over on ${gpu.name}` : ''}: run as data-parallel attention (tp 1 per GPU), as the engines do`)
     tp = 1
   }
   if (world % tp !== 0) throw inputError(`tp ${tp} does not divide the instance's ${world} GPUs (moe_tp ${moeTp ?? '-'} x moe_ep ${moeEp ?? '-'})`)

@@ -22,6 +22,8 @@ export interface GpuSpec {
   smClockEfficiency?: number
   smCount?: number
   gpusPerNode?: number
+  /** GPUs one NVLink domain joins (GB200 NVL72: the rack's 72, over its trays of 4); gpusPerNode when not given. */
+  nvlinkDomain?: number
   source: string
 }
 
@@ -49,6 +51,21 @@ export function effectiveRates(gpu: GpuSpec): GpuRates {
     nvlinkBw: gpu.nvlinkGBs * gpu.nvlinkEfficiency * gpu.nvlinkDirectionFactor,
     rdmaBw: gpu.rdmaGBs * gpu.rdmaEfficiency,
   }
+}
+
+/** Widest tensor-parallel attention the engines' serving layouts use (AIConfigurator's layouts: tp 1-8). */
+export const MAX_ATTENTION_TP = 8
+
+/**
+ * The widest tp attention runs tensor-parallel over on this GPU, as the
+ * engines lay it out: one NVLink domain (a node, unless nvlinkDomain names a
+ * wider one, as GB200 NVL72's rack does) and at most MAX_ATTENTION_TP GPUs;
+ * wider, they run attention data-parallel.
+ *
+ * @example maxAttentionTp(gb200Nvl72) // 8 (trays of 4 in one NVLink domain of 72)
+ */
+export function maxAttentionTp(gpu: GpuSpec, gpusPerNode = gpu.gpusPerNode ?? 8): number {
+  return Math.min(gpu.nvlinkDomain ?? gpusPerNode, Math.max(gpusPerNode, MAX_ATTENTION_TP))
 }
 
 /** Folder name of a GPU's tables in bench_data (the reference uses the lower-cased name). */

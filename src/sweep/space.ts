@@ -13,7 +13,7 @@ import {shardShapes} from '../cost/shapes.js'
 import {GiB} from '../cost/units.js'
 import {paramsPerGpu} from '../cost/weights.js'
 import {InfersimError} from '../errors.js'
-import type {GpuSpec} from '../hardware/gpu.js'
+import {maxAttentionTp, type GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec, WeightQuant} from '../model/types.js'
 import type {Profile} from '../profile.js'
 import {DEFAULT_DEPLOYMENT, type Deployment} from '../sim/deployment.js'
@@ -154,7 +154,7 @@ export function enumerateLayouts(model: ModelSpec, gpus: GpuSpec[], profile: Pro
   gpus.forEach((gpu, gpuIndex) => {
     const perNode = gpusPerNodeOf(gpu, space)
     const worldSizes = space.worldSizes ?? defaultWorldSizes(space.minGpus, space.maxGpus, perNode)
-    const tps = space.tps ?? [1, ...powersOfTwo(2, Math.min(perNode, Math.max(...worldSizes)))]
+    const tps = space.tps ?? [1, ...powersOfTwo(2, Math.min(maxAttentionTp(gpu, perNode), Math.max(...worldSizes)))]
     const weights = weightChoices(model, gpu, profile, space, skipped)
     for (const w of worldSizes) if (!problems.worldSizes.includes(w)) problems.worldSizes.push(w)
     for (const tp of tps) if (tp > 1 && !worldSizes.includes(tp) && !problems.unmatchedTps.includes(tp)) problems.unmatchedTps.push(tp)

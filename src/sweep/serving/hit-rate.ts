@@ -15,6 +15,7 @@ import {rowEngineName, servingRun} from '../../calibrate/serving.js'
 import type {MeasurementRow} from '../../calibrate/types.js'
 import {InfersimError} from '../../errors.js'
 import type {EngineName} from '../../engine.js'
+import {maxAttentionTp} from '../../hardware/gpu.js'
 import {loadLaunchFlags} from '../../io/launch-flags.js'
 import {loadGpus, resolveGpu} from '../../io/gpus.js'
 import {loadModel} from '../../io/models.js'
@@ -190,8 +191,9 @@ export async function hitRate(opts: HitRateOptions): Promise<HitRateReport> {
 /** Why the measured layout is not one the sweep searches, if it is not. */
 function outsideSpace(best: MeasuredRun): string | undefined {
   if (best.tp !== best.worldSize) return `tp ${best.tp} on ${best.worldSize} GPUs (the sweep's replicas are whole TP groups or attention-DP units)`
-  const perNode = gpusPerNodeOf(resolveGpu(loadGpus(), best.gpu), {})
-  if (best.tp > perNode) return `TP ${best.tp} across nodes, which the sweep does not search (TP up to a node of ${perNode})`
+  const gpu = resolveGpu(loadGpus(), best.gpu)
+  const widest = maxAttentionTp(gpu, gpusPerNodeOf(gpu, {}))
+  if (best.tp > widest) return `TP ${best.tp}, which the sweep does not search (TP up to ${widest} on ${gpu.name}: one NVLink domain, at most 8)`
   const spec = loadLaunchFlags().engines[best.engine as EngineName]
   if (best.moeEp > 1 && spec.moeEpInsideTp === 'whole-group' && best.moeEp !== best.tp) return `MoE EP ${best.moeEp} inside TP ${best.tp}, which ${spec.title} does not run`
   return undefined
