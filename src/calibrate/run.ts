@@ -49,15 +49,16 @@ export function runCalibration(opts: CalibrateOptions): CalibrationRun {
   const env = new EvalEnvironment(opts.environment)
   const outcomes: Record<string, RowOutcome[]> = {}
   const summaries: Record<string, ProfileSummary> = {}
+  for (const name of opts.profiles) outcomes[name] = evaluateRows(rows, env, getProfile(name))
   for (const name of opts.profiles) {
-    const evaluated = evaluateRows(rows, env, getProfile(name))
-    const failed = evaluated.find((o) => o.status === 'failed')
+    // The compat profile reproduces the reference, which cannot evaluate everything (GDN layers on a GPU it has
+    // no tables for, say): a row it refuses while the default profile evaluates it is reported, not an error.
+    const failed = outcomes[name].find((o, i) => o.status === 'failed' && !(name === 'infersim' && outcomes.default?.[i].status === 'ok'))
     if (failed && !opts.keepGoing) {
       const row = rows.find((r) => r.id === failed.id)!
       throw inputError(`${row.file}: line ${row.line} (row ${row.id}), profile ${name}: ${failed.error} (--keep-going evaluates the other rows)`)
     }
-    outcomes[name] = evaluated
-    summaries[name] = summarizeOutcomes(evaluated)
+    summaries[name] = summarizeOutcomes(outcomes[name])
   }
   return {measurements: opts.files.map(packageRelative), profiles: opts.profiles, rows, invalid: problems, outcomes, summaries, env}
 }

@@ -84,6 +84,19 @@ describe('infersim calibrate', () => {
     expect(json.rows.map((r: {id: string; status: string}) => `${r.id}:${r.status}`)).toEqual(['Q8-DECODE:ok', 'NOGPU:failed'])
   })
 
+  it('a row only the compat profile refuses is reported there, not an error: Qwen3.5 on GB200, which the reference has no GDN tables for', async () => {
+    const head = 'id,model,gpu,world_size,nodes,tp,fp8_gemm,fp8_kv,deepep,tbo,isl,osl,phase,max_prefill_tokens,decode_batch,metric,actual,source,notes,moe_tp,moe_ep,backend,backend_version'
+    const m = writeCsv(tempDir(), 'm.csv', [head, 'Q35-GB200-tpot,qwen3.5-397b-a17b,GB200,8,1,8,1,0,0,0,1024,8192,serving,,64,tpot_ms,20,test,,1,8,sglang,0.5.9'])
+    const {json, exitCode} = await runJson(['calibrate', '--measurements', m])
+    expect(exitCode).toBe(0)
+    const byProfile = Object.fromEntries(json.rows.map((r: {profile: string; status: string; error?: string}) => [r.profile, r]))
+    expect(byProfile.default.status).toBe('ok')
+    expect(byProfile.infersim.status).toBe('failed')
+    expect(byProfile.infersim.error).toMatch(/GDN prefill table gdn\/prefill\/gb200\/.* does not exist/)
+    // asked for alone, the compat profile's refusal is the run's error, as any failing row is
+    expect((await runCli(['calibrate', '--measurements', m, '--profile', 'infersim'])).exitCode).toBe(1)
+  })
+
   it('an unknown GPU without --keep-going is an error naming the row', async () => {
     const m = writeCsv(tempDir(), 'm.csv', [HEADER, qwenDecodeRow({id: 'NOGPU', gpu: 'Z9000'})])
     const r = await runCli(['calibrate', '--measurements', m])
