@@ -15,7 +15,7 @@ export const sweepOptions = {
   'min-gpus': {type: 'int', summary: 'Fewest GPUs per replica; with --serving, of the whole deployment.', default: 1},
   'gpus-per-node': {type: 'int', summary: 'GPUs per node (default: the GPU file, else 8).'},
   'world-sizes': {type: 'string', list: 'int', summary: 'GPUs per replica, comma list (default: powers of two and whole nodes from --min-gpus to --max-gpus); with --serving, the GPUs of attention data-parallel units.'},
-  tp: {type: 'string', list: 'int', summary: 'Tensor-parallel sizes, comma list; 1 = attention data-parallel with expert-parallel MoE (default: 1 and powers of two up to a node); with --serving, the attention TP of each replica (1 also a one-GPU replica).'},
+  tp: {type: 'string', list: 'int', summary: 'Tensor-parallel sizes, comma list; 1 = attention data-parallel with expert-parallel MoE (default: 1 and powers of two up to a node, or up to 8 in a GB200 NVL72 rack); with --serving, the attention TP of each replica (1 also a one-GPU replica).'},
   'weight-formats': {
     type: 'string',
     list: 'string',

@@ -37,7 +37,7 @@ export interface SweepSpace {
   maxGpus: number
   /** Override of data/gpus.json gpusPerNode. */
   gpusPerNode?: number
-  /** Tensor-parallel sizes; undefined = 1 (attention DP + EP) and powers of two up to a node. */
+  /** Tensor-parallel sizes; undefined = 1 (attention DP + EP) and powers of two up to maxAttentionTp (a node; 8 on GB200 NVL72). */
   tps?: number[]
   /** Weight formats: `auto` = the checkpoint's own; `fp8` = FP8 GEMM. Undefined = auto, and fp8 where the GPU has FP8 tensor cores. */
   weightFormats?: ('auto' | WeightQuant)[]

@@ -1,6 +1,6 @@
 /**
  * The serving units a serving sweep searches, per GPU and engine:
- * - attention TP replicas of tp GPUs (powers of two up to a node), a MoE
+ * - attention TP replicas of tp GPUs (powers of two up to maxAttentionTp: a node, or 8 in GB200 NVL72's NVLink domain), a MoE
  *   model's experts split MoE EP x MoE TP = tp inside each (every EP size
  *   dividing tp and the experts where the engine allows it, else none or all);
  * - for MoE models on engines that run it, attention data-parallel over W GPUs
@@ -11,7 +11,7 @@
  * KV cache, or that the engine cannot run are counted and left out.
  */
 import {InfersimError} from '../../errors.js'
-import type {GpuSpec} from '../../hardware/gpu.js'
+import {maxAttentionTp, type GpuSpec} from '../../hardware/gpu.js'
 import type {EngineLaunchSpec} from '../../io/launch-flags.js'
 import type {ModelSpec} from '../../model/types.js'
 import {defaultWorldSizes, gpusPerNodeOf, powersOfTwo, toggleValues, weightChoices} from '../space.js'
@@ -66,7 +66,7 @@ export function enumerateServingLayouts(ctx: ServingEvalContext, specs: EngineLa
   let memory: {worldSize: number; message: string} | undefined
   ctx.gpus.forEach((gpu: GpuSpec, gpuIndex) => {
     const perNode = gpusPerNodeOf(gpu, space)
-    const tps = space.tps ?? powersOfTwo(1, Math.min(perNode, space.maxGpus))
+    const tps = space.tps ?? powersOfTwo(1, Math.min(maxAttentionTp(gpu, perNode), space.maxGpus))
     const worlds = (space.worldSizes ?? defaultWorldSizes(2, space.maxGpus, perNode)).filter((w) => w >= 2 && w <= space.maxGpus)
     const weights: WeightChoice[] = weightChoices(model, gpu, ctx.profile, space, skipped)
     const fp8Kvs = toggleValues(space.fp8Kv, true, true)

@@ -54,7 +54,7 @@ export interface ServingSpace {
   gpusPerNode?: number
   /** Units' GPU counts for dp-ep; undefined = powers of two and whole nodes within the budget. */
   worldSizes?: number[]
-  /** Attention TP sizes of tp units; undefined = powers of two up to a node. */
+  /** Attention TP sizes of tp units; undefined = powers of two up to maxAttentionTp (a node; 8 on GB200 NVL72). */
   tps?: number[]
   weightFormats?: ('auto' | WeightQuant)[]
   fp8Kv: Toggle
