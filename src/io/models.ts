@@ -26,7 +26,7 @@ export function bundledModelNames(dir = bundled.hfConfigs): string[] {
  * names a bundled model's id (AIConfigurator's model_configs/<org>--<name>_config.json)
  * reads the bundled config: an exported measurements file need not travel with its configs.
  */
-export function resolveModelFile(nameOrPath: string, baseDir = process.cwd()): {name: string; file: string} {
+export function resolveModelFile(nameOrPath: string, baseDir = process.cwd()): {name: string; file: string; missing?: string} {
   const bundledFile = path.join(bundled.hfConfigs, `${nameOrPath.toLowerCase()}.json`)
   if (!nameOrPath.includes('/') && !nameOrPath.includes('\\') && !nameOrPath.endsWith('.json')) {
     if (existsSync(bundledFile)) return {name: nameOrPath.toLowerCase(), file: bundledFile}
@@ -36,7 +36,8 @@ export function resolveModelFile(nameOrPath: string, baseDir = process.cwd()): {
   if (!existsSync(file)) {
     const id = hfIdOf(nameOrPath)
     const name = id && bundledNameOfId(id)
-    if (name) return {name, file: path.join(bundled.hfConfigs, `${name}.json`)}
+    // A path that is not there (not an id given as such) says so in the results: the bundled config stands in for it.
+    if (name) return {name, file: path.join(bundled.hfConfigs, `${name}.json`), ...(nameOrPath.endsWith('.json') ? {missing: file} : {})}
     if (id) throw inputError(`model config ${displayPath(file)} does not exist, and ${quoteText(id)} is not the HuggingFace id of a bundled model (data/model-ids.json lists them)`)
   }
   const base = path.basename(file, '.json')
@@ -45,11 +46,13 @@ export function resolveModelFile(nameOrPath: string, baseDir = process.cwd()): {
 
 /** Reads a HuggingFace config (and hf_quant_config.json beside it, when present). */
 export function loadModel(nameOrPath: string, opts: {publishedConfigs: boolean; baseDir?: string}): ModelSpec {
-  const {name, file} = resolveModelFile(nameOrPath, opts.baseDir)
+  const {name, file, missing} = resolveModelFile(nameOrPath, opts.baseDir)
   const raw = readJsonFile(file, 'model config')
   const quantFile = [file.replace(/\.json$/, QUANT_SUFFIX), path.join(path.dirname(file), 'hf_quant_config.json')].find((f) =>
     existsSync(f),
   )
   const quantConfig = quantFile ? (readJsonFile(quantFile, 'quantization config') as Record<string, unknown>) : undefined
-  return parseModelConfig(raw, displayPath(file), name, {publishedConfigs: opts.publishedConfigs, quantConfig})
+  const model = parseModelConfig(raw, displayPath(file), name, {publishedConfigs: opts.publishedConfigs, quantConfig})
+  if (missing) model.notes.push(`model config ${displayPath(missing)} does not exist: read the bundled ${name} (${displayPath(file)}), the config published under that id`)
+  return model
 }

@@ -49,11 +49,17 @@ describe('resolving a model', () => {
     expect(m.layers).toBe(64)
     expect(m.hidden).toBe(5120)
   })
-  it('reads the bundled config for an exported path that is not there, with the FP8 checkpoint its quantization config beside', () => {
+  it('reads the bundled config for an exported path that is not there, with the FP8 checkpoint its quantization config beside, and says so', () => {
     expect(resolveModelFile('model_configs/nvidia--Llama-3.1-70B-Instruct-FP8_config.json', tmp)).toEqual({
       name: 'llama-3.1-70b-fp8',
       file: path.join(ROOT, 'hf_configs', 'llama-3.1-70b-fp8.json'),
+      missing: path.join(tmp, 'model_configs', 'nvidia--Llama-3.1-70B-Instruct-FP8_config.json'),
     })
+    const m = loadModel('model_configs/nvidia--Llama-3.1-70B-Instruct-FP8_config.json', {publishedConfigs: true, baseDir: tmp})
+    expect(m.shippedQuant).toBe('fp8')
+    expect(m.notes.join(' ')).toMatch(/nvidia--Llama-3\.1-70B-Instruct-FP8_config\.json does not exist: read the bundled llama-3\.1-70b-fp8/)
+    // an id given as such is no stand-in: no note
+    expect(loadModel('Qwen/Qwen3-32B', {publishedConfigs: true, baseDir: tmp}).notes).toEqual([])
   })
   it('prefers a file that is there', () => {
     mkdirSync(path.join(tmp, 'model_configs'), {recursive: true})
