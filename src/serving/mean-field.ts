@@ -75,6 +75,10 @@ export interface ServingSolution {
   converged: boolean
 }
 
+/** The engine's memory settings that size its KV pool, as messages name them. */
+export const poolSettings = (e: EngineParams, memGiB: number) =>
+  `gpu_memory_fraction ${e.gpu_memory_fraction} of the ${e.memory_fraction_of} memory of ${memGiB} GB, ${e.activation_reserve_gib} GiB kept for activations`
+
 /** KV pool of one GPU, bytes: the engine's memory share less the weights and its activation reserve. */
 export function kvPoolBytes(e: EngineParams, memGiB: number, weightBytes: number): number {
   const reserve = e.activation_reserve_gib * GiB
@@ -133,8 +137,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   if (memoryShortfall) kvCapacity = Math.min(C, e.max_running_requests)
   else if (kvPoolBytesPerGpu <= 0) {
     const availableGiB = Math.max(0, cost.weightBytesPerGpu + kvPoolBytesPerGpu) / GiB
-    const pool = `gpu_memory_fraction ${e.gpu_memory_fraction} of the ${e.memory_fraction_of} memory of ${w.memGiB} GB, ${e.activation_reserve_gib} GiB kept for activations`
-    throw inputError(weightsDoNotFit(cost.weightBytesPerGpu / GiB, availableGiB, `the engine's memory: ${pool}`))
+    throw inputError(weightsDoNotFit(cost.weightBytesPerGpu / GiB, availableGiB, `the engine's memory: ${poolSettings(e, w.memGiB)}`))
   }
   else if (kvCapacity < 1) {
     throw inputError(

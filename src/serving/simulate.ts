@@ -16,7 +16,7 @@ import {moeLayoutOf} from '../sim/context.js'
 import type {MfuLookup, SimWarning, TableSet} from '../tables/types.js'
 import {servingContext} from './context.js'
 import type {Engine, EngineParams} from '../engine.js'
-import {solveServing, type ServingSolution, type ServingWorkload} from './mean-field.js'
+import {poolSettings, solveServing, type ServingSolution, type ServingWorkload} from './mean-field.js'
 import {buildTokenCurves, withAttention, type StepCost, type TokenCurves} from './step-cost.js'
 
 export interface ServingOptions {
@@ -217,10 +217,9 @@ export function simulateServing(
   const replicas = Math.max(1, Math.floor(d.worldSize / d.tp))
   const solution = solveServing(cost, params, workload)
   if (solution.memoryShortfall) {
-    const pool = `gpu_memory_fraction ${params.gpu_memory_fraction} of the ${params.memory_fraction_of} memory of ${gpu.memGiB} GB, ${params.activation_reserve_gib} GiB kept for activations`
     warnings.push({
       code: 'measured-over-memory',
-      message: `the engine ran this, but by its memory accounting (${pool}) the weights (${(cost.weightBytesPerGpu / 1024 ** 3).toFixed(1)} GB per GPU) leave no KV pool: its capacity is taken as the ${solution.kvCapacity} requests admitted`,
+      message: `the engine ran this, but by its memory accounting (${poolSettings(params, gpu.memGiB)}) the weights (${(cost.weightBytesPerGpu / 1024 ** 3).toFixed(1)} GB per GPU) leave no KV pool: its capacity is taken as the ${solution.kvCapacity} requests admitted`,
     })
   }
   if (solution.running < opts.concurrency) {
