@@ -49,6 +49,8 @@ export interface ServingFitReport {
   overall_held_out: Partial<Record<HoldOut, ErrorBreakdown>>
   overall_in_sample: ErrorBreakdown
   problems: string[]
+  /** Runs measured faster than their GPUs' kernels allow (src/calibrate/plausibility.ts), kept in the fit. */
+  implausible: string[]
 }
 
 const quantile = (sorted: readonly number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0)
@@ -100,7 +102,7 @@ function heldOutBreakdowns(results: readonly EngineFitResult[]): Partial<Record<
 }
 
 export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvironment, profile: Profile, opts: ServingFitOptions): {report: ServingFitReport; files: {file: string; content: EngineFile}[]} {
-  const {runs, problems} = prepareRuns(rows, env, profile)
+  const {runs, problems, implausible} = prepareRuns(rows, env, profile)
   const engines = [...new Set(runs.map((r) => r.engine))].sort()
   const results: EngineFitResult[] = []
   const fits: ServingEngineFit[] = []
@@ -139,6 +141,7 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
       overall_held_out: heldOutBreakdowns(results),
       overall_in_sample: breakdown(results.flatMap((r) => r.inSample)),
       problems,
+      implausible,
     },
     files,
   }

@@ -14,6 +14,7 @@ import {FITTED_NAMES, FITTED_PARAMS, type EngineParams, type FittedParamName} fr
 import {solveServing} from '../serving/mean-field.js'
 import {servingProblem, type ServingProblem} from '../serving/simulate.js'
 import {EvalEnvironment, SkipRow} from './environment.js'
+import {fasterThanKernels, runWork, type RunWork} from './plausibility.js'
 import {rowEngineName, servingRun} from './serving.js'
 import {rowEngine} from './row-engine.js'
 import {nelderMead} from './serving-optimize.js'
@@ -30,6 +31,8 @@ export interface FitRun {
   problem: ServingProblem
   ttft?: {id: string; actual: number}
   tpot?: {id: string; actual: number}
+  /** What the check against the GPUs' kernels needs (src/calibrate/plausibility.ts); absent without a GEMM table. */
+  work?: RunWork & {bestMfu: number; table: string}
 }
 
 export interface Prediction {
@@ -45,7 +48,7 @@ export interface Prediction {
 const metricOf = (m: string) => (m === 'ttft_ms' ? 'ttft' : 'tpot')
 
 /** Groups serving rows into runs (one deployment at one concurrency) and builds each run's step costs once. */
-export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironment, profile: Profile): {runs: FitRun[]; problems: string[]} {
+export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironment, profile: Profile): {runs: FitRun[]; problems: string[]; implausible: string[]} {
   const byKey = new Map<string, FitRun>()
   const problems: string[] = []
   for (const row of rows) {
@@ -63,7 +66,8 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
         // The fitted parameters are not known yet; what the step costs depend on (the KV dtype the engine picks) is.
         const placeholder = {name: engine, params: {max_prefill_tokens: 0, kv_dtype_from_checkpoint: rowEngine(row).params.kv_dtype_from_checkpoint} as EngineParams}
         const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens: row.max_prefill_tokens ?? undefined, measured: true}, env.simulateOptions)
-        run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem}
+        const work = runWork(model, d, gpu, env.tables(gpu), profile, typeof row.decode_batch === 'number' ? row.decode_batch : 0)
+        run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem, ...(work ? {work} : {})}
         byKey.set(key, run)
       }
       const slot = metricOf(row.metric)
@@ -74,7 +78,13 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
       else throw error
     }
   }
-  return {runs: [...byKey.values()], problems}
+  const runs = [...byKey.values()]
+  const implausible: string[] = []
+  for (const r of runs) {
+    const why = r.work && r.ttft && r.tpot ? fasterThanKernels(r.ttft.id.replace(/-ttft$/, ''), r.work, r.ttft.actual, r.tpot.actual) : undefined
+    if (why) implausible.push(why)
+  }
+  return {runs, problems, implausible}
 }
 
 /** The engine's budget unless the row gave one (servingProblem was built before the engine was known). */
