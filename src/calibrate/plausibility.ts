@@ -37,6 +37,12 @@ export interface RunWork {
   peakTflops: number
 }
 
+/** A run's work with what it is compared against: the best MFU of the GPU's GEMM table for its dtype. */
+export interface RunCheck extends RunWork {
+  bestMfu: number
+  table: string
+}
+
 /** Share of the instance's dense peak the linear layers need at the measured request rate. */
 export function requiredPeakShare(w: RunWork & {ttftMs: number; tpotMs: number}): number {
   const requestsPerSecond = w.concurrency / ((w.ttftMs + Math.max(0, w.osl - 1) * w.tpotMs) / 1000)
@@ -62,7 +68,7 @@ function bestGemmMfu(tables: TableSet, gpu: GpuSpec, gemmDtype: Parameters<typeo
 }
 
 /** What a run's plausibility check needs, found once per run (undefined when the GPU has no GEMM table to compare with). */
-export function runWork(model: ModelSpec, d: Deployment, gpu: GpuSpec, tables: TableSet, profile: Profile, concurrency: number): (RunWork & {bestMfu: number; table: string}) | undefined {
+export function runWork(model: ModelSpec, d: Deployment, gpu: GpuSpec, tables: TableSet, profile: Profile, concurrency: number): RunCheck | undefined {
   const format = resolveWeightFormat(model, d, gpu, profile.switches)
   const best = bestGemmMfu(tables, gpu, format.tableDtype)
   if (!best || !(format.gemmPeak > 0)) return undefined
@@ -72,7 +78,7 @@ export function runWork(model: ModelSpec, d: Deployment, gpu: GpuSpec, tables: T
 }
 
 /** Why a measured run is faster than its GPUs' kernels allow; undefined when it is not. */
-export function fasterThanKernels(id: string, w: RunWork & {bestMfu: number; table: string}, ttftMs: number, tpotMs: number): string | undefined {
+export function fasterThanKernels(id: string, w: RunCheck, ttftMs: number, tpotMs: number): string | undefined {
   const share = requiredPeakShare({...w, ttftMs, tpotMs})
   if (!(share > w.bestMfu)) return undefined
   const pct = (v: number) => `${Math.round(v * 100)}%`

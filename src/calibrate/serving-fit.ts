@@ -14,7 +14,7 @@ import {FITTED_NAMES, FITTED_PARAMS, type EngineParams, type FittedParamName} fr
 import {solveServing} from '../serving/mean-field.js'
 import {servingProblem, type ServingProblem} from '../serving/simulate.js'
 import {EvalEnvironment, SkipRow} from './environment.js'
-import {fasterThanKernels, runWork, type RunWork} from './plausibility.js'
+import {fasterThanKernels, runWork, type RunCheck} from './plausibility.js'
 import {rowEngineName, servingRun} from './serving.js'
 import {rowEngine} from './row-engine.js'
 import {nelderMead} from './serving-optimize.js'
@@ -32,7 +32,7 @@ export interface FitRun {
   ttft?: {id: string; actual: number}
   tpot?: {id: string; actual: number}
   /** What the check against the GPUs' kernels needs (src/calibrate/plausibility.ts); absent without a GEMM table. */
-  work?: RunWork & {bestMfu: number; table: string}
+  work?: RunCheck
 }
 
 export interface Prediction {
@@ -66,7 +66,8 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
         // The fitted parameters are not known yet; what the step costs depend on (the KV dtype the engine picks) is.
         const placeholder = {name: engine, params: {max_prefill_tokens: 0, kv_dtype_from_checkpoint: rowEngine(row).params.kv_dtype_from_checkpoint} as EngineParams}
         const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens: row.max_prefill_tokens ?? undefined, measured: true}, env.simulateOptions)
-        const work = runWork(model, d, gpu, env.tables(gpu), profile, typeof row.decode_batch === 'number' ? row.decode_batch : 0)
+        // servingRun has checked decode_batch: the instance's concurrency.
+        const work = runWork(model, d, gpu, env.tables(gpu), profile, row.decode_batch as number)
         run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem, ...(work ? {work} : {})}
         byKey.set(key, run)
       }

@@ -4,17 +4,15 @@
  * line it starts on. Broken quoting throws an error naming the file and line.
  */
 import {createReadStream} from 'node:fs'
-import {createRequire} from 'node:module'
 import type {Readable} from 'node:stream'
 import type {Options} from 'csv-parse'
 import {inputError} from '../errors.js'
+import {requireLazily} from '../util/require-lazily.js'
 
 // The parser is loaded when a text needs it (quoting, a stray carriage return, a stream): the bundled
 // tables never do (splitPlain below), and a start-up pays for every module it loads.
-let requireHere: NodeJS.Require | undefined
-const load = (id: string): unknown => (requireHere ??= createRequire(import.meta.url))(id)
-const parseSync = (text: string, options: Options) => (load('csv-parse/sync') as typeof import('csv-parse/sync')).parse(text, options)
-const parseStream = (options: Options) => (load('csv-parse') as typeof import('csv-parse')).parse(options)
+const parseSync = (text: string, options: Options) => (requireLazily('csv-parse/sync') as typeof import('csv-parse/sync')).parse(text, options)
+const parseStream = (options: Options) => (requireLazily('csv-parse') as typeof import('csv-parse')).parse(options)
 
 export interface CsvRecord {
   /** 1-based line the record starts on. */

@@ -1,16 +1,13 @@
 /** Compiled JSON Schema validators (ajv), compiled on first use and cached. */
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
-import {createRequire} from 'node:module'
 import type {ErrorObject, ValidateFunction} from 'ajv'
 import {inputError} from '../errors.js'
 import {bundled, PACKAGE_ROOT} from '../io/paths.js'
 import {quoteText} from '../util/quote.js'
+import {requireLazily} from '../util/require-lazily.js'
 
 const COMPILED_DIR = path.join(PACKAGE_ROOT, 'dist', 'schemas', 'compiled')
-// Made on first use: most runs validate nothing, and a start-up pays for every module's top level.
-let requireHere: NodeJS.Require | undefined
-const require = (id: string) => (requireHere ??= createRequire(import.meta.url))(id)
 
 export type SchemaName = 'gpu' | 'raw-measurement' | 'measurements-row' | 'fit' | 'baseline' | 'engine' | 'provenance' | 'launch-flags' | 'model-ids'
 
@@ -19,7 +16,8 @@ let ajvInstance: {compile(schema: object): ValidateFunction} | undefined
 
 function ajv() {
   if (!ajvInstance) {
-    const Ajv = require('ajv').default
+    // Loaded on first use: most runs validate nothing, and a start-up pays for every module it loads.
+    const Ajv = (requireLazily('ajv') as typeof import('ajv')).default
     ajvInstance = new Ajv({allErrors: false, strict: false})
   }
   return ajvInstance!
@@ -33,8 +31,8 @@ export function schemaPath(name: SchemaName): string {
 function precompiled(name: SchemaName): ValidateFunction | undefined {
   const file = path.join(COMPILED_DIR, `${name}.cjs`)
   if (!existsSync(file)) return undefined
-  const mod = require(file)
-  return (mod.default ?? mod) as ValidateFunction
+  const mod = requireLazily(file) as ValidateFunction & {default?: ValidateFunction}
+  return mod.default ?? mod
 }
 
 export function validator(name: SchemaName): ValidateFunction {

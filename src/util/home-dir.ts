@@ -1,4 +1,4 @@
-import {createRequire} from 'node:module'
+import {requireLazily} from './require-lazily.js'
 
 /**
  * The user's home folder, as os.homedir() answers: $HOME where it is set
@@ -10,5 +10,5 @@ import {createRequire} from 'node:module'
  */
 export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
   if (process.platform !== 'win32' && env.HOME) return env.HOME
-  return (createRequire(import.meta.url)('node:os') as typeof import('node:os')).homedir()
+  return (requireLazily('node:os') as typeof import('node:os')).homedir()
 }
