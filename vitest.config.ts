@@ -2,6 +2,11 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {defineConfig} from 'vitest/config'
 
+// Every temporary folder of the run (the tests' own and those of the commands they spawn) goes under one
+// scratch folder, which test/global-setup.ts makes and removes: a run leaves nothing in the system's.
+const scratch = path.join(tmpdir(), `infersim-test-run-${process.pid}`)
+process.env.INFERSIM_TEST_SCRATCH = scratch
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -13,6 +18,12 @@ export default defineConfig({
     // The user's own folder (engine fits, calibration fits) is a scratch folder of this run:
     // tests neither read a developer's fits nor write into their home. Tables read outside
     // the bundled ones are cached under .tmp, not in the user's cache folder.
-    env: {INFERSIM_HOME: path.join(tmpdir(), `infersim-test-home-${process.pid}`), INFERSIM_CACHE_DIR: path.resolve('.tmp', 'test-cache')},
+    env: {
+      TMPDIR: scratch,
+      TMP: scratch,
+      TEMP: scratch,
+      INFERSIM_HOME: path.join(scratch, 'home'),
+      INFERSIM_CACHE_DIR: path.resolve('.tmp', 'test-cache'),
+    },
   },
 })
