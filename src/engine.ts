@@ -32,7 +32,7 @@ export interface EngineParams {
    * cache is in the model's dtype unless --fp8-kv. Absent from engine files written before it existed.
    */
   kv_dtype_from_checkpoint: boolean
-  /** A full KV pool: `preempt` running requests and recompute them later (vLLM preemption, SGLang retraction), or make new requests `wait` for whole requests to finish (TensorRT-LLM's guaranteed-no-evict scheduler). */
+  /** A full KV pool: `preempt` running requests and recompute them later, admitting new ones when their prompt fits (vLLM; src/serving/mean-field.ts pausedShare), or make new requests `wait` for whole requests to finish (TensorRT-LLM's guaranteed-no-evict scheduler, SGLang's admission by free tokens). */
   kv_pool_full: KvPoolFull
   /** Fixed time of every step (scheduling, launch; CUDA graphs in decode-only steps), ms. */
   step_overhead_ms: number

@@ -114,7 +114,7 @@ const KV_CAPACITY_UNCERTAINTY = 0.25
 export function nearKvCapacityWarning(kvCapacity: number, concurrency: number, e: EngineParams): SimWarning | undefined {
   const ratio = kvCapacity / concurrency
   if (ratio < 1 / (1 + KV_CAPACITY_UNCERTAINTY) || ratio > 1 + KV_CAPACITY_UNCERTAINTY) return undefined
-  const beyond = e.kv_pool_full === 'wait' ? 'new requests wait for whole requests to finish' : 'running requests are paused and recomputed'
+  const beyond = e.kv_pool_full === 'wait' ? 'new requests wait for whole requests to finish' : 'new requests wait for room or running ones are paused and recomputed'
   return {
     code: 'near-kv-capacity',
     message:

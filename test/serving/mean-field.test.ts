@@ -101,19 +101,30 @@ describe('the serving steady state', () => {
     expect(s.preempted).toBe(0)
   })
 
-  it('an engine that preempts keeps new requests out of the whole-request queue: the pauses land in TPOT', () => {
+  it('an engine that preempts admits a request when its prompt fits: of those beyond the pool, osl / (isl + osl) are paused and the rest wait', () => {
     const cost = linearCost({kvBytesPerToken: 1024 ** 2})
     const e = {...BARE, gpu_memory_fraction: 0.25, reserves_full_kv: true}
+    // Long prompts, short outputs (949 + 101 tokens): 9 run, 11 are beyond the pool, 11 x 101/1050 of them paused
+    // (their contexts prefilled again before new prompts) and 11 x 949/1050 waiting for room (Little: waiting / X).
     const wait = solveServing(cost, e, {...workload, isl: 949, concurrency: 20})
-    const preempt = solveServing(cost, {...e, kv_pool_full: 'preempt'}, {...workload, isl: 949, concurrency: 20})
-    expect([preempt.running, preempt.preempted]).toEqual([9, 11])
+    const longPrompts = solveServing(cost, {...e, kv_pool_full: 'preempt'}, {...workload, isl: 949, concurrency: 20})
+    expect(longPrompts.running).toBe(9)
+    expect(longPrompts.preempted).toBeCloseTo((11 * 101) / 1050, 12)
     // the same 9 run, at the same pace
-    expect(preempt.requestsPerSecond).toBeCloseTo(wait.requestsPerSecond, 9)
-    // a new request waits only for the 11 preempted contexts (1050 tokens each) to be prefilled again: 11 x 1050 / 8192 mixed steps
-    expect(preempt.ttftParts.admissionMs).toBeCloseTo(((11 * 1050) / 8192) * preempt.mixedStepMs, 6)
-    expect(preempt.ttftMs).toBeLessThan(wait.ttftMs / 3)
-    // closed loop: C = X (TTFT + (osl - 1) TPOT)
-    expect(preempt.requestsPerSecond * (preempt.ttftMs + 100 * preempt.tpotMs)).toBeCloseTo(20 * 1000, 3)
+    expect(longPrompts.requestsPerSecond).toBeCloseTo(wait.requestsPerSecond, 9)
+    const waitingMs = (((11 * 949) / 1050) / longPrompts.requestsPerSecond) * 1000
+    const recomputeMs = (((11 * 101) / 1050) * 1050 / 8192) * longPrompts.mixedStepMs
+    expect(longPrompts.ttftParts.admissionMs).toBeCloseTo(waitingMs + recomputeMs, 6)
+    // closed loop: C = X (TTFT + (osl - 1) TPOT), the pauses in TPOT
+    expect(longPrompts.requestsPerSecond * (longPrompts.ttftMs + 100 * longPrompts.tpotMs)).toBeCloseTo(20 * 1000, 3)
+
+    // Short prompts, long outputs (100 + 950 tokens): most of the 11 are paused after their first token, few wait before it.
+    const shortWait = solveServing(cost, e, {...workload, isl: 100, osl: 950, concurrency: 20})
+    const shortPrompts = solveServing(cost, {...e, kv_pool_full: 'preempt'}, {...workload, isl: 100, osl: 950, concurrency: 20})
+    expect(shortPrompts.preempted).toBeCloseTo((11 * 950) / 1050, 12)
+    expect(shortPrompts.ttftMs).toBeLessThan(shortWait.ttftMs / 5)
+    expect(shortPrompts.tpotMs).toBeGreaterThan(shortWait.tpotMs)
+    expect(shortPrompts.requestsPerSecond * (shortPrompts.ttftMs + 949 * shortPrompts.tpotMs)).toBeCloseTo(20 * 1000, 3)
   })
 
   it('sizes the KV pool as the engine does: a share of all memory, or of what weights and activations leave', () => {

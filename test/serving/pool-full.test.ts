@@ -1,0 +1,37 @@
+// What each bundled engine does when its KV pool cannot hold every client's request (data/engines/*.json,
+// kv_pool_full): SGLang's scheduler admits a request only when the pool has room for it, so the others wait
+// before their first token; vLLM admits one when its prompt fits and preempts running requests as they grow.
+import {describe, expect, it} from 'vitest'
+import {serve} from '../../src/api/simulate.js'
+
+// Qwen3-32B in BF16 on one H100: about 61 GiB of weights leave a pool of some twenty requests of 2,048 + 512
+// tokens, far fewer than 64 clients.
+const run = (engine: 'sglang' | 'vllm') =>
+  serve({model: 'qwen3-32b', gpu: 'H100-SXM', worldSize: 1, tp: 1, isl: 2048, osl: 512, concurrency: 64, engine})
+
+describe('a full KV pool', () => {
+  it('SGLang: the requests the pool cannot hold wait for room before their first token (Little: waiting / X)', async () => {
+    const s = (await run('sglang')).serving
+    expect(s.running).toBeLessThan(64)
+    expect(s.preempted).toBe(0)
+    expect(s.ttftParts.admissionMs).toBeCloseTo(((64 - s.running) / s.requestsPerSecond) * 1000, 6)
+    // No pauses: a decoding request's TPOT is the step time, and the closed loop holds, C = X (TTFT + (osl - 1) TPOT).
+    expect(s.requestsPerSecond * (s.ttftMs + 511 * s.tpotMs)).toBeCloseTo(64 * 1000, 3)
+    expect(s.ttftMs).toBeGreaterThan(s.ttftParts.admissionMs)
+  })
+
+  it('vLLM: a request is admitted when its prompt fits, so of those beyond the pool osl / (isl + osl) are paused and the rest wait', async () => {
+    const vllm = (await run('vllm')).serving
+    expect(vllm.running).toBeLessThan(64)
+    expect(vllm.preempted).toBeCloseTo(((64 - vllm.running) * 512) / (2048 + 512), 9)
+    expect(vllm.requestsPerSecond * (vllm.ttftMs + 511 * vllm.tpotMs)).toBeCloseTo(64 * 1000, 3)
+    // Short prompts and long outputs: a finished request frees room for many prompts, so few wait and TTFT stays
+    // far below that of an engine that makes them wait; the pauses land in TPOT.
+    const longOutputs = {model: 'qwen3-32b', gpu: 'H100-SXM', worldSize: 1, tp: 1, isl: 512, osl: 4096, concurrency: 64} as const
+    const [sglang, paused] = [(await serve({...longOutputs, engine: 'sglang'})).serving, (await serve({...longOutputs, engine: 'vllm'})).serving]
+    expect(paused.running).toBeLessThan(64)
+    expect(paused.preempted).toBeCloseTo(((64 - paused.running) * 4096) / (512 + 4096), 9)
+    expect(paused.ttftMs).toBeLessThan(sglang.ttftMs / 3)
+    expect(paused.tpotMs).toBeGreaterThan(paused.decodeStepMs)
+  })
+})
