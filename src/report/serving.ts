@@ -19,6 +19,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('Step token budget', `${s.maxPrefillTokens} (${s.maxPrefillTokensSource === 'flag' ? '--max-prefill-tokens' : 'engine default'})`),
     line('KV cache', `${s.kvDtype === 'fp8' ? 'fp8' : "the model's dtype"}${kvReasonText(s.kvFp8Reason, s.engine)}, ${s.kvPoolGiB.toFixed(1)} GiB per GPU`),
     line('Requests running / KV capacity', `${ms(s.running)} / ${s.kvCapacity}`),
+    ...beyondPool(s),
     center('Latency', '-'),
     line('Mean TTFT (ms)', ms(s.ttftMs) + (u ? within(u.typical.ttft, u.p90.ttft) : '')),
     line('  admission wait (ms)', ms(p.admissionMs)),
@@ -39,6 +40,13 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
       : 'Error bands: none (the engine file has no held-out error; calibrate --fit writes one).',
   ]
   return out
+}
+
+/** Where the requests the engine does not run go (a full pool or the batch limit): none when it runs them all. */
+function beyondPool(s: ServingResult): string[] {
+  const waiting = s.concurrency - s.running - s.preempted
+  if (waiting <= 1e-9 && s.preempted <= 0) return []
+  return [line('  waiting for room / paused (preempted)', `${ms(Math.max(0, waiting))} / ${ms(s.preempted)}`)]
 }
 
 /** Why the KV cache is FP8, in the report's words ('' for --fp8-kv or the model's dtype). */

@@ -224,7 +224,12 @@ export function simulateServing(
   }
   if (solution.running < opts.concurrency) {
     const why = solution.running === solution.kvCapacity ? `the KV cache holds ${solution.kvCapacity} requests` : `the engine runs at most ${params.max_running_requests}`
-    warnings.push({code: 'admission-limited', message: `${opts.concurrency - solution.running} of ${opts.concurrency} requests wait for admission: ${why}`})
+    const over = opts.concurrency - solution.running
+    const where =
+      solution.preempted > 0
+        ? `on average ${(over - solution.preempted).toFixed(1)} wait for room before their first token and ${solution.preempted.toFixed(1)} are paused (preempted) to be recomputed`
+        : 'they wait for admission'
+    warnings.push({code: 'admission-limited', message: `${over} of ${opts.concurrency} requests do not run at once (${why}): ${where}`})
   }
   const nearEdge = nearKvCapacityWarning(solution.kvCapacity, opts.concurrency, params)
   if (nearEdge) warnings.push(nearEdge)

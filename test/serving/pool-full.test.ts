@@ -3,6 +3,7 @@
 // before their first token; vLLM admits one when its prompt fits and preempts running requests as they grow.
 import {describe, expect, it} from 'vitest'
 import {serve} from '../../src/api/simulate.js'
+import {renderServing} from '../../src/report/serving.js'
 
 // Qwen3-32B in BF16 on one H100: about 61 GiB of weights leave a pool of some twenty requests of 2,048 + 512
 // tokens, far fewer than 64 clients.
@@ -33,5 +34,18 @@ describe('a full KV pool', () => {
     expect(paused.preempted).toBeCloseTo(((64 - paused.running) * 4096) / (512 + 4096), 9)
     expect(paused.ttftMs).toBeLessThan(sglang.ttftMs / 3)
     expect(paused.tpotMs).toBeGreaterThan(paused.decodeStepMs)
+  })
+
+  it('says where the requests the pool cannot run are, in the report and the warning', async () => {
+    const s = (await run('vllm')).serving
+    const waiting = 64 - s.running - s.preempted
+    const text = renderServing(s).join('\n')
+    expect(text).toMatch(new RegExp(`waiting for room / paused \\(preempted\\)\\s+${waiting.toFixed(1)} / ${s.preempted.toFixed(2)}`))
+    const warning = s.warnings.find((w) => w.code === 'admission-limited')
+    expect(warning?.message).toContain(`${64 - s.running} of 64 requests do not run at once`)
+    expect(warning?.message).toContain(`${waiting.toFixed(1)} wait for room before their first token and ${s.preempted.toFixed(1)} are paused`)
+    // An engine that runs every request has no such line.
+    const roomy = (await serve({model: 'qwen3-8b', gpu: 'H100-SXM', worldSize: 1, tp: 1, isl: 1024, osl: 128, concurrency: 8, engine: 'vllm'})).serving
+    expect(renderServing(roomy).join('\n')).not.toMatch(/waiting for room/)
   })
 })
