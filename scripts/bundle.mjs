@@ -60,8 +60,10 @@ async function buildCjs(entryPoint, name, extra = {}) {
     ...options,
     ...extra,
     format: 'cjs',
-    banner: {js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href; const __dynamicImport = (s) => globalThis.__infersimImport(s);"},
-    define: {'import.meta.url': '__importMetaUrl'},
+    // import.meta.url is made when first read (a URL costs a start-up a fraction of a millisecond, and only
+    // lazy code reads it), and the package root is named outright: the bundles live in <root>/dist.
+    banner: {js: "const __importMeta = {get url() { return require('node:url').pathToFileURL(__filename).href }}; const __infersimPackageRoot = require('node:path').dirname(__dirname); const __dynamicImport = (s) => globalThis.__infersimImport(s);"},
+    define: {'import.meta.url': '__importMeta.url'},
     entryPoints: [entryPoint],
     outfile: out,
   })

@@ -2,8 +2,11 @@ import path from 'node:path'
 import {homeDir} from '../util/home-dir.js'
 import {findPackageRoot} from '../util/package-root.js'
 
-/** The package root (works from src/ under vitest, from dist/ and from the bundle). */
-export const PACKAGE_ROOT = findPackageRoot(import.meta.url)
+/** Set by the CommonJS bundles of the CLI (scripts/bundle.mjs): their package root, without a walk up the folders. */
+declare const __infersimPackageRoot: string | undefined
+
+/** The package root (works from src/ under vitest, from dist/ and from the bundles). */
+export const PACKAGE_ROOT = typeof __infersimPackageRoot === 'string' ? __infersimPackageRoot : findPackageRoot(import.meta.url)
 
 export const bundled = {
   benchData: path.join(PACKAGE_ROOT, 'bench_data'),
