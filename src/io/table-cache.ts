@@ -3,7 +3,12 @@
  * without parsing CSV. The CSV stays the source of truth: a copy holds the
  * CSV's bytes it was made from and is used only when the CSV's bytes are
  * exactly those, so an edited CSV never meets a stale copy (comparing bytes
- * costs less than hashing them, and cannot collide). The bundled tables'
+ * costs less than hashing them, and cannot collide). A copy also records the
+ * CSV file it was made from (device, inode, size, modification and change
+ * times) when that file had not changed for CSV_SETTLED_MS: while the file's
+ * are the same, it has not been written since (any write sets its change
+ * time, which no user command can set back), and the bytes are not read
+ * again. The bundled tables'
  * copies are written by `npm run build` (dist/table-cache/<table>.bin); any
  * other table (a --bench-data folder, a bundled CSV edited since the build)
  * is parsed once and its copy written, atomically, under the user's cache
@@ -26,7 +31,7 @@ import {PACKAGE_ROOT} from './paths.js'
 import {homeDir} from '../util/home-dir.js'
 
 /** Bump when the stored form or what the CSV reader makes of a file changes: older copies are then never read. */
-export const TABLE_CACHE_FORMAT = 3
+export const TABLE_CACHE_FORMAT = 4
 /** Tables smaller than this are parsed at every run: parsing them costs less than reading a copy. */
 export const TABLE_CACHE_MIN_BYTES = 32 * 1024
 
@@ -61,6 +66,31 @@ export function userCopyFile(file: string, dir: string): string {
 
 type ColumnKind = 'i32' | 'f64' | 'text'
 
+/** The CSV file a copy was made from, as fstat gives it. */
+export interface CsvFileStat {
+  dev: number
+  ino: number
+  size: number
+  mtimeMs: number
+  ctimeMs: number
+}
+
+/**
+ * How long a CSV must have been unchanged for its copy to record the file:
+ * more than the change-time resolution of any file system (FAT's 2 s), so
+ * that a write after the copy was made cannot leave the change time as it was.
+ */
+export const CSV_SETTLED_MS = 5000
+
+/** The file facts a copy records, when the file has settled (undefined otherwise). */
+export function settledStat(s: CsvFileStat, now = Date.now()): CsvFileStat | undefined {
+  if (!(now - s.ctimeMs >= CSV_SETTLED_MS && now - s.mtimeMs >= CSV_SETTLED_MS)) return undefined
+  return {dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs}
+}
+
+const sameFile = (a: CsvFileStat | undefined, b: CsvFileStat) =>
+  a !== undefined && a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs
+
 interface Header {
   rows: number
   /** runs: how many runs of equal values the column has, when they are stored (few runs: a sorted key column). */
@@ -69,6 +99,8 @@ interface Header {
   csvBytes: number
   /** The first row's line when the rows are on consecutive lines (no lines stored). */
   firstLine?: number
+  /** The CSV file the copy was made from, once settled (see CsvFileStat). */
+  csvFile?: CsvFileStat
 }
 
 const pad8 = (n: number) => (n + 7) & ~7
@@ -85,11 +117,17 @@ function runStarts(values: readonly number[]): number[] {
   return starts
 }
 
-/** The table (parsed from the CSV bytes `csv`) in the cache's binary form. */
-export function encodeTable(table: KernelTable, csv: Uint8Array): Buffer {
+/** The table (parsed from the CSV bytes `csv`, of the file `csvFile` when settled) in the cache's binary form. */
+export function encodeTable(table: KernelTable, csv: Uint8Array, csvFile?: CsvFileStat): Buffer {
   const n = table.rows.length
   const consecutive = table.rows.every((r, i) => r.line === table.rows[0].line + i)
-  const header: Header = {rows: n, columns: [], csvBytes: csv.length, ...(consecutive && n > 0 ? {firstLine: table.rows[0].line} : {})}
+  const header: Header = {
+    rows: n,
+    columns: [],
+    csvBytes: csv.length,
+    ...(consecutive && n > 0 ? {firstLine: table.rows[0].line} : {}),
+    ...(csvFile ? {csvFile} : {}),
+  }
   const arrays: ArrayBufferView[] = header.firstLine === undefined ? [Int32Array.from(table.rows, (r) => r.line)] : []
   for (const name of table.columns) {
     const values = table.rows.map((r) => r.values[name])
@@ -182,6 +220,18 @@ export function decodeTable(bytes: Buffer, csv: Uint8Array, relPath: string): Co
   return decodeColumns(aligned(bytes.subarray(found.start, csvStart)), found.header, relPath)
 }
 
+/**
+ * Whether the copy `bytes` serves the CSV bytes `csv` of the file `csvFile`
+ * as a fresh copy would: made from these bytes, and recording the file when
+ * it has settled (npm run build rewrites a copy that does not).
+ */
+export function copyIsCurrent(bytes: Buffer, csv: Uint8Array, relPath: string, csvFile: CsvFileStat): boolean {
+  if (!decodeTable(bytes, csv, relPath)) return false
+  const settled = settledStat(csvFile)
+  const recorded = readHeader(bytes.subarray(0, 12), (length, position) => bytes.subarray(position, position + length))?.header.csvFile
+  return settled === undefined || sameFile(recorded, settled)
+}
+
 /** Chunks for comparing a CSV with a copy's CSV bytes without reading either whole (reused: fresh memory costs page faults). */
 const CHUNK = 64 * 1024
 const chunks = {csv: Buffer.alloc(0), copy: Buffer.alloc(0)}
@@ -209,10 +259,11 @@ function sameBytes(a: number, aFrom: number, b: number, bFrom: number, length: n
 
 /**
  * The copy in `copyFile` when it was made from exactly the bytes of the CSV
- * open as `csvFd` (`csvBytes` long): compared a chunk at a time, and only
- * then the stored part read.
+ * open as `csvFd` (whose fstat is `csv`): the very file it records, unchanged,
+ * or else the same bytes, compared a chunk at a time; only then the stored
+ * part is read.
  */
-function readCopy(copyFile: string, csvFd: number, csvBytes: number, relPath: string): ColumnarTable | undefined {
+function readCopy(copyFile: string, csvFd: number, csv: CsvFileStat, relPath: string): ColumnarTable | undefined {
   let fd: number
   try {
     fd = openSync(copyFile, 'r')
@@ -227,8 +278,9 @@ function readCopy(copyFile: string, csvFd: number, csvBytes: number, relPath: st
     }
     const first = read(Math.min(12, size), 0)
     const found = first && readHeader(first, read)
-    const csvStart = size - csvBytes
-    if (!found || found.header.csvBytes !== csvBytes || csvStart < found.start || !sameBytes(csvFd, 0, fd, csvStart, csvBytes)) return undefined
+    const csvStart = size - csv.size
+    if (!found || found.header.csvBytes !== csv.size || csvStart < found.start) return undefined
+    if (!sameFile(found.header.csvFile, csv) && !sameBytes(csvFd, 0, fd, csvStart, csv.size)) return undefined
     const stored = read(csvStart - found.start, found.start)
     return stored && decodeColumns(aligned(stored), found.header, relPath)
   } catch {
@@ -239,11 +291,11 @@ function readCopy(copyFile: string, csvFd: number, csvBytes: number, relPath: st
 }
 
 /** Writes a copy atomically (temp file + rename); a cache that cannot be written is skipped. */
-export function writeCopy(file: string, table: KernelTable, csv: Uint8Array): void {
+export function writeCopy(file: string, table: KernelTable, csv: Uint8Array, csvFile?: CsvFileStat): void {
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`
   try {
     mkdirSync(path.dirname(file), {recursive: true})
-    writeFileSync(tmp, encodeTable(table, csv))
+    writeFileSync(tmp, encodeTable(table, csv, csvFile && settledStat(csvFile)))
     renameSync(tmp, file)
   } catch {
     try {
@@ -269,13 +321,14 @@ export interface TableCacheOptions {
 export function cachedTable(file: string, relPath: string, parse: (csv: Buffer) => KernelTable, options: TableCacheOptions): KernelTable {
   const fd = openSync(file, 'r')
   let csv: Buffer
+  let stat: CsvFileStat
   try {
-    const size = fstatSync(fd).size
-    if (size >= TABLE_CACHE_MIN_BYTES) {
+    stat = fstatSync(fd)
+    if (stat.size >= TABLE_CACHE_MIN_BYTES) {
       // The user cache's name (a hash of the path) is made only when the bundled copy does not serve.
       const copy =
-        (options.bundledDir && readCopy(bundledCopyFile(relPath, options.bundledDir), fd, size, relPath)) ||
-        (options.userDir && readCopy(userCopyFile(file, options.userDir), fd, size, relPath))
+        (options.bundledDir && readCopy(bundledCopyFile(relPath, options.bundledDir), fd, stat, relPath)) ||
+        (options.userDir && readCopy(userCopyFile(file, options.userDir), fd, stat, relPath))
       if (copy) return copy
     }
     csv = readFileSync(fd)
@@ -283,6 +336,6 @@ export function cachedTable(file: string, relPath: string, parse: (csv: Buffer) 
     closeSync(fd)
   }
   const table = parse(csv)
-  if (csv.length >= TABLE_CACHE_MIN_BYTES && options.userDir) writeCopy(userCopyFile(file, options.userDir), table, csv)
+  if (csv.length >= TABLE_CACHE_MIN_BYTES && options.userDir) writeCopy(userCopyFile(file, options.userDir), table, csv, stat)
   return table
 }

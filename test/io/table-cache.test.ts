@@ -9,8 +9,8 @@
 import {mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
-import {decodeTable, encodeTable, TABLE_CACHE_MIN_BYTES, userCopyFile} from '../../src/io/table-cache.js'
+import {afterEach, describe, expect, it, vi} from 'vitest'
+import {CSV_SETTLED_MS, decodeTable, encodeTable, TABLE_CACHE_MIN_BYTES, userCopyFile} from '../../src/io/table-cache.js'
 import {loadTableSet, parseTableCsv} from '../../src/io/tables.js'
 import {ColumnarTable} from '../../src/tables/columnar.js'
 import type {KernelTable} from '../../src/tables/types.js'
@@ -42,7 +42,13 @@ function tablesFolder(csv: string | Buffer): {folder: string; file: string; cach
 const savedCacheDir = process.env.INFERSIM_CACHE_DIR
 afterEach(() => {
   process.env.INFERSIM_CACHE_DIR = savedCacheDir
+  vi.useRealTimers()
 })
+
+/** The CSV file a copy records (JSON header after 'ISTB', format and header length), if any. */
+function recordedFile(copy: Buffer): {ino: number; size: number} | undefined {
+  return JSON.parse(copy.toString('utf8', 12, 12 + copy.readUInt32LE(8))).csvFile
+}
 
 describe('table copies', () => {
   it('give back what parsing gives: numbers, text columns and line numbers', () => {
@@ -115,5 +121,36 @@ describe('table copies', () => {
     expect(readdirSync(blocked)).toEqual(['tables'])
     // No temp files were left anywhere.
     expect(filesUnder(cacheRoot).filter((f) => f.endsWith('.tmp'))).toEqual([])
+  })
+
+  it('a copy of a file unchanged for a while records it and then skips the byte check; any write to the file brings the check back', () => {
+    // Not the bundled bytes (a trailing newline less), so the user cache serves it.
+    const {folder, file, cacheRoot} = tablesFolder(readFileSync(path.join(BENCH, GEMM), 'utf8').trimEnd())
+    const copyFile = userCopyFile(file, path.join(cacheRoot, 'tables'))
+    // Just written: not settled, so the copy records nothing and the bytes decide.
+    const parsed = plain(loadTableSet(folder, ['h100-sxm']).get(GEMM)!)
+    expect(recordedFile(readFileSync(copyFile))).toBeUndefined()
+
+    // Later (the clock moved past CSV_SETTLED_MS): a new copy records the file.
+    vi.useFakeTimers({now: Date.now() + CSV_SETTLED_MS + 1000, toFake: ['Date']})
+    writeFileSync(copyFile, 'damaged')
+    expect(plain(loadTableSet(folder, ['h100-sxm']).get(GEMM)!)).toEqual(parsed)
+    const copy = readFileSync(copyFile)
+    expect(recordedFile(copy)).toMatchObject({ino: statSync(file).ino, size: statSync(file).size})
+
+    // The recorded file unchanged, the copy's own CSV bytes are not read: spoil them and it is still used.
+    const spoiled = Buffer.from(copy)
+    spoiled[spoiled.length - 2] ^= 1
+    writeFileSync(copyFile, spoiled)
+    const fast = loadTableSet(folder, ['h100-sxm']).get(GEMM)!
+    expect(fast).toBeInstanceOf(ColumnarTable)
+    expect(plain(fast)).toEqual(parsed)
+
+    // Any write to the CSV (here the same bytes again) changes its change time: the bytes are compared, the spoiled
+    // copy is refused, the CSV parsed.
+    writeFileSync(file, readFileSync(file))
+    const checked = loadTableSet(folder, ['h100-sxm']).get(GEMM)!
+    expect(checked).not.toBeInstanceOf(ColumnarTable)
+    expect(plain(checked)).toEqual(parsed)
   })
 })
