@@ -5,10 +5,10 @@
  * exactly those, so an edited CSV never meets a stale copy (comparing bytes
  * costs less than hashing them, and cannot collide). A copy also records the
  * CSV file it was made from (device, inode, size, modification and change
- * times) when that file had not changed for CSV_SETTLED_MS: while the file's
- * are the same, it has not been written since (any write sets its change
- * time, which no user command can set back), and the bytes are not read
- * again. The bundled tables'
+ * times) when that file had not changed for CSV_SETTLED_MS: while the file
+ * shows the same facts, it has not been written since (any write sets its
+ * change time, which no user command can set back), and the bytes are not
+ * read again. The bundled tables'
  * copies are written by `npm run build` (dist/table-cache/<table>.bin); any
  * other table (a --bench-data folder, a bundled CSV edited since the build)
  * is parsed once and its copy written, atomically, under the user's cache
