@@ -2,7 +2,7 @@
 // H20/H800 setups, prefill, decode and e2e) evaluated in-process from a cold start (tables and
 // configs read once), and the whole `infersim calibrate` process on the same file. Target: 100 rows < 1 s.
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -29,7 +29,10 @@ for (let i = 0; i < 100; i++) {
   const metric = phase === 'e2e' ? 'output_tgs' : i % 2 ? 'tgs' : phase === 'prefill' ? 'ttft_ms' : 'tpot_ms'
   lines.push([`BENCH-${i}`, model, gpu, w, n, tp, fp8, 0, deepep, tbo, isl, 1024, phase, mpt, phase === 'prefill' ? '' : batch, metric, 1000, 'synthetic benchmark row', ''].join(','))
 }
-const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'infersim-bench-')), 'rows.csv')
+const dir = mkdtempSync(path.join(os.tmpdir(), 'infersim-bench-'))
+// Removed however the benchmark ends: it leaves nothing in the temporary folder.
+process.on('exit', () => rmSync(dir, {recursive: true, force: true}))
+const file = path.join(dir, 'rows.csv')
 writeFileSync(file, `${lines.join('\n')}\n`)
 
 const {runCalibration} = await import(path.join(root, 'dist', 'calibrate', 'run.js'))

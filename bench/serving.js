@@ -1,7 +1,7 @@
 // Benchmark of serving rows: 1000 synthetic `serving` rows (the H100 set's models, engines,
 // TP sizes, MoE EP, lengths and concurrencies, all combinations mixed) evaluated in-process from a
 // cold start (tables and configs read, step costs built) and again warm. Target: 1000 rows < 2 s cold.
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -31,7 +31,10 @@ for (let i = 0; i < 1000; i++) {
   const metric = i % 2 ? 'ttft_ms' : 'tpot_ms'
   lines.push([`BENCH-SERVING-${i}`, model, 'H100-SXM', tp, 1, tp, fp8, 0, 0, 0, isl, osl, 'serving', '', c, metric, 100, 'synthetic benchmark row', '', tp / ep, ep, engine].join(','))
 }
-const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'infersim-bench-')), 'serving.csv')
+const dir = mkdtempSync(path.join(os.tmpdir(), 'infersim-bench-'))
+// Removed however the benchmark ends: it leaves nothing in the temporary folder.
+process.on('exit', () => rmSync(dir, {recursive: true, force: true}))
+const file = path.join(dir, 'serving.csv')
 writeFileSync(file, `${lines.join('\n')}\n`)
 
 const {runCalibration} = await import(path.join(root, 'dist', 'calibrate', 'run.js'))
