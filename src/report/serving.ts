@@ -46,6 +46,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
 function beyondPool(s: ServingResult): string[] {
   const waiting = s.concurrency - s.running - s.preempted
   if (waiting <= 1e-9 && s.preempted <= 0) return []
+  if (s.preempted <= 0) return [line('  waiting for room', ms(waiting))]
   return [line('  waiting for room / paused (preempted)', `${ms(Math.max(0, waiting))} / ${ms(s.preempted)}`)]
 }
 

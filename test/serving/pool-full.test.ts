@@ -44,7 +44,9 @@ describe('a full KV pool', () => {
     const warning = s.warnings.find((w) => w.code === 'admission-limited')
     expect(warning?.message).toContain(`${64 - s.running} of 64 requests do not run at once`)
     expect(warning?.message).toContain(`${waiting.toFixed(1)} wait for room before their first token and ${s.preempted.toFixed(1)} are paused`)
-    // An engine that runs every request has no such line.
+    // An engine that makes them wait has no paused count; one that runs every request has no such line.
+    const sglang = (await run('sglang')).serving
+    expect(renderServing(sglang).join('\n')).toMatch(new RegExp(`waiting for room\\s+${(64 - sglang.running).toFixed(1)}\\n`))
     const roomy = (await serve({model: 'qwen3-8b', gpu: 'H100-SXM', worldSize: 1, tp: 1, isl: 1024, osl: 128, concurrency: 8, engine: 'vllm'})).serving
     expect(renderServing(roomy).join('\n')).not.toMatch(/waiting for room/)
   })
