@@ -5,8 +5,8 @@ import {describe, expect, it} from 'vitest'
 import {serve} from '../../src/api/simulate.js'
 import {renderServing} from '../../src/report/serving.js'
 
-// Qwen3-32B in BF16 on one H100: about 61 GiB of weights leave a pool of some twenty requests of 2,048 + 512
-// tokens, far fewer than 64 clients.
+// Qwen3-32B in BF16 on one H100: its weights leave a pool of about 11-12 GiB, some twenty requests of 2,048 + 512
+// tokens at 256 KiB per token, far fewer than 64 clients.
 const run = (engine: 'sglang' | 'vllm') =>
   serve({model: 'qwen3-32b', gpu: 'H100-SXM', worldSize: 1, tp: 1, isl: 2048, osl: 512, concurrency: 64, engine})
 
