@@ -126,7 +126,7 @@ const DECODE_PRIOR_WEIGHT = 0.03
  * about 16 steps), and that part carried from one GPU to the other. Bounded
  * at 4, TensorRT-LLM's fit stood at the bound; with room, TTFT with a GPU
  * held out fell from 44.5% to 41.0% MAPE over all engines (median 40.3% ->
- * 33.7%), TPOT unchanged. SGLang's engine file holds it at 4 (its file says why).
+ * 33.7%), TPOT unchanged. SGLang's and vLLM's engine files hold it (4 and 1; their files say why).
  */
 export const FITTED_PARAMS: Record<FittedParamName, {min: number; max: number; log: boolean; start: number; prior?: ParamPrior}> = {
   step_overhead_ms: {min: 0, max: 5, log: false, start: 0.5, prior: {at: 0.5, weight: DECODE_PRIOR_WEIGHT}},

@@ -19,6 +19,7 @@ import type {Deployment} from '../sim/deployment.js'
 import {resolveWeightFormat} from '../sim/weight-format.js'
 import {numericColumn, rowCount} from '../tables/columnar.js'
 import {dtypeTablePath} from '../tables/interpolate/lookup.js'
+import type {GemmDtype} from '../tables/resolver.js'
 import {tablePaths} from '../tables/paths.js'
 import type {KernelTable, TableSet} from '../tables/types.js'
 
@@ -53,7 +54,7 @@ export function requiredPeakShare(w: RunWork & {ttftMs: number; tpotMs: number})
 const bestByTable = new WeakMap<KernelTable, number>()
 
 /** The best MFU the GPU's GEMM table for this dtype reaches, and the table; undefined without one. */
-function bestGemmMfu(tables: TableSet, gpu: GpuSpec, gemmDtype: Parameters<typeof dtypeTablePath>[2]['gemmDtype']): {mfu: number; table: string} | undefined {
+function bestGemmMfu(tables: TableSet, gpu: GpuSpec, gemmDtype: GemmDtype | undefined): {mfu: number; table: string} | undefined {
   const path = dtypeTablePath(tables, tablePaths.gemm(gpuTableKey(gpu.name)), {gemmDtype})
   const table = tables.get(path)
   if (!table) return undefined

@@ -44,10 +44,9 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
 
 /** Where the requests the engine does not run go (a full pool or the batch limit): none when it runs them all. */
 function beyondPool(s: ServingResult): string[] {
-  const waiting = s.concurrency - s.running - s.preempted
-  if (waiting <= 1e-9 && s.preempted <= 0) return []
-  if (s.preempted <= 0) return [line('  waiting for room', ms(waiting))]
-  return [line('  waiting for room / paused (preempted)', `${ms(Math.max(0, waiting))} / ${ms(s.preempted)}`)]
+  if (s.waiting <= 1e-9 && s.preempted <= 0) return []
+  if (s.preempted <= 0) return [line('  waiting for room', ms(s.waiting))]
+  return [line('  waiting for room / paused (preempted)', `${ms(s.waiting)} / ${ms(s.preempted)}`)]
 }
 
 /** Why the KV cache is FP8, in the report's words ('' for --fp8-kv or the model's dtype). */

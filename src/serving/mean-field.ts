@@ -57,6 +57,8 @@ export interface ServingSolution {
   running: number
   /** Requests beyond the KV pool that the engine holds paused, to be recomputed, on average (engines that preempt: pausedShare of those beyond the pool; the others wait). */
   preempted: number
+  /** Requests that wait before their first token for a slot or for room in the pool, on average: concurrency - running - preempted. */
+  waiting: number
   /** KV pool of one GPU, GiB. */
   kvPoolGiB: number
   /** Requests whose KV cache fits at isl + osl. */
@@ -225,6 +227,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     outputTokensPerGpuPerSecond: (x * osl) / w.tp,
     running,
     preempted,
+    waiting,
     kvPoolGiB: kvPoolBytesPerGpu / GiB,
     kvCapacity,
     ...(memoryShortfall ? {memoryShortfall} : {}),

@@ -227,7 +227,7 @@ export function simulateServing(
     const over = opts.concurrency - solution.running
     const where =
       solution.preempted > 0
-        ? `on average ${(over - solution.preempted).toFixed(1)} wait for room before their first token and ${solution.preempted.toFixed(1)} are paused (preempted) to be recomputed`
+        ? `on average ${solution.waiting.toFixed(1)} wait for room before their first token and ${solution.preempted.toFixed(1)} are paused (preempted) to be recomputed`
         : 'they wait for admission'
     warnings.push({code: 'admission-limited', message: `${over} of ${opts.concurrency} requests do not run at once (${why}): ${where}`})
   }
