@@ -76,7 +76,17 @@ async function buildCjs(entryPoint, name, extra = {}) {
 await buildCjs(entry, 'infersim.cjs')
 // The fast start: `infersim simulate` without oclif (src/cli/fast-start.ts). keepNames is for oclif's
 // classes: elsewhere it would name every closure a hot loop creates (a sweep runs measurably slower).
-await buildCjs(path.join(root, 'src', 'cli', 'fast-start.ts'), 'fast.cjs', {keepNames: false})
+// Two of them: dist/fast.cjs without the serving model (src/cli/serving-left-out.ts stands in), so that a plain
+// simulate neither reads nor compiles its code, and dist/fast-serving.cjs with it, for `simulate --serving` (bin/run.js).
+const leaveOutServing = {
+  name: 'leave-out-serving',
+  setup(b) {
+    b.onResolve({filter: /[/\\]serving[/\\](simulate|in-bundle)\.js$/}, () => ({path: path.join(root, 'src', 'cli', 'serving-left-out.ts')}))
+  },
+}
+const fastStart = path.join(root, 'src', 'cli', 'fast-start.ts')
+await buildCjs(fastStart, 'fast.cjs', {keepNames: false, plugins: [leaveOutServing]})
+await buildCjs(fastStart, 'fast-serving.cjs', {keepNames: false})
 writeFileSync(path.join(root, 'dist', 'commands.cjs'), "// oclif's explicit command target: the bundle, as loaded (and cached) by bin/cli-loader.cjs.\nmodule.exports = require('../bin/cli-loader.cjs').loadBundle('infersim.cjs')\n")
 rmSync(path.join(root, 'dist', 'infersim.mjs'), {force: true})
 // The library (src/index.ts, `import ... from 'infersim'`): one ES module, so that importing it loads one

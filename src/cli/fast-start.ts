@@ -1,5 +1,6 @@
 /**
- * The fast start (bundled to dist/fast.cjs, run by bin/run.js): a plain
+ * The fast start (bundled to dist/fast.cjs, and with the serving model to
+ * dist/fast-serving.cjs; run by bin/run.js): a plain
  * `infersim simulate ...` runs here without loading oclif, whose start-up
  * costs more than the simulation. Only a command line readArgv reads whole
  * is run here; anything else (--help, an unknown or bad flag, oclif's own
@@ -13,6 +14,7 @@ import {format} from 'node:util'
 import {simulate} from '../api/simulate.js'
 import {InfersimError} from '../errors.js'
 import {simulateOptions} from '../options/shared.js'
+import {servingInBundle} from '../serving/in-bundle.js'
 import {camelCase, flagDefault, type OptionSpecs} from '../options/spec.js'
 import {readArgv} from './argv.js'
 import {errorMessage, exitCodeOf} from './exit-code.js'
@@ -47,7 +49,8 @@ function printLine(fd: 1 | 2, text: string): void {
 export async function runFastStart(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, print: typeof printLine = printLine): Promise<boolean> {
   if (argv[0] !== 'simulate' || Object.keys(env).some((k) => OCLIF_SETTINGS.test(k))) return false
   const read = readArgv(simulateOptions, argv.slice(1))
-  if (!read) return false
+  // The plain fast start holds no serving model (src/cli/serving-left-out.ts).
+  if (!read || (read.flags.serving === true && !servingInBundle)) return false
   const options: Record<string, unknown> = {}
   const specs: OptionSpecs = simulateOptions
   for (const [name, value] of Object.entries(read.flags)) if (!specs[name].cliOnly) options[camelCase(name)] = value

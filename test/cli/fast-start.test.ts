@@ -4,7 +4,8 @@
  * (stdout, stderr, exit code); anything it does not read whole goes to oclif.
  */
 import {execa} from 'execa'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -87,5 +88,20 @@ describe('bin/run.js: the fast start prints what oclif prints', () => {
     expect(fast.stdout).toBe(oclif.stdout)
     expect(fast.stderr).toBe(oclif.stderr)
     expect(fast.exitCode).toBe(oclif.exitCode)
+  })
+})
+
+describe('the two fast-start bundles', () => {
+  const bundle = (name: string) => readFileSync(path.join(ROOT, 'dist', name), 'utf8')
+
+  it('leave the serving model out of the plain one, which leaves a --serving line to oclif', async () => {
+    // A warning only the serving model raises: in the serving bundle, not in the plain one.
+    expect(bundle('fast-serving.cjs')).toContain('admission-limited')
+    expect(bundle('fast.cjs')).not.toContain('admission-limited')
+    const {loadBundle} = createRequire(import.meta.url)(path.join(ROOT, 'bin', 'cli-loader.cjs'))
+    const printed: string[] = []
+    const print = (_fd: number, text: string) => void printed.push(text)
+    expect(await loadBundle('fast.cjs').runFastStart(['simulate', '--model', 'qwen3-8b', '--gpu', 'H20', '--serving'], {}, print)).toBe(false)
+    expect(printed).toEqual([])
   })
 })
