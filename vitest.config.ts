@@ -5,7 +5,7 @@ import {defineConfig} from 'vitest/config'
 // Every temporary folder of the run (the tests' own and those of the commands they spawn) goes under one
 // scratch folder, which test/global-setup.ts makes and removes: a run leaves nothing in the system's.
 const scratch = path.join(tmpdir(), `infersim-test-run-${process.pid}`)
-process.env.INFERSIM_TEST_SCRATCH = scratch
+process.env.SCRATCH_OF_INFERSIM_TESTS = scratch
 
 export default defineConfig({
   test: {

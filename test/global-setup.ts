@@ -5,7 +5,7 @@ import {mkdirSync, rmSync} from 'node:fs'
 
 export default function setup(): () => void {
   // The run's scratch folder (vitest.config.ts): the tests' temporary folders, removed when the run ends.
-  const scratch = process.env.INFERSIM_TEST_SCRATCH
+  const scratch = process.env.SCRATCH_OF_INFERSIM_TESTS
   if (scratch) mkdirSync(scratch, {recursive: true})
   spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {stdio: 'ignore'})
   for (const [cmd, args] of [

@@ -20,8 +20,11 @@ import {readArgv} from './argv.js'
 import {errorMessage, exitCodeOf} from './exit-code.js'
 import {renderSimulateText} from './simulate-text.js'
 
-/** Environment variables that change what oclif does (its debug output, JSON by default, ...): with any of them, oclif runs. */
-const OCLIF_SETTINGS = /^(DEBUG|OCLIF_.*|INFERSIM_(?!CACHE_DIR$|FAST_START$).*)$/
+/**
+ * Environment variables that change what oclif does (its debug output, JSON by default, ...): with any of them,
+ * oclif runs. infersim's own (INFERSIM_HOME, INFERSIM_CACHE_DIR, INFERSIM_FAST_START) are read alike on both paths.
+ */
+const OCLIF_SETTINGS = /^(DEBUG|OCLIF_.*|INFERSIM_(?!CACHE_DIR$|FAST_START$|HOME$).*)$/
 
 /**
  * Prints a line as console.log (fd 1) or console.error (fd 2) would, with a
