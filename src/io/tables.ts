@@ -3,6 +3,7 @@ import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {inputError} from '../errors.js'
 import {parseCsv} from './csv.js'
+import {parsePlainTable} from './plain-table.js'
 import type {KernelTable, TableRow, TableSet} from '../tables/types.js'
 import {bundled, displayPath} from './paths.js'
 import {binaryProblem} from './problems.js'
@@ -16,6 +17,8 @@ export const TEXT_COLUMNS = new Set(['dtype', 'kv_dtype', 'gemm_dtype', 'kernel_
 export function parseTableCsv(text: string, relPath: string, label = relPath): KernelTable {
   const binary = binaryProblem(text)
   if (binary) throw inputError(`${label} ${binary}, not a CSV table`)
+  const plain = parsePlainTable(text, relPath, TEXT_COLUMNS)
+  if (plain) return plain
   const records = parseCsv(text, label)
   const head = records[0]
   if (!head || head.line !== 1) throw inputError(`${label}: empty table (no header row)`)
