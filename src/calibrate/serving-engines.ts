@@ -49,7 +49,7 @@ export interface ServingFitReport {
   overall_held_out: Partial<Record<HoldOut, ErrorBreakdown>>
   overall_in_sample: ErrorBreakdown
   problems: string[]
-  /** Runs measured faster than their GPUs' kernels allow (src/calibrate/plausibility.ts), kept in the fit. */
+  /** Runs whose prompts are more than their GPUs can prefill (src/calibrate/plausibility.ts), kept in the fit. */
   implausible: string[]
 }
 

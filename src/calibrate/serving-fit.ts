@@ -6,7 +6,8 @@
  * run predicted by parameters fitted without its whole GPU, its whole model,
  * or its whole engine version, those fits starting from a fixed point
  * (FITTED_PARAMS' start). Parameters an engine file marks `held` keep their
- * values.
+ * values. A run whose prompts are more than its GPUs can prefill is named
+ * (src/calibrate/plausibility.ts).
  */
 import {InfersimError} from '../errors.js'
 import type {Profile} from '../profile.js'
@@ -14,7 +15,7 @@ import {FITTED_NAMES, FITTED_PARAMS, type EngineParams, type FittedParamName} fr
 import {solveServing} from '../serving/mean-field.js'
 import {servingProblem, type ServingProblem} from '../serving/simulate.js'
 import {EvalEnvironment, SkipRow} from './environment.js'
-import {fasterThanKernels, runWork, type RunCheck} from './plausibility.js'
+import {promptsBeyondKernels} from './plausibility.js'
 import {rowEngineName, servingRun} from './serving.js'
 import {rowEngine} from './row-engine.js'
 import {nelderMead} from './serving-optimize.js'
@@ -31,8 +32,8 @@ export interface FitRun {
   problem: ServingProblem
   ttft?: {id: string; actual: number}
   tpot?: {id: string; actual: number}
-  /** What the check against the GPUs' kernels needs (src/calibrate/plausibility.ts); absent without a GEMM table. */
-  work?: RunCheck
+  /** Why the run's prompts are more than its GPUs can prefill (src/calibrate/plausibility.ts); such a run stays in the fit. */
+  implausible?: string
 }
 
 export interface Prediction {
@@ -66,9 +67,7 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
         // The fitted parameters are not known yet; what the step costs depend on (the KV dtype the engine picks) is.
         const placeholder = {name: engine, params: {max_prefill_tokens: 0, kv_dtype_from_checkpoint: rowEngine(row).params.kv_dtype_from_checkpoint} as EngineParams}
         const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens: row.max_prefill_tokens ?? undefined, measured: true}, env.simulateOptions)
-        // servingRun has checked decode_batch: the instance's concurrency.
-        const work = runWork(model, d, gpu, env.tables(gpu), profile, row.decode_batch as number)
-        run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem, ...(work ? {work} : {})}
+        run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem}
         byKey.set(key, run)
       }
       const slot = metricOf(row.metric)
@@ -82,8 +81,9 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
   const runs = [...byKey.values()]
   const implausible: string[] = []
   for (const r of runs) {
-    const why = r.work && r.ttft && r.tpot ? fasterThanKernels(r.ttft.id.replace(/-ttft$/, ''), r.work, r.ttft.actual, r.tpot.actual) : undefined
-    if (why) implausible.push(why)
+    if (!r.ttft || !r.tpot) continue
+    r.implausible = promptsBeyondKernels(r.ttft.id.replace(/-ttft$/, ''), r.problem.cost, r.problem.workload, r.ttft.actual, r.tpot.actual)
+    if (r.implausible) implausible.push(r.implausible)
   }
   return {runs, problems, implausible}
 }
