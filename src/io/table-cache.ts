@@ -26,6 +26,7 @@
 import {closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {ColumnarTable, type ColumnValues} from '../tables/columnar.js'
+import {LazyCopy, type CopyFile, type LazyArray} from './lazy-copy.js'
 import type {KernelTable} from '../tables/types.js'
 import {PACKAGE_ROOT} from './paths.js'
 import {homeDir} from '../util/home-dir.js'
@@ -263,7 +264,7 @@ function sameBytes(a: number, aFrom: number, b: number, bFrom: number, length: n
  * or else the same bytes, compared a chunk at a time; only then the stored
  * part is read.
  */
-function readCopy(copyFile: string, csvFd: number, csv: CsvFileStat, relPath: string): ColumnarTable | undefined {
+function readCopy(copyFile: string, csvFd: number, csv: CsvFileStat, relPath: string, reparse: () => KernelTable): ColumnarTable | undefined {
   let fd: number
   try {
     fd = openSync(copyFile, 'r')
@@ -281,13 +282,71 @@ function readCopy(copyFile: string, csvFd: number, csv: CsvFileStat, relPath: st
     const csvStart = size - csv.size
     if (!found || found.header.csvBytes !== csv.size || csvStart < found.start) return undefined
     if (!sameFile(found.header.csvFile, csv) && !sameBytes(csvFd, 0, fd, csvStart, csv.size)) return undefined
+    if (csvStart - found.start >= LAZY_COPY_BYTES) {
+      const lazy = lazyColumns(fd, {path: copyFile, ...fstatSync(fd)}, found.header, found.start, csvStart, relPath, read, reparse)
+      if (lazy) {
+        // The table reads from the copy as it is used, and closes it (src/io/lazy-copy.ts).
+        fd = -1
+        return lazy
+      }
+    }
     const stored = read(csvStart - found.start, found.start)
     return stored && decodeColumns(aligned(stored), found.header, relPath)
   } catch {
     return undefined
   } finally {
-    closeSync(fd)
+    if (fd >= 0) closeSync(fd)
   }
+}
+
+/**
+ * Copies whose stored part is this big are read as used (src/io/lazy-copy.ts):
+ * the bundled GEMM tables (about 0.5 MB each), of which a run reads a few rows.
+ */
+export const LAZY_COPY_BYTES = 256 * 1024
+
+/**
+ * The table of a copy open as `fd`, its columns read as used; undefined when
+ * it has a text column (read whole) or its layout does not fit the copy.
+ * Its small parts (the runs of key columns) are read now.
+ */
+function lazyColumns(
+  fd: number,
+  copy: CopyFile,
+  header: Header,
+  start: number,
+  end: number,
+  relPath: string,
+  read: (length: number, position: number) => Buffer | undefined,
+  reparse: () => KernelTable,
+): ColumnarTable | undefined {
+  const n = header.rows
+  if (header.columns.some((c) => c.kind === 'text')) return undefined
+  let offset = start
+  const arrays: LazyArray[] = []
+  const lazy = (values: Int32Array | Float64Array) => {
+    arrays.push({values, offset})
+    offset += pad8(n * values.BYTES_PER_ELEMENT)
+    return values
+  }
+  const lines = header.firstLine ?? lazy(new Int32Array(n))
+  const data: ColumnValues[] = []
+  const runs: (Int32Array | undefined)[] = []
+  for (const c of header.columns) {
+    data.push(lazy(c.kind === 'f64' ? new Float64Array(n) : new Int32Array(n)))
+    if (c.runs === undefined) runs.push(undefined)
+    else {
+      const bytes = read(c.runs * 4, offset)
+      if (!bytes) return undefined
+      const starts = aligned(bytes)
+      runs.push(new Int32Array(starts.buffer, starts.byteOffset, c.runs))
+      offset += pad8(c.runs * 4)
+    }
+  }
+  if (offset !== end) return undefined
+  const names = header.columns.map((c) => c.name)
+  const copyFile = {path: copy.path, dev: copy.dev, ino: copy.ino, size: copy.size, mtimeMs: copy.mtimeMs, ctimeMs: copy.ctimeMs}
+  return new ColumnarTable(relPath, names, lines, data, runs, n, new LazyCopy(fd, copyFile, n, arrays, header.firstLine === undefined, names, reparse))
 }
 
 /** Writes a copy atomically (temp file + rename); a cache that cannot be written is skipped. */
@@ -326,9 +385,11 @@ export function cachedTable(file: string, relPath: string, parse: (csv: Buffer) 
     stat = fstatSync(fd)
     if (stat.size >= TABLE_CACHE_MIN_BYTES) {
       // The user cache's name (a hash of the path) is made only when the bundled copy does not serve.
+      // A copy read as used falls back on the CSV if it is replaced before it is read whole (src/io/lazy-copy.ts).
+      const reparse = () => parse(readFileSync(file))
       const copy =
-        (options.bundledDir && readCopy(bundledCopyFile(relPath, options.bundledDir), fd, stat, relPath)) ||
-        (options.userDir && readCopy(userCopyFile(file, options.userDir), fd, stat, relPath))
+        (options.bundledDir && readCopy(bundledCopyFile(relPath, options.bundledDir), fd, stat, relPath, reparse)) ||
+        (options.userDir && readCopy(userCopyFile(file, options.userDir), fd, stat, relPath, reparse))
       if (copy) return copy
     }
     csv = readFileSync(fd)

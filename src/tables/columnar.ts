@@ -9,6 +9,17 @@ import type {KernelTable, TableRow} from './types.js'
 /** One column: numbers, or text (TEXT_COLUMNS of src/io/tables.ts). */
 export type ColumnValues = ArrayLike<number> | readonly string[]
 
+/**
+ * Where the values of a table read lazily come from (src/io/lazy-copy.ts):
+ * until asked for, a column's values read as 0. Column -1 is the lines.
+ */
+export interface ColumnSource {
+  /** Makes rows [start, end) of a column hold their values. */
+  ensure(column: number, start: number, end: number): void
+  /** Makes row `row` of every column (and its line) hold its values. */
+  ensureRow(row: number): void
+}
+
 export class ColumnarTable implements KernelTable {
   private built: (TableRow | undefined)[]
   private all?: TableRow[]
@@ -23,17 +34,22 @@ export class ColumnarTable implements KernelTable {
     /** Where each run of equal values starts, per column, where stored (sorted key columns). */
     private readonly runs: readonly (ArrayLike<number> | undefined)[] = [],
     readonly length: number = typeof lines === 'number' ? (data[0]?.length ?? 0) : lines.length,
+    /** Where the values come from when they are read as used; absent: all are there. */
+    private readonly source?: ColumnSource,
   ) {
     this.built = []
   }
 
   /** 1-based line of row `i` in the CSV. */
   line(i: number): number {
-    return typeof this.lines === 'number' ? this.lines + i : this.lines[i]
+    if (typeof this.lines === 'number') return this.lines + i
+    this.source?.ensure(-1, i, i + 1)
+    return this.lines[i]
   }
 
   get rows(): TableRow[] {
     if (!this.all) {
+      this.readRows(0, this.length)
       const rows = new Array<TableRow>(this.length)
       for (let i = 0; i < rows.length; i++) rows[i] = this.row(i)
       this.all = this.built = rows
@@ -45,6 +61,7 @@ export class ColumnarTable implements KernelTable {
   row(i: number): TableRow {
     let r = this.built[i]
     if (!r) {
+      this.source?.ensureRow(i)
       const values: Record<string, number | string> = {}
       for (let c = 0; c < this.columns.length; c++) values[this.columns[c]] = this.data[c][i]
       this.built[i] = r = {line: this.line(i), values}
@@ -60,6 +77,23 @@ export class ColumnarTable implements KernelTable {
   /** A column's values (undefined when the table has no such column). */
   column(name: string): ColumnValues | undefined {
     const c = this.columns.indexOf(name)
+    if (c >= 0) this.source?.ensure(c, 0, this.length)
+    return c < 0 ? undefined : this.data[c]
+  }
+
+  /** Makes rows [start, end) of every column hold their values (a table read as used reads them now, in one go per column). */
+  readRows(start: number, end: number): void {
+    if (this.source) for (let c = typeof this.lines === 'number' ? 0 : -1; c < this.columns.length; c++) this.source.ensure(c, start, end)
+  }
+
+  /**
+   * A column whose rows [start, end) hold their values (undefined when the
+   * table has no such column). Read only those rows of it: in a table read
+   * as used, the others may not be read yet.
+   */
+  columnRows(name: string, start: number, end: number): ColumnValues | undefined {
+    const c = this.columns.indexOf(name)
+    if (c >= 0) this.source?.ensure(c, start, end)
     return c < 0 ? undefined : this.data[c]
   }
 }

@@ -136,7 +136,8 @@ export function lookupGemmIn(
  * The GEMM_BORROW_SITES measured sites nearest to (k, n) other than itself,
  * with their log2 distance, nearest first (the first in file order on ties).
  * Only these are kept: every site's full list would grow with the square of
- * the sites.
+ * the sites. A site's rows are checked (and, in a table read as used, read)
+ * only when it is among the nearest: the distances come from (k, n) alone.
  */
 function otherSites(table: KernelTable, k: number, n: number): {s: GemmSite; d: number}[] {
   const idx = gemmIndex(table)
@@ -145,28 +146,21 @@ function otherSites(table: KernelTable, k: number, n: number): {s: GemmSite; d: 
   if (!near) {
     near = []
     const groups = idx.groups.groups
-    // The k distance alone bounds the distance from below (hypot(a, b) >= a): once three sites are
-    // found, a site whose k is too far is passed over without the rest (tables list sites by k).
-    let kOfBound = Number.NaN
-    let kBound = 0
+    const distance = new Float64Array(groups.length)
     for (let g = 0; g < groups.length; g++) {
-      const {first, ranges} = groups[g]
+      const first = groups[g].first
       const sk = idx.ks[first]
       const sn = idx.ns[first]
-      if (sk === k && sn === n) continue
-      if (sk !== kOfBound) {
-        kOfBound = sk
-        kBound = logDistance(sk, k)
-      }
-      if (near.length === GEMM_BORROW_SITES && kBound >= near[near.length - 1].d) continue
-      const d = Math.hypot(kBound, logDistance(sn, n))
-      if (near.length === GEMM_BORROW_SITES && d >= near[near.length - 1].d) continue
-      const s = siteOf(idx, ranges)
-      if (!s) continue
-      let at = near.length
-      while (at > 0 && near[at - 1].d > d) at--
-      near.splice(at, 0, {s, d})
-      if (near.length > GEMM_BORROW_SITES) near.pop()
+      distance[g] = sk === k && sn === n ? Infinity : Math.hypot(logDistance(sk, k), logDistance(sn, n))
+    }
+    // The nearest not yet taken, the first in file order on ties, until enough of them have a usable row.
+    while (near.length < GEMM_BORROW_SITES) {
+      let best = -1
+      for (let g = 0; g < groups.length; g++) if (distance[g] < Infinity && (best < 0 || distance[g] < distance[best])) best = g
+      if (best < 0) break
+      const s = siteOf(idx, groups[best].ranges)
+      if (s) near.push({s, d: distance[best]})
+      distance[best] = Infinity
     }
     idx.nearby.set(key, near)
   }

@@ -131,7 +131,10 @@ export const firstRow = (ranges: RowRanges) => ranges[0]
 /** The rows of a group. */
 export function rowsAt(table: KernelTable, ranges: RowRanges): TableRow[] {
   const rows: TableRow[] = []
-  for (let r = 0; r < ranges.length; r += 2) for (let i = ranges[r]; i < ranges[r + 1]; i++) rows.push(rowAt(table, i))
+  for (let r = 0; r < ranges.length; r += 2) {
+    if (table instanceof ColumnarTable) table.readRows(ranges[r], ranges[r + 1])
+    for (let i = ranges[r]; i < ranges[r + 1]; i++) rows.push(rowAt(table, i))
+  }
   return rows
 }
 
@@ -140,15 +143,25 @@ export function rowsAt(table: KernelTable, ranges: RowRanges): TableRow[] {
  * read off the table's columns; one checker per table, its columns looked up once.
  */
 export function usableRowChecker(table: KernelTable): (model: KernelModel, ranges: RowRanges) => boolean {
+  // A columnar table gives each range's rows of a column (one read as used reads no others); another, its whole columns, once.
+  const columnar = table instanceof ColumnarTable ? table : undefined
   const columns = new Map<string, ArrayLike<number>>()
   let row = 0
+  let start = 0
+  let end = 0
   const value = (c: string) => {
     let column = columns.get(c)
-    if (!column) columns.set(c, (column = numericColumn(table, c)))
-    return column[row]
+    if (!column) columns.set(c, (column = (columnar ? columnar.columnRows(c, start, end) : numericColumn(table, c)) as ArrayLike<number>))
+    return column?.[row]
   }
   return (model, ranges) => {
-    for (let r = 0; r < ranges.length; r += 2) for (row = ranges[r]; row < ranges[r + 1]; row++) if (usableRow(model, value)) return true
+    for (let r = 0; r < ranges.length; r += 2) {
+      start = ranges[r]
+      end = ranges[r + 1]
+      // A columnar table's columns hold this range's rows once asked for it.
+      if (columnar) columns.clear()
+      for (row = start; row < end; row++) if (usableRow(model, value)) return true
+    }
     return false
   }
 }
