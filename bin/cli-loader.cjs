@@ -1,7 +1,8 @@
 // Loads a bundle of the CLI (dist/fast.cjs, dist/infersim.cjs) with V8's code cache: compiling
 // a bundle is most of a command's start-up, and a cached compile is about half as long. The
 // cache (dist/<bundle>.cache) is written on first use, atomically; a cache V8 rejects (other
-// Node version or flags) is ignored. Each bundle is evaluated once per process.
+// Node version or flags) is ignored, and replaced by a process run without options of its own.
+// Each bundle is evaluated once per process.
 'use strict'
 const fs = require('node:fs')
 const path = require('node:path')
@@ -27,7 +28,10 @@ function loadBundle(name) {
   const script = new vm.Script(source, {filename: file, cachedData})
   const mod = {exports: {}}
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file))
-  if (!cachedData || script.cachedDataRejected) {
+  // A process started with options of its own (NODE_OPTIONS, node's command-line options) may run V8 with other
+  // flags, and V8 rejects a cache made under other flags: such a process leaves the cache there as it is.
+  const ownOptions = Boolean(process.env.NODE_OPTIONS) || process.execArgv.length > 0
+  if ((!cachedData || script.cachedDataRejected) && !ownOptions) {
     // Written when the process ends, so that the functions this run compiled are cached too.
     process.once('exit', () => {
       try {

@@ -3,7 +3,8 @@
 // a process that loaded it without one ends). A cache holds what its runs compiled, and each start
 // reads it whole: the plain fast start's runs do not serve, the serving one's do.
 import {execFileSync} from 'node:child_process'
-import {rmSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -21,10 +22,20 @@ const fastStarts = {
   ],
 }
 for (const name of [...Object.keys(fastStarts), 'infersim.cjs']) rmSync(path.join(root, 'dist', `${name}.cache`), {force: true})
-// One process per bundle runs all its lines.
-for (const [name, runs] of Object.entries(fastStarts)) {
-  const script = `const fast = require(${JSON.stringify(path.join(root, 'bin', 'cli-loader.cjs'))}).loadBundle(${JSON.stringify(name)});
-(async () => { for (const argv of ${JSON.stringify(runs)}) await fast.runFastStart(argv) })()`
-  execFileSync('node', ['-e', script], {cwd: root, stdio: 'ignore'})
+// One process per bundle runs all its lines, from a script file: the loader leaves the cache alone in a process
+// started with options of its own (node -e among them).
+const scratch = mkdtempSync(path.join(tmpdir(), 'infersim-warm-'))
+try {
+  for (const [name, runs] of Object.entries(fastStarts)) {
+    const script = path.join(scratch, 'warm.cjs')
+    writeFileSync(
+      script,
+      `const fast = require(${JSON.stringify(path.join(root, 'bin', 'cli-loader.cjs'))}).loadBundle(${JSON.stringify(name)});
+(async () => { for (const argv of ${JSON.stringify(runs)}) await fast.runFastStart(argv) })()`,
+    )
+    execFileSync('node', [script], {cwd: root, stdio: 'ignore'})
+  }
+} finally {
+  rmSync(scratch, {recursive: true, force: true})
 }
 execFileSync('node', [path.join(root, 'bin', 'run.js'), 'simulate', '--model', 'qwen3-8b', '--gpu', 'H20'], {cwd: root, stdio: 'ignore', env: {...process.env, INFERSIM_FAST_START: '0'}})

@@ -103,6 +103,16 @@ vm.Script = class extends Script { constructor(source, options) { super(source, 
   })
 })
 
+describe('the bundles\' code caches', () => {
+  it('are left as they are by a process with V8 options of its own, whose flags they were not made for', async () => {
+    const cache = path.join(ROOT, 'dist', 'fast.cjs.cache')
+    const before = readFileSync(cache)
+    const r = await execa('node', ['--max-old-space-size=300', BIN, 'simulate', '--model', 'qwen3-8b', '--gpu', 'H20', '--json'], {cwd: ROOT, reject: false})
+    expect(r.exitCode).toBe(0)
+    expect(readFileSync(cache).equals(before)).toBe(true)
+  })
+})
+
 describe('the two fast-start bundles', () => {
   const bundle = (name: string) => readFileSync(path.join(ROOT, 'dist', name), 'utf8')
 
