@@ -272,7 +272,8 @@ function readCopy(copyFile: string, csvFd: number, csv: CsvFileStat, relPath: st
     return undefined
   }
   try {
-    const size = fstatSync(fd).size
+    const copyStat = fstatSync(fd)
+    const size = copyStat.size
     const read = (length: number, position: number) => {
       const b = Buffer.allocUnsafe(length)
       return readAt(fd, b, length, position) ? b : undefined
@@ -283,7 +284,8 @@ function readCopy(copyFile: string, csvFd: number, csv: CsvFileStat, relPath: st
     if (!found || found.header.csvBytes !== csv.size || csvStart < found.start) return undefined
     if (!sameFile(found.header.csvFile, csv) && !sameBytes(csvFd, 0, fd, csvStart, csv.size)) return undefined
     if (csvStart - found.start >= LAZY_COPY_BYTES) {
-      const lazy = lazyColumns(fd, {path: copyFile, ...fstatSync(fd)}, found.header, found.start, csvStart, relPath, read, reparse)
+      const copy = {path: copyFile, dev: copyStat.dev, ino: copyStat.ino, size, mtimeMs: copyStat.mtimeMs, ctimeMs: copyStat.ctimeMs}
+      const lazy = lazyColumns(fd, copy, found.header, found.start, csvStart, relPath, read, reparse)
       if (lazy) {
         // The table reads from the copy as it is used, and closes it (src/io/lazy-copy.ts).
         fd = -1
@@ -345,8 +347,7 @@ function lazyColumns(
   }
   if (offset !== end) return undefined
   const names = header.columns.map((c) => c.name)
-  const copyFile = {path: copy.path, dev: copy.dev, ino: copy.ino, size: copy.size, mtimeMs: copy.mtimeMs, ctimeMs: copy.ctimeMs}
-  return new ColumnarTable(relPath, names, lines, data, runs, n, new LazyCopy(fd, copyFile, n, arrays, header.firstLine === undefined, names, reparse))
+  return new ColumnarTable(relPath, names, lines, data, runs, n, new LazyCopy(fd, copy, n, arrays, header.firstLine === undefined, names, reparse))
 }
 
 /** Writes a copy atomically (temp file + rename); a cache that cannot be written is skipped. */
