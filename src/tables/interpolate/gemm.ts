@@ -7,8 +7,8 @@
 import type {KernelTable, MfuLookup} from '../types.js'
 import {blend} from './grid.js'
 import {blendedUtilisation, buildKernelGrid, estimate, gridLine, gridPoint, leaveOut, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
-import {borrowedLookup, firstRow, logDistance, lookupOf, rowGroups, rowsAt, usableRowChecker, type RowGroups, type RowRanges} from './lookup.js'
-import {numericColumn} from '../columnar.js'
+import {borrowedLookup, logDistance, lookupOf, rowGroups, rowsAt, usableRowChecker, type RowGroups, type RowRanges} from './lookup.js'
+import {ColumnarTable, numericColumn} from '../columnar.js'
 import {weightBytesOf} from '../resolver.js'
 import type {LookupEnv} from './roofline.js'
 
@@ -42,21 +42,92 @@ function siteGrid(s: GemmSite): KernelGrid {
 }
 
 /**
- * A table's (k, n) sites. Only the row groups are found up front; a site is
- * made (and its rows checked for a usable one) when a lookup asks for it:
- * a run looks up a handful of a table's hundreds of sites.
+ * A table's (k, n) sites: each one's k, n and rows. Only these are found up
+ * front; a site is made (and its rows checked for a usable one) when a
+ * lookup asks for it: a run looks up a handful of a table's hundreds.
  */
+interface SiteList {
+  count: number
+  k: ArrayLike<number>
+  n: ArrayLike<number>
+  ranges(site: number): RowRanges
+  /** The site at (k, n); -1 for none. */
+  find(k: number, n: number): number
+}
+
 interface GemmIndex {
   table: KernelTable
   model: KernelModel
-  groups: RowGroups
-  ks: ArrayLike<number>
-  ns: ArrayLike<number>
+  sites: SiteList
   usable: (model: KernelModel, ranges: RowRanges) => boolean
-  /** Sites made so far, by their rows; null for a group with no usable row (no grid: neither looked up nor borrowed from). */
-  sites: Map<RowRanges, GemmSite | null>
+  /** Sites made so far, by their index; null for one with no usable row (no grid: neither looked up nor borrowed from). */
+  made: (GemmSite | null | undefined)[]
   /** The nearest other sites (at most GEMM_BORROW_SITES), per queried (k, n): shapes repeat across m. */
   nearby: Map<string, {s: GemmSite; d: number}[]>
+}
+
+/**
+ * The sites of a table sorted by (k, n), as typed arrays: where its stored
+ * runs of k and of n start, merged, each (k, n) in one run. Undefined for a
+ * table that stores no runs, or whose (k, n) are not in ascending order
+ * (a site in more than one run): rowGroups groups those.
+ */
+function sortedSites(table: KernelTable): SiteList | undefined {
+  if (!(table instanceof ColumnarTable)) return undefined
+  const kRuns = table.runStarts('k')
+  const nRuns = table.runStarts('n')
+  if (!kRuns || !nRuns) return undefined
+  const rows = table.length
+  const ks = numericColumn(table, 'k')
+  const ns = numericColumn(table, 'n')
+  // A site's rows are a run of both: where a run of k or of n starts, a site does.
+  const starts: number[] = []
+  for (let i = 0, j = 0; i < kRuns.length || j < nRuns.length; ) {
+    const next = j >= nRuns.length || (i < kRuns.length && kRuns[i] < nRuns[j]) ? kRuns[i++] : nRuns[j++]
+    if (starts.length === 0 || next > starts[starts.length - 1]) starts.push(next)
+  }
+  const count = starts.length
+  const k = new Float64Array(count)
+  const n = new Float64Array(count)
+  for (let s = 0; s < count; s++) {
+    k[s] = ks[starts[s]]
+    n[s] = ns[starts[s]]
+    if (s > 0 && !(k[s] > k[s - 1] || (k[s] === k[s - 1] && n[s] > n[s - 1]))) return undefined
+  }
+  return {
+    count,
+    k,
+    n,
+    ranges: (s) => [starts[s], s + 1 < count ? starts[s + 1] : rows],
+    find: (qk, qn) => {
+      let lo = 0
+      let hi = count
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        if (k[mid] < qk || (k[mid] === qk && n[mid] < qn)) lo = mid + 1
+        else hi = mid
+      }
+      return lo < count && k[lo] === qk && n[lo] === qn ? lo : -1
+    },
+  }
+}
+
+/** The sites of any table, from its (k, n) row groups. */
+function groupedSites(table: KernelTable): SiteList {
+  const groups: RowGroups = rowGroups(table, ['k', 'n'])
+  const ks = numericColumn(table, 'k')
+  const ns = numericColumn(table, 'n')
+  const index = new Map<RowRanges, number>(groups.groups.map((g, i) => [g.ranges, i]))
+  return {
+    count: groups.groups.length,
+    k: groups.groups.map((g) => ks[g.first]),
+    n: groups.groups.map((g) => ns[g.first]),
+    ranges: (s) => groups.groups[s].ranges,
+    find: (k, n) => {
+      const ranges = (groups.byValue.get(k) as Map<number, RowRanges> | undefined)?.get(n)
+      return ranges ? index.get(ranges)! : -1
+    },
+  }
 }
 
 /** Bytes per operand element the file's name says (fp8.csv, bf16.csv, ...); undefined for data.csv, which takes the query's. */
@@ -82,29 +153,28 @@ const indexes = new WeakMap<KernelTable, GemmIndex>()
 function gemmIndex(table: KernelTable): GemmIndex {
   let idx = indexes.get(table)
   if (!idx) {
-    const ks = numericColumn(table, 'k')
-    const ns = numericColumn(table, 'n')
-    idx = {table, model: gemmModel(table.path), groups: rowGroups(table, ['k', 'n']), ks, ns, usable: usableRowChecker(table), sites: new Map(), nearby: new Map()}
+    const sites = sortedSites(table) ?? groupedSites(table)
+    idx = {table, model: gemmModel(table.path), sites, usable: usableRowChecker(table), made: new Array(sites.count), nearby: new Map()}
     indexes.set(table, idx)
   }
   return idx
 }
 
-/** The site of a group of rows; undefined when none of them is usable. */
-function siteOf(idx: GemmIndex, ranges: RowRanges): GemmSite | undefined {
-  let site = idx.sites.get(ranges)
+/** Site `s` of the index; undefined when none of its rows is usable. */
+function siteOf(idx: GemmIndex, s: number): GemmSite | undefined {
+  let site = idx.made[s]
   if (site === undefined) {
-    const first = firstRow(ranges)
-    site = idx.usable(idx.model, ranges) ? {k: idx.ks[first], n: idx.ns[first], ranges, model: idx.model, table: idx.table} : null
-    idx.sites.set(ranges, site)
+    const ranges = idx.sites.ranges(s)
+    site = idx.usable(idx.model, ranges) ? {k: idx.sites.k[s], n: idx.sites.n[s], ranges, model: idx.model, table: idx.table} : null
+    idx.made[s] = site
   }
   return site ?? undefined
 }
 
 /** The measured site at (k, n), if any. */
 function siteAt(idx: GemmIndex, k: number, n: number): GemmSite | undefined {
-  const ranges = (idx.groups.byValue.get(k) as Map<number, RowRanges> | undefined)?.get(n)
-  return ranges && siteOf(idx, ranges)
+  const s = idx.sites.find(k, n)
+  return s < 0 ? undefined : siteOf(idx, s)
 }
 
 /**
@@ -145,20 +215,15 @@ function otherSites(table: KernelTable, k: number, n: number): {s: GemmSite; d: 
   let near = idx.nearby.get(key)
   if (!near) {
     near = []
-    const groups = idx.groups.groups
-    const distance = new Float64Array(groups.length)
-    for (let g = 0; g < groups.length; g++) {
-      const first = groups[g].first
-      const sk = idx.ks[first]
-      const sn = idx.ns[first]
-      distance[g] = sk === k && sn === n ? Infinity : Math.hypot(logDistance(sk, k), logDistance(sn, n))
-    }
+    const {count, k: ks, n: ns} = idx.sites
+    const distance = new Float64Array(count)
+    for (let g = 0; g < count; g++) distance[g] = ks[g] === k && ns[g] === n ? Infinity : Math.hypot(logDistance(ks[g], k), logDistance(ns[g], n))
     // The nearest not yet taken, the first in file order on ties, until enough of them have a usable row.
     while (near.length < GEMM_BORROW_SITES) {
       let best = -1
-      for (let g = 0; g < groups.length; g++) if (distance[g] < Infinity && (best < 0 || distance[g] < distance[best])) best = g
+      for (let g = 0; g < count; g++) if (distance[g] < Infinity && (best < 0 || distance[g] < distance[best])) best = g
       if (best < 0) break
-      const s = siteOf(idx, groups[best].ranges)
+      const s = siteOf(idx, best)
       if (s) near.push({s, d: distance[best]})
       distance[best] = Infinity
     }
