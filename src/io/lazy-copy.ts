@@ -18,6 +18,7 @@ import {closeSync, fstatSync, openSync, readSync} from 'node:fs'
 import {inputError} from '../errors.js'
 import type {ColumnSource} from '../tables/columnar.js'
 import type {KernelTable} from '../tables/types.js'
+import {sameFacts, type FileFacts} from './file-facts.js'
 
 /** Rows per block: 4 KiB of an i32 column, 8 KiB of an f64 one. */
 export const BLOCK_ROWS = 1024
@@ -29,27 +30,18 @@ export interface LazyArray {
 }
 
 /** The copy file a lazy table reads, as validated. */
-export interface CopyFile {
+export interface CopyFile extends FileFacts {
   path: string
-  dev: number
-  ino: number
-  size: number
-  mtimeMs: number
-  ctimeMs: number
 }
 
-const sameCopy = (a: CopyFile, fd: number) => {
-  const s = fstatSync(fd)
-  return s.dev === a.dev && s.ino === a.ino && s.size === a.size && s.mtimeMs === a.mtimeMs && s.ctimeMs === a.ctimeMs
-}
-
-/** Reads `into.length` bytes at `position` of `fd` into `into` (fewer is a copy cut short: an error). */
-function readFully(fd: number, into: Uint8Array, position: number): void {
-  for (let done = 0; done < into.length; ) {
-    const n = readSync(fd, into, done, into.length - done, position + done)
-    if (n === 0) throw new Error('table copy cut short')
+/** Reads `length` bytes at `position` of `fd` into the start of `into`; false when the file ends first. */
+export function readAt(fd: number, into: Uint8Array, length: number, position: number): boolean {
+  for (let done = 0; done < length; ) {
+    const n = readSync(fd, into, done, length - done, position + done)
+    if (n === 0) return false
     done += n
   }
+  return true
 }
 
 export class LazyCopy implements ColumnSource {
@@ -122,7 +114,7 @@ export class LazyCopy implements ColumnSource {
     let fd: number | undefined
     try {
       fd = openSync(this.copy.path, 'r')
-      if (sameCopy(this.copy, fd)) {
+      if (sameFacts(this.copy, fstatSync(fd))) {
         this.keepOpen(fd)
         return fd
       }
@@ -137,7 +129,9 @@ export class LazyCopy implements ColumnSource {
     const width = values.BYTES_PER_ELEMENT
     const start = from * BLOCK_ROWS
     const end = Math.min(this.rows, to * BLOCK_ROWS)
-    readFully(fd, new Uint8Array(values.buffer, values.byteOffset + start * width, (end - start) * width), offset + start * width)
+    if (!readAt(fd, new Uint8Array(values.buffer, values.byteOffset + start * width, (end - start) * width), (end - start) * width, offset + start * width)) {
+      throw new Error('table copy cut short')
+    }
   }
 
   private fillFromCsv(): void {

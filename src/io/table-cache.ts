@@ -23,10 +23,11 @@
  * values) followed by its runs' starts (i32) where stored, each padded to 8
  * bytes, then the CSV's bytes.
  */
-import {closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {ColumnarTable, type ColumnValues} from '../tables/columnar.js'
-import {LazyCopy, type CopyFile, type LazyArray} from './lazy-copy.js'
+import {fileFacts, sameFacts, type FileFacts} from './file-facts.js'
+import {LazyCopy, readAt, type CopyFile, type LazyArray} from './lazy-copy.js'
 import type {KernelTable} from '../tables/types.js'
 import {PACKAGE_ROOT} from './paths.js'
 import {homeDir} from '../util/home-dir.js'
@@ -68,13 +69,7 @@ export function userCopyFile(file: string, dir: string): string {
 type ColumnKind = 'i32' | 'f64' | 'text'
 
 /** The CSV file a copy was made from, as fstat gives it. */
-export interface CsvFileStat {
-  dev: number
-  ino: number
-  size: number
-  mtimeMs: number
-  ctimeMs: number
-}
+export type CsvFileStat = FileFacts
 
 /**
  * How long a CSV must have been unchanged for its copy to record the file:
@@ -85,12 +80,8 @@ export const CSV_SETTLED_MS = 5000
 
 /** The file facts a copy records, when the file has settled (undefined otherwise). */
 export function settledStat(s: CsvFileStat, now = Date.now()): CsvFileStat | undefined {
-  if (!(now - s.ctimeMs >= CSV_SETTLED_MS && now - s.mtimeMs >= CSV_SETTLED_MS)) return undefined
-  return {dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs}
+  return now - s.ctimeMs >= CSV_SETTLED_MS && now - s.mtimeMs >= CSV_SETTLED_MS ? fileFacts(s) : undefined
 }
-
-const sameFile = (a: CsvFileStat | undefined, b: CsvFileStat) =>
-  a !== undefined && a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs
 
 interface Header {
   rows: number
@@ -230,22 +221,13 @@ export function copyIsCurrent(bytes: Buffer, csv: Uint8Array, relPath: string, c
   if (!decodeTable(bytes, csv, relPath)) return false
   const settled = settledStat(csvFile)
   const recorded = readHeader(bytes.subarray(0, 12), (length, position) => bytes.subarray(position, position + length))?.header.csvFile
-  return settled === undefined || sameFile(recorded, settled)
+  return settled === undefined || sameFacts(recorded, settled)
 }
 
 /** Chunks for comparing a CSV with a copy's CSV bytes without reading either whole (reused: fresh memory costs page faults). */
 const CHUNK = 64 * 1024
 const chunks = {csv: Buffer.alloc(0), copy: Buffer.alloc(0)}
 
-function readAt(fd: number, buffer: Buffer, length: number, position: number): boolean {
-  let done = 0
-  while (done < length) {
-    const n = readSync(fd, buffer, done, length - done, position + done)
-    if (n === 0) return false
-    done += n
-  }
-  return true
-}
 
 /** Whether `length` bytes of the two files, from the given positions, are the same. */
 function sameBytes(a: number, aFrom: number, b: number, bFrom: number, length: number): boolean {
@@ -282,10 +264,9 @@ function readCopy(copyFile: string, csvFd: number, csv: CsvFileStat, relPath: st
     const found = first && readHeader(first, read)
     const csvStart = size - csv.size
     if (!found || found.header.csvBytes !== csv.size || csvStart < found.start) return undefined
-    if (!sameFile(found.header.csvFile, csv) && !sameBytes(csvFd, 0, fd, csvStart, csv.size)) return undefined
+    if (!sameFacts(found.header.csvFile, csv) && !sameBytes(csvFd, 0, fd, csvStart, csv.size)) return undefined
     if (csvStart - found.start >= LAZY_COPY_BYTES) {
-      const copy = {path: copyFile, dev: copyStat.dev, ino: copyStat.ino, size, mtimeMs: copyStat.mtimeMs, ctimeMs: copyStat.ctimeMs}
-      const lazy = lazyColumns(fd, copy, found.header, found.start, csvStart, relPath, read, reparse)
+      const lazy = lazyColumns(fd, {path: copyFile, ...fileFacts(copyStat)}, found.header, found.start, csvStart, relPath, read, reparse)
       if (lazy) {
         // The table reads from the copy as it is used, and closes it (src/io/lazy-copy.ts).
         fd = -1
