@@ -20,7 +20,7 @@ describe('GEMM sites from stored runs and from row groups', () => {
     expect(copy).toBeInstanceOf(ColumnarTable)
     expect(parsed).not.toBeInstanceOf(ColumnarTable)
     const env = {memBw: 3350, gemmDtype: 'bf16' as const}
-    const sizes = [128, 1000, 2048, 2560, 5120, 7168, 8192, 14336, 32064, 65536]
+    const sizes = [16, 128, 1000, 2048, 2560, 5120, 7168, 8192, 14336, 32064, 65536, 1 << 20]
     let compared = 0
     for (const k of sizes) {
       for (const n of sizes) {
@@ -31,6 +31,6 @@ describe('GEMM sites from stored runs and from row groups', () => {
         }
       }
     }
-    expect(compared).toBe(300)
+    expect(compared).toBe(432)
   })
 })

@@ -7,7 +7,7 @@
 import type {KernelTable, MfuLookup} from '../types.js'
 import {blend} from './grid.js'
 import {blendedUtilisation, buildKernelGrid, estimate, gridLine, gridPoint, leaveOut, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
-import {borrowedLookup, logDistance, lookupOf, rowGroups, rowsAt, usableRowChecker, type RowGroups, type RowRanges} from './lookup.js'
+import {borrowedLookup, logDistance, lookupOf, rowGroups, gridRowsAt, usableRowChecker, type RowGroups, type RowRanges} from './lookup.js'
 import {ColumnarTable, numericColumn} from '../columnar.js'
 import {weightBytesOf} from '../resolver.js'
 import type {LookupEnv} from './roofline.js'
@@ -37,7 +37,7 @@ interface GemmSite {
 }
 
 function siteGrid(s: GemmSite): KernelGrid {
-  s.built ??= buildKernelGrid(s.table, rowsAt(s.table, s.ranges), s.model, {extra: ['k', 'n']})!
+  s.built ??= buildKernelGrid(s.table, gridRowsAt(s.table, s.ranges), s.model, {extra: ['k', 'n']})!
   return s.built
 }
 
@@ -53,6 +53,12 @@ interface SiteList {
   ranges(site: number): RowRanges
   /** The site at (k, n); -1 for none. */
   find(k: number, n: number): number
+  /**
+   * The sites whose k and n each lie within a factor 2^radius of (k, n) (a
+   * little more: rounding never leaves one out), in order; absent where the
+   * list cannot narrow the search (grouped sites: every site is measured).
+   */
+  within?(k: number, n: number, radius: number): number[]
 }
 
 interface GemmIndex {
@@ -108,6 +114,23 @@ function sortedSites(table: KernelTable): SiteList | undefined {
         else hi = mid
       }
       return lo < count && k[lo] === qk && n[lo] === qn ? lo : -1
+    },
+    within: (qk, qn, radius) => {
+      const f = 2 ** radius * (1 + 1e-9)
+      const kLo = qk / f
+      const kHi = qk * f
+      const nLo = qn / f
+      const nHi = qn * f
+      let lo = 0
+      let hi = count
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        if (k[mid] < kLo) lo = mid + 1
+        else hi = mid
+      }
+      const out: number[] = []
+      for (let s = lo; s < count && k[s] <= kHi; s++) if (n[s] >= nLo && n[s] <= nHi) out.push(s)
+      return out
     },
   }
 }
@@ -214,20 +237,46 @@ function otherSites(table: KernelTable, k: number, n: number): {s: GemmSite; d: 
   const key = `${k},${n}`
   let near = idx.nearby.get(key)
   if (!near) {
-    near = []
-    const {count, k: ks, n: ns} = idx.sites
-    const distance = new Float64Array(count)
-    for (let g = 0; g < count; g++) distance[g] = ks[g] === k && ns[g] === n ? Infinity : Math.hypot(logDistance(ks[g], k), logDistance(ns[g], n))
-    // The nearest not yet taken, the first in file order on ties, until enough of them have a usable row.
-    while (near.length < GEMM_BORROW_SITES) {
-      let best = -1
-      for (let g = 0; g < count; g++) if (distance[g] < Infinity && (best < 0 || distance[g] < distance[best])) best = g
-      if (best < 0) break
-      const s = siteOf(idx, best)
-      if (s) near.push({s, d: distance[best]})
-      distance[best] = Infinity
+    // Sites within a small radius first: a site outside it is farther than any inside, so the nearest usable
+    // ones found there are the nearest of all. A start-up's cold code measured every site of a table (hundreds)
+    // for each borrowed shape; the whole table is measured only when too few usable sites lie within 4.
+    for (const radius of idx.sites.within ? NEAR_RADII : []) {
+      near = nearestUsable(idx, k, n, idx.sites.within!(k, n, radius), radius)
+      if (near.length === GEMM_BORROW_SITES) break
     }
+    if (!near || near.length < GEMM_BORROW_SITES) near = nearestUsable(idx, k, n, undefined, Infinity)
     idx.nearby.set(key, near)
+  }
+  return near
+}
+
+/** Radii (log2) searched in turn for a shape's nearest sites, before the whole table. */
+const NEAR_RADII = [1, 2, 4]
+
+/**
+ * The nearest (at most GEMM_BORROW_SITES) sites with a usable row among
+ * `candidates` (every site when undefined) no farther than `radius`, other
+ * than (k, n) itself; nearest first, the first in file order on ties. A site's
+ * rows are checked (and, in a table read as used, read) only in that order.
+ */
+function nearestUsable(idx: GemmIndex, k: number, n: number, candidates: number[] | undefined, radius: number): {s: GemmSite; d: number}[] {
+  const {k: ks, n: ns} = idx.sites
+  const count = candidates ? candidates.length : idx.sites.count
+  const distance = new Float64Array(count)
+  for (let c = 0; c < count; c++) {
+    const g = candidates ? candidates[c] : c
+    const d = ks[g] === k && ns[g] === n ? Infinity : Math.hypot(logDistance(ks[g], k), logDistance(ns[g], n))
+    distance[c] = d <= radius ? d : Infinity
+  }
+  const near: {s: GemmSite; d: number}[] = []
+  while (near.length < GEMM_BORROW_SITES) {
+    // Candidates are in file order: the first of equal distances is the first in the file.
+    let best = -1
+    for (let c = 0; c < count; c++) if (distance[c] < Infinity && (best < 0 || distance[c] < distance[best])) best = c
+    if (best < 0) break
+    const s = siteOf(idx, candidates ? candidates[best] : best)
+    if (s) near.push({s, d: distance[best]})
+    distance[best] = Infinity
   }
   return near
 }

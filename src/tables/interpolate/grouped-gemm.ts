@@ -12,7 +12,7 @@ import type {GroupedGemmKey} from '../nearest.js'
 import {num, type KernelTable, type MfuLookup, type TableRow, type TableSet} from '../types.js'
 import {blend} from './grid.js'
 import {blendedUtilisation, buildKernelGrid, estimate, gridLine, gridPoint, leaveOut, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
-import {borrowedLookup, firstRow, groupRows, logDistance, lookupOf, rowsAt, usableRowChecker, type RowRanges} from './lookup.js'
+import {borrowedLookup, firstRow, groupRows, logDistance, lookupOf, gridRowsAt, usableRowChecker, type RowRanges} from './lookup.js'
 import {rowAt} from '../columnar.js'
 import type {LookupEnv, Work} from './roofline.js'
 
@@ -33,7 +33,7 @@ interface KeyGrid {
 }
 
 function gridOf(kg: KeyGrid): KernelGrid {
-  kg.built ??= buildKernelGrid(kg.table, rowsAt(kg.table, kg.ranges), kg.model)!
+  kg.built ??= buildKernelGrid(kg.table, gridRowsAt(kg.table, kg.ranges), kg.model)!
   return kg.built
 }
 

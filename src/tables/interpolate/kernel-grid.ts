@@ -66,6 +66,29 @@ export function shapeOf(row: TableRow, columns: readonly string[]): Shape {
   return s
 }
 
+/**
+ * The rows a grid is built from, by number: a table's row objects
+ * (rowList), or a columnar table's rows read off its columns, which makes
+ * no object per row (gridRowsAt in lookup.ts).
+ */
+export interface GridRows {
+  readonly length: number
+  /** 1-based line of row `i` in the CSV. */
+  line(i: number): number
+  value(i: number, column: string): number
+}
+
+/** Row objects as GridRows. */
+export function rowList(rows: readonly TableRow[]): GridRows {
+  return {length: rows.length, line: (i) => rows[i].line, value: (i, column) => rows[i].values[column] as number}
+}
+
+function shapeAt(rows: GridRows, i: number, columns: readonly string[]): Shape {
+  const s: Shape = {}
+  for (let c = 0; c < columns.length; c++) s[columns[c]] = rows.value(i, columns[c])
+  return s
+}
+
 /** A shape's place on the grid: log2 of each axis. */
 function coordinates(model: KernelModel, s: Shape): number[] {
   const x = new Array<number>(model.axes.length)
@@ -83,7 +106,9 @@ export function usableRow(model: KernelModel, value: (column: string) => number)
 
 /** What a grid is built from, kept to derive the same grid without some rows (leaveOut). */
 interface GridBasis {
-  usable: readonly TableRow[]
+  rows: GridRows
+  /** The usable rows' numbers in `rows`, by grid row id. */
+  usable: readonly number[]
   /** The columns of a row's shape (axes, then extra): shapes are made when a row or a derived grid needs one. */
   cols: readonly string[]
   works: Work[][]
@@ -98,11 +123,12 @@ const bases = new WeakMap<KernelGrid, GridBasis>()
 /** Builds the grid of `rows` (a table's rows, possibly filtered, e.g. by KV dtype). */
 export function buildKernelGrid(
   table: KernelTable,
-  rows: readonly TableRow[],
+  tableRows: readonly TableRow[] | GridRows,
   model: KernelModel,
   options: {extra?: readonly string[]} = {},
 ): KernelGrid | undefined {
   const cols = [...model.axes, ...(options.extra ?? [])]
+  const rows = Array.isArray(tableRows) ? rowList(tableRows) : (tableRows as GridRows)
   const usable = usableRows(model, rows)
   if (usable.length === 0) return undefined
   // Each row's work and place through one reused shape: a shape object per row cost a start-up, in cold
@@ -112,12 +138,12 @@ export function buildKernelGrid(
   const works = new Array<Work[]>(usable.length)
   const coords = new Array<number[]>(usable.length)
   for (let i = 0; i < usable.length; i++) {
-    for (let c = 0; c < cols.length; c++) shape[cols[c]] = num(usable[i], cols[c])
+    for (let c = 0; c < cols.length; c++) shape[cols[c]] = rows.value(usable[i], cols[c])
     works[i] = model.work(shape, noEnv)
     coords[i] = coordinates(model, shape)
   }
-  const basis: GridBasis = {usable, cols, works}
-  const peak = model.channels.map((c, ch) => channelPeak(usable, c, works, ch))
+  const basis: GridBasis = {rows, usable, cols, works}
+  const peak = model.channels.map((c, ch) => channelPeak(rows, usable, c, works, ch))
   const {rows: made, make} = lazyRows(basis, model, peak)
   const grid: KernelGrid = {table, model, rows: made, index: buildGrid(coords), peak}
   bases.set(grid, basis)
@@ -125,25 +151,26 @@ export function buildKernelGrid(
   return grid
 }
 
-/** The rows a grid can use (one value reader for all: a start-up builds grids while its code is cold). */
-function usableRows(model: KernelModel, rows: readonly TableRow[]): TableRow[] {
-  let row: TableRow
-  const value = (c: string) => num(row, c)
-  const out: TableRow[] = []
-  for (row of rows) if (usableRow(model, value)) out.push(row)
+/** The numbers of the rows a grid can use (one value reader for all: a start-up builds grids while its code is cold). */
+function usableRows(model: KernelModel, rows: GridRows): number[] {
+  let row = 0
+  const value = (c: string) => rows.value(row, c)
+  const out: number[] = []
+  for (row = 0; row < rows.length; row++) if (usableRow(model, value)) out.push(row)
   return out
 }
 
 function gridRow(basis: GridBasis, model: KernelModel, peak: readonly (number | undefined)[], i: number): GridRow {
+  const rows = basis.rows
   const r = basis.usable[i]
-  const mfu = model.channels.map((c) => num(r, c.mfu) || 0)
+  const mfu = model.channels.map((c) => rows.value(r, c.mfu) || 0)
   const fromLatency = model.channels.map((c, ch) => {
-    const lat = num(r, c.latency)
+    const lat = rows.value(r, c.latency)
     const p = peak[ch]
     return clampMfu(p && lat > 0 ? basis.works[i][ch].flops / (p * lat) : mfu[ch])
   })
   const shown = mfu.map((m, ch) => (m > 0 ? m : fromLatency[ch]))
-  return {line: r.line, shape: shapeOf(r, basis.cols), mfu, fromLatency, channel: shown.indexOf(Math.max(...shown))}
+  return {line: rows.line(r), shape: shapeAt(rows, r, basis.cols), mfu, fromLatency, channel: shown.indexOf(Math.max(...shown))}
 }
 
 /** A row that gives a channel's peak: FLOPs / (latency x MFU). */
@@ -154,11 +181,11 @@ interface PeakRow {
 }
 
 /** Rows that give a channel's peak (MFU, latency and FLOPs > 0), sorted ascending. */
-function peakCandidates(rows: readonly TableRow[], c: {mfu: string; latency: string}, works: readonly Work[][], ch: number): PeakRow[] {
+function peakCandidates(rows: GridRows, usable: readonly number[], c: {mfu: string; latency: string}, works: readonly Work[][], ch: number): PeakRow[] {
   const out: PeakRow[] = []
-  for (let id = 0; id < rows.length; id++) {
-    const mfu = num(rows[id], c.mfu)
-    const lat = num(rows[id], c.latency)
+  for (let id = 0; id < usable.length; id++) {
+    const mfu = rows.value(usable[id], c.mfu)
+    const lat = rows.value(usable[id], c.latency)
     const flops = works[id][ch].flops
     if (mfu > 0 && lat > 0 && flops > 0) out.push({id, mfu, peak: flops / (lat * mfu)})
   }
@@ -171,14 +198,14 @@ function peakCandidates(rows: readonly TableRow[], c: {mfu: string; latency: str
  * typed array's own sort serves (a grid built at start-up runs cold, where
  * objects and comparator calls are garbage and time).
  */
-function channelPeak(rows: readonly TableRow[], c: {mfu: string; latency: string}, works: readonly Work[][], ch: number): number | undefined {
-  const mfus = new Float64Array(rows.length)
-  const peaks = new Float64Array(rows.length)
+function channelPeak(rows: GridRows, usable: readonly number[], c: {mfu: string; latency: string}, works: readonly Work[][], ch: number): number | undefined {
+  const mfus = new Float64Array(usable.length)
+  const peaks = new Float64Array(usable.length)
   let n = 0
   let top = -Infinity
-  for (let id = 0; id < rows.length; id++) {
-    const mfu = num(rows[id], c.mfu)
-    const lat = num(rows[id], c.latency)
+  for (let id = 0; id < usable.length; id++) {
+    const mfu = rows.value(usable[id], c.mfu)
+    const lat = rows.value(usable[id], c.latency)
     const flops = works[id][ch].flops
     if (mfu > 0 && lat > 0 && flops > 0) {
       mfus[n] = mfu
@@ -216,7 +243,7 @@ function medianPeak(rows: readonly PeakRow[], hidden?: ReadonlySet<number>): num
  */
 export function leaveOut(grid: KernelGrid, lines: ReadonlySet<number>): KernelGrid | undefined {
   const basis = bases.get(grid)!
-  basis.idOfLine ??= new Map(basis.usable.map((r, i) => [r.line, i]))
+  basis.idOfLine ??= new Map(basis.usable.map((r, i) => [basis.rows.line(r), i]))
   const hidden = new Set<number>()
   for (const line of lines) {
     const id = basis.idOfLine.get(line)
@@ -224,9 +251,9 @@ export function leaveOut(grid: KernelGrid, lines: ReadonlySet<number>): KernelGr
   }
   if (hidden.size === 0) return grid
   let index: GridNode | undefined = grid.index
-  for (const id of hidden) index = index && withoutPoint(index, coordinates(grid.model, shapeOf(basis.usable[id], basis.cols)), id, 0)
+  for (const id of hidden) index = index && withoutPoint(index, coordinates(grid.model, shapeAt(basis.rows, basis.usable[id], basis.cols)), id, 0)
   if (!index) return undefined
-  basis.peakRows ??= grid.model.channels.map((c, ch) => peakCandidates(basis.usable, c, basis.works, ch))
+  basis.peakRows ??= grid.model.channels.map((c, ch) => peakCandidates(basis.rows, basis.usable, c, basis.works, ch))
   const peak = basis.peakRows.map((p) => medianPeak(p, hidden))
   if (peak.every((p, ch) => p === grid.peak[ch])) {
     const same: KernelGrid = {table: grid.table, model: grid.model, rows: grid.rows, index, peak}

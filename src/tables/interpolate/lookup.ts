@@ -2,7 +2,7 @@
 import type {GemmDtype, LookupEnv} from '../resolver.js'
 import {ColumnarTable, numericColumn, rowAt, rowCount} from '../columnar.js'
 import type {KernelTable, MfuLookup, TableRow, TableSet} from '../types.js'
-import {usableRow, type Estimate, type KernelModel, type Quantity} from './kernel-grid.js'
+import {rowList, usableRow, type Estimate, type GridRows, type KernelModel, type Quantity} from './kernel-grid.js'
 
 const EXTRAPOLATED_NOTE = 'outside the measured grid: boundary utilisation held, rescaled by the query roofline'
 
@@ -136,6 +136,29 @@ export function rowsAt(table: KernelTable, ranges: RowRanges): TableRow[] {
     for (let i = ranges[r]; i < ranges[r + 1]; i++) rows.push(rowAt(table, i))
   }
   return rows
+}
+
+/**
+ * The rows of a group for a grid. A columnar table's are read off its
+ * columns, without an object per row: a start-up builds a dozen grids of
+ * tens of rows each, in cold code, and row objects were their largest
+ * garbage.
+ */
+export function gridRowsAt(table: KernelTable, ranges: RowRanges): GridRows {
+  if (!(table instanceof ColumnarTable)) return rowList(rowsAt(table, ranges))
+  const at: number[] = []
+  for (let r = 0; r < ranges.length; r += 2) {
+    table.readRows(ranges[r], ranges[r + 1])
+    for (let i = ranges[r]; i < ranges[r + 1]; i++) at.push(i)
+  }
+  // Every column now holds these rows' values (readRows): each is looked up by name once.
+  const columns = new Map<string, ArrayLike<number>>()
+  const column = (name: string) => {
+    let values = columns.get(name)
+    if (!values) columns.set(name, (values = (table.columnRows(name, ranges[0], ranges[1]) ?? []) as ArrayLike<number>))
+    return values
+  }
+  return {length: at.length, line: (i) => table.line(at[i]), value: (i, name) => column(name)[at[i]]}
 }
 
 /**
