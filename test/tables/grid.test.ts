@@ -67,6 +67,27 @@ describe('bracket-and-blend grid', () => {
     expect(b.weights.get(1)).toBeCloseTo(0.5)
   })
 
+  it('indexes points in any order alike: keys ascending, each key with its points', () => {
+    // Points already ascending and distinct along an axis are taken in order; any other order is grouped and sorted.
+    expect(buildGrid([[0], [1], [2.5]])).toEqual({keys: [0, 1, 2.5], children: [], leaves: [[0], [1], [2]]})
+    expect(buildGrid([[2.5], [0], [1]])).toEqual({keys: [0, 1, 2.5], children: [], leaves: [[1], [2], [0]]})
+    expect(buildGrid([[0, 0], [0, 1], [1, 0]])).toEqual({
+      keys: [0, 1],
+      children: [
+        {keys: [0, 1], children: [], leaves: [[0], [1]]},
+        {keys: [0], children: [], leaves: [[2]]},
+      ],
+    })
+    expect(buildGrid([[0, 5], [1, 3], [2, 4]])).toEqual({
+      keys: [0, 1, 2],
+      children: [
+        {keys: [5], children: [], leaves: [[0]]},
+        {keys: [3], children: [], leaves: [[1]]},
+        {keys: [4], children: [], leaves: [[2]]},
+      ],
+    })
+  })
+
   it('answers nothing for an empty grid', () => {
     expect(blend(buildGrid([]), [1])).toBeUndefined()
   })
