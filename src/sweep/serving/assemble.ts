@@ -5,6 +5,7 @@ import {simulateCommand, type CommandContext} from '../command-line.js'
 import type {Layout} from '../types.js'
 import {layoutView} from '../views.js'
 import type {PlannedPoint} from './aggregate.js'
+import {highTokenRateWarning} from '../../serving/simulate.js'
 import {bandsOf} from './band.js'
 import type {DisaggPlan} from './disaggregated.js'
 import {launchCommand, type LaunchUnit} from './launch.js'
@@ -38,7 +39,14 @@ export function aggregatedPlan(a: AssembleContext, {point: p, plan}: PlannedPoin
     totalConcurrency: plan.concurrency,
     requestsPerSecond: plan.requestsPerSecond,
     tokensPerSecond: plan.tgs * plan.gpus,
-    figures: {ttftMs: p.ttftMs, tpotMs: p.tpotMs, userTps: 1000 / p.tpotMs, tgs: plan.tgs, band: bandsOf(engine.accuracy, p.ttftMs, p.tpotMs, a.cmd.osl)},
+    figures: {
+      ttftMs: p.ttftMs,
+      tpotMs: p.tpotMs,
+      userTps: 1000 / p.tpotMs,
+      tgs: plan.tgs,
+      band: bandsOf(engine.accuracy, p.ttftMs, p.tpotMs, a.cmd.osl),
+      ...(highTokenRateWarning(p.rankRps * a.cmd.osl) ? {ttftLikelyLow: true as const} : {}),
+    },
     simulate: servingSimulateCommand(a.cmd, l, p.budget, p.concurrency),
     launch: launchCommand(engine.name, a.specs[l.engine], unit, {
       maxRunning: p.concurrency,

@@ -19,6 +19,12 @@ export interface ServingFigures {
   /** Output tokens per GPU per second. */
   tgs: number
   band?: FigureBands
+  /**
+   * One replica's predicted output rate is HIGH_TOKEN_RATE tokens/s or more,
+   * where measured TTFTs were several times the model's (`simulate
+   * --serving` warns high-token-rate): TTFT is likely under-predicted.
+   */
+  ttftLikelyLow?: true
 }
 
 export interface AggregatedPlan {

@@ -5,10 +5,15 @@ import {bandText} from './band.js'
 import type {EngineLaunch} from './launch.js'
 import type {AggregatedPlan, DisaggregatedPlan, RankedPlan, ServingSweepResult} from './result.js'
 import {servingLayoutLabel} from './views.js'
+import {HIGH_TOKEN_RATE} from '../../serving/simulate.js'
 
 const n0 = (v: number) => Math.round(v).toLocaleString('en-US')
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2))
 const withBand = (text: string, rel: number | undefined) => (rel === undefined ? text : `${text} ${bandText(rel)}`)
+/** A TTFT cell: its band, and a mark where it is likely under-predicted (LIKELY_LOW_NOTE). */
+const ttftCell = (f: AggregatedPlan['figures']) => `${withBand(ms(f.ttftMs), f.band?.ttft)}${f.ttftLikelyLow ? ' (!)' : ''}`
+const LIKELY_LOW_NOTE = `(!) TTFT likely under-predicted: a replica streams ${HIGH_TOKEN_RATE.toLocaleString('en-US')} output tokens/s or more, where measured TTFTs were several times the model's (docs/serving.md)`
+const anyLikelyLow = (plans: readonly {figures: AggregatedPlan['figures']}[]) => plans.some((p) => p.figures.ttftLikelyLow)
 
 function spread<T>(rows: T[], max: number): T[] {
   if (rows.length <= max) return rows
@@ -50,7 +55,7 @@ function topTable(r: ServingSweepResult): string {
     p.gpus,
     p.mode === 'aggregated' ? p.concurrency : p.decode.value,
     p.mode === 'aggregated' ? p.stepTokens : p.prefill.value,
-    withBand(ms(p.figures.ttftMs), p.figures.band?.ttft),
+    ttftCell(p.figures),
     withBand(ms(p.figures.tpotMs), p.figures.band?.tpot),
     p.figures.userTps.toFixed(1),
     withBand(n0(p.figures.tgs), p.figures.band?.tgs),
@@ -94,7 +99,7 @@ function frontierSection(r: ServingSweepResult): string[] {
     }
     const shown = spread(f.points, 12)
     out.push(`  ${name}: ${f.points.length} points${shown.length < f.points.length ? ` (${shown.length} shown; all in --json and --csv)` : ''}`)
-    const rows = shown.map((p) => [p.figures.userTps.toFixed(1), withBand(ms(p.figures.tpotMs), p.figures.band?.tpot), withBand(ms(p.figures.ttftMs), p.figures.band?.ttft), withBand(n0(p.figures.tgs), p.figures.band?.tgs), p.gpus, deployment(p)])
+    const rows = shown.map((p) => [p.figures.userTps.toFixed(1), withBand(ms(p.figures.tpotMs), p.figures.band?.tpot), ttftCell(p.figures), withBand(n0(p.figures.tgs), p.figures.band?.tgs), p.gpus, deployment(p)])
     out.push(...renderTable(['tok/s/user', 'TPOT ms', 'TTFT ms', 'tok/GPU/s', 'GPUs', 'deployment'], rows, [0, 4]).split('\n').map((x) => `  ${x}`))
   }
   return out
@@ -104,10 +109,15 @@ export function renderServingText(r: ServingSweepResult): string {
   const blocks: string[][] = [header(r)]
   if (r.binding.length > 0) blocks.push(['Nothing meets the targets:', ...r.binding.map((b) => `  ${b.message}`)])
   if (r.top.length > 0) {
-    blocks.push([`Top ${r.top.length} deployments meeting the targets, by output tokens/GPU/s ("within band of #k": the error band cannot tell them apart):`, topTable(r)])
+    blocks.push([
+      `Top ${r.top.length} deployments meeting the targets, by output tokens/GPU/s ("within band of #k": the error band cannot tell them apart):`,
+      topTable(r),
+      ...(anyLikelyLow(r.top) ? [LIKELY_LOW_NOTE] : []),
+    ])
     blocks.push(r.top.flatMap(details))
   }
   blocks.push(frontierSection(r))
+  if (anyLikelyLow(r.frontiers.flatMap((f) => f.points)) && !anyLikelyLow(r.top)) blocks.push([LIKELY_LOW_NOTE])
   blocks.push(['Notes:', ...r.notes.map((n) => `  - ${n}`)])
   return blocks.map((b) => b.join('\n')).join('\n\n')
 }

@@ -4,6 +4,7 @@ import {loadSimInputs} from '../../../src/io/inputs.js'
 import {simulateServing} from '../../../src/serving/simulate.js'
 import {DEFAULT_DEPLOYMENT} from '../../../src/sim/deployment.js'
 import type {RankedPlan} from '../../../src/sweep/serving/result.js'
+import {renderServingText} from '../../../src/sweep/serving/text.js'
 
 type AggregatedPlan = Extract<RankedPlan, {mode: 'aggregated'}>
 import {bruteFrontier, dominates} from '../helpers.js'
@@ -137,6 +138,24 @@ describe('runServingSweep', () => {
       expect(t.withinBandOf).toEqual(expected)
     }
     expect(top.some((t) => t.withinBandOf.length > 0)).toBe(true)
+  })
+
+  it('marks the deployments whose replica streams 8,000 tokens/s or more: TTFT likely under-predicted', async () => {
+    const space = smallSpace({gpus: ['H200-SXM'], engines: ['vllm'], maxGpus: 1, concurrencies: [8, 512]})
+    const {result} = await servingSweep('llama-3.1-8b', {space, targets: {isl: 1000, osl: 1000, sustain: {kind: 'none'}}})
+    // Each unit's best deployment is ranked; the frontier keeps the fewer requests too (more tokens/s per user).
+    const plans = [...result.top, ...result.frontiers.flatMap((f) => f.points)] as AggregatedPlan[]
+    const byConcurrency = new Map(plans.map((t) => [t.concurrency, t]))
+    // One H200 replica of an 8B model: 8 requests, each at over 10 ms a token, stream under 800 tokens/s; 512 at under
+    // 64 ms a token stream over 8,000 (TPOT here is far below that).
+    const few = byConcurrency.get(8)!
+    const many = byConcurrency.get(512)!
+    expect(few.figures.ttftLikelyLow).toBeUndefined()
+    expect(many.figures.tpotMs).toBeLessThan(64)
+    expect(many.figures.ttftLikelyLow).toBe(true)
+    const text = renderServingText(result)
+    expect(text).toMatch(/\(!\) TTFT likely under-predicted: a replica streams 8,000 output tokens\/s or more/)
+    expect(text.split('\n').filter((l) => /^\s*\d+\s+vllm\s+agg/.test(l) && l.includes('(!)')).length).toBeGreaterThan(0)
   })
 
   it('says which target binds when nothing meets them', async () => {
