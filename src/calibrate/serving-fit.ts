@@ -71,7 +71,14 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
         byKey.set(key, run)
       }
       const slot = metricOf(row.metric)
-      if (run[slot]) problems.push(`row ${row.id}: a second ${row.metric} row for the same run as ${run[slot]!.id}; ignored by the fit`)
+      const first = run[slot]
+      if (first) {
+        // A repeat of the same value is the same measurement exported twice; another value is a second measurement of it.
+        const same = first.actual === row.actual
+        const apart = Math.max(first.actual, row.actual) / Math.min(first.actual, row.actual)
+        const how = same ? 'the same value' : `${row.actual.toPrecision(4)} against ${first.actual.toPrecision(4)}, ${apart.toFixed(2)}x apart`
+        problems.push(`row ${row.id}: a second ${row.metric} row for the same run as ${first.id} (${how}); ignored by the fit`)
+      }
       else run[slot] = {id: row.id, actual: row.actual}
     } catch (error) {
       if (error instanceof SkipRow || error instanceof InfersimError) problems.push(`row ${row.id}: ${(error as Error).message}`)

@@ -64,3 +64,21 @@ describe('prepareRuns with a run beyond the kernels', () => {
     expect(runs.map((r) => r.ttft?.id)).toEqual(['FAST-ttft', 'PLAUSIBLE-ttft'])
   })
 })
+
+describe('prepareRuns with a run measured twice', () => {
+  const head = 'id,model,gpu,world_size,nodes,tp,fp8_gemm,fp8_kv,deepep,tbo,isl,osl,phase,max_prefill_tokens,decode_batch,metric,actual,source,notes,moe_tp,moe_ep,backend,backend_version'
+  const row = (id: string, metric: string, actual: number) => `${id}-${metric.slice(0, 4)},llama-3.1-8b,H200-SXM,1,1,1,1,0,0,0,2000,100,serving,,16,${metric},${actual},test,,1,1,vllm,0.12.0`
+  // One configuration exported three times: once again with the same TTFT, once with another.
+  const text = [head, row('A', 'ttft_ms', 150), row('A', 'tpot_ms', 19.5), row('B', 'ttft_ms', 150), row('C', 'ttft_ms', 450)].join('\n')
+  const {rows} = parseMeasurements(text, 'test.csv', ROOT)
+  const {runs, problems} = prepareRuns(rows, new EvalEnvironment(), getProfile('default'))
+
+  it('fits the first and says whether each repeat has the same value or how far apart it is', () => {
+    expect(runs).toHaveLength(1)
+    expect(runs[0].ttft).toEqual({id: 'A-ttft', actual: 150})
+    expect(problems).toEqual([
+      'row B-ttft: a second ttft_ms row for the same run as A-ttft (the same value); ignored by the fit',
+      'row C-ttft: a second ttft_ms row for the same run as A-ttft (450.0 against 150.0, 3.00x apart); ignored by the fit',
+    ])
+  })
+})
