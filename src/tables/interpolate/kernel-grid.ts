@@ -5,7 +5,7 @@
  * MFU 1) recovered from its rows: it gives a row's compute time for the
  * roofline, and an MFU the table rounded to 0 back from the latency.
  */
-import {num, type KernelTable, type TableRow} from '../types.js'
+import type {KernelTable, TableRow} from '../types.js'
 import {blend, buildGrid, withoutPoint, type Blend, type GridNode} from './grid.js'
 import {bytesPerUs, clampMfu, memoryBoundLog, type LookupEnv, type Work} from './roofline.js'
 
@@ -59,12 +59,6 @@ export interface Estimate {
 }
 
 const log2 = Math.log2
-
-export function shapeOf(row: TableRow, columns: readonly string[]): Shape {
-  const s: Shape = {}
-  for (let c = 0; c < columns.length; c++) s[columns[c]] = num(row, columns[c])
-  return s
-}
 
 /**
  * The rows a grid is built from, by number: a table's row objects
