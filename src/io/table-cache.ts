@@ -228,7 +228,6 @@ export function copyIsCurrent(bytes: Buffer, csv: Uint8Array, relPath: string, c
 const CHUNK = 64 * 1024
 const chunks = {csv: Buffer.alloc(0), copy: Buffer.alloc(0)}
 
-
 /** Whether `length` bytes of the two files, from the given positions, are the same. */
 function sameBytes(a: number, aFrom: number, b: number, bFrom: number, length: number): boolean {
   if (chunks.csv.length === 0) [chunks.csv, chunks.copy] = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)]

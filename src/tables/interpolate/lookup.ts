@@ -1,7 +1,7 @@
 /** Turning a grid estimate into an MfuLookup with its provenance. */
 import type {GemmDtype, LookupEnv} from '../resolver.js'
-import {ColumnarTable, numericColumn, rowAt, rowCount} from '../columnar.js'
-import type {KernelTable, MfuLookup, TableRow, TableSet} from '../types.js'
+import {ColumnarTable, numericColumn, rowCount} from '../columnar.js'
+import type {KernelTable, MfuLookup, TableSet} from '../types.js'
 import {rowList, usableRow, type Estimate, type GridRows, type KernelModel, type Quantity} from './kernel-grid.js'
 
 const EXTRAPOLATED_NOTE = 'outside the measured grid: boundary utilisation held, rescaled by the query roofline'
@@ -128,16 +128,6 @@ export function groupRows(table: KernelTable, columns: readonly string[]): Map<s
 /** The first row number of a group. */
 export const firstRow = (ranges: RowRanges) => ranges[0]
 
-/** The rows of a group. */
-export function rowsAt(table: KernelTable, ranges: RowRanges): TableRow[] {
-  const rows: TableRow[] = []
-  for (let r = 0; r < ranges.length; r += 2) {
-    if (table instanceof ColumnarTable) table.readRows(ranges[r], ranges[r + 1])
-    for (let i = ranges[r]; i < ranges[r + 1]; i++) rows.push(rowAt(table, i))
-  }
-  return rows
-}
-
 /**
  * The rows of a group for a grid. A columnar table's are read off its
  * columns, without an object per row: a start-up builds a dozen grids of
@@ -145,20 +135,24 @@ export function rowsAt(table: KernelTable, ranges: RowRanges): TableRow[] {
  * garbage.
  */
 export function gridRowsAt(table: KernelTable, ranges: RowRanges): GridRows {
-  if (!(table instanceof ColumnarTable)) return rowList(rowsAt(table, ranges))
+  const columnar = table instanceof ColumnarTable ? table : undefined
   const at: number[] = []
   for (let r = 0; r < ranges.length; r += 2) {
-    table.readRows(ranges[r], ranges[r + 1])
+    columnar?.readRows(ranges[r], ranges[r + 1])
     for (let i = ranges[r]; i < ranges[r + 1]; i++) at.push(i)
+  }
+  if (!columnar) {
+    const rows = table.rows
+    return rowList(at.map((i) => rows[i]))
   }
   // Every column now holds these rows' values (readRows): each is looked up by name once.
   const columns = new Map<string, ArrayLike<number>>()
   const column = (name: string) => {
     let values = columns.get(name)
-    if (!values) columns.set(name, (values = (table.columnRows(name, ranges[0], ranges[1]) ?? []) as ArrayLike<number>))
+    if (!values) columns.set(name, (values = (columnar.columnRows(name, ranges[0], ranges[1]) ?? []) as ArrayLike<number>))
     return values
   }
-  return {length: at.length, line: (i) => table.line(at[i]), value: (i, name) => column(name)[at[i]]}
+  return {length: at.length, line: (i) => columnar.line(at[i]), value: (i, name) => column(name)[at[i]]}
 }
 
 /**
