@@ -2,9 +2,10 @@
  * Which weight format a deployment runs, and what that means for bytes per
  * weight and the GEMM peak: FP8 GEMMs run at the fp8 peak; int4 is
  * weight-only (dequantised to bf16, bf16 peak); nvfp4 needs FP4 tensor cores;
- * mxfp4 (gpt-oss) runs weight-only: the MoE kernel SGLang runs for gpt-oss
- * is w4a16 even on GPUs with FP4 tensor cores (AIConfigurator measured it
- * only as w4a16_mxfp4, on B200 as on H100).
+ * mxfp4 (gpt-oss) reads the 4-bit MoE table (int4), at the bf16 peak: on
+ * Hopper and older the kernel is w4a16 (bf16 activations); on Blackwell the
+ * table holds the faster w4a8_mxfp4_mxfp8 kernel (MXFP8 activations), which
+ * TensorRT-LLM runs there by default (src/ingest/aiconfigurator/moe.ts).
  */
 import {usageError} from '../errors.js'
 import type {GpuSpec} from '../hardware/gpu.js'

@@ -31,13 +31,22 @@ describe('weight formats', () => {
     expect(step(r, 'qkv-proj').mfu!.table).toBe('gemm/b200-sxm/nvfp4.csv')
   })
 
-  it('gpt-oss ships mxfp4: weight-only (w4a16, the kernel measured for it) on B200 as on H100', () => {
+  it('gpt-oss ships mxfp4: the 4-bit MoE table at the bf16 peak, on B200 as on H100', () => {
     for (const gpu of ['B200-SXM', 'H100-SXM']) {
       const r = run('gpt-oss-120b', gpu)
       expect(r.weightFormat.tableDtype).toBe('int4')
       expect(r.weightFormat.gemmPeak).toBe(r.inputs.gpu.fp16Tflops)
     }
     expect(step(run('gpt-oss-20b', 'B200-SXM'), 'ffn').mfu!.table).toBe('grouped_gemm/decode/b200-sxm/int4.csv')
+  })
+
+  it("gpt-oss's experts on Blackwell run the MXFP8-activation kernel, on Hopper the bf16-activation one", () => {
+    // AIConfigurator's moe_perf, 128 experts, top-4, hidden and intermediate 2880, 8 tokens on one GPU:
+    // B200 w4a8_mxfp4_mxfp8 0.086 ms (w4a16_mxfp4 0.114 ms), GB200 0.084 ms, H100 w4a16_mxfp4 0.576 ms.
+    const ffnUs = (gpu: string) => step(run('gpt-oss-120b', gpu, {worldSize: 1, tp: 1, decodeBatch: 8}), 'ffn').seconds * 1e6
+    expect(ffnUs('B200-SXM')).toBeCloseTo(86.3, 0)
+    expect(ffnUs('GB200-NVL72')).toBeCloseTo(84.1, 0)
+    expect(ffnUs('H100-SXM')).toBeCloseTo(576.1, 0)
   })
 
   it('nvfp4 on a GPU without FP4 tensor cores is a usage error that says why', async () => {

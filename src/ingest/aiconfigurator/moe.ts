@@ -38,8 +38,12 @@ import type {MapOptions, MappedTable, SourceInfo} from './types.js'
 
 type MoeClass = 'bf16' | 'fp8' | 'nvfp4' | 'int4'
 /**
- * 4-bit weights: nvfp4 (fp4 tensor cores, fp4 peak) and weight-only 4-bit (int4_wo, w4a16_mxfp4:
- * dequantised to bf16, bf16 peak; the faster per shape) as the simulator's int4 format.
+ * 4-bit weights: nvfp4 (fp4 tensor cores, fp4 peak) and the other 4-bit kernels as the
+ * simulator's int4 format, the fastest per shape: weight-only int4_wo and w4a16_mxfp4
+ * (dequantised to bf16) and, on Blackwell, w4a8_mxfp4_mxfp8 (MXFP4 weights, MXFP8 activations:
+ * the kernel TensorRT-LLM runs for gpt-oss there by default, where Hopper runs the bf16-activation
+ * Triton kernel; TensorRT-LLM's GPT-OSS deployment guide). MFU against the bf16 peak for all of
+ * them: a unit, not a claim about the math.
  */
 const DTYPE_CLASS: Record<string, MoeClass> = {
   bfloat16: 'bf16',
@@ -49,6 +53,7 @@ const DTYPE_CLASS: Record<string, MoeClass> = {
   nvfp4: 'nvfp4',
   int4_wo: 'int4',
   w4a16_mxfp4: 'int4',
+  w4a8_mxfp4_mxfp8: 'int4',
 }
 const peakOf = (cls: MoeClass, o: MapOptions) => (cls === 'fp8' ? o.peaks.fp8 : cls === 'nvfp4' ? o.peaks.fp4 : o.peaks.bf16)
 export const DECODE_MAX_TOKENS = 1024
@@ -106,7 +111,7 @@ export function mapMoe(rows: readonly AicRow[], src: SourceInfo, o: MapOptions):
     )
     const peak = peakOf(dtype, o)!
     const mfuNote = `2*hidden*intermediate*m*topk*3 / (latency * ${peak} TFLOP/s ${dtype} peak); block latency split 2:1 up:down, same MFU`
-    const dtypeNote = {fp8: 'moe_dtype fp8 and fp8_block (faster per shape)', bf16: 'moe_dtype bfloat16', nvfp4: 'moe_dtype nvfp4', int4: 'moe_dtype int4_wo and w4a16_mxfp4 (weight-only 4-bit, faster per shape)'}[dtype]
+    const dtypeNote = {fp8: 'moe_dtype fp8 and fp8_block (faster per shape)', bf16: 'moe_dtype bfloat16', nvfp4: 'moe_dtype nvfp4', int4: 'moe_dtype int4_wo, w4a16_mxfp4 and w4a8_mxfp4_mxfp8 (4-bit weights, fastest per shape)'}[dtype]
     for (const phase of ['decode', 'prefill'] as const) {
       const inPhase = sel.chosen.filter((c) => (phase === 'decode' ? c.item.m <= DECODE_MAX_TOKENS : c.item.m >= PREFILL_MIN_TOKENS))
       const tokenColumn = phase === 'decode' ? 'batch_size_per_gpu' : 'seq_len_per_gpu'

@@ -64,6 +64,20 @@ describe('AIConfigurator MoE mapping', () => {
     expect(close(row.up_mfu as number, (2 * 4096 * 768 * 64 * 8 * 3) / (100e-6 * OPTIONS.peaks.bf16 * 1e12))).toBe(true)
     expect(table(out, 'grouped_gemm/decode/test-gpu/int4.csv').rows).toHaveLength(1)
   })
+
+  it("MXFP4 experts: the faster of w4a16 and Blackwell's w4a8 (MXFP8 activations) per shape, in int4.csv", () => {
+    const mx = rows(shape, [
+      {kernel_source: 'flashinfer_trtllm', moe_dtype: 'w4a16_mxfp4', num_tokens: 64, latency: 0.38},
+      {kernel_source: 'flashinfer_trtllm', moe_dtype: 'w4a8_mxfp4_mxfp8', num_tokens: 64, latency: 0.29},
+      {kernel_source: 'flashinfer_trtllm', moe_dtype: 'w4a16_mxfp4', num_tokens: 512, latency: 0.69},
+    ])
+    const t = table(mapMoe(mx, SRC, OPTIONS), 'grouped_gemm/decode/test-gpu/int4.csv')
+    // block latency split 2:1 up:down: 290 us -> 193.3 + 96.7; 690 us -> 460 + 230
+    expect(values(t).map((r) => [r.batch_size_per_gpu, r.up_proj_us, r.down_proj_us])).toEqual([
+      [64, 193.3, 96.67],
+      [512, 460, 230],
+    ])
+  })
 })
 
 describe('AIConfigurator wide-EP MoE mapping', () => {
