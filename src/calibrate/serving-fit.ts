@@ -60,7 +60,7 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
       const engine = rowEngineName(row)
       const layout = servingRun(row, model, gpu)
       const d = layout.deployment
-      const configuration = [row.model, row.gpu, d.tp, d.worldSize, row.fp8_gemm, row.fp8_kv, d.moeEp ?? '', engine, row.extra.backend_version ?? '', row.isl, row.osl, row.max_prefill_tokens ?? ''].join('|')
+      const configuration = [row.model, row.gpu, d.tp, d.worldSize, d.weightFormat ?? row.fp8_gemm, row.fp8_kv, d.moeEp ?? '', engine, row.extra.backend_version ?? '', row.isl, row.osl, row.max_prefill_tokens ?? ''].join('|')
       const key = `${configuration}|${row.decode_batch}`
       let run = byKey.get(key)
       if (!run) {

@@ -7,7 +7,7 @@
 import {inputError} from '../errors.js'
 import type {Engine} from '../engine.js'
 import {simulateServing, type ServingResult} from '../serving/simulate.js'
-import {baseDeployment} from './deployment.js'
+import {baseDeployment, rowWeightFormat} from './deployment.js'
 import {registerEvaluator, type EvalInputs, type Evaluation} from './evaluators.js'
 import {rowEngine} from './row-engine.js'
 import {maxAttentionTp, type GpuSpec} from '../hardware/gpu.js'
@@ -32,6 +32,8 @@ export interface ServingRun {
   /** Requests in flight per attention group. */
   concurrency: number
   notes: string[]
+  /** How the weight format was read, when the id named it. */
+  weightNote?: string
 }
 
 /**
@@ -66,7 +68,9 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
   const groups = world / tp
   Object.assign(d, {worldSize: world, tp, nodes}, model.ffn.isMoe && moeEp ? {moeEp} : {})
   if (groups > 1 && row.decode_batch % groups !== 0) notes.push(`concurrency ${row.decode_batch} over ${groups} attention groups: ${(row.decode_batch / groups).toFixed(2)} each on average`)
-  return {deployment: d, concurrency: row.decode_batch / groups, notes}
+  const weightNote =
+    rowWeightFormat(row)?.from === 'id' ? "nvfp4 weights: the id names the run's dtype fp4 (AIConfigurator's naming), which no other column can say; a weight_format column overrides it" : undefined
+  return {deployment: d, concurrency: row.decode_batch / groups, notes, ...(weightNote ? {weightNote} : {})}
 }
 
 export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Engine): ServingResult {
@@ -81,6 +85,7 @@ export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Eng
     i.simulateOptions,
   )
   for (const message of run.notes) result.warnings.push({code: 'serving-layout', message})
+  if (run.weightNote) result.warnings.push({code: 'weight-format', message: run.weightNote})
   return result
 }
 
