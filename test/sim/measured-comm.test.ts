@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {loadSimInputs} from '../../src/io/inputs.js'
 import {DEFAULT_DEPLOYMENT, type Deployment} from '../../src/sim/deployment.js'
 import {simulate} from '../../src/sim/simulate.js'
-import {lookupCollective} from '../../src/tables/comm-lookup.js'
+import {lookupCollective, ringCarry} from '../../src/tables/comm-lookup.js'
 import {parseTableCsv} from '../../src/io/tables.js'
 import {tableSetFrom} from '../../src/tables/types.js'
 
@@ -27,9 +27,31 @@ describe('lookupCollective', () => {
     expect(lookupCollective(tables, 'g', 'allreduce', 2, 10)!.seconds * 1e6).toBeCloseTo(10, 6)
   })
 
-  it('has no answer outside the measured GPU counts or without a table', () => {
-    expect(lookupCollective(tables, 'g', 'allreduce', 16, 1000)).toBeUndefined()
+  it('carries the nearest measured count to other GPU counts by the ring share (g-1)/g', () => {
+    // 16 GPUs from the 8-GPU curve: 40 us x (15/16) / (7/8)
+    const r = lookupCollective(tables, 'g', 'allreduce', 16, 1000)!
+    expect(r.seconds * 1e6).toBeCloseTo((40 * 15) / 16 / (7 / 8), 6)
+    expect(r.kind).toBe('extrapolated')
+    expect(r.note).toMatch(/8 GPUs' curve carried to 16/)
+    expect(ringCarry(8, 4)).toBeCloseTo(7 / 6, 12)
+  })
+
+  it('has no answer for DeepEP tables outside their counts, or without a table', () => {
+    const deepep = tableSetFrom('/x', [parseTableCsv(TABLE, 'comm/g/deepep_ll_dispatch.csv')])
+    expect(lookupCollective(deepep, 'g', 'deepep_ll_dispatch', 16, 1000)).toBeUndefined()
     expect(lookupCollective(tables, 'g', 'deepep_ll_dispatch', 8, 1000)).toBeUndefined()
+  })
+})
+
+describe('GB200 NVL72 at tp 8', () => {
+  // GB200's tables stop at the 4 GPUs of a tray: 4,1048576,9.863 and 4,2097152,14.91 us (AIConfigurator's GB200 all-reduce).
+  it("times the 8-GPU all-reduce from the 4-GPU curve, carried by 7/8 over 3/4, not by the formula's bandwidth alone", () => {
+    const i = loadSimInputs({model: 'llama-3.1-70b', gpu: 'GB200-NVL72', profile: 'default'})
+    const d: Deployment = {...DEFAULT_DEPLOYMENT, worldSize: 8, tp: 8, decodeBatch: 64, fp8Gemm: true, mode: 'decode'}
+    const step = simulate(i.model, d, i.gpu, i.tables, i.profile).decode!.steps.find((s) => s.id === 'comm-before')!
+    // 64 tokens x 8192 x 2 bytes = 1 MiB: 9.863 us at 4 GPUs, x 7/6
+    expect(step.seconds * 1e6).toBeCloseTo((9.863 * 7) / 6, 2)
+    expect(step.source?.table).toBe('comm/gb200-nvl72/allreduce.csv')
   })
 })
 
