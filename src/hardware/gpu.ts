@@ -39,6 +39,8 @@ export interface GpuRates {
   nvlinkBw: number
   /** Effective inter-node bandwidth, GB/s. */
   rdmaBw: number
+  /** GPUs one NVLink domain joins where it is wider than a node (GB200 NVL72: 72); undefined: a node. */
+  nvlinkDomain: number | undefined
 }
 
 export function effectiveRates(gpu: GpuSpec): GpuRates {
@@ -50,6 +52,7 @@ export function effectiveRates(gpu: GpuSpec): GpuRates {
     memBw: gpu.memBwGBs * gpu.memBwEfficiency,
     nvlinkBw: gpu.nvlinkGBs * gpu.nvlinkEfficiency * gpu.nvlinkDirectionFactor,
     rdmaBw: gpu.rdmaGBs * gpu.rdmaEfficiency,
+    nvlinkDomain: gpu.nvlinkDomain,
   }
 }
 

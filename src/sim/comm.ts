@@ -62,13 +62,19 @@ function layoutSteps(ctx: SimContext, topology: CommTopology & CollectiveLayout,
   return [timed(ctx, topology, 'comm-before', beforeFfn), timed(ctx, topology, 'comm-after', afterFfn)]
 }
 
-/** A step running `collectives` one after the other; measured where every one of them is covered. */
+/**
+ * A step running `collectives` one after the other; measured where every one of them is covered.
+ * The tables time one NVLink domain: a collective across nodes reads them only where one
+ * domain joins the nodes (GB200 NVL72's trays of 4, all on the rack's NVLink switches).
+ */
 function timed(ctx: SimContext, topology: CommTopology, id: string, collectives: Collective[]): Step {
   let seconds = 0
   let measured: CommLookup | undefined
   let allMeasured = collectives.length > 0
+  const domain = ctx.gpu.nvlinkDomain
   for (const c of collectives) {
-    const lookup = ctx.switches.measuredComm && !c.interNode ? ctx.mfu.collective(c.op, c.gpus, c.bytes) : undefined
+    const inDomain = !c.interNode || (domain !== undefined && c.gpus <= domain)
+    const lookup = ctx.switches.measuredComm && inDomain ? ctx.mfu.collective(c.op, c.gpus, c.bytes) : undefined
     if (lookup && !measured) measured = lookup
     if (!lookup) allMeasured = false
     seconds += lookup ? lookup.seconds : collectiveSeconds(c, topology)

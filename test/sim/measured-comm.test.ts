@@ -53,6 +53,17 @@ describe('GB200 NVL72 at tp 8', () => {
     expect(step.seconds * 1e6).toBeCloseTo((9.863 * 7) / 6, 2)
     expect(step.source?.table).toBe('comm/gb200-nvl72/allreduce.csv')
   })
+
+  it('reads the table across two trays too: one NVLink domain joins the rack (a serving row lays tp 8 out over 2 trays of 4)', () => {
+    const gb200 = loadSimInputs({model: 'llama-3.1-70b', gpu: 'GB200-NVL72', profile: 'default'})
+    const d: Deployment = {...DEFAULT_DEPLOYMENT, worldSize: 8, tp: 8, nodes: 2, decodeBatch: 64, fp8Gemm: true, mode: 'decode'}
+    const step = simulate(gb200.model, d, gb200.gpu, gb200.tables, gb200.profile).decode!.steps.find((s) => s.id === 'comm-before')!
+    expect(step.seconds * 1e6).toBeCloseTo((9.863 * 7) / 6, 2)
+    // Two H200 nodes are two NVLink domains: their tp 16 all-reduce crosses the network, which no table times.
+    const h200 = loadSimInputs({model: 'llama-3.1-70b', gpu: 'H200-SXM', profile: 'default'})
+    const across = simulate(h200.model, {...d, worldSize: 16, tp: 16}, h200.gpu, h200.tables, h200.profile).decode!.steps.find((s) => s.id === 'comm-before')!
+    expect(across.source).toBeUndefined()
+  })
 })
 
 describe('simulate with measured collectives', () => {
