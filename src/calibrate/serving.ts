@@ -47,24 +47,53 @@ export interface ServingRun {
  * DP, vLLM --data-parallel-size), one attention group per GPU. The row's
  * concurrency is the instance's; each attention group holds its share.
  */
+/** AIConfigurator's run ids carry the launch layout: `..._c64_tp8_ep8_954`. */
+const ID_LAYOUT = /_tp(\d+)_ep(\d+)_/
+
+/**
+ * The layout an AIConfigurator run id names where the columns hold its
+ * product instead: world_size = tp = moe_tp x moe_ep, with the id's tp and ep
+ * being moe_tp and moe_ep. The bundled H200 file has 30 such DeepSeek-R1 runs
+ * (id tp8_ep8, columns 64 GPUs at tp 64, moe 8 x 8); their figures repeat to
+ * the last digit runs exported as 8 GPUs at tp 8, MoE EP 8, which is how they
+ * were launched. Undefined: the columns stand.
+ *
+ * @example
+ * idLayout({id: 'r1_trtllm_fp8_agg_1024x1024_c64_tp8_ep8_954-tpot', tp: 64, world_size: 64}, 8, 8) // {tp: 8, ep: 8}
+ */
+export function idLayout(row: Pick<MeasurementRow, 'id' | 'tp' | 'world_size'>, moeTp: number | undefined, moeEp: number | undefined): {tp: number; ep: number} | undefined {
+  const m = ID_LAYOUT.exec(`${row.id}_`)
+  if (!m || !moeTp || !moeEp) return undefined
+  const [tp, ep] = [Number(m[1]), Number(m[2])]
+  const product = moeTp * moeEp
+  return tp > 1 && ep > 1 && tp === moeTp && ep === moeEp && row.tp === product && row.world_size === product && row.tp !== tp ? {tp, ep} : undefined
+}
+
 export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec): ServingRun {
   if (typeof row.decode_batch !== 'number') throw inputError(`a serving row needs decode_batch = concurrency per replica as a number, got ${quoteText(String(row.decode_batch))}`)
   const notes: string[] = []
   const d = baseDeployment(row, 'both')
-  const moeTp = optionalInt(row, 'moe_tp') || undefined
-  const moeEp = optionalInt(row, 'moe_ep') || undefined
+  let moeTp = optionalInt(row, 'moe_tp') || undefined
+  let moeEp = optionalInt(row, 'moe_ep') || undefined
   let world = row.world_size
+  let tp = row.tp
+  const fromId = model.ffn.isMoe ? idLayout(row, moeTp, moeEp) : undefined
+  if (fromId) {
+    notes.push(
+      `layout from the id: ${Math.max(fromId.tp, fromId.ep)} GPUs, tp ${fromId.tp}, MoE EP ${fromId.ep} (the columns say world_size ${row.world_size}, tp ${row.tp} = moe_tp ${moeTp} x moe_ep ${moeEp}, the product of the id's two)`,
+    )
+    ;[world, tp, moeTp, moeEp] = [Math.max(fromId.tp, fromId.ep), fromId.tp, 1, fromId.ep]
+  }
   if (model.ffn.isMoe && moeTp && moeEp) world = Math.max(world, moeTp * moeEp)
   const perNode = gpu.gpusPerNode ?? 8
   const domain = maxAttentionTp(gpu, perNode)
   const heads = model.attention.heads
-  let tp = row.tp
   if (heads % tp !== 0 || tp > domain) {
     notes.push(`attention heads (${heads}) over tp ${tp}${tp > domain ? `, wider than the ${domain} GPUs attention runs tensor-parallel over on ${gpu.name}` : ''}: run as data-parallel attention (tp 1 per GPU), as the engines do`)
     tp = 1
   }
   if (world % tp !== 0) throw inputError(`tp ${tp} does not divide the instance's ${world} GPUs (moe_tp ${moeTp ?? '-'} x moe_ep ${moeEp ?? '-'})`)
-  const nodes = Math.max(row.nodes, Math.ceil(world / perNode))
+  const nodes = Math.max(fromId ? 1 : row.nodes, Math.ceil(world / perNode))
   const groups = world / tp
   Object.assign(d, {worldSize: world, tp, nodes}, model.ffn.isMoe && moeEp ? {moeEp} : {})
   if (groups > 1 && row.decode_batch % groups !== 0) notes.push(`concurrency ${row.decode_batch} over ${groups} attention groups: ${(row.decode_batch / groups).toFixed(2)} each on average`)

@@ -1,0 +1,56 @@
+/**
+ * AIConfigurator run ids name the launch layout (`_tp8_ep8_`); some exports put
+ * the product moe_tp x moe_ep in world_size and tp instead. The bundled H200
+ * file's 30 such DeepSeek-R1 runs repeat, to the last digit, runs exported as
+ * 8 GPUs at tp 8, MoE EP 8.
+ */
+import {describe, expect, it} from 'vitest'
+import {idLayout, servingRun} from '../../src/calibrate/serving.js'
+import {findGpu} from '../../src/hardware/gpu.js'
+import {loadGpus} from '../../src/io/gpus.js'
+import {loadModel} from '../../src/io/models.js'
+import type {MeasurementRow} from '../../src/calibrate/types.js'
+
+const h200 = findGpu(loadGpus(), 'H200-SXM')!
+const deepseek = loadModel('deepseek-r1', {publishedConfigs: true})
+const llama = loadModel('llama-3.1-70b', {publishedConfigs: true})
+
+function row(id: string, world: number, tp: number, moeTp: string, moeEp: string, nodes = 1): MeasurementRow {
+  return {
+    id, model: 'deepseek-r1', gpu: 'H200-SXM', world_size: world, nodes, tp, fp8_gemm: 1, fp8_kv: 0, deepep: 0, tbo: 0,
+    isl: 1024, osl: 1024, phase: 'serving', max_prefill_tokens: null, decode_batch: 32, metric: 'tpot_ms', actual: 20,
+    source: 'test', notes: '', file: 'test.csv', line: 2, baseDir: '.', extra: {moe_tp: moeTp, moe_ep: moeEp, backend: 'trtllm'},
+  } as MeasurementRow
+}
+
+describe('idLayout', () => {
+  it("reads the id's tp and ep where the columns hold their product", () => {
+    const id = '2026_04_06_deepseek_r1_h200_sxm_trtllm_fp8_agg_1024x1024_c32_tp8_ep8_922-tpot'
+    expect(idLayout(row(id, 64, 64, '8', '8'), 8, 8)).toEqual({tp: 8, ep: 8})
+  })
+
+  it('leaves the columns alone where they agree with the id, or the id names no layout, or names another product', () => {
+    expect(idLayout(row('x_c32_tp8_ep8_1-tpot', 8, 8, '1', '8'), 1, 8)).toBeUndefined()
+    expect(idLayout(row('dsr1_h200_trtllm_fp8_agg_1024x1024_c64_cfg181-tpot', 64, 64, '8', '8'), 8, 8)).toBeUndefined()
+    expect(idLayout(row('x_c32_tp72_ep72_1-tpot', 72, 72, '1', '72'), 1, 72)).toBeUndefined()
+    expect(idLayout(row('x_c32_tp8_ep8_1-tpot', 128, 64, '8', '8'), 8, 8)).toBeUndefined()
+  })
+})
+
+describe('servingRun with an exported product', () => {
+  it('lays the run out as the id says, 8 GPUs at tp 8 and MoE EP 8, as the same figures exported as 8 GPUs are', () => {
+    const exported = servingRun(row('r_c32_tp8_ep8_922-tpot', 64, 64, '8', '8', 8), deepseek, h200)
+    const as8 = servingRun(row('r_c32_tp8_ep8_9-tpot', 8, 8, '1', '8'), deepseek, h200)
+    for (const r of [exported, as8]) {
+      expect(r.deployment).toMatchObject({worldSize: 8, tp: 8, nodes: 1, moeEp: 8})
+      expect(r.concurrency).toBe(32)
+    }
+    expect(exported.notes.join(' ')).toMatch(/layout from the id: 8 GPUs, tp 8, MoE EP 8 \(the columns say world_size 64, tp 64 = moe_tp 8 x moe_ep 8/)
+    expect(as8.notes).toEqual([])
+  })
+
+  it('reads a dense model as its columns say (no MoE layout to multiply)', () => {
+    const r = servingRun({...row('r_c32_tp8_ep8_1-tpot', 64, 64, '8', '8'), model: 'llama-3.1-70b'}, llama, h200)
+    expect(r.deployment.worldSize).toBe(64)
+  })
+})
