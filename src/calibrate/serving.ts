@@ -53,10 +53,11 @@ const ID_LAYOUT = /_tp(\d+)_ep(\d+)_/
 /**
  * The layout an AIConfigurator run id names where the columns hold its
  * product instead: world_size = tp = moe_tp x moe_ep, with the id's tp and ep
- * being moe_tp and moe_ep. The bundled H200 file has 30 such DeepSeek-R1 runs
- * (id tp8_ep8, columns 64 GPUs at tp 64, moe 8 x 8); their figures repeat to
- * the last digit runs exported as 8 GPUs at tp 8, MoE EP 8, which is how they
- * were launched. Undefined: the columns stand.
+ * being moe_tp and moe_ep. AIConfigurator's H200 export has 44 runs at 64
+ * GPUs, tp 64, moe 8 x 8 (TensorRT-LLM DeepSeek-R1/V3, SGLang Qwen3.5-397B);
+ * 30 of them repeat, to the last digit, runs exported as 8 GPUs at tp 8, MoE
+ * EP 8, and 30 name tp8_ep8 in their id (the bundled file has them all at 8
+ * GPUs). Undefined: the columns stand.
  *
  * @example
  * idLayout({id: 'r1_trtllm_fp8_agg_1024x1024_c64_tp8_ep8_954-tpot', tp: 64, world_size: 64}, 8, 8) // {tp: 8, ep: 8}

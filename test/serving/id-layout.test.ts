@@ -1,8 +1,8 @@
 /**
  * AIConfigurator run ids name the launch layout (`_tp8_ep8_`); some exports put
- * the product moe_tp x moe_ep in world_size and tp instead. The bundled H200
- * file's 30 such DeepSeek-R1 runs repeat, to the last digit, runs exported as
- * 8 GPUs at tp 8, MoE EP 8.
+ * the product moe_tp x moe_ep in world_size and tp instead: of the 44 such
+ * runs in AIConfigurator's H200 export, 30 repeat, to the last digit, runs
+ * exported as 8 GPUs at tp 8, MoE EP 8.
  */
 import {describe, expect, it} from 'vitest'
 import {idLayout, servingRun} from '../../src/calibrate/serving.js'
