@@ -47,27 +47,44 @@ export interface ServingRun {
  * DP, vLLM --data-parallel-size), one attention group per GPU. The row's
  * concurrency is the instance's; each attention group holds its share.
  */
-/** AIConfigurator's run ids carry the launch layout: `..._c64_tp8_ep8_954`. */
-const ID_LAYOUT = /_tp(\d+)_ep(\d+)_/
+/** AIConfigurator's run ids carry the launch layout: `..._c64_tp8_ep8_954`, `..._tp4_epnone_1`. */
+const ID_TP = /_tp(\d+)_/
+const ID_EP = /_ep(\d+)_/
 
 /**
- * The layout an AIConfigurator run id names where the columns hold its
- * product instead: world_size = tp = moe_tp x moe_ep, with the id's tp and ep
- * being moe_tp and moe_ep. AIConfigurator's H200 export has 44 runs at 64
- * GPUs, tp 64, moe 8 x 8 (TensorRT-LLM DeepSeek-R1/V3, SGLang Qwen3.5-397B);
+ * The launch layout of a row whose columns hold its product instead:
+ * world_size = tp = moe_tp x moe_ep, both above 1, where the run was tp =
+ * moe_tp with MoE EP = moe_ep. AIConfigurator's H200 export has 44 runs at 64
+ * GPUs, tp 64, moe 8 x 8 (TensorRT-LLM DeepSeek-R1/V3, SGLang Qwen3.5-397B):
  * 30 of them repeat, to the last digit, runs exported as 8 GPUs at tp 8, MoE
- * EP 8, and 30 name tp8_ep8 in their id (the bundled file has them all at 8
- * GPUs). Undefined: the columns stand.
+ * EP 8; 30 name tp8_ep8 in their id; the other 14 name no layout, and their
+ * TPOT rises with the concurrency (13.8 to 33.1 ms from 4 to 64 clients) as at
+ * tp 8, where 64 attention groups would hold it flat. A small product is a
+ * real layout (TensorRT-LLM's gpt-oss at tp 4 with MoE TP 2 x EP 2), so
+ * without the id the columns are read so only where their tp is wider than
+ * the NVLink domain (`domain`), which no engine runs tensor-parallel. An id
+ * naming another layout leaves the columns as they are. Undefined: the
+ * columns stand.
  *
  * @example
- * idLayout({id: 'r1_trtllm_fp8_agg_1024x1024_c64_tp8_ep8_954-tpot', tp: 64, world_size: 64}, 8, 8) // {tp: 8, ep: 8}
+ * idLayout({id: 'r1_trtllm_fp8_agg_1024x1024_c64_tp8_ep8_954-tpot', tp: 64, world_size: 64}, 8, 8, 8) // {tp: 8, ep: 8, from: 'id'}
+ * idLayout({id: 'dsr1_h200_trtllm_fp8_agg_1024x1024_c64_cfg181-tpot', tp: 64, world_size: 64}, 8, 8, 8) // {tp: 8, ep: 8, from: 'columns'}
+ * idLayout({id: 'gpt_oss_trtllm_agg_1024x1024_c64-tpot', tp: 4, world_size: 4}, 2, 2, 8) // undefined
  */
-export function idLayout(row: Pick<MeasurementRow, 'id' | 'tp' | 'world_size'>, moeTp: number | undefined, moeEp: number | undefined): {tp: number; ep: number} | undefined {
-  const m = ID_LAYOUT.exec(`${row.id}_`)
-  if (!m || !moeTp || !moeEp) return undefined
-  const [tp, ep] = [Number(m[1]), Number(m[2])]
+export function idLayout(
+  row: Pick<MeasurementRow, 'id' | 'tp' | 'world_size'>,
+  moeTp: number | undefined,
+  moeEp: number | undefined,
+  domain: number,
+): {tp: number; ep: number; from: 'id' | 'columns'} | undefined {
+  if (!moeTp || !moeEp || moeTp < 2 || moeEp < 2) return undefined
   const product = moeTp * moeEp
-  return tp > 1 && ep > 1 && tp === moeTp && ep === moeEp && row.tp === product && row.world_size === product && row.tp !== tp ? {tp, ep} : undefined
+  if (row.tp !== product || row.world_size !== product) return undefined
+  const id = `${row.id}_`
+  const tp = ID_TP.exec(id)
+  if (!tp) return product > domain && moeTp <= domain ? {tp: moeTp, ep: moeEp, from: 'columns'} : undefined
+  const ep = ID_EP.exec(id)
+  return Number(tp[1]) === moeTp && ep && Number(ep[1]) === moeEp ? {tp: moeTp, ep: moeEp, from: 'id'} : undefined
 }
 
 export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec): ServingRun {
@@ -78,16 +95,17 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
   let moeEp = optionalInt(row, 'moe_ep') || undefined
   let world = row.world_size
   let tp = row.tp
-  const fromId = model.ffn.isMoe ? idLayout(row, moeTp, moeEp) : undefined
+  const perNode = gpu.gpusPerNode ?? 8
+  const domain = maxAttentionTp(gpu, perNode)
+  const fromId = model.ffn.isMoe ? idLayout(row, moeTp, moeEp, domain) : undefined
   if (fromId) {
+    const said = fromId.from === 'id' ? 'as the id says' : 'moe_tp and moe_ep as tp and MoE EP'
     notes.push(
-      `layout from the id: ${Math.max(fromId.tp, fromId.ep)} GPUs, tp ${fromId.tp}, MoE EP ${fromId.ep} (the columns say world_size ${row.world_size}, tp ${row.tp} = moe_tp ${moeTp} x moe_ep ${moeEp}, the product of the id's two)`,
+      `layout ${said}: ${Math.max(fromId.tp, fromId.ep)} GPUs, tp ${fromId.tp}, MoE EP ${fromId.ep} (the columns say world_size ${row.world_size}, tp ${row.tp} = moe_tp ${moeTp} x moe_ep ${moeEp}, the product AIConfigurator's exports write for such runs)`,
     )
     ;[world, tp, moeTp, moeEp] = [Math.max(fromId.tp, fromId.ep), fromId.tp, 1, fromId.ep]
   }
   if (model.ffn.isMoe && moeTp && moeEp) world = Math.max(world, moeTp * moeEp)
-  const perNode = gpu.gpusPerNode ?? 8
-  const domain = maxAttentionTp(gpu, perNode)
   const heads = model.attention.heads
   if (heads % tp !== 0 || tp > domain) {
     notes.push(`attention heads (${heads}) over tp ${tp}${tp > domain ? `, wider than the ${domain} GPUs attention runs tensor-parallel over on ${gpu.name}` : ''}: run as data-parallel attention (tp 1 per GPU), as the engines do`)

@@ -26,14 +26,21 @@ function row(id: string, world: number, tp: number, moeTp: string, moeEp: string
 describe('idLayout', () => {
   it("reads the id's tp and ep where the columns hold their product", () => {
     const id = '2026_04_06_deepseek_r1_h200_sxm_trtllm_fp8_agg_1024x1024_c32_tp8_ep8_922-tpot'
-    expect(idLayout(row(id, 64, 64, '8', '8'), 8, 8)).toEqual({tp: 8, ep: 8})
+    expect(idLayout(row(id, 64, 64, '8', '8'), 8, 8, 8)).toEqual({tp: 8, ep: 8, from: 'id'})
   })
 
-  it('leaves the columns alone where they agree with the id, or the id names no layout, or names another product', () => {
-    expect(idLayout(row('x_c32_tp8_ep8_1-tpot', 8, 8, '1', '8'), 1, 8)).toBeUndefined()
-    expect(idLayout(row('dsr1_h200_trtllm_fp8_agg_1024x1024_c64_cfg181-tpot', 64, 64, '8', '8'), 8, 8)).toBeUndefined()
-    expect(idLayout(row('x_c32_tp72_ep72_1-tpot', 72, 72, '1', '72'), 1, 72)).toBeUndefined()
-    expect(idLayout(row('x_c32_tp8_ep8_1-tpot', 128, 64, '8', '8'), 8, 8)).toBeUndefined()
+  it('reads moe_tp and moe_ep as the layout where the id names none', () => {
+    expect(idLayout(row('dsr1_h200_trtllm_fp8_agg_1024x1024_c64_cfg181-tpot', 64, 64, '8', '8'), 8, 8, 8)).toEqual({tp: 8, ep: 8, from: 'columns'})
+  })
+
+  it('leaves the columns alone where they are no such product, or the id names another layout', () => {
+    expect(idLayout(row('x_c32_tp8_ep8_1-tpot', 8, 8, '1', '8'), 1, 8, 8)).toBeUndefined()
+    expect(idLayout(row('x_c32_tp72_ep72_1-tpot', 72, 72, '1', '72'), 1, 72, 72)).toBeUndefined()
+    expect(idLayout(row('x_c32_tp8_ep8_1-tpot', 128, 64, '8', '8'), 8, 8, 8)).toBeUndefined()
+    expect(idLayout(row('x_c32_tp64_ep8_1-tpot', 64, 64, '8', '8'), 8, 8, 8)).toBeUndefined()
+    // a real small product: TensorRT-LLM at tp 4 with MoE TP 2 x EP 2, with or without a layout in the id
+    expect(idLayout(row('openai_gpt_oss_120b_trtllm_agg_1024x1024_c64_tp4_epnone_1-tpot', 4, 4, '2', '2'), 2, 2, 8)).toBeUndefined()
+    expect(idLayout(row('gpt_oss_trtllm_agg_1024x1024_c64-tpot', 4, 4, '2', '2'), 2, 2, 8)).toBeUndefined()
   })
 })
 
@@ -45,7 +52,7 @@ describe('servingRun with an exported product', () => {
       expect(r.deployment).toMatchObject({worldSize: 8, tp: 8, nodes: 1, moeEp: 8})
       expect(r.concurrency).toBe(32)
     }
-    expect(exported.notes.join(' ')).toMatch(/layout from the id: 8 GPUs, tp 8, MoE EP 8 \(the columns say world_size 64, tp 64 = moe_tp 8 x moe_ep 8/)
+    expect(exported.notes.join(' ')).toMatch(/layout as the id says: 8 GPUs, tp 8, MoE EP 8 \(the columns say world_size 64, tp 64 = moe_tp 8 x moe_ep 8/)
     expect(as8.notes).toEqual([])
   })
 
