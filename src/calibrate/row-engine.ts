@@ -18,11 +18,15 @@ export function useEngineDir(dir: string | undefined): void {
   engineDir = dir
 }
 
+/** Other spellings of the engines' names that exports use (TensorRT-LLM, tensorrt_llm, trt-llm, SGLang, vLLM): letters only, lower case. */
+const ENGINE_SPELLINGS: Record<string, string> = {tensorrtllm: 'trtllm', trtllm: 'trtllm', vllm: 'vllm', sglang: 'sglang'}
+
 export function rowEngineName(row: MeasurementRow): string {
-  const b = (row.extra.backend ?? '').trim().toLowerCase()
-  if (!b) return DEFAULT_ENGINE
-  if (!(ENGINE_NAMES as readonly string[]).includes(b)) throw inputError(`column "backend": ${quoteText(String(row.extra.backend))} is not one of ${ENGINE_NAMES.join(', ')}`)
-  return b
+  const raw = (row.extra.backend ?? '').trim()
+  if (!raw) return DEFAULT_ENGINE
+  const name = ENGINE_SPELLINGS[raw.toLowerCase().replace(/[^a-z]/g, '')]
+  if (!name || !(ENGINE_NAMES as readonly string[]).includes(name)) throw inputError(`column "backend": ${quoteText(raw)} is not one of ${ENGINE_NAMES.join(', ')}`)
+  return name
 }
 
 export const rowEngine = (row: MeasurementRow): Engine => loadEngine(rowEngineName(row), engineDir)

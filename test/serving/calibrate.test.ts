@@ -8,6 +8,8 @@ import {solveServing} from '../../src/serving/mean-field.js'
 import {breakdown} from '../../src/calibrate/serving-engines.js'
 import {loadMeasurementFiles} from '../../src/calibrate/sources.js'
 import {loadEngine} from '../../src/io/engines.js'
+import {rowEngineName} from '../../src/calibrate/row-engine.js'
+import type {MeasurementRow} from '../../src/calibrate/types.js'
 import {getProfile} from '../../src/profile.js'
 import {ROOT} from '../helpers/cli.js'
 
@@ -56,6 +58,14 @@ describe('serving rows in calibrate', () => {
     expect(out.map((o) => o.status)).toEqual(['failed', 'ok', 'failed'])
     expect(out[0].error).toMatch(/column "backend": "tgi" is not one of trtllm, vllm, sglang/)
     expect(out[2].error).toMatch(/the weights do not fit: [\d.]+ GB per GPU, [\d.]+ GB available \(the engine's memory/)
+  })
+})
+
+describe('the backend column', () => {
+  const named = (backend: string) => rowEngineName({extra: {backend}} as unknown as MeasurementRow)
+  it('takes the spellings exports use', () => {
+    expect(['trtllm', 'TRTLLM', 'TensorRT-LLM', 'tensorrt_llm', 'trt-llm'].map(named)).toEqual(Array(5).fill('trtllm'))
+    expect([named('SGLang'), named('vLLM'), named(' vllm '), named('')]).toEqual(['sglang', 'vllm', 'vllm', 'sglang'])
   })
 })
 
