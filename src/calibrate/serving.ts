@@ -67,11 +67,11 @@ const ID_EP = /_ep(\d+)_/
  * columns stand.
  *
  * @example
- * idLayout({id: 'r1_trtllm_fp8_agg_1024x1024_c64_tp8_ep8_954-tpot', tp: 64, world_size: 64}, 8, 8, 8) // {tp: 8, ep: 8, from: 'id'}
- * idLayout({id: 'dsr1_h200_trtllm_fp8_agg_1024x1024_c64_cfg181-tpot', tp: 64, world_size: 64}, 8, 8, 8) // {tp: 8, ep: 8, from: 'columns'}
- * idLayout({id: 'gpt_oss_trtllm_agg_1024x1024_c64-tpot', tp: 4, world_size: 4}, 2, 2, 8) // undefined
+ * launchLayout({id: 'r1_trtllm_fp8_agg_1024x1024_c64_tp8_ep8_954-tpot', tp: 64, world_size: 64}, 8, 8, 8) // {tp: 8, ep: 8, from: 'id'}
+ * launchLayout({id: 'dsr1_h200_trtllm_fp8_agg_1024x1024_c64_cfg181-tpot', tp: 64, world_size: 64}, 8, 8, 8) // {tp: 8, ep: 8, from: 'columns'}
+ * launchLayout({id: 'gpt_oss_trtllm_agg_1024x1024_c64-tpot', tp: 4, world_size: 4}, 2, 2, 8) // undefined
  */
-export function idLayout(
+export function launchLayout(
   row: Pick<MeasurementRow, 'id' | 'tp' | 'world_size'>,
   moeTp: number | undefined,
   moeEp: number | undefined,
@@ -97,13 +97,13 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
   let tp = row.tp
   const perNode = gpu.gpusPerNode ?? 8
   const domain = maxAttentionTp(gpu, perNode)
-  const fromId = model.ffn.isMoe ? idLayout(row, moeTp, moeEp, domain) : undefined
-  if (fromId) {
-    const said = fromId.from === 'id' ? 'as the id says' : 'moe_tp and moe_ep as tp and MoE EP'
+  const launched = model.ffn.isMoe ? launchLayout(row, moeTp, moeEp, domain) : undefined
+  if (launched) {
+    const said = launched.from === 'id' ? 'as the id says' : 'moe_tp and moe_ep as tp and MoE EP'
     notes.push(
-      `layout ${said}: ${Math.max(fromId.tp, fromId.ep)} GPUs, tp ${fromId.tp}, MoE EP ${fromId.ep} (the columns say world_size ${row.world_size}, tp ${row.tp} = moe_tp ${moeTp} x moe_ep ${moeEp}, the product AIConfigurator's exports write for such runs)`,
+      `layout ${said}: ${Math.max(launched.tp, launched.ep)} GPUs, tp ${launched.tp}, MoE EP ${launched.ep} (the columns say world_size ${row.world_size}, tp ${row.tp} = moe_tp ${moeTp} x moe_ep ${moeEp}, the product AIConfigurator's exports write for such runs)`,
     )
-    ;[world, tp, moeTp, moeEp] = [Math.max(fromId.tp, fromId.ep), fromId.tp, 1, fromId.ep]
+    ;[world, tp, moeTp, moeEp] = [Math.max(launched.tp, launched.ep), launched.tp, 1, launched.ep]
   }
   if (model.ffn.isMoe && moeTp && moeEp) world = Math.max(world, moeTp * moeEp)
   const heads = model.attention.heads
@@ -112,7 +112,7 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
     tp = 1
   }
   if (world % tp !== 0) throw inputError(`tp ${tp} does not divide the instance's ${world} GPUs (moe_tp ${moeTp ?? '-'} x moe_ep ${moeEp ?? '-'})`)
-  const nodes = Math.max(fromId ? 1 : row.nodes, Math.ceil(world / perNode))
+  const nodes = Math.max(launched ? 1 : row.nodes, Math.ceil(world / perNode))
   const groups = world / tp
   Object.assign(d, {worldSize: world, tp, nodes}, model.ffn.isMoe && moeEp ? {moeEp} : {})
   if (groups > 1 && row.decode_batch % groups !== 0) notes.push(`concurrency ${row.decode_batch} over ${groups} attention groups: ${(row.decode_batch / groups).toFixed(2)} each on average`)

@@ -5,7 +5,7 @@
  * exported as 8 GPUs at tp 8, MoE EP 8.
  */
 import {describe, expect, it} from 'vitest'
-import {idLayout, servingRun} from '../../src/calibrate/serving.js'
+import {launchLayout, servingRun} from '../../src/calibrate/serving.js'
 import {findGpu} from '../../src/hardware/gpu.js'
 import {loadGpus} from '../../src/io/gpus.js'
 import {loadModel} from '../../src/io/models.js'
@@ -23,24 +23,24 @@ function row(id: string, world: number, tp: number, moeTp: string, moeEp: string
   } as MeasurementRow
 }
 
-describe('idLayout', () => {
+describe('launchLayout', () => {
   it("reads the id's tp and ep where the columns hold their product", () => {
     const id = '2026_04_06_deepseek_r1_h200_sxm_trtllm_fp8_agg_1024x1024_c32_tp8_ep8_922-tpot'
-    expect(idLayout(row(id, 64, 64, '8', '8'), 8, 8, 8)).toEqual({tp: 8, ep: 8, from: 'id'})
+    expect(launchLayout(row(id, 64, 64, '8', '8'), 8, 8, 8)).toEqual({tp: 8, ep: 8, from: 'id'})
   })
 
   it('reads moe_tp and moe_ep as the layout where the id names none', () => {
-    expect(idLayout(row('dsr1_h200_trtllm_fp8_agg_1024x1024_c64_cfg181-tpot', 64, 64, '8', '8'), 8, 8, 8)).toEqual({tp: 8, ep: 8, from: 'columns'})
+    expect(launchLayout(row('dsr1_h200_trtllm_fp8_agg_1024x1024_c64_cfg181-tpot', 64, 64, '8', '8'), 8, 8, 8)).toEqual({tp: 8, ep: 8, from: 'columns'})
   })
 
   it('leaves the columns alone where they are no such product, or the id names another layout', () => {
-    expect(idLayout(row('x_c32_tp8_ep8_1-tpot', 8, 8, '1', '8'), 1, 8, 8)).toBeUndefined()
-    expect(idLayout(row('x_c32_tp72_ep72_1-tpot', 72, 72, '1', '72'), 1, 72, 72)).toBeUndefined()
-    expect(idLayout(row('x_c32_tp8_ep8_1-tpot', 128, 64, '8', '8'), 8, 8, 8)).toBeUndefined()
-    expect(idLayout(row('x_c32_tp64_ep8_1-tpot', 64, 64, '8', '8'), 8, 8, 8)).toBeUndefined()
+    expect(launchLayout(row('x_c32_tp8_ep8_1-tpot', 8, 8, '1', '8'), 1, 8, 8)).toBeUndefined()
+    expect(launchLayout(row('x_c32_tp72_ep72_1-tpot', 72, 72, '1', '72'), 1, 72, 72)).toBeUndefined()
+    expect(launchLayout(row('x_c32_tp8_ep8_1-tpot', 128, 64, '8', '8'), 8, 8, 8)).toBeUndefined()
+    expect(launchLayout(row('x_c32_tp64_ep8_1-tpot', 64, 64, '8', '8'), 8, 8, 8)).toBeUndefined()
     // a real small product: TensorRT-LLM at tp 4 with MoE TP 2 x EP 2, with or without a layout in the id
-    expect(idLayout(row('openai_gpt_oss_120b_trtllm_agg_1024x1024_c64_tp4_epnone_1-tpot', 4, 4, '2', '2'), 2, 2, 8)).toBeUndefined()
-    expect(idLayout(row('gpt_oss_trtllm_agg_1024x1024_c64-tpot', 4, 4, '2', '2'), 2, 2, 8)).toBeUndefined()
+    expect(launchLayout(row('openai_gpt_oss_120b_trtllm_agg_1024x1024_c64_tp4_epnone_1-tpot', 4, 4, '2', '2'), 2, 2, 8)).toBeUndefined()
+    expect(launchLayout(row('gpt_oss_trtllm_agg_1024x1024_c64-tpot', 4, 4, '2', '2'), 2, 2, 8)).toBeUndefined()
   })
 })
 
