@@ -87,6 +87,9 @@ export function launchLayout(
   return Number(tp[1]) === moeTp && ep && Number(ep[1]) === moeEp ? {tp: moeTp, ep: moeEp, from: 'id'} : undefined
 }
 
+/** Weight formats a checkpoint ships that fp8_gemm = 1 does not turn into FP8 (no engine re-quantizes 4-bit experts to FP8). */
+const FOUR_BIT = new Set(['mxfp4', 'nvfp4', 'int4'])
+
 export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec): ServingRun {
   if (typeof row.decode_batch !== 'number') throw inputError(`a serving row needs decode_batch = concurrency per replica as a number, got ${quoteText(String(row.decode_batch))}`)
   const notes: string[] = []
@@ -115,10 +118,15 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
   const nodes = Math.max(launched ? 1 : row.nodes, Math.ceil(world / perNode))
   const groups = world / tp
   Object.assign(d, {worldSize: world, tp, nodes}, model.ffn.isMoe && moeEp ? {moeEp} : {})
-  if (groups > 1 && row.decode_batch % groups !== 0) notes.push(`concurrency ${row.decode_batch} over ${groups} attention groups: ${(row.decode_batch / groups).toFixed(2)} each on average`)
-  const weightNote =
+  const concurrency = row.decode_batch
+  if (groups > 1 && concurrency % groups !== 0) notes.push(`concurrency ${concurrency} over ${groups} attention groups: ${(concurrency / groups).toFixed(2)} each on average`)
+  let weightNote =
     rowWeightFormat(row)?.from === 'id' ? "nvfp4 weights: the id names the run's dtype fp4 (AIConfigurator's naming), which no other column can say; a weight_format column overrides it" : undefined
-  return {deployment: d, concurrency: row.decode_batch / groups, notes, ...(weightNote ? {weightNote} : {})}
+  if (!rowWeightFormat(row) && row.fp8_gemm === 1 && model.shippedQuant && FOUR_BIT.has(model.shippedQuant)) {
+    d.weightFormat = model.shippedQuant
+    weightNote = `${model.shippedQuant} weights, as the checkpoint ships them: fp8_gemm = 1 does not make 4-bit experts FP8`
+  }
+  return {deployment: d, concurrency: concurrency / groups, notes, ...(weightNote ? {weightNote} : {})}
 }
 
 export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Engine): ServingResult {
