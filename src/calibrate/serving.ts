@@ -87,6 +87,27 @@ export function launchLayout(
   return Number(tp[1]) === moeTp && ep && Number(ep[1]) === moeEp ? {tp: moeTp, ep: moeEp, from: 'id'} : undefined
 }
 
+/** AIConfigurator's run ids carry the instance's concurrency: `..._agg_4000x1000_c192_tp4_...`. */
+const ID_CONCURRENCY = /_c(\d+)_/
+
+/**
+ * Attention data-parallel ranks a row names by its concurrency: the id's
+ * concurrency is the instance's and decode_batch one rank's, their ratio the
+ * row's tp. In AIConfigurator's H100 and H200 exports only TensorRT-LLM's
+ * gpt-oss-120b runs are so (c192 at tp 4 with decode_batch 48, c320 at tp 2
+ * with 160), and TensorRT-LLM's gpt-oss throughput recipe runs attention
+ * data-parallel; every other id's concurrency is its decode_batch.
+ * Undefined: attention as the columns say.
+ *
+ * @example
+ * attentionDpRanks({id: 'gpt_oss_trtllm_agg_4000x1000_c192_tp4_epnone_1-tpot', tp: 4, decode_batch: 48}) // 4
+ */
+export function attentionDpRanks(row: Pick<MeasurementRow, 'id' | 'tp' | 'decode_batch'>): number | undefined {
+  const m = ID_CONCURRENCY.exec(`${row.id}_`)
+  if (!m || typeof row.decode_batch !== 'number' || row.tp < 2) return undefined
+  return Number(m[1]) === row.decode_batch * row.tp ? row.tp : undefined
+}
+
 /** Weight formats a checkpoint ships that fp8_gemm = 1 does not turn into FP8 (no engine re-quantizes 4-bit experts to FP8). */
 const FOUR_BIT = new Set(['mxfp4', 'nvfp4', 'int4'])
 
@@ -110,6 +131,11 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
   }
   if (model.ffn.isMoe && moeTp && moeEp) world = Math.max(world, moeTp * moeEp)
   const heads = model.attention.heads
+  const dpRanks = attentionDpRanks(row)
+  if (dpRanks) {
+    notes.push(`attention data-parallel: the id's concurrency (${row.decode_batch * dpRanks}) is decode_batch (${row.decode_batch}) per rank over tp ${dpRanks} ranks, tp 1 each`)
+    tp = 1
+  }
   if (heads % tp !== 0 || tp > domain) {
     notes.push(`attention heads (${heads}) over tp ${tp}${tp > domain ? `, wider than the ${domain} GPUs attention runs tensor-parallel over on ${gpu.name}` : ''}: run as data-parallel attention (tp 1 per GPU), as the engines do`)
     tp = 1
@@ -118,7 +144,7 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
   const nodes = Math.max(launched ? 1 : row.nodes, Math.ceil(world / perNode))
   const groups = world / tp
   Object.assign(d, {worldSize: world, tp, nodes}, model.ffn.isMoe && moeEp ? {moeEp} : {})
-  const concurrency = row.decode_batch
+  const concurrency = row.decode_batch * (dpRanks ?? 1)
   if (groups > 1 && concurrency % groups !== 0) notes.push(`concurrency ${concurrency} over ${groups} attention groups: ${(concurrency / groups).toFixed(2)} each on average`)
   let weightNote =
     rowWeightFormat(row)?.from === 'id' ? "nvfp4 weights: the id names the run's dtype fp4 (AIConfigurator's naming), which no other column can say; a weight_format column overrides it" : undefined

@@ -28,6 +28,8 @@ export function parseModelConfig(raw: unknown, source: string, name: string, opt
   const layers = field.int('num_hidden_layers')
   const hidden = field.int('hidden_size')
   const attention = parseAttention(cfg, field, hidden)
+  const sliding = opts.publishedConfigs && attention.kind === 'mha' ? slidingWindowOf(cfg, field, layers) : undefined
+  if (sliding && attention.kind === 'mha') attention.slidingWindow = sliding
   const linear = 'full_attention_interval' in cfg ? parseLinear(field, layers) : undefined
   const ffn = opts.publishedConfigs ? parsePublishedFfn(cfg, field, layers) : parseCompatFfn(cfg, field)
   return {
@@ -75,6 +77,17 @@ function selectTextConfig(raw: Json, source: string): Json {
   // Other multimodal wrappers (Llama 4) keep the language model in text_config too.
   if (!('num_hidden_layers' in raw) && isObject(nested)) return nested
   return raw
+}
+
+/** Sliding-window layers as `layer_types` names them, with the config's `sliding_window`; undefined where there are none. */
+function slidingWindowOf(cfg: Json, field: FieldReader, layers: number): {window: number; layers: number} | undefined {
+  const types = cfg.layer_types
+  if (!Array.isArray(types)) return undefined
+  const count = types.filter((t) => t === 'sliding_attention').length
+  const window = field.optInt('sliding_window')
+  if (count === 0 || window === undefined || window < 1) return undefined
+  if (types.length !== layers) throw inputError(`${field.source}: field "layer_types" lists ${types.length} layers, "num_hidden_layers" ${layers}`)
+  return {window, layers: count}
 }
 
 function parseAttention(cfg: Json, field: FieldReader, hidden: number): Attention {

@@ -6,6 +6,12 @@ export interface MhaAttention {
   headDim: number
   /** Gated attention output (Qwen3-Next / Qwen3.5): q_proj also produces a per-head gate. */
   outputGate?: boolean
+  /**
+   * Layers that attend over a sliding window of the last `window` tokens (gpt-oss: every other
+   * layer, 128 tokens; config `layer_types` and `sliding_window`): their KV cache holds at most
+   * `window` tokens of a request. Read by the default profile (publishedConfigs).
+   */
+  slidingWindow?: {window: number; layers: number}
 }
 
 export interface MlaAttention {

@@ -10,7 +10,7 @@
  * Token curves are evaluated on a geometric grid of token counts and
  * interpolated linearly between grid points (lookups are memoized).
  */
-import {linearStateBytesPerLayer, kvBytesPerToken} from '../cost/kvcache.js'
+import {kvBytesPerLayerToken, linearStateBytesPerLayer, kvBytesPerToken} from '../cost/kvcache.js'
 import {paramsPerGpu} from '../cost/weights.js'
 import type {SimContext} from '../sim/context.js'
 import {coreSeconds, ffnSteps, layerCounts, layerSteps, lmHeadStep, partSeconds, sumSeconds, type TokenMix} from '../sim/layer.js'
@@ -37,9 +37,9 @@ export interface StepCost {
   prefillAttentionSeconds: number
   /** Weights held by one GPU, bytes. */
   weightBytesPerGpu: number
-  /** KV cache per token of one request on one GPU (full-attention layers), bytes. */
+  /** KV cache per token of one request on one GPU (the layers that keep the whole context), bytes. */
   kvBytesPerToken: number
-  /** Recurrent state of one request on one GPU (hybrid models), bytes. */
+  /** What one request keeps on one GPU whatever its length: recurrent state (hybrid models), sliding-window layers' KV of `window` tokens, bytes. */
   stateBytesPerRequest: number
   /** Mean KV length of a decoding request: isl + osl / 2. */
   meanKvLength: number
@@ -148,6 +148,7 @@ export function buildTokenCurves(ctx: SimContext): TokenCurves {
     return step.seconds
   }
   const lin = model.linear
+  const sliding = model.attention.kind === 'mha' ? model.attention.slidingWindow : undefined
   return {
     gemmSeconds: tokenCurve((tokens) => partsAt(tokens).gemm),
     moeSeconds: tokenCurve(moeAt),
@@ -157,8 +158,8 @@ export function buildTokenCurves(ctx: SimContext): TokenCurves {
     lmHeadSeconds: tokenCurve(lmHeadAt),
     commSeconds: tokenCurve((tokens) => partsAt(tokens).comm),
     weightBytesPerGpu: paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize, ctx.switches.layoutCollectives ? ctx.moe : undefined).perGpuBytes,
-    kvBytesPerToken: kvBytesPerToken(model, ctx.shapes),
-    stateBytesPerRequest: lin ? lin.linearLayers * linearStateBytesPerLayer(lin) : 0,
+    kvBytesPerToken: kvBytesPerToken(model, ctx.shapes) - (sliding ? sliding.layers * kvBytesPerLayerToken(model, ctx.shapes) : 0),
+    stateBytesPerRequest: (lin ? lin.linearLayers * linearStateBytesPerLayer(lin) : 0) + (sliding ? sliding.layers * sliding.window * kvBytesPerLayerToken(model, ctx.shapes) : 0),
     get commSource() {
       return commSource ?? 'bandwidth formula'
     },

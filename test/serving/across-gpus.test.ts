@@ -66,12 +66,12 @@ async function requestTimes(source: string, gpu: string): Promise<{times: Map<st
   return {times, failed}
 }
 
-/** Largest ratio of `faster`'s request time to `slower`'s over the runs both evaluate. */
-function worst(faster: Map<string, number>, slower: Map<string, number>): {ratio: number; id: string; n: number} {
+/** Largest ratio of `faster`'s request time to `slower`'s over the runs both evaluate (and `keep` keeps). */
+function worst(faster: Map<string, number>, slower: Map<string, number>, keep: (id: string) => boolean = () => true): {ratio: number; id: string; n: number} {
   let out = {ratio: 0, id: '', n: 0}
   for (const [id, t] of faster) {
     const s = slower.get(id)
-    if (s === undefined) continue
+    if (s === undefined || !keep(id)) continue
     out.n++
     if (t / s > out.ratio) out = {...out, ratio: t / s, id}
   }
@@ -83,14 +83,19 @@ describe('the bundled serving runs on other GPUs', () => {
     const gpus = ['A100-SXM', 'H100-SXM', 'H200-SXM', 'B200-SXM', 'GB200-NVL72'] as const
     const t = Object.fromEntries(await Promise.all(gpus.map(async (g) => [g, await requestTimes('serving-h100.csv', g)] as const)))
     for (const g of gpus) expect(t[g].failed, g).toBe(0)
-    for (const [faster, slower] of [
-      ['H100-SXM', 'A100-SXM'],
-      ['H200-SXM', 'H100-SXM'],
-      ['B200-SXM', 'H200-SXM'],
-      ['GB200-NVL72', 'H200-SXM'],
+    // gpt-oss's MXFP4 experts run a different kernel per generation: Hopper's measured one is
+    // SGLang's Triton w4a16 (0.576 ms at 8 tokens of its shape, 5.5x its memory time, and
+    // TensorRT-LLM's H100 runs decode as slowly), Ampere's the int4 (Marlin) kernel. A100 ahead of
+    // H100 there is what the measurements say, not a misread table.
+    const sameKernels = (id: string) => !id.includes('gpt_oss')
+    for (const [faster, slower, keep] of [
+      ['H100-SXM', 'A100-SXM', sameKernels],
+      ['H200-SXM', 'H100-SXM', undefined],
+      ['B200-SXM', 'H200-SXM', undefined],
+      ['GB200-NVL72', 'H200-SXM', undefined],
     ] as const) {
-      const w = worst(t[faster].times, t[slower].times)
-      expect(w.n, `${faster} vs ${slower}`).toBe(726)
+      const w = worst(t[faster].times, t[slower].times, keep)
+      expect(w.n, `${faster} vs ${slower}`).toBe(keep ? 721 : 726)
       expect(w.ratio, `${faster} vs ${slower}: ${w.id}`).toBeLessThan(TOLERANCE)
     }
   }, 120_000)
