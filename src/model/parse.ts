@@ -79,15 +79,19 @@ function selectTextConfig(raw: Json, source: string): Json {
   return raw
 }
 
-/** Sliding-window layers as `layer_types` names them, with the config's `sliding_window`; undefined where there are none. */
+/**
+ * Sliding-window layers as `layer_types` names them, with the config's
+ * `sliding_window`; undefined where there are none. A list of another length
+ * than the layers (a config edited by hand) gives its share of them.
+ */
 function slidingWindowOf(cfg: Json, field: FieldReader, layers: number): {window: number; layers: number} | undefined {
   const types = cfg.layer_types
-  if (!Array.isArray(types)) return undefined
+  if (!Array.isArray(types) || types.length === 0) return undefined
   const count = types.filter((t) => t === 'sliding_attention').length
   const window = field.optInt('sliding_window')
   if (count === 0 || window === undefined || window < 1) return undefined
-  if (types.length !== layers) throw inputError(`${field.source}: field "layer_types" lists ${types.length} layers, "num_hidden_layers" ${layers}`)
-  return {window, layers: count}
+  const sliding = types.length === layers ? count : Math.min(layers, Math.round((count * layers) / types.length))
+  return sliding > 0 ? {window, layers: sliding} : undefined
 }
 
 function parseAttention(cfg: Json, field: FieldReader, hidden: number): Attention {
