@@ -8,21 +8,15 @@ import type {GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec, WeightQuant} from '../model/types.js'
 import {DEFAULT_DEPLOYMENT, type Deployment, type SimMode} from '../sim/deployment.js'
 import {resolveDecodeBatch} from '../sim/simulate.js'
+import {runIdTokens} from './run-id.js'
 import type {MeasurementRow} from './types.js'
-
-/**
- * AIConfigurator's run ids name the run's serving dtype just before agg or
- * disagg (`..._h200_sxm_trtllm_fp8_agg_1024x1024_c4_...`). The standard
- * columns cannot say nvfp4 (fp8_gemm is 0 or 1), so an FP4 token there is
- * where such a file says it; mxfp4 (gpt-oss's own format) is not matched.
- */
-const ID_FP4_DTYPE = /_(?:nv)?fp4_(?:agg|disagg)_/i
 
 /**
  * The weight format a row names, when it names one: its `weight_format`
  * column (anything but empty or auto), else an FP4 dtype in an
- * AIConfigurator run id. Undefined: the columns decide (fp8_gemm, then what
- * the checkpoint ships).
+ * AIConfigurator run id (src/calibrate/run-id.ts): the standard columns
+ * cannot say nvfp4 (fp8_gemm is 0 or 1). Undefined: the columns decide
+ * (fp8_gemm, then what the checkpoint ships).
  *
  * @example
  * rowWeightFormat({id: 'dsr1_b200_trtllm_fp4_agg_1024x1024_c4_cfg1-tpot', extra: {}}) // {format: 'nvfp4', from: 'id'}
@@ -31,7 +25,7 @@ const ID_FP4_DTYPE = /_(?:nv)?fp4_(?:agg|disagg)_/i
 export function rowWeightFormat(row: Pick<MeasurementRow, 'id' | 'extra'>): {format: WeightQuant; from: 'column' | 'id'} | undefined {
   const cell = (row.extra.weight_format ?? '').trim()
   if (cell !== '' && cell !== 'auto') return {format: cell as WeightQuant, from: 'column'}
-  if (cell === '' && ID_FP4_DTYPE.test(row.id)) return {format: 'nvfp4', from: 'id'}
+  if (cell === '' && runIdTokens(row.id).fp4) return {format: 'nvfp4', from: 'id'}
   return undefined
 }
 

@@ -19,13 +19,13 @@ export function useEngineDir(dir: string | undefined): void {
 }
 
 /** Other spellings of the engines' names that exports use (TensorRT-LLM, tensorrt_llm, trt-llm, SGLang, vLLM): letters only, lower case. */
-const ENGINE_SPELLINGS: Record<string, string> = {tensorrtllm: 'trtllm', trtllm: 'trtllm', vllm: 'vllm', sglang: 'sglang'}
+const ENGINE_SPELLINGS = new Map([['tensorrtllm', 'trtllm'], ['trtllm', 'trtllm'], ['vllm', 'vllm'], ['sglang', 'sglang']])
 
 export function rowEngineName(row: MeasurementRow): string {
   const raw = (row.extra.backend ?? '').trim()
   if (!raw) return DEFAULT_ENGINE
-  const name = ENGINE_SPELLINGS[raw.toLowerCase().replace(/[^a-z]/g, '')]
-  if (!name || !(ENGINE_NAMES as readonly string[]).includes(name)) throw inputError(`column "backend": ${quoteText(raw)} is not one of ${ENGINE_NAMES.join(', ')}`)
+  const name = ENGINE_SPELLINGS.get(raw.toLowerCase().replace(/[^a-z]/g, ''))
+  if (!name) throw inputError(`column "backend": ${quoteText(raw)} is not one of ${ENGINE_NAMES.join(', ')}`)
   return name
 }
 

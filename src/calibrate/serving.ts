@@ -8,6 +8,7 @@ import {inputError} from '../errors.js'
 import type {Engine} from '../engine.js'
 import {simulateServing, type ServingResult} from '../serving/simulate.js'
 import {baseDeployment, rowWeightFormat} from './deployment.js'
+import {runIdTokens} from './run-id.js'
 import {registerEvaluator, type EvalInputs, type Evaluation} from './evaluators.js'
 import {rowEngine} from './row-engine.js'
 import {maxAttentionTp, type GpuSpec} from '../hardware/gpu.js'
@@ -47,10 +48,6 @@ export interface ServingRun {
  * DP, vLLM --data-parallel-size), one attention group per GPU. The row's
  * concurrency is the instance's; each attention group holds its share.
  */
-/** AIConfigurator's run ids carry the launch layout: `..._c64_tp8_ep8_954`, `..._tp4_epnone_1`. */
-const ID_TP = /_tp(\d+)_/
-const ID_EP = /_ep(\d+)_/
-
 /**
  * The launch layout of a row whose columns hold its product instead:
  * world_size = tp = moe_tp x moe_ep, both above 1, where the run was tp =
@@ -80,15 +77,10 @@ export function launchLayout(
   if (!moeTp || !moeEp || moeTp < 2 || moeEp < 2) return undefined
   const product = moeTp * moeEp
   if (row.tp !== product || row.world_size !== product) return undefined
-  const id = `${row.id}_`
-  const tp = ID_TP.exec(id)
-  if (!tp) return product > domain && moeTp <= domain ? {tp: moeTp, ep: moeEp, from: 'columns'} : undefined
-  const ep = ID_EP.exec(id)
-  return Number(tp[1]) === moeTp && ep && Number(ep[1]) === moeEp ? {tp: moeTp, ep: moeEp, from: 'id'} : undefined
+  const {tp, ep} = runIdTokens(row.id)
+  if (tp === undefined) return product > domain && moeTp <= domain ? {tp: moeTp, ep: moeEp, from: 'columns'} : undefined
+  return tp === moeTp && ep === moeEp ? {tp: moeTp, ep: moeEp, from: 'id'} : undefined
 }
-
-/** AIConfigurator's run ids carry the instance's concurrency: `..._agg_4000x1000_c192_tp4_...`. */
-const ID_CONCURRENCY = /_c(\d+)_/
 
 /**
  * Attention data-parallel ranks a row names by its concurrency: the id's
@@ -103,9 +95,9 @@ const ID_CONCURRENCY = /_c(\d+)_/
  * attentionDpRanks({id: 'gpt_oss_trtllm_agg_4000x1000_c192_tp4_epnone_1-tpot', tp: 4, decode_batch: 48}) // 4
  */
 export function attentionDpRanks(row: Pick<MeasurementRow, 'id' | 'tp' | 'decode_batch'>): number | undefined {
-  const m = ID_CONCURRENCY.exec(`${row.id}_`)
-  if (!m || typeof row.decode_batch !== 'number' || row.tp < 2) return undefined
-  return Number(m[1]) === row.decode_batch * row.tp ? row.tp : undefined
+  const {concurrency} = runIdTokens(row.id)
+  if (concurrency === undefined || typeof row.decode_batch !== 'number' || row.tp < 2) return undefined
+  return concurrency === row.decode_batch * row.tp ? row.tp : undefined
 }
 
 /** Weight formats a checkpoint ships that fp8_gemm = 1 does not turn into FP8 (no engine re-quantizes 4-bit experts to FP8). */
@@ -146,9 +138,10 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
   Object.assign(d, {worldSize: world, tp, nodes}, model.ffn.isMoe && moeEp ? {moeEp} : {})
   const concurrency = row.decode_batch * (dpRanks ?? 1)
   if (groups > 1 && concurrency % groups !== 0) notes.push(`concurrency ${concurrency} over ${groups} attention groups: ${(concurrency / groups).toFixed(2)} each on average`)
+  const named = rowWeightFormat(row)
   let weightNote =
-    rowWeightFormat(row)?.from === 'id' ? "nvfp4 weights: the id names the run's dtype fp4 (AIConfigurator's naming), which no other column can say; a weight_format column overrides it" : undefined
-  if (!rowWeightFormat(row) && row.fp8_gemm === 1 && model.shippedQuant && FOUR_BIT.has(model.shippedQuant)) {
+    named?.from === 'id' ? "nvfp4 weights: the id names the run's dtype fp4 (AIConfigurator's naming), which no other column can say; a weight_format column overrides it" : undefined
+  if (!named && row.fp8_gemm === 1 && model.shippedQuant && FOUR_BIT.has(model.shippedQuant)) {
     d.weightFormat = model.shippedQuant
     weightNote = `${model.shippedQuant} weights, as the checkpoint ships them: fp8_gemm = 1 does not make 4-bit experts FP8`
   }

@@ -1,6 +1,7 @@
 /** Communication times, in seconds: the reference's formulas and the bandwidth formula of one collective. */
 import type {Collective} from './collectives.js'
 import {transferSeconds} from './units.js'
+import {ringShare} from '../tables/comm-lookup.js'
 
 export interface CommTopology {
   worldSize: number
@@ -55,7 +56,7 @@ export function tpAllReduceSeconds(topology: CommTopology, tokens: number): numb
 export function collectiveSeconds(c: Collective, topology: CommTopology): number {
   if (c.gpus <= 1 || c.bytes <= 0) return 0
   const bandwidth = c.interNode ? topology.rdmaBw : topology.nvlinkBw
-  const ring = (c.gpus - 1) / c.gpus
+  const ring = ringShare(c.gpus)
   switch (c.op) {
     case 'allreduce':
       return transferSeconds(c.bytes * 2 * ring, bandwidth)

@@ -22,6 +22,23 @@ export function kvBytesPerToken(model: ModelSpec, s: ShardShapes): number {
   return model.linear ? (allLayers / model.layers) * model.linear.fullLayers : allLayers
 }
 
+/**
+ * KV bytes one GPU keeps per token of a request over the layers that keep the
+ * whole context: kvBytesPerToken less sliding-window layers, which keep only
+ * their window (fixedKvBytesPerRequest). The serving KV pool counts these.
+ */
+export function contextKvBytesPerToken(model: ModelSpec, s: ShardShapes): number {
+  const sliding = model.attention.kind === 'mha' ? model.attention.slidingWindow : undefined
+  return kvBytesPerToken(model, s) - (sliding ? sliding.layers * kvBytesPerLayerToken(model, s) : 0)
+}
+
+/** What one request keeps on one GPU whatever its length: a hybrid model's recurrent state, and the KV of sliding-window layers' `window` tokens, bytes. */
+export function fixedKvBytesPerRequest(model: ModelSpec, s: ShardShapes): number {
+  const lin = model.linear
+  const sliding = model.attention.kind === 'mha' ? model.attention.slidingWindow : undefined
+  return (lin ? lin.linearLayers * linearStateBytesPerLayer(lin) : 0) + (sliding ? sliding.layers * sliding.window * kvBytesPerLayerToken(model, s) : 0)
+}
+
 /** Recurrent state of one GDN layer for one request: conv state + SSM state. */
 export function linearStateBytesPerLayer(lin: LinearAttention): number {
   const conv = (lin.valueHeads * lin.valueHeadDim + 2 * lin.keyHeads * lin.keyHeadDim) * (lin.convKernel - 1) * 2

@@ -28,8 +28,10 @@ export function parseModelConfig(raw: unknown, source: string, name: string, opt
   const layers = field.int('num_hidden_layers')
   const hidden = field.int('hidden_size')
   const attention = parseAttention(cfg, field, hidden)
-  const sliding = opts.publishedConfigs && attention.kind === 'mha' ? slidingWindowOf(cfg, field, layers) : undefined
-  if (sliding && attention.kind === 'mha') attention.slidingWindow = sliding
+  if (opts.publishedConfigs && attention.kind === 'mha') {
+    const sliding = slidingWindowOf(cfg, field, layers)
+    if (sliding) attention.slidingWindow = sliding
+  }
   const linear = 'full_attention_interval' in cfg ? parseLinear(field, layers) : undefined
   const ffn = opts.publishedConfigs ? parsePublishedFfn(cfg, field, layers) : parseCompatFfn(cfg, field)
   return {

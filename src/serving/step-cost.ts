@@ -10,7 +10,7 @@
  * Token curves are evaluated on a geometric grid of token counts and
  * interpolated linearly between grid points (lookups are memoized).
  */
-import {kvBytesPerLayerToken, linearStateBytesPerLayer, kvBytesPerToken} from '../cost/kvcache.js'
+import {contextKvBytesPerToken, fixedKvBytesPerRequest} from '../cost/kvcache.js'
 import {paramsPerGpu} from '../cost/weights.js'
 import type {SimContext} from '../sim/context.js'
 import {coreSeconds, ffnSteps, layerCounts, layerSteps, lmHeadStep, partSeconds, sumSeconds, type TokenMix} from '../sim/layer.js'
@@ -147,8 +147,6 @@ export function buildTokenCurves(ctx: SimContext): TokenCurves {
     note([step])
     return step.seconds
   }
-  const lin = model.linear
-  const sliding = model.attention.kind === 'mha' ? model.attention.slidingWindow : undefined
   return {
     gemmSeconds: tokenCurve((tokens) => partsAt(tokens).gemm),
     moeSeconds: tokenCurve(moeAt),
@@ -158,8 +156,8 @@ export function buildTokenCurves(ctx: SimContext): TokenCurves {
     lmHeadSeconds: tokenCurve(lmHeadAt),
     commSeconds: tokenCurve((tokens) => partsAt(tokens).comm),
     weightBytesPerGpu: paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize, ctx.switches.layoutCollectives ? ctx.moe : undefined).perGpuBytes,
-    kvBytesPerToken: kvBytesPerToken(model, ctx.shapes) - (sliding ? sliding.layers * kvBytesPerLayerToken(model, ctx.shapes) : 0),
-    stateBytesPerRequest: (lin ? lin.linearLayers * linearStateBytesPerLayer(lin) : 0) + (sliding ? sliding.layers * sliding.window * kvBytesPerLayerToken(model, ctx.shapes) : 0),
+    kvBytesPerToken: contextKvBytesPerToken(model, ctx.shapes),
+    stateBytesPerRequest: fixedKvBytesPerRequest(model, ctx.shapes),
     get commSource() {
       return commSource ?? 'bandwidth formula'
     },

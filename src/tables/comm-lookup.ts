@@ -87,7 +87,10 @@ function measuredGpuCounts(table: KernelTable): number[] {
  * @example
  * ringCarry(8, 4) // 1.1666... (7/8 over 3/4)
  */
-export const ringCarry = (gpus: number, measured: number): number => ((gpus - 1) / gpus) / ((measured - 1) / measured)
+export const ringCarry = (gpus: number, measured: number): number => ringShare(gpus) / ringShare(measured)
+
+/** Share of a message a ring collective over `gpus` GPUs moves over each GPU's links, (g-1)/g (an all-reduce moves it twice). */
+export const ringShare = (gpus: number): number => (gpus - 1) / gpus
 
 /** Time of one collective of `bytes` over `gpus` GPUs from the measured table; undefined where it has none for the op. */
 export function lookupCollective(tables: TableSet, gpuKey: string, op: CollectiveOp, gpus: number, bytes: number): CommLookup | undefined {
