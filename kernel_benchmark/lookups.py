@@ -186,7 +186,19 @@ class _Lookups:
             shape.update({"batch_size": d.decode_batch, "kv_len": d.context} if phase == "decode" else {"seq_len": d.isl})
             item = PlanItem("attention", phase, "bf16", d.kv_dtype if phase == "decode" else None, shape,
                             attention_table(self.gpu, phase, shape), "lookup")
+            if a.sliding_layers and not m.linear:
+                self.sliding_window_core(phase, shape, item)
         self.out.add(item, self.use(phase, "attn-core"))
+
+    # sliding-window layers (src/sim/attention.ts): a benchmark measures no sliding-window kernel, so the
+    # simulator reads the full-attention table over the window in decode, and the full causal prefill
+    def sliding_window_core(self, phase: str, shape: dict, full: PlanItem) -> None:
+        if phase != "decode":
+            self.out.add(full, self.use(phase, "attn-core-window"))
+            return
+        w = dict(shape, kv_len=min(self.d.context, self.m.attention.sliding_window))
+        item = PlanItem("attention", phase, "bf16", self.d.kv_dtype, w, attention_table(self.gpu, phase, w), "lookup")
+        self.out.add(item, self.use(phase, "attn-core-window"))
 
     # DeepSeek V3.2 sparse attention, configs read as published only (src/sim/dsa.ts)
     def sparse_attention(self, phase: str, a: Mla, htp: int) -> None:

@@ -9,6 +9,7 @@ plans the shapes of both so one benchmark run serves either profile.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ class Mha:
     heads: int
     kv_heads: int
     head_dim: int
+    # sliding-window layers (gpt-oss: 18 of 36 at 128 tokens), configs read as published only
+    sliding_window: int = 0
+    sliding_layers: int = 0
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,8 @@ def read_model(raw: Dict[str, Any], source: str, published: bool, quant_config: 
     layers = f.int("num_hidden_layers")
     hidden = f.int("hidden_size")
     attention = _attention(cfg, f, hidden)
+    if published and isinstance(attention, Mha):
+        attention = _with_sliding_window(attention, cfg, f, layers)
     linear = _linear(f, layers) if "full_attention_interval" in cfg else None
     ffn = _published_ffn(cfg, f, layers) if published else _compat_ffn(cfg, f)
     return ModelDims(source=source, layers=layers, hidden=hidden, attention=attention, linear=linear, ffn=ffn,
@@ -169,6 +175,22 @@ def _attention(cfg: Dict[str, Any], f: "_Fields", hidden: int):
     if head_dim is None:
         head_dim = hidden // heads
     return Mha(heads=heads, kv_heads=f.opt_int("num_key_value_heads", heads), head_dim=head_dim)
+
+
+def _with_sliding_window(a: Mha, cfg: Dict[str, Any], f: "_Fields", layers: int) -> Mha:
+    """Sliding-window layers as layer_types names them, with sliding_window (src/model/parse.ts)."""
+    types = cfg.get("layer_types")
+    if not isinstance(types, list) or not types:
+        return a
+    count = sum(1 for t in types if t == "sliding_attention")
+    window = f.opt_int("sliding_window", None)
+    if count == 0 or window is None or window < 1:
+        return a
+    # a list of another length than the layers gives its share of them (JavaScript's Math.round: halves up)
+    sliding = count if len(types) == layers else min(layers, math.floor(count * layers / len(types) + 0.5))
+    if sliding <= 0:
+        return a
+    return Mha(heads=a.heads, kv_heads=a.kv_heads, head_dim=a.head_dim, sliding_window=window, sliding_layers=sliding)
 
 
 def _linear(f: "_Fields", layers: int) -> LinearAttention:

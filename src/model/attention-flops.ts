@@ -43,3 +43,12 @@ export function prefillPairFlops(a: Attention, heads: number): number {
  * @example causalPrefillFlops(10, 4) // 10 * 10 * 4 / 1.8 = 222.2...
  */
 export const causalPrefillFlops = (seqLen: number, pairFlops: number, discount = CAUSAL_DISCOUNT) => (seqLen * seqLen * pairFlops) / discount
+
+/**
+ * FLOPs of a prefill of `seqLen` tokens in a sliding-window layer, each query
+ * attending to at most the last `window` keys: causal over the first window,
+ * then `window` keys a query.
+ * @example windowedPrefillFlops(1000, 100, 4) // 100 * 100 * 4 / 1.8 + 900 * 100 * 4 = 382222.2...
+ */
+export const windowedPrefillFlops = (seqLen: number, window: number, pairFlops: number, discount = CAUSAL_DISCOUNT) =>
+  seqLen <= window ? causalPrefillFlops(seqLen, pairFlops, discount) : causalPrefillFlops(window, pairFlops, discount) + (seqLen - window) * window * pairFlops

@@ -4,6 +4,7 @@ import type {Provenance} from '../tables/types.js'
 
 export const STEP_NAMES: Record<string, string> = {
   'attn-core': 'attention core',
+  'attn-core-window': 'sliding-window attention core',
   'qkv-proj': 'QKV projection',
   'o-proj': 'O projection',
   'q-down-proj': 'Q down projection',
@@ -23,6 +24,7 @@ export const STEP_NAMES: Record<string, string> = {
   'tp-allreduce': 'TP all-reduce',
   'lm-head': 'LM head (per forward / L)',
   'attn-core-prefill': 'prefill attention core',
+  'attn-core-window-prefill': 'prefill sliding-window attention core',
   'dsa-indexer-prefill': 'prefill DSA indexer',
   'linear-core-prefill': 'prefill linear attention core',
 }

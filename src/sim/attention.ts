@@ -1,5 +1,5 @@
 /** Full-attention layers: cores and projections, prefill and decode. */
-import {CAUSAL_DISCOUNT, causalPrefillFlops, decodePairFlops, prefillPairFlops} from '../model/attention-flops.js'
+import {CAUSAL_DISCOUNT, causalPrefillFlops, decodePairFlops, mhaPairFlops, prefillPairFlops, windowedPrefillFlops} from '../model/attention-flops.js'
 import {kvBytesPerToken} from '../cost/kvcache.js'
 import {transferSeconds} from '../cost/units.js'
 import {tablePaths} from '../tables/paths.js'
@@ -70,6 +70,46 @@ export function prefillAttentionCore(ctx: SimContext, isl: number): Step {
   const mfu = ctx.mfu.prefillAttention(path, isl, {flops: (isl * gflopsPerToken * 1e9) / CAUSAL_DISCOUNT, bytes: kvBytes, peakTflops})
   const computeSeconds = secondsForGflops(ctx, (isl * gflopsPerToken) / CAUSAL_DISCOUNT, peakTflops, mfu.value)
   return coreStep(ctx, 'attn-core', flops, computeSeconds, kvBytes, mfu, {seq_len: isl})
+}
+
+/**
+ * A sliding-window layer's decode core: each request attends to its last
+ * `window` keys. Timed by the measured sliding-window kernel's table where
+ * one exists (looked up at the request's context, as measured); otherwise by
+ * the full-attention table over the `window` keys it reads (the measured
+ * sliding-window decode kernels take the full kernel's time at W to 2W keys).
+ */
+export function windowedDecodeAttentionCore(ctx: SimContext, batch: number, context: number, window: number): Step {
+  const {model, shapes: s, gpu} = ctx
+  const a = model.attention
+  const attended = Math.min(context, window)
+  const path = a.kind === 'mha' ? tablePaths.mhaDecode(ctx.gpuKey, s.htp, s.hkvtp, a.headDim, window) : undefined
+  if (!path || !ctx.mfu.hasTable(path)) return {...decodeAttentionCore(ctx, batch, attended), id: 'attn-core-window'}
+  const peakTflops = gpu.fp16Tflops
+  const flops = batch * decodePairFlops(a, coreHeads(ctx)) * attended
+  const kvBytes = kvBytesPerLayer(ctx, attended * batch)
+  const mfu = ctx.mfu.decodeAttention(path, batch, context, ctx.d.fp8Kv, {flops, bytes: kvBytes, peakTflops})
+  const computeSeconds = secondsForGflops(ctx, flops / 1e9, peakTflops, mfu.value)
+  return coreStep(ctx, 'attn-core-window', flops, computeSeconds, kvBytes, mfu, {batch, kv_len: context, window})
+}
+
+/**
+ * A sliding-window layer's prefill of `isl` tokens: causal over the first
+ * `window` tokens, then `window` keys a query, at the measured sliding-window
+ * kernel's MFU. Without that table, the full causal core (an upper bound: no
+ * measurement says how much of the window's saving a kernel realizes).
+ */
+export function windowedPrefillAttentionCore(ctx: SimContext, isl: number, window: number): Step {
+  const {model, shapes: s, gpu} = ctx
+  const a = model.attention
+  const path = a.kind === 'mha' ? tablePaths.mhaPrefill(ctx.gpuKey, s.htp, s.hkvtp, a.headDim, window) : undefined
+  if (!path || !ctx.mfu.hasTable(path) || a.kind !== 'mha') return {...prefillAttentionCore(ctx, isl), id: 'attn-core-window'}
+  const peakTflops = gpu.fp16Tflops
+  const flops = windowedPrefillFlops(isl, window, mhaPairFlops(s.htp, a.headDim))
+  const kvBytes = kvBytesPerLayer(ctx, isl)
+  const mfu = ctx.mfu.prefillAttention(path, isl, {flops, bytes: kvBytes, peakTflops})
+  const computeSeconds = secondsForGflops(ctx, flops / 1e9, peakTflops, mfu.value)
+  return coreStep(ctx, 'attn-core-window', flops, computeSeconds, kvBytes, mfu, {seq_len: isl, window})
 }
 
 /** QKV and output projections (MHA) or the six MLA projections, for m tokens. */

@@ -9,7 +9,7 @@
 import {moeLayerCount} from '../cost/weights.js'
 import type {MlaAttention} from '../model/types.js'
 import type {Phase} from '../tables/paths.js'
-import {attentionProjections, decodeAttentionCore, prefillAttentionCore} from './attention.js'
+import {attentionProjections, decodeAttentionCore, prefillAttentionCore, windowedDecodeAttentionCore, windowedPrefillAttentionCore} from './attention.js'
 import {layerCommSteps, type LayerComm} from './comm.js'
 import {gemmStep, type SimContext} from './context.js'
 import {dsaDecodeSteps, dsaPrefillSteps} from './dsa.js'
@@ -70,6 +70,18 @@ const sparseAttention = (ctx: SimContext) => {
   return ctx.switches.publishedConfigs && a.kind === 'mla' ? a.sparse : undefined
 }
 
+/**
+ * Sliding-window layers (gpt-oss: 18 of 36 at 128 tokens) as a share of the
+ * full-attention layers, when configs are read as published; their cores
+ * are timed over the window (the compat profile times every layer over the
+ * whole context, as the reference does).
+ */
+const slidingLayers = (ctx: SimContext): {window: number; share: number} | undefined => {
+  const a = ctx.model.attention
+  const sliding = ctx.switches.publishedConfigs && a.kind === 'mha' && !ctx.model.linear ? a.slidingWindow : undefined
+  return sliding && sliding.layers > 0 ? {window: sliding.window, share: Math.min(1, sliding.layers / ctx.model.layers)} : undefined
+}
+
 const counted = (s: Step, count: number): Step => {
   s.count = count
   return s
@@ -79,15 +91,27 @@ const counted = (s: Step, count: number): Step => {
 export function attentionCores(ctx: SimContext, mix: TokenMix): Step[] {
   const out: Step[] = []
   const sparse = sparseAttention(ctx)
+  const sliding = sparse ? undefined : slidingLayers(ctx)
   if (mix.decodeRequests > 0) {
     if (sparse) out.push(...dsaDecodeSteps(ctx, ctx.model.attention as MlaAttention, sparse, mix.decodeRequests, mix.kvLen))
-    else out.push(decodeAttentionCore(ctx, mix.decodeRequests, mix.kvLen))
+    else if (sliding) {
+      // A layer's figure is the average over the layers: the full ones and the sliding ones by their shares.
+      out.push(counted(decodeAttentionCore(ctx, mix.decodeRequests, mix.kvLen), 1 - sliding.share))
+      out.push(counted(windowedDecodeAttentionCore(ctx, mix.decodeRequests, mix.kvLen, sliding.window), sliding.share))
+    } else out.push(decodeAttentionCore(ctx, mix.decodeRequests, mix.kvLen))
   }
   if (mix.prompts > 0) {
-    const cores = sparse ? dsaPrefillSteps(ctx, ctx.model.attention as MlaAttention, sparse, mix.promptLen) : [prefillAttentionCore(ctx, mix.promptLen)]
+    const cores = sparse
+      ? dsaPrefillSteps(ctx, ctx.model.attention as MlaAttention, sparse, mix.promptLen).map((c) => counted(c, mix.prompts))
+      : sliding
+        ? [
+            counted(prefillAttentionCore(ctx, mix.promptLen), mix.prompts * (1 - sliding.share)),
+            counted(windowedPrefillAttentionCore(ctx, mix.promptLen, sliding.window), mix.prompts * sliding.share),
+          ]
+        : [counted(prefillAttentionCore(ctx, mix.promptLen), mix.prompts)]
     for (const core of cores) {
       if (mix.decodeRequests > 0) core.id = `${core.id}-prefill`
-      out.push(counted(core, mix.prompts))
+      out.push(core)
     }
   }
   return out

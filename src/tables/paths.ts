@@ -3,8 +3,9 @@ export type Phase = 'prefill' | 'decode'
 
 export const tablePaths = {
   gemm: (gpu: string) => `gemm/${gpu}/data.csv`,
-  mhaDecode: (gpu: string, heads: number, kvHeads: number, headDim: number) => `mha/decode/${gpu}/${heads}-${kvHeads}-${headDim}.csv`,
-  mhaPrefill: (gpu: string, heads: number, kvHeads: number, headDim: number) => `mha/prefill/${gpu}/${heads}-${kvHeads}-${headDim}.csv`,
+  /** With a `window`, the sliding-window kernel's table (each query attends to the last `window` keys). */
+  mhaDecode: (gpu: string, heads: number, kvHeads: number, headDim: number, window?: number) => `mha/decode/${gpu}/${heads}-${kvHeads}-${headDim}${window ? `-w${window}` : ''}.csv`,
+  mhaPrefill: (gpu: string, heads: number, kvHeads: number, headDim: number, window?: number) => `mha/prefill/${gpu}/${heads}-${kvHeads}-${headDim}${window ? `-w${window}` : ''}.csv`,
   mlaDecode: (gpu: string, heads: number, kvLoraRank: number, rope: number) => `mla/decode/${gpu}/${heads}-${kvLoraRank}-${rope}.csv`,
   mlaPrefill: (gpu: string, heads: number, nope: number, rope: number) => `mla/prefill/${gpu}/${heads}-${nope}-${rope}.csv`,
   groupedGemm: (gpu: string, phase: Phase) => `grouped_gemm/${phase}/${gpu}/data.csv`,

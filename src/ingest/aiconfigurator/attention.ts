@@ -2,17 +2,20 @@
  * context_attention_perf / generation_attention_perf -> mha/prefill and
  * mha/decode tables, one file per head configuration
  * `<heads per GPU>-<kv heads per GPU>-<head_dim>.csv` (AIConfigurator's
- * num_heads / num_key_value_heads are already per GPU). Full-attention rows
- * only (window_size 0): the simulator does not model sliding windows.
+ * num_heads / num_key_value_heads are already per GPU); sliding-window rows
+ * (window_size W > 0, each query attending to the last W keys: gpt-oss's
+ * sliding layers) in `<...>-w<W>.csv` beside them.
  *
  * The mfu column uses the simulator's attention-core FLOPs (docs/model.md,
  * Attention), so that
  * time = FLOPs / (peak * mfu) gives the measured latency back:
  *  - prefill of one request of isl tokens: isl * 4*H*hd*isl / 1.8 (causal);
- *  - decode step: batch * 4*H*hd*kv_len, kv_len = isl + step (isl is 1).
+ *  - decode step: batch * 4*H*hd*kv_len, kv_len = isl + step (isl is 1);
+ *  - with a window W: min(kv_len, W) keys in decode; in prefill, causal over
+ *    the first W tokens, then W keys a query (windowedPrefillFlops).
  * Both against the bf16 peak (the simulator times attention cores at it).
  */
-import {causalPrefillFlops, mhaPairFlops} from '../../model/attention-flops.js'
+import {causalPrefillFlops, mhaPairFlops, windowedPrefillFlops} from '../../model/attention-flops.js'
 import {cellNumber, cellText, requireColumns, type AicRow} from './parquet.js'
 import {dropAbovePeak, mfuOf, msToUs, sig} from './numbers.js'
 import {pickPrefillBatch} from './prefill-batch.js'
@@ -32,6 +35,8 @@ interface AttnPoint {
   /** Prefill: sequence length; decode: KV length. */
   len: number
   kvDtype: string
+  /** Sliding window in tokens; 0: full attention. */
+  window: number
 }
 
 function readPoints(rows: readonly AicRow[], src: SourceInfo, decode: boolean): Candidate<AttnPoint>[] {
@@ -45,7 +50,7 @@ function readPoints(rows: readonly AicRow[], src: SourceInfo, decode: boolean): 
     const wanted = decode ? kvDtype !== undefined && attnDtype === 'bfloat16' : kvDtype === 'bf16' && attnDtype === 'bfloat16'
     // Older collections (sglang 0.5.10) have no window_size column: all rows are full attention.
     const window = 'window_size' in r ? n('window_size') : 0
-    if (window !== 0 || !wanted) return
+    if (!wanted || !(window >= 0)) return
     const p: AttnPoint = {
       heads: n('num_heads'),
       kvHeads: n('num_key_value_heads'),
@@ -53,17 +58,26 @@ function readPoints(rows: readonly AicRow[], src: SourceInfo, decode: boolean): 
       batch: n('batch_size'),
       len: decode ? n('isl') + n('step') : n('isl'),
       kvDtype,
+      window,
     }
-    const key = `${p.heads}-${p.kvHeads}-${p.headDim}|${p.kvDtype}|${p.batch}|${p.len}`
+    const key = `${headConfig(p)}|${p.kvDtype}|${p.batch}|${p.len}`
     points.push({key, latencyUs: msToUs(n('latency')), kernelSource: cellText(r, 'kernel_source'), item: p})
   })
   return points
 }
 
+/** The table's file stem: heads, KV heads, head dim, and the window of a sliding-window kernel. */
+const headConfig = (p: AttnPoint) => `${p.heads}-${p.kvHeads}-${p.headDim}${p.window > 0 ? `-w${p.window}` : ''}`
+
+const windowNote = (cands: readonly {item: AttnPoint}[]) => {
+  const w = cands[0]?.item.window ?? 0
+  return w > 0 ? `window_size ${w} (sliding window: each query attends to the last ${w} keys)` : 'window_size 0 (full attention)'
+}
+
 function byHeadConfig<T extends {item: AttnPoint}>(list: readonly T[]): Map<string, T[]> {
   const m = new Map<string, T[]>()
   for (const c of list) {
-    const k = `${c.item.heads}-${c.item.kvHeads}-${c.item.headDim}`
+    const k = headConfig(c.item)
     const list = m.get(k)
     if (list) list.push(c)
     else m.set(k, [c])
@@ -78,14 +92,14 @@ export function mapDecodeAttention(rows: readonly AicRow[], src: SourceInfo, o: 
     const sel = fastestPerKey(cands, o.kernelSource)
     const {rows: cells, note} = dropAbovePeak(
       sel.chosen.map(({item: p, latencyUs}) => {
-        const flops = p.batch * mhaPairFlops(p.heads, p.headDim) * p.len
+        const flops = p.batch * mhaPairFlops(p.heads, p.headDim) * (p.window > 0 ? Math.min(p.len, p.window) : p.len)
         return ['bf16', p.kvDtype, p.batch, p.len, sig(latencyUs), sig(mfuOf(flops, latencyUs, o.peaks.bf16))]
       }),
       (c) => [c[c.length - 1] as number],
     )
     out.push({
       table: buildTable(`mha/decode/${o.gpuKey}/${cfg}.csv`, ['dtype', 'kv_dtype', 'batch_size', 'kv_len', 'latency_us', 'mfu'], cells, ['kv_dtype', 'batch_size', 'kv_len']),
-      provenance: provenanceOf([src], sel, ['window_size 0 (full attention)', 'kv_len = isl + step', ...note], cells.length, `batch*4*H*hd*kv_len / (latency * ${o.peaks.bf16} TFLOP/s bf16 peak) (the simulator's decode core FLOPs)`),
+      provenance: provenanceOf([src], sel, [windowNote(cands), 'kv_len = isl + step', ...note], cells.length, `batch*4*H*hd*kv_len${cands[0]?.item.window ? ` (kv_len at most ${cands[0].item.window})` : ''} / (latency * ${o.peaks.bf16} TFLOP/s bf16 peak) (the simulator's decode core FLOPs)`),
     })
   }
   return out
@@ -100,7 +114,7 @@ export function mapPrefillAttention(rows: readonly AicRow[], src: SourceInfo, o:
     const {rows: cells, note} = dropAbovePeak(
       chosen.map(({item: p, latencyUs}) => {
         const perRequestUs = latencyUs / p.batch
-        const flops = causalPrefillFlops(p.len, mhaPairFlops(p.heads, p.headDim))
+        const flops = p.window > 0 ? windowedPrefillFlops(p.len, p.window, mhaPairFlops(p.heads, p.headDim)) : causalPrefillFlops(p.len, mhaPairFlops(p.heads, p.headDim))
         return ['bf16', p.len, sig(perRequestUs), sig(mfuOf(flops, perRequestUs, o.peaks.bf16))]
       }),
       (c) => [c[c.length - 1] as number],
@@ -110,9 +124,11 @@ export function mapPrefillAttention(rows: readonly AicRow[], src: SourceInfo, o:
       provenance: provenanceOf(
         [src],
         {...sel, kernelSources: countSources(chosen)},
-        ['window_size 0 (full attention)', 'attn_dtype bfloat16, kv_cache_dtype bfloat16', `per seq_len the batch nearest ${o.prefillTokens}/seq_len tokens; latency_us per request = latency / batch`, ...note],
+        [windowNote(all), 'attn_dtype bfloat16, kv_cache_dtype bfloat16', `per seq_len the batch nearest ${o.prefillTokens}/seq_len tokens; latency_us per request = latency / batch`, ...note],
         cells.length,
-        `seq_len*4*H*hd*seq_len/1.8 / (latency per request * ${o.peaks.bf16} TFLOP/s bf16 peak) (the simulator's causal prefill core FLOPs)`,
+        all[0]?.item.window
+          ? `(W*4*H*hd*W/1.8 + (seq_len-W)*4*H*hd*W, W = ${all[0].item.window}; seq_len*4*H*hd*seq_len/1.8 below W) / (latency per request * ${o.peaks.bf16} TFLOP/s bf16 peak) (the simulator's sliding-window prefill core FLOPs)`
+          : `seq_len*4*H*hd*seq_len/1.8 / (latency per request * ${o.peaks.bf16} TFLOP/s bf16 peak) (the simulator's causal prefill core FLOPs)`,
       ),
     })
   }

@@ -83,7 +83,7 @@ export const LAYOUTS: readonly Layout[] = [
     latencyColumns: ['latency_us'],
     mfuColumns: LAT,
     workAxes: ['batch_size', 'kv_len'],
-    stem: {kind: 'shape', parts: ['heads', 'kv_heads', 'head_dim']},
+    stem: {kind: 'shape', parts: ['heads', 'kv_heads', 'head_dim'], window: true},
     flops: mhaDecodeFlops,
   },
   {
@@ -95,7 +95,7 @@ export const LAYOUTS: readonly Layout[] = [
     latencyColumns: ['latency_us'],
     mfuColumns: LAT,
     workAxes: ['seq_len'],
-    stem: {kind: 'shape', parts: ['heads', 'kv_heads', 'head_dim']},
+    stem: {kind: 'shape', parts: ['heads', 'kv_heads', 'head_dim'], window: true},
     flops: mhaPrefillFlops,
   },
   {

@@ -10,7 +10,7 @@
  * divides its time by 1.8 instead); DSA sparse attention counts the top-k
  * keys each query attends to, whatever the context.
  */
-import {CAUSAL_HALF, causalPrefillFlops, mhaPairFlops, mlaAbsorbedPairFlops, mlaExpandedPairFlops} from '../../model/attention-flops.js'
+import {CAUSAL_HALF, causalPrefillFlops, mhaPairFlops, windowedPrefillFlops, mlaAbsorbedPairFlops, mlaExpandedPairFlops} from '../../model/attention-flops.js'
 import type {Values} from './types.js'
 
 const n = (v: Values, c: string) => v[c] as number
@@ -18,14 +18,16 @@ const n = (v: Values, c: string) => v[c] as number
 /** gemm(m,k,n) = 2mkn. */
 export const gemmFlops = (v: Values) => ({mfu: 2 * n(v, 'm') * n(v, 'k') * n(v, 'n')})
 
-/** MHA/GQA decode: 4 * H * hd * kv_len per request (QK^T and PV). */
+/** MHA/GQA decode: 4 * H * hd * kv_len per request (QK^T and PV); a sliding window (shape.window) attends to at most its window. */
 export const mhaDecodeFlops = (v: Values, s: Record<string, number>) => ({
-  mfu: mhaPairFlops(s.heads, s.head_dim) * n(v, 'kv_len') * n(v, 'batch_size'),
+  mfu: mhaPairFlops(s.heads, s.head_dim) * Math.min(n(v, 'kv_len'), s.window ?? Infinity) * n(v, 'batch_size'),
 })
 
-/** MHA/GQA prefill, causal: half of 4 * H * hd * S^2. */
+/** MHA/GQA prefill, causal: half of 4 * H * hd * S^2; a sliding window: causal over the first window, then `window` keys a query. */
 export const mhaPrefillFlops = (v: Values, s: Record<string, number>) => ({
-  mfu: causalPrefillFlops(n(v, 'seq_len'), mhaPairFlops(s.heads, s.head_dim), CAUSAL_HALF),
+  mfu: s.window
+    ? windowedPrefillFlops(n(v, 'seq_len'), s.window, mhaPairFlops(s.heads, s.head_dim), CAUSAL_HALF)
+    : causalPrefillFlops(n(v, 'seq_len'), mhaPairFlops(s.heads, s.head_dim), CAUSAL_HALF),
 })
 
 /** MLA decode, absorbed: 2*H*(r+rope)*kv + 2*kv*H*r per request. */

@@ -30,11 +30,14 @@ export function parseStem(layout: Layout, stem: string): ParsedStem | string {
     rest = stem.slice(rule.prefix.length + 1)
   }
   const cells = rest.split('-')
+  const windowCell = rule.window && cells.length === rule.parts.length + 1 ? /^w([1-9]\d*)$/.exec(cells[cells.length - 1]) : null
+  if (windowCell) cells.pop()
   if (cells.length !== rule.parts.length || cells.some((c) => !/^[1-9]\d*$/.test(c))) {
-    return `table name "${stem}" should be ${expected} (whole numbers)`
+    return `table name "${stem}" should be ${expected}${rule.window ? '[-w<window>]' : ''} (whole numbers)`
   }
   const shape: Record<string, number> = {}
   rule.parts.forEach((p, i) => (shape[p] = Number(cells[i])))
+  if (windowCell) shape.window = Number(windowCell[1])
   return {shape}
 }
 
@@ -44,7 +47,9 @@ export function stemFromShape(layout: Layout, shape: Record<string, number>): st
   if (rule.kind !== 'shape') return undefined
   const parts = rule.parts.map((p) => shape[p])
   if (parts.some((p) => p === undefined || !Number.isInteger(p) || p <= 0)) return undefined
-  return [rule.prefix, ...parts].filter((x) => x !== undefined).join('-')
+  const w = rule.window ? shape.window : undefined
+  const window = w !== undefined && Number.isInteger(w) && w > 0 ? `w${w}` : undefined
+  return [rule.prefix, ...parts, window].filter((x) => x !== undefined).join('-')
 }
 
 /** Human description of the stem, for help and errors. */
@@ -52,5 +57,5 @@ export function stemPattern(layout: Layout): string {
   const rule = layout.stem
   if (rule.kind === 'dtype') return rule.routing ? 'data|<dtype>|wideep-<distribution>' : 'data|<dtype>'
   if (rule.kind === 'op') return '<op>'
-  return [rule.prefix, ...rule.parts].filter(Boolean).join('-')
+  return [rule.prefix, ...rule.parts].filter(Boolean).join('-') + (rule.window ? '[-w<window>]' : '')
 }

@@ -24,11 +24,13 @@ export type Values = Record<string, number | string>
 /**
  * How the file stem names the table:
  * `shape`: numbers joined by '-' (after an optional prefix), e.g. 64-2-128 = heads-kv_heads-head_dim;
+ *   with `window`, an optional last part `w<tokens>` names a sliding-window kernel (64-8-64-w128: each
+ *   query attends to the last 128 keys), read into the shape as `window`;
  * `dtype`: `data` (the reference's single table) or a dtype (bf16.csv, fp8.csv); with `routing`
  *   also `wideep-<distribution>` (MoE expert compute of the wide-EP path, fp8, per routing distribution);
  * `op`: a communication op name (allreduce, alltoall, deepep_ll_dispatch, ...).
  */
-export type StemRule = {kind: 'shape'; prefix?: string; parts: string[]} | {kind: 'dtype'; routing?: boolean} | {kind: 'op'}
+export type StemRule = {kind: 'shape'; prefix?: string; parts: string[]; window?: boolean} | {kind: 'dtype'; routing?: boolean} | {kind: 'op'}
 
 export interface Layout {
   id: LayoutId

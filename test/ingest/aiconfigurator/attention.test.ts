@@ -17,9 +17,9 @@ describe('AIConfigurator decode attention mapping', () => {
     ],
   )
 
-  it('one table per head configuration, full attention only, kv_len = isl + step', () => {
+  it('one table per head configuration and window, kv_len = isl + step', () => {
     const out = mapDecodeAttention(input, SRC, OPTIONS)
-    expect(out.map((m) => m.table.path).sort()).toEqual(['mha/decode/test-gpu/32-8-128.csv', 'mha/decode/test-gpu/64-8-128.csv'])
+    expect(out.map((m) => m.table.path).sort()).toEqual(['mha/decode/test-gpu/32-8-128-w128.csv', 'mha/decode/test-gpu/32-8-128.csv', 'mha/decode/test-gpu/64-8-128.csv'])
     const t = table(out, 'mha/decode/test-gpu/32-8-128.csv')
     expect(t.columns).toEqual(['dtype', 'kv_dtype', 'batch_size', 'kv_len', 'latency_us', 'mfu'])
     expect(values(t)).toEqual([
@@ -31,6 +31,13 @@ describe('AIConfigurator decode attention mapping', () => {
   it('MFU uses the decode core FLOPs the simulator counts (batch*4*H*hd*kv_len) against the bf16 peak', () => {
     const [row] = values(table(mapDecodeAttention(input, SRC, OPTIONS), 'mha/decode/test-gpu/32-8-128.csv'))
     expect(close(row.mfu as number, (16 * 4 * 32 * 128 * 1024) / (20e-6 * 1000e12))).toBe(true)
+  })
+
+  it('a sliding-window kernel goes to its own -w<window> table, its MFU over the window of keys it reads', () => {
+    const [row] = values(table(mapDecodeAttention(input, SRC, OPTIONS), 'mha/decode/test-gpu/32-8-128-w128.csv'))
+    // context 1024, window 128: 16 requests x 4*32*128 FLOPs x 128 keys in 1 us at the 1000 TFLOP/s bf16 peak
+    expect(row).toMatchObject({kv_len: 1024, latency_us: 1})
+    expect(close(row.mfu as number, (16 * 4 * 32 * 128 * 128) / (1e-6 * 1000e12))).toBe(true)
   })
 
   it('older collections without window_size are full attention', () => {
@@ -48,6 +55,7 @@ describe('AIConfigurator prefill attention mapping', () => {
     at(8, 0.6),
     at(4, 0.2, {kv_cache_dtype: 'fp8', attn_dtype: 'fp8'}),
     at(1, 2, {isl: 8192}),
+    at(1, 0.25, {isl: 8192, window_size: 128}),
   ])
 
   it('per seq_len, the batch nearest prefillTokens/seq_len, latency per request', () => {
@@ -65,6 +73,15 @@ describe('AIConfigurator prefill attention mapping', () => {
     const [row] = values(table(mapPrefillAttention(input, SRC, OPTIONS), 'mha/prefill/test-gpu/32-8-128.csv'))
     const flops = (1024 * 4 * 32 * 128 * 1024) / 1.8
     expect(close(flops / (1000e12 * (row.mfu as number)), 80e-6)).toBe(true)
+  })
+
+  it('a sliding-window prefill: its own table, FLOPs causal over the first window then window keys a query', () => {
+    const t = table(mapPrefillAttention(input, SRC, OPTIONS), 'mha/prefill/test-gpu/32-8-128-w128.csv')
+    const [row] = values(t)
+    expect(row).toMatchObject({seq_len: 8192, latency_us: 250})
+    // 128 x 128 pairs / 1.8 in the first window, then 8064 queries x 128 keys, 4*32*128 FLOPs a pair
+    const flops = ((128 * 128) / 1.8 + 8064 * 128) * 4 * 32 * 128
+    expect(close(flops / (1000e12 * (row.mfu as number)), 250e-6)).toBe(true)
   })
 })
 
