@@ -34,11 +34,12 @@ class Switches:
     layout_collectives: bool  # the collectives each layout runs; --moe-ep honoured
     lm_head: bool  # the LM head GEMM
     dense_ffn_tp_shard: bool  # a dense model's FFN looked up at 2I / tp instead of 2I / W
+    linear_tp_shard: bool  # GDN layers' heads split over tp (src/cost/shapes.ts linearShard)
 
 
 SWITCHES = {
-    "infersim": Switches(False, False, False, False, False, False),
-    "default": Switches(True, True, True, True, True, False),
+    "infersim": Switches(False, False, False, False, False, False, False),
+    "default": Switches(True, True, True, True, True, False, False),
 }
 
 
@@ -233,16 +234,18 @@ class _Lookups:
             self.gemm(phase, "qkv-proj", t, D, (htp + 2 * hkvtp) * a.head_dim)
             self.gemm(phase, "o-proj", t, htp * a.head_dim, D)
 
-    # GDN linear attention (src/sim/linear.ts): full heads, not split by tp
+    # GDN linear attention (src/sim/linear.ts): one GPU's heads with linear_tp_shard (ceil over tp), else all of them
     def linear_attention(self, phase: str, t: int) -> None:
         lin, D, d = self.m.linear, self.m.hidden, self.d
-        shape = {"conv_kernel": lin.conv_kernel, "key_heads": lin.key_heads, "key_head_dim": lin.key_head_dim,
-                 "value_heads": lin.value_heads, "value_head_dim": lin.value_head_dim}
+        split = d.tp if self.sw.linear_tp_shard else 1
+        key_heads, value_heads = -(-lin.key_heads // split), -(-lin.value_heads // split)
+        shape = {"conv_kernel": lin.conv_kernel, "key_heads": key_heads, "key_head_dim": lin.key_head_dim,
+                 "value_heads": value_heads, "value_head_dim": lin.value_head_dim}
         shape.update({"batchsize": d.decode_batch} if phase == "decode" else {"seq_len": d.isl})
         self.out.add(PlanItem("gdn", phase, "bf16", None, shape, gdn_table(self.gpu, phase, shape), "lookup"), self.use(phase, "linear-core"))
-        n = 2 * lin.key_heads * lin.key_head_dim + 2 * lin.value_heads * lin.value_head_dim
+        n = 2 * key_heads * lin.key_head_dim + 2 * value_heads * lin.value_head_dim
         self.gemm(phase, "qkvzba-proj", t, D, n)
-        self.gemm(phase, "linear-o-proj", t, lin.value_heads * lin.value_head_dim, D)
+        self.gemm(phase, "linear-o-proj", t, value_heads * lin.value_head_dim, D)
 
     # MoE / dense FFN (src/sim/ffn.ts, src/cost/moe-layout.ts)
     def ffn(self, phase: str, t: int) -> None:

@@ -35,6 +35,8 @@ export interface ProfileSwitches {
   wideEpTables: boolean
   /** A GPU named as the reference names it (H200, GB200) reads as its measured entry (H200-SXM, GB200-NVL72: datasheet figures and measured tables). */
   measuredGpus: boolean
+  /** GDN linear-attention layers sharded over tp like attention heads (per-GPU heads in the kernel tables, projections, weights, recurrent state), not whole on every GPU. */
+  linearTpShard: boolean
 }
 
 export type ProfileName = 'infersim' | 'default'
@@ -59,6 +61,7 @@ export const SWITCH_NAMES = [
   'lmHead',
   'wideEpTables',
   'measuredGpus',
+  'linearTpShard',
 ] as const satisfies readonly (keyof ProfileSwitches)[]
 
 export type SwitchName = (typeof SWITCH_NAMES)[number]
@@ -78,6 +81,7 @@ const COMPAT: ProfileSwitches = {
   lmHead: false,
   wideEpTables: false,
   measuredGpus: false,
+  linearTpShard: false,
 }
 
 /**
@@ -100,6 +104,7 @@ const DEFAULT: ProfileSwitches = {
   lmHead: true,
   wideEpTables: true,
   measuredGpus: true,
+  linearTpShard: false,
 }
 
 export const PROFILE_NAMES: readonly ProfileName[] = ['default', 'infersim']

@@ -46,12 +46,13 @@ export async function loadModel(model: ModelInput, options: LoadModelOptions = {
 
 /**
  * The kernel tables of a folder laid out as bench_data/ (default: the
- * bundled one), only those of the given GPUs when any are given. Tables are
- * read when first looked up; pass the set on as `benchData` to reuse them
- * across calls.
+ * bundled one), only those of the given GPUs when any are given, plus every
+ * GPU's GDN tables (a GPU without one borrows another's). Tables are read
+ * when first looked up; pass the set on as `benchData` to reuse them across
+ * calls.
  */
 export async function loadTables(folder: string = bundled.benchData, options: {gpu?: GpuInput | GpuInput[]} = {}): Promise<TableSet> {
   const wanted = options.gpu === undefined ? undefined : Array.isArray(options.gpu) ? options.gpu : [options.gpu]
   const keys = wanted && resolveGpus(wanted).gpus.map((g) => gpuTableKey(g.name))
-  return loadTableSet(folder, keys)
+  return loadTableSet(folder, keys, {everyGdn: true})
 }

@@ -68,7 +68,7 @@ export class EvalEnvironment {
     const key = gpuTableKey(gpu.name)
     let t = this.tableCache.get(key)
     if (!t) {
-      t = loadTableSet(this.benchData, [key])
+      t = loadTableSet(this.benchData, [key], {everyGdn: true})
       this.tableCache.set(key, t)
     }
     return t

@@ -1,6 +1,6 @@
 /** KV cache and recurrent-state sizes (docs/model.md, Weights and memory). */
 import type {LinearAttention, ModelSpec} from '../model/types.js'
-import type {ShardShapes} from './shapes.js'
+import {linearShard, type ShardShapes} from './shapes.js'
 import {GiB} from './units.js'
 
 /** Runtime reserve per GPU: 15 GiB runtime + 5 GiB encoder, as the reference reserves. */
@@ -36,10 +36,10 @@ export function contextKvBytesPerToken(model: ModelSpec, s: ShardShapes): number
 export function fixedKvBytesPerRequest(model: ModelSpec, s: ShardShapes): number {
   const lin = model.linear
   const sliding = model.attention.kind === 'mha' ? model.attention.slidingWindow : undefined
-  return (lin ? lin.linearLayers * linearStateBytesPerLayer(lin) : 0) + (sliding ? sliding.layers * sliding.window * kvBytesPerLayerToken(model, s) : 0)
+  return (lin ? lin.linearLayers * linearStateBytesPerLayer(linearShard(lin, s)) : 0) + (sliding ? sliding.layers * sliding.window * kvBytesPerLayerToken(model, s) : 0)
 }
 
-/** Recurrent state of one GDN layer for one request: conv state + SSM state. */
+/** Recurrent state of one GDN layer for one request: conv state + SSM state (of the heads `lin` names: linearShard for one GPU's). */
 export function linearStateBytesPerLayer(lin: LinearAttention): number {
   const conv = (lin.valueHeads * lin.valueHeadDim + 2 * lin.keyHeads * lin.keyHeadDim) * (lin.convKernel - 1) * 2
   const ssm = lin.valueHeads * lin.keyHeadDim * lin.valueHeadDim * 4
@@ -78,7 +78,7 @@ export function kvCacheFit(
   }
   const fullPerToken = perToken
   const perRequestKvBytes = fullPerToken * contextLen
-  const perRequestStateBytes = lin.linearLayers * linearStateBytesPerLayer(lin)
+  const perRequestStateBytes = lin.linearLayers * linearStateBytesPerLayer(linearShard(lin, s))
   const budgetBytes = (spaceGiB * GiB) / batch
   const neededBytes = perRequestKvBytes + perRequestStateBytes
   return {
@@ -98,6 +98,6 @@ export function maxDecodeBatch(model: ModelSpec, s: ShardShapes, paramsBytes: nu
   if (spaceBytes <= 0) return 0
   const perToken = kvBytesPerToken(model, s)
   const lin = model.linear
-  const perRequest = lin ? perToken * contextLen + lin.linearLayers * linearStateBytesPerLayer(lin) : perToken * contextLen
+  const perRequest = lin ? perToken * contextLen + lin.linearLayers * linearStateBytesPerLayer(linearShard(lin, s)) : perToken * contextLen
   return Math.floor(spaceBytes / perRequest)
 }

@@ -1,7 +1,7 @@
 /** Weight bytes per GPU of each layer kind (docs/model.md, Weights and memory). */
 import type {LinearAttention, ModelSpec} from '../model/types.js'
 import type {MoeLayout} from './moe-layout.js'
-import type {ShardShapes} from './shapes.js'
+import {linearShard, type ShardShapes} from './shapes.js'
 
 /** Attention weights of one full-attention layer on one GPU. */
 export function attentionWeightBytes(model: ModelSpec, s: ShardShapes): number {
@@ -19,8 +19,9 @@ export function attentionWeightBytes(model: ModelSpec, s: ShardShapes): number {
   )
 }
 
-/** Weights of one GDN linear-attention layer (projections in the weight format, conv bytes as stored). */
-export function linearAttentionWeightBytes(model: ModelSpec, lin: LinearAttention, s: ShardShapes): number {
+/** Weights of one GDN linear-attention layer on one GPU (its heads' share, linearShard; projections in the weight format, conv bytes as stored). */
+export function linearAttentionWeightBytes(model: ModelSpec, layer: LinearAttention, s: ShardShapes): number {
+  const lin = linearShard(layer, s)
   const D = model.hidden
   const proj = 2 * D * lin.keyHeads * lin.keyHeadDim + 2 * D * lin.valueHeads * lin.valueHeadDim + 2 * D * lin.valueHeads
   const conv = (2 * lin.keyHeads * lin.keyHeadDim + lin.valueHeads * lin.valueHeadDim) * lin.convKernel

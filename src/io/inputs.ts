@@ -106,7 +106,7 @@ export function resolveGpus(inputs: readonly GpuInput[], gpuSpecFile?: string): 
 export function resolveTables(input: TablesInput | undefined, gpu: GpuSpec): TableSet {
   if (isTableSet(input)) return input
   if (input !== undefined && typeof input !== 'string') throw usageError(`benchData must be a folder path or a table set from loadTables(), got ${String(input)}`)
-  return loadTableSet(input ?? bundled.benchData, [gpuTableKey(gpu.name)])
+  return loadTableSet(input ?? bundled.benchData, [gpuTableKey(gpu.name)], {everyGdn: true})
 }
 
 /** What a reproducing command line says for a model and a table set (a config object goes by its name). */

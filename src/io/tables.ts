@@ -52,14 +52,19 @@ export function parseTableCsv(text: string, relPath: string, label = relPath): K
 /** Names the table walk skips: dot files and folders, and raw/ (inputs, never read by the simulator). */
 const skipped = (name: string) => name.startsWith('.') || name === 'raw'
 
-/** Whether the walk enters a folder: with GPUs given, the GPU folder (the 2nd path segment of gemm/ and comm/, the 3rd elsewhere) must be one of them. */
-function gpuFolderFilter(gpuKeys?: Iterable<string>): (relDir: string) => boolean {
+/**
+ * Whether the walk enters a folder: with GPUs given, the GPU folder (the 2nd
+ * path segment of gemm/ and comm/, the 3rd elsewhere) must be one of them;
+ * with `everyGdn`, every GPU's GDN tables too (a GPU without one borrows
+ * another's: src/tables/gdn-borrow.ts; they are small).
+ */
+function gpuFolderFilter(gpuKeys?: Iterable<string>, everyGdn = false): (relDir: string) => boolean {
   const wanted = gpuKeys && new Set([...gpuKeys].map((g) => g.toLowerCase()))
   return (relDir) => {
     if (!wanted) return true
     const parts = relDir.split('/')
     const gpuDepth = parts[0] === 'gemm' || parts[0] === 'comm' ? 2 : 3
-    return parts.length !== gpuDepth || wanted.has(parts[gpuDepth - 1])
+    return parts.length !== gpuDepth || (everyGdn && parts[0] === 'gdn') || wanted.has(parts[gpuDepth - 1])
   }
 }
 
@@ -99,10 +104,10 @@ export function checkTableFolder(root: string): void {
 }
 
 /** Every table path under a bench_data root (raw/ excluded), optionally only those of some GPUs. */
-export function listTablePaths(root: string, gpuKeys?: Iterable<string>): string[] {
+export function listTablePaths(root: string, gpuKeys?: Iterable<string>, everyGdn = false): string[] {
   if (!existsSync(root) || !statSync(root).isDirectory()) return []
   const out: string[] = []
-  walkCsv(root, '', out, gpuFolderFilter(gpuKeys))
+  walkCsv(root, '', out, gpuFolderFilter(gpuKeys, everyGdn))
   return out.sort()
 }
 
@@ -124,10 +129,11 @@ function isListedTable(root: string, rel: string, keepDir: (relDir: string) => b
  * when one matches the CSV's bytes, and copied to the user's cache folder
  * when none does (`cache: false` neither reads nor writes copies).
  */
-export function loadTableSet(root = bundled.benchData, gpuKeys?: string[], options: {cache?: boolean} = {}): TableSet {
+export function loadTableSet(root = bundled.benchData, gpuKeys?: string[], options: {cache?: boolean; everyGdn?: boolean} = {}): TableSet {
   // The bundled folder ships with its tables: only a folder the user names is checked (a file check per start saved).
   if (path.resolve(root) !== path.resolve(bundled.benchData)) checkTableFolder(root)
-  const keepDir = gpuFolderFilter(gpuKeys)
+  const everyGdn = options.everyGdn ?? false
+  const keepDir = gpuFolderFilter(gpuKeys, everyGdn)
   let listed: string[] | undefined
   const known = new Map<string, boolean>()
   const parsed = new Map<string, KernelTable>()
@@ -149,7 +155,7 @@ export function loadTableSet(root = bundled.benchData, gpuKeys?: string[], optio
       return table
     },
     has,
-    paths: () => (listed ??= listTablePaths(root, gpuKeys)),
+    paths: () => (listed ??= listTablePaths(root, gpuKeys, everyGdn)),
   }
 }
 

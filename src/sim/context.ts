@@ -46,7 +46,7 @@ export function makeContext(
     d,
     gpu,
     gpuKey,
-    shapes: shardShapes(model, {tp: d.tp, fp8Gemm: weights.fp8Gemm, fp8Kv: d.fp8Kv, weightBits: weights.bits}),
+    shapes: shardShapes(model, {tp: d.tp, fp8Gemm: weights.fp8Gemm, fp8Kv: d.fp8Kv, weightBits: weights.bits, linearTpShard: switches.linearTpShard}),
     switches,
     mfu,
     gemmPeak: weights.gemmPeak,

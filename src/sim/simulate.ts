@@ -34,7 +34,7 @@ export const weightsPerGpu = (model: ModelSpec, shapes: ShardShapes, d: Deployme
 export function resolveDecodeBatch(model: ModelSpec, d: Deployment, gpu: GpuSpec, weightBits?: 4 | 8 | 16, switches?: ProfileSwitches): number {
   if (typeof d.decodeBatch === 'number') return d.decodeBatch
   if (d.decodeBatch === 'max') {
-    const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: d.fp8Gemm, fp8Kv: d.fp8Kv, weightBits: weightBits})
+    const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: d.fp8Gemm, fp8Kv: d.fp8Kv, weightBits: weightBits, linearTpShard: switches?.linearTpShard})
     const params = weightsPerGpu(model, shapes, d, switches).perGpuBytes
     return maxDecodeBatch(model, shapes, params, gpu.memGiB, d.isl + d.osl)
   }

@@ -95,16 +95,16 @@ export function bitsOf(format: WeightQuant): 4 | 8 | 16 {
 }
 
 /** Free memory left after the weights, the runtime reserve and one request's KV cache (negative: does not fit), and the weights, GiB. */
-function freeAfterOneRequest(model: ModelSpec, gpu: GpuSpec, d: Deployment, weights: WeightChoice, contextLen: number): {freeGiB: number; weightsGiB: number} {
-  const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: weights.fp8Gemm || weights.resolved === 'fp8', fp8Kv: d.fp8Kv, weightBits: bitsOf(weights.resolved)})
+function freeAfterOneRequest(model: ModelSpec, gpu: GpuSpec, d: Deployment, weights: WeightChoice, contextLen: number, linearTpShard: boolean): {freeGiB: number; weightsGiB: number} {
+  const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: weights.fp8Gemm || weights.resolved === 'fp8', fp8Kv: d.fp8Kv, weightBits: bitsOf(weights.resolved), linearTpShard})
   const params = paramsPerGpu(model, shapes, d.tp, d.worldSize).perGpuBytes
   const kv = kvCacheFit(model, shapes, params, gpu.memGiB, 1, contextLen)
   const perRequest = model.linear ? kv.neededBytes : kv.neededBytes * contextLen
   return {freeGiB: kv.spaceGiB - perRequest / GiB, weightsGiB: params / GiB}
 }
 
-function layoutMaxBatch(model: ModelSpec, gpu: GpuSpec, d: Deployment, weights: WeightChoice, contextLen: number): number {
-  const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: weights.fp8Gemm || weights.resolved === 'fp8', fp8Kv: d.fp8Kv, weightBits: bitsOf(weights.resolved)})
+function layoutMaxBatch(model: ModelSpec, gpu: GpuSpec, d: Deployment, weights: WeightChoice, contextLen: number, linearTpShard: boolean): number {
+  const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: weights.fp8Gemm || weights.resolved === 'fp8', fp8Kv: d.fp8Kv, weightBits: bitsOf(weights.resolved), linearTpShard})
   const params = paramsPerGpu(model, shapes, d.tp, d.worldSize).perGpuBytes
   return maxDecodeBatch(model, shapes, params, gpu.memGiB, contextLen)
 }
@@ -174,10 +174,10 @@ export function enumerateLayouts(model: ModelSpec, gpus: GpuSpec[], profile: Pro
       for (const w of weights) {
         for (const fp8Kv of fp8Kvs) {
           const d = {...base, fp8Kv}
-          const maxBatch = layoutMaxBatch(model, gpu, d, w, contextLen)
+          const maxBatch = layoutMaxBatch(model, gpu, d, w, contextLen, profile.switches.linearTpShard)
           if (maxBatch < 1) {
             skipped.memory += comms.length
-            const {freeGiB, weightsGiB} = freeAfterOneRequest(model, gpu, d, w, contextLen)
+            const {freeGiB, weightsGiB} = freeAfterOneRequest(model, gpu, d, w, contextLen, profile.switches.linearTpShard)
             const availableGiB = gpu.memGiB - RESERVED_GIB
             if (weightsGiB > availableGiB) skipped.weights += comms.length
             if (!closest || freeGiB > closest.freeGiB) closest = {gpu: gpu.name, worldSize, tp, weights: w.resolved, freeGiB, memGiB: gpu.memGiB, weightsGiB, availableGiB}

@@ -120,6 +120,8 @@ export interface GdnLatency {
   latencyUs: number
   table: string
   lines: number[]
+  /** Set when the table is another GPU's (src/tables/gdn-borrow.ts): why it was chosen. */
+  borrowed?: string
 }
 
 /** GDN: the row whose first column is nearest; latency = sum of the others / (row_first / wanted). */

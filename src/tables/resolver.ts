@@ -15,6 +15,7 @@ import {
   type GroupedGemmKey,
 } from './nearest.js'
 import {lookupCollective, type CollectiveOp, type CommLookup} from './comm-lookup.js'
+import {gdnDonor} from './gdn-borrow.js'
 import {dtypeTablePath} from './interpolate/lookup.js'
 import {level, lookupMemo, type LookupMemo, type NumberMemo} from './lookup-memo.js'
 import {tablePaths, type Phase} from './paths.js'
@@ -228,10 +229,22 @@ export class MfuResolver {
     return found ?? this.fallback(table ? `no row of ${path} matches ${JSON.stringify(filter)}` : `${path} does not exist`, work, !table)
   }
 
-  /** GDN latencies have no MFU to fall back to; a missing table is undefined and the caller decides. */
+  /**
+   * GDN latencies have no MFU to fall back to. A missing table is borrowed
+   * from the GPU whose GDN kernels time closest (src/tables/gdn-borrow.ts)
+   * by interpolating lookups (the default profile); otherwise, or when no
+   * GPU qualifies, undefined and the caller decides.
+   */
   gdnLatency(path: string, wanted: number): GdnLatency | undefined {
     const table = this.options.tables.get(path)
-    return table && nearestGdnLatency(table, wanted)
+    if (table) return nearestGdnLatency(table, wanted)
+    const donor = this.interpolates() ? gdnDonor(this.options.tables, path) : undefined
+    const borrowed = donor && this.options.tables.get(donor.path)
+    const found = borrowed && nearestGdnLatency(borrowed, wanted)
+    if (!donor || !found) return undefined
+    const why = `${path} does not exist: ${donor.path} read as measured (${donor.gpu}'s GDN kernels time closest to this GPU's, ${donor.ratio.toFixed(2)}x)`
+    this.warn('gdn-borrowed', `${why}; GDN kernels take about the same time across the GPUs measured (within 0.7-1.3x of the borrowed GPU's)`)
+    return {...found, borrowed: why}
   }
 
   /**

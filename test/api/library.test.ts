@@ -117,10 +117,12 @@ describe('library', () => {
     expect(cli.exitCode).toBe(2)
   })
 
-  it('loadTables reads only the given GPUs\' tables, each when first looked up', async () => {
+  it("loadTables reads only the given GPUs' tables (and every GPU's GDN tables, to borrow from), each when first looked up", async () => {
     const tables = await loadTables(undefined, {gpu: 'H800'})
     expect(tables.paths().length).toBeGreaterThan(0)
-    expect(tables.paths().every((p) => p.split('/').includes('h800'))).toBe(true)
+    expect(tables.paths().every((p) => p.split('/').includes('h800') || p.startsWith('gdn/'))).toBe(true)
+    expect(tables.paths().filter((p) => !p.startsWith('gdn/')).length).toBeGreaterThan(0)
+    expect(tables.paths().some((p) => p.startsWith('gdn/prefill/h100-sxm/'))).toBe(true)
     expect(existsSync(path.join(tables.root, tables.paths()[0]))).toBe(true)
   })
 })
