@@ -139,11 +139,17 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
   const concurrency = row.decode_batch * (dpRanks ?? 1)
   if (groups > 1 && concurrency % groups !== 0) notes.push(`concurrency ${concurrency} over ${groups} attention groups: ${(concurrency / groups).toFixed(2)} each on average`)
   const named = rowWeightFormat(row)
+  const shipped4 = model.shippedQuant && FOUR_BIT.has(model.shippedQuant) ? model.shippedQuant : undefined
   let weightNote =
     named?.from === 'id' ? "nvfp4 weights: the id names the run's dtype fp4 (AIConfigurator's naming), which no other column can say; a weight_format column overrides it" : undefined
-  if (!named && row.fp8_gemm === 1 && model.shippedQuant && FOUR_BIT.has(model.shippedQuant)) {
-    d.weightFormat = model.shippedQuant
-    weightNote = `${model.shippedQuant} weights, as the checkpoint ships them: fp8_gemm = 1 does not make 4-bit experts FP8`
+  if (named?.from === 'id' && shipped4 && shipped4 !== named.format) {
+    // the id says the run was 4-bit; a checkpoint that ships 4-bit weights says which format (gpt-oss: MXFP4, not NVFP4)
+    d.weightFormat = shipped4
+    weightNote = `${shipped4} weights, as the checkpoint ships them: the id's fp4 names a 4-bit run, the checkpoint its format; a weight_format column overrides it`
+  }
+  if (!named && row.fp8_gemm === 1 && shipped4) {
+    d.weightFormat = shipped4
+    weightNote = `${shipped4} weights, as the checkpoint ships them: fp8_gemm = 1 does not make 4-bit experts FP8`
   }
   return {deployment: d, concurrency: concurrency / groups, notes, ...(weightNote ? {weightNote} : {})}
 }

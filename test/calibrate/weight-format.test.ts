@@ -77,6 +77,19 @@ describe('serving rows with a weight format', () => {
     expect(Math.abs(Math.log(48.8 / expected('mxfp4')))).toBeLessThan(Math.abs(Math.log(48.8 / expected('fp8'))))
   })
 
+  it("an fp4 id on a checkpoint that ships 4-bit weights keeps the checkpoint's format (gpt-oss: MXFP4, not NVFP4)", async () => {
+    const i = loadSimInputs({model: 'gpt-oss-120b', gpu: 'B200-SXM', profile: 'default'})
+    const d = {...DEFAULT_DEPLOYMENT, worldSize: 4, tp: 4, isl: 1024, osl: 1024, fp8Gemm: true, mode: 'both' as const}
+    const expected = (weightFormat: 'mxfp4' | 'nvfp4') =>
+      simulateServing(i.model, {...d, weightFormat}, i.gpu, i.tables, i.profile, {concurrency: 16, engine: loadEngine('trtllm'), measured: true}).tpotMs
+    const id = '2026_04_06_gpt_oss_120b_b200_sxm_trtllm_fp4_agg_1024x1024_c16_tp4_ep1_9-tpot'
+    const f = file('gpt-oss-fp4.csv', [`${id},gpt-oss-120b,B200-SXM,4,1,4,1,0,0,0,1024,1024,serving,,16,tpot_ms,10,test,,4,1,trtllm`])
+    const [r] = (await calibrate({measurements: [f], profile: 'default'})).rows
+    expect(r.simulated).toBeCloseTo(expected('mxfp4'), 6)
+    expect(expected('mxfp4')).not.toBeCloseTo(expected('nvfp4'), 1)
+    expect(r.warnings).toContain('weight-format')
+  })
+
   it('a weight_format the simulator does not know is a row error naming the column', async () => {
     const f = file('bad.csv', [row('r-bad', ',fp6')], `${HEADER},weight_format`)
     const r = await runCli(['calibrate', '--measurements', f, '--profile', 'default'])
