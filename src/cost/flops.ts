@@ -13,7 +13,14 @@ export interface FlopsSummary {
 /** Average context of a decode step: int(isl + osl/2). */
 export const averageContext = (isl: number, osl: number) => Math.floor(isl + osl / 2)
 
-export const attentionCoreFlopsPerToken = (model: ModelSpec, s: ShardShapes, context: number) => decodePairFlops(model.attention, s.htp) * context
+/** One token's attention core in one layer at `context` cached tokens; with sliding-window layers (configs as published), the average over the layers, a sliding one reading at most its window. */
+export function attentionCoreFlopsPerToken(model: ModelSpec, s: ShardShapes, context: number): number {
+  const a = model.attention
+  const sliding = a.kind === 'mha' && !model.linear ? a.slidingWindow : undefined
+  const share = sliding ? Math.min(1, sliding.layers / model.layers) : 0
+  const keys = sliding ? (1 - share) * context + share * Math.min(context, sliding.window) : context
+  return decodePairFlops(a, s.htp) * keys
+}
 
 export function projectionFlopsPerToken(model: ModelSpec, s: ShardShapes): number {
   const D = model.hidden

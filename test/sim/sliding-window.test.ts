@@ -32,6 +32,13 @@ describe('sliding-window attention', () => {
     expect(c['attn-core'].us).toBeCloseTo(375.4, 0)
   })
 
+  it("the FLOPs summary counts a sliding layer's window: 4*64*64 x (5120 + 128) / 2 per layer at the mean context", () => {
+    const f = run('default').flops
+    expect(f.perLayer.attentionCore).toBeCloseTo((16384 * (5120 + 128)) / 2 / 1e9, 12)
+    expect(f.perToken.attentionCore).toBeCloseTo((36 * 16384 * (5120 + 128)) / 2 / 1e9, 12)
+    expect(run('infersim').flops.perLayer.attentionCore).toBeCloseTo((16384 * 5120) / 1e9, 12)
+  })
+
   it('the compat profile times every layer over the whole context, as the reference does', () => {
     const c = cores(run('infersim').decode!.steps)
     expect(c['attn-core-window']).toBeUndefined()
