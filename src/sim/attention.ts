@@ -84,7 +84,7 @@ export function windowedDecodeAttentionCore(ctx: SimContext, batch: number, cont
   const a = model.attention
   const attended = Math.min(context, window)
   const path = a.kind === 'mha' ? tablePaths.mhaDecode(ctx.gpuKey, s.htp, s.hkvtp, a.headDim, window) : undefined
-  if (!path || !ctx.mfu.hasTable(path)) return {...decodeAttentionCore(ctx, batch, attended), id: 'attn-core-window'}
+  if (path === undefined || !ctx.mfu.hasTable(path)) return {...decodeAttentionCore(ctx, batch, attended), id: 'attn-core-window'}
   const peakTflops = gpu.fp16Tflops
   const flops = batch * decodePairFlops(a, coreHeads(ctx)) * attended
   const kvBytes = kvBytesPerLayer(ctx, attended * batch)
@@ -102,8 +102,9 @@ export function windowedDecodeAttentionCore(ctx: SimContext, batch: number, cont
 export function windowedPrefillAttentionCore(ctx: SimContext, isl: number, window: number): Step {
   const {model, shapes: s, gpu} = ctx
   const a = model.attention
-  const path = a.kind === 'mha' ? tablePaths.mhaPrefill(ctx.gpuKey, s.htp, s.hkvtp, a.headDim, window) : undefined
-  if (!path || !ctx.mfu.hasTable(path) || a.kind !== 'mha') return {...prefillAttentionCore(ctx, isl), id: 'attn-core-window'}
+  if (a.kind !== 'mha') return {...prefillAttentionCore(ctx, isl), id: 'attn-core-window'}
+  const path = tablePaths.mhaPrefill(ctx.gpuKey, s.htp, s.hkvtp, a.headDim, window)
+  if (!ctx.mfu.hasTable(path)) return {...prefillAttentionCore(ctx, isl), id: 'attn-core-window'}
   const peakTflops = gpu.fp16Tflops
   const flops = windowedPrefillFlops(isl, window, mhaPairFlops(s.htp, a.headDim))
   const kvBytes = kvBytesPerLayer(ctx, isl)
