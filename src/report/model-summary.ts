@@ -20,6 +20,7 @@ export function summarizeModel(m: ModelSpec): ModelSummary {
   let attention =
     a.kind === 'mha' ? `${a.kvHeads === a.heads ? 'MHA' : 'GQA'} ${a.heads}/${a.kvHeads}x${a.headDim}` : `MLA ${a.heads}h r${a.kvLoraRank}${a.sparse ? ' +DSA' : ''}`
   if (m.linear) attention += ` + GDN (${m.linear.fullLayers} full / ${m.linear.linearLayers} linear)`
+  if (a.kind === 'mha' && a.slidingWindow) attention += ` + SWA ${a.slidingWindow.window} (${a.slidingWindow.layers}/${m.layers} layers)`
   const f = m.ffn
   const ffn = f.isMoe
     ? `MoE ${f.experts}e top-${f.topk} I=${f.intermediate}${f.sharedExperts ? ` +${f.sharedExperts} shared` : ''}${f.denseLayers ? `, ${f.denseLayers} dense` : ''}`

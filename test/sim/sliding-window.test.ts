@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {loadSimInputs} from '../../src/io/inputs.js'
 import {DEFAULT_DEPLOYMENT} from '../../src/sim/deployment.js'
 import {simulate} from '../../src/sim/simulate.js'
+import {summarizeModel} from '../../src/report/model-summary.js'
 
 const run = (profile: 'default' | 'infersim', gpu = 'H200-SXM') => {
   const i = loadSimInputs({model: 'gpt-oss-120b', gpu, profile})
@@ -37,6 +38,10 @@ describe('sliding-window attention', () => {
     expect(f.perLayer.attentionCore).toBeCloseTo((16384 * (5120 + 128)) / 2 / 1e9, 12)
     expect(f.perToken.attentionCore).toBeCloseTo((36 * 16384 * (5120 + 128)) / 2 / 1e9, 12)
     expect(run('infersim').flops.perLayer.attentionCore).toBeCloseTo((16384 * 5120) / 1e9, 12)
+  })
+
+  it("the model listing names the sliding layers (config layer_types: 18 of 36 'sliding_attention', sliding_window 128)", () => {
+    expect(summarizeModel(run('default').inputs.model).attention).toBe('GQA 64/8x64 + SWA 128 (18/36 layers)')
   })
 
   it('the compat profile times every layer over the whole context, as the reference does', () => {
