@@ -51,6 +51,18 @@ describe('records of the kernel_benchmark scripts', () => {
     expect(read(out, 'comm/h800/deepep_ll_dispatch.csv')).toBe(`num_gpus,message_bytes,latency_us\n8,${128 * 8 * 7168},150\n`)
   })
 
+  it('a sliding-window attention record goes to its -w<window> table, its MFU over the keys it reads', async () => {
+    const out = scratchDir()
+    // 64 heads of 64 at 8,192 tokens, window 128: 128*128/2 causal pairs (ingest counts measured causal tables by half) + 8064*128, 4*64*64 FLOPs a pair, in 195.2 us on the 989 TFLOP/s bf16 peak
+    const rec = {kernel: 'attention', phase: 'prefill', gpu: 'H200-SXM', dtype: 'bf16', shape: {heads: 64, kv_heads: 8, head_dim: 64, seq_len: 8192, window: 128}, latency_us: 195.2}
+    const {json, exitCode} = await runJson(['ingest', writeRecords(out, [rec]), '--out', out])
+    expect(exitCode).toBe(0)
+    expect(json.tables.map((t: {path: string}) => t.path)).toEqual(['mha/prefill/h200-sxm/64-8-64-w128.csv'])
+    const [, row] = read(out, 'mha/prefill/h200-sxm/64-8-64-w128.csv').trim().split('\n')
+    const mfu = Number(row.split(',').at(-1))
+    expect(mfu).toBeCloseTo((((128 * 128) / 2 + 8064 * 128) * 4 * 64 * 64) / (195.2e-6 * 989e12), 4)
+  })
+
   it('refuses CPU smoke-run records for a GPU table, naming the line', async () => {
     const out = scratchDir()
     const file = writeRecords(out, [gemm({stats: {timer: 'cuda_graph', repeats: 10, copies: 4}}), gemm({shape: {m: 32, k: 2048, n: 6144}, stats: {timer: 'wall'}, env: {device: 'cpu', gpu_name: 'cpu'}})])

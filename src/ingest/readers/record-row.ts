@@ -105,6 +105,8 @@ export function recordToRow(rec: RawMeasurement, source: SourceInfo, line: numbe
   if (typeof values === 'string') return values
   const shape: Record<string, number> = {}
   if (layout.stem.kind === 'shape') for (const p of layout.stem.parts) shape[p] = rec.shape[p]
+  // a sliding-window kernel (attention): the window names the table and counts the FLOPs
+  if (layout.stem.kind === 'shape' && layout.stem.window && rec.shape.window !== undefined) shape.window = rec.shape.window
   const stemDtype = layout.stem.kind === 'dtype' ? rec.dtype : undefined
   const mfuDecimals: Record<string, number> = {}
   if (typeof values.mfu === 'number') mfuDecimals.mfu = 12
