@@ -1,5 +1,9 @@
 """MHA/GQA attention cores: decode (one query token per request over a KV cache) and causal prefill.
 
+A shape with `window` is a sliding-window layer's kernel (each query attends to the last `window` keys):
+decode reads the last min(kv_len, window) cached tokens, prefill runs the kernels' own window (FlashAttention
+window_size, FlashInfer window_left; torch: a banded mask).
+
 Decode: FlashInfer paged decode (bf16 or fp8 KV) > FlashAttention-3 (bf16 KV)
 > torch (scaled_dot_product_attention with GQA, or grouped matmuls).
 Prefill (batch 1, causal): FlashAttention-3 > FlashInfer > FlashAttention-2 > torch SDPA.
@@ -19,9 +23,11 @@ PAGE_SIZE = 16
 
 def measure(item: PlanItem, ctx: Ctx) -> Measurement:
     s = item.shape
+    window = s.get("window", 0)
     if item.phase == "decode":
-        return decode(ctx, s["heads"], s["kv_heads"], s["head_dim"], s["batch_size"], s["kv_len"], item.kv_dtype == "fp8")
-    return prefill(ctx, s["heads"], s["kv_heads"], s["head_dim"], s["seq_len"])
+        kv_len = min(s["kv_len"], window) if window else s["kv_len"]
+        return decode(ctx, s["heads"], s["kv_heads"], s["head_dim"], s["batch_size"], kv_len, item.kv_dtype == "fp8")
+    return prefill(ctx, s["heads"], s["kv_heads"], s["head_dim"], s["seq_len"], window=window)
 
 
 # ---- decode ----
@@ -98,42 +104,55 @@ def _torch_decode(ctx: Ctx, h, hkv, hd, batch, kv_len):
 
 # ---- prefill ----
 
-def prefill(ctx: Ctx, h: int, hkv: int, hd: int, seq: int, v_dim: int = 0) -> Measurement:
-    """Causal self-attention over `seq` tokens, batch 1; v_dim (MLA prefill) defaults to hd."""
+def prefill(ctx: Ctx, h: int, hkv: int, hd: int, seq: int, v_dim: int = 0, window: int = 0) -> Measurement:
+    """Causal self-attention over `seq` tokens, batch 1; v_dim (MLA prefill) defaults to hd; window > 0: each query
+    attends to the last `window` keys."""
     vd = v_dim or hd
     attempts = [
-        ("fa3", lambda: _fa_prefill(ctx, "fa3", h, hkv, hd, vd, seq)),
-        ("flashinfer", lambda: _flashinfer_prefill(ctx, h, hkv, hd, vd, seq)),
+        ("fa3", lambda: _fa_prefill(ctx, "fa3", h, hkv, hd, vd, seq, window)),
+        ("flashinfer", lambda: _flashinfer_prefill(ctx, h, hkv, hd, vd, seq, window)),
     ]
     if vd == hd:
-        attempts.append(("fa2", lambda: _fa_prefill(ctx, "fa2", h, hkv, hd, vd, seq)))
-    attempts.append(("torch", lambda: _torch_prefill(ctx, h, hkv, hd, vd, seq)))
-    return run_first(ctx, attempts, f"prefill attention {h}-{hkv}-{hd}")
+        attempts.append(("fa2", lambda: _fa_prefill(ctx, "fa2", h, hkv, hd, vd, seq, window)))
+    attempts.append(("torch", lambda: _torch_prefill(ctx, h, hkv, hd, vd, seq, window)))
+    return run_first(ctx, attempts, f"prefill attention {h}-{hkv}-{hd}" + (f" window {window}" if window else ""))
 
 
-def _fa_prefill(ctx: Ctx, lib: str, h, hkv, hd, vd, seq):
+def _fa_prefill(ctx: Ctx, lib: str, h, hkv, hd, vd, seq, window=0):
     fa = ctx.backends.load(lib)
     q = ctx.randn(1, seq, h, hd)
     k = ctx.randn(1, seq, hkv, hd)
     v = ctx.randn(1, seq, hkv, vd)
+    if window:
+        return labelled(lambda: fa.flash_attn_func(q, k, v, causal=True, window_size=(window - 1, 0)), lib)
     return labelled(lambda: fa.flash_attn_func(q, k, v, causal=True), lib)
 
 
-def _flashinfer_prefill(ctx: Ctx, h, hkv, hd, vd, seq):
+def _flashinfer_prefill(ctx: Ctx, h, hkv, hd, vd, seq, window=0):
     fi = ctx.backends.load("flashinfer")
     q = ctx.randn(seq, h, hd)
     k = ctx.randn(seq, hkv, hd)
     v = ctx.randn(seq, hkv, vd)
+    if window:
+        return labelled(lambda: fi.single_prefill_with_kv_cache(q, k, v, causal=True, window_left=window - 1), "flashinfer")
     return labelled(lambda: fi.single_prefill_with_kv_cache(q, k, v, causal=True), "flashinfer")
 
 
-def _torch_prefill(ctx: Ctx, h, hkv, hd, vd, seq):
+def _torch_prefill(ctx: Ctx, h, hkv, hd, vd, seq, window=0):
     torch = ctx.torch
     q = ctx.randn(1, h, seq, hd)
     sdpa = getattr(torch.nn.functional, "scaled_dot_product_attention", None)
     # GQA: K/V are expanded to the query heads once, outside the timed call.
     k = ctx.randn(1, hkv, seq, hd).repeat_interleave(h // hkv, dim=1)
     v = ctx.randn(1, hkv, seq, vd).repeat_interleave(h // hkv, dim=1)
+    if window:
+        # a query i sees keys i - window + 1 .. i: the causal band, as a boolean mask (True = attend)
+        i = torch.arange(seq, device=q.device)
+        band = (i[None, :] <= i[:, None]) & (i[None, :] > i[:, None] - window)
+        if sdpa is None:
+            return labelled(lambda: _manual_causal(torch, q, k, v, mask=~band), "torch-manual")
+        vp = torch.nn.functional.pad(v, (0, hd - vd)) if hd > vd else v
+        return labelled(lambda: sdpa(q, k, vp, attn_mask=band)[..., :vd], "torch-sdpa")
     if sdpa is None:
         return labelled(lambda: _manual_causal(torch, q, k, v), "torch-manual")
     if vd == hd:
@@ -146,10 +165,11 @@ def _torch_prefill(ctx: Ctx, h, hkv, hd, vd, seq):
         return labelled(lambda: sdpa(q, k, vp, is_causal=True)[..., :vd], "torch-sdpa(v-padded)")
 
 
-def _manual_causal(torch, q, k, v, heads_per_chunk: int = 4):
-    """Causal attention without SDPA (torch < 2.0), a few heads at a time to bound memory."""
+def _manual_causal(torch, q, k, v, heads_per_chunk: int = 4, mask=None):
+    """Causal attention without SDPA (torch < 2.0), a few heads at a time to bound memory; `mask`: True = masked out."""
     seq = q.shape[-2]
-    mask = torch.ones(seq, seq, dtype=torch.bool, device=q.device).triu_(1)
+    if mask is None:
+        mask = torch.ones(seq, seq, dtype=torch.bool, device=q.device).triu_(1)
     scale = 1.0 / math.sqrt(q.shape[-1])
     outs = []
     for i in range(0, q.shape[1], heads_per_chunk):

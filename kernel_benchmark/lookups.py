@@ -50,7 +50,8 @@ def gemm_table(gpu: str, dtype: str) -> str:
 
 
 def attention_table(gpu: str, phase: str, shape: Dict[str, int]) -> str:
-    return f"mha/{phase}/{gpu}/{shape['heads']}-{shape['kv_heads']}-{shape['head_dim']}.csv"
+    window = f"-w{shape['window']}" if shape.get("window") else ""
+    return f"mha/{phase}/{gpu}/{shape['heads']}-{shape['kv_heads']}-{shape['head_dim']}{window}.csv"
 
 
 def mla_table(gpu: str, phase: str, shape: Dict[str, int]) -> str:
@@ -191,14 +192,11 @@ class _Lookups:
                 self.sliding_window_core(phase, shape, item)
         self.out.add(item, self.use(phase, "attn-core"))
 
-    # sliding-window layers (src/sim/attention.ts): a benchmark measures no sliding-window kernel, so the
-    # simulator reads the full-attention table over the window in decode, and the full causal prefill
+    # sliding-window layers (src/sim/attention.ts): the sliding-window kernel's own table, <h>-<hkv>-<hd>-w<window>,
+    # keyed like the full one (decode by the request's context, prefill by its length)
     def sliding_window_core(self, phase: str, shape: dict, full: PlanItem) -> None:
-        if phase != "decode":
-            self.out.add(full, self.use(phase, "attn-core-window"))
-            return
-        w = dict(shape, kv_len=min(self.d.context, self.m.attention.sliding_window))
-        item = PlanItem("attention", phase, "bf16", self.d.kv_dtype, w, attention_table(self.gpu, phase, w), "lookup")
+        w = dict(shape, window=self.m.attention.sliding_window)
+        item = PlanItem("attention", phase, "bf16", full.kv_dtype, w, attention_table(self.gpu, phase, w), "lookup")
         self.out.add(item, self.use(phase, "attn-core-window"))
 
     # DeepSeek V3.2 sparse attention, configs read as published only (src/sim/dsa.ts)

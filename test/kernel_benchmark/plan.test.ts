@@ -281,4 +281,22 @@ describe('kernel_benchmark in one process on the CPU', () => {
     }
     expect([...seen].sort()).toEqual(['attention decode', 'attention prefill', 'gemm'])
   }, 60_000)
+
+  it("measures a sliding-window layer's kernels (a banded mask on the CPU) into records of its window", async () => {
+    const python = await torchPython()
+    if (!python) throw new Error(NO_TORCH)
+    const validate = validator('raw-measurement')
+    const model = path.join('kernel_benchmark', 'tests', 'fixtures', 'tiny-sliding.json')
+    const args = ['--device', 'cpu', '--no-grid', '--isl', '64', '--osl', '32', '--decode-batch', '2', '--max-prefill-tokens', '64', '--repeats', '3', '--warmup', '1']
+    const r = await execa(python, [RUN, '--model', model, '--gpu', 'H20', ...args], {cwd: ROOT, reject: false})
+    expect(r.exitCode, r.stderr).toBe(0)
+    const windowed = jsonLines(r.stdout).filter((rec) => rec.kernel === 'attention' && rec.shape.window !== undefined)
+    for (const rec of windowed) expect(validate(rec), JSON.stringify(validate.errors)).toBe(true)
+    // the full layer's kernels and the sliding one's, both phases: decode keyed by the context (64 + 32/2), prefill by the prompt
+    expect(windowed.map((rec) => `${rec.phase} ${JSON.stringify(rec.shape)}`).sort()).toEqual([
+      'decode {"heads":8,"kv_heads":2,"head_dim":32,"batch_size":2,"kv_len":80,"window":16}',
+      'prefill {"heads":8,"kv_heads":2,"head_dim":32,"seq_len":64,"window":16}',
+    ])
+    expect(windowed.every((rec) => rec.latency_us > 0)).toBe(true)
+  }, 60_000)
 })
