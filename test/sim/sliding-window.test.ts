@@ -56,7 +56,13 @@ describe('sliding-window attention', () => {
     const w = steps.find((s) => s.id === 'attn-core-window')!
     const full = steps.find((s) => s.id === 'attn-core')!
     expect(w.shape).toEqual({batch: 8, kv_len: 128})
-    expect(w.mfu!.note).toMatch(/mha\/decode\/a100-sxm\/64-8-64\.csv/)
+    // A100 measured head_dim 128 only: its 64-8-128 table stands in, and says so
+    expect(w.mfu).toMatchObject({kind: 'borrowed', table: 'mha/decode/a100-sxm/64-8-128.csv'})
+    expect(w.mfu!.note).toMatch(/head_dim 128 for 64/)
+    // prefill: 64-8-128's measured MFU at 4,096 tokens, 0.6458 (a flat 0.9 before)
+    const p = run('default', 'A100-SXM').prefill!.steps.find((s) => s.id === 'attn-core')!
+    expect(p.mfu).toMatchObject({kind: 'borrowed', table: 'mha/prefill/a100-sxm/64-8-128.csv'})
+    expect(p.mfu!.value).toBeCloseTo(0.6458, 3)
     expect(w.memorySeconds! / full.memorySeconds!).toBeCloseTo(128 / 5120, 6)
   })
 })

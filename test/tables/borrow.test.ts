@@ -68,10 +68,16 @@ describe('attention head configurations without a table', () => {
     expect(got.value).toBeCloseTo(0.1, 2)
   })
 
-  it('do not borrow another head_dim or the other KV dtype', () => {
-    expect(defaultInterpolator.decodeAttention(tables, 'mha/decode/h20/32-8-256.csv', 16, 4096, false, env)).toBeUndefined()
+  it('do not borrow the other KV dtype; another head_dim only where the GPU has none of the query\'s, and say so', () => {
     expect(defaultInterpolator.decodeAttention(tables, 'mha/decode/h20/32-8-128.csv', 16, 4096, true, env)).toBeUndefined()
     expect(defaultInterpolator.decodeAttention(tables, 'mha/decode/h20/16-8-128.csv', 16, 4096, true, env)).toBeUndefined()
+    const other = defaultInterpolator.decodeAttention(tables, 'mha/decode/h20/32-8-256.csv', 16, 4096, false, env)!
+    expect(other.kind).toBe('borrowed')
+    expect(other.note).toMatch(/head_dim 128 for 256/)
+    // a table of the query's own head_dim wins over a nearer configuration of another
+    const own = parseTableCsv('dtype,kv_dtype,batch_size,kv_len,latency_us,mfu\nbf16,bf16,16,4096,100,0.3', 'mha/decode/h20/8-1-256.csv')
+    const both = set(...tables.paths().map((p) => tables.get(p)!), own)
+    expect(defaultInterpolator.decodeAttention(both, 'mha/decode/h20/32-8-256.csv', 16, 4096, false, env)!.table).toBe('mha/decode/h20/8-1-256.csv')
   })
 
   it('borrow prefill configurations the same way', () => {
