@@ -97,25 +97,42 @@ interface FamilyMember {
   d: number
 }
 
-const familyCache = new WeakMap<TableSet, Map<string, FamilyMember[]>>()
-
-/** The other tables of the query's family (same head_dim, or MLA rank and rope), nearest first, read off their paths. */
-function familyMembers(tables: TableSet, path: string, q: AttentionQuery): FamilyMember[] {
-  let cache = familyCache.get(tables)
-  if (!cache) familyCache.set(tables, (cache = new Map()))
-  let found = cache.get(path)
+/**
+ * The tables under the query's folder whose configuration `distance` accepts
+ * (a number; undefined: not a member), nearest first, read off their paths
+ * and kept per table set and query path in `cache`.
+ */
+function membersBy(
+  cache: WeakMap<TableSet, Map<string, FamilyMember[]>>,
+  tables: TableSet,
+  path: string,
+  q: AttentionQuery,
+  distance: (cfg: AttentionConfig) => number | undefined,
+): FamilyMember[] {
+  let byPath = cache.get(tables)
+  if (!byPath) cache.set(tables, (byPath = new Map()))
+  let found = byPath.get(path)
   if (!found) {
     found = []
     for (const p of tables.paths()) {
       if (p === path || !p.startsWith(`${q.cfg.dir}/`)) continue
       const cfg = attentionConfig(p)
-      if (cfg && sameFamily(cfg, q.cfg)) found.push({path: p, cfg, d: Math.hypot(logDistance(cfg.heads, q.cfg.heads), logDistance(cfg.kvHeads, q.cfg.kvHeads))})
+      const d = cfg && distance(cfg)
+      if (cfg && d !== undefined) found.push({path: p, cfg, d})
     }
     found.sort((a, b) => a.d - b.d)
-    cache.set(path, found)
+    byPath.set(path, found)
   }
   return found
 }
+
+const familyCache = new WeakMap<TableSet, Map<string, FamilyMember[]>>()
+
+/** The other tables of the query's family (same head_dim, or MLA rank and rope), nearest first, read off their paths. */
+const familyMembers = (tables: TableSet, path: string, q: AttentionQuery): FamilyMember[] =>
+  membersBy(familyCache, tables, path, q, (cfg) =>
+    sameFamily(cfg, q.cfg) ? Math.hypot(logDistance(cfg.heads, q.cfg.heads), logDistance(cfg.kvHeads, q.cfg.kvHeads)) : undefined,
+  )
 
 /** The member's table when it can stand in for the query: decode tables must have rows of the query's KV dtype. */
 function memberTable(tables: TableSet, m: FamilyMember, q: AttentionQuery): KernelTable | undefined {
@@ -131,37 +148,21 @@ export function attentionCandidates(tables: TableSet, path: string, q: Attention
   })
 }
 
+const otherCache = new WeakMap<TableSet, Map<string, FamilyMember[]>>()
+
 /**
  * MHA tables of the same GPU, phase and window with another head_dim, nearest
  * first (log2 distance in heads, KV heads and head_dim): the last resort of a
  * head configuration whose head_dim the GPU has no table of (A100 measured
- * only head_dim 128: gpt-oss's 64 and Qwen3.5's 256 borrow from it). On the
- * GPUs that measured several, a prefill's MFU at 4,096 tokens at head_dim 64
- * is 0.56-0.84x, at 256 0.88-1.2x that of head_dim 128 (H100, L40S, B200):
- * nearer than the default MFU a missing table gets otherwise (0.9 in prefill).
+ * only head_dim 128: gpt-oss's 64 and Qwen3.5's 256 borrow from it; the
+ * evidence is in this file's header).
  */
-function otherHeadDims(tables: TableSet, path: string, q: AttentionQuery): FamilyMember[] {
-  let cache = otherCache.get(tables)
-  if (!cache) otherCache.set(tables, (cache = new Map()))
-  let found = cache.get(path)
-  if (!found) {
-    found = []
-    if (q.cfg.kind === 'mha') {
-      for (const p of tables.paths()) {
-        if (p === path || !p.startsWith(`${q.cfg.dir}/`)) continue
-        const cfg = attentionConfig(p)
-        if (!cfg || cfg.kind !== 'mha' || sameFamily(cfg, q.cfg) || cfg.family[1] !== q.cfg.family[1]) continue
-        const d = Math.hypot(logDistance(cfg.heads, q.cfg.heads), logDistance(cfg.kvHeads, q.cfg.kvHeads), logDistance(cfg.family[0], q.cfg.family[0]))
-        found.push({path: p, cfg, d})
-      }
-      found.sort((a, b) => a.d - b.d)
-    }
-    cache.set(path, found)
-  }
-  return found
-}
-
-const otherCache = new WeakMap<TableSet, Map<string, FamilyMember[]>>()
+const otherHeadDims = (tables: TableSet, path: string, q: AttentionQuery): FamilyMember[] =>
+  membersBy(otherCache, tables, path, q, (cfg) =>
+    q.cfg.kind === 'mha' && cfg.kind === 'mha' && !sameFamily(cfg, q.cfg) && cfg.family[1] === q.cfg.family[1]
+      ? Math.hypot(logDistance(cfg.heads, q.cfg.heads), logDistance(cfg.kvHeads, q.cfg.kvHeads), logDistance(cfg.family[0], q.cfg.family[0]))
+      : undefined,
+  )
 
 /** Borrows from the nearest configuration that has a usable grid (the same head_dim first); tables farther than it are never read. */
 function borrowAttention(tables: TableSet, path: string, q: AttentionQuery, env: LookupEnv): MfuLookup | undefined {
