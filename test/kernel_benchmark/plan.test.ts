@@ -265,17 +265,23 @@ describe('kernel_benchmark records', () => {
 })
 
 describe('kernel_benchmark in one process on the CPU', () => {
-  it('measures every kernel of a tiny dense model and writes valid smoke-run records', async () => {
+  /** Every record of a CPU smoke run of a fixture config (64 tokens in, 32 out, 2 requests), each checked against the record schema. */
+  async function smokeRecords(fixture: string) {
     const python = await torchPython()
     if (!python) throw new Error(NO_TORCH)
     const validate = validator('raw-measurement')
-    const model = path.join('kernel_benchmark', 'tests', 'fixtures', 'tiny-dense.json')
+    const model = path.join('kernel_benchmark', 'tests', 'fixtures', fixture)
     const args = ['--device', 'cpu', '--no-grid', '--isl', '64', '--osl', '32', '--decode-batch', '2', '--max-prefill-tokens', '64', '--repeats', '3', '--warmup', '1']
     const r = await execa(python, [RUN, '--model', model, '--gpu', 'H20', ...args], {cwd: ROOT, reject: false})
     expect(r.exitCode, r.stderr).toBe(0)
+    const records = jsonLines(r.stdout)
+    for (const rec of records) expect(validate(rec), JSON.stringify(validate.errors)).toBe(true)
+    return records
+  }
+
+  it('measures every kernel of a tiny dense model and writes valid smoke-run records', async () => {
     const seen = new Set<string>()
-    for (const rec of jsonLines(r.stdout)) {
-      expect(validate(rec), JSON.stringify(validate.errors)).toBe(true)
+    for (const rec of await smokeRecords('tiny-dense.json')) {
       expect([rec.stats.timer, rec.env.device]).toEqual(['wall', 'cpu'])
       seen.add(`${rec.kernel} ${rec.phase ?? ''}`.trim())
     }
@@ -283,15 +289,7 @@ describe('kernel_benchmark in one process on the CPU', () => {
   }, 60_000)
 
   it("measures a sliding-window layer's kernels (a banded mask on the CPU) into records of its window", async () => {
-    const python = await torchPython()
-    if (!python) throw new Error(NO_TORCH)
-    const validate = validator('raw-measurement')
-    const model = path.join('kernel_benchmark', 'tests', 'fixtures', 'tiny-sliding.json')
-    const args = ['--device', 'cpu', '--no-grid', '--isl', '64', '--osl', '32', '--decode-batch', '2', '--max-prefill-tokens', '64', '--repeats', '3', '--warmup', '1']
-    const r = await execa(python, [RUN, '--model', model, '--gpu', 'H20', ...args], {cwd: ROOT, reject: false})
-    expect(r.exitCode, r.stderr).toBe(0)
-    const windowed = jsonLines(r.stdout).filter((rec) => rec.kernel === 'attention' && rec.shape.window !== undefined)
-    for (const rec of windowed) expect(validate(rec), JSON.stringify(validate.errors)).toBe(true)
+    const windowed = (await smokeRecords('tiny-sliding.json')).filter((rec) => rec.kernel === 'attention' && rec.shape.window !== undefined)
     // the full layer's kernels and the sliding one's, both phases: decode keyed by the context (64 + 32/2), prefill by the prompt
     expect(windowed.map((rec) => `${rec.phase} ${JSON.stringify(rec.shape)}`).sort()).toEqual([
       'decode {"heads":8,"kv_heads":2,"head_dim":32,"batch_size":2,"kv_len":80,"window":16}',
