@@ -36,8 +36,11 @@ export function contextKvBytesPerToken(model: ModelSpec, s: ShardShapes): number
 export function fixedKvBytesPerRequest(model: ModelSpec, s: ShardShapes): number {
   const lin = model.linear
   const sliding = model.attention.kind === 'mha' ? model.attention.slidingWindow : undefined
-  return (lin ? lin.linearLayers * linearStateBytesPerLayer(linearShard(lin, s)) : 0) + (sliding ? sliding.layers * sliding.window * kvBytesPerLayerToken(model, s) : 0)
+  return (lin ? linearStateBytesPerRequest(lin, s) : 0) + (sliding ? sliding.layers * sliding.window * kvBytesPerLayerToken(model, s) : 0)
 }
+
+/** One request's recurrent state over all GDN layers on one GPU (its share of the heads, linearShard). */
+export const linearStateBytesPerRequest = (lin: LinearAttention, s: ShardShapes) => lin.linearLayers * linearStateBytesPerLayer(linearShard(lin, s))
 
 /** Recurrent state of one GDN layer for one request: conv state + SSM state (of the heads `lin` names: linearShard for one GPU's). */
 export function linearStateBytesPerLayer(lin: LinearAttention): number {
@@ -78,7 +81,7 @@ export function kvCacheFit(
   }
   const fullPerToken = perToken
   const perRequestKvBytes = fullPerToken * contextLen
-  const perRequestStateBytes = lin.linearLayers * linearStateBytesPerLayer(linearShard(lin, s))
+  const perRequestStateBytes = linearStateBytesPerRequest(lin, s)
   const budgetBytes = (spaceGiB * GiB) / batch
   const neededBytes = perRequestKvBytes + perRequestStateBytes
   return {
@@ -98,6 +101,6 @@ export function maxDecodeBatch(model: ModelSpec, s: ShardShapes, paramsBytes: nu
   if (spaceBytes <= 0) return 0
   const perToken = kvBytesPerToken(model, s)
   const lin = model.linear
-  const perRequest = lin ? perToken * contextLen + lin.linearLayers * linearStateBytesPerLayer(linearShard(lin, s)) : perToken * contextLen
+  const perRequest = lin ? perToken * contextLen + linearStateBytesPerRequest(lin, s) : perToken * contextLen
   return Math.floor(spaceBytes / perRequest)
 }
