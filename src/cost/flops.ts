@@ -1,6 +1,7 @@
 /** Per-token FLOPs summary at the mean context, per layer and over the layers (the report's FLOPs section). */
 import type {ModelSpec} from '../model/types.js'
 import {decodePairFlops} from '../model/attention-flops.js'
+import {slidingLayerShare} from '../model/sliding-window.js'
 import type {ShardShapes} from './shapes.js'
 import {gemmFlops} from './units.js'
 
@@ -15,11 +16,9 @@ export const averageContext = (isl: number, osl: number) => Math.floor(isl + osl
 
 /** One token's attention core in one layer at `context` cached tokens; with sliding-window layers (configs as published), the average over the layers, a sliding one reading at most its window. */
 export function attentionCoreFlopsPerToken(model: ModelSpec, s: ShardShapes, context: number): number {
-  const a = model.attention
-  const sliding = a.kind === 'mha' && !model.linear ? a.slidingWindow : undefined
-  const share = sliding ? Math.min(1, sliding.layers / model.layers) : 0
-  const keys = sliding ? (1 - share) * context + share * Math.min(context, sliding.window) : context
-  return decodePairFlops(a, s.htp) * keys
+  const sliding = slidingLayerShare(model)
+  const keys = sliding ? (1 - sliding.share) * context + sliding.share * Math.min(context, sliding.window) : context
+  return decodePairFlops(model.attention, s.htp) * keys
 }
 
 export function projectionFlopsPerToken(model: ModelSpec, s: ShardShapes): number {

@@ -1,5 +1,5 @@
 /** Full-attention layers: cores and projections, prefill and decode. */
-import {CAUSAL_DISCOUNT, causalPrefillFlops, decodePairFlops, mhaPairFlops, prefillPairFlops, windowedPrefillFlops} from '../model/attention-flops.js'
+import {CAUSAL_DISCOUNT, causalPrefillFlops, decodePairFlops, prefillPairFlops, windowedPrefillFlops} from '../model/attention-flops.js'
 import {kvBytesPerToken} from '../cost/kvcache.js'
 import {transferSeconds} from '../cost/units.js'
 import {tablePaths} from '../tables/paths.js'
@@ -45,72 +45,79 @@ const mlaCoreHeads = (ctx: SimContext) => (ctx.switches.mlaCoreUsesHtp ? ctx.sha
 
 const coreHeads = (ctx: SimContext) => (ctx.model.attention.kind === 'mha' ? ctx.shapes.htp : mlaCoreHeads(ctx))
 
-export function decodeAttentionCore(ctx: SimContext, batch: number, context: number): Step {
+/**
+ * One decode step's attention core for `batch` requests at `context` cached
+ * tokens. With a `window` (a sliding-window layer with its own measured
+ * table), each request reads its last min(context, window) keys, timed by
+ * that table at the request's context, as it was measured.
+ */
+export function decodeAttentionCore(ctx: SimContext, batch: number, context: number, window?: number): Step {
   const {model, shapes: s, gpu} = ctx
   const a = model.attention
   const peakTflops = gpu.fp16Tflops
-  const gflopsPerRequest = (decodePairFlops(a, coreHeads(ctx)) * context) / 1e9
-  const path = a.kind === 'mha' ? tablePaths.mhaDecode(ctx.gpuKey, s.htp, s.hkvtp, a.headDim) : tablePaths.mlaDecode(ctx.gpuKey, s.htp, a.kvLoraRank, a.qkRopeHeadDim)
-  const kvBytes = kvBytesPerLayer(ctx, context * batch)
+  const keys = window ? Math.min(context, window) : context
+  const gflopsPerRequest = (decodePairFlops(a, coreHeads(ctx)) * keys) / 1e9
+  const path = a.kind === 'mha' ? tablePaths.mhaDecode(ctx.gpuKey, s.htp, s.hkvtp, a.headDim, window) : tablePaths.mlaDecode(ctx.gpuKey, s.htp, a.kvLoraRank, a.qkRopeHeadDim)
+  const kvBytes = kvBytesPerLayer(ctx, keys * batch)
   const flops = batch * gflopsPerRequest * 1e9
   const mfu = ctx.mfu.decodeAttention(path, batch, context, ctx.d.fp8Kv, {flops, bytes: kvBytes, peakTflops})
   const computeSeconds = secondsForGflops(ctx, batch * gflopsPerRequest, peakTflops, mfu.value)
-  return coreStep(ctx, 'attn-core', flops, computeSeconds, kvBytes, mfu, {batch, kv_len: context})
+  return coreStep(ctx, window ? 'attn-core-window' : 'attn-core', flops, computeSeconds, kvBytes, mfu, window ? {batch, kv_len: context, window} : {batch, kv_len: context})
 }
 
-/** One causal prefill of `isl` tokens; the layer runs one per prompt in the forward (the step's count). */
-export function prefillAttentionCore(ctx: SimContext, isl: number): Step {
+/**
+ * One causal prefill of `isl` tokens; the layer runs one per prompt in the
+ * forward (the step's count). With a `window` (a sliding-window layer with
+ * its own measured table): causal over the first window, then `window` keys a
+ * query, at that table's MFU.
+ */
+export function prefillAttentionCore(ctx: SimContext, isl: number, window?: number): Step {
   const {model, shapes: s, gpu} = ctx
   const a = model.attention
   const peakTflops = gpu.fp16Tflops
+  const kvBytes = kvBytesPerLayer(ctx, isl)
+  if (window && a.kind === 'mha') {
+    const path = tablePaths.mhaPrefill(ctx.gpuKey, s.htp, s.hkvtp, a.headDim, window)
+    const flops = windowedPrefillFlops(isl, window, prefillPairFlops(a, coreHeads(ctx)))
+    const mfu = ctx.mfu.prefillAttention(path, isl, {flops, bytes: kvBytes, peakTflops})
+    return coreStep(ctx, 'attn-core-window', flops, secondsForGflops(ctx, flops / 1e9, peakTflops, mfu.value), kvBytes, mfu, {seq_len: isl, window})
+  }
   const gflopsPerToken = (prefillPairFlops(a, coreHeads(ctx)) * isl) / 1e9
   const path = a.kind === 'mha' ? tablePaths.mhaPrefill(ctx.gpuKey, s.htp, s.hkvtp, a.headDim) : tablePaths.mlaPrefill(ctx.gpuKey, s.htp, a.qkNopeHeadDim, a.qkRopeHeadDim)
-  const kvBytes = kvBytesPerLayer(ctx, isl)
   const flops = causalPrefillFlops(isl, prefillPairFlops(a, coreHeads(ctx)))
   const mfu = ctx.mfu.prefillAttention(path, isl, {flops: (isl * gflopsPerToken * 1e9) / CAUSAL_DISCOUNT, bytes: kvBytes, peakTflops})
   const computeSeconds = secondsForGflops(ctx, (isl * gflopsPerToken) / CAUSAL_DISCOUNT, peakTflops, mfu.value)
   return coreStep(ctx, 'attn-core', flops, computeSeconds, kvBytes, mfu, {seq_len: isl})
 }
 
-/**
- * A sliding-window layer's decode core: each request attends to its last
- * `window` keys. Timed by the measured sliding-window kernel's table where
- * one exists (looked up at the request's context, as measured); otherwise by
- * the full-attention table over the `window` keys it reads (the measured
- * sliding-window decode kernels take the full kernel's time at W to 2W keys).
- */
-export function windowedDecodeAttentionCore(ctx: SimContext, batch: number, context: number, window: number): Step {
-  const {model, shapes: s, gpu} = ctx
-  const a = model.attention
-  const attended = Math.min(context, window)
-  const path = a.kind === 'mha' ? tablePaths.mhaDecode(ctx.gpuKey, s.htp, s.hkvtp, a.headDim, window) : undefined
-  if (path === undefined || !ctx.mfu.hasTable(path)) return {...decodeAttentionCore(ctx, batch, attended), id: 'attn-core-window'}
-  const peakTflops = gpu.fp16Tflops
-  const flops = batch * decodePairFlops(a, coreHeads(ctx)) * attended
-  const kvBytes = kvBytesPerLayer(ctx, attended * batch)
-  const mfu = ctx.mfu.decodeAttention(path, batch, context, ctx.d.fp8Kv, {flops, bytes: kvBytes, peakTflops})
-  const computeSeconds = secondsForGflops(ctx, flops / 1e9, peakTflops, mfu.value)
-  return coreStep(ctx, 'attn-core-window', flops, computeSeconds, kvBytes, mfu, {batch, kv_len: context, window})
+/** Whether the GPU has a measured sliding-window kernel table of this layer's shape for the phase. */
+function hasWindowTable(ctx: SimContext, phase: 'decode' | 'prefill', window: number): boolean {
+  const {shapes: s} = ctx
+  const a = ctx.model.attention
+  if (a.kind !== 'mha') return false
+  const path = phase === 'decode' ? tablePaths.mhaDecode(ctx.gpuKey, s.htp, s.hkvtp, a.headDim, window) : tablePaths.mhaPrefill(ctx.gpuKey, s.htp, s.hkvtp, a.headDim, window)
+  return ctx.mfu.hasTable(path)
 }
 
 /**
- * A sliding-window layer's prefill of `isl` tokens: causal over the first
- * `window` tokens, then `window` keys a query, at the measured sliding-window
- * kernel's MFU. Without that table, the full causal core (an upper bound: no
- * measurement says how much of the window's saving a kernel realizes).
+ * A sliding-window layer's decode core: its own measured table where one
+ * exists; otherwise the full-attention table over the min(context, window)
+ * keys it reads (the measured sliding-window decode kernels take the full
+ * kernel's time at W to 2W keys).
+ */
+export function windowedDecodeAttentionCore(ctx: SimContext, batch: number, context: number, window: number): Step {
+  if (hasWindowTable(ctx, 'decode', window)) return decodeAttentionCore(ctx, batch, context, window)
+  return {...decodeAttentionCore(ctx, batch, Math.min(context, window)), id: 'attn-core-window'}
+}
+
+/**
+ * A sliding-window layer's prefill core: its own measured table where one
+ * exists; otherwise the full causal core (an upper bound: no measurement says
+ * how much of the window's saving a kernel realizes).
  */
 export function windowedPrefillAttentionCore(ctx: SimContext, isl: number, window: number): Step {
-  const {model, shapes: s, gpu} = ctx
-  const a = model.attention
-  if (a.kind !== 'mha') return {...prefillAttentionCore(ctx, isl), id: 'attn-core-window'}
-  const path = tablePaths.mhaPrefill(ctx.gpuKey, s.htp, s.hkvtp, a.headDim, window)
-  if (!ctx.mfu.hasTable(path)) return {...prefillAttentionCore(ctx, isl), id: 'attn-core-window'}
-  const peakTflops = gpu.fp16Tflops
-  const flops = windowedPrefillFlops(isl, window, mhaPairFlops(s.htp, a.headDim))
-  const kvBytes = kvBytesPerLayer(ctx, isl)
-  const mfu = ctx.mfu.prefillAttention(path, isl, {flops, bytes: kvBytes, peakTflops})
-  const computeSeconds = secondsForGflops(ctx, flops / 1e9, peakTflops, mfu.value)
-  return coreStep(ctx, 'attn-core-window', flops, computeSeconds, kvBytes, mfu, {seq_len: isl, window})
+  if (hasWindowTable(ctx, 'prefill', window)) return prefillAttentionCore(ctx, isl, window)
+  return {...prefillAttentionCore(ctx, isl), id: 'attn-core-window'}
 }
 
 /** QKV and output projections (MHA) or the six MLA projections, for m tokens. */

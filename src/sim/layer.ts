@@ -7,6 +7,7 @@
  * build their figures from here, so a change to a layer's cost lands once.
  */
 import {moeLayerCount} from '../cost/weights.js'
+import {slidingLayerShare} from '../model/sliding-window.js'
 import type {MlaAttention} from '../model/types.js'
 import type {Phase} from '../tables/paths.js'
 import {attentionProjections, decodeAttentionCore, prefillAttentionCore, windowedDecodeAttentionCore, windowedPrefillAttentionCore} from './attention.js'
@@ -70,17 +71,8 @@ const sparseAttention = (ctx: SimContext) => {
   return ctx.switches.publishedConfigs && a.kind === 'mla' ? a.sparse : undefined
 }
 
-/**
- * Sliding-window layers (gpt-oss: 18 of 36 at 128 tokens) as a share of the
- * full-attention layers, when configs are read as published; their cores
- * are timed over the window (the compat profile times every layer over the
- * whole context, as the reference does).
- */
-const slidingLayers = (ctx: SimContext): {window: number; share: number} | undefined => {
-  const a = ctx.model.attention
-  const sliding = ctx.switches.publishedConfigs && a.kind === 'mha' && !ctx.model.linear ? a.slidingWindow : undefined
-  return sliding && sliding.layers > 0 ? {window: sliding.window, share: Math.min(1, sliding.layers / ctx.model.layers)} : undefined
-}
+/** Sliding-window layers when configs are read as published (the compat profile times every layer over the whole context, as the reference does). */
+const slidingLayers = (ctx: SimContext) => (ctx.switches.publishedConfigs ? slidingLayerShare(ctx.model) : undefined)
 
 const counted = (s: Step, count: number): Step => {
   s.count = count
