@@ -160,10 +160,21 @@ export interface EngineAccuracy {
   tpot: ErrorStats
 }
 
-/** An engine as the serving model uses it: its name, parameter values and, when cross-validated, its error. */
+/** Parameters an engine picks by GPU (an engine file's `gpu_defaults`). */
+export type GpuDefaultParamName = 'max_prefill_tokens' | 'max_running_requests'
+
+/** One of an engine's defaults that depend on the GPU: where every condition holds, `values` replace the file's. */
+export interface GpuDefaultRule {
+  when: {memory_below_gib?: number; memory_at_least_gib?: number; gpu_name_contains?: string}
+  values: Partial<Pick<EngineParams, GpuDefaultParamName>>
+  source: string
+}
+
+/** An engine as the serving model uses it: its name, parameter values, the defaults it picks by GPU and, when cross-validated, its error. */
 export interface Engine {
   name: string
   params: EngineParams
+  gpuDefaults?: GpuDefaultRule[]
   accuracy?: EngineAccuracy
 }
 

@@ -65,7 +65,8 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
       let run = byKey.get(key)
       if (!run) {
         // The fitted parameters are not known yet; what the step costs depend on (the KV dtype the engine picks) is.
-        const placeholder = {name: engine, params: {max_prefill_tokens: 0, kv_dtype_from_checkpoint: rowEngine(row).params.kv_dtype_from_checkpoint} as EngineParams}
+        const {params: rowParams, gpuDefaults} = rowEngine(row)
+        const placeholder = {name: engine, params: {max_prefill_tokens: 0, kv_dtype_from_checkpoint: rowParams.kv_dtype_from_checkpoint} as EngineParams, ...(gpuDefaults ? {gpuDefaults} : {})}
         const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens: row.max_prefill_tokens ?? undefined, measured: true}, env.simulateOptions)
         run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem}
         byKey.set(key, run)
@@ -101,8 +102,10 @@ function workloadFor(run: FitRun, p: EngineParams) {
   return w.maxPrefillTokens > 0 ? w : Object.assign({}, w, {maxPrefillTokens: p.max_prefill_tokens})
 }
 
+/** A run's prediction at the parameters `p`, with the engine's defaults on the run's GPU over them (gpu_defaults). */
 export function predictRun(run: FitRun, p: EngineParams): {ttft: number; tpot: number} {
-  const s = solveServing(run.problem.cost, p, workloadFor(run, p))
+  const onGpu = run.problem.gpuDefaults.sources.length > 0 ? {...p, ...run.problem.gpuDefaults.values} : p
+  const s = solveServing(run.problem.cost, onGpu, workloadFor(run, onGpu))
   return {ttft: s.ttftMs, tpot: s.tpotMs}
 }
 

@@ -3,7 +3,7 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {usageError} from '../errors.js'
 import {assertValid} from '../schemas/validate.js'
-import {ENGINE_NAMES, type Engine, type EngineAccuracy, type EngineParamName, type EngineParams} from '../engine.js'
+import {ENGINE_NAMES, type Engine, type EngineAccuracy, type EngineParamName, type EngineParams, type GpuDefaultRule} from '../engine.js'
 import {readJsonFile} from './json.js'
 import {bundled, displayPath, userEngineDir} from './paths.js'
 import {writeFileAtomic} from './text-file.js'
@@ -22,6 +22,7 @@ export interface EngineFile {
   title: string
   description: string
   parameters: Record<EngineParamName, EngineParamEntry>
+  gpu_defaults?: GpuDefaultRule[]
   fit?: Record<string, unknown>
   accuracy?: EngineAccuracy
 }
@@ -54,7 +55,7 @@ export function readEngineFile(file: string): EngineFile {
 export function engineFromFile(f: EngineFile): Engine {
   const params = {} as Record<string, number | boolean>
   for (const [k, v] of Object.entries(f.parameters)) params[k] = v.value
-  return {name: f.engine, params: params as unknown as EngineParams, ...(f.accuracy ? {accuracy: f.accuracy} : {})}
+  return {name: f.engine, params: params as unknown as EngineParams, ...(f.gpu_defaults ? {gpuDefaults: f.gpu_defaults} : {}), ...(f.accuracy ? {accuracy: f.accuracy} : {})}
 }
 
 const cache = new Map<string, Engine & {file: string}>()
@@ -69,6 +70,11 @@ export function loadEngine(name: string, dir?: string): Engine & {file: string} 
   // A file written before the parameter existed (a user's earlier fit) takes the bundled engine's value.
   if (engine.params.kv_dtype_from_checkpoint === undefined) {
     engine.params.kv_dtype_from_checkpoint = file === engineFilePath(name) ? false : loadEngine(name, bundled.engines).params.kv_dtype_from_checkpoint
+  }
+  // Likewise the defaults by GPU: a file without them (a fit written before they existed) takes the bundled engine's.
+  if (engine.gpuDefaults === undefined && file !== engineFilePath(name)) {
+    const mine = loadEngine(name, bundled.engines).gpuDefaults
+    if (mine) engine.gpuDefaults = mine
   }
   cache.set(file, engine)
   return engine

@@ -4,6 +4,7 @@ import {center} from './text.js'
 
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2))
 const line = (label: string, value: string) => `${label.padEnd(40)} ${value}`
+const BUDGET_SOURCE: Record<ServingResult['maxPrefillTokensSource'], string> = {flag: '--max-prefill-tokens', 'engine-gpu': "engine default on this GPU", engine: 'engine default'}
 
 /** `s.engineFile`: the file the engine's parameters came from (a user's fit or the bundled one). */
 export function renderServing(s: ServingResult & {engineFile?: string}): string[] {
@@ -16,7 +17,8 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('Engine', `${s.engine} (${s.engineFile ?? `data/engines/${s.engine}.json`})`),
     line('Replicas (TP groups) x TP', `${s.replicas} x ${s.tp}${s.moeEp > 1 ? ` (MoE: EP ${s.moeEp} x TP ${s.moeTp} over the ${s.replicas * s.tp} GPUs)` : ''}`),
     line('Input / output tokens per request', `${s.isl} / ${s.osl}`),
-    line('Step token budget', `${s.maxPrefillTokens} (${s.maxPrefillTokensSource === 'flag' ? '--max-prefill-tokens' : 'engine default'})`),
+    line('Step token budget', `${s.maxPrefillTokens} (${BUDGET_SOURCE[s.maxPrefillTokensSource]})`),
+    ...(s.gpuDefaults ? [line('Engine defaults on this GPU', `${Object.entries(s.gpuDefaults.values).map(([k, v]) => `${k} ${v}`).join(', ')} (${s.gpuDefaults.sources.map((t) => t.split('. ')[0]).join('; ')})`)] : []),
     line('KV cache', `${s.kvDtype === 'fp8' ? 'fp8' : "the model's dtype"}${kvReasonText(s.kvFp8Reason, s.engine)}, ${s.kvPoolGiB.toFixed(1)} GiB per GPU`),
     line('Requests running / KV capacity', `${ms(s.running)} / ${s.kvCapacity}`),
     ...beyondPool(s),

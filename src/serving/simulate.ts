@@ -18,6 +18,7 @@ import {servingContext} from './context.js'
 import type {Engine, EngineParams} from '../engine.js'
 import {poolSettings, solveServing, type ServingSolution, type ServingWorkload} from './mean-field.js'
 import {buildTokenCurves, withAttention, type StepCost, type TokenCurves} from './step-cost.js'
+import {gpuDefaultsOn} from './engine-on-gpu.js'
 
 export interface ServingOptions {
   /** Requests in flight per replica. */
@@ -40,7 +41,10 @@ export interface ServingResult extends ServingSolution {
   isl: number
   osl: number
   maxPrefillTokens: number
-  maxPrefillTokensSource: 'flag' | 'engine'
+  /** Where the budget came from: --max-prefill-tokens, the engine's default on this GPU (gpu_defaults), or its file. */
+  maxPrefillTokensSource: 'flag' | 'engine-gpu' | 'engine'
+  /** The engine's defaults for this GPU that replaced its file's values (gpu_defaults), and the rules' sources. */
+  gpuDefaults?: {values: Partial<EngineParams>; sources: string[]}
   tp: number
   moeEp: number
   moeTp: number
@@ -199,6 +203,8 @@ export interface ServingProblem {
   workload: ServingWorkload
   /** Why the KV cache is FP8 (undefined: the model's dtype); the step costs are read at it. */
   kvFp8Reason?: KvFp8Reason
+  /** The engine's defaults on this GPU (gpu_defaults), over whatever parameters solve it. */
+  gpuDefaults: {values: Partial<EngineParams>; sources: string[]}
   warnings: SimWarning[]
 }
 
@@ -217,11 +223,13 @@ export function servingProblem(
   const kvFp8Reason = engineKvFp8(model, withEp, gpu, profile, opts.engine.params)
   const served = kvFp8Reason && kvFp8Reason !== 'flag' ? Object.assign({}, withEp, {fp8Kv: true}) : withEp
   const {cost, warnings: lookupWarnings} = stepCostFor(model, served, gpu, tables, profile, options)
-  const budget = opts.maxPrefillTokens ?? opts.engine.params.max_prefill_tokens
+  const gpuDefaults = gpuDefaultsOn(opts.engine.gpuDefaults, gpu)
+  const budget = opts.maxPrefillTokens ?? gpuDefaults.values.max_prefill_tokens ?? opts.engine.params.max_prefill_tokens
   return {
     cost,
     workload: {concurrency: opts.concurrency, isl: d.isl, osl: d.osl, maxPrefillTokens: budget, tp: d.tp, memGiB: gpu.memGiB, ...(opts.measured ? {measured: true} : {})},
     ...(kvFp8Reason ? {kvFp8Reason} : {}),
+    gpuDefaults,
     warnings: [...modelNoteWarnings(model), ...warnings, ...lookupWarnings],
   }
 }
@@ -235,9 +243,9 @@ export function simulateServing(
   opts: ServingOptions,
   options: SimulateOptions = {},
 ): ServingResult {
-  const {cost, workload, kvFp8Reason, warnings} = servingProblem(model, d, gpu, tables, profile, opts, options)
+  const {cost, workload, kvFp8Reason, gpuDefaults, warnings} = servingProblem(model, d, gpu, tables, profile, opts, options)
   const moe = moeLayoutOf(model, withMoeEp(d, opts), profile.switches)
-  const params = opts.engine.params
+  const params = {...opts.engine.params, ...gpuDefaults.values}
   const budget = workload.maxPrefillTokens
   const replicas = Math.max(1, Math.floor(d.worldSize / d.tp))
   const solution = solveServing(cost, params, workload)
@@ -269,7 +277,8 @@ export function simulateServing(
     isl: d.isl,
     osl: d.osl,
     maxPrefillTokens: budget,
-    maxPrefillTokensSource: (opts.maxPrefillTokens === undefined ? 'engine' : 'flag') as 'flag' | 'engine',
+    maxPrefillTokensSource: (opts.maxPrefillTokens !== undefined ? 'flag' : gpuDefaults.values.max_prefill_tokens !== undefined ? 'engine-gpu' : 'engine') as ServingResult['maxPrefillTokensSource'],
+    ...(gpuDefaults.sources.length > 0 ? {gpuDefaults} : {}),
     tp: d.tp,
     moeEp: model.ffn.isMoe ? moe.moeEp : 1,
     moeTp: model.ffn.isMoe ? moe.moeTp : d.tp,

@@ -14,6 +14,7 @@ import type {Deployment} from '../../sim/deployment.js'
 import {deploymentOf} from '../evaluate.js'
 import type {TableSet} from '../../tables/types.js'
 import type {ServingLayout, ServingPoint, ServingSpace, ServingTargets} from './types.js'
+import {paramsOn} from '../../serving/engine-on-gpu.js'
 
 export interface ServingEvalContext {
   model: ModelSpec
@@ -55,9 +56,9 @@ export function evaluateServingPoint(ctx: ServingEvalContext, index: number, lay
 export const meetsLatency = (targets: Pick<ServingTargets, 'ttftMax' | 'tpotMax'>, point: Pick<ServingPoint, 'ttftMs' | 'tpotMs'>) =>
   (targets.ttftMax === undefined || point.ttftMs <= targets.ttftMax) && (targets.tpotMax === undefined || point.tpotMs <= targets.tpotMax)
 
-export function budgetsOf(ctx: Pick<ServingEvalContext, 'engines' | 'space'>, layout: ServingLayout): number[] {
+export function budgetsOf(ctx: Pick<ServingEvalContext, 'engines' | 'gpus' | 'space'>, layout: ServingLayout): number[] {
   if (ctx.space.stepTokens) return ctx.space.stepTokens
-  return [...new Set([...DEFAULT_STEP_TOKENS, ctx.engines[layout.engine].params.max_prefill_tokens])].sort((a, b) => a - b)
+  return [...new Set([...DEFAULT_STEP_TOKENS, paramsOn(ctx.engines[layout.engine], ctx.gpus[layout.gpu]).max_prefill_tokens])].sort((a, b) => a - b)
 }
 
 /** 1, 2, 3, 4, 6, 8, 12, 16, ...: two steps per doubling. */

@@ -25,6 +25,7 @@ import type {ProfileName} from '../../profile.js'
 import {loadServingInputs} from './inputs.js'
 import type {AggregatedPlan} from './result.js'
 import {runServingSweep} from './run.js'
+import {paramsOn} from '../../serving/engine-on-gpu.js'
 
 export interface MeasuredRun {
   id: string
@@ -217,7 +218,7 @@ async function judge(group: string, runs: number, best: MeasuredRun, measured: s
         weightFormats: [best.fp8Gemm ? 'fp8' : 'auto'],
         fp8Kv: best.fp8Kv ? 'on' : 'off',
         deepep: 'auto',
-        stepTokens: [inputs.engines[0].params.max_prefill_tokens],
+        stepTokens: [paramsOn(inputs.engines[0], inputs.gpus[0]).max_prefill_tokens],
         maxConcurrency: 1024,
         refine: true,
         aggregated: true,

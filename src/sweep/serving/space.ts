@@ -19,6 +19,7 @@ import type {SkipCounts, WeightChoice} from '../types.js'
 import {servingResultAt, type ServingEvalContext} from './evaluate.js'
 import {checkpointKvFp8} from '../../serving/simulate.js'
 import type {ServingLayout, ServingSpace} from './types.js'
+import {paramsOn} from '../../serving/engine-on-gpu.js'
 
 export interface ServingSkipCounts extends SkipCounts {
   /** Layouts the engine does not run (e.g. DeepEP on an engine without a DeepEP flag). */
@@ -110,8 +111,9 @@ export function enumerateServingLayouts(ctx: ServingEvalContext, specs: EngineLa
               }
               try {
                 // One request at the engine's budget: the checks, the KV capacity and the step costs (cached for the sweep).
-                const probe = servingResultAt(ctx, layout, engine.params.max_prefill_tokens, 1)
-                layout.maxConcurrency = Math.max(1, Math.min(engine.params.max_running_requests, probe.kvCapacity))
+                const onGpu = paramsOn(engine, gpu)
+                const probe = servingResultAt(ctx, layout, onGpu.max_prefill_tokens, 1)
+                layout.maxConcurrency = Math.max(1, Math.min(onGpu.max_running_requests, probe.kvCapacity))
                 layouts.push(layout)
               } catch (error) {
                 if (!(error instanceof InfersimError)) throw error
