@@ -13,7 +13,7 @@ const dirs: string[] = []
 afterAll(() => dirs.forEach((d) => rmSync(d, {recursive: true, force: true})))
 
 // vLLM's documented OpenAI-server defaults: 8192 tokens / 1024 sequences on GPUs of 70 GiB or more other
-// than the A100, 2048 / 256 elsewhere. SGLang's chunked_prefill_size: 2048 under 35 GiB, 8192 under 160, 16384 above.
+// than the A100, 2048 / 256 elsewhere. SGLang's chunked_prefill_size: 2048 under 35 GiB, 4096 under 60, 8192 under 160, 16384 above.
 describe('engine defaults by GPU', () => {
   const vllm = loadEngine('vllm')
   const sglang = loadEngine('sglang')
@@ -32,7 +32,8 @@ describe('engine defaults by GPU', () => {
 
   it.each([
     ['RTX-4090', 24, 2048],
-    ['L40S', 44.99, 8192],
+    ['L40S', 44.99, 4096],
+    ['A100-PCIe-40GB', 40, 4096],
     ['A100-SXM', 80, 8192],
     ['H200-SXM', 141, 8192],
     ['B200-SXM', 180, 16384],
