@@ -36,7 +36,7 @@ export const deploymentOptions = {
   'world-size': {type: 'int', summary: 'Number of GPUs (W).', default: 1},
   tp: {type: 'int', aliases: ['tp-size'], summary: 'Tensor-parallel size; 1 means attention data-parallel with expert-parallel MoE.', default: 1},
   nodes: {type: 'int', aliases: ['num-nodes'], summary: 'Number of nodes the GPUs span.', default: 1},
-  'max-prefill-tokens': {type: 'int', summary: 'Tokens per prefill forward per GPU (P).', default: 4096},
+  'max-prefill-tokens': {type: 'int', summary: "Tokens per prefill forward per GPU (P); under simulate --serving, the step token budget (not given: the engine's default on this GPU, its file's gpu_defaults).", default: 4096},
   'decode-batch': {
     type: 'string',
     number: true,
