@@ -50,6 +50,9 @@ describe('calibrate --fit outputs', () => {
     expect(JSON.parse(readFileSync(path.join(home, 'fit.json'), 'utf8')).fits[0].profile).toBe('default')
     const engine = JSON.parse(readFileSync(path.join(home, 'engines', 'vllm.json'), 'utf8'))
     expect(engine.parameters.step_overhead_ms.value).toBe(json.serving_fit.engines[0].params.step_overhead_ms.toPrecision(4) * 1)
+    // The fit rewrites parameters, not the defaults the engine picks by GPU.
+    expect(engine.gpu_defaults).toEqual(JSON.parse(readFileSync(path.join(ROOT, 'data', 'engines', 'vllm.json'), 'utf8')).gpu_defaults)
+    expect(engine.gpu_defaults.length).toBeGreaterThan(0)
 
     const sim = ['simulate', '--model', 'qwen3-32b', '--gpu', 'H100-SXM', '--world-size', '2', '--tp', '2', '--serving', '--engine', 'vllm']
     const mine = await runJson(sim)
