@@ -20,6 +20,7 @@ import {rowEngineName, servingRun} from './serving.js'
 import {rowEngine} from './row-engine.js'
 import {nelderMead} from './serving-optimize.js'
 import type {MeasurementRow} from './types.js'
+import {withGpuDefaults} from '../serving/engine-on-gpu.js'
 
 export interface FitRun {
   engine: string
@@ -104,7 +105,7 @@ function workloadFor(run: FitRun, p: EngineParams) {
 
 /** A run's prediction at the parameters `p`, with the engine's defaults on the run's GPU over them (gpu_defaults). */
 export function predictRun(run: FitRun, p: EngineParams): {ttft: number; tpot: number} {
-  const onGpu = run.problem.gpuDefaults.sources.length > 0 ? {...p, ...run.problem.gpuDefaults.values} : p
+  const onGpu = withGpuDefaults(p, run.problem.gpuDefaults.values)
   const s = solveServing(run.problem.cost, onGpu, workloadFor(run, onGpu))
   return {ttft: s.ttftMs, tpot: s.tpotMs}
 }

@@ -34,13 +34,15 @@ export function gpuDefaultsOn(rules: readonly GpuDefaultRule[] | undefined, gpu:
   return {values, sources}
 }
 
+/** `params` with a GPU's defaults (gpuDefaultsOn's values) over them. */
+export const withGpuDefaults = (params: EngineParams, values: Partial<EngineParams>): EngineParams =>
+  Object.keys(values).length === 0 ? params : {...params, ...values}
+
 /**
  * An engine's parameters on a GPU: its file's values with the GPU's defaults
  * over them.
  *
  * @example paramsOn({params: vllm, gpuDefaults: rules}, {name: 'A100-SXM', memGiB: 80}).max_prefill_tokens // 2048
  */
-export function paramsOn(engine: {params: EngineParams; gpuDefaults?: readonly GpuDefaultRule[]}, gpu: GpuIdentity): EngineParams {
-  const {values} = gpuDefaultsOn(engine.gpuDefaults, gpu)
-  return Object.keys(values).length === 0 ? engine.params : {...engine.params, ...values}
-}
+export const paramsOn = (engine: {params: EngineParams; gpuDefaults?: readonly GpuDefaultRule[]}, gpu: GpuIdentity): EngineParams =>
+  withGpuDefaults(engine.params, gpuDefaultsOn(engine.gpuDefaults, gpu).values)

@@ -18,7 +18,7 @@ import {servingContext} from './context.js'
 import type {Engine, EngineParams} from '../engine.js'
 import {poolSettings, solveServing, type ServingSolution, type ServingWorkload} from './mean-field.js'
 import {buildTokenCurves, withAttention, type StepCost, type TokenCurves} from './step-cost.js'
-import {gpuDefaultsOn} from './engine-on-gpu.js'
+import {gpuDefaultsOn, withGpuDefaults} from './engine-on-gpu.js'
 
 export interface ServingOptions {
   /** Requests in flight per replica. */
@@ -245,7 +245,7 @@ export function simulateServing(
 ): ServingResult {
   const {cost, workload, kvFp8Reason, gpuDefaults, warnings} = servingProblem(model, d, gpu, tables, profile, opts, options)
   const moe = moeLayoutOf(model, withMoeEp(d, opts), profile.switches)
-  const params = {...opts.engine.params, ...gpuDefaults.values}
+  const params = withGpuDefaults(opts.engine.params, gpuDefaults.values)
   const budget = workload.maxPrefillTokens
   const replicas = Math.max(1, Math.floor(d.worldSize / d.tp))
   const solution = solveServing(cost, params, workload)
