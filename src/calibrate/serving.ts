@@ -38,17 +38,6 @@ export interface ServingRun {
 }
 
 /**
- * How a serving row's instance is laid out. The instance spans
- * W = max(world_size, moe_tp x moe_ep) GPUs (AIConfigurator's runs give
- * world_size = tp and span the MoE over moe_tp x moe_ep, e.g. vLLM's data
- * parallelism with MoE TP). Attention runs tensor-parallel over tp GPUs
- * unless the heads do not split over tp or tp spans more than one NVLink
- * domain (a node; GB200 NVL72's rack of 72, data/gpus.json nvlinkDomain): then the engines
- * run it data-parallel (SGLang --enable-dp-attention, TensorRT-LLM attention
- * DP, vLLM --data-parallel-size), one attention group per GPU. The row's
- * concurrency is the instance's; each attention group holds its share.
- */
-/**
  * The launch layout of a row whose columns hold its product instead:
  * world_size = tp = moe_tp x moe_ep, both above 1, where the run was tp =
  * moe_tp with MoE EP = moe_ep. AIConfigurator's H200 export has 44 runs at 64
@@ -103,6 +92,17 @@ export function attentionDpRanks(row: Pick<MeasurementRow, 'id' | 'tp' | 'decode
 /** Weight formats a checkpoint ships that fp8_gemm = 1 does not turn into FP8 (no engine re-quantizes 4-bit experts to FP8). */
 const FOUR_BIT = new Set(['mxfp4', 'nvfp4', 'int4'])
 
+/**
+ * How a serving row's instance is laid out. The instance spans
+ * W = max(world_size, moe_tp x moe_ep) GPUs (AIConfigurator's runs give
+ * world_size = tp and span the MoE over moe_tp x moe_ep, e.g. vLLM's data
+ * parallelism with MoE TP). Attention runs tensor-parallel over tp GPUs
+ * unless the heads do not split over tp or tp spans more than one NVLink
+ * domain (a node; GB200 NVL72's rack of 72, data/gpus.json nvlinkDomain): then the engines
+ * run it data-parallel (SGLang --enable-dp-attention, TensorRT-LLM attention
+ * DP, vLLM --data-parallel-size), one attention group per GPU. The row's
+ * concurrency is the instance's; each attention group holds its share.
+ */
 export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec): ServingRun {
   if (typeof row.decode_batch !== 'number') throw inputError(`a serving row needs decode_batch = concurrency per replica as a number, got ${quoteText(String(row.decode_batch))}`)
   const notes: string[] = []

@@ -9,7 +9,7 @@
  * tensor-parallel group of W = tp GPUs (tp as the reference reads it).
  */
 import {kvCacheFit, maxDecodeBatch, RESERVED_GIB} from '../cost/kvcache.js'
-import {shardShapes} from '../cost/shapes.js'
+import {shardShapes, type ShardShapes} from '../cost/shapes.js'
 import {GiB} from '../cost/units.js'
 import {paramsPerGpu} from '../cost/weights.js'
 import {InfersimError} from '../errors.js'
@@ -94,18 +94,22 @@ export function bitsOf(format: WeightQuant): 4 | 8 | 16 {
   return format === 'bf16' ? 16 : format === 'fp8' ? 8 : 4
 }
 
+/** A layout's shard shapes and the weights one GPU holds, bytes. */
+function layoutWeights(model: ModelSpec, d: Deployment, weights: WeightChoice, linearTpShard: boolean): {shapes: ShardShapes; params: number} {
+  const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: weights.fp8Gemm || weights.resolved === 'fp8', fp8Kv: d.fp8Kv, weightBits: bitsOf(weights.resolved), linearTpShard})
+  return {shapes, params: paramsPerGpu(model, shapes, d.tp, d.worldSize).perGpuBytes}
+}
+
 /** Free memory left after the weights, the runtime reserve and one request's KV cache (negative: does not fit), and the weights, GiB. */
 function freeAfterOneRequest(model: ModelSpec, gpu: GpuSpec, d: Deployment, weights: WeightChoice, contextLen: number, linearTpShard: boolean): {freeGiB: number; weightsGiB: number} {
-  const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: weights.fp8Gemm || weights.resolved === 'fp8', fp8Kv: d.fp8Kv, weightBits: bitsOf(weights.resolved), linearTpShard})
-  const params = paramsPerGpu(model, shapes, d.tp, d.worldSize).perGpuBytes
+  const {shapes, params} = layoutWeights(model, d, weights, linearTpShard)
   const kv = kvCacheFit(model, shapes, params, gpu.memGiB, 1, contextLen)
   const perRequest = model.linear ? kv.neededBytes : kv.neededBytes * contextLen
   return {freeGiB: kv.spaceGiB - perRequest / GiB, weightsGiB: params / GiB}
 }
 
 function layoutMaxBatch(model: ModelSpec, gpu: GpuSpec, d: Deployment, weights: WeightChoice, contextLen: number, linearTpShard: boolean): number {
-  const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: weights.fp8Gemm || weights.resolved === 'fp8', fp8Kv: d.fp8Kv, weightBits: bitsOf(weights.resolved), linearTpShard})
-  const params = paramsPerGpu(model, shapes, d.tp, d.worldSize).perGpuBytes
+  const {shapes, params} = layoutWeights(model, d, weights, linearTpShard)
   return maxDecodeBatch(model, shapes, params, gpu.memGiB, contextLen)
 }
 
