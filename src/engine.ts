@@ -40,6 +40,12 @@ export interface EngineParams {
   mixed_step_overhead_ms: number
   /** Time per request in a step (sampling, detokenization, bookkeeping), ms. */
   per_request_overhead_ms: number
+  /**
+   * Host (CPU) time per request in a step that the engine overlaps with the GPU's work (its scheduler
+   * prepares the next batch and processes the last one's outputs while the kernels run): a step takes
+   * at least this times its requests, microseconds. 0: the step never waits for the host.
+   */
+  host_us_per_request: number
   /** Time per layer per step beyond the kernels the tables time (norms, rotary, KV writes, residuals, launches), microseconds. */
   layer_overhead_us: number
   /** Extra time per MoE layer per step (router, top-k, token sorting and alignment), microseconds. */
@@ -58,6 +64,12 @@ export interface EngineParams {
   attention_scale: number
   /** Multiplies communication times. */
   comm_scale: number
+  /**
+   * The API server's time per output token it streams (detokenization, HTTP/SSE), microseconds: one
+   * replica streams at most 1e6 / this tokens per second, and clients beyond what that serves wait
+   * before their first token. 0: no limit.
+   */
+  frontend_us_per_output_token: number
 }
 
 export type EngineParamName = keyof EngineParams
@@ -80,6 +92,8 @@ export type FittedParamName = Exclude<
   | 'reserves_full_kv'
   | 'kv_dtype_from_checkpoint'
   | 'kv_pool_full'
+  | 'host_us_per_request'
+  | 'frontend_us_per_output_token'
 >
 
 /**
@@ -177,6 +191,26 @@ export interface Engine {
   gpuDefaults?: GpuDefaultRule[]
   accuracy?: EngineAccuracy
 }
+
+/**
+ * Parameters added after engine files were first written, with what a bundled file without one
+ * means: a user's file without them (an earlier fit) takes the bundled engine's values
+ * (src/io/engines.ts).
+ */
+export const LATER_PARAMS = {kv_dtype_from_checkpoint: false, host_us_per_request: 0, frontend_us_per_output_token: 0} as const satisfies Partial<EngineParams>
+
+/**
+ * A forward's time, ms, from its kernels' `kernelMs` and the engine's fixed
+ * costs (forwardOverheadMs), and no less than the host work an engine that
+ * overlaps it with the GPU has to finish for the step's requests: with a
+ * small model at a large batch the GPU waits for the host, whatever the GPU.
+ */
+export function engineStepMs(e: EngineParams, f: {requests: number; prefill: boolean; layers: number; moeLayers: number}, kernelMs: number): number {
+  return Math.max(hostStepMs(e, f.requests), kernelMs + forwardOverheadMs(e, f))
+}
+
+/** Host work of one step with `requests` requests that the GPU's work hides unless it is longer, ms. */
+export const hostStepMs = (e: EngineParams, requests: number): number => ((e.host_us_per_request ?? 0) * requests) / 1000
 
 /**
  * Fixed time one forward adds beyond the kernels the tables time, ms: the

@@ -3,7 +3,7 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {usageError} from '../errors.js'
 import {assertValid} from '../schemas/validate.js'
-import {ENGINE_NAMES, type Engine, type EngineAccuracy, type EngineParamName, type EngineParams, type GpuDefaultRule} from '../engine.js'
+import {ENGINE_NAMES, LATER_PARAMS, type Engine, type EngineAccuracy, type EngineParamName, type EngineParams, type GpuDefaultRule} from '../engine.js'
 import {readJsonFile} from './json.js'
 import {bundled, displayPath, userEngineDir} from './paths.js'
 import {writeFileAtomic} from './text-file.js'
@@ -67,9 +67,11 @@ export function loadEngine(name: string, dir?: string): Engine & {file: string} 
   const hit = cache.get(file)
   if (hit) return hit
   const engine = {...engineFromFile(readEngineFile(file)), file}
-  // A file written before the parameter existed (a user's earlier fit) takes the bundled engine's value.
-  if (engine.params.kv_dtype_from_checkpoint === undefined) {
-    engine.params.kv_dtype_from_checkpoint = file === engineFilePath(name) ? false : loadEngine(name, bundled.engines).params.kv_dtype_from_checkpoint
+  // A file written before a parameter existed (a user's earlier fit) takes the bundled engine's value.
+  const params = engine.params as unknown as Record<string, unknown>
+  for (const [k, absent] of Object.entries(LATER_PARAMS) as [keyof typeof LATER_PARAMS, boolean | number][]) {
+    if (params[k] !== undefined) continue
+    params[k] = file === engineFilePath(name) ? absent : loadEngine(name, bundled.engines).params[k]
   }
   // Likewise the defaults by GPU: a file without them (a fit written before they existed) takes the bundled engine's.
   if (engine.gpuDefaults === undefined && file !== engineFilePath(name)) {

@@ -27,8 +27,9 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('  admission wait (ms)', ms(p.admissionMs)),
     line('  wait to join a step (ms)', ms(p.joinMs)),
     line('  own prefill steps (ms)', ms(p.prefillMs)),
-    line('  prefill queue and waves (ms)', ms(s.ttftMs - p.admissionMs - p.joinMs - p.prefillMs - p.overheadMs)),
+    line('  prefill queue and waves (ms)', ms(s.ttftMs - p.admissionMs - p.joinMs - p.prefillMs - p.overheadMs - p.frontendMs)),
     line('  engine/HTTP overhead (ms)', ms(p.overheadMs)),
+    ...(p.frontendMs > 0 ? [line('  API server behind (ms)', `${ms(p.frontendMs)} (it streams at most ${frontendTokensPerSecond(s)} tokens/s)`)] : []),
     line('Mean TPOT (ms)', ms(s.tpotMs) + (u ? within(u.typical.tpot, u.p90.tpot) : '')),
     line('  decode-only step (ms)', ms(s.decodeStepMs)),
     line('  step with prefill (ms)', `${ms(s.mixedStepMs)} (${(s.mixedStepShare * 100).toFixed(0)}% of steps, ${s.prefillTokensPerMixedStep.toFixed(0)} prefill tokens)`),
@@ -43,6 +44,9 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
   ]
   return out
 }
+
+/** The output tokens a second one replica's API server streams at most (frontend_us_per_output_token). */
+const frontendTokensPerSecond = (s: ServingResult) => Math.round(1e6 / s.params.frontend_us_per_output_token).toLocaleString('en-US')
 
 /** Where the requests the engine does not run go (a full pool or the batch limit): none when it runs them all. */
 function beyondPool(s: ServingResult): string[] {

@@ -19,7 +19,7 @@
  * queue wait queue / X (Little's law).
  */
 import {inputError} from '../errors.js'
-import {forwardOverheadMs, type EngineParams} from '../engine.js'
+import {engineStepMs, type EngineParams} from '../engine.js'
 import {weightsDoNotFit} from '../sim/validate.js'
 import type {StepCost} from './step-cost.js'
 
@@ -72,7 +72,7 @@ export interface ServingSolution {
   decodeStepMs: number
   mixedStepMs: number
   /** Where a request's TTFT goes, ms. */
-  ttftParts: {admissionMs: number; joinMs: number; prefillMs: number; prefillQueueMs: number; overheadMs: number}
+  ttftParts: {admissionMs: number; joinMs: number; prefillMs: number; prefillQueueMs: number; overheadMs: number; frontendMs: number}
   iterations: number
   converged: boolean
 }
@@ -110,12 +110,11 @@ export function kvPoolBytes(e: EngineParams, memGiB: number, weightBytes: number
  */
 export function stepSeconds(cost: StepCost, e: EngineParams, isl: number, decoding: number, prefillTokens: number, otherTokens = 0): number {
   const requests = decoding + (prefillTokens > 0 ? Math.max(1, prefillTokens / isl) : 0)
-  return (
-    forwardOverheadMs(e, {requests, prefill: prefillTokens > 0, layers: cost.layers, moeLayers: cost.moeLayers}) / 1000 +
+  const kernelSeconds =
     e.gemm_scale * (cost.gemmSeconds(decoding + prefillTokens) + cost.moeSeconds(decoding + prefillTokens + otherTokens) + cost.lmHeadSeconds(decoding + prefillTokens / isl)) +
     e.comm_scale * cost.commSeconds(decoding + prefillTokens) +
     e.attention_scale * (cost.decodeAttentionSeconds(decoding) + (prefillTokens / isl) * cost.prefillAttentionSeconds)
-  )
+  return engineStepMs(e, {requests, prefill: prefillTokens > 0, layers: cost.layers, moeLayers: cost.moeLayers}, kernelSeconds * 1000) / 1000
 }
 
 /**
@@ -143,6 +142,22 @@ function prefillMva(clients: number, ownPrefill: number, demand: number, delay: 
     return [x + frac * (xNext - x), r + frac * (rNext - r)]
   }
   return [x, r]
+}
+
+/**
+ * How long a request waits, on average, for the engine's API server before
+ * its first token, seconds: the server spends `frontend_us_per_output_token`
+ * on each token it streams, so a replica serves at most
+ * 1e6 / (that x osl) requests a second, and a closed loop of C clients that
+ * the engine alone would serve faster (`x` requests/s) waits for the rest of
+ * the server's C x osl x that per round. The engine's steps stay those of all
+ * C requests: on the measured TensorRT-LLM runs held back this way (H100,
+ * Llama-3.1-8B at 64-128 clients) TPOT is what the full batch gives while
+ * TTFT grows to a quarter of a request's life (docs/serving.md).
+ */
+export function frontendWaitSeconds(e: EngineParams, C: number, osl: number, x: number): number {
+  const cycle = (C * osl * (e.frontend_us_per_output_token ?? 0)) / 1e6
+  return Math.max(0, cycle - C / x)
 }
 
 export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload): ServingSolution {
@@ -220,11 +235,13 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   const ttft = admission + join + (1 - e.sync_share) * state.prefillResidenceSeconds + e.sync_share * wave + e.ttft_overhead_ms / 1000
   // Closed loop, C = X (TTFT + (osl - 1) TPOT): a preempted request's pauses land in its TPOT.
   const tpot = preempted > 0 && osl > 1 ? Math.max(tau, (C / x - ttft) / (osl - 1)) : tau
+  const frontend = frontendWaitSeconds(e, C, osl, x)
+  const served = C / (C / x + frontend)
   return {
-    ttftMs: ttft * 1000,
+    ttftMs: (ttft + frontend) * 1000,
     tpotMs: tpot * 1000,
-    requestsPerSecond: x,
-    outputTokensPerGpuPerSecond: (x * osl) / w.tp,
+    requestsPerSecond: served,
+    outputTokensPerGpuPerSecond: (served * osl) / w.tp,
     running,
     preempted,
     waiting,
@@ -243,6 +260,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
       // The mean-value analysis gives a residence >= the own prefill; rounding can leave it a hair below when nothing queues.
       prefillQueueMs: Math.max(0, state.prefillResidenceSeconds - state.ownPrefillSeconds) * 1000,
       overheadMs: e.ttft_overhead_ms,
+      frontendMs: frontend * 1000,
     },
     iterations,
     converged,

@@ -1,5 +1,5 @@
 /** Prefill (TTFT) and decode (TPOT) of one forward, from the per-layer step model (sim/layer.ts). */
-import {forwardOverheadMs, type Engine} from '../engine.js'
+import {forwardOverheadMs, hostStepMs, type Engine} from '../engine.js'
 import type {SimContext} from './context.js'
 import {flatSteps, groupsSeconds, layerCounts, layerGroups, layerSteps, lmHeadStep, type TokenMix} from './layer.js'
 import type {PhaseResult, Step} from './result.js'
@@ -12,6 +12,15 @@ export const HYBRID_DECODE_OVERHEAD_MS = 2
 interface Overhead {
   ms: number
   source: string
+  /** Host work an engine overlaps with the forward (src/engine.ts hostStepMs), ms: the forward lasts at least this long. */
+  hostMs: number
+}
+
+/** The forward's time, ms: its kernels and fixed costs, or the host work it waits for when that is longer (said in the source). */
+function withHost(kernelMs: number, fixed: Overhead, requests: number): {latencyMs: number; source: string} {
+  const latencyMs = kernelMs + fixed.ms
+  if (fixed.hostMs <= latencyMs) return {latencyMs, source: fixed.source}
+  return {latencyMs: fixed.hostMs, source: `${fixed.source}; the host's work for ${requests} requests (${shown(fixed.hostMs)} ms) is longer than the forward, which waits for it`}
 }
 
 /** A fitted constant as the report shows it: three significant digits, and 0 for what a fit left at its floor (1e-13 us). */
@@ -32,11 +41,14 @@ function overhead(ctx: SimContext, engine: Engine | undefined, phase: 'prefill' 
     const prefill = phase === 'prefill' ? ` + prefill step ${shown(e.mixed_step_overhead_ms)} ms` : ''
     return {
       ms,
+      hostMs: hostStepMs(e, requests),
       source: `engine ${engine.name}: step ${shown(e.step_overhead_ms)} ms + ${shown(e.per_request_overhead_ms)} ms x ${requests} requests${prefill} + ${shown(e.layer_overhead_us)} us x ${counts.layers} layers + ${shown(e.moe_layer_overhead_us)} us x ${moeLayers} MoE layers`,
     }
   }
-  if (phase === 'prefill') return {ms: PREFILL_OVERHEAD_MS, source: 'InferSim constant (30 ms per prefill)'}
-  return ctx.model.linear ? {ms: HYBRID_DECODE_OVERHEAD_MS, source: 'InferSim constant (2 ms per hybrid decode step)'} : {ms: DECODE_OVERHEAD_MS, source: 'InferSim constant (5 ms per decode step)'}
+  if (phase === 'prefill') return {ms: PREFILL_OVERHEAD_MS, hostMs: 0, source: 'InferSim constant (30 ms per prefill)'}
+  return ctx.model.linear
+    ? {ms: HYBRID_DECODE_OVERHEAD_MS, hostMs: 0, source: 'InferSim constant (2 ms per hybrid decode step)'}
+    : {ms: DECODE_OVERHEAD_MS, hostMs: 0, source: 'InferSim constant (5 ms per decode step)'}
 }
 
 /** The LM head over the tokens that need logits, when the profile counts it. */
@@ -61,8 +73,8 @@ export function simulatePrefill(ctx: SimContext, engine?: Engine): PhaseResult {
   const steps = flatSteps(layer)
   const seconds = withLmHead(ctx, groupsSeconds(groups), steps, tokens / d.isl)
   const fixed = overhead(ctx, engine, 'prefill', tokens / d.isl)
-  const latencyMs = seconds * 1000 + fixed.ms
-  return {phase: 'prefill', tokens, batch: P, steps, groups, overheadMs: fixed.ms, overheadSource: fixed.source, latencyMs, tgs: tokens / d.tp / (latencyMs / 1000)}
+  const {latencyMs, source} = withHost(seconds * 1000, fixed, tokens / d.isl)
+  return {phase: 'prefill', tokens, batch: P, steps, groups, overheadMs: fixed.ms, overheadSource: source, latencyMs, tgs: tokens / d.tp / (latencyMs / 1000)}
 }
 
 export function simulateDecode(ctx: SimContext, batch: number, context: number, engine?: Engine): PhaseResult {
@@ -75,7 +87,7 @@ export function simulateDecode(ctx: SimContext, batch: number, context: number, 
   const steps = flatSteps(layer)
   const seconds = withLmHead(ctx, groupsSeconds(groups), steps, tokens)
   const fixed = overhead(ctx, engine, 'decode', tokens)
-  const latencyMs = seconds * 1000 + fixed.ms
+  const {latencyMs, source} = withHost(seconds * 1000, fixed, tokens)
   return {
     phase: 'decode',
     tokens,
@@ -83,7 +95,7 @@ export function simulateDecode(ctx: SimContext, batch: number, context: number, 
     steps,
     groups,
     overheadMs: fixed.ms,
-    overheadSource: fixed.source,
+    overheadSource: source,
     latencyMs,
     tgs: tokens / d.tp / (latencyMs / 1000),
     meetsSlo: latencyMs <= d.targetTpot,

@@ -24,15 +24,16 @@ describe('the high-token-rate warning', () => {
     expect(w?.message).toMatch(/^one replica streams 8000 output tokens\/s here; .*TTFT is likely under-predicted/)
   })
 
-  it('flags measured runs whose TTFT was several times the prediction, and none that came in under it', async () => {
+  it('flags measured runs whose TTFT was mostly above the prediction, most of them more than twice it', async () => {
     const result = await calibrate({measurements: FILES, profile: 'default'})
     const flagged = result.rows.filter((r) => r.metric === 'ttft_ms' && r.status === 'ok' && (r.warnings ?? []).includes('high-token-rate'))
     const ratios = flagged.map((r) => r.actual / r.simulated!).sort((a, b) => a - b)
-    // 39 runs when the threshold was set (docs/serving.md): 35 above twice the prediction, median 5.1x, none below it.
+    // 39 runs with the engines' API server limit (docs/serving.md): 31 above the prediction, 23 above twice it, median 2.2x.
+    // Before the limit: 35 of 39 above twice it, median 5.1x, none below it.
     expect(flagged.length).toBeGreaterThanOrEqual(30)
-    expect(ratios.filter((q) => q > 2).length / ratios.length).toBeGreaterThanOrEqual(0.8)
-    expect(ratios[0]).toBeGreaterThan(1)
-    expect(ratios[Math.floor(ratios.length / 2)]).toBeGreaterThan(3)
+    expect(ratios.filter((q) => q > 1).length / ratios.length).toBeGreaterThanOrEqual(0.7)
+    expect(ratios.filter((q) => q > 2).length / ratios.length).toBeGreaterThanOrEqual(0.5)
+    expect(ratios[Math.floor(ratios.length / 2)]).toBeGreaterThan(1.8)
     // TPOT is not what the warning is about: the same runs' TPOT stays within a factor of two.
     const ids = new Set(flagged.map((r) => r.id.replace(/-ttft$/, '')))
     const tpot = result.rows.filter((r) => r.metric === 'tpot_ms' && r.status === 'ok' && ids.has(r.id.replace(/-tpot$/, '')))

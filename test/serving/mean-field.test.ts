@@ -38,6 +38,7 @@ const BARE: EngineParams = {
   step_overhead_ms: 0,
   mixed_step_overhead_ms: 0,
   per_request_overhead_ms: 0,
+  host_us_per_request: 0,
   layer_overhead_us: 0,
   moe_layer_overhead_us: 0,
   ttft_overhead_ms: 0,
@@ -47,6 +48,7 @@ const BARE: EngineParams = {
   gemm_scale: 1,
   attention_scale: 1,
   comm_scale: 1,
+  frontend_us_per_output_token: 0,
 }
 
 const workload = {concurrency: 1, isl: 1000, osl: 101, maxPrefillTokens: 8192, tp: 1, memGiB: 80}
@@ -164,5 +166,31 @@ describe('the serving steady state', () => {
     expect(s16.tpotMs - b16.tpotMs).toBeGreaterThan(1.8)
     expect(s16.tpotMs - b16.tpotMs).toBeLessThan(2.2)
     expect(s16.ttftMs - b16.ttftMs).toBeGreaterThan(30)
+  })
+
+  it('makes a step wait for the host work the engine overlaps with it when that is longer', () => {
+    const e = {...BARE, host_us_per_request: 100}
+    // 100 decoding requests: kernels 1 ms + 100 x 0.01 ms + 100 x 0.02 ms = 4 ms; host 100 x 0.1 ms = 10 ms
+    expect(stepSeconds(linearCost(), e, 1000, 100, 0) * 1000).toBeCloseTo(10, 9)
+    // 10 requests: kernels 1.3 ms against 1 ms of host work
+    expect(stepSeconds(linearCost(), e, 1000, 10, 0) * 1000).toBeCloseTo(1.3, 9)
+    // one request alone, host 2 ms a request: its 16 ms prefill hides it, its 1.03 ms decode step waits for it
+    const s = solveServing(linearCost(), {...BARE, host_us_per_request: 2000}, workload)
+    expect(s.ttftMs).toBeCloseTo(16, 6)
+    expect(s.tpotMs).toBeCloseTo(2, 6)
+  })
+
+  it('makes clients wait before their first token for an API server that streams slower than the engine runs', () => {
+    // alone, a request's round is 16 ms + 100 x 1.03 ms = 119 ms; a server at 2 ms a token needs 101 x 2 = 202 ms for it
+    const s = solveServing(linearCost(), {...BARE, frontend_us_per_output_token: 2000}, workload)
+    expect(s.ttftParts.frontendMs).toBeCloseTo(202 - 119, 4)
+    expect(s.ttftMs).toBeCloseTo(16 + 83, 4)
+    expect(s.tpotMs).toBeCloseTo(1.03, 6)
+    expect(s.requestsPerSecond).toBeCloseTo(1 / 0.202, 4)
+    expect(s.outputTokensPerGpuPerSecond).toBeCloseTo(1e6 / 2000, 4)
+    // a server at 0.5 ms a token (50.5 ms a request) keeps up: nothing changes
+    const fast = solveServing(linearCost(), {...BARE, frontend_us_per_output_token: 500}, workload)
+    expect(fast.ttftParts.frontendMs).toBe(0)
+    expect(fast.ttftMs).toBeCloseTo(16, 6)
   })
 })
