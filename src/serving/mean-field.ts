@@ -16,7 +16,9 @@
  * the queued prefill work ahead of it; the rest of its cycle
  * Z = (join_steps + osl - 1) tau + ttft overhead is a delay. Requests beyond
  * what the engine admits (max running, KV capacity) and the fitted admission
- * queue wait queue / X (Little's law).
+ * queue wait queue / X (Little's law). A step lasts at least the host work the
+ * engine overlaps with it (engineStepMs), and clients beyond what the API
+ * server streams wait before their first token (frontendWaitSeconds).
  */
 import {inputError} from '../errors.js'
 import {engineStepMs, type EngineParams} from '../engine.js'
