@@ -21,7 +21,7 @@
  * server streams wait before their first token (frontendWaitSeconds).
  */
 import {inputError} from '../errors.js'
-import {engineStepMs, type EngineParams} from '../engine.js'
+import {engineStepMs, hostStepMs, type EngineParams} from '../engine.js'
 import {weightsDoNotFit} from '../sim/validate.js'
 import type {StepCost} from './step-cost.js'
 
@@ -72,6 +72,8 @@ export interface ServingSolution {
   mixedStepShare: number
   prefillTokensPerMixedStep: number
   decodeStepMs: number
+  /** The host work of a decode step (host_us_per_request x its requests), ms: the step is this long when the kernels take less. */
+  decodeHostMs: number
   mixedStepMs: number
   /** Where a request's TTFT goes, ms. */
   ttftParts: {admissionMs: number; joinMs: number; prefillMs: number; prefillQueueMs: number; overheadMs: number; frontendMs: number}
@@ -197,7 +199,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   const wave = ((Math.ceil(waveSteps) + 1) / 2) * waveStep
   let tau = step(N, 0)
   let x = N / (osl * tau)
-  let state = {meanDecodeBatch: N, mixedStepShare: 0, prefillTokensPerMixedStep: 0, decodeStepSeconds: tau, mixedStepSeconds: tau, prefillResidenceSeconds: tau, ownPrefillSeconds: tau}
+  let state = {meanDecodeBatch: N, mixedStepShare: 0, prefillTokensPerMixedStep: 0, decodeStepSeconds: tau, decodeHostSeconds: 0, mixedStepSeconds: tau, prefillResidenceSeconds: tau, ownPrefillSeconds: tau}
   let iterations = 0
   let converged = false
   for (; iterations < 200 && !converged; iterations++) {
@@ -228,7 +230,8 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     converged = Math.abs(tauNew - tau) <= 1e-7 * tau && Math.abs(xNew - x) <= 1e-7 * x
     tau = 0.5 * tau + 0.5 * tauNew
     x = 0.5 * x + 0.5 * xNew
-    state = {meanDecodeBatch: nd, mixedStepShare: seen, prefillTokensPerMixedStep: t, decodeStepSeconds, mixedStepSeconds, prefillResidenceSeconds, ownPrefillSeconds}
+    const decodeHostSeconds = hostStepMs(e, ndSeen) / 1000
+    state = {meanDecodeBatch: nd, mixedStepShare: seen, prefillTokensPerMixedStep: t, decodeStepSeconds, decodeHostSeconds, mixedStepSeconds, prefillResidenceSeconds, ownPrefillSeconds}
   }
   // Preempted requests sit at the head of the queue: their contexts are prefilled again before a new request's.
   const recompute = preempted > 0 ? ((preempted * kvTokens) / w.maxPrefillTokens) * state.mixedStepSeconds : 0
@@ -254,6 +257,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     mixedStepShare: state.mixedStepShare,
     prefillTokensPerMixedStep: state.prefillTokensPerMixedStep,
     decodeStepMs: state.decodeStepSeconds * 1000,
+    decodeHostMs: state.decodeHostSeconds * 1000,
     mixedStepMs: state.mixedStepSeconds * 1000,
     ttftParts: {
       admissionMs: admission * 1000,

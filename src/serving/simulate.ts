@@ -152,6 +152,34 @@ export function highTokenRateWarning(tokensPerSecond: number): SimWarning | unde
   }
 }
 
+/**
+ * Where the host, not the GPU, sets the pace (docs/serving.md "Host limits"):
+ * the API server streams no more (`api-server-bound`), or a decode step waits
+ * for the host work of its requests (`host-bound`). A faster GPU changes
+ * neither; more replicas, or fewer requests per replica, do.
+ */
+export function hostLimitWarnings(s: ServingSolution, e: EngineParams): SimWarning[] {
+  const out: SimWarning[] = []
+  if (s.ttftParts.frontendMs > 0) {
+    const perSecond = Math.round(1e6 / e.frontend_us_per_output_token).toLocaleString('en-US')
+    out.push({
+      code: 'api-server-bound',
+      message:
+        `one replica's API server streams at most ${perSecond} output tokens/s (frontend_us_per_output_token ${e.frontend_us_per_output_token} us): ` +
+        `clients wait ${Math.round(s.ttftParts.frontendMs)} ms for it before their first token; a faster GPU will not raise this, more replicas (a smaller TP each) will`,
+    })
+  }
+  if (s.decodeHostMs > 0 && s.decodeStepMs <= s.decodeHostMs * (1 + 1e-9)) {
+    out.push({
+      code: 'host-bound',
+      message:
+        `a decode step waits for the engine's host work (${e.host_us_per_request} us for each of its ${s.meanDecodeBatch.toFixed(0)} requests, ${s.decodeHostMs.toFixed(1)} ms), ` +
+        `longer than its kernels: a faster GPU will not shorten it, fewer requests per replica will`,
+    })
+  }
+  return out
+}
+
 /** A cache per table set, cleared when it grows past `limit` entries. */
 function cacheFor<V>(caches: WeakMap<TableSet, Map<string, V>>, tables: TableSet, limit: number): Map<string, V> {
   let byKey = caches.get(tables)
@@ -266,6 +294,7 @@ export function simulateServing(
   }
   const nearEdge = nearKvCapacityWarning(solution.kvCapacity, opts.concurrency, params)
   if (nearEdge) warnings.push(nearEdge)
+  warnings.push(...hostLimitWarnings(solution, params))
   const highRate = highTokenRateWarning(solution.requestsPerSecond * d.osl)
   if (highRate) warnings.push(highRate)
   if (!solution.converged) warnings.push({code: 'serving-not-converged', message: `the serving fixed point did not converge in ${solution.iterations} iterations`})

@@ -74,4 +74,16 @@ describe("the host's limits", () => {
     expect(d.latencyMs).toBeCloseTo(23.04, 6)
     expect(d.overheadSource).toMatch(/the host's work for 512 requests \(23 ms\) is longer than the forward, which waits for it/)
   })
+
+  it('warn where the host sets the pace, and say what would help', async () => {
+    const w = (await runJson([...RUN, '--gpu', 'H200-SXM'])).json.serving.warnings.map((x: {code: string; message: string}) => x)
+    const server = w.find((x: {code: string}) => x.code === 'api-server-bound')
+    expect(server?.message).toMatch(/^one replica's API server streams at most 18,182 output tokens\/s \(frontend_us_per_output_token 55 us\): clients wait \d+ ms .*more replicas \(a smaller TP each\) will$/)
+    const host = w.find((x: {code: string}) => x.code === 'host-bound')
+    expect(host?.message).toMatch(/^a decode step waits for the engine's host work \(45 us for each of its \d+ requests, 2\d\.\d ms\), longer than its kernels/)
+    // 16 clients: 16 x 45 us = 0.7 ms of host work under the kernels, and a server far from its limit
+    const calm = (await runJson([...RUN.slice(0, -4), '--concurrency', '16', '--engine', 'sglang', '--gpu', 'H200-SXM'])).json.serving.warnings.map((x: {code: string}) => x.code)
+    expect(calm).not.toContain('api-server-bound')
+    expect(calm).not.toContain('host-bound')
+  })
 })
