@@ -1,5 +1,5 @@
 /** Prefill (TTFT) and decode (TPOT) of one forward, from the per-layer step model (sim/layer.ts). */
-import {forwardOverheadMs, hostStepMs, type Engine} from '../engine.js'
+import {engineStepMs, forwardOverheadMs, hostStepMs, type Engine} from '../engine.js'
 import type {SimContext} from './context.js'
 import {flatSteps, groupsSeconds, layerCounts, layerGroups, layerSteps, lmHeadStep, type TokenMix} from './layer.js'
 import type {PhaseResult, Step} from './result.js'
@@ -12,16 +12,21 @@ export const HYBRID_DECODE_OVERHEAD_MS = 2
 interface Overhead {
   ms: number
   source: string
-  /** Host work an engine overlaps with the forward (src/engine.ts hostStepMs), ms: the forward lasts at least this long. */
+  /** The forward's time from its kernels' (an engine's: src/engine.ts engineStepMs, which waits for the host's work when that is longer). */
+  stepMs: (kernelMs: number) => number
+  /** That host work, ms (0 without an engine). */
   hostMs: number
 }
 
-/** The forward's time, ms: its kernels and fixed costs, or the host work it waits for when that is longer (said in the source). */
+/** The forward's time, ms, and the overhead's source, which says when the forward waits for the host. */
 function withHost(kernelMs: number, fixed: Overhead, requests: number): {latencyMs: number; source: string} {
-  const latencyMs = kernelMs + fixed.ms
-  if (fixed.hostMs <= latencyMs) return {latencyMs, source: fixed.source}
-  return {latencyMs: fixed.hostMs, source: `${fixed.source}; the host's work for ${requests} requests (${shown(fixed.hostMs)} ms) is longer than the forward, which waits for it`}
+  const latencyMs = fixed.stepMs(kernelMs)
+  if (latencyMs <= kernelMs + fixed.ms) return {latencyMs, source: fixed.source}
+  return {latencyMs, source: `${fixed.source}; the host's work for ${requests} requests (${shown(fixed.hostMs)} ms) is longer than the forward, which waits for it`}
 }
+
+/** A reference constant as an Overhead: added to the kernels, no host work. */
+const constant = (ms: number, source: string): Overhead => ({ms, source, stepMs: (kernelMs) => kernelMs + ms, hostMs: 0})
 
 /** A fitted constant as the report shows it: three significant digits, and 0 for what a fit left at its floor (1e-13 us). */
 const shown = (v: number) => (Math.abs(v) < 1e-4 ? '0' : String(Number(v.toPrecision(3))))
@@ -37,18 +42,19 @@ function overhead(ctx: SimContext, engine: Engine | undefined, phase: 'prefill' 
     const e = engine.params
     const counts = layerCounts(ctx)
     const moeLayers = ctx.model.ffn.isMoe ? counts.ffn : 0
-    const ms = forwardOverheadMs(e, {requests, prefill: phase === 'prefill', layers: counts.layers, moeLayers})
+    const forward = {requests, prefill: phase === 'prefill', layers: counts.layers, moeLayers}
     const prefill = phase === 'prefill' ? ` + prefill step ${shown(e.mixed_step_overhead_ms)} ms` : ''
     return {
-      ms,
+      ms: forwardOverheadMs(e, forward),
+      stepMs: (kernelMs) => engineStepMs(e, forward, kernelMs),
       hostMs: hostStepMs(e, requests),
       source: `engine ${engine.name}: step ${shown(e.step_overhead_ms)} ms + ${shown(e.per_request_overhead_ms)} ms x ${requests} requests${prefill} + ${shown(e.layer_overhead_us)} us x ${counts.layers} layers + ${shown(e.moe_layer_overhead_us)} us x ${moeLayers} MoE layers`,
     }
   }
-  if (phase === 'prefill') return {ms: PREFILL_OVERHEAD_MS, hostMs: 0, source: 'InferSim constant (30 ms per prefill)'}
+  if (phase === 'prefill') return constant(PREFILL_OVERHEAD_MS, 'InferSim constant (30 ms per prefill)')
   return ctx.model.linear
-    ? {ms: HYBRID_DECODE_OVERHEAD_MS, hostMs: 0, source: 'InferSim constant (2 ms per hybrid decode step)'}
-    : {ms: DECODE_OVERHEAD_MS, hostMs: 0, source: 'InferSim constant (5 ms per decode step)'}
+    ? constant(HYBRID_DECODE_OVERHEAD_MS, 'InferSim constant (2 ms per hybrid decode step)')
+    : constant(DECODE_OVERHEAD_MS, 'InferSim constant (5 ms per decode step)')
 }
 
 /** The LM head over the tokens that need logits, when the profile counts it. */
