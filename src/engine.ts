@@ -212,6 +212,9 @@ export function engineStepMs(e: EngineParams, f: {requests: number; prefill: boo
 /** Host work of one step with `requests` requests that the GPU's work hides unless it is longer, ms. */
 export const hostStepMs = (e: EngineParams, requests: number): number => ((e.host_us_per_request ?? 0) * requests) / 1000
 
+/** Output tokens a second one replica's API server streams at most (Infinity: no limit). */
+export const frontendTokensPerSecond = (e: EngineParams): number => 1e6 / (e.frontend_us_per_output_token ?? 0)
+
 /**
  * Fixed time one forward adds beyond the kernels the tables time, ms: the
  * step's own cost, per-request work, per-layer small kernels (more on MoE

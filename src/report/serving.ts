@@ -1,5 +1,6 @@
 /** Text view of a serving prediction (infersim simulate --serving). */
 import type {KvFp8Reason, ServingResult} from '../serving/simulate.js'
+import {frontendTokensPerSecond} from '../engine.js'
 import {center} from './text.js'
 
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2))
@@ -29,7 +30,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('  own prefill steps (ms)', ms(p.prefillMs)),
     line('  prefill queue and waves (ms)', ms(s.ttftMs - p.admissionMs - p.joinMs - p.prefillMs - p.overheadMs - p.frontendMs)),
     line('  engine/HTTP overhead (ms)', ms(p.overheadMs)),
-    ...(p.frontendMs > 0 ? [line('  API server behind (ms)', `${ms(p.frontendMs)} (it streams at most ${frontendTokensPerSecond(s)} tokens/s)`)] : []),
+    ...(p.frontendMs > 0 ? [line('  API server behind (ms)', `${ms(p.frontendMs)} (it streams at most ${Math.round(frontendTokensPerSecond(s.params)).toLocaleString('en-US')} tokens/s)`)] : []),
     line('Mean TPOT (ms)', ms(s.tpotMs) + (u ? within(u.typical.tpot, u.p90.tpot) : '')),
     line('  decode-only step (ms)', ms(s.decodeStepMs)),
     line('  step with prefill (ms)', `${ms(s.mixedStepMs)} (${(s.mixedStepShare * 100).toFixed(0)}% of steps, ${s.prefillTokensPerMixedStep.toFixed(0)} prefill tokens)`),
@@ -44,9 +45,6 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
   ]
   return out
 }
-
-/** The output tokens a second one replica's API server streams at most (frontend_us_per_output_token). */
-const frontendTokensPerSecond = (s: ServingResult) => Math.round(1e6 / s.params.frontend_us_per_output_token).toLocaleString('en-US')
 
 /** Where the requests the engine does not run go (a full pool or the batch limit): none when it runs them all. */
 function beyondPool(s: ServingResult): string[] {

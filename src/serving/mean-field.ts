@@ -21,7 +21,7 @@
  * server streams wait before their first token (frontendWaitSeconds).
  */
 import {inputError} from '../errors.js'
-import {engineStepMs, hostStepMs, type EngineParams} from '../engine.js'
+import {engineStepMs, frontendTokensPerSecond, hostStepMs, type EngineParams} from '../engine.js'
 import {weightsDoNotFit} from '../sim/validate.js'
 import type {StepCost} from './step-cost.js'
 
@@ -160,7 +160,7 @@ function prefillMva(clients: number, ownPrefill: number, demand: number, delay: 
  * TTFT grows to a quarter of a request's life (docs/serving.md).
  */
 export function frontendWaitSeconds(e: EngineParams, C: number, osl: number, x: number): number {
-  const cycle = (C * osl * (e.frontend_us_per_output_token ?? 0)) / 1e6
+  const cycle = (C * osl) / frontendTokensPerSecond(e)
   return Math.max(0, cycle - C / x)
 }
 

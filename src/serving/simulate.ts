@@ -15,7 +15,7 @@ import {resolveWeightFormat} from '../sim/weight-format.js'
 import {moeLayoutOf} from '../sim/context.js'
 import type {MfuLookup, SimWarning, TableSet} from '../tables/types.js'
 import {servingContext} from './context.js'
-import type {Engine, EngineParams} from '../engine.js'
+import {frontendTokensPerSecond, type Engine, type EngineParams} from '../engine.js'
 import {poolSettings, solveServing, type ServingSolution, type ServingWorkload} from './mean-field.js'
 import {buildTokenCurves, withAttention, type StepCost, type TokenCurves} from './step-cost.js'
 import {gpuDefaultsOn, withGpuDefaults} from './engine-on-gpu.js'
@@ -161,7 +161,7 @@ export function highTokenRateWarning(tokensPerSecond: number): SimWarning | unde
 export function hostLimitWarnings(s: ServingSolution, e: EngineParams): SimWarning[] {
   const out: SimWarning[] = []
   if (s.ttftParts.frontendMs > 0) {
-    const perSecond = Math.round(1e6 / e.frontend_us_per_output_token).toLocaleString('en-US')
+    const perSecond = Math.round(frontendTokensPerSecond(e)).toLocaleString('en-US')
     out.push({
       code: 'api-server-bound',
       message:
