@@ -57,5 +57,6 @@ function beyondPool(s: ServingResult): string[] {
 function kvReasonText(reason: KvFp8Reason | undefined, engine: string): string {
   if (reason === 'checkpoint') return ` (the checkpoint's kv_cache_quant_algo, which ${engine} follows)`
   if (reason === 'fp8-weights') return ` (FP8 weights: ${engine} serves them from a checkpoint quantized with its KV cache)`
+  if (reason === 'fp4-weights') return ` (NVFP4 weights: ${engine} serves them from a checkpoint quantized with its KV cache)`
   return ''
 }

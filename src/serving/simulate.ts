@@ -6,7 +6,7 @@
 import {servingUncertainty, type ServingUncertainty} from './accuracy.js'
 import {usageError} from '../errors.js'
 import type {GpuSpec} from '../hardware/gpu.js'
-import type {ModelSpec} from '../model/types.js'
+import type {ModelSpec, WeightQuant} from '../model/types.js'
 import type {Profile} from '../profile.js'
 import type {Deployment} from '../sim/deployment.js'
 import type {SimulateOptions} from '../sim/simulate.js'
@@ -75,29 +75,35 @@ const withMoeEp = (d: Deployment, opts: ServingOptions): Deployment => (opts.moe
  * the engine follows the checkpoint; or the engine follows the checkpoint and
  * serves FP8 weights, whose checkpoint carries an FP8 KV cache too.
  */
-export type KvFp8Reason = 'flag' | 'checkpoint' | 'fp8-weights'
+export type KvFp8Reason = 'flag' | 'checkpoint' | 'fp8-weights' | 'fp4-weights'
 
 /**
  * Whether an engine that follows its checkpoint's KV dtype keeps this one's
- * in FP8 unasked, and why. TensorRT-LLM runs FP8 weights from a checkpoint
- * quantized for it (ModelOpt), whose FP8 recipe quantizes the KV cache too,
- * as NVIDIA's FP8 Llama-3.1 checkpoints show (kv_cache_quant_algo FP8). The
- * measured runs agree: fitted with the KV cache of every FP8 TensorRT-LLM run
- * in FP8 (Llama-3.1-70B, Qwen3, DeepSeek), the pool needs no correction
- * (kv_capacity_scale 1.07 fitted on H200 alone, 1.00 on H100 alone, 1.00 on
- * both); read with BF16 KV where the checkpoint named none, the fit made the
- * pools 1.58x larger.
+ * in FP8 unasked, and why. TensorRT-LLM runs FP8 and NVFP4 weights from a
+ * checkpoint quantized for it (ModelOpt), and ModelOpt's recipes quantize
+ * the KV cache to FP8 with the weights: NVIDIA's FP8 Llama-3.1 checkpoints
+ * name kv_cache_quant_algo FP8, and its DeepSeek NVFP4 recipe exports an FP8
+ * KV cache unless told not to (examples/deepseek/ptq.py, enable_fp8_kvcache).
+ * The measured runs agree: fitted with the KV cache of every FP8
+ * TensorRT-LLM run in FP8 (Llama-3.1-70B, Qwen3, DeepSeek), the pool needs no
+ * correction (kv_capacity_scale 1.07 fitted on H200 alone, 1.00 on H100
+ * alone, 1.00 on both); read with BF16 KV where the checkpoint named none,
+ * the fit made the pools 1.58x larger. 4-bit formats a model's own release
+ * ships (gpt-oss's MXFP4) and weight-only int4 come with no KV format.
+ *
+ * @example
+ * checkpointKvFp8(deepseekR1, 'nvfp4', trtllm.params) // 'fp4-weights'
  */
-export function checkpointKvFp8(model: ModelSpec, fp8Weights: boolean, e: EngineParams): 'checkpoint' | 'fp8-weights' | undefined {
+export function checkpointKvFp8(model: ModelSpec, weights: WeightQuant, e: EngineParams): Exclude<KvFp8Reason, 'flag'> | undefined {
   if (!e.kv_dtype_from_checkpoint) return undefined
   if (model.shippedKvQuant === 'fp8') return 'checkpoint'
-  return fp8Weights ? 'fp8-weights' : undefined
+  return weights === 'fp8' ? 'fp8-weights' : weights === 'nvfp4' ? 'fp4-weights' : undefined
 }
 
 /** Whether the engine runs the KV cache in FP8, and why (undefined: in the model's dtype). FP8 weights as the deployment resolves them: asked for, or shipped. */
 function engineKvFp8(model: ModelSpec, d: Deployment, gpu: GpuSpec, profile: Profile, e: EngineParams): KvFp8Reason | undefined {
   if (d.fp8Kv) return 'flag'
-  return checkpointKvFp8(model, resolveWeightFormat(model, d, gpu, profile.switches).format === 'fp8', e)
+  return checkpointKvFp8(model, resolveWeightFormat(model, d, gpu, profile.switches).format, e)
 }
 
 /**

@@ -57,13 +57,31 @@ describe("the KV cache dtype an engine picks for a checkpoint", () => {
     expect(problem('llama-3.1-70b', 'vllm').problem.cost.kvBytesPerToken).toBe(BF16_KV_BYTES)
     // A release that ships FP8 weights of its own (DeepSeek-V3) and names no KV format: the same for FP8 weights.
     const deepseek = loadSimInputs({model: 'deepseek-v3', gpu: 'H200-SXM', profile: 'default'}).model
-    expect(checkpointKvFp8(deepseek, true, loadEngine('trtllm').params)).toBe('fp8-weights')
-    expect(checkpointKvFp8(deepseek, false, loadEngine('trtllm').params)).toBeUndefined()
-    expect(checkpointKvFp8(deepseek, true, loadEngine('sglang').params)).toBeUndefined()
+    expect(checkpointKvFp8(deepseek, 'fp8', loadEngine('trtllm').params)).toBe('fp8-weights')
+    expect(checkpointKvFp8(deepseek, 'bf16', loadEngine('trtllm').params)).toBeUndefined()
+    expect(checkpointKvFp8(deepseek, 'fp8', loadEngine('sglang').params)).toBeUndefined()
     // Its shipped FP8 weights count without --fp8-gemm, as the serving sweep counts them.
     const ds = loadSimInputs({model: 'deepseek-v3', gpu: 'H200-SXM', profile: 'default'})
     const eight = {...DEFAULT_DEPLOYMENT, worldSize: 8, tp: 8, fp8Gemm: false, isl: 1024, osl: 1024}
     expect(servingProblem(ds.model, eight, ds.gpu, ds.tables, ds.profile, {concurrency: 16, engine: loadEngine('trtllm')}).kvFp8Reason).toBe('fp8-weights')
+  })
+
+  it('TensorRT-LLM serving NVFP4 weights reads them from a ModelOpt checkpoint, whose recipe quantizes the KV cache to FP8', () => {
+    // DeepSeek-R1 (config.json): 61 layers, one latent of kv_lora_rank 512 + qk_rope_head_dim 64 values per token and layer.
+    const MLA_FP8_BYTES = 61 * (512 + 64) * 1
+    const r1 = loadSimInputs({model: 'deepseek-r1', gpu: 'B200-SXM', profile: 'default'})
+    const eight = {...DEFAULT_DEPLOYMENT, worldSize: 8, tp: 8, weightFormat: 'nvfp4' as const, isl: 1024, osl: 1024}
+    const serve = (engine: 'trtllm' | 'sglang') => servingProblem(r1.model, eight, r1.gpu, r1.tables, r1.profile, {concurrency: 64, engine: loadEngine(engine), moeEp: 8})
+    expect(serve('trtllm').kvFp8Reason).toBe('fp4-weights')
+    expect(serve('trtllm').cost.kvBytesPerToken).toBe(MLA_FP8_BYTES)
+    // SGLang keeps the model's dtype unless asked.
+    expect(serve('sglang').kvFp8Reason).toBeUndefined()
+    expect(serve('sglang').cost.kvBytesPerToken).toBe(2 * MLA_FP8_BYTES)
+    const trt = loadEngine('trtllm').params
+    expect(checkpointKvFp8(r1.model, 'nvfp4', trt)).toBe('fp4-weights')
+    // 4-bit formats that bring no KV format: weight-only int4, and MXFP4 as gpt-oss's own release ships it.
+    expect(checkpointKvFp8(r1.model, 'int4', trt)).toBeUndefined()
+    expect(checkpointKvFp8(loadSimInputs({model: 'gpt-oss-120b', gpu: 'B200-SXM', profile: 'default'}).model, 'mxfp4', trt)).toBeUndefined()
   })
 
   it('an FP8 KV cache holds twice the requests in the same pool', () => {

@@ -88,7 +88,7 @@ export function enumerateServingLayouts(ctx: ServingEvalContext, specs: EngineLa
         const nodes = u.worldSize <= perNode ? 1 : u.worldSize / perNode
         for (const w of weights) {
           // An engine that keeps this checkpoint's KV cache in FP8 at these weights (checkpointKvFp8) does so with or without --fp8-kv: one layout, not two.
-          const kvs = checkpointKvFp8(model, w.resolved === 'fp8', engine.params) ? [true] : fp8Kvs
+          const kvs = checkpointKvFp8(model, w.resolved, engine.params) ? [true] : fp8Kvs
           for (const fp8Kv of kvs) {
             for (const deepep of u.deepeps) {
               if (!Number.isInteger(nodes)) {
