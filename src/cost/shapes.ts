@@ -12,6 +12,8 @@ export interface ShardShapes {
   sharedItp: number
   /** Bytes per weight: 1 with FP8 GEMM else 2 (0.5 for 4-bit weights). */
   weightBytes: number
+  /** Bytes per weight of the attention projections: weightBytes, unless the checkpoint keeps them in another format. */
+  attentionWeightBytes: number
   /** Bytes per KV element: 1 with FP8 KV else 2. */
   kvBytes: number
   /** GPUs a GDN layer's heads are spread over: tp with linearTpShard, else 1 (every GPU holds the whole layer, the reference's reading). */
@@ -23,6 +25,8 @@ export interface ShapeOptions {
   fp8Gemm: boolean
   fp8Kv: boolean
   weightBits?: 4 | 8 | 16
+  /** Bits of the attention projections' weights where they differ from weightBits. */
+  attentionWeightBits?: 4 | 8 | 16
   /** The linearTpShard switch. */
   linearTpShard?: boolean
 }
@@ -50,6 +54,7 @@ export function shardShapes(model: ModelSpec, opts: ShapeOptions): ShardShapes {
     itp: Math.floor(model.ffn.intermediate / opts.tp),
     sharedItp: Math.floor(model.ffn.sharedIntermediate / opts.tp),
     weightBytes: bits / 8,
+    attentionWeightBytes: (opts.attentionWeightBits ?? bits) / 8,
     kvBytes: opts.fp8Kv ? 1 : 2,
     linearTp: opts.linearTpShard ? opts.tp : 1,
   }

@@ -7,10 +7,10 @@ import {linearShard, type ShardShapes} from './shapes.js'
 export function attentionWeightBytes(model: ModelSpec, s: ShardShapes): number {
   const D = model.hidden
   const a = model.attention
-  if (a.kind === 'mha') return s.weightBytes * (2 * D * s.htp * a.headDim + 2 * D * s.hkvtp * a.headDim)
+  if (a.kind === 'mha') return s.attentionWeightBytes * (2 * D * s.htp * a.headDim + 2 * D * s.hkvtp * a.headDim)
   const qk = a.qkNopeHeadDim + a.qkRopeHeadDim
   return (
-    s.weightBytes *
+    s.attentionWeightBytes *
     (D * a.qLoraRank +
       a.qLoraRank * s.htp * qk +
       D * a.kvLoraRank +

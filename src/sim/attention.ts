@@ -122,19 +122,19 @@ export function windowedPrefillAttentionCore(ctx: SimContext, isl: number, windo
 
 /** QKV and output projections (MHA) or the six MLA projections, for m tokens. */
 export function attentionProjections(ctx: SimContext, m: number): Step[] {
-  const {model, shapes: s} = ctx
+  const {model, shapes: s, attentionGemm: g} = ctx
   const a = model.attention
   const D = model.hidden
   if (a.kind === 'mha') {
-    return [gemmStep(ctx, 'qkv-proj', m, D, (s.htp + 2 * s.hkvtp) * a.headDim), gemmStep(ctx, 'o-proj', m, s.htp * a.headDim, D)]
+    return [gemmStep(ctx, 'qkv-proj', m, D, (s.htp + 2 * s.hkvtp) * a.headDim, g), gemmStep(ctx, 'o-proj', m, s.htp * a.headDim, D, g)]
   }
   const qk = a.qkNopeHeadDim + a.qkRopeHeadDim
   return [
-    gemmStep(ctx, 'q-down-proj', m, D, a.qLoraRank),
-    gemmStep(ctx, 'q-up-proj', m, a.qLoraRank, s.htp * qk),
-    gemmStep(ctx, 'kv-down-proj', m, D, a.kvLoraRank + a.qkRopeHeadDim),
-    gemmStep(ctx, 'bmm-q-wk', m, s.htp * a.qkNopeHeadDim, a.kvLoraRank),
-    gemmStep(ctx, 'bmm-o-wv', m, s.htp * a.kvLoraRank, a.vHeadDim),
-    gemmStep(ctx, 'o-proj', m, s.htp * a.vHeadDim, D),
+    gemmStep(ctx, 'q-down-proj', m, D, a.qLoraRank, g),
+    gemmStep(ctx, 'q-up-proj', m, a.qLoraRank, s.htp * qk, g),
+    gemmStep(ctx, 'kv-down-proj', m, D, a.kvLoraRank + a.qkRopeHeadDim, g),
+    gemmStep(ctx, 'bmm-q-wk', m, s.htp * a.qkNopeHeadDim, a.kvLoraRank, g),
+    gemmStep(ctx, 'bmm-o-wv', m, s.htp * a.kvLoraRank, a.vHeadDim, g),
+    gemmStep(ctx, 'o-proj', m, s.htp * a.vHeadDim, D, g),
   ]
 }

@@ -11,6 +11,13 @@ import type {Deployment} from './deployment.js'
 import type {Step} from './result.js'
 import type {WeightFormat} from './weight-format.js'
 
+/** What times a GEMM: the tables (by dtype), the peak and the bytes per weight of its format. */
+export interface GemmReading {
+  mfu: MfuResolver
+  gemmPeak: number
+  weightBytes: number
+}
+
 export interface SimContext {
   model: ModelSpec
   d: Deployment
@@ -21,6 +28,10 @@ export interface SimContext {
   mfu: MfuResolver
   /** Peak TFLOP/s of GEMMs (fp8 with FP8 GEMM). */
   gemmPeak: number
+  /** How a GEMM in the weights' format is read. */
+  gemm: GemmReading
+  /** How the attention projections' GEMMs are read: as `gemm`, unless the checkpoint keeps them in another format (WeightFormat.attention). */
+  attentionGemm: GemmReading
   /** How the routed experts are spread over the GPUs. */
   moe: MoeLayout
 }
@@ -41,15 +52,27 @@ export function makeContext(
   mfu: MfuResolver,
   weights: WeightFormat,
 ): SimContext {
+  const shapes = shardShapes(model, {
+    tp: d.tp,
+    fp8Gemm: weights.fp8Gemm,
+    fp8Kv: d.fp8Kv,
+    weightBits: weights.bits,
+    attentionWeightBits: weights.attention?.bits,
+    linearTpShard: switches.linearTpShard,
+  })
+  const attention = weights.attention
+  const gemm: GemmReading = {mfu, gemmPeak: weights.gemmPeak, weightBytes: shapes.weightBytes}
   return {
     model,
     d,
     gpu,
     gpuKey,
-    shapes: shardShapes(model, {tp: d.tp, fp8Gemm: weights.fp8Gemm, fp8Kv: d.fp8Kv, weightBits: weights.bits, linearTpShard: switches.linearTpShard}),
+    shapes,
     switches,
     mfu,
     gemmPeak: weights.gemmPeak,
+    gemm,
+    attentionGemm: attention ? {mfu: mfu.withGemmDtype(attention.tableDtype), gemmPeak: attention.gemmPeak, weightBytes: shapes.attentionWeightBytes} : gemm,
     moe: moeLayoutOf(model, d, switches),
   }
 }
@@ -72,14 +95,14 @@ export function rooflineFloors(ctx: SimContext, flops: number, bytes: number, pe
 export const rooflineBound = (f: {computeFloorSeconds: number; memoryFloorSeconds: number}) =>
   (f.computeFloorSeconds >= f.memoryFloorSeconds ? 'compute' : 'memory') as 'compute' | 'memory'
 
-/** Time of one GEMM on one GPU, with the MFU its table gives. */
-export function gemmStep(ctx: SimContext, id: string, m: number, k: number, n: number): Step {
+/** Time of one GEMM on one GPU, with the MFU its table gives; `g`: how its format is read (the weights' format unless given). */
+export function gemmStep(ctx: SimContext, id: string, m: number, k: number, n: number, g: GemmReading = ctx.gemm): Step {
   const flops = gemmFlops(m, k, n)
   // Weights in the GEMM's format, activations in and out at 2 bytes.
-  const bytes = k * n * ctx.shapes.weightBytes + m * k * 2 + m * n * 2
-  const mfu: MfuLookup = ctx.mfu.gemm(m, k, n, {flops, bytes, peakTflops: ctx.gemmPeak})
-  const seconds = secondsForGflops(ctx, flops / 1e9, ctx.gemmPeak, mfu.value)
-  const floors = rooflineFloors(ctx, flops, bytes, ctx.gemmPeak)
+  const bytes = k * n * g.weightBytes + m * k * 2 + m * n * 2
+  const mfu: MfuLookup = g.mfu.gemm(m, k, n, {flops, bytes, peakTflops: g.gemmPeak})
+  const seconds = secondsForGflops(ctx, flops / 1e9, g.gemmPeak, mfu.value)
+  const floors = rooflineFloors(ctx, flops, bytes, g.gemmPeak)
   return {
     id,
     seconds,

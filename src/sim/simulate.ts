@@ -14,7 +14,7 @@ import {defaultInterpolator} from '../tables/interpolate/index.js'
 import type {Interpolator} from '../tables/resolver.js'
 import type {SimWarning, TableSet} from '../tables/types.js'
 import {makeContext, makeResolver, moeLayoutOf} from './context.js'
-import {resolveWeightFormat} from './weight-format.js'
+import {resolveWeightFormat, type WeightFormat} from './weight-format.js'
 import type {Deployment} from './deployment.js'
 import {simulateDecode, simulatePrefill} from './phase.js'
 import type {SimResult} from './result.js'
@@ -31,10 +31,17 @@ export interface SimulateOptions {
 export const weightsPerGpu = (model: ModelSpec, shapes: ShardShapes, d: Deployment, switches?: ProfileSwitches) =>
   paramsPerGpu(model, shapes, d.tp, d.worldSize, switches?.layoutCollectives ? moeLayoutOf(model, d, switches) : undefined)
 
-export function resolveDecodeBatch(model: ModelSpec, d: Deployment, gpu: GpuSpec, weightBits?: 4 | 8 | 16, switches?: ProfileSwitches): number {
+export function resolveDecodeBatch(model: ModelSpec, d: Deployment, gpu: GpuSpec, weights?: Pick<WeightFormat, 'bits' | 'attention'>, switches?: ProfileSwitches): number {
   if (typeof d.decodeBatch === 'number') return d.decodeBatch
   if (d.decodeBatch === 'max') {
-    const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: d.fp8Gemm, fp8Kv: d.fp8Kv, weightBits: weightBits, linearTpShard: switches?.linearTpShard})
+    const shapes = shardShapes(model, {
+      tp: d.tp,
+      fp8Gemm: d.fp8Gemm,
+      fp8Kv: d.fp8Kv,
+      weightBits: weights?.bits,
+      attentionWeightBits: weights?.attention?.bits,
+      linearTpShard: switches?.linearTpShard,
+    })
     const params = weightsPerGpu(model, shapes, d, switches).perGpuBytes
     return maxDecodeBatch(model, shapes, params, gpu.memGiB, d.isl + d.osl)
   }
@@ -55,7 +62,7 @@ export function simulate(
   const gpuKey = gpuTableKey(gpu.name)
   const weightFormat = resolveWeightFormat(model, deployment, gpu, switches)
   const resolver = makeResolver(tables, gpu, rates, switches, weightFormat, options.interpolator ?? defaultInterpolator)
-  const batch = resolveDecodeBatch(model, deployment, gpu, weightFormat.bits, switches)
+  const batch = resolveDecodeBatch(model, deployment, gpu, weightFormat, switches)
   if (batch < 1) {
     warnings.push({code: 'no-kv-space', message: `no decode batch fits in ${gpu.name} memory at ${deployment.isl + deployment.osl} tokens per request`})
   }

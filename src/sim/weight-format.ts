@@ -14,6 +14,15 @@ import type {ProfileSwitches} from '../profile.js'
 import type {GemmDtype} from '../tables/resolver.js'
 import type {Deployment} from './deployment.js'
 
+/** The format one group of a model's GEMMs runs in. */
+export interface GemmPrecision {
+  bits: 4 | 8 | 16
+  /** Peak TFLOP/s of these GEMMs. */
+  gemmPeak: number
+  /** Which measured GEMM tables apply (gemm/<gpu>/<dtype>.csv). */
+  tableDtype: GemmDtype
+}
+
 export interface WeightFormat {
   format: WeightQuant
   bits: 4 | 8 | 16
@@ -25,7 +34,30 @@ export interface WeightFormat {
   tableDtype: GemmDtype
   /** How the format was chosen. */
   reason: 'flag' | 'fp8-gemm' | 'shipped' | 'default'
+  /** The attention projections, where the checkpoint keeps them in another format than the rest (absent: the same). */
+  attention?: GemmPrecision & {why: string}
 }
+
+/**
+ * NVIDIA's NVFP4 recipe for DeepSeek-architecture (MLA) models leaves the
+ * attention unquantized: TensorRT Model Optimizer's examples/deepseek/ptq.py
+ * disables every `*attn*` quantizer unless asked for per-tensor FP8, and
+ * quantize_to_nvfp4.py writes the layers it did not quantize in BF16
+ * (dequantized from the FP8 release). Its generic recipe (NVFP4_DEFAULT_CFG)
+ * quantizes every linear layer but the LM head, so GQA models run their
+ * attention projections in NVFP4 too.
+ */
+const MLA_NVFP4_ATTENTION = 'MLA attention projections in BF16: NVIDIA\'s NVFP4 recipe for DeepSeek-architecture models leaves the attention unquantized'
+
+/**
+ * Bits of the attention projections' weights where the checkpoint keeps them
+ * in another format than the rest (undefined: the same).
+ *
+ * @example
+ * attentionWeightBits(deepseekR1, 'nvfp4') // 16
+ * attentionWeightBits(llama70b, 'nvfp4') // undefined
+ */
+export const attentionWeightBits = (model: ModelSpec, format: WeightQuant): 16 | undefined => (format === 'nvfp4' && model.attention.kind === 'mla' ? 16 : undefined)
 
 export function resolveWeightFormat(model: ModelSpec, d: Deployment, gpu: GpuSpec, switches: ProfileSwitches): WeightFormat {
   let format: WeightQuant
@@ -48,7 +80,15 @@ export function resolveWeightFormat(model: ModelSpec, d: Deployment, gpu: GpuSpe
           `nvfp4 weights need FP4 tensor cores, and ${gpu.name} has none (no fp4Tflops in its spec); use --weight-format int4 (weight-only) or fp8`,
         )
       }
-      return {format, bits: 4, gemmPeak: gpu.fp4Tflops, fp8Gemm: false, tableDtype: 'nvfp4', reason}
+      return {
+        format,
+        bits: 4,
+        gemmPeak: gpu.fp4Tflops,
+        fp8Gemm: false,
+        tableDtype: 'nvfp4',
+        reason,
+        ...(attentionWeightBits(model, format) ? {attention: {bits: 16, gemmPeak: gpu.fp16Tflops, tableDtype: 'bf16', why: MLA_NVFP4_ATTENTION}} : {}),
+      }
     case 'mxfp4':
       return {format, bits: 4, gemmPeak: gpu.fp16Tflops, fp8Gemm: false, tableDtype: 'int4', reason}
   }

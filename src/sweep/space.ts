@@ -18,7 +18,7 @@ import type {ModelSpec, WeightQuant} from '../model/types.js'
 import type {Profile} from '../profile.js'
 import {DEFAULT_DEPLOYMENT, type Deployment} from '../sim/deployment.js'
 import {checkDeployment} from '../sim/validate.js'
-import {resolveWeightFormat} from '../sim/weight-format.js'
+import {attentionWeightBits, resolveWeightFormat} from '../sim/weight-format.js'
 import type {Layout, LayoutProblems, MemoryShortfall, SkipCounts, SweepSpace, Toggle, WeightChoice, Workload} from './types.js'
 
 export const DEFAULT_GPUS_PER_NODE = 8
@@ -96,7 +96,14 @@ export function bitsOf(format: WeightQuant): 4 | 8 | 16 {
 
 /** A layout's shard shapes and the weights one GPU holds, bytes. */
 function layoutWeights(model: ModelSpec, d: Deployment, weights: WeightChoice, linearTpShard: boolean): {shapes: ShardShapes; params: number} {
-  const shapes = shardShapes(model, {tp: d.tp, fp8Gemm: weights.fp8Gemm || weights.resolved === 'fp8', fp8Kv: d.fp8Kv, weightBits: bitsOf(weights.resolved), linearTpShard})
+  const shapes = shardShapes(model, {
+    tp: d.tp,
+    fp8Gemm: weights.fp8Gemm || weights.resolved === 'fp8',
+    fp8Kv: d.fp8Kv,
+    weightBits: bitsOf(weights.resolved),
+    attentionWeightBits: attentionWeightBits(model, weights.resolved),
+    linearTpShard,
+  })
   return {shapes, params: paramsPerGpu(model, shapes, d.tp, d.worldSize).perGpuBytes}
 }
 

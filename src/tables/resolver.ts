@@ -98,7 +98,7 @@ function memoNumbers(memo: NumberMemo, a: number, b: number, c: number, compute:
 const groupedGemmMemo = (table: NumberMemo, key: GroupedGemmKey) => level(level(level(level(table, key.experts), key.gpus), key.localExperts), key.topk)
 
 export class MfuResolver {
-  readonly warnings: SimWarning[] = []
+  readonly warnings: SimWarning[]
   private readonly options: ResolverOptions
   private readonly env: LookupEnv
 
@@ -109,11 +109,18 @@ export class MfuResolver {
   /** Tables whose FP8-KV decode rows were found much slower than their BF16 rows (fp8KvAtMostBf16). */
   private readonly fp8KvSlower = new Set<string>()
 
-  constructor(options: ResolverOptions) {
+  /** `warnings`: where fallbacks are reported (a sibling's, withGemmDtype). */
+  constructor(options: ResolverOptions, warnings: SimWarning[] = []) {
     this.options = options
+    this.warnings = warnings
     this.env = {memBw: options.memBw, gemmDtype: options.gemmDtype}
     // Interpolated values depend on the bandwidth and GEMM dtype too.
     this.memo = lookupMemo(options.tables, this.interpolates() ? this.env : undefined)
+  }
+
+  /** The same lookups for GEMMs of another dtype (a group of a model's GEMMs kept in another format); its fallbacks are reported with this resolver's. */
+  withGemmDtype(gemmDtype: GemmDtype): MfuResolver {
+    return gemmDtype === this.options.gemmDtype ? this : new MfuResolver({...this.options, gemmDtype}, this.warnings)
   }
 
   gemm(m: number, k: number, n: number, work?: KernelWork): MfuLookup {

@@ -31,6 +31,26 @@ describe('weight formats', () => {
     expect(step(r, 'qkv-proj').mfu!.table).toBe('gemm/b200-sxm/nvfp4.csv')
   })
 
+  it("nvfp4 DeepSeek keeps its MLA attention in BF16, as NVIDIA's NVFP4 recipe for it leaves the attention unquantized", () => {
+    const fp4 = run('deepseek-r1', 'B200-SXM', {weightFormat: 'nvfp4', moeEp: 8})
+    const fp8 = run('deepseek-r1', 'B200-SXM', {weightFormat: 'fp8', moeEp: 8})
+    // Attention weights at 2 bytes each against FP8's 1; the experts at half a byte against FP8's 1.
+    expect(fp4.weights.attentionBytes).toBe(2 * fp8.weights.attentionBytes)
+    expect(fp4.weights.expertBytes).toBe(fp8.weights.expertBytes / 2)
+    expect(fp4.weightFormat.attention).toMatchObject({bits: 16, tableDtype: 'bf16', gemmPeak: fp4.inputs.gpu.fp16Tflops})
+    for (const id of ['q-down-proj', 'q-up-proj', 'kv-down-proj', 'bmm-q-wk', 'bmm-o-wv', 'o-proj']) {
+      const s = step(fp4, id)
+      expect(s.mfu!.table, id).toBe('gemm/b200-sxm/bf16.csv')
+      // The compute floor at the bf16 peak (2,250 TFLOP/s on B200), not the fp4 one.
+      expect(s.computeFloorSeconds! * fp4.inputs.gpu.fp16Tflops * 1e12).toBeCloseTo(2 * s.shape!.m * s.shape!.k * s.shape!.n, 0)
+    }
+    expect(step(fp4, 'ffn').mfu!.table).toBe('grouped_gemm/decode/b200-sxm/nvfp4.csv')
+    // NVIDIA's generic NVFP4 recipe quantizes every linear layer but the LM head: a GQA model's attention is 4-bit too.
+    const llama = run('llama-3.1-70b', 'B200-SXM', {weightFormat: 'nvfp4'})
+    expect(llama.weightFormat.attention).toBeUndefined()
+    expect(llama.weights.attentionBytes).toBe(run('llama-3.1-70b', 'B200-SXM', {weightFormat: 'fp8'}).weights.attentionBytes / 2)
+  })
+
   it('gpt-oss ships mxfp4: the 4-bit MoE table at the bf16 peak, on B200 as on H100', () => {
     for (const gpu of ['B200-SXM', 'H100-SXM']) {
       const r = run('gpt-oss-120b', gpu)
