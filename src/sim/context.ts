@@ -26,9 +26,7 @@ export interface SimContext {
   shapes: ShardShapes
   switches: ProfileSwitches
   mfu: MfuResolver
-  /** Peak TFLOP/s of GEMMs (fp8 with FP8 GEMM). */
-  gemmPeak: number
-  /** How a GEMM in the weights' format is read. */
+  /** How a GEMM in the weights' format is read (its peak: fp8 with FP8 GEMM). */
   gemm: GemmReading
   /** How the attention projections' GEMMs are read: as `gemm`, unless the checkpoint keeps them in another format (WeightFormat.attention). */
   attentionGemm: GemmReading
@@ -70,7 +68,6 @@ export function makeContext(
     shapes,
     switches,
     mfu,
-    gemmPeak: weights.gemmPeak,
     gemm,
     attentionGemm: attention ? {mfu: mfu.withGemmDtype(attention.tableDtype), gemmPeak: attention.gemmPeak, weightBytes: shapes.attentionWeightBytes} : gemm,
     moe: moeLayoutOf(model, d, switches),

@@ -30,7 +30,7 @@ export function routedFfn(ctx: SimContext, phase: Phase, m: number): Step {
   const tokens = (m * layout.replicas) / layout.moeEp
   const gflops = (2 * D * layout.width * tokens * k * 3) / 1e9
   const loadBytes = ctx.shapes.weightBytes * 3 * D * layout.width * loadedExperts(ctx, layout, m)
-  const work = {flops: gflops * 1e9, bytes: loadBytes, peakTflops: ctx.gemmPeak}
+  const work = {flops: gflops * 1e9, bytes: loadBytes, peakTflops: ctx.gemm.gemmPeak}
   // The reference's nearest lookup keys local experts as E // (W // tp).
   const localExperts = ctx.switches.interpolateMfu ? layout.localExperts : Math.floor(layout.localExperts)
   const key = {experts: E, gpus: d.worldSize, localExperts, topk: k, hidden: D, intermediate: layout.width}
@@ -52,14 +52,14 @@ function denseModelFfn(ctx: SimContext, m: number): Step {
   const denseFix = ctx.switches.denseFfnTpShard
   const loadBytes = s.weightBytes * 3 * D * s.itp * (denseFix ? 1 : 1 / Math.floor(d.worldSize / d.tp))
   const n = Math.floor((model.ffn.intermediate * 2) / (denseFix ? d.tp : d.worldSize))
-  const mfu = ctx.mfu.gemm(m, D, n, {flops: gflops * 1e9, bytes: loadBytes, peakTflops: ctx.gemmPeak})
+  const mfu = ctx.mfu.gemm(m, D, n, {flops: gflops * 1e9, bytes: loadBytes, peakTflops: ctx.gemm.gemmPeak})
   return ffnStep(ctx, gflops, loadBytes, mfu, {m, k: D, n})
 }
 
 function ffnStep(ctx: SimContext, gflops: number, loadBytes: number, mfu: Step['mfu'] & {}, shape: Record<string, number>, part: Step['part'] = 'gemm'): Step {
-  const computeSeconds = secondsForGflops(ctx, gflops, ctx.gemmPeak, mfu.value)
+  const computeSeconds = secondsForGflops(ctx, gflops, ctx.gemm.gemmPeak, mfu.value)
   const memorySeconds = transferSeconds(loadBytes, ctx.gpu.memBw)
-  const floors = rooflineFloors(ctx, gflops * 1e9, loadBytes, ctx.gemmPeak)
+  const floors = rooflineFloors(ctx, gflops * 1e9, loadBytes, ctx.gemm.gemmPeak)
   return {
     id: 'ffn',
     seconds: Math.max(computeSeconds, memorySeconds),

@@ -38,20 +38,18 @@ export interface WeightFormat {
   attention?: GemmPrecision & {why: string}
 }
 
+const MLA_NVFP4_ATTENTION = "MLA attention projections in BF16: NVIDIA's NVFP4 recipe for DeepSeek-architecture models leaves the attention unquantized"
+
 /**
- * NVIDIA's NVFP4 recipe for DeepSeek-architecture (MLA) models leaves the
- * attention unquantized: TensorRT Model Optimizer's examples/deepseek/ptq.py
- * disables every `*attn*` quantizer unless asked for per-tensor FP8, and
+ * Bits of the attention projections' weights where the checkpoint keeps them
+ * in another format than the rest (undefined: the same). NVIDIA's NVFP4
+ * recipe for DeepSeek-architecture (MLA) models leaves the attention
+ * unquantized: TensorRT Model Optimizer's examples/deepseek/ptq.py disables
+ * every `*attn*` quantizer unless asked for per-tensor FP8, and
  * quantize_to_nvfp4.py writes the layers it did not quantize in BF16
  * (dequantized from the FP8 release). Its generic recipe (NVFP4_DEFAULT_CFG)
  * quantizes every linear layer but the LM head, so GQA models run their
  * attention projections in NVFP4 too.
- */
-const MLA_NVFP4_ATTENTION = 'MLA attention projections in BF16: NVIDIA\'s NVFP4 recipe for DeepSeek-architecture models leaves the attention unquantized'
-
-/**
- * Bits of the attention projections' weights where the checkpoint keeps them
- * in another format than the rest (undefined: the same).
  *
  * @example
  * attentionWeightBits(deepseekR1, 'nvfp4') // 16
