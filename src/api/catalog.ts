@@ -1,5 +1,5 @@
 /** What infersim knows: the bundled models and GPUs, a model's parsed architecture, a folder's kernel tables. */
-import {effectiveRates, gpuTableKey, type GpuRates, type GpuSpec} from '../hardware/gpu.js'
+import {effectiveRates, tableKeysOf, type GpuRates, type GpuSpec} from '../hardware/gpu.js'
 import {loadGpus} from '../io/gpus.js'
 import {resolveGpus, resolveModel, type GpuInput, type ModelInput} from '../io/inputs.js'
 import {bundledModelNames, loadModel as loadModelFile} from '../io/models.js'
@@ -15,7 +15,7 @@ import type {TableSet} from '../tables/types.js'
 
 export type ListModelsOptions = OptionsOf<typeof modelsOptions>
 export type ListGpusOptions = OptionsOf<typeof gpusOptions>
-export type GpuListing = GpuSpec & {effective: GpuRates}
+export type GpuListing = Omit<GpuSpec, 'tableDonor'> & {effective: GpuRates}
 
 /** The bundled models with their architecture: the `models` list of `infersim models --json`. */
 export async function listModels(options: ListModelsOptions = {}): Promise<ModelSummary[]> {
@@ -27,7 +27,8 @@ export async function listModels(options: ListModelsOptions = {}): Promise<Model
 /** The known GPUs with their effective figures: the `gpus` list of `infersim gpus --json`. */
 export async function listGpus(options: ListGpusOptions = {}): Promise<GpuListing[]> {
   const o = resolveOptions('listGpus', gpusOptions, options)
-  return loadGpus(o.gpuSpec as string | undefined).map((g) => ({...g, effective: effectiveRates(g)}))
+  // tableDonor is the tablesFrom entry linked at load time: the listing names it (tablesFrom), not repeats it.
+  return loadGpus(o.gpuSpec as string | undefined).map(({tableDonor, ...g}) => ({...g, effective: effectiveRates(g)}))
 }
 
 export interface LoadModelOptions {
@@ -53,6 +54,6 @@ export async function loadModel(model: ModelInput, options: LoadModelOptions = {
  */
 export async function loadTables(folder: string = bundled.benchData, options: {gpu?: GpuInput | GpuInput[]} = {}): Promise<TableSet> {
   const wanted = options.gpu === undefined ? undefined : Array.isArray(options.gpu) ? options.gpu : [options.gpu]
-  const keys = wanted && resolveGpus(wanted).gpus.map((g) => gpuTableKey(g.name))
+  const keys = wanted && resolveGpus(wanted).gpus.flatMap(tableKeysOf)
   return loadTableSet(folder, keys, {everyGdn: true})
 }

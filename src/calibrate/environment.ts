@@ -3,7 +3,7 @@
  * (read on first use) and each model config (per file and config reading).
  */
 import {InfersimError} from '../errors.js'
-import {findGpu, gpuTableKey, profileGpu, type GpuSpec} from '../hardware/gpu.js'
+import {findGpu, gpuTableKey, profileGpu, tableKeysOf, type GpuSpec} from '../hardware/gpu.js'
 import {loadGpus} from '../io/gpus.js'
 import {loadModel, resolveModelFile} from '../io/models.js'
 import {bundled} from '../io/paths.js'
@@ -68,7 +68,7 @@ export class EvalEnvironment {
     const key = gpuTableKey(gpu.name)
     let t = this.tableCache.get(key)
     if (!t) {
-      t = loadTableSet(this.benchData, [key], {everyGdn: true})
+      t = loadTableSet(this.benchData, tableKeysOf(gpu), {everyGdn: true})
       this.tableCache.set(key, t)
     }
     return t

@@ -24,6 +24,10 @@ export interface GpuSpec {
   gpusPerNode?: number
   /** GPUs one NVLink domain joins (GB200 NVL72: the rack's 72, over its trays of 4); gpusPerNode when not given. */
   nvlinkDomain?: number
+  /** A GPU with measured tables whose kernels stand in where this one has none (src/tables/donor.ts). */
+  tablesFrom?: string
+  /** The tablesFrom GPU's entry, linked when the GPU file is loaded (linkTableDonors); not in the file. */
+  tableDonor?: GpuSpec
   source: string
 }
 
@@ -75,6 +79,9 @@ export function maxAttentionTp(gpu: GpuSpec, gpusPerNode = gpu.gpusPerNode ?? 8)
 export function gpuTableKey(name: string): string {
   return name.toLowerCase()
 }
+
+/** The bench_data folders a GPU's simulations read: its own, and its table donor's. */
+export const tableKeysOf = (gpu: GpuSpec): string[] => [gpuTableKey(gpu.name), ...(gpu.tableDonor ? [gpuTableKey(gpu.tableDonor.name)] : [])]
 
 /** A GPU name as names are compared: case, and '_' or ' ' against '-', do not matter (AIConfigurator's h100_sxm is H100-SXM). */
 const nameKey = (name: string) => name.trim().toLowerCase().replace(/[_\s]+/g, '-')

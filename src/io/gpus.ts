@@ -20,10 +20,30 @@ export function readGpuFile(file: string): GpuSpec[] {
  */
 export function loadGpus(userFile?: string): GpuSpec[] {
   const gpus = (readJsonFile(bundled.gpus, 'GPU file') as GpuFile).gpus
-  if (!userFile) return gpus
+  if (!userFile) return linkTableDonors(gpus, gpus)
   const merged = new Map(gpus.map((g) => [g.name.toLowerCase(), g]))
-  for (const g of readGpuFile(userFile)) merged.set(g.name.toLowerCase(), g)
-  return [...merged.values()]
+  const theirs = new Set(readGpuFile(userFile).map((g) => (merged.set(g.name.toLowerCase(), g), g)))
+  const all = [...merged.values()]
+  return linkTableDonors(all, all, (g) => (theirs.has(g) ? `GPU file ${displayPath(userFile)}: ` : ''))
+}
+
+/**
+ * `gpus` with each `tablesFrom` linked to its entry among `known`
+ * (tableDonor). The donor lends its own tables, not its donor's. `where`
+ * says where an entry came from, for the error.
+ *
+ * @example
+ * linkTableDonors([b300], known)[0].tableDonor?.name // 'B200-SXM'
+ */
+export function linkTableDonors(gpus: GpuSpec[], known: readonly GpuSpec[], where: (g: GpuSpec) => string = () => ''): GpuSpec[] {
+  return gpus.map((g) => {
+    if (!g.tablesFrom) return g
+    const donor = findGpu(known, g.tablesFrom)
+    const at = `${where(g)}GPU "${g.name}": tablesFrom`
+    if (!donor) throw usageError(`${at} names "${g.tablesFrom}", which is not a known GPU; known GPUs: ${known.map((k) => k.name).join(', ')}`)
+    if (donor.name === g.name) throw usageError(`${at} names the GPU itself`)
+    return {...g, tableDonor: donor}
+  })
 }
 
 export function resolveGpu(gpus: GpuSpec[], name: string): GpuSpec {

@@ -6,13 +6,13 @@
  */
 import path from 'node:path'
 import {usageError} from '../errors.js'
-import {gpuTableKey, profileGpu, type GpuSpec} from '../hardware/gpu.js'
+import {profileGpu, tableKeysOf, type GpuSpec} from '../hardware/gpu.js'
 import {parseModelConfig} from '../model/parse.js'
 import type {ModelSpec} from '../model/types.js'
 import {getProfile, type Profile, type ProfileName, type ProfileSwitches} from '../profile.js'
 import {assertValid} from '../schemas/validate.js'
 import type {TableSet} from '../tables/types.js'
-import {loadGpus, resolveGpu} from './gpus.js'
+import {linkTableDonors, loadGpus, resolveGpu} from './gpus.js'
 import {loadModel} from './models.js'
 import {bundled} from './paths.js'
 import {loadTableSet} from './tables.js'
@@ -80,7 +80,7 @@ export function resolveModel(input: ModelInput, opts: {publishedConfigs: boolean
 
 /** A GPU spec object checked against the GPU file's schema (an entry of listGpus() passes: its derived `effective` figures are dropped). */
 export function checkGpuSpec(gpu: GpuSpec & {effective?: unknown}): GpuSpec {
-  const {effective, ...spec} = gpu
+  const {effective, tableDonor, ...spec} = gpu
   return assertValid<{gpus: GpuSpec[]}>('gpu', {gpus: [spec]}, `GPU ${typeof spec.name === 'string' ? `"${spec.name}"` : 'object'}`).gpus[0]
 }
 
@@ -92,7 +92,7 @@ export function resolveGpus(inputs: readonly GpuInput[], gpuSpecFile?: string): 
     let gpu: GpuSpec
     if (typeof input === 'string') gpu = resolveGpu(known, input)
     else if (isObject(input)) {
-      gpu = checkGpuSpec(input)
+      gpu = linkTableDonors([checkGpuSpec(input)], known)[0]
       const same = known.findIndex((g) => g.name.toLowerCase() === gpu.name.toLowerCase())
       if (same >= 0) known[same] = gpu
       else known.push(gpu)
@@ -106,7 +106,7 @@ export function resolveGpus(inputs: readonly GpuInput[], gpuSpecFile?: string): 
 export function resolveTables(input: TablesInput | undefined, gpu: GpuSpec): TableSet {
   if (isTableSet(input)) return input
   if (input !== undefined && typeof input !== 'string') throw usageError(`benchData must be a folder path or a table set from loadTables(), got ${String(input)}`)
-  return loadTableSet(input ?? bundled.benchData, [gpuTableKey(gpu.name)], {everyGdn: true})
+  return loadTableSet(input ?? bundled.benchData, tableKeysOf(gpu), {everyGdn: true})
 }
 
 /** What a reproducing command line says for a model and a table set (a config object goes by its name). */

@@ -15,6 +15,8 @@ import {
   type GroupedGemmKey,
 } from './nearest.js'
 import {lookupCollective, type CollectiveOp, type CommLookup} from './comm-lookup.js'
+import {gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
+import {carriedMfu, donorPeak, sameLinks} from './donor.js'
 import {gdnDonor} from './gdn-borrow.js'
 import {dtypeTablePath} from './interpolate/lookup.js'
 import {level, lookupMemo, type LookupMemo, type NumberMemo} from './lookup-memo.js'
@@ -42,6 +44,8 @@ export interface ResolverOptions {
   interpolator?: Interpolator
   /** Dtype of GEMM operands (interpolation reads gemm/<gpu>/<dtype>.csv when present). */
   gemmDtype?: GemmDtype
+  /** Where this GPU has no table, the GPU whose tables stand in (its GPU file's tablesFrom; src/tables/donor.ts). */
+  donor?: {gpu: GpuSpec; of: GpuSpec; resolver: MfuResolver; memBw: number}
 }
 
 /** GEMM table families: bf16, fp8, nvfp4 (fp4 tensor cores), int4 (weight-only 4-bit, bf16 math). */
@@ -120,7 +124,9 @@ export class MfuResolver {
 
   /** The same lookups for GEMMs of another dtype (a group of a model's GEMMs kept in another format); its fallbacks are reported with this resolver's. */
   withGemmDtype(gemmDtype: GemmDtype): MfuResolver {
-    return gemmDtype === this.options.gemmDtype ? this : new MfuResolver({...this.options, gemmDtype}, this.warnings)
+    if (gemmDtype === this.options.gemmDtype) return this
+    const d = this.options.donor
+    return new MfuResolver({...this.options, gemmDtype, ...(d ? {donor: {...d, resolver: d.resolver.withGemmDtype(gemmDtype)}} : {})}, this.warnings)
   }
 
   gemm(m: number, k: number, n: number, work?: KernelWork): MfuLookup {
@@ -132,7 +138,9 @@ export class MfuResolver {
       const table = this.options.tables.get(this.nearestPath(path))
       return table && nearestGemmMfu(table, m, k, n)
     })
-    return found ?? this.fallback(`no GEMM row covers m=${m} k=${k} n=${n} in ${path}`, work, !this.options.tables.has(path))
+    if (found) return found
+    const missing = !this.options.tables.has(path) && !this.options.tables.has(this.nearestPath(path))
+    return (missing && this.lent(work, (r) => r.gemm(m, k, n))) || this.fallback(`no GEMM row covers m=${m} k=${k} n=${n} in ${path}`, work, missing)
   }
 
   decodeAttention(path: string, batch: number, kvLen: number, fp8Kv: boolean, work?: KernelWork): MfuLookup {
@@ -140,7 +148,7 @@ export class MfuResolver {
     if (found) return fp8Kv ? this.fp8KvAtMostBf16(path, batch, kvLen, found) : found
     const table = this.options.tables.get(path)
     const why = table ? `${path} has no ${fp8Kv ? 'fp8' : 'bf16'} KV rows` : `${path} does not exist`
-    return this.fallback(why, work, !table)
+    return (!table && this.lent(work, (r, p) => r.decodeAttention(p(path), batch, kvLen, fp8Kv))) || this.fallback(why, work, !table)
   }
 
   private decodeAttentionRow(path: string, batch: number, kvLen: number, fp8Kv: boolean): MfuLookup | undefined {
@@ -188,6 +196,8 @@ export class MfuResolver {
     })
     if (found) return found
     const table = this.options.tables.get(path)
+    const lent = !table && this.lent(work, (r, p) => r.prefillAttention(p(path), seqLen))
+    if (lent) return lent
     if (!table && !this.options.rooflineFallback) {
       this.warn('missing-table', `${path} does not exist; using MFU 0.9`)
       return {value: 0.9, kind: 'fallback', lines: [], note: 'missing prefill table: 0.9'}
@@ -215,13 +225,25 @@ export class MfuResolver {
     })
     if (found) return found
     const table = this.options.tables.get(path)
+    const lent = !table && !this.options.tables.has(this.nearestPath(path)) && this.lent(work, (r) => r.groupedGemm(phase, key, tokens, work, distribution))
+    if (lent) return lent
     const shape = `E=${key.experts} gpus=${key.gpus} local=${key.localExperts} topk=${key.topk} D=${key.hidden} I=${key.intermediate}`
     return this.fallback(table ? `no grouped GEMM ${phase} rows for ${shape} in ${path}` : `${path} does not exist`, work, !table)
   }
 
-  /** A collective's time from the measured comm tables, or undefined where they do not cover it. */
+  /**
+   * A collective's time from the measured comm tables, or undefined where
+   * they do not cover it. A GPU without comm tables reads its table donor's
+   * where the two are joined by the same links (sameLinks): collectives are
+   * the interconnect's, not the GPU's.
+   */
   collective(op: CollectiveOp, gpus: number, bytes: number): CommLookup | undefined {
-    return lookupCollective(this.options.tables, this.options.gpuKey, op, gpus, bytes)
+    const own = lookupCollective(this.options.tables, this.options.gpuKey, op, gpus, bytes)
+    const d = this.options.donor
+    if (own || !d || !sameLinks(d.gpu, d.of) || this.options.tables.has(`comm/${this.options.gpuKey}/${op}.csv`)) return own
+    const lent = lookupCollective(this.options.tables, gpuTableKey(d.of.name), op, gpus, bytes)
+    if (lent) this.warn('tables-from', `${d.gpu.name} has no measured comm tables: ${d.of.name}'s stand in, read as measured (the same links: ${d.gpu.nvlinkGBs} GB/s NVLink, ${d.gpu.gpusPerNode ?? 8} GPUs a node)`)
+    return lent && {...lent, note: `${d.of.name}'s, the same links (tablesFrom)${lent.note ? `; ${lent.note}` : ''}`}
   }
 
   hasTable(path: string): boolean {
@@ -261,6 +283,27 @@ export class MfuResolver {
    */
   private nearestPath(path: string): string {
     return this.options.tables.has(path) ? path : dtypeTablePath(this.options.tables, path, this.env)
+  }
+
+  /**
+   * A lookup this GPU has no table for, made on its table donor's tables
+   * and carried to this GPU by the donor's utilisation (carriedMfu).
+   * `ask` gets the donor's resolver and a mapper of this GPU's table paths
+   * to the donor's. Undefined without a donor, without the work to carry,
+   * or where the donor has no row either.
+   */
+  private lent(work: KernelWork | undefined, ask: (donor: MfuResolver, donorPath: (path: string) => string) => MfuLookup): MfuLookup | undefined {
+    const d = this.options.donor
+    if (!d || !work) return undefined
+    const own = `/${this.options.gpuKey}/`
+    const theirs = `/${gpuTableKey(d.of.name)}/`
+    const found = ask(d.resolver, (p) => p.replace(own, theirs))
+    if (found.kind === 'fallback') return undefined
+    const peak = donorPeak(d.gpu, d.of, work.peakTflops)
+    const value = carriedMfu(found.value, work, {peak, memBw: d.memBw}, {memBw: this.options.memBw})
+    const note = `${d.of.name}'s ${found.table ?? 'table'} (${found.kind}), its utilisation of the roofline carried to ${d.gpu.name} (tablesFrom)`
+    this.warn('tables-from', `${d.gpu.name} has no measured ${found.table?.split('/')[0] ?? 'kernel'} tables: ${d.of.name}'s stand in, each figure's utilisation of the roofline carried to ${d.gpu.name}'s peaks and bandwidth`)
+    return {...found, value, kind: 'borrowed', note}
   }
 
   private interpolates(): boolean {
