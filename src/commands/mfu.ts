@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
 import {benchDataFlag, gpuFlags, intFlag, profileFlag} from '../cli/flags.js'
 import {usageError} from '../errors.js'
-import {effectiveRates, gpuTableKey} from '../hardware/gpu.js'
+import {tableKeysOf} from '../hardware/gpu.js'
 import {loadGpus, resolveGpu} from '../io/gpus.js'
 import {bundled} from '../io/paths.js'
 import {loadTableSet} from '../io/tables.js'
@@ -60,10 +60,8 @@ Shapes: GEMM takes --m --k --n. Attention takes --shape as the table file names 
     const query = this.query(flags.kernel as KernelName, flags)
     const gpu = resolveGpu(loadGpus(flags['gpu-spec']), flags.gpu)
     const profile = getProfile(flags.profile as ProfileName)
-    const key = gpuTableKey(gpu.name)
-    const tables = loadTableSet(flags['bench-data'] ?? bundled.benchData, [key])
-    const rates = effectiveRates(gpu)
-    const result = lookupKernelMfu(query, tables, {key, defaultMfu: gpu.defaultMfu, memBw: rates.memBw, fp16Tflops: gpu.fp16Tflops, fp8Tflops: gpu.fp8Tflops}, profile.switches)
+    const tables = loadTableSet(flags['bench-data'] ?? bundled.benchData, tableKeysOf(gpu))
+    const result = lookupKernelMfu(query, tables, gpu, profile.switches)
     if (!this.jsonEnabled()) this.log(renderMfuLookup(`${describe(query)} on ${gpu.name} (profile ${profile.name})`, result))
     return {query, gpu: gpu.name, profile: profile.name, ...result}
   }

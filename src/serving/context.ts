@@ -21,7 +21,7 @@ export function servingContext(model: ModelSpec, d: Deployment, gpu: GpuSpec, ta
   const rates = effectiveRates(gpu)
   const gpuKey = gpuTableKey(gpu.name)
   const weightFormat = resolveWeightFormat(model, d, gpu, switches)
-  const resolver = makeResolver(tables, gpu, rates, switches, weightFormat, options.interpolator ?? defaultInterpolator)
+  const resolver = makeResolver(tables, gpu, switches, weightFormat, options.interpolator ?? defaultInterpolator)
   const dd: Deployment = Object.assign({}, d, {fp8Gemm: weightFormat.fp8Gemm, weightFormat: weightFormat.format, tbo: false})
   return {ctx: makeContext(model, dd, rates, gpuKey, switches, resolver, weightFormat), resolver, weightFormat}
 }

@@ -5,7 +5,7 @@ import {computeSeconds, gemmFlops, transferSeconds} from '../cost/units.js'
 import type {ModelSpec} from '../model/types.js'
 import type {ProfileSwitches} from '../profile.js'
 import {MfuResolver, type Interpolator} from '../tables/resolver.js'
-import {effectiveRates, gpuTableKey, type GpuRates, type GpuSpec} from '../hardware/gpu.js'
+import {type GpuRates, type GpuSpec} from '../hardware/gpu.js'
 import type {MfuLookup, TableSet} from '../tables/types.js'
 import type {Deployment} from './deployment.js'
 import type {Step} from './result.js'
@@ -113,21 +113,6 @@ export function gemmStep(ctx: SimContext, id: string, m: number, k: number, n: n
 }
 
 /** The MFU resolver a simulation uses: the profile's lookup method, the GPU's fallback efficiency, the GEMM dtype's tables. */
-export function makeResolver(tables: TableSet, gpu: GpuSpec, rates: GpuRates, switches: ProfileSwitches, weights: WeightFormat, interpolator?: Interpolator): MfuResolver {
-  const options = {
-    tables,
-    gpuKey: gpuTableKey(gpu.name),
-    defaultMfu: gpu.defaultMfu,
-    memBw: rates.memBw,
-    interpolate: switches.interpolateMfu,
-    rooflineFallback: switches.rooflineFallback,
-    interpolator,
-    gemmDtype: weights.tableDtype,
-  }
-  const of = gpu.tableDonor
-  if (!of) return new MfuResolver(options)
-  // The donor answers from its own tables at its own bandwidth; its fallbacks are not this GPU's (the lookup falls back here instead).
-  const memBw = effectiveRates(of).memBw
-  const resolver = new MfuResolver({...options, gpuKey: gpuTableKey(of.name), defaultMfu: of.defaultMfu, memBw})
-  return new MfuResolver({...options, donor: {gpu, of, resolver, memBw}})
+export function makeResolver(tables: TableSet, gpu: GpuSpec, switches: ProfileSwitches, weights: WeightFormat, interpolator?: Interpolator): MfuResolver {
+  return MfuResolver.forGpu(gpu, {tables, interpolate: switches.interpolateMfu, rooflineFallback: switches.rooflineFallback, interpolator, gemmDtype: weights.tableDtype})
 }

@@ -61,7 +61,7 @@ export function simulate(
   const rates = effectiveRates(gpu)
   const gpuKey = gpuTableKey(gpu.name)
   const weightFormat = resolveWeightFormat(model, deployment, gpu, switches)
-  const resolver = makeResolver(tables, gpu, rates, switches, weightFormat, options.interpolator ?? defaultInterpolator)
+  const resolver = makeResolver(tables, gpu, switches, weightFormat, options.interpolator ?? defaultInterpolator)
   const batch = resolveDecodeBatch(model, deployment, gpu, weightFormat, switches)
   if (batch < 1) {
     warnings.push({code: 'no-kv-space', message: `no decode batch fits in ${gpu.name} memory at ${deployment.isl + deployment.osl} tokens per request`})

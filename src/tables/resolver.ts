@@ -15,7 +15,7 @@ import {
   type GroupedGemmKey,
 } from './nearest.js'
 import {lookupCollective, type CollectiveOp, type CommLookup} from './comm-lookup.js'
-import {gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
+import {effectiveRates, gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
 import {carriedMfu, donorPeak, sameLinks} from './donor.js'
 import {gdnDonor} from './gdn-borrow.js'
 import {dtypeTablePath} from './interpolate/lookup.js'
@@ -112,6 +112,22 @@ export class MfuResolver {
   private gemmMemo?: NumberMemo
   /** Tables whose FP8-KV decode rows were found much slower than their BF16 rows (fp8KvAtMostBf16). */
   private readonly fp8KvSlower = new Set<string>()
+
+  /**
+   * The resolver of one GPU's lookups: its tables, bandwidth and default
+   * efficiency, and where its GPU file names one (tablesFrom), its table
+   * donor's, which answer from the donor's tables at the donor's bandwidth.
+   * The donor's own fallbacks are not this GPU's: the lookup falls back here
+   * instead.
+   */
+  static forGpu(gpu: GpuSpec, options: Omit<ResolverOptions, 'gpuKey' | 'defaultMfu' | 'memBw' | 'donor'>): MfuResolver {
+    const own = {...options, gpuKey: gpuTableKey(gpu.name), defaultMfu: gpu.defaultMfu, memBw: effectiveRates(gpu).memBw}
+    const of = gpu.tableDonor
+    if (!of) return new MfuResolver(own)
+    const memBw = effectiveRates(of).memBw
+    const resolver = new MfuResolver({...options, gpuKey: gpuTableKey(of.name), defaultMfu: of.defaultMfu, memBw})
+    return new MfuResolver({...own, donor: {gpu, of, resolver, memBw}})
+  }
 
   /** `warnings`: where fallbacks are reported (a sibling's, withGemmDtype). */
   constructor(options: ResolverOptions, warnings: SimWarning[] = []) {

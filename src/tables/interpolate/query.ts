@@ -2,6 +2,7 @@
  * One MFU lookup as the simulator makes it (same resolver, same fallbacks),
  * for `infersim mfu`: the kernel, its shape and the point on the grid.
  */
+import {effectiveRates, gpuTableKey, type GpuSpec} from '../../hardware/gpu.js'
 import type {ProfileSwitches} from '../../profile.js'
 import type {GroupedGemmKey} from '../nearest.js'
 import {tablePaths} from '../paths.js'
@@ -22,17 +23,6 @@ export type KernelName = KernelQuery['kernel']
 
 export const KERNEL_NAMES: readonly KernelName[] = ['gemm', 'mha-decode', 'mha-prefill', 'mla-decode', 'mla-prefill', 'moe-decode', 'moe-prefill']
 
-/** The GPU figures a lookup needs (from its spec, effective rates). */
-export interface LookupGpu {
-  /** bench_data folder name. */
-  key: string
-  defaultMfu: number
-  /** Effective memory bandwidth, GB/s. */
-  memBw: number
-  fp16Tflops: number
-  fp8Tflops: number
-}
-
 export interface KernelLookup {
   /** The table the query asks for (the lookup may have used another: see `mfu.table`). */
   path: string
@@ -42,18 +32,17 @@ export interface KernelLookup {
   warnings: SimWarning[]
 }
 
-export function lookupKernelMfu(q: KernelQuery, tables: TableSet, gpu: LookupGpu, switches: Pick<ProfileSwitches, 'interpolateMfu' | 'rooflineFallback'>): KernelLookup {
+export function lookupKernelMfu(q: KernelQuery, tables: TableSet, spec: GpuSpec, switches: Pick<ProfileSwitches, 'interpolateMfu' | 'rooflineFallback'>): KernelLookup {
   const fp8Gemm = 'fp8Gemm' in q && q.fp8Gemm
-  const resolver = new MfuResolver({
+  // The resolver a simulation on this GPU uses (its table donor included).
+  const resolver = MfuResolver.forGpu(spec, {
     tables,
-    gpuKey: gpu.key,
-    defaultMfu: gpu.defaultMfu,
-    memBw: gpu.memBw,
     interpolate: switches.interpolateMfu,
     rooflineFallback: switches.rooflineFallback,
     interpolator: defaultInterpolator,
     gemmDtype: fp8Gemm ? 'fp8' : 'bf16',
   })
+  const gpu = {key: gpuTableKey(spec.name), ...effectiveRates(spec)}
   const env = {memBw: gpu.memBw, gemmDtype: fp8Gemm ? ('fp8' as const) : ('bf16' as const)}
   const gemmPeak = fp8Gemm ? gpu.fp8Tflops : gpu.fp16Tflops
   let path: string
