@@ -101,6 +101,21 @@ function memoNumbers(memo: NumberMemo, a: number, b: number, c: number, compute:
 /** A grouped-GEMM table's memo for one MoE shape (experts, GPUs, local experts, top-k); hidden, width and tokens go below. */
 const groupedGemmMemo = (table: NumberMemo, key: GroupedGemmKey) => level(level(level(level(table, key.experts), key.gpus), key.localExperts), key.topk)
 
+/** A GPU's resolver options: its folder, default efficiency and effective bandwidth, with `common`'s lookup method. */
+function resolverOptions(gpu: GpuSpec, common: Omit<ResolverOptions, 'gpuKey' | 'defaultMfu' | 'memBw' | 'donor'>, donor?: ResolverOptions['donor']): ResolverOptions {
+  return {
+    tables: common.tables,
+    gpuKey: gpuTableKey(gpu.name),
+    defaultMfu: gpu.defaultMfu,
+    memBw: effectiveRates(gpu).memBw,
+    interpolate: common.interpolate,
+    rooflineFallback: common.rooflineFallback,
+    interpolator: common.interpolator,
+    gemmDtype: common.gemmDtype,
+    donor,
+  }
+}
+
 export class MfuResolver {
   readonly warnings: SimWarning[]
   private readonly options: ResolverOptions
@@ -121,12 +136,10 @@ export class MfuResolver {
    * instead.
    */
   static forGpu(gpu: GpuSpec, options: Omit<ResolverOptions, 'gpuKey' | 'defaultMfu' | 'memBw' | 'donor'>): MfuResolver {
-    const own = {...options, gpuKey: gpuTableKey(gpu.name), defaultMfu: gpu.defaultMfu, memBw: effectiveRates(gpu).memBw}
+    // One literal, not a spread and more properties: on Node 20 that costs microseconds, most of a simulation.
     const of = gpu.tableDonor
-    if (!of) return new MfuResolver(own)
-    const memBw = effectiveRates(of).memBw
-    const resolver = new MfuResolver({...options, gpuKey: gpuTableKey(of.name), defaultMfu: of.defaultMfu, memBw})
-    return new MfuResolver({...own, donor: {gpu, of, resolver, memBw}})
+    const donor = of && {gpu, of, memBw: effectiveRates(of).memBw, resolver: new MfuResolver(resolverOptions(of, options))}
+    return new MfuResolver(resolverOptions(gpu, options, donor))
   }
 
   /** `warnings`: where fallbacks are reported (a sibling's, withGemmDtype). */
