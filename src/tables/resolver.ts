@@ -296,6 +296,15 @@ export class MfuResolver {
   gdnLatency(path: string, wanted: number): GdnLatency | undefined {
     const table = this.options.tables.get(path)
     if (table) return nearestGdnLatency(table, wanted)
+    // The GPU file's tablesFrom first: its latencies as measured, as every borrowed GDN figure is read.
+    const d = this.options.donor
+    const lentPath = d && path.replace(`/${this.options.gpuKey}/`, `/${gpuTableKey(d.of.name)}/`)
+    const lentTable = lentPath && this.options.tables.get(lentPath)
+    const lent = lentTable && nearestGdnLatency(lentTable, wanted)
+    if (d && lent) {
+      this.warn('tables-from', `${d.gpu.name} has no measured gdn tables: ${d.of.name}'s stand in, read as measured (GDN kernels take about the same time across GPUs)`)
+      return {...lent, borrowed: `${path} does not exist: ${lentPath} read as measured (tablesFrom ${d.of.name})`}
+    }
     const donor = this.interpolates() ? gdnDonor(this.options.tables, path) : undefined
     const borrowed = donor && this.options.tables.get(donor.path)
     const found = borrowed && nearestGdnLatency(borrowed, wanted)

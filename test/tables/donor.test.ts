@@ -54,6 +54,17 @@ describe('a GPU with tablesFrom', () => {
     expect(b300.r.warnings.map((w) => w.code)).toContain('tables-from')
   })
 
+  it("reads the donor's GDN kernels as measured, as every borrowed GDN figure is read (GDN has no MFU to carry)", () => {
+    const run = (gpu: string) => {
+      const i = loadSimInputs({model: 'qwen3.5-27b', gpu, profile: 'default'})
+      const r = simulate(i.model, {...DEFAULT_DEPLOYMENT, worldSize: 1, tp: 1, decodeBatch: 8, isl: 2048, osl: 512}, i.gpu, i.tables, i.profile)
+      return r.prefill!.steps.find((x) => x.id === 'linear-core')!
+    }
+    const b300 = run('B300')
+    expect(b300.mfu!.table).toMatch(/^gdn\/prefill\/b200-sxm\//)
+    expect(b300.seconds).toBe(run('B200-SXM').seconds)
+  })
+
   it('borrows no collectives over other links, and without tablesFrom falls back as before', () => {
     const pcie = decode('H100-PCIe')
     expect(pcie.step('ffn').mfu!.table).toBe('gemm/h100-sxm/data.csv')
