@@ -1,4 +1,6 @@
 /** What infersim knows: the bundled models and GPUs, a model's parsed architecture, a folder's kernel tables. */
+import {existsSync} from 'node:fs'
+import path from 'node:path'
 import {effectiveRates, tableKeysOf, type GpuRates, type GpuSpec} from '../hardware/gpu.js'
 import {loadGpus} from '../io/gpus.js'
 import {resolveGpus, resolveModel, type GpuInput, type ModelInput} from '../io/inputs.js'
@@ -15,7 +17,20 @@ import type {TableSet} from '../tables/types.js'
 
 export type ListModelsOptions = OptionsOf<typeof modelsOptions>
 export type ListGpusOptions = OptionsOf<typeof gpusOptions>
-export type GpuListing = Omit<GpuSpec, 'tableDonor'> & {effective: GpuRates}
+/** Where a GPU's kernel figures come from: its own measured tables (the bundled bench_data), another entry's (measuredAs, tablesFrom), or none (every lookup falls back). */
+export type GpuTables = 'measured' | `as ${string}` | `from ${string}` | 'none'
+
+export type GpuListing = Omit<GpuSpec, 'tableDonor'> & {effective: GpuRates; tables: GpuTables}
+
+/** Kernel table folders a GPU's own tables would sit in: any of them makes it measured. */
+const KERNEL_FOLDERS = ['gemm', 'grouped_gemm/decode', 'mha/decode', 'mla/decode', 'gdn/decode']
+
+function tablesOf(g: GpuSpec): GpuTables {
+  if (g.measuredAs) return `as ${g.measuredAs}`
+  const key = tableKeysOf(g)[0]
+  if (KERNEL_FOLDERS.some((f) => existsSync(path.join(bundled.benchData, f, key)))) return 'measured'
+  return g.tablesFrom ? `from ${g.tablesFrom}` : 'none'
+}
 
 /** The bundled models with their architecture: the `models` list of `infersim models --json`. */
 export async function listModels(options: ListModelsOptions = {}): Promise<ModelSummary[]> {
@@ -28,7 +43,7 @@ export async function listModels(options: ListModelsOptions = {}): Promise<Model
 export async function listGpus(options: ListGpusOptions = {}): Promise<GpuListing[]> {
   const o = resolveOptions('listGpus', gpusOptions, options)
   // tableDonor is the tablesFrom entry linked at load time: the listing names it (tablesFrom), not repeats it.
-  return loadGpus(o.gpuSpec as string | undefined).map(({tableDonor, ...g}) => ({...g, effective: effectiveRates(g)}))
+  return loadGpus(o.gpuSpec as string | undefined).map(({tableDonor, ...g}) => ({...g, effective: effectiveRates(g), tables: tablesOf(g)}))
 }
 
 export interface LoadModelOptions {

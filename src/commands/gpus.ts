@@ -8,7 +8,8 @@ import {renderTable} from '../report/table.js'
 export default class Gpus extends BaseCommand {
   static summary = 'List the GPUs infersim knows, with datasheet and effective figures.'
   static description = `GPUs live in data/gpus.json (schema: src/schemas/gpu.schema.json). Add your own with --gpu-spec FILE (same schema) on any command.
-"compat" entries are the InferSim project's own GPU figures, kept exactly for --profile infersim parity. Effective bandwidths are datasheet x efficiency (x direction factor for NVLink).`
+"compat" entries are the InferSim project's own GPU figures, kept exactly for --profile infersim parity. Effective bandwidths are datasheet x efficiency (x direction factor for NVLink).
+"kernel tables" says where a GPU's kernel figures come from: "measured" (its own tables in bench_data), "as X" (the entry X, measuredAs), "from X" (X's tables carried to this GPU's peaks and bandwidth, tablesFrom), or "none" (every kernel at the roofline times the default MFU).`
 
   static examples = ['<%= config.bin %> gpus', '<%= config.bin %> gpus --gpu-spec my-gpus.json --json']
 
@@ -20,10 +21,11 @@ export default class Gpus extends BaseCommand {
     if (!this.jsonEnabled()) {
       this.log(
         renderTable(
-          ['name', 'compat', 'bf16 TF', 'fp8 TF', 'mem GiB', 'HBM GB/s (eff)', 'NVLink GB/s (eff)', 'RDMA GB/s (eff)', 'default MFU', 'source'],
+          ['name', 'compat', 'kernel tables', 'bf16 TF', 'fp8 TF', 'mem GiB', 'HBM GB/s (eff)', 'NVLink GB/s (eff)', 'RDMA GB/s (eff)', 'default MFU', 'source'],
           gpus.map((g) => [
             g.name,
             g.compat ? 'yes' : '',
+            g.tables,
             g.fp16Tflops,
             g.fp8Tflops,
             g.memGiB,
@@ -33,7 +35,7 @@ export default class Gpus extends BaseCommand {
             g.defaultMfu,
             g.source,
           ]),
-          [2, 3, 4, 8],
+          [3, 4, 5, 9],
         ),
       )
     }

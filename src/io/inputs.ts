@@ -78,9 +78,9 @@ export function resolveModel(input: ModelInput, opts: {publishedConfigs: boolean
   throw usageError(`model must be a model name, a path to a config.json or a config object, got ${String(input)}`)
 }
 
-/** A GPU spec object checked against the GPU file's schema (an entry of listGpus() passes: its derived `effective` figures are dropped). */
-export function checkGpuSpec(gpu: GpuSpec & {effective?: unknown}): GpuSpec {
-  const {effective, tableDonor, ...spec} = gpu
+/** A GPU spec object checked against the GPU file's schema (an entry of listGpus() passes: what it derives, `effective` and `tables`, is dropped, as is a linked tableDonor). */
+export function checkGpuSpec(gpu: GpuSpec & {effective?: unknown; tables?: unknown}): GpuSpec {
+  const {effective, tables, tableDonor, ...spec} = gpu
   return assertValid<{gpus: GpuSpec[]}>('gpu', {gpus: [spec]}, `GPU ${typeof spec.name === 'string' ? `"${spec.name}"` : 'object'}`).gpus[0]
 }
 

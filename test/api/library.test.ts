@@ -75,6 +75,9 @@ describe('library', () => {
   it('listModels, listGpus and loadModel mirror `models`, `gpus` and the config reader', async () => {
     expect(await listModels()).toEqual((await runJson(['models'])).json.models)
     expect(await listGpus()).toEqual((await runJson(['gpus'])).json.gpus)
+    // Where each GPU's kernel figures come from: its own tables, another entry's, or a table donor's.
+    const tables = Object.fromEntries((await listGpus()).map((g) => [g.name, g.tables]))
+    expect(tables).toMatchObject({'H100-SXM': 'measured', H200: 'as H200-SXM', B300: 'from B200-SXM', 'H100-PCIe': 'from H100-SXM'})
     const dsv3 = await loadModel('deepseek-v3')
     expect(dsv3.ffn.experts).toBe(256)
     expect(dsv3.ffn.denseLayers).toBe(3)
