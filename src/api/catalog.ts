@@ -1,7 +1,7 @@
 /** What infersim knows: the bundled models and GPUs, a model's parsed architecture, a folder's kernel tables. */
 import {existsSync} from 'node:fs'
 import path from 'node:path'
-import {effectiveRates, tableKeysOf, type GpuRates, type GpuSpec} from '../hardware/gpu.js'
+import {effectiveRates, gpuTableKey, tableKeysOf, type GpuRates, type GpuSpec} from '../hardware/gpu.js'
 import {loadGpus} from '../io/gpus.js'
 import {resolveGpus, resolveModel, type GpuInput, type ModelInput} from '../io/inputs.js'
 import {bundledModelNames, loadModel as loadModelFile} from '../io/models.js'
@@ -27,8 +27,7 @@ const KERNEL_FOLDERS = ['gemm', 'grouped_gemm/decode', 'mha/decode', 'mla/decode
 
 function tablesOf(g: GpuSpec): GpuTables {
   if (g.measuredAs) return `as ${g.measuredAs}`
-  const key = tableKeysOf(g)[0]
-  if (KERNEL_FOLDERS.some((f) => existsSync(path.join(bundled.benchData, f, key)))) return 'measured'
+  if (KERNEL_FOLDERS.some((f) => existsSync(path.join(bundled.benchData, f, gpuTableKey(g.name))))) return 'measured'
   return g.tablesFrom ? `from ${g.tablesFrom}` : 'none'
 }
 

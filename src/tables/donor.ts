@@ -25,7 +25,7 @@ export function donorPeak(gpu: GpuSpec, donor: GpuSpec, peakTflops: number): num
  * GiB/s (as the simulator counts them), peaks in TFLOP/s.
  *
  * @example
- * // A memory-bound GEMM (1 GFLOP, 1 GiB) at 0.3 of the roofline on a GPU of half the bandwidth and the same peak: the same MFU / 2.
+ * // A memory-bound GEMM (1 GFLOP, 1 GiB) at half its roofline speed on the donor, on a GPU of half the bandwidth and the same peak: half the MFU.
  * carriedMfu(0.001, {flops: 1e9, bytes: 1024 ** 3, peakTflops: 1000}, {peak: 1000, memBw: 2000}, {memBw: 1000}) // 0.0005
  */
 export function carriedMfu(donorMfu: number, work: Pick<KernelWork, 'flops' | 'bytes' | 'peakTflops'>, donor: {peak: number; memBw: number}, gpu: {memBw: number}): number {
