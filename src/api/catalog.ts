@@ -1,12 +1,10 @@
 /** What infersim knows: the bundled models and GPUs, a model's parsed architecture, a folder's kernel tables. */
-import {existsSync} from 'node:fs'
-import path from 'node:path'
 import {effectiveRates, gpuTableKey, tableKeysOf, type GpuRates, type GpuSpec} from '../hardware/gpu.js'
 import {loadGpus} from '../io/gpus.js'
 import {resolveGpus, resolveModel, type GpuInput, type ModelInput} from '../io/inputs.js'
 import {bundledModelNames, loadModel as loadModelFile} from '../io/models.js'
 import {bundled} from '../io/paths.js'
-import {loadTableSet} from '../io/tables.js'
+import {gpuOfPath, listTablePaths, loadTableSet} from '../io/tables.js'
 import type {ModelSpec} from '../model/types.js'
 import {gpusOptions, modelsOptions} from '../options/catalog.js'
 import {profileOption, switchOption} from '../options/shared.js'
@@ -22,12 +20,9 @@ export type GpuTables = 'measured' | `as ${string}` | `from ${string}` | 'none'
 
 export type GpuListing = Omit<GpuSpec, 'tableDonor'> & {effective: GpuRates; tables: GpuTables}
 
-/** Kernel table folders a GPU's own tables would sit in: any of them makes it measured. */
-const KERNEL_FOLDERS = ['gemm', 'grouped_gemm/decode', 'mha/decode', 'mla/decode', 'gdn/decode']
-
-function tablesOf(g: GpuSpec): GpuTables {
+function tablesOf(g: GpuSpec, measured: ReadonlySet<string>): GpuTables {
   if (g.measuredAs) return `as ${g.measuredAs}`
-  if (KERNEL_FOLDERS.some((f) => existsSync(path.join(bundled.benchData, f, gpuTableKey(g.name))))) return 'measured'
+  if (measured.has(gpuTableKey(g.name))) return 'measured'
   return g.tablesFrom ? `from ${g.tablesFrom}` : 'none'
 }
 
@@ -42,7 +37,8 @@ export async function listModels(options: ListModelsOptions = {}): Promise<Model
 export async function listGpus(options: ListGpusOptions = {}): Promise<GpuListing[]> {
   const o = resolveOptions('listGpus', gpusOptions, options)
   // tableDonor is the tablesFrom entry linked at load time: the listing names it (tablesFrom), not repeats it.
-  return loadGpus(o.gpuSpec as string | undefined).map(({tableDonor, ...g}) => ({...g, effective: effectiveRates(g), tables: tablesOf(g)}))
+  const measured = new Set(listTablePaths(bundled.benchData).map(gpuOfPath))
+  return loadGpus(o.gpuSpec as string | undefined).map(({tableDonor, ...g}) => ({...g, effective: effectiveRates(g), tables: tablesOf(g, measured)}))
 }
 
 export interface LoadModelOptions {

@@ -298,7 +298,7 @@ export class MfuResolver {
     if (table) return nearestGdnLatency(table, wanted)
     // The GPU file's tablesFrom first: its latencies as measured, as every borrowed GDN figure is read.
     const d = this.options.donor
-    const lentPath = d && path.replace(`/${this.options.gpuKey}/`, `/${gpuTableKey(d.of.name)}/`)
+    const lentPath = d && this.donorPath(path)
     const lentTable = lentPath && this.options.tables.get(lentPath)
     const lent = lentTable && nearestGdnLatency(lentTable, wanted)
     if (d && lent) {
@@ -333,15 +333,18 @@ export class MfuResolver {
   private lent(work: KernelWork | undefined, ask: (donor: MfuResolver, donorPath: (path: string) => string) => MfuLookup): MfuLookup | undefined {
     const d = this.options.donor
     if (!d || !work) return undefined
-    const own = `/${this.options.gpuKey}/`
-    const theirs = `/${gpuTableKey(d.of.name)}/`
-    const found = ask(d.resolver, (p) => p.replace(own, theirs))
+    const found = ask(d.resolver, (p) => this.donorPath(p))
     if (found.kind === 'fallback') return undefined
     const peak = donorPeak(d.gpu, d.of, work.peakTflops)
     const value = carriedMfu(found.value, work, {peak, memBw: d.memBw}, {memBw: this.options.memBw})
     const note = `${d.of.name}'s ${found.table ?? 'table'} (${found.kind}), its utilisation of the roofline carried to ${d.gpu.name} (tablesFrom)`
     this.warn('tables-from', `${d.gpu.name} has no measured ${found.table?.split('/')[0] ?? 'kernel'} tables: ${d.of.name}'s stand in, each figure's utilisation of the roofline carried to ${d.gpu.name}'s peaks and bandwidth`)
     return {...found, value, kind: 'borrowed', note}
+  }
+
+  /** This GPU's table path as its table donor's (the GPU folder swapped). */
+  private donorPath(path: string): string {
+    return path.replace(`/${this.options.gpuKey}/`, `/${gpuTableKey(this.options.donor!.of.name)}/`)
   }
 
   private interpolates(): boolean {
