@@ -14,6 +14,12 @@ export type KvPoolFull = 'preempt' | 'wait'
 export interface EngineParams {
   /** Tokens one step may carry (chunked-prefill budget) unless --max-prefill-tokens says otherwise. */
   max_prefill_tokens: number
+  /**
+   * Whether a step carries prefill chunks beside the decoding requests (vLLM, TensorRT-LLM; SGLang with
+   * --enable-mixed-chunk). Otherwise a prefill batch pauses every decode: the requests prefilled together
+   * decode in lockstep and come back together, so every request arrives in a wave (src/serving/mean-field.ts).
+   */
+  mixed_chunk: boolean
   /** Whether decode tokens count against that budget (vLLM max_num_batched_tokens, TRT-LLM max_num_tokens) or not (SGLang chunked_prefill_size). */
   budget_includes_decode: boolean
   /** Requests one replica runs at once at most (the engine's max batch size); more wait for admission. */
@@ -85,6 +91,7 @@ export type FittedParamName = Exclude<
   | 'comm_scale'
   | 'max_prefill_tokens'
   | 'budget_includes_decode'
+  | 'mixed_chunk'
   | 'max_running_requests'
   | 'gpu_memory_fraction'
   | 'memory_fraction_of'
@@ -175,11 +182,11 @@ export interface EngineAccuracy {
 }
 
 /** Parameters an engine picks by GPU (an engine file's `gpu_defaults`). */
-export type GpuDefaultParamName = 'max_prefill_tokens' | 'max_running_requests'
+export type GpuDefaultParamName = 'max_prefill_tokens' | 'max_running_requests' | 'mixed_chunk'
 
 /** One of an engine's defaults that depend on the GPU: where every condition holds, `values` replace the file's. */
 export interface GpuDefaultRule {
-  when: {memory_below_gib?: number; memory_at_least_gib?: number; gpu_name_contains?: string}
+  when: {memory_below_gib?: number; memory_at_least_gib?: number; gpu_name_contains?: string; engine_version_below?: string}
   values: Partial<Pick<EngineParams, GpuDefaultParamName>>
   source: string
 }
@@ -197,7 +204,7 @@ export interface Engine {
  * means: a user's file without them (an earlier fit) takes the bundled engine's values
  * (src/io/engines.ts).
  */
-export const LATER_PARAMS = {kv_dtype_from_checkpoint: false, host_us_per_request: 0, frontend_us_per_output_token: 0} as const satisfies Partial<EngineParams>
+export const LATER_PARAMS = {kv_dtype_from_checkpoint: false, host_us_per_request: 0, frontend_us_per_output_token: 0, mixed_chunk: true} as const satisfies Partial<EngineParams>
 
 /**
  * A forward's time, ms, from its kernels' `kernelMs` and the engine's fixed

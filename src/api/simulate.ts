@@ -42,6 +42,8 @@ interface SimulateValues extends DeploymentOptionValues {
   concurrency: number
   engine: EngineName
   engineDir?: string
+  engineVersion?: string
+  mixedChunk?: boolean
   moeEp?: number
   calibration?: string
 }
@@ -73,6 +75,8 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
           engine,
           // Not given: the engine's own step budget.
           maxPrefillTokens: options.maxPrefillTokens,
+          ...(o.engineVersion === undefined ? {} : {engineVersion: o.engineVersion}),
+          ...(o.mixedChunk === undefined ? {} : {mixedChunk: o.mixedChunk}),
         }),
         engineFile: displayPath(engine.file),
       }

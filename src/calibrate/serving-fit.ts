@@ -16,7 +16,7 @@ import {solveServing} from '../serving/mean-field.js'
 import {servingProblem, type ServingProblem} from '../serving/simulate.js'
 import {EvalEnvironment, SkipRow} from './environment.js'
 import {promptsBeyondKernels} from './plausibility.js'
-import {rowEngineName, servingRun} from './serving.js'
+import {rowEngineName, rowEngineVersion, servingRun} from './serving.js'
 import {rowEngine} from './row-engine.js'
 import {nelderMead} from './serving-optimize.js'
 import type {MeasurementRow} from './types.js'
@@ -68,7 +68,7 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
         // The fitted parameters are not known yet; what the step costs depend on (the KV dtype the engine picks) is.
         const {params: rowParams, gpuDefaults} = rowEngine(row)
         const placeholder = {name: engine, params: {max_prefill_tokens: 0, kv_dtype_from_checkpoint: rowParams.kv_dtype_from_checkpoint} as EngineParams, ...(gpuDefaults ? {gpuDefaults} : {})}
-        const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens: row.max_prefill_tokens ?? undefined, measured: true}, env.simulateOptions)
+        const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens: row.max_prefill_tokens ?? undefined, measured: true, ...rowEngineVersion(row)}, env.simulateOptions)
         run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem}
         byKey.set(key, run)
       }

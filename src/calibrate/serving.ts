@@ -154,6 +154,9 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
   return {deployment: d, concurrency: concurrency / groups, notes, ...(weightNote ? {weightNote} : {})}
 }
 
+/** The engine version a row names (column backend_version), as serving options. */
+export const rowEngineVersion = (row: MeasurementRow): {engineVersion?: string} => (row.extra.backend_version ? {engineVersion: row.extra.backend_version} : {})
+
 export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Engine): ServingResult {
   const run = servingRun(row, i.model, i.gpu)
   const result = simulateServing(
@@ -162,7 +165,7 @@ export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Eng
     i.gpu,
     i.tables,
     i.profile,
-    {concurrency: run.concurrency, engine, maxPrefillTokens: row.max_prefill_tokens ?? undefined, measured: true},
+    {concurrency: run.concurrency, engine, maxPrefillTokens: row.max_prefill_tokens ?? undefined, measured: true, ...rowEngineVersion(row)},
     i.simulateOptions,
   )
   for (const message of run.notes) result.warnings.push({code: 'serving-layout', message})

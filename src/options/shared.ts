@@ -92,6 +92,16 @@ export const simulateOptions = {
     summary: 'Folder of engine files (<engine>.json, as `calibrate --fit` writes them); an engine without a file there uses the bundled data/engines/<engine>.json.',
     defaultHelp: '~/.config/infersim/engines (or $INFERSIM_HOME/engines)',
   },
+  'engine-version': {
+    type: 'string',
+    summary: "With --serving: the engine's version (e.g. 0.5.1): the engine file's defaults by version apply (SGLang 0.5.1 and earlier: prefill batches apart from decodes, as measured).",
+  },
+  'mixed-chunk': {
+    type: 'boolean',
+    allowNo: true,
+    summary:
+      "With --serving: whether a step carries prefill chunks beside the decoding requests (SGLang: --enable-mixed-chunk). --no-mixed-chunk: prefill batches pause decoding, and clients that arrive together stay in waves (docs/serving.md). Not given: the engine file's value.",
+  },
   'moe-ep': {
     type: 'int',
     summary: 'Expert-parallel size of the MoE layers over the world size (MoE EP x MoE TP = world size). Default: world size / tp (expert parallelism across attention groups, TP inside).',

@@ -19,7 +19,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('Replicas (TP groups) x TP', `${s.replicas} x ${s.tp}${s.moeEp > 1 ? ` (MoE: EP ${s.moeEp} x TP ${s.moeTp} over the ${s.replicas * s.tp} GPUs)` : ''}`),
     line('Input / output tokens per request', `${s.isl} / ${s.osl}`),
     line('Step token budget', `${s.maxPrefillTokens} (${BUDGET_SOURCE[s.maxPrefillTokensSource]})`),
-    ...(s.gpuDefaults ? [line('Engine defaults on this GPU', `${Object.entries(s.gpuDefaults.values).map(([k, v]) => `${k} ${v}`).join(', ')} (${s.gpuDefaults.sources.map((t) => t.split('. ')[0]).join('; ')})`)] : []),
+    ...(s.gpuDefaults ? [line('Engine defaults here', `${Object.entries(s.gpuDefaults.values).map(([k, v]) => `${k} ${v}`).join(', ')} (${s.gpuDefaults.sources.map((t) => t.split('. ')[0]).join('; ')})`)] : []),
     line('KV cache', `${s.kvDtype === 'fp8' ? 'fp8' : "the model's dtype"}${kvReasonText(s.kvFp8Reason, s.engine)}, ${s.kvPoolGiB.toFixed(1)} GiB per GPU`),
     line('Requests running / KV capacity', `${ms(s.running)} / ${s.kvCapacity}`),
     ...beyondPool(s),

@@ -1,5 +1,5 @@
 /**
- * Engine defaults that depend on the GPU (an engine file's `gpu_defaults`):
+ * Engine defaults that depend on the GPU or the engine's version (an engine file's `gpu_defaults`):
  * vLLM's OpenAI server budgets 2048 tokens a step and 256 requests on GPUs
  * under 70 GiB or A100s, 8192 and 1024 elsewhere; SGLang's chunked prefill is
  * 2048 tokens under 35 GiB, 8192 under 160 GiB and 16384 above. A run on a
@@ -14,20 +14,46 @@ export interface GpuIdentity {
   memGiB: number
 }
 
-export function ruleApplies(rule: GpuDefaultRule, gpu: GpuIdentity): boolean {
+/**
+ * A release's number as [major, minor, patch, ...], and whether it is a pre-release (rc, a, b, dev) of
+ * it; undefined when the text does not start with one (a build's name, or no version given).
+ *
+ * @example releaseOf('1.0.0rc3') // {parts: [1, 0, 0], pre: true}
+ * @example releaseOf('0.5.1.post1') // {parts: [0, 5, 1], pre: false}
+ */
+export function releaseOf(version: string): {parts: number[]; pre: boolean} | undefined {
+  const m = /^v?(\d+(?:\.\d+)*)(.*)$/.exec(version.trim())
+  if (!m) return undefined
+  return {parts: m[1].split('.').map(Number), pre: /^\.?(rc|a|b|alpha|beta|dev)/i.test(m[2])}
+}
+
+/** Whether `version` is a release before `bound` (a pre-release of `bound` is); an unreadable version is not. */
+export function versionBelow(version: string, bound: string): boolean {
+  const v = releaseOf(version)
+  const b = releaseOf(bound)
+  if (!v || !b) return false
+  for (let i = 0; i < Math.max(v.parts.length, b.parts.length); i++) {
+    const d = (v.parts[i] ?? 0) - (b.parts[i] ?? 0)
+    if (d !== 0) return d < 0
+  }
+  return v.pre && !b.pre
+}
+
+export function ruleApplies(rule: GpuDefaultRule, gpu: GpuIdentity, engineVersion?: string): boolean {
   const w = rule.when
+  if (w.engine_version_below !== undefined && !(engineVersion !== undefined && versionBelow(engineVersion, w.engine_version_below))) return false
   if (w.memory_below_gib !== undefined && !(gpu.memGiB < w.memory_below_gib)) return false
   if (w.memory_at_least_gib !== undefined && !(gpu.memGiB >= w.memory_at_least_gib)) return false
   if (w.gpu_name_contains !== undefined && !gpu.name.toLowerCase().includes(w.gpu_name_contains.toLowerCase())) return false
   return true
 }
 
-/** The values the engine's rules set on this GPU (later rules win) and the sources of the rules that did. */
-export function gpuDefaultsOn(rules: readonly GpuDefaultRule[] | undefined, gpu: GpuIdentity): {values: Partial<EngineParams>; sources: string[]} {
+/** The values the engine's rules set on this GPU and, when known, at this engine version (later rules win) and the sources of the rules that did. */
+export function gpuDefaultsOn(rules: readonly GpuDefaultRule[] | undefined, gpu: GpuIdentity, engineVersion?: string): {values: Partial<EngineParams>; sources: string[]} {
   const values: Partial<EngineParams> = {}
   const sources: string[] = []
   for (const rule of rules ?? []) {
-    if (!ruleApplies(rule, gpu)) continue
+    if (!ruleApplies(rule, gpu, engineVersion)) continue
     Object.assign(values, rule.values)
     sources.push(rule.source)
   }

@@ -188,6 +188,10 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   const preempted = e.kv_pool_full === 'preempt' ? (admitted - running) * pausedShare(isl, osl) : 0
   const waiting = C - running - preempted
   const N = running
+  // Without mixed chunks a prefill batch pauses every decode, so the requests prefilled together decode in
+  // lockstep, finish at the same step and come back together: every request arrives in a wave.
+  const cohorts = e.mixed_chunk === false
+  const sync = cohorts ? 1 : e.sync_share
   // Tokens the other attention groups sharing the MoE bring to a step: each as many as an average group.
   let otherTokens = (cost.moeGroups - 1) * N
   const step = (decoding: number, prefillTokens: number) => stepSeconds(cost, e, isl, decoding, prefillTokens, otherTokens)
@@ -197,6 +201,9 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   const waveStep = step(0, Math.min(w.maxPrefillTokens, waveTokens))
   const waveSteps = waveTokens / Math.min(w.maxPrefillTokens, waveTokens)
   const wave = ((Math.ceil(waveSteps) + 1) / 2) * waveStep
+  // Without mixed chunks a request prefilled in the j-th of a wave's k batches waits for the k - j after it
+  // before it decodes: (k - 1) / 2 batches on average, between its first token and its second.
+  const waveTail = cohorts ? ((Math.ceil(waveSteps) - 1) / 2) * waveStep : 0
   let tau = step(N, 0)
   let x = N / (osl * tau)
   let state = {meanDecodeBatch: N, mixedStepShare: 0, prefillTokensPerMixedStep: 0, decodeStepSeconds: tau, decodeHostSeconds: 0, mixedStepSeconds: tau, prefillResidenceSeconds: tau, ownPrefillSeconds: tau}
@@ -217,29 +224,30 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     const others = Math.max(0, ((N - 1) * nd) / N)
     const ndSeen = nd > 0 ? 1 + others : 0
     const besidePrefill = Math.max(0, N - Math.max(1, t / isl))
-    const decodeStepSeconds = step(ndSeen, 0)
+    const decoding = cohorts ? N : ndSeen
+    const decodeStepSeconds = step(decoding, 0)
     const mixedStepSeenSeconds = step(Math.min(ndSeen, Math.max(1, besidePrefill)), t)
     const mixedStepSeconds = step(Math.min(others, besidePrefill), t)
     // A decoding request sees the prefill steps of the others, not its own.
-    const seen = N > 1 ? f * (1 - 1 / N) : 0
+    const seen = !cohorts && N > 1 ? f * (1 - 1 / N) : 0
     const tauNew = seen * mixedStepSeenSeconds + (1 - seen) * decodeStepSeconds
     const ownPrefillSeconds = chunks * mixedStepSeconds
-    const delaySeconds = (e.join_steps + Math.max(0, osl - 1)) * tauNew + e.ttft_overhead_ms / 1000 + e.sync_share * wave
-    const [xNew, residenceMva] = prefillMva(N, (1 - e.sync_share) * ownPrefillSeconds, (1 - e.sync_share) * (isl / budget) * mixedStepSeconds, delaySeconds)
-    const prefillResidenceSeconds = e.sync_share < 1 ? residenceMva / (1 - e.sync_share) : ownPrefillSeconds
+    const delaySeconds = (e.join_steps + Math.max(0, osl - 1)) * tauNew + e.ttft_overhead_ms / 1000 + sync * wave + waveTail
+    const [xNew, residenceMva] = prefillMva(N, (1 - sync) * ownPrefillSeconds, (1 - sync) * (isl / budget) * mixedStepSeconds, delaySeconds)
+    const prefillResidenceSeconds = sync < 1 ? residenceMva / (1 - sync) : ownPrefillSeconds
     converged = Math.abs(tauNew - tau) <= 1e-7 * tau && Math.abs(xNew - x) <= 1e-7 * x
     tau = 0.5 * tau + 0.5 * tauNew
     x = 0.5 * x + 0.5 * xNew
-    const decodeHostSeconds = hostStepMs(e, ndSeen) / 1000
-    state = {meanDecodeBatch: nd, mixedStepShare: seen, prefillTokensPerMixedStep: t, decodeStepSeconds, decodeHostSeconds, mixedStepSeconds, prefillResidenceSeconds, ownPrefillSeconds}
+    const decodeHostSeconds = hostStepMs(e, decoding) / 1000
+    state = {meanDecodeBatch: cohorts ? N : nd, mixedStepShare: seen, prefillTokensPerMixedStep: t, decodeStepSeconds, decodeHostSeconds, mixedStepSeconds, prefillResidenceSeconds, ownPrefillSeconds}
   }
   // Preempted requests sit at the head of the queue: their contexts are prefilled again before a new request's.
   const recompute = preempted > 0 ? ((preempted * kvTokens) / w.maxPrefillTokens) * state.mixedStepSeconds : 0
   const admission = waiting / x + recompute
   const join = e.join_steps * tau
-  const ttft = admission + join + (1 - e.sync_share) * state.prefillResidenceSeconds + e.sync_share * wave + e.ttft_overhead_ms / 1000
+  const ttft = admission + join + (1 - sync) * state.prefillResidenceSeconds + sync * wave + e.ttft_overhead_ms / 1000
   // Closed loop, C = X (TTFT + (osl - 1) TPOT): a preempted request's pauses land in its TPOT.
-  const tpot = preempted > 0 && osl > 1 ? Math.max(tau, (C / x - ttft) / (osl - 1)) : tau
+  const tpot = (preempted > 0 && osl > 1 ? Math.max(tau, (C / x - ttft) / (osl - 1)) : tau) + (osl > 1 ? waveTail / (osl - 1) : 0)
   const frontend = frontendWaitSeconds(e, C, osl, x)
   const served = C / (C / x + frontend)
   return {

@@ -30,6 +30,10 @@ export interface ServingOptions {
   maxPrefillTokens?: number
   /** A measured run (calibrate): see ServingWorkload.measured. */
   measured?: boolean
+  /** The engine's version, where known (a measured run's backend_version, --engine-version): the engine file's rules by version apply to it. */
+  engineVersion?: string
+  /** Whether steps mix prefill chunks with decodes (--mixed-chunk); the engine's value when not given. */
+  mixedChunk?: boolean
 }
 
 export interface ServingResult extends ServingSolution {
@@ -43,7 +47,7 @@ export interface ServingResult extends ServingSolution {
   maxPrefillTokens: number
   /** Where the budget came from: --max-prefill-tokens, the engine's default on this GPU (gpu_defaults), or its file. */
   maxPrefillTokensSource: 'flag' | 'engine-gpu' | 'engine'
-  /** The engine's defaults for this GPU that replaced its file's values (gpu_defaults), and the rules' sources. */
+  /** The engine's defaults for this GPU and version that replaced its file's values (gpu_defaults), and --mixed-chunk, with the rules' sources. */
   gpuDefaults?: {values: Partial<EngineParams>; sources: string[]}
   tp: number
   moeEp: number
@@ -257,7 +261,11 @@ export function servingProblem(
   const kvFp8Reason = engineKvFp8(model, withEp, gpu, profile, opts.engine.params)
   const served = kvFp8Reason && kvFp8Reason !== 'flag' ? Object.assign({}, withEp, {fp8Kv: true}) : withEp
   const {cost, warnings: lookupWarnings} = stepCostFor(model, served, gpu, tables, profile, options)
-  const gpuDefaults = gpuDefaultsOn(opts.engine.gpuDefaults, gpu)
+  const gpuDefaults = gpuDefaultsOn(opts.engine.gpuDefaults, gpu, opts.engineVersion)
+  if (opts.mixedChunk !== undefined) {
+    gpuDefaults.values.mixed_chunk = opts.mixedChunk
+    gpuDefaults.sources.push(opts.mixedChunk ? '--mixed-chunk' : '--no-mixed-chunk')
+  }
   const budget = opts.maxPrefillTokens ?? gpuDefaults.values.max_prefill_tokens ?? opts.engine.params.max_prefill_tokens
   return {
     cost,

@@ -47,6 +47,15 @@ describe('engine defaults by GPU', () => {
     for (const e of [vllm, sglang]) for (const g of [{name: 'H100-SXM', memGiB: 80}, {name: 'H200-SXM', memGiB: 141}]) expect(gpuDefaultsOn(e.gpuDefaults, g).sources).toEqual([])
   })
 
+  it('SGLang 0.5.1 and earlier run prefill batches apart from decodes; later versions, or none named, mix them', () => {
+    const h100 = {name: 'H100-SXM', memGiB: 80}
+    for (const v of ['0.5.1.post1', '0.5.1', '0.4.9', '0.5.2rc0']) expect(paramsOn(sglang, h100).mixed_chunk && gpuDefaultsOn(sglang.gpuDefaults, h100, v).values.mixed_chunk).toBe(false)
+    for (const v of ['0.5.2', '0.5.6.post2', '0.5.9', 'glm5-hopper', '']) expect(gpuDefaultsOn(sglang.gpuDefaults, h100, v).values.mixed_chunk).toBeUndefined()
+    expect(gpuDefaultsOn(sglang.gpuDefaults, h100).values.mixed_chunk).toBeUndefined()
+    expect(gpuDefaultsOn(sglang.gpuDefaults, h100, '0.5.1').sources[0]).toMatch(/^SGLang 0\.5\.1 and earlier/)
+    for (const e of [vllm, loadEngine('trtllm')]) expect(paramsOn(e, h100).mixed_chunk).toBe(true)
+  })
+
   function serve(gpu: string, opts: {maxPrefillTokens?: number} = {}) {
     const inputs = loadSimInputs({model: 'llama-3.1-8b', gpu, profile: 'default'})
     const d = {...DEFAULT_DEPLOYMENT, worldSize: 1, tp: 1, isl: 128, osl: 128}
@@ -89,6 +98,6 @@ describe('engine defaults by GPU', () => {
     const r = await runCli(['simulate', '--model', 'llama-3.1-8b', '--gpu', 'A100-SXM', '--serving', '--engine', 'vllm', '--concurrency', '16', '--isl', '512', '--osl', '128'])
     expect(r.exitCode).toBe(0)
     expect(r.stdout).toMatch(/Step token budget\s+2048 \(engine default on this GPU\)/)
-    expect(r.stdout).toMatch(/Engine defaults on this GPU\s+max_prefill_tokens 2048, max_running_requests 256 \(vLLM: an A100 budgets 2048 tokens and 256 requests whatever its memory\)/)
+    expect(r.stdout).toMatch(/Engine defaults here\s+max_prefill_tokens 2048, max_running_requests 256 \(vLLM: an A100 budgets 2048 tokens and 256 requests whatever its memory\)/)
   })
 })

@@ -28,6 +28,7 @@ function linearCost(over: Partial<StepCost> = {}): StepCost {
 const BARE: EngineParams = {
   max_prefill_tokens: 8192,
   budget_includes_decode: false,
+  mixed_chunk: true,
   max_running_requests: 1024,
   gpu_memory_fraction: 0.9,
   memory_fraction_of: 'total',
@@ -192,5 +193,25 @@ describe('the serving steady state', () => {
     const fast = solveServing(linearCost(), {...BARE, frontend_us_per_output_token: 500}, workload)
     expect(fast.ttftParts.frontendMs).toBe(0)
     expect(fast.ttftMs).toBeCloseTo(16, 6)
+  })
+
+  it('without mixed chunks, clients that arrive together stay in waves: TTFT is the mean of the wave\'s prefill batches, TPOT waits for the batches after its own', () => {
+    // 20 prompts of 1,000 tokens = 20,000 tokens: 3 batches of the 8,192-token budget (the last one partial, timed full).
+    // A batch: 1 ms + 8,192 x 0.01 ms + 8.192 prompts x 5 ms attention = 123.88 ms.
+    const batch = 1 + 81.92 + 8.192 * 5
+    const s = solveServing(linearCost(), {...BARE, mixed_chunk: false}, {...workload, concurrency: 20})
+    expect(s.converged).toBe(true)
+    // the j-th batch's requests get their first token after j batches: (1 + 2 + 3) / 3 = 2 batches on average
+    expect(s.ttftMs).toBeCloseTo(2 * batch, 6)
+    // all 20 decode together, nothing prefilled beside them: 1 ms + 20 x 0.01 ms + 20 x 0.02 ms = 1.6 ms a step; and
+    // before its second token a request waits for the (3 - j) batches after its own, 1 batch on average, over its 100 steps
+    expect(s.meanDecodeBatch).toBe(20)
+    expect(s.mixedStepShare).toBe(0)
+    expect(s.tpotMs).toBeCloseTo(1.6 + batch / 100, 6)
+    // the closed loop: a request's round is the whole wave (3 batches) and its 100 decode steps
+    expect(s.requestsPerSecond).toBeCloseTo(20 / ((3 * batch + 100 * 1.6) / 1000), 4)
+    // with mixed chunks the same clients spread out: each waits for about one step carrying its own prompt
+    const mixed = solveServing(linearCost(), BARE, {...workload, concurrency: 20})
+    expect(mixed.ttftMs).toBeLessThan(batch)
   })
 })
