@@ -33,7 +33,12 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     ...(p.frontendMs > 0 ? [line('  API server behind (ms)', `${ms(p.frontendMs)} (it streams at most ${Math.round(frontendTokensPerSecond(s.params)).toLocaleString('en-US')} tokens/s)`)] : []),
     line('Mean TPOT (ms)', ms(s.tpotMs) + (u ? within(u.typical.tpot, u.p90.tpot) : '')),
     line('  decode-only step (ms)', ms(s.decodeStepMs)),
-    line('  step with prefill (ms)', `${ms(s.mixedStepMs)} (${(s.mixedStepShare * 100).toFixed(0)}% of steps, ${s.prefillTokensPerMixedStep.toFixed(0)} prefill tokens)`),
+    ...(s.params.mixed_chunk === false
+      ? [
+          line('  prefill batch, decodes paused (ms)', `${ms(s.mixedStepMs)} (${s.prefillTokensPerMixedStep.toFixed(0)} prefill tokens; no mixed chunks)`),
+          line("  wait for the wave's later batches", `${ms(s.wavePauseMs)} ms a token`),
+        ]
+      : [line('  step with prefill (ms)', `${ms(s.mixedStepMs)} (${(s.mixedStepShare * 100).toFixed(0)}% of steps, ${s.prefillTokensPerMixedStep.toFixed(0)} prefill tokens)`)]),
     line('Mean decoding requests per step', s.meanDecodeBatch.toFixed(1)),
     center('Throughput', '-'),
     line('Requests/s per replica', s.requestsPerSecond.toFixed(2)),

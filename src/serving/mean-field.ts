@@ -72,6 +72,8 @@ export interface ServingSolution {
   mixedStepShare: number
   prefillTokensPerMixedStep: number
   decodeStepMs: number
+  /** Without mixed chunks (mixed_chunk false): of TPOT, the wait for the wave's later prefill batches between a request's first and second token, spread over its tokens, ms; 0 otherwise. */
+  wavePauseMs: number
   /** The host work of a decode step (host_us_per_request x its requests), ms: the step is this long when the kernels take less. */
   decodeHostMs: number
   mixedStepMs: number
@@ -263,10 +265,12 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     ...(memoryShortfall ? {memoryShortfall} : {}),
     meanDecodeBatch: state.meanDecodeBatch,
     mixedStepShare: state.mixedStepShare,
-    prefillTokensPerMixedStep: state.prefillTokensPerMixedStep,
+    prefillTokensPerMixedStep: cohorts ? Math.min(w.maxPrefillTokens, waveTokens) : state.prefillTokensPerMixedStep,
     decodeStepMs: state.decodeStepSeconds * 1000,
+    wavePauseMs: osl > 1 ? (waveTail / (osl - 1)) * 1000 : 0,
     decodeHostMs: state.decodeHostSeconds * 1000,
-    mixedStepMs: state.mixedStepSeconds * 1000,
+    // Without mixed chunks the steps that carry prefill are the wave's prefill batches.
+    mixedStepMs: (cohorts ? waveStep : state.mixedStepSeconds) * 1000,
     ttftParts: {
       admissionMs: admission * 1000,
       joinMs: join * 1000,

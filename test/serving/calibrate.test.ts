@@ -69,8 +69,8 @@ describe('the backend column', () => {
   })
 })
 
-/** The decode step's fixed costs where their priors hold them: 0.5 ms a step, 0.01 ms a request, 10 us a layer, 20 us more a MoE layer. */
-const AT_PRIORS = {step_overhead_ms: 0.5, per_request_overhead_ms: 0.01, layer_overhead_us: 10, moe_layer_overhead_us: 20}
+/** The decode step's fixed costs where their priors hold them: 0.5 ms a step, 0.01 ms a request, 10 us a layer, 20 us more a MoE layer; and a share of 0.1 of waves. */
+const AT_PRIORS = {step_overhead_ms: 0.5, per_request_overhead_ms: 0.01, layer_overhead_us: 10, moe_layer_overhead_us: 20, sync_share: 0.1}
 
 describe('fitting engine parameters', () => {
   it('recovers known parameters from predictions made with them, and cross-validation predicts held-out runs', () => {
@@ -115,6 +115,8 @@ describe('fitting engine parameters', () => {
     // A decode step's fixed cost pays 0.03 x its distance from the prior in units of the prior: 30 us a layer is 2 units from 10.
     expect(objective(runs, {...truth, layer_overhead_us: 30}) - loss(runs, {...truth, layer_overhead_us: 30})).toBeCloseTo(0.03 * 2, 12)
     expect(objective(runs, {...truth, step_overhead_ms: 0}) - loss(runs, {...truth, step_overhead_ms: 0})).toBeCloseTo(0.03 * 1, 12)
+    // The share of waves pays 0.01 x its distance from 0.1 in units of 0.1: 0.3 is 2 units away.
+    expect(objective(runs, {...truth, sync_share: 0.3}) - loss(runs, {...truth, sync_share: 0.3})).toBeCloseTo(0.01 * 2, 12)
     const fit = fitParams(runs, {...truth, kv_capacity_scale: 1.6}, {maxEvaluations: 400, restarts: 1})
     expect(Math.abs(Math.log(fit.params.kv_capacity_scale))).toBeLessThan(0.05)
   })

@@ -208,6 +208,8 @@ describe('the serving steady state', () => {
     expect(s.meanDecodeBatch).toBe(20)
     expect(s.mixedStepShare).toBe(0)
     expect(s.tpotMs).toBeCloseTo(1.6 + batch / 100, 6)
+    expect(s.wavePauseMs).toBeCloseTo(batch / 100, 6)
+    expect([s.mixedStepMs, s.prefillTokensPerMixedStep]).toEqual([expect.closeTo(batch, 6), 8192])
     // the closed loop: a request's round is the whole wave (3 batches) and its 100 decode steps
     expect(s.requestsPerSecond).toBeCloseTo(20 / ((3 * batch + 100 * 1.6) / 1000), 4)
     // with mixed chunks the same clients spread out: each waits for about one step carrying its own prompt
