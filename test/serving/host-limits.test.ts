@@ -23,10 +23,13 @@ describe("the host's limits", () => {
 
   it('floor a step at the host work of its requests, and cap a replica at what its API server streams', async () => {
     const s = (await runJson([...RUN, '--gpu', 'H200-SXM'])).json.serving
-    // a step is at least 45 us for each request decoding in it: nearly all 512, 23.04 ms with all of them
+    // a decode step is at least 45 us for each request decoding in it: nearly all 512, 23.04 ms with all of them;
+    // TPOT adds the steps that carry prefill, whose kernels are longer than that
     expect(s.meanDecodeBatch).toBeGreaterThan(500)
-    expect(s.tpotMs).toBeGreaterThanOrEqual(0.045 * s.meanDecodeBatch - 1e-9)
-    expect(s.tpotMs).toBeLessThanOrEqual(23.04)
+    expect(s.decodeStepMs).toBeGreaterThanOrEqual(0.045 * s.meanDecodeBatch - 1e-9)
+    expect(s.decodeStepMs).toBeLessThanOrEqual(23.04)
+    expect(s.decodeStepMs).toBeCloseTo(s.decodeHostMs, 9)
+    expect(s.tpotMs).toBeGreaterThanOrEqual(s.decodeStepMs)
     // the server streams 1e6 / 55 = 18,182 tokens/s: 2,273 per GPU of the 8, 18.18 requests/s of 1,000 tokens
     expect(s.requestsPerSecond).toBeCloseTo(1e6 / 55 / 1000, 6)
     expect(s.outputTokensPerGpuPerSecond).toBeCloseTo(1e6 / 55 / 8, 3)
@@ -39,9 +42,9 @@ describe("the host's limits", () => {
     const h200 = (await runJson([...RUN, '--gpu', 'H200-SXM'])).json.serving
     const b200 = (await runJson([...RUN, '--gpu', 'B200-SXM'])).json.serving
     expect(b200.outputTokensPerGpuPerSecond).toBeCloseTo(h200.outputTokensPerGpuPerSecond, 3)
-    // both steps wait for the host: the same 45 us x the requests decoding
-    expect(b200.tpotMs).toBeGreaterThanOrEqual(0.045 * b200.meanDecodeBatch - 1e-9)
-    expect(b200.tpotMs / h200.tpotMs).toBeGreaterThan(0.98)
+    // both decode steps wait for the host: the same 45 us x the requests decoding
+    expect(b200.decodeStepMs).toBeGreaterThanOrEqual(0.045 * b200.meanDecodeBatch - 1e-9)
+    expect(b200.decodeStepMs / h200.decodeStepMs).toBeGreaterThan(0.98)
   })
 
   it('are what an engine file says, and a file written before them takes the bundled values', async () => {
