@@ -62,7 +62,8 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
   if (engineDir !== undefined && !statSync(engineDir, {throwIfNoEntry: false})?.isDirectory()) throw usageError(`--engine-dir ${engineDir} is not a folder`)
   const deployment = Object.assign(deploymentFromOptions(o), o.moeEp === undefined ? {} : {moeEp: o.moeEp})
   // Given, not defaulted: a concurrency without serving would be silently ignored.
-  const requestWarnings = checkServingRequest({serving: o.serving, mode: deployment.mode, servingFlags: options.concurrency === undefined ? [] : ['concurrency']})
+  const given = {concurrency: options.concurrency, 'engine-version': options.engineVersion, 'mixed-chunk': options.mixedChunk}
+  const requestWarnings = checkServingRequest({serving: o.serving, mode: deployment.mode, servingFlags: Object.keys(given).filter((k) => given[k as keyof typeof given] !== undefined)})
   const engine = loadEngine(o.engine, engineDir)
   const result = simulateDeployment(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {engine})
   result.warnings.push(...requestWarnings)

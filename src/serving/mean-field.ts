@@ -16,7 +16,10 @@
  * the queued prefill work ahead of it; the rest of its cycle
  * Z = (join_steps + osl - 1) tau + ttft overhead is a delay. Requests beyond
  * what the engine admits (max running, KV capacity) and the fitted admission
- * queue wait queue / X (Little's law). A step lasts at least the host work the
+ * queue wait queue / X (Little's law). Without mixed chunks (mixed_chunk
+ * false) a prefill batch pauses every decode: every request arrives in a wave,
+ * all N decode together, and a request waits for the wave's later prefill
+ * batches before its second token. A step lasts at least the host work the
  * engine overlaps with it (engineStepMs), and clients beyond what the API
  * server streams wait before their first token (frontendWaitSeconds).
  */

@@ -45,4 +45,10 @@ describe('simulate --serving with an engine version or --no-mixed-chunk', () => 
     expect(flag.ttftMs).toBeCloseTo(old.ttftMs, 6)
     expect(old.meanDecodeBatch).toBe(128)
   })
+
+  it('apply to --serving only: without it they are a usage error, not silently ignored', async () => {
+    const r = await runCli(['simulate', '--model', 'qwen3-32b', '--gpu', 'H100-SXM', '--engine-version', '0.5.1', '--no-mixed-chunk'])
+    expect(r.exitCode).toBe(2)
+    expect(r.stderr).toMatch(/--engine-version, --mixed-chunk apply to --serving only/)
+  })
 })
