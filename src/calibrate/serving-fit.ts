@@ -20,6 +20,7 @@ import {rowEngineName, rowEngineVersion, servingRun} from './serving.js'
 import {rowEngine} from './row-engine.js'
 import {nelderMead} from './serving-optimize.js'
 import type {MeasurementRow} from './types.js'
+import type {ModelSpec} from '../model/types.js'
 import {withGpuDefaults} from '../serving/engine-on-gpu.js'
 
 export interface FitRun {
@@ -49,6 +50,17 @@ export interface Prediction {
 
 const metricOf = (m: string) => (m === 'ttft_ms' ? 'ttft' : 'tpot')
 
+/**
+ * What a model's name does not change: a run of one architecture under two names with the same
+ * values to the last digit (DeepSeek-R1 runs exported again under DeepSeek-V3's config, which is R1's
+ * too) is the same run, and counts once.
+ */
+const architectureOf = (m: ModelSpec): string =>
+  JSON.stringify([m.modelType, m.layers, m.hidden, m.vocab, m.tiedEmbeddings, m.attention, m.linear ?? null, m.ffn, m.shippedQuant ?? null, m.shippedKvQuant ?? null])
+
+/** Two exports of one measured value: equal but for the last bits of a double. */
+const sameValue = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b))
+
 /** Groups serving rows into runs (one deployment at one concurrency) and builds each run's step costs once. */
 export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironment, profile: Profile): {runs: FitRun[]; problems: string[]; implausible: string[]} {
   const byKey = new Map<string, FitRun>()
@@ -61,9 +73,15 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
       const engine = rowEngineName(row)
       const layout = servingRun(row, model, gpu)
       const d = layout.deployment
-      const configuration = [row.model, row.gpu, d.tp, d.worldSize, d.weightFormat ?? row.fp8_gemm, row.fp8_kv, d.moeEp ?? '', engine, row.extra.backend_version ?? '', row.isl, row.osl, row.max_prefill_tokens ?? ''].join('|')
-      const key = `${configuration}|${row.decode_batch}`
+      const configuration = [architectureOf(model), row.gpu, d.tp, d.worldSize, d.weightFormat ?? row.fp8_gemm, row.fp8_kv, d.moeEp ?? '', engine, row.extra.backend_version ?? '', row.isl, row.osl, row.max_prefill_tokens ?? ''].join('|')
+      let key = `${configuration}|${row.decode_batch}`
       let run = byKey.get(key)
+      // Under another name the same run repeats its values to the last digit; another value under another name is another run.
+      const earlier = run?.[metricOf(row.metric)]?.actual
+      if (run && run.model !== row.model && !(earlier !== undefined && sameValue(earlier, row.actual))) {
+        key = `${key}|${row.model}`
+        run = byKey.get(key)
+      }
       if (!run) {
         // The fitted parameters are not known yet; what the step costs depend on (the KV dtype the engine picks) is.
         const {params: rowParams, gpuDefaults} = rowEngine(row)
@@ -72,11 +90,13 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
         run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem}
         byKey.set(key, run)
       }
+      // A run exported under two names is reported under the first of them in order, whichever row came first.
+      else if (row.model < run.model) run.model = row.model
       const slot = metricOf(row.metric)
       const first = run[slot]
       if (first) {
         // A repeat of the same value is the same measurement exported twice; another value is a second measurement of it.
-        const same = first.actual === row.actual
+        const same = sameValue(first.actual, row.actual)
         const apart = Math.max(first.actual, row.actual) / Math.min(first.actual, row.actual)
         const how = same ? 'the same value' : `${row.actual.toPrecision(4)} against ${first.actual.toPrecision(4)}, ${apart.toFixed(2)}x apart`
         problems.push(`row ${row.id}: a second ${row.metric} row for the same run as ${first.id} (${how}); ignored by the fit`)

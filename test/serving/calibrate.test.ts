@@ -154,3 +154,27 @@ function loadMeasurementFilesFromText(text: string, baseDir: string) {
   expect(parsed.problems).toEqual([])
   return parsed.rows
 }
+
+describe('runs under two names', () => {
+  it('counts a run exported under two names of one architecture once, under the first name in order', () => {
+    // The H200 file holds SGLang 0.5.9 DeepSeek-R1 runs twice: as deepseek-r1 (2026 ids) and as deepseek-v3 (dsr1_..._cfg81 ids, exported
+    // with DeepSeek-V3's config, which is R1's too), to the last digit.
+    const h200 = loadMeasurementFiles([path.join(ROOT, 'calibration', 'serving-h200.csv')]).rows
+    const pair = h200.filter((r) => /^(dsr1_h200_sglang_fp8_agg_1024x1024_c16_cfg81|2026_03_25_deepseek_r1_h200_sxm_sglang_fp8_agg_1024x1024_c16_)/.test(r.id))
+    expect(new Set(pair.map((r) => r.model))).toEqual(new Set(['deepseek-v3', 'deepseek-r1']))
+    const {runs, problems: repeats} = prepareRuns(pair, env, getProfile('default'))
+    expect(runs).toHaveLength(1)
+    expect(runs[0].model).toBe('deepseek-r1')
+    expect(repeats.filter((p) => p.includes('the same value'))).toHaveLength(pair.length - 2)
+  })
+
+  it('keeps runs of one architecture under two names apart where their values differ', () => {
+    // TensorRT-LLM 1.1.0rc2, 64 clients: TPOT 33.11 ms as deepseek-v3 (dsr1_..._cfg181), 23.42 ms as deepseek-r1.
+    const h200 = loadMeasurementFiles([path.join(ROOT, 'calibration', 'serving-h200.csv')]).rows
+    const pair = h200.filter((r) => /^(dsr1_h200_trtllm_fp8_agg_1024x1024_c64_cfg181|2026_03_25_deepseek_r1_h200_sxm_trtllm_fp8_agg_1024x1024_c64_)/.test(r.id))
+    expect(pair).toHaveLength(4)
+    const {runs} = prepareRuns(pair, env, getProfile('default'))
+    expect(runs.map((r) => [r.model, r.tpot?.actual.toFixed(2)]).sort()).toEqual([['deepseek-r1', '23.42'], ['deepseek-v3', '33.11']])
+  })
+})
+
