@@ -74,10 +74,11 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
       const layout = servingRun(row, model, gpu)
       const d = layout.deployment
       const configuration = [architectureOf(model), row.gpu, d.tp, d.worldSize, d.weightFormat ?? row.fp8_gemm, row.fp8_kv, d.moeEp ?? '', engine, row.extra.backend_version ?? '', row.isl, row.osl, row.max_prefill_tokens ?? ''].join('|')
+      const slot = metricOf(row.metric)
       let key = `${configuration}|${row.decode_batch}`
       let run = byKey.get(key)
       // Under another name the same run repeats its values to the last digit; another value under another name is another run.
-      const earlier = run?.[metricOf(row.metric)]?.actual
+      const earlier = run?.[slot]?.actual
       if (run && run.model !== row.model && !(earlier !== undefined && sameValue(earlier, row.actual))) {
         key = `${key}|${row.model}`
         run = byKey.get(key)
@@ -92,7 +93,6 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
       }
       // A run exported under two names is reported under the first of them in order, whichever row came first.
       else if (row.model < run.model) run.model = row.model
-      const slot = metricOf(row.metric)
       const first = run[slot]
       if (first) {
         // A repeat of the same value is the same measurement exported twice; another value is a second measurement of it.
