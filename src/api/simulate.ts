@@ -11,6 +11,8 @@ import {simulateOptions} from '../options/shared.js'
 import {resolveOptions, type OptionsOf} from '../options/spec.js'
 import {parseSwitchOverrides, type ProfileName} from '../profile.js'
 import {simulateServing, type ServingResult} from '../serving/simulate.js'
+import {releaseOf} from '../serving/engine-on-gpu.js'
+import {quoteText} from '../util/quote.js'
 import type {SimResult} from '../sim/result.js'
 import {simulate as simulateDeployment} from '../sim/simulate.js'
 import {checkServingRequest} from '../sim/validate.js'
@@ -64,6 +66,7 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
   // Given, not defaulted: a concurrency without serving would be silently ignored.
   const given = {concurrency: options.concurrency, 'engine-version': options.engineVersion, 'mixed-chunk': options.mixedChunk}
   const requestWarnings = checkServingRequest({serving: o.serving, mode: deployment.mode, servingFlags: Object.keys(given).filter((k) => given[k as keyof typeof given] !== undefined)})
+  if (o.engineVersion !== undefined && !releaseOf(o.engineVersion)) throw usageError(`--engine-version expects a release number such as 0.5.1 or 1.0.0rc3, got ${quoteText(o.engineVersion)}`)
   const engine = loadEngine(o.engine, engineDir)
   const result = simulateDeployment(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {engine})
   result.warnings.push(...requestWarnings)

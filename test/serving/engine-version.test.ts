@@ -51,4 +51,11 @@ describe('simulate --serving with an engine version or --no-mixed-chunk', () => 
     expect(r.exitCode).toBe(2)
     expect(r.stderr).toMatch(/--engine-version, --mixed-chunk apply to --serving only/)
   })
+
+  it('reads --engine-version as a release number, and says so when it is not one', async () => {
+    const r = await runCli([...base.filter((a) => a !== '--json'), '--engine-version', 'latest'])
+    expect(r.exitCode).toBe(2)
+    expect(r.stderr).toMatch(/--engine-version expects a release number such as 0\.5\.1 or 1\.0\.0rc3, got "latest"/)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
 })
