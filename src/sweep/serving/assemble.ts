@@ -53,6 +53,7 @@ export function aggregatedPlan(a: AssembleContext, {point: p, plan}: PlannedPoin
       stepTokens: p.budget,
       memoryFraction: engine.params.gpu_memory_fraction,
       units: plan.units,
+      mixedChunk: engine.params.mixed_chunk,
     }),
   }
 }

@@ -32,6 +32,8 @@ export interface LaunchSettings {
   units: number
   /** A pool of a disaggregated deployment. */
   role?: 'prefill' | 'decode'
+  /** Steps that carry prefill chunks beside decodes, as the figures assume (the engine's mixed_chunk): the engine's flag for it, where it has one. */
+  mixedChunk?: boolean
 }
 
 export interface EngineLaunch {
@@ -78,6 +80,8 @@ export function launchCommand(engine: string, spec: EngineLaunchSpec, u: LaunchU
   }
   if (s.maxRunning !== undefined) flag('maxRunning', {value: total(s.maxRunning)})
   if (s.stepTokens !== undefined) flag('stepTokens', {value: total(s.stepTokens)})
+  // An aggregated unit mixes prefill chunks with decodes where the figures say so; a disaggregated pool runs one phase.
+  if (s.mixedChunk && !s.role) flag('mixedChunk')
   flag('memoryFraction', {value: s.memoryFraction})
   if (u.fp8Kv) {
     if (f.kvFp8) flag('kvFp8')

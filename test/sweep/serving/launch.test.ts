@@ -37,6 +37,15 @@ describe('engine launch commands', () => {
     expect(launchCommand('sglang', specs.sglang, tp(2, 1), set({role: 'decode', stepTokens: undefined})).commands[0].command).toMatch(/--disaggregation-mode decode$/)
   })
 
+  it('asks SGLang for mixed chunks where the figures assume them (its default is off), and no other engine: theirs always mix', () => {
+    expect(launchCommand('sglang', specs.sglang, tp(2, 1, false), set({memoryFraction: 0.88, mixedChunk: true})).commands[0].command).toBe(
+      'python -m sglang.launch_server --model-path $MODEL --tp 2 --max-running-requests 32 --chunked-prefill-size 4096 --enable-mixed-chunk --mem-fraction-static 0.88',
+    )
+    expect(launchCommand('sglang', specs.sglang, tp(2, 1, false), set({mixedChunk: false})).commands[0].command).not.toMatch(/mixed/)
+    expect(launchCommand('sglang', specs.sglang, tp(2, 1, false), set({mixedChunk: true, role: 'prefill'})).commands[0].command).not.toMatch(/mixed/)
+    for (const e of ['vllm', 'trtllm'] as const) expect(launchCommand(e, specs[e], tp(2, 1, false), set({mixedChunk: true})).commands[0].command).not.toMatch(/mixed/)
+  })
+
   it('TensorRT-LLM: flags plus an extra-options YAML; DeepEP and FP8 conversion become notes', () => {
     const l = launchCommand('trtllm', specs.trtllm, {...dpEp(8, 1, true), fp8Kv: true}, set({units: 3}))
     expect(l.commands[0].command).toBe(
