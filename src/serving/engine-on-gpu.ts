@@ -7,36 +7,12 @@
  * have picked there (docs/serving.md, Engine defaults by GPU).
  */
 import type {EngineParams, GpuDefaultRule} from '../engine.js'
+import {versionBelow} from '../util/version.js'
 
 /** What a rule looks at: the GPU's name and memory. */
 export interface GpuIdentity {
   name: string
   memGiB: number
-}
-
-/**
- * A release's number as [major, minor, patch, ...], and whether it is a pre-release (rc, a, b, dev) of
- * it; undefined when the text does not start with one (a build's name, or no version given).
- *
- * @example releaseOf('1.0.0rc3') // {parts: [1, 0, 0], pre: true}
- * @example releaseOf('0.5.1.post1') // {parts: [0, 5, 1], pre: false}
- */
-export function releaseOf(version: string): {parts: number[]; pre: boolean} | undefined {
-  const m = /^v?(\d+(?:\.\d+)*)(.*)$/.exec(version.trim())
-  if (!m) return undefined
-  return {parts: m[1].split('.').map(Number), pre: /^\.?(rc|a|b|alpha|beta|dev)/i.test(m[2])}
-}
-
-/** Whether `version` is a release before `bound` (a pre-release of `bound` is); an unreadable version is not. */
-export function versionBelow(version: string, bound: string): boolean {
-  const v = releaseOf(version)
-  const b = releaseOf(bound)
-  if (!v || !b) return false
-  for (let i = 0; i < Math.max(v.parts.length, b.parts.length); i++) {
-    const d = (v.parts[i] ?? 0) - (b.parts[i] ?? 0)
-    if (d !== 0) return d < 0
-  }
-  return v.pre && !b.pre
 }
 
 export function ruleApplies(rule: GpuDefaultRule, gpu: GpuIdentity, engineVersion?: string): boolean {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {releaseOf, versionBelow} from '../../src/serving/engine-on-gpu.js'
+import {releaseOf, versionBelow} from '../../src/util/version.js'
 import {runCli} from '../helpers/cli.js'
 
 describe('engine versions', () => {

@@ -8,6 +8,7 @@
 import {existsSync, readdirSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {inputError, usageError} from '../../errors.js'
+import {compareReleases} from '../../util/version.js'
 
 export const FAMILIES = [
   'gemm_perf',
@@ -124,17 +125,8 @@ function newestPerFamily(tables: FoundTable[]): FoundTable[] {
   for (const t of tables) {
     const k = `${t.system}|${t.family}`
     const prev = best.get(k)
-    if (!prev || compareVersions(t.version ?? '', prev.version ?? '') > 0) best.set(k, t)
+    if (!prev || compareReleases(t.version ?? '', prev.version ?? '') > 0) best.set(k, t)
   }
   return [...best.values()]
 }
 
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[.\-]/).map((x) => Number.parseInt(x, 10) || 0)
-  const pb = b.split(/[.\-]/).map((x) => Number.parseInt(x, 10) || 0)
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
-    if (d !== 0) return d
-  }
-  return 0
-}
