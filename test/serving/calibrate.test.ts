@@ -2,7 +2,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {EvalEnvironment} from '../../src/calibrate/environment.js'
 import {evaluateRows} from '../../src/calibrate/runner.js'
-import {fitEngine, fitParams, loss, objective, predictRun, prepareRuns} from '../../src/calibrate/serving-fit.js'
+import {fitEngine, fitError, fitLoss, fitParams, loss, objective, predictRun, prepareRuns} from '../../src/calibrate/serving-fit.js'
 import {FITTED_NAMES} from '../../src/engine.js'
 import {solveServing} from '../../src/serving/mean-field.js'
 import {breakdown} from '../../src/calibrate/serving-engines.js'
@@ -70,9 +70,19 @@ describe('the backend column', () => {
 })
 
 /** The decode step's fixed costs where their priors hold them: 0.5 ms a step, 0.01 ms a request, 10 us a layer, 20 us more a MoE layer; and a share of 0.1 of waves. */
-const AT_PRIORS = {step_overhead_ms: 0.5, per_request_overhead_ms: 0.01, layer_overhead_us: 10, moe_layer_overhead_us: 20, sync_share: 0.1}
+const AT_PRIORS = {step_overhead_ms: 0.5, per_request_overhead_ms: 0.01, layer_overhead_us: 10, moe_layer_overhead_us: 20, sync_share: 0.1, join_steps: 2}
 
 describe('fitting engine parameters', () => {
+  it('charges a row the mean of its relative and log error, so half and twice the measured value cost alike in log terms', () => {
+    // by hand: (|2 - 1| + ln 2) / 2 and (|0.5 - 1| + ln 2) / 2
+    expect(fitError(2)).toBeCloseTo(0.846574, 6)
+    expect(fitError(0.5)).toBeCloseTo(0.596574, 6)
+    expect(fitError(1)).toBe(0)
+    // MAPE alone would charge 1 and 0.5: the fit leaned low
+    expect(fitError(2) - fitError(0.5)).toBeCloseTo(0.25, 12)
+    expect(fitError(0)).toBe(Number.POSITIVE_INFINITY)
+  })
+
   it('recovers known parameters from predictions made with them, and cross-validation predicts held-out runs', () => {
     const {runs} = prepareRuns(rows.filter((r) => r.extra.backend === 'vllm' && r.model === 'qwen3-32b' && r.tp === 4), env, getProfile('default'))
     expect(runs.length).toBeGreaterThan(20)
@@ -110,13 +120,15 @@ describe('fitting engine parameters', () => {
       run.ttft = {id: 'ttft', actual: p.ttft}
       run.tpot = {id: 'tpot', actual: p.tpot}
     }
-    // The prior: 0.03 x |ln(scale / 1)| on top of the MAPE (a fraction).
-    expect(objective(runs, {...truth, kv_capacity_scale: 2}) - loss(runs, {...truth, kv_capacity_scale: 2})).toBeCloseTo(0.03 * Math.log(2), 12)
+    // The prior: 0.03 x |ln(scale / 1)| on top of the fit's error (a fraction).
+    expect(objective(runs, {...truth, kv_capacity_scale: 2}) - fitLoss(runs, {...truth, kv_capacity_scale: 2})).toBeCloseTo(0.03 * Math.log(2), 12)
     // A decode step's fixed cost pays 0.03 x its distance from the prior in units of the prior: 30 us a layer is 2 units from 10.
-    expect(objective(runs, {...truth, layer_overhead_us: 30}) - loss(runs, {...truth, layer_overhead_us: 30})).toBeCloseTo(0.03 * 2, 12)
-    expect(objective(runs, {...truth, step_overhead_ms: 0}) - loss(runs, {...truth, step_overhead_ms: 0})).toBeCloseTo(0.03 * 1, 12)
+    expect(objective(runs, {...truth, layer_overhead_us: 30}) - fitLoss(runs, {...truth, layer_overhead_us: 30})).toBeCloseTo(0.03 * 2, 12)
+    expect(objective(runs, {...truth, step_overhead_ms: 0}) - fitLoss(runs, {...truth, step_overhead_ms: 0})).toBeCloseTo(0.03 * 1, 12)
     // The share of waves pays 0.01 x its distance from 0.1 in units of 0.1: 0.3 is 2 units away.
-    expect(objective(runs, {...truth, sync_share: 0.3}) - loss(runs, {...truth, sync_share: 0.3})).toBeCloseTo(0.01 * 2, 12)
+    expect(objective(runs, {...truth, sync_share: 0.3}) - fitLoss(runs, {...truth, sync_share: 0.3})).toBeCloseTo(0.01 * 2, 12)
+    // join_steps pays 0.01 x its distance from 2 steps in units of 2: 6 steps is 2 units away.
+    expect(objective(runs, {...truth, join_steps: 6}) - fitLoss(runs, {...truth, join_steps: 6})).toBeCloseTo(0.01 * 2, 12)
     const fit = fitParams(runs, {...truth, kv_capacity_scale: 1.6}, {maxEvaluations: 400, restarts: 1})
     expect(Math.abs(Math.log(fit.params.kv_capacity_scale))).toBeLessThan(0.05)
   })

@@ -2,7 +2,7 @@
  * The high-token-rate warning (src/serving/simulate.ts) rests on a count of
  * measured runs: where the model puts one replica at HIGH_TOKEN_RATE output
  * tokens/s or more, the measured TTFT was mostly above the prediction, and
- * most of those runs more than twice it. The count is redone here on the
+ * many of those runs more than twice it. The count is redone here on the
  * bundled serving runs, so that a model that stops under-predicting them (or
  * a threshold that stops meaning it) fails this test and the warning is
  * revisited.
@@ -10,7 +10,7 @@
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {calibrate} from '../../src/api/calibrate.js'
-import {HIGH_TOKEN_RATE, highTokenRateWarning} from '../../src/serving/simulate.js'
+import {HIGH_TOKEN_RATE, HIGH_TOKEN_RATE_RUNS, highTokenRateWarning} from '../../src/serving/simulate.js'
 import {ROOT} from '../helpers/cli.js'
 
 const FILES = ['serving-h100.csv', 'serving-h200.csv'].map((f) => path.join(ROOT, 'calibration', f))
@@ -25,16 +25,22 @@ describe('the high-token-rate warning', () => {
     expect(w?.message).toMatch(/^one replica streams 8000 output tokens\/s here; .*TTFT is likely under-predicted/)
   })
 
-  it('flags measured runs whose TTFT was mostly above the prediction, most of them more than twice it', async () => {
+  it('flags measured runs whose TTFT was mostly above the prediction, many of them more than twice it', async () => {
     const result = await calibrate({measurements: FILES, profile: 'default'})
     const flagged = result.rows.filter((r) => r.metric === 'ttft_ms' && r.status === 'ok' && (r.warnings ?? []).includes('high-token-rate'))
     const ratios = flagged.map((r) => r.actual / r.simulated!).sort((a, b) => a - b)
-    // 39 runs with the engines' API server limit (docs/serving.md): 31 above the prediction, 23 above twice it, median 2.2x.
-    // Before the limit: 35 of 39 above twice it, median 5.1x, none below it.
+    // 37 runs with the engines' API server limit and the fit on relative and log error (docs/serving.md): 31 above the
+    // prediction, 16 above twice it, median 1.8x. Fitted on the relative error alone: 39 runs, 31 above, 23 above twice
+    // it, median 2.2x; before the limit: 35 of 39 above twice it, median 5.1x, none below it.
     expect(flagged.length).toBeGreaterThanOrEqual(30)
-    expect(ratios.filter((q) => q > 1).length / ratios.length).toBeGreaterThanOrEqual(0.7)
-    expect(ratios.filter((q) => q > 2).length / ratios.length).toBeGreaterThanOrEqual(0.5)
-    expect(ratios[Math.floor(ratios.length / 2)]).toBeGreaterThan(1.8)
+    expect(ratios.filter((q) => q > 1).length / ratios.length).toBeGreaterThanOrEqual(0.8)
+    expect(ratios.filter((q) => q > 2).length / ratios.length).toBeGreaterThanOrEqual(0.4)
+    expect(ratios[Math.floor(ratios.length / 2)]).toBeGreaterThan(1.7)
+    // What the warning and the sweep's note say of them.
+    expect(HIGH_TOKEN_RATE_RUNS.runs).toBe(ratios.length)
+    expect(HIGH_TOKEN_RATE_RUNS.above).toBe(ratios.filter((q) => q > 1).length)
+    expect(HIGH_TOKEN_RATE_RUNS.aboveTwice).toBe(ratios.filter((q) => q > 2).length)
+    expect(HIGH_TOKEN_RATE_RUNS.medianRatio).toBeCloseTo(ratios[Math.floor(ratios.length / 2)], 1)
     // TPOT is not what the warning is about: the same runs' TPOT stays within a factor of two.
     const ids = new Set(flagged.map((r) => r.id.replace(/-ttft$/, '')))
     const tpot = result.rows.filter((r) => r.metric === 'tpot_ms' && r.status === 'ok' && ids.has(r.id.replace(/-tpot$/, '')))

@@ -21,7 +21,7 @@ export interface ServingFigures {
   band?: FigureBands
   /**
    * One replica's predicted output rate is HIGH_TOKEN_RATE tokens/s or more,
-   * where measured TTFTs were mostly above the model's (median 2.2x) (`simulate
+   * where measured TTFTs were mostly above the model's (HIGH_TOKEN_RATE_RUNS) (`simulate
    * --serving` warns high-token-rate): TTFT is likely under-predicted.
    */
   ttftLikelyLow?: true

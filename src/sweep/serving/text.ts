@@ -5,14 +5,14 @@ import {bandText} from './band.js'
 import type {EngineLaunch} from './launch.js'
 import type {AggregatedPlan, DisaggregatedPlan, RankedPlan, ServingFigures, ServingSweepResult} from './result.js'
 import {servingLayoutLabel} from './views.js'
-import {HIGH_TOKEN_RATE} from '../../serving/simulate.js'
+import {HIGH_TOKEN_RATE, HIGH_TOKEN_RATE_RUNS} from '../../serving/simulate.js'
 
 const n0 = (v: number) => Math.round(v).toLocaleString('en-US')
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2))
 const withBand = (text: string, rel: number | undefined) => (rel === undefined ? text : `${text} ${bandText(rel)}`)
 /** A TTFT cell: its band, and a mark where it is likely under-predicted (LIKELY_LOW_NOTE). */
 const ttftCell = (f: ServingFigures) => `${withBand(ms(f.ttftMs), f.band?.ttft)}${f.ttftLikelyLow ? ' (!)' : ''}`
-const LIKELY_LOW_NOTE = `(!) TTFT likely under-predicted: a replica streams ${HIGH_TOKEN_RATE.toLocaleString('en-US')} output tokens/s or more, where measured TTFTs were mostly above the model's, median 2.2x (docs/serving.md)`
+const LIKELY_LOW_NOTE = `(!) TTFT likely under-predicted: a replica streams ${HIGH_TOKEN_RATE.toLocaleString('en-US')} output tokens/s or more, where measured TTFTs were mostly above the model's, median ${HIGH_TOKEN_RATE_RUNS.medianRatio}x (docs/serving.md)`
 const anyLikelyLow = (plans: readonly {figures: ServingFigures}[]) => plans.some((p) => p.figures.ttftLikelyLow)
 
 function spread<T>(rows: T[], max: number): T[] {
