@@ -106,14 +106,14 @@ export type FittedParamName = Exclude<
 /**
  * Where a fitted parameter stays unless the runs say otherwise: the fit pays
  * `weight` x |ln(value / at)| (a log parameter) or `weight` x |value - at| / at
- * (a linear one, which may reach 0) on top of its MAPE (as a fraction) to move it.
+ * (a linear one, which may reach 0) on top of its mean row error (serving-fit.ts fitError, as a fraction) to move it.
  */
 export interface ParamPrior {
   at: number
   weight: number
 }
 
-/** What moving a decode step's fixed cost by its own size costs the fit, in MAPE: leaving one GPU out, 0.03 to 1 gave the same TPOT error (17.6-17.7%), 0.01 less of the gain (18.5%); the smallest of those lets a user's runs move it most. */
+/** What moving a decode step's fixed cost by its own size costs the fit, in mean row error (a fraction): leaving one GPU out, 0.03 to 1 gave the same TPOT error (17.6-17.7%), 0.01 less of the gain (18.5%); the smallest of those lets a user's runs move it most. */
 const DECODE_PRIOR_WEIGHT = 0.03
 
 /**
@@ -162,8 +162,8 @@ const DECODE_PRIOR_WEIGHT = 0.03
  * stay at 2 and agree on the overhead (112 and 122 ms), and TTFT with a GPU
  * held out fell from 35.0% to 31.1% MAPE over all engines in the fast
  * held-out harness (fitted on serving-fit.ts's fitError; on the relative
- * error alone the prior did not help: 34.8% -> 37.6%). SGLang's and vLLM's engine files hold it (4 and 1;
- * their files say why).
+ * error alone the prior did not help: 34.8% -> 37.6%). vLLM's fits on either
+ * GPU stay at the prior too; SGLang's engine file holds it at 4 (the file says why).
  */
 export const FITTED_PARAMS: Record<FittedParamName, {min: number; max: number; log: boolean; start: number; prior?: ParamPrior}> = {
   step_overhead_ms: {min: 0, max: 5, log: false, start: 0.5, prior: {at: 0.5, weight: DECODE_PRIOR_WEIGHT}},
