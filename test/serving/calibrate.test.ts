@@ -69,7 +69,7 @@ describe('the backend column', () => {
   })
 })
 
-/** The decode step's fixed costs where their priors hold them: 0.5 ms a step, 0.01 ms a request, 10 us a layer, 20 us more a MoE layer; and a share of 0.1 of waves. */
+/** The decode step's fixed costs where their priors hold them: 0.5 ms a step, 0.01 ms a request, 10 us a layer, 20 us more a MoE layer; a share of 0.1 of waves; 2 steps to join. */
 const AT_PRIORS = {step_overhead_ms: 0.5, per_request_overhead_ms: 0.01, layer_overhead_us: 10, moe_layer_overhead_us: 20, sync_share: 0.1, join_steps: 2}
 
 describe('fitting engine parameters', () => {
