@@ -1,12 +1,11 @@
 /** The simulator's per-layer context for a serving deployment, built as simulate() builds it. */
-import {effectiveRates, gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
+import type {GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
 import type {Profile} from '../profile.js'
 import {makeContext, makeResolver, type SimContext} from '../sim/context.js'
 import type {Deployment} from '../sim/deployment.js'
 import type {SimulateOptions} from '../sim/simulate.js'
 import {resolveWeightFormat, type WeightFormat} from '../sim/weight-format.js'
-import {defaultInterpolator} from '../tables/interpolate/index.js'
 import type {MfuResolver} from '../tables/resolver.js'
 import type {TableSet} from '../tables/types.js'
 
@@ -18,10 +17,8 @@ export interface ServingContext {
 
 export function servingContext(model: ModelSpec, d: Deployment, gpu: GpuSpec, tables: TableSet, profile: Profile, options: SimulateOptions = {}): ServingContext {
   const switches = profile.switches
-  const rates = effectiveRates(gpu)
-  const gpuKey = gpuTableKey(gpu.name)
   const weightFormat = resolveWeightFormat(model, d, gpu, switches)
-  const resolver = makeResolver(tables, gpu, switches, weightFormat, options.interpolator ?? defaultInterpolator)
+  const resolver = makeResolver(tables, gpu, switches, weightFormat, options.interpolator)
   const dd: Deployment = Object.assign({}, d, {fp8Gemm: weightFormat.fp8Gemm, weightFormat: weightFormat.format, tbo: false})
-  return {ctx: makeContext(model, dd, rates, gpuKey, switches, resolver, weightFormat), resolver, weightFormat}
+  return {ctx: makeContext(model, dd, gpu, switches, resolver, weightFormat), resolver, weightFormat}
 }

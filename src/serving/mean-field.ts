@@ -252,7 +252,9 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   const join = e.join_steps * tau
   const ttft = admission + join + (1 - sync) * state.prefillResidenceSeconds + sync * wave + e.ttft_overhead_ms / 1000
   // Closed loop, C = X (TTFT + (osl - 1) TPOT): a preempted request's pauses land in its TPOT.
-  const tpot = (preempted > 0 && osl > 1 ? Math.max(tau, (C / x - ttft) / (osl - 1)) : tau) + (osl > 1 ? waveTail / (osl - 1) : 0)
+  // The wave's later batches, between a request's first token and its second, spread over its tokens.
+  const wavePause = osl > 1 ? waveTail / (osl - 1) : 0
+  const tpot = (preempted > 0 && osl > 1 ? Math.max(tau, (C / x - ttft) / (osl - 1)) : tau) + wavePause
   const frontend = frontendWaitSeconds(e, C, osl, x)
   const served = C / (C / x + frontend)
   return {
@@ -270,7 +272,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     mixedStepShare: state.mixedStepShare,
     prefillTokensPerMixedStep: cohorts ? Math.min(w.maxPrefillTokens, waveTokens) : state.prefillTokensPerMixedStep,
     decodeStepMs: state.decodeStepSeconds * 1000,
-    wavePauseMs: osl > 1 ? (waveTail / (osl - 1)) * 1000 : 0,
+    wavePauseMs: wavePause * 1000,
     decodeHostMs: state.decodeHostSeconds * 1000,
     // Without mixed chunks the steps that carry prefill are the wave's prefill batches.
     mixedStepMs: (cohorts ? waveStep : state.mixedStepSeconds) * 1000,

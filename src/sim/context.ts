@@ -5,7 +5,8 @@ import {computeSeconds, gemmFlops, transferSeconds} from '../cost/units.js'
 import type {ModelSpec} from '../model/types.js'
 import type {ProfileSwitches} from '../profile.js'
 import {MfuResolver, type Interpolator} from '../tables/resolver.js'
-import {type GpuRates, type GpuSpec} from '../hardware/gpu.js'
+import {effectiveRates, gpuTableKey, type GpuRates, type GpuSpec} from '../hardware/gpu.js'
+import {defaultInterpolator} from '../tables/interpolate/index.js'
 import type {MfuLookup, TableSet} from '../tables/types.js'
 import type {Deployment} from './deployment.js'
 import type {Step} from './result.js'
@@ -41,15 +42,7 @@ export interface SimContext {
 export const moeLayoutOf = (model: ModelSpec, d: Deployment, switches: ProfileSwitches): MoeLayout =>
   moeLayout({experts: model.ffn.experts, intermediate: model.ffn.intermediate, worldSize: d.worldSize, tp: d.tp, moeEp: switches.layoutCollectives ? d.moeEp : undefined})
 
-export function makeContext(
-  model: ModelSpec,
-  d: Deployment,
-  gpu: GpuRates,
-  gpuKey: string,
-  switches: ProfileSwitches,
-  mfu: MfuResolver,
-  weights: WeightFormat,
-): SimContext {
+export function makeContext(model: ModelSpec, d: Deployment, spec: GpuSpec, switches: ProfileSwitches, mfu: MfuResolver, weights: WeightFormat): SimContext {
   const shapes = shardShapes(model, {
     tp: d.tp,
     fp8Gemm: weights.fp8Gemm,
@@ -63,8 +56,8 @@ export function makeContext(
   return {
     model,
     d,
-    gpu,
-    gpuKey,
+    gpu: effectiveRates(spec),
+    gpuKey: gpuTableKey(spec.name),
     shapes,
     switches,
     mfu,
@@ -112,7 +105,7 @@ export function gemmStep(ctx: SimContext, id: string, m: number, k: number, n: n
   }
 }
 
-/** The MFU resolver a simulation uses: the profile's lookup method, the GPU's fallback efficiency, the GEMM dtype's tables. */
-export function makeResolver(tables: TableSet, gpu: GpuSpec, switches: ProfileSwitches, weights: WeightFormat, interpolator?: Interpolator): MfuResolver {
+/** The MFU resolver a simulation uses: the profile's lookup method, the GPU's fallback efficiency, the GEMM dtype's tables (the default interpolator unless given). */
+export function makeResolver(tables: TableSet, gpu: GpuSpec, switches: ProfileSwitches, weights: WeightFormat, interpolator: Interpolator = defaultInterpolator): MfuResolver {
   return MfuResolver.forGpu(gpu, {tables, interpolate: switches.interpolateMfu, rooflineFallback: switches.rooflineFallback, interpolator, gemmDtype: weights.tableDtype})
 }

@@ -6,11 +6,10 @@ import {flopsSummary} from '../cost/flops.js'
 import {kvCacheFit, maxDecodeBatch} from '../cost/kvcache.js'
 import {paramsPerGpu} from '../cost/weights.js'
 import {shardShapes, type ShardShapes} from '../cost/shapes.js'
-import {effectiveRates, gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
+import type {GpuSpec} from '../hardware/gpu.js'
 import type {Engine} from '../engine.js'
 import type {ModelSpec} from '../model/types.js'
 import type {Profile, ProfileSwitches} from '../profile.js'
-import {defaultInterpolator} from '../tables/interpolate/index.js'
 import type {Interpolator} from '../tables/resolver.js'
 import type {SimWarning, TableSet} from '../tables/types.js'
 import {makeContext, makeResolver, moeLayoutOf} from './context.js'
@@ -58,10 +57,8 @@ export function simulate(
 ): SimResult {
   const warnings: SimWarning[] = [...modelNoteWarnings(model), ...checkDeployment(model, deployment), ...checkMoeOptions(model, deployment, profile.name === 'infersim')]
   const switches = profile.switches
-  const rates = effectiveRates(gpu)
-  const gpuKey = gpuTableKey(gpu.name)
   const weightFormat = resolveWeightFormat(model, deployment, gpu, switches)
-  const resolver = makeResolver(tables, gpu, switches, weightFormat, options.interpolator ?? defaultInterpolator)
+  const resolver = makeResolver(tables, gpu, switches, weightFormat, options.interpolator)
   const batch = resolveDecodeBatch(model, deployment, gpu, weightFormat, switches)
   if (batch < 1) {
     warnings.push({code: 'no-kv-space', message: `no decode batch fits in ${gpu.name} memory at ${deployment.isl + deployment.osl} tokens per request`})
@@ -69,7 +66,7 @@ export function simulate(
   // Object.assign, not {...x, more}: on Node 20 a spread followed by more properties costs microseconds, a third of a simulation.
   const d: Deployment = Object.assign({}, deployment, {decodeBatch: Math.max(1, batch), fp8Gemm: weightFormat.fp8Gemm, weightFormat: weightFormat.format})
   if (d.tbo && model.linear) warnings.push({code: 'tbo-ignored', message: 'two-batch overlap is not modelled for hybrid (linear-attention) models; ignored'})
-  const ctx = makeContext(model, model.linear ? Object.assign({}, d, {tbo: false}) : d, rates, gpuKey, switches, resolver, weightFormat)
+  const ctx = makeContext(model, model.linear ? Object.assign({}, d, {tbo: false}) : d, gpu, switches, resolver, weightFormat)
   const weights = weightsPerGpu(model, ctx.shapes, d, switches)
   warnings.push(...checkWeightsFit(weights.perGpuBytes, gpu))
   const flops = flopsSummary(model, ctx.shapes, d.isl, d.osl)

@@ -24,9 +24,11 @@ export function releaseOf(version: string): {parts: number[]; pre: boolean} | un
  * @example compareReleases('0.5.14', '0.5.6.post2') // > 0
  * @example compareReleases('1.0.0rc3', '1.0.0') // < 0
  */
-export function compareReleases(a: string, b: string): number {
-  const ra = releaseOf(a)
-  const rb = releaseOf(b)
+export const compareReleases = (a: string, b: string): number => compareParsed(releaseOf(a), releaseOf(b))
+
+type Release = ReturnType<typeof releaseOf>
+
+function compareParsed(ra: Release, rb: Release): number {
   if (!ra || !rb) return (ra ? 1 : 0) - (rb ? 1 : 0)
   for (let i = 0; i < Math.max(ra.parts.length, rb.parts.length); i++) {
     const d = (ra.parts[i] ?? 0) - (rb.parts[i] ?? 0)
@@ -36,4 +38,7 @@ export function compareReleases(a: string, b: string): number {
 }
 
 /** Whether `version` is a release before `bound` (a pre-release of `bound` is); a text that is no release number is not. */
-export const versionBelow = (version: string, bound: string): boolean => releaseOf(version) !== undefined && releaseOf(bound) !== undefined && compareReleases(version, bound) < 0
+export function versionBelow(version: string, bound: string): boolean {
+  const [rv, rb] = [releaseOf(version), releaseOf(bound)]
+  return rv !== undefined && rb !== undefined && compareParsed(rv, rb) < 0
+}
