@@ -50,8 +50,24 @@ function keyOf(row: TableRow): GroupedGemmKey {
   return {experts, gpus, localExperts, topk, hidden, intermediate}
 }
 
-/** Tokens one GPU's experts process, summed over its experts (balanced routing). */
-const routedTokens = (k: GroupedGemmKey, tokens: number) => (tokens * k.gpus * k.topk * k.localExperts) / k.experts
+/**
+ * Token-expert pairs one GPU's experts process for a key's `tokens` (balanced
+ * routing): tokens x topk, whatever the layout. A key's tokens are what each
+ * GPU of its group sees entering the layer: with experts split over GPUs
+ * (InferSim's keys, gpus x local = E) the group's gpus x tokens pick topk each
+ * and 1 / gpus of the pairs land on one GPU; with each expert split over the
+ * GPUs (AIConfigurator's moe_tp keys, local = E, the intermediate already a
+ * shard) every GPU sees all of them. Counting gpus x tokens there counted
+ * moe_tp times the work the table's MFU column (2 D I m topk 3 / latency)
+ * times.
+ *
+ * @example
+ * routedTokens({experts: 128, gpus: 8, localExperts: 128, topk: 8, hidden: 4096, intermediate: 192}, 1) // 8
+ */
+export const routedTokens = (k: GroupedGemmKey, tokens: number) => tokens * k.topk
+
+/** The tokens at which key `k` routes `perExpert` pairs to each of its local experts: routedTokens' inverse. */
+const tokensForPerExpert = (k: GroupedGemmKey, perExpert: number) => (perExpert * k.localExperts) / k.topk
 
 /** FLOPs and bytes of the up (gate+up) and down projections: expert weights touched plus activations. */
 export function groupedGemmWork(k: GroupedGemmKey, tokens: number, env: LookupEnv): Work[] {
@@ -250,7 +266,7 @@ export function borrowGroupedGemm(
   if (!best || bestD > borrowDistance) return undefined
   // The same tokens per expert on the other key.
   const perExpert = routedTokens(key, tokens) / key.localExperts
-  const theirTokens = (perExpert * best.key.experts) / (best.key.gpus * best.key.topk)
+  const theirTokens = tokensForPerExpert(best.key, perExpert)
   const grid = gridOf(best)
   const b = blend(grid.index, gridPoint(grid, {[tokensColumn(phase)]: theirTokens})!)!
   const value = mfuFromUtilisation(blendedUtilisation(grid, b, env), groupedGemmWork(key, tokens, env), grid.peak, env)
