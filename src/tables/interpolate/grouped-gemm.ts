@@ -57,9 +57,9 @@ function keyOf(row: TableRow): GroupedGemmKey {
  * (InferSim's keys, gpus x local = E) the group's gpus x tokens pick topk each
  * and 1 / gpus of the pairs land on one GPU; with each expert split over the
  * GPUs (AIConfigurator's moe_tp keys, local = E, the intermediate already a
- * shard) every GPU sees all of them. Counting gpus x tokens there counted
- * moe_tp times the work the table's MFU column (2 D I m topk 3 / latency)
- * times.
+ * shard) every GPU sees all of them. Counting gpus x tokens there made the
+ * work moe_tp times what the table's MFU column (2 D I m topk 3 / latency)
+ * counts.
  *
  * @example
  * routedTokens({experts: 128, gpus: 8, localExperts: 128, topk: 8, hidden: 4096, intermediate: 192}, 1) // 8
