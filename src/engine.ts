@@ -5,6 +5,8 @@
  * the fit transforms each (positive scales are fitted in log space).
  */
 
+import type {Fp8KvDecode} from './sim/deployment.js'
+
 export const ENGINE_NAMES = ['trtllm', 'vllm', 'sglang'] as const
 export type EngineName = (typeof ENGINE_NAMES)[number]
 
@@ -38,6 +40,12 @@ export interface EngineParams {
    * cache is in the model's dtype unless --fp8-kv. Absent from engine files written before it existed.
    */
   kv_dtype_from_checkpoint: boolean
+  /**
+   * How the engine's FP8-KV decode attention is timed: by the tables' FP8-KV rows ('measured'; they are
+   * the collecting engine's kernels, SGLang's), or as the BF16 rows' time for half the bytes
+   * ('bf16-bandwidth': a kernel that reads FP8 as fast as its BF16 kernel reads BF16; src/sim/fp8-kv-decode.ts).
+   */
+  fp8_kv_decode: Fp8KvDecode
   /** A full KV pool: `preempt` running requests and recompute them later, admitting new ones when their prompt fits (vLLM; src/serving/mean-field.ts pausedShare), or make new requests `wait` for whole requests to finish (TensorRT-LLM's guaranteed-no-evict scheduler, SGLang's admission by free tokens). */
   kv_pool_full: KvPoolFull
   /** Fixed time of every step (scheduling, launch; CUDA graphs in decode-only steps), ms. */
@@ -98,6 +106,7 @@ export type FittedParamName = Exclude<
   | 'activation_reserve_gib'
   | 'reserves_full_kv'
   | 'kv_dtype_from_checkpoint'
+  | 'fp8_kv_decode'
   | 'kv_pool_full'
   | 'host_us_per_request'
   | 'frontend_us_per_output_token'
@@ -220,7 +229,7 @@ export interface Engine {
  * means: a user's file without them (an earlier fit) takes the bundled engine's values
  * (src/io/engines.ts).
  */
-export const LATER_PARAMS = {kv_dtype_from_checkpoint: false, host_us_per_request: 0, frontend_us_per_output_token: 0, mixed_chunk: true} as const satisfies Partial<EngineParams>
+export const LATER_PARAMS = {kv_dtype_from_checkpoint: false, fp8_kv_decode: 'measured', host_us_per_request: 0, frontend_us_per_output_token: 0, mixed_chunk: true} as const satisfies Partial<EngineParams>
 
 /**
  * A forward's time, ms, from its kernels' `kernelMs` and the engine's fixed

@@ -85,9 +85,10 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
         run = byKey.get(key)
       }
       if (!run) {
-        // The fitted parameters are not known yet; what the step costs depend on (the KV dtype the engine picks) is.
+        // The fitted parameters are not known yet; what the step costs depend on (the KV dtype the engine picks, its FP8-KV kernel) is.
         const {params: rowParams, gpuDefaults} = rowEngine(row)
-        const placeholder = {name: engine, params: {max_prefill_tokens: 0, kv_dtype_from_checkpoint: rowParams.kv_dtype_from_checkpoint} as EngineParams, ...(gpuDefaults ? {gpuDefaults} : {})}
+        const kernels = {kv_dtype_from_checkpoint: rowParams.kv_dtype_from_checkpoint, fp8_kv_decode: rowParams.fp8_kv_decode}
+        const placeholder = {name: engine, params: {max_prefill_tokens: 0, ...kernels} as EngineParams, ...(gpuDefaults ? {gpuDefaults} : {})}
         const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens: row.max_prefill_tokens ?? undefined, measured: true, ...rowEngineVersion(row)}, env.simulateOptions)
         run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem}
         byKey.set(key, run)

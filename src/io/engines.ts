@@ -10,7 +10,7 @@ import {writeFileAtomic} from './text-file.js'
 import {quoteText} from '../util/quote.js'
 
 export interface EngineParamEntry {
-  value: number | boolean
+  value: number | boolean | string
   description: string
   source?: string
   /** A fitted parameter that calibrate --fit keeps at its value (the source says why). */
@@ -53,7 +53,7 @@ export function readEngineFile(file: string): EngineFile {
 }
 
 export function engineFromFile(f: EngineFile): Engine {
-  const params = {} as Record<string, number | boolean>
+  const params = {} as Record<string, number | boolean | string>
   for (const [k, v] of Object.entries(f.parameters)) params[k] = v.value
   return {name: f.engine, params: params as unknown as EngineParams, ...(f.gpu_defaults ? {gpuDefaults: f.gpu_defaults} : {}), ...(f.accuracy ? {accuracy: f.accuracy} : {})}
 }
@@ -69,7 +69,7 @@ export function loadEngine(name: string, dir?: string): Engine & {file: string} 
   const engine = {...engineFromFile(readEngineFile(file)), file}
   // A file written before a parameter existed (a user's earlier fit) takes the bundled engine's value.
   const params = engine.params as unknown as Record<string, unknown>
-  for (const [k, absent] of Object.entries(LATER_PARAMS) as [keyof typeof LATER_PARAMS, boolean | number][]) {
+  for (const [k, absent] of Object.entries(LATER_PARAMS) as [keyof typeof LATER_PARAMS, boolean | number | string][]) {
     if (params[k] !== undefined) continue
     params[k] = file === engineFilePath(name) ? absent : loadEngine(name, bundled.engines).params[k]
   }

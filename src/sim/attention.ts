@@ -3,6 +3,7 @@ import {CAUSAL_DISCOUNT, causalPrefillFlops, decodePairFlops, prefillPairFlops, 
 import {kvBytesPerToken} from '../cost/kvcache.js'
 import {transferSeconds} from '../cost/units.js'
 import {tablePaths} from '../tables/paths.js'
+import {decodeAttentionMfu} from './fp8-kv-decode.js'
 import {gemmStep, rooflineBound, rooflineFloors, secondsForGflops, type SimContext} from './context.js'
 import type {Step} from './result.js'
 
@@ -60,7 +61,7 @@ export function decodeAttentionCore(ctx: SimContext, batch: number, context: num
   const path = a.kind === 'mha' ? tablePaths.mhaDecode(ctx.gpuKey, s.htp, s.hkvtp, a.headDim, window) : tablePaths.mlaDecode(ctx.gpuKey, s.htp, a.kvLoraRank, a.qkRopeHeadDim)
   const kvBytes = kvBytesPerLayer(ctx, keys * batch)
   const flops = batch * gflopsPerRequest * 1e9
-  const mfu = ctx.mfu.decodeAttention(path, batch, context, ctx.d.fp8Kv, {flops, bytes: kvBytes, peakTflops})
+  const mfu = decodeAttentionMfu(ctx, path, batch, context, {flops, bytes: kvBytes, peakTflops})
   const computeSeconds = secondsForGflops(ctx, batch * gflopsPerRequest, peakTflops, mfu.value)
   return coreStep(ctx, window ? 'attn-core-window' : 'attn-core', flops, computeSeconds, kvBytes, mfu, window ? {batch, kv_len: context, window} : {batch, kv_len: context})
 }

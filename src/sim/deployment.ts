@@ -3,6 +3,9 @@ import type {WeightQuant} from '../model/types.js'
 
 export type SimMode = 'both' | 'prefill' | 'decode'
 
+/** How FP8-KV decode attention is timed (Deployment.fp8KvDecode). */
+export type Fp8KvDecode = 'measured' | 'bf16-bandwidth'
+
 export interface Deployment {
   worldSize: number
   nodes: number
@@ -11,6 +14,11 @@ export interface Deployment {
   /** Weight format; undefined = fp8 with fp8Gemm, else what the checkpoint ships (default profile), else bf16. */
   weightFormat?: WeightQuant
   fp8Kv: boolean
+  /**
+   * Whose FP8-KV decode kernel times the attention: the tables' own ('measured', the default) or an
+   * engine's that reads FP8 at the pace its BF16 kernel reads BF16 ('bf16-bandwidth'; src/sim/attention.ts).
+   */
+  fp8KvDecode?: Fp8KvDecode
   deepep: boolean
   tbo: boolean
   /** Share of SMs left to compute while TBO communicates (default 108/132). */

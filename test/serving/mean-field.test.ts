@@ -35,6 +35,7 @@ const BARE: EngineParams = {
   activation_reserve_gib: 0,
   reserves_full_kv: false,
   kv_dtype_from_checkpoint: false,
+  fp8_kv_decode: 'measured',
   kv_pool_full: 'wait',
   step_overhead_ms: 0,
   mixed_step_overhead_ms: 0,
