@@ -207,7 +207,7 @@ export interface EngineAccuracy {
 }
 
 /** Parameters an engine picks by GPU (an engine file's `gpu_defaults`). */
-export type GpuDefaultParamName = 'max_prefill_tokens' | 'max_running_requests' | 'mixed_chunk'
+export type GpuDefaultParamName = 'max_prefill_tokens' | 'max_running_requests' | 'mixed_chunk' | 'frontend_us_per_output_token'
 
 /** One of an engine's defaults that depend on the GPU: where every condition holds, `values` replace the file's. */
 export interface GpuDefaultRule {

@@ -18,7 +18,25 @@ const RUN = ['simulate', '--model', 'llama-3.1-8b', '--tp', '8', '--world-size',
 describe("the host's limits", () => {
   it('are set per engine from the measured runs (docs/serving.md "Host limits")', () => {
     const values = Object.fromEntries(['sglang', 'trtllm', 'vllm'].map((n) => [n, [loadEngine(n).params.host_us_per_request, loadEngine(n).params.frontend_us_per_output_token]]))
-    expect(values).toEqual({sglang: [45, 55], trtllm: [0, 100], vllm: [0, 0]})
+    expect(values).toEqual({sglang: [45, 55], trtllm: [0, 0], vllm: [0, 0]})
+    // TensorRT-LLM's server limit was measured on 1.0.0rc3: its rule by version, and no other version's
+    const rules = loadEngine('trtllm').gpuDefaults ?? []
+    expect(rules.filter((r) => r.values.frontend_us_per_output_token !== undefined)).toMatchObject([{when: {engine_version_below: '1.1'}, values: {frontend_us_per_output_token: 100}}])
+  })
+
+  it("TensorRT-LLM before 1.1 streams at most 10,000 tokens/s a replica; later versions and no version are not held to it", async () => {
+    // Llama-3.1-8B on one B200, 256 clients of 1,000 tokens in and out: the engine alone would stream more than 10,000 tokens/s.
+    const trt = ['simulate', '--model', 'llama-3.1-8b', '--gpu', 'B200-SXM', '--isl', '1000', '--osl', '1000', '--serving', '--concurrency', '256', '--engine', 'trtllm']
+    const old = (await runJson([...trt, '--engine-version', '1.0.0rc3'])).json.serving
+    // 1e6 / 100 us = 10,000 tokens/s: 10 requests/s of 1,000 tokens; a client's round is 256 x 1,000 x 100 us = 25.6 s
+    expect(old.requestsPerSecond).toBeCloseTo(10, 6)
+    expect((old.ttftMs + 999 * old.tpotMs) / 1000).toBeCloseTo(25.6, 3)
+    expect(old.ttftParts.frontendMs).toBeGreaterThan(1000)
+    for (const version of [['--engine-version', '1.2.0rc6'], []]) {
+      const s = (await runJson([...trt, ...version])).json.serving
+      expect(s.ttftParts.frontendMs).toBe(0)
+      expect(s.requestsPerSecond).toBeGreaterThan(10)
+    }
   })
 
   it('floor a step at the host work of its requests, and cap a replica at what its API server streams', async () => {
