@@ -10,7 +10,7 @@
 import {attentionConfig, decodeModel, prefillModel} from './interpolate/attention-model.js'
 import {attentionCandidates, lookupDecodeAttention, lookupPrefillAttention, type AttentionQuery} from './interpolate/attention.js'
 import {borrowGemm, gemmModel, nearestSiteDistance} from './interpolate/gemm.js'
-import {borrowGroupedGemm, groupedGemmWork, nearestKeyDistance, tokensColumn} from './interpolate/grouped-gemm.js'
+import {borrowMoe, groupedGemmWork, nearestKeyDistance, tokensColumn} from './interpolate/grouped-gemm.js'
 import type {Shape} from './interpolate/kernel-grid.js'
 import {CHOSEN_QUANTITY, familyOfPath, type KernelFamily} from './interpolate/quantities.js'
 import {bytesPerUs, type Work} from './interpolate/roofline.js'
@@ -178,7 +178,7 @@ function moeSamples(tables: TableSet, table: KernelTable, family: KernelFamily, 
     const d = nearestKeyDistance(table, phase, key)
     for (const r of hidden) {
       const truth = loo.truth(r)
-      const borrowed = borrowGroupedGemm(tables, table.path, phase, key, num(r, col), env, Infinity)
+      const borrowed = borrowMoe(tables, table.path, phase, key, num(r, col), env, Infinity)
       if (!(truth > 0) || !borrowed) continue
       const work = groupedGemmWork(key, num(r, col), env)
       out.push({

@@ -14,7 +14,7 @@ import {blend} from './grid.js'
 import {blendedUtilisation, buildKernelGrid, estimate, gridLine, gridPoint, leaveOut, mfuFromUtilisation, type KernelGrid, type KernelModel, type Quantity} from './kernel-grid.js'
 import {borrowedLookup, firstRow, groupRows, logDistance, lookupOf, gridRowsAt, usableRowChecker, type RowRanges} from './lookup.js'
 import {rowAt} from '../columnar.js'
-import type {LookupEnv, Work} from './roofline.js'
+import {clampMfu, type LookupEnv, type Work} from './roofline.js'
 
 export const tokensColumn = (phase: Phase) => (phase === 'decode' ? 'batch_size_per_gpu' : 'seq_len_per_gpu')
 
@@ -148,7 +148,71 @@ export function lookupGroupedGemm(
     const e = estimate(grid, {[tokensColumn(phase)]: tokens}, env, quantity)
     return e && lookupOf(e, path, quantity)
   }
-  return expertParallelShare(tables, path, phase, key, tokens, env, quantity) ?? borrowGroupedGemm(tables, path, phase, key, tokens, env, borrowDistance)
+  return expertParallelShare(tables, path, phase, key, tokens, env, quantity) ?? borrowMoe(tables, path, phase, key, tokens, env, borrowDistance)
+}
+
+/** A key that was not measured: along its intermediate size where the table has two of that shape's sizes, else from the nearest key. */
+export const borrowMoe = (tables: TableSet, path: string, phase: Phase, key: GroupedGemmKey, tokens: number, env: LookupEnv, borrowDistance = MOE_BORROW_DISTANCE) =>
+  alongIntermediate(tables, path, phase, key, tokens, env, borrowDistance) ?? borrowGroupedGemm(tables, path, phase, key, tokens, env, borrowDistance)
+
+/** Total FLOPs of a key's up and down projections at `tokens`. */
+const keyFlops = (k: GroupedGemmKey, tokens: number, env: LookupEnv) => groupedGemmWork(k, tokens, env).reduce((a, w) => a + w.flops, 0)
+
+/**
+ * A key that was not measured, from two measured keys of the same experts,
+ * local experts, topk and hidden size that differ only in the intermediate
+ * size (MoE TP shards of one model, or models of one shape family): the two
+ * that bracket it, else the two nearest on one side. At the query's tokens
+ * (the same tokens per expert on all of them) a kernel's time is affine in
+ * the intermediate size, a fixed part (launches, routing, the activations)
+ * plus the weights it streams, so the time is read off the line through the
+ * two, between the nearest key's time and that time scaled by the work.
+ * Scaling by the work alone, as borrowing from one key does, takes the fixed
+ * part for zero. `infersim tables score --borrowing` (each MoE key of every
+ * bundled table left out): median MFU error 7.4% -> 2.1% within log2
+ * distance 0.5 of the nearest key, 9.4% -> 2.7% within 1 (90th percentile
+ * 47% -> 19%, 56% -> 17%).
+ *
+ * @example
+ * // H100, Qwen3-235B's experts at MoE TP 8 (I = 192), one token: the TP 2 and TP 4 keys (I = 768, 384) take 51.15 and 32.76 us;
+ * // the line through them gives 23.6 us, where scaling the TP 4 key by the work gives 16.4.
+ */
+function alongIntermediate(tables: TableSet, path: string, phase: Phase, key: GroupedGemmKey, tokens: number, env: LookupEnv, borrowDistance: number): MfuLookup | undefined {
+  const table = tables.get(path)
+  if (!table) return undefined
+  const col = tokensColumn(phase)
+  const family = [...keyIndex(table, phase).keys.values()].filter(
+    (kg) => kg.key.experts === key.experts && kg.key.localExperts === key.localExperts && kg.key.topk === key.topk && kg.key.hidden === key.hidden && kg.key.intermediate !== key.intermediate,
+  )
+  const I = key.intermediate
+  const below = family.filter((kg) => kg.key.intermediate < I).sort((a, b) => b.key.intermediate - a.key.intermediate)
+  const above = family.filter((kg) => kg.key.intermediate > I).sort((a, b) => a.key.intermediate - b.key.intermediate)
+  const pair = below.length > 0 && above.length > 0 ? [below[0], above[0]] : above.length > 1 ? [above[0], above[1]] : below.length > 1 ? [below[0], below[1]] : undefined
+  if (!pair || pair.some((kg, i) => pair.findIndex((o) => o.key.intermediate === kg.key.intermediate) !== i)) return undefined
+  const near = logDistance(pair[0].key.intermediate, I) <= logDistance(pair[1].key.intermediate, I) ? pair[0] : pair[1]
+  if (logDistance(near.key.intermediate, I) > borrowDistance) return undefined
+  // Each key's time at the query's tokens, in FLOPs over MFU (the peak is the same on every key).
+  const at = pair.map((kg) => {
+    const e = estimate(gridOf(kg), {[col]: tokens}, env, 'mfu')
+    return e && {I: kg.key.intermediate, time: keyFlops(kg.key, tokens, env) / e.value, e}
+  })
+  if (!at[0] || !at[1]) return undefined
+  const [p, q] = at as NonNullable<(typeof at)[number]>[]
+  const slope = (q.time - p.time) / (q.I - p.I)
+  const nearTime = (near === pair[0] ? p : q).time
+  const scaled = (nearTime * I) / near.key.intermediate
+  const line = p.time + slope * (I - p.I)
+  const time = Math.min(Math.max(line, Math.min(nearTime, scaled)), Math.max(nearTime, scaled))
+  const value = clampMfu(keyFlops(key, tokens, env) / time)
+  const lines = [...p.e.lines, ...q.e.lines].sort((a, z) => a - z)
+  const how = below.length > 0 && above.length > 0 ? 'between' : 'beyond'
+  return {
+    value,
+    kind: 'borrowed',
+    table: path,
+    lines,
+    note: `time affine in the intermediate size, ${how} the keys of I=${p.I} and I=${q.I} (E=${key.experts} local=${key.localExperts} topk=${key.topk} D=${key.hidden}) at the same tokens`,
+  }
 }
 
 /** The other phase's table of the same GPU and dtype (decode tables hold small token counts, prefill tables large ones). */
@@ -182,7 +246,10 @@ function expertParallelShare(tables: TableSet, path: string, phase: Phase, key: 
     if (!e.extrapolated) return share
     fallback ??= share
   }
-  return fallback
+  if (fallback) return fallback
+  // The ep = 1 key itself not measured: along its intermediate size, where the table has that shape's other MoE TP sizes.
+  const along = alongIntermediate(tables, path, phase, whole, global, env, MOE_BORROW_DISTANCE)
+  return along && {...along, note: `expert-parallel share (ep ${ep}) of the ep = 1 curve at the group's ${global} tokens; ${along.note}`}
 }
 
 /** Expert-parallel size of a key: how many GPUs share the experts. */
@@ -240,9 +307,11 @@ export function lookupWideEp(tables: TableSet, path: string, phase: Phase, key: 
  * Farthest key (log2 distance) a MoE lookup may borrow from. Leave-one-key-out
  * (`infersim tables score --borrowing`) on the InferSim tables: borrowed
  * 10.2% / 4.4% / 2.4% median error within 0.5 / 1 / 2 vs 28.0% / 29.4% / 57.1%
- * for the roofline fallback; on every bundled table 31.2% / 25.2% within
- * 0.5 / 1 vs 412% / 423%. No key lies farther than 2 from its nearest, so
- * beyond 2 there is no evidence and the lookup falls back.
+ * for the roofline fallback; on every bundled table, read along the expert
+ * width where the shape has two widths (alongIntermediate) and from the
+ * nearest key otherwise, 2.1% / 2.7% / 30.3% within 0.5 / 1 / 1.41 vs
+ * 27.1% / 38.1% / 79.0%. No key lies farther than 2 from its nearest but a
+ * handful, so beyond 2 there is little evidence and the lookup falls back.
  */
 export const MOE_BORROW_DISTANCE = 2
 
