@@ -16,7 +16,7 @@ export interface Deployment {
   fp8Kv: boolean
   /**
    * Whose FP8-KV decode kernel times the attention: the tables' own ('measured', the default) or an
-   * engine's that reads FP8 at the pace its BF16 kernel reads BF16 ('bf16-bandwidth'; src/sim/attention.ts).
+   * engine's that reads FP8 at the pace its BF16 kernel reads BF16 ('bf16-bandwidth'; src/sim/fp8-kv-decode.ts).
    */
   fp8KvDecode?: Fp8KvDecode
   deepep: boolean
