@@ -38,6 +38,28 @@ describe('GEMM shapes that were not measured', () => {
     expect(got.value).toBeCloseTo(0.8, 6)
   })
 
+  it("on the line a + b k n through the nearest sites' times at the same m (a fixed part plus what grows with the weights)", () => {
+    // Three sites whose m = 16 GEMM takes 5 + 1e-6 k n us; the query (k 4096, n 6144) lies between them: 5 + 25.165824 = 30.165824 us
+    const us = (k: number, n: number) => 5 + 1e-6 * k * n
+    const lines = ['m,k,n,latency_us,mfu']
+    for (const [k, n] of [[4096, 4096], [4096, 8192], [8192, 8192]]) for (const m of [16, 64]) lines.push(`${m},${k},${n},${us(k, n) * (m / 16)},${(2 * m * k * n) / (us(k, n) * (m / 16) * 148e6)}`)
+    const t = set(parseTableCsv(lines.join('\n'), 'gemm/h20/data.csv'))
+    const got = defaultInterpolator.gemm(t, 'gemm/h20/data.csv', 16, 4096, 6144, env)!
+    expect(got.note).toMatch(/time affine in k x n/)
+    expect((2 * 16 * 4096 * 6144) / (got.value * 148e6)).toBeCloseTo(us(4096, 6144), 6)
+  })
+
+  it('keep the sites\' utilisation where the line has no fixed part (a negative intercept)', () => {
+    // m = 16 times 1e-6 k n - 5 us: the line crosses zero, so the borrowed MFU is the sites' (scaled by the roofline)
+    const lines = ['m,k,n,latency_us,mfu']
+    for (const [k, n] of [[4096, 4096], [4096, 8192], [8192, 8192]]) for (const m of [16, 64]) {
+      const us = (1e-6 * k * n - 5) * (m / 16)
+      lines.push(`${m},${k},${n},${us},${(2 * m * k * n) / (us * 148e6)}`)
+    }
+    const t = set(parseTableCsv(lines.join('\n'), 'gemm/h20/data.csv'))
+    expect(defaultInterpolator.gemm(t, 'gemm/h20/data.csv', 16, 4096, 6144, env)!.note).not.toMatch(/affine/)
+  })
+
   it('fall back past the borrowing distance (the resolver then uses the roofline)', () => {
     expect(defaultInterpolator.gemm(tables, 'gemm/h20/data.csv', 64, 512, 256, env)).toBeUndefined()
     const resolver = new MfuResolver({tables, gpuKey: 'h20', defaultMfu: 0.6, memBw: 3277, interpolate: true, rooflineFallback: true, interpolator: defaultInterpolator})
