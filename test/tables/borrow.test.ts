@@ -81,6 +81,22 @@ describe('attention head configurations without a table', () => {
   const measured = parseTableCsv(decodeCsv(() => 0.05), 'mha/decode/h20/32-8-128.csv')
   const tables = set(measured, parseTableCsv(decodeCsv(() => 0.3), 'mha/decode/h20/32-8-64.csv'))
 
+  it('a grouped-query decode configuration between or beyond two measured ones: on the line a + b Hkv through their times', () => {
+    // 32 query heads of 128, 16 requests at 4,096 keys taking 10 + 2 Hkv us whatever the KV heads (4, 8, 16 measured)
+    const us = (kv: number) => 10 + 2 * kv
+    const csv = (kv: number) =>
+      ['dtype,kv_dtype,batch_size,kv_len,latency_us,mfu', ...[1, 16].flatMap((b) => [1024, 4096].map((l) => `bf16,bf16,${b},${l},${us(kv)},${(b * 4 * 32 * 128 * l) / (us(kv) * 148e6)}`))].join('\n')
+    const t = set(...[4, 8, 16].map((kv) => parseTableCsv(csv(kv), `mha/decode/h20/32-${kv}-128.csv`)))
+    const timeUs = (kv: number) => {
+      const got = defaultInterpolator.decodeAttention(t, `mha/decode/h20/32-${kv}-128.csv`, 16, 4096, false, env)!
+      expect(got.note).toMatch(/^time affine in the KV heads through mha\/decode\/h20\/32-/)
+      return (16 * 4 * 32 * 128 * 4096) / (got.value * 148e6)
+    }
+    // 2 KV heads (below all three): 14 us, where the nearest (4 KV heads, 18 us) scaled by the bytes gives 9; 12 KV heads: 34 us
+    expect(timeUs(2)).toBeCloseTo(14, 6)
+    expect(timeUs(12)).toBeCloseTo(34, 6)
+  })
+
   it('borrow the nearest configuration with the same head_dim, rescaled by FLOPs per byte', () => {
     // 32-4-128 reads half the KV bytes per FLOP of 32-8-128: at the same bandwidth utilisation, twice the MFU.
     const got = defaultInterpolator.decodeAttention(tables, 'mha/decode/h20/32-4-128.csv', 16, 4096, false, env)!

@@ -12,6 +12,7 @@ import {borrowedLookup, logDistance, lookupOf, rowGroups, gridRowsAt, usableRowC
 import {ColumnarTable, numericColumn} from '../columnar.js'
 import {weightBytesOf} from '../resolver.js'
 import {clampMfu, type LookupEnv} from './roofline.js'
+import {weightedLine, type LinePoint} from './weighted-line.js'
 
 /**
  * Farthest site (log2 distance in (k, n)) a GEMM may borrow from. In
@@ -335,28 +336,14 @@ export function borrowGemm(table: KernelTable, m: number, k: number, n: number, 
  * percentile 18.3% -> 18.0%, 58.4% -> 32.2%).
  */
 function affineInWeights(near: readonly {s: GemmSite; d: number}[], m: number, k: number, n: number, env: LookupEnv): number | undefined {
-  let sw = 0
-  let sx = 0
-  let sy = 0
-  let sxx = 0
-  let sxy = 0
+  const points: LinePoint[] = []
   for (const c of near) {
     const grid = siteGrid(c.s)
     const at = {m, k: c.s.k, n: c.s.n}
     const e = estimate(grid, at, env, 'mfu')
     if (!e || !(e.value > 0)) return undefined
-    const x = c.s.k * c.s.n
-    const t = grid.model.work(at, env)[0].flops / e.value
-    const w = 1 / c.d ** 2
-    sw += w
-    sx += w * x
-    sy += w * t
-    sxx += w * x * x
-    sxy += w * x * t
+    points.push({x: c.s.k * c.s.n, y: grid.model.work(at, env)[0].flops / e.value, w: 1 / c.d ** 2})
   }
-  const det = sw * sxx - sx * sx
-  if (!(det > 1e-9 * sw * sxx)) return undefined
-  const b = (sw * sxy - sx * sy) / det
-  const a = (sy - b * sx) / sw
-  return a >= 0 && b > 0 ? a + b * k * n : undefined
+  const line = weightedLine(points)
+  return line && line.fixed + line.slope * k * n
 }
