@@ -188,7 +188,8 @@ function alongIntermediate(tables: TableSet, path: string, phase: Phase, key: Gr
   const below = family.filter((kg) => kg.key.intermediate < I).sort((a, b) => b.key.intermediate - a.key.intermediate)
   const above = family.filter((kg) => kg.key.intermediate > I).sort((a, b) => a.key.intermediate - b.key.intermediate)
   const pair = below.length > 0 && above.length > 0 ? [below[0], above[0]] : above.length > 1 ? [above[0], above[1]] : below.length > 1 ? [below[0], below[1]] : undefined
-  if (!pair || pair.some((kg, i) => pair.findIndex((o) => o.key.intermediate === kg.key.intermediate) !== i)) return undefined
+  // Two keys of one width (other GPU counts) give no line.
+  if (!pair || pair[0].key.intermediate === pair[1].key.intermediate) return undefined
   const near = logDistance(pair[0].key.intermediate, I) <= logDistance(pair[1].key.intermediate, I) ? pair[0] : pair[1]
   if (logDistance(near.key.intermediate, I) > borrowDistance) return undefined
   // Each key's time at the query's tokens, in FLOPs over MFU (the peak is the same on every key).
