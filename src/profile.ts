@@ -37,6 +37,8 @@ export interface ProfileSwitches {
   measuredGpus: boolean
   /** GDN linear-attention layers sharded over tp like attention heads (per-GPU heads in the kernel tables, projections, weights, recurrent state), not whole on every GPU. */
   linearTpShard: boolean
+  /** A GEMM takes at least the time its weights take to stream from memory at the datasheet bandwidth: a table row measured faster had them in the L2 cache, where a served model's layers, each read once a step, never are. */
+  weightStreamFloor: boolean
 }
 
 export type ProfileName = 'infersim' | 'default'
@@ -62,6 +64,7 @@ export const SWITCH_NAMES = [
   'wideEpTables',
   'measuredGpus',
   'linearTpShard',
+  'weightStreamFloor',
 ] as const satisfies readonly (keyof ProfileSwitches)[]
 
 export type SwitchName = (typeof SWITCH_NAMES)[number]
@@ -82,6 +85,7 @@ const COMPAT: ProfileSwitches = {
   wideEpTables: false,
   measuredGpus: false,
   linearTpShard: false,
+  weightStreamFloor: false,
 }
 
 /**
@@ -105,6 +109,7 @@ const DEFAULT: ProfileSwitches = {
   wideEpTables: true,
   measuredGpus: true,
   linearTpShard: false,
+  weightStreamFloor: true,
 }
 
 export const PROFILE_NAMES: readonly ProfileName[] = ['default', 'infersim']

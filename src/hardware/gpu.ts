@@ -39,6 +39,8 @@ export interface GpuRates {
   memGiB: number
   /** Effective memory bandwidth, GB/s (used as GiB/s, as the reference does). */
   memBw: number
+  /** Datasheet memory bandwidth, GB/s (1e9 bytes a second): what no kernel streams from memory faster than. */
+  memBwPeak: number
   /** Effective one-direction intra-node bandwidth, GB/s. */
   nvlinkBw: number
   /** Effective inter-node bandwidth, GB/s. */
@@ -54,6 +56,7 @@ export function effectiveRates(gpu: GpuSpec): GpuRates {
     defaultMfu: gpu.defaultMfu,
     memGiB: gpu.memGiB,
     memBw: gpu.memBwGBs * gpu.memBwEfficiency,
+    memBwPeak: gpu.memBwGBs,
     nvlinkBw: gpu.nvlinkGBs * gpu.nvlinkEfficiency * gpu.nvlinkDirectionFactor,
     rdmaBw: gpu.rdmaGBs * gpu.rdmaEfficiency,
     nvlinkDomain: gpu.nvlinkDomain,

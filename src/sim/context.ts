@@ -85,13 +85,29 @@ export function rooflineFloors(ctx: SimContext, flops: number, bytes: number, pe
 export const rooflineBound = (f: {computeFloorSeconds: number; memoryFloorSeconds: number}) =>
   (f.computeFloorSeconds >= f.memoryFloorSeconds ? 'compute' : 'memory') as 'compute' | 'memory'
 
+/**
+ * Seconds to stream `bytes` of weights from memory at the datasheet
+ * bandwidth. A kernel table's row can be faster: its benchmark calls the same
+ * GEMM over and over, and weights that fit in the L2 cache stay there (on
+ * L40S, 96 MB of L2 against 864 GB/s, 1,733 of the 18,753 BF16 GEMM rows run
+ * faster than their weights stream, up to 2.7x). A served model reads each
+ * layer's weights once a step, more of them than any L2 holds, so they come
+ * from memory.
+ *
+ * @example
+ * // L40S, 864 GB/s: a 768 x 10240 BF16 weight (15.7 MB) takes 18.2 us; its table row says 6.8 us
+ * weightStreamSeconds(ctx, 768 * 10240 * 2) // 1.82e-5
+ */
+export const weightStreamSeconds = (ctx: Pick<SimContext, 'gpu'>, bytes: number) => bytes / (ctx.gpu.memBwPeak * 1e9)
+
 /** Time of one GEMM on one GPU, with the MFU its table gives; `g`: how its format is read (the weights' format unless given). */
 export function gemmStep(ctx: SimContext, id: string, m: number, k: number, n: number, g: GemmReading = ctx.gemm): Step {
   const flops = gemmFlops(m, k, n)
   // Weights in the GEMM's format, activations in and out at 2 bytes.
   const bytes = k * n * g.weightBytes + m * k * 2 + m * n * 2
   const mfu: MfuLookup = g.mfu.gemm(m, k, n, {flops, bytes, peakTflops: g.gemmPeak})
-  const seconds = secondsForGflops(ctx, flops / 1e9, g.gemmPeak, mfu.value)
+  const measured = secondsForGflops(ctx, flops / 1e9, g.gemmPeak, mfu.value)
+  const seconds = ctx.switches.weightStreamFloor ? Math.max(measured, weightStreamSeconds(ctx, k * n * g.weightBytes)) : measured
   const floors = rooflineFloors(ctx, flops, bytes, g.gemmPeak)
   return {
     id,
