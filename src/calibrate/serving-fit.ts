@@ -16,7 +16,7 @@ import {FITTED_NAMES, FITTED_PARAMS, type EngineParams, type FittedParamName} fr
 import {solveServing} from '../serving/mean-field.js'
 import {servingProblem, type ServingProblem} from '../serving/simulate.js'
 import {EvalEnvironment, SkipRow} from './environment.js'
-import {promptsBeyondKernels} from './plausibility.js'
+import {decodeBeyondKernels, promptsBeyondKernels} from './plausibility.js'
 import {rowEngineName, rowEngineVersion, servingRun} from './serving.js'
 import {rowEngine} from './row-engine.js'
 import {nelderMead} from './serving-optimize.js'
@@ -113,8 +113,10 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
   const implausible: string[] = []
   for (const r of runs) {
     if (!r.ttft || !r.tpot) continue
-    r.implausible = promptsBeyondKernels(r.ttft.id.replace(/-ttft$/, ''), r.problem.cost, r.problem.workload, r.ttft.actual, r.tpot.actual)
-    if (r.implausible) implausible.push(r.implausible)
+    const id = r.ttft.id.replace(/-ttft$/, '')
+    const why = [promptsBeyondKernels, decodeBeyondKernels].map((check) => check(id, r.problem.cost, r.problem.workload, r.ttft!.actual, r.tpot!.actual))
+    for (const w of why) if (w) implausible.push(w)
+    r.implausible = why.filter(Boolean).join('; ') || undefined
   }
   return {runs, problems, implausible}
 }

@@ -44,6 +44,6 @@ export function renderServingFit(r: ServingFitReport): string[] {
   for (const [by, b] of Object.entries(r.overall_held_out) as [HoldOut, ErrorBreakdown][]) lines.push('', ...table(`all engines, ${HELD_OUT_TITLES[by]}:`, b))
   lines.push('', ...table('all engines, in-sample:', r.overall_in_sample))
   if (r.problems.length) lines.push('', `${r.problems.length} serving row(s) not used:`, ...r.problems.map((p) => `  ${p}`))
-  if (r.implausible.length) lines.push('', `${r.implausible.length} run(s) whose prompts are more than their GPUs can prefill (kept in the fit):`, ...r.implausible.map((p) => `  ${p}`))
+  if (r.implausible.length) lines.push('', `${r.implausible.length} run(s) faster than the kernel tables allow (kept in the fit):`, ...r.implausible.map((p) => `  ${p}`))
   return lines
 }

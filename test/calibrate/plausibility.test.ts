@@ -5,7 +5,7 @@
 import {describe, expect, it} from 'vitest'
 import {EvalEnvironment} from '../../src/calibrate/environment.js'
 import {parseMeasurements} from '../../src/calibrate/measurements.js'
-import {promptSeconds, promptTimeShare} from '../../src/calibrate/plausibility.js'
+import {DECODE_MARGIN, decodeStepSeconds, meanDecoding, promptSeconds, promptTimeShare} from '../../src/calibrate/plausibility.js'
 import {prepareRuns} from '../../src/calibrate/serving-fit.js'
 import {getProfile} from '../../src/profile.js'
 import type {StepCost} from '../../src/serving/step-cost.js'
@@ -62,6 +62,52 @@ describe('prepareRuns with a run beyond the kernels', () => {
 
   it('keeps both runs in the fit', () => {
     expect(runs.map((r) => r.ttft?.id)).toEqual(['FAST-ttft', 'PLAUSIBLE-ttft'])
+  })
+})
+
+describe('decodeStepSeconds and meanDecoding', () => {
+  const cost = {
+    gemmSeconds: (t: number) => 1e-3 + 1e-6 * t,
+    moeSeconds: (t: number) => 2e-7 * t,
+    moeGroups: 2,
+    commSeconds: (t: number) => 1e-7 * t,
+    lmHeadSeconds: (t: number) => 5e-6 * t,
+    decodeAttentionSeconds: (r: number) => 1e-5 * r,
+  } as unknown as StepCost
+
+  it("adds a step's kernels: GEMMs, the experts of every group's tokens, the LM head, collectives and attention", () => {
+    // 10 requests: 1 ms + 10 us GEMMs, 2 x 10 x 0.2 us experts, 50 us LM head, 1 us collectives, 100 us attention
+    expect(decodeStepSeconds(cost, 10)).toBeCloseTo(1e-3 + 1e-5 + 4e-6 + 5e-5 + 1e-6 + 1e-4, 12)
+  })
+
+  it("counts the requests decoding: each spends (osl - 1) TPOT of its cycle so", () => {
+    // 8 clients, 500 ms TTFT, 50 tokens at 10 ms: half of each cycle decoding
+    expect(meanDecoding({concurrency: 8, ttftMs: 500, tpotMs: 10, osl: 51})).toBeCloseTo(4, 12)
+  })
+})
+
+describe('prepareRuns with a run that decodes faster than its kernels', () => {
+  const head = 'id,model,gpu,world_size,nodes,tp,fp8_gemm,fp8_kv,deepep,tbo,isl,osl,phase,max_prefill_tokens,decode_batch,metric,actual,source,notes,moe_tp,moe_ep,backend,backend_version'
+  const run = (id: string, clients: number, tpot: number) => [
+    `${id}-ttft,llama-3.1-8b,H200-SXM,1,1,1,0,0,0,0,1000,1000,serving,,${clients},ttft_ms,60,test,,1,1,vllm,0.12.0`,
+    `${id}-tpot,llama-3.1-8b,H200-SXM,1,1,1,0,0,0,0,1000,1000,serving,,${clients},tpot_ms,${tpot},test,,1,1,vllm,0.12.0`,
+  ]
+  // Llama-3.1-8B in BF16 on one H200: every decode step reads its 8.03e9 x 2 B = 16.06 GB of weights, 3.35 ms at
+  // the datasheet's 4.8 TB/s. A TPOT of 2.5 ms at 8 clients is 1.34x faster than that alone, beyond the 1.25 margin;
+  // 8 ms at 16 clients is not.
+  const text = [head, ...run('SPECULATIVE', 8, 2.5), ...run('PLAIN', 16, 8)].join('\n')
+  const {rows} = parseMeasurements(text, 'test.csv', ROOT)
+  const {runs, implausible} = prepareRuns(rows, new EvalEnvironment(), getProfile('default'))
+
+  it('names it, with its TPOT, the kernel time of its step and what could do that', () => {
+    expect((8.03e9 * 2) / 4.8e12 / 2.5e-3).toBeGreaterThan(DECODE_MARGIN)
+    expect(implausible).toHaveLength(1)
+    expect(implausible[0]).toMatch(/^run SPECULATIVE: it decodes a token every 2\.50 ms, where the kernel tables take ([\d.]+) ms for a step of its 8 requests/)
+    const kernelMs = Number(/take ([\d.]+) ms/.exec(implausible[0])?.[1])
+    expect(kernelMs).toBeGreaterThan(3.35)
+    expect(implausible[0]).toMatch(/speculative decoding .* none of which the row says; kept in the fit$/)
+    expect(runs.find((r) => r.ttft?.id === 'PLAIN-ttft')?.implausible).toBeUndefined()
+    expect(runs).toHaveLength(2)
   })
 })
 
