@@ -33,7 +33,14 @@ export function checkDeployment(model: ModelSpec, d: Deployment): SimWarning[] {
   if (d.worldSize % d.tp !== 0) throw usageError(`tp ${d.tp} does not divide the world size ${d.worldSize}`)
   if (d.worldSize % d.nodes !== 0) throw usageError(`world size ${d.worldSize} is not divisible by nodes ${d.nodes}`)
   const a = model.attention
-  if (a.heads % d.tp !== 0) throw usageError(`attention heads (${a.heads}) are not divisible by tp ${d.tp}`)
+  if (a.heads % d.tp !== 0) {
+    // The engines run a MoE model so with data-parallel attention (one attention group per GPU): say how to ask for it.
+    const divisors = [1, 2, 4, 8, 16].filter((t) => a.heads % t === 0 && t < d.tp).join(', ')
+    const hint = model.ffn.isMoe
+      ? `for data-parallel attention over these GPUs, as the engines run it, give --tp 1 --world-size ${d.worldSize} --moe-ep ${d.worldSize} (--concurrency then counts each GPU's requests)`
+      : `give a tp that divides them (${divisors})`
+    throw usageError(`attention heads (${a.heads}) are not divisible by tp ${d.tp}; ${hint}`)
+  }
   if (a.kind === 'mha' && a.kvHeads % d.tp !== 0 && a.kvHeads >= d.tp) {
     throw usageError(`KV heads (${a.kvHeads}) are neither divisible by tp ${d.tp} nor fewer than it`)
   }

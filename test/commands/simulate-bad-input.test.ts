@@ -66,7 +66,13 @@ describe('simulate: bad input', () => {
   it('attention heads not divisible by tp (exit 2)', async () => {
     const r = await runCli(['simulate', '--model', 'qwen3-8b', '--world-size', '3', '--tp', '3'])
     expect(r.exitCode).toBe(2)
-    expectCleanError(r, /attention heads \(32\) are not divisible by tp 3/)
+    expectCleanError(r, /attention heads \(32\) are not divisible by tp 3; give a tp that divides them \(1, 2\)/)
+  })
+
+  it('a MoE model over more GPUs than its heads divide by is told how to ask for data-parallel attention (exit 2)', async () => {
+    const r = await runCli(['simulate', '--model', 'deepseek-r1', '--gpu', 'GB200-NVL72', '--world-size', '72', '--tp', '72'])
+    expect(r.exitCode).toBe(2)
+    expectCleanError(r, /attention heads \(128\) are not divisible by tp 72; .* give --tp 1 --world-size 72 --moe-ep 72/)
   })
 
   it('KV heads neither divisible by tp nor fewer than it (exit 2)', async () => {
