@@ -4,6 +4,7 @@ import type {IngestRow, Issue, ValidRow} from '../types.js'
 import {pushAll} from '../../util/arrays.js'
 import {checkMfu} from './mfu.js'
 import {physicsIssues} from './physics.js'
+import {weightStreamIssues} from './weight-stream.js'
 
 export interface RowValidation {
   valid: ValidRow[]
@@ -42,5 +43,6 @@ export function validateRows(rows: readonly IngestRow[], gpus: readonly GpuSpec[
       valid.push(checked)
     }
   }
+  pushAll(issues, weightStreamIssues(valid, gpuOf))
   return {valid, rejected, issues}
 }
