@@ -36,10 +36,13 @@ export interface EngineParams {
   reserves_full_kv: boolean
   /**
    * Whether the engine stores the KV cache in the dtype the checkpoint's quantization config names
-   * (kv_cache_quant_algo FP8 in NVIDIA's ModelOpt checkpoints) without being asked; otherwise the KV
-   * cache is in the model's dtype unless --fp8-kv. Absent from engine files written before it existed.
+   * (kv_cache_quant_algo FP8 in NVIDIA's ModelOpt checkpoints) without being asked: true, and then
+   * FP8 or NVFP4 weights of a BF16 release are read from such a checkpoint too (an engine that runs
+   * them only so); 'named', only where the config names it (an engine that also quantizes weights
+   * itself); false, never. Otherwise the KV cache is in the model's dtype unless --fp8-kv. Absent
+   * from engine files written before it existed.
    */
-  kv_dtype_from_checkpoint: boolean
+  kv_dtype_from_checkpoint: boolean | 'named'
   /**
    * How the engine's FP8-KV decode attention is timed: by the tables' FP8-KV rows ('measured'; they are
    * the collecting engine's kernels, SGLang's), or as the BF16 rows' time for half the bytes

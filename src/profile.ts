@@ -29,7 +29,7 @@ export interface ProfileSwitches {
   activeExpertsOnly: boolean
   /** Per-forward overheads from the serving engine's file (data/engines/<engine>.json) instead of the reference's 30 ms / 5 ms. */
   engineOverheads: boolean
-  /** The LM head GEMM for the tokens that need logits (last prompt token, every decode token). */
+  /** The LM head GEMM for the tokens that need logits (last prompt token, every decode token), and the memory the embedding and LM head take from a serving engine's KV pool. */
   lmHead: boolean
   /** Expert-parallel MoE layers of the wide-EP shape that dispatch with DeepEP read the wide-EP tables of the routing distribution (--moe-distribution). */
   wideEpTables: boolean

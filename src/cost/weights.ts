@@ -88,3 +88,17 @@ export function paramsPerGpu(model: ModelSpec, s: ShardShapes, tp: number, world
     perGpuBytes: attnTotal + ffnBytes,
   }
 }
+
+/**
+ * Bytes of the token embedding and the LM head one GPU holds: both split by
+ * vocabulary over the tp GPUs, as the engines shard them, and kept in BF16 by
+ * every checkpoint format (FP8 and NVFP4 checkpoints quantize the layers, not
+ * these). They take memory the KV pool cannot have.
+ *
+ * @example
+ * // Qwen3-32B (151,936 x 5,120, untied) on one GPU: 3.11e9 bytes
+ * embeddingBytesPerGpu({vocab: 151936, hidden: 5120, tiedEmbeddings: false}, 1) // 3111714816
+ */
+export function embeddingBytesPerGpu(model: Pick<ModelSpec, 'vocab' | 'hidden' | 'tiedEmbeddings'>, tp: number): number {
+  return (model.vocab * model.hidden * (model.tiedEmbeddings ? 1 : 2) * 2) / tp
+}

@@ -101,6 +101,7 @@ export type KvFp8Reason = 'flag' | 'checkpoint' | 'fp8-weights' | 'fp4-weights'
 export function checkpointKvFp8(model: ModelSpec, weights: WeightQuant, e: EngineParams): Exclude<KvFp8Reason, 'flag'> | undefined {
   if (!e.kv_dtype_from_checkpoint) return undefined
   if (model.shippedKvQuant === 'fp8') return 'checkpoint'
+  if (e.kv_dtype_from_checkpoint === 'named') return undefined
   return weights === 'fp8' ? 'fp8-weights' : weights === 'nvfp4' ? 'fp4-weights' : undefined
 }
 

@@ -11,7 +11,7 @@
  * interpolated linearly between grid points (lookups are memoized).
  */
 import {contextKvBytesPerToken, fixedKvBytesPerRequest} from '../cost/kvcache.js'
-import {paramsPerGpu} from '../cost/weights.js'
+import {embeddingBytesPerGpu, paramsPerGpu} from '../cost/weights.js'
 import type {SimContext} from '../sim/context.js'
 import {coreSeconds, ffnSteps, layerCounts, layerSteps, lmHeadStep, partSeconds, sumSeconds, type TokenMix} from '../sim/layer.js'
 import type {Step} from '../sim/result.js'
@@ -35,7 +35,7 @@ export interface StepCost {
   decodeAttentionSeconds(requests: number): number
   /** Attention cores of all layers over one request's whole prefill (spread over its chunks), seconds. */
   prefillAttentionSeconds: number
-  /** Weights held by one GPU, bytes. */
+  /** Weights held by one GPU, bytes: the layers', and with the LM head counted (switch lmHead) the embedding and LM head (embeddingBytesPerGpu). */
   weightBytesPerGpu: number
   /** KV cache per token of one request on one GPU (the layers that keep the whole context), bytes. */
   kvBytesPerToken: number
@@ -155,7 +155,10 @@ export function buildTokenCurves(ctx: SimContext): TokenCurves {
     moeLayers: model.ffn.isMoe ? counts.ffn : 0,
     lmHeadSeconds: tokenCurve(lmHeadAt),
     commSeconds: tokenCurve((tokens) => partsAt(tokens).comm),
-    weightBytesPerGpu: paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize, ctx.switches.layoutCollectives ? ctx.moe : undefined).perGpuBytes,
+    // The layers' weights, and with the LM head counted (lmHead) the embedding and LM head beside them.
+    weightBytesPerGpu:
+      paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize, ctx.switches.layoutCollectives ? ctx.moe : undefined).perGpuBytes +
+      (ctx.switches.lmHead ? embeddingBytesPerGpu(model, d.tp) : 0),
     kvBytesPerToken: contextKvBytesPerToken(model, ctx.shapes),
     stateBytesPerRequest: fixedKvBytesPerRequest(model, ctx.shapes),
     get commSource() {

@@ -12,7 +12,7 @@ import {DEFAULT_DEPLOYMENT} from '../../src/sim/deployment.js'
 const FP8_KV_BYTES = 80 * 2 * 8 * 128 * 1
 const BF16_KV_BYTES = 80 * 2 * 8 * 128 * 2
 
-function problem(model: string, engine: 'trtllm' | 'vllm', fp8Kv = false, fp8Gemm = true, followsCheckpoint?: boolean) {
+function problem(model: string, engine: 'trtllm' | 'vllm', fp8Kv = false, fp8Gemm = true, followsCheckpoint?: boolean | 'named') {
   const inputs = loadSimInputs({model, gpu: 'H200-SXM', profile: 'default'})
   const d = {...DEFAULT_DEPLOYMENT, fp8Gemm, fp8Kv, isl: 1024, osl: 8192}
   const e = loadEngine(engine)
@@ -29,17 +29,23 @@ describe("the KV cache dtype an engine picks for a checkpoint", () => {
     expect(loadSimInputs({model: 'llama-3.1-70b', gpu: 'H200-SXM', profile: 'default'}).model.shippedKvQuant).toBeUndefined()
   })
 
-  it('TensorRT-LLM follows the checkpoint (FP8 KV), vLLM keeps the model dtype unless --fp8-kv', () => {
+  it('TensorRT-LLM and vLLM follow the checkpoint (FP8 KV); SGLang keeps the model dtype unless --fp8-kv', () => {
     const trt = problem('llama-3.1-70b-fp8', 'trtllm')
     expect(trt.problem.cost.kvBytesPerToken).toBe(FP8_KV_BYTES)
     expect(trt.result.kvDtype).toBe('fp8')
     expect(trt.result.kvFp8Reason).toBe('checkpoint')
 
+    // vLLM resolves kv_cache_dtype auto to the kv_cache_quant_algo the checkpoint names.
     const vllm = problem('llama-3.1-70b-fp8', 'vllm')
-    expect(vllm.problem.cost.kvBytesPerToken).toBe(BF16_KV_BYTES)
-    expect(vllm.result.kvDtype).toBe('model')
+    expect(loadEngine('vllm').params.kv_dtype_from_checkpoint).toBe('named')
+    expect(vllm.problem.cost.kvBytesPerToken).toBe(FP8_KV_BYTES)
+    expect(vllm.result.kvFp8Reason).toBe('checkpoint')
+    // An engine that never follows it keeps the model's dtype.
+    const never = problem('llama-3.1-70b-fp8', 'vllm', false, true, false)
+    expect(never.problem.cost.kvBytesPerToken).toBe(BF16_KV_BYTES)
+    expect(never.result.kvDtype).toBe('model')
 
-    const asked = problem('llama-3.1-70b-fp8', 'vllm', true)
+    const asked = problem('llama-3.1-70b-fp8', 'vllm', true, true, false)
     expect(asked.problem.cost.kvBytesPerToken).toBe(FP8_KV_BYTES)
     expect(asked.result.kvFp8Reason).toBe('flag')
 
@@ -54,7 +60,9 @@ describe("the KV cache dtype an engine picks for a checkpoint", () => {
     expect(fp8Weights.result.kvCapacity).toBe(problem('llama-3.1-70b-fp8', 'trtllm').result.kvCapacity)
     // BF16 weights, or an engine that keeps the model's dtype: BF16 KV.
     expect(problem('llama-3.1-70b', 'trtllm', false, false).problem.cost.kvBytesPerToken).toBe(BF16_KV_BYTES)
+    // vLLM quantizes BF16 weights to FP8 itself too: FP8 weights alone leave its KV cache in BF16 ('named').
     expect(problem('llama-3.1-70b', 'vllm').problem.cost.kvBytesPerToken).toBe(BF16_KV_BYTES)
+    expect(checkpointKvFp8(loadSimInputs({model: 'llama-3.1-70b', gpu: 'H200-SXM', profile: 'default'}).model, 'fp8', loadEngine('vllm').params)).toBeUndefined()
     // A release that ships FP8 weights of its own (DeepSeek-V3) and names no KV format: the same for FP8 weights.
     const deepseek = loadSimInputs({model: 'deepseek-v3', gpu: 'H200-SXM', profile: 'default'}).model
     expect(checkpointKvFp8(deepseek, 'fp8', loadEngine('trtllm').params)).toBe('fp8-weights')
