@@ -94,15 +94,22 @@ export type KvFp8Reason = 'flag' | 'checkpoint' | 'fp8-weights' | 'fp4-weights'
  * alone, 1.00 on both); read with BF16 KV where the checkpoint named none,
  * the fit made the pools 1.58x larger. 4-bit formats a model's own release
  * ships (gpt-oss's MXFP4) and weight-only int4 come with no KV format.
+ * An engine that follows only what the checkpoint names ('named': vLLM,
+ * which also quantizes BF16 weights to FP8 itself, with a BF16 KV cache)
+ * takes FP8 weights to say nothing of the KV cache, and NVFP4 ones to come
+ * from such an export.
  *
  * @example
  * checkpointKvFp8(deepseekR1, 'nvfp4', trtllm.params) // 'fp4-weights'
+ * checkpointKvFp8(deepseekR1, 'fp8', vllm.params) // undefined
  */
 export function checkpointKvFp8(model: ModelSpec, weights: WeightQuant, e: EngineParams): Exclude<KvFp8Reason, 'flag'> | undefined {
   if (!e.kv_dtype_from_checkpoint) return undefined
   if (model.shippedKvQuant === 'fp8') return 'checkpoint'
-  if (e.kv_dtype_from_checkpoint === 'named') return undefined
-  return weights === 'fp8' ? 'fp8-weights' : weights === 'nvfp4' ? 'fp4-weights' : undefined
+  // NVFP4 weights of a release that does not ship them come only from a ModelOpt export, which names its KV format;
+  // FP8 ones an engine following 'named' may have quantized itself, with the model's KV dtype.
+  if (weights === 'nvfp4') return 'fp4-weights'
+  return weights === 'fp8' && e.kv_dtype_from_checkpoint === true ? 'fp8-weights' : undefined
 }
 
 /** Whether the engine runs the KV cache in FP8, and why (undefined: in the model's dtype). FP8 weights as the deployment resolves them: asked for, or shipped. */

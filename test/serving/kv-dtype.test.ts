@@ -63,6 +63,8 @@ describe("the KV cache dtype an engine picks for a checkpoint", () => {
     // vLLM quantizes BF16 weights to FP8 itself too: FP8 weights alone leave its KV cache in BF16 ('named').
     expect(problem('llama-3.1-70b', 'vllm').problem.cost.kvBytesPerToken).toBe(BF16_KV_BYTES)
     expect(checkpointKvFp8(loadSimInputs({model: 'llama-3.1-70b', gpu: 'H200-SXM', profile: 'default'}).model, 'fp8', loadEngine('vllm').params)).toBeUndefined()
+    // NVFP4 weights of a release that does not ship them come from a ModelOpt export, which names FP8 KV, on vLLM too.
+    expect(checkpointKvFp8(loadSimInputs({model: 'deepseek-r1', gpu: 'B200-SXM', profile: 'default'}).model, 'nvfp4', loadEngine('vllm').params)).toBe('fp4-weights')
     // A release that ships FP8 weights of its own (DeepSeek-V3) and names no KV format: the same for FP8 weights.
     const deepseek = loadSimInputs({model: 'deepseek-v3', gpu: 'H200-SXM', profile: 'default'}).model
     expect(checkpointKvFp8(deepseek, 'fp8', loadEngine('trtllm').params)).toBe('fp8-weights')
