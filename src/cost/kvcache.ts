@@ -25,12 +25,26 @@ export function kvBytesPerToken(model: ModelSpec, s: ShardShapes): number {
 /**
  * KV bytes one GPU keeps per token of a request over the layers that keep the
  * whole context: kvBytesPerToken less sliding-window layers, which keep only
- * their window (fixedKvBytesPerRequest). The serving KV pool counts these.
+ * their window (fixedKvBytesPerRequest), and with a DSA layer's indexer key.
+ * The serving KV pool counts these.
  */
 export function contextKvBytesPerToken(model: ModelSpec, s: ShardShapes): number {
-  const sliding = model.attention.kind === 'mha' ? model.attention.slidingWindow : undefined
-  return kvBytesPerToken(model, s) - (sliding ? sliding.layers * kvBytesPerLayerToken(model, s) : 0)
+  const a = model.attention
+  const sliding = a.kind === 'mha' ? a.slidingWindow : undefined
+  const indexer = a.kind === 'mla' && a.sparse ? model.layers * indexerKeyBytesPerLayerToken(a.sparse) : 0
+  return kvBytesPerToken(model, s) - (sliding ? sliding.layers * kvBytesPerLayerToken(model, s) : 0) + indexer
 }
+
+/**
+ * Bytes one DSA (sparse attention) layer keeps per token for its indexer,
+ * beside the MLA latent: one key of index_head_dim in FP8 and its FP32
+ * scale, as the engines store it (SGLang's NSA index-key buffer, vLLM's and
+ * TensorRT-LLM's indexer caches), the same on every tensor-parallel rank.
+ *
+ * @example
+ * indexerKeyBytesPerLayerToken({indexHeadDim: 128}) // 132
+ */
+export const indexerKeyBytesPerLayerToken = (sparse: {indexHeadDim: number}) => sparse.indexHeadDim + 4
 
 /** What one request keeps on one GPU whatever its length: a hybrid model's recurrent state, and the KV of sliding-window layers' `window` tokens, bytes. */
 export function fixedKvBytesPerRequest(model: ModelSpec, s: ShardShapes): number {

@@ -1,4 +1,4 @@
-/** The embedding and LM head take memory from a serving engine's KV pool (switch lmHead). */
+/** What a serving engine holds beside the KV pool (the embedding and LM head, switch lmHead) and in it (a DSA indexer's keys). */
 import {describe, expect, it} from 'vitest'
 import {embeddingBytesPerGpu} from '../../src/cost/weights.js'
 import {loadEngine} from '../../src/io/engines.js'
@@ -30,5 +30,19 @@ describe("a serving engine's memory", () => {
   it('holds the embedding and LM head beside the layers, with the LM head counted', () => {
     expect(weights(1, true) - weights(1, false)).toBe(QWEN3_32B_EMBEDDING)
     expect(weights(4, true) - weights(4, false)).toBe(QWEN3_32B_EMBEDDING / 4)
+  })
+})
+
+describe('the KV cache a DSA (sparse attention) model keeps per token', () => {
+  it("counts each layer's indexer key (FP8, with its FP32 scale) beside the MLA latent", () => {
+    // DeepSeek-V3.2 (config.json): 61 layers, kv_lora_rank 512 + qk_rope_head_dim 64 in BF16 = 1,152 B, and an
+    // index_head_dim of 128 in FP8 + 4 B of scale = 132 B: 61 x 1,284 = 78,324 B a token on every GPU.
+    const inputs = loadSimInputs({model: 'deepseek-v3.2', gpu: 'H200-SXM', profile: 'default'})
+    const d = {...DEFAULT_DEPLOYMENT, worldSize: 8, tp: 8, isl: 1024, osl: 1024}
+    const cost = servingProblem(inputs.model, d, inputs.gpu, inputs.tables, inputs.profile, {concurrency: 8, engine: loadEngine('sglang')}).cost
+    expect(cost.kvBytesPerToken).toBe(61 * (576 * 2 + 132))
+    // DeepSeek-V3, the same latent without an indexer.
+    const v3 = loadSimInputs({model: 'deepseek-v3', gpu: 'H200-SXM', profile: 'default'})
+    expect(servingProblem(v3.model, d, v3.gpu, v3.tables, v3.profile, {concurrency: 8, engine: loadEngine('sglang')}).cost.kvBytesPerToken).toBe(61 * 576 * 2)
   })
 })
