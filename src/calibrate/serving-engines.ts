@@ -49,8 +49,10 @@ export interface ServingFitReport {
   overall_held_out: Partial<Record<HoldOut, ErrorBreakdown>>
   overall_in_sample: ErrorBreakdown
   problems: string[]
-  /** Runs whose prompts are more than their GPUs can prefill (src/calibrate/plausibility.ts), kept in the fit. */
+  /** Runs faster than the kernel tables allow, prompts or decode (src/calibrate/plausibility.ts), kept in the fit. */
   implausible: string[]
+  /** overall_held_out over the runs the kernel tables can explain: the same predictions, the implausible runs left out of the figures. */
+  overall_held_out_explained: Partial<Record<HoldOut, ErrorBreakdown>>
 }
 
 const quantile = (sorted: readonly number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0)
@@ -92,10 +94,10 @@ export interface ServingFitOptions {
   effort?: {full: number; heldOut: number}
 }
 
-function heldOutBreakdowns(results: readonly EngineFitResult[]): Partial<Record<HoldOut, ErrorBreakdown>> {
+function heldOutBreakdowns(results: readonly EngineFitResult[], keep: (p: Prediction) => boolean = () => true): Partial<Record<HoldOut, ErrorBreakdown>> {
   const out: Partial<Record<HoldOut, ErrorBreakdown>> = {}
   for (const by of HOLD_OUTS) {
-    const preds = results.flatMap((r) => r.heldOut[by] ?? [])
+    const preds = results.flatMap((r) => r.heldOut[by] ?? []).filter(keep)
     if (preds.length > 0) out[by] = breakdown(preds)
   }
   return out
@@ -103,6 +105,7 @@ function heldOutBreakdowns(results: readonly EngineFitResult[]): Partial<Record<
 
 export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvironment, profile: Profile, opts: ServingFitOptions): {report: ServingFitReport; files: {file: string; content: EngineFile}[]} {
   const {runs, problems, implausible} = prepareRuns(rows, env, profile)
+  const unexplained = new Set(runs.filter((r) => r.implausible).flatMap((r) => [r.ttft?.id, r.tpot?.id].filter((id): id is string => id !== undefined)))
   const engines = [...new Set(runs.map((r) => r.engine))].sort()
   const results: EngineFitResult[] = []
   const fits: ServingEngineFit[] = []
@@ -142,6 +145,7 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
       overall_in_sample: breakdown(results.flatMap((r) => r.inSample)),
       problems,
       implausible,
+      overall_held_out_explained: heldOutBreakdowns(results, (p) => !unexplained.has(p.id)),
     },
     files,
   }

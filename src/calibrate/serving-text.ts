@@ -44,6 +44,10 @@ export function renderServingFit(r: ServingFitReport): string[] {
   for (const [by, b] of Object.entries(r.overall_held_out) as [HoldOut, ErrorBreakdown][]) lines.push('', ...table(`all engines, ${HELD_OUT_TITLES[by]}:`, b))
   lines.push('', ...table('all engines, in-sample:', r.overall_in_sample))
   if (r.problems.length) lines.push('', `${r.problems.length} serving row(s) not used:`, ...r.problems.map((p) => `  ${p}`))
-  if (r.implausible.length) lines.push('', `${r.implausible.length} run(s) faster than the kernel tables allow (kept in the fit):`, ...r.implausible.map((p) => `  ${p}`))
+  if (r.implausible.length) {
+    lines.push('', `${r.implausible.length} run(s) faster than the kernel tables allow (kept in the fit and in the figures above):`, ...r.implausible.map((p) => `  ${p}`))
+    const gpu = r.overall_held_out_explained.gpu
+    if (gpu) lines.push('', ...table(`all engines, ${HELD_OUT_TITLES.gpu}, without those runs:`, gpu))
+  }
   return lines
 }

@@ -6,10 +6,12 @@ import {describe, expect, it} from 'vitest'
 import {EvalEnvironment} from '../../src/calibrate/environment.js'
 import {parseMeasurements} from '../../src/calibrate/measurements.js'
 import {DECODE_MARGIN, decodeStepSeconds, meanDecoding, promptSeconds, promptTimeShare} from '../../src/calibrate/plausibility.js'
+import {fitServingEngines} from '../../src/calibrate/serving-engines.js'
 import {prepareRuns} from '../../src/calibrate/serving-fit.js'
 import {getProfile} from '../../src/profile.js'
 import type {StepCost} from '../../src/serving/step-cost.js'
 import {ROOT} from '../helpers/cli.js'
+import {tempDir} from './helpers.js'
 
 describe('promptTimeShare', () => {
   it('is the request rate times the kernel time of a prompt', () => {
@@ -108,6 +110,27 @@ describe('prepareRuns with a run that decodes faster than its kernels', () => {
     expect(implausible[0]).toMatch(/speculative decoding .* none of which the row says; kept in the fit$/)
     expect(runs.find((r) => r.ttft?.id === 'PLAIN-ttft')?.implausible).toBeUndefined()
     expect(runs).toHaveLength(2)
+  })
+})
+
+describe('the fit report without the runs the kernels cannot explain', () => {
+  const head = 'id,model,gpu,world_size,nodes,tp,fp8_gemm,fp8_kv,deepep,tbo,isl,osl,phase,max_prefill_tokens,decode_batch,metric,actual,source,notes,moe_tp,moe_ep,backend,backend_version'
+  const run = (id: string, gpu: string, clients: number, tpot: number) => [
+    `${id}-ttft,llama-3.1-8b,${gpu},1,1,1,0,0,0,0,1000,1000,serving,,${clients},ttft_ms,60,test,,1,1,vllm,0.12.0`,
+    `${id}-tpot,llama-3.1-8b,${gpu},1,1,1,0,0,0,0,1000,1000,serving,,${clients},tpot_ms,${tpot},test,,1,1,vllm,0.12.0`,
+  ]
+  // On each GPU a run at 8 clients 1.34x faster than a BF16 Llama-3.1-8B's weights stream (above) and two that are not.
+  const text = [head, ...['H100-SXM', 'H200-SXM'].flatMap((g) => [...run(`FAST-${g}`, g, 8, 2.5), ...run(`A-${g}`, g, 16, 9), ...run(`B-${g}`, g, 32, 11)])].join('\n')
+  const {rows} = parseMeasurements(text, 'test.csv', ROOT)
+
+  it('holds the same held-out predictions with those runs left out, and names them', () => {
+    const {report} = fitServingEngines(rows, new EvalEnvironment(), getProfile('default'), {engineDir: tempDir(), data: ['test.csv'], effort: {full: 20, heldOut: 20}})
+    expect(report.implausible.filter((m) => m.startsWith('run FAST-'))).toHaveLength(2)
+    const all = report.overall_held_out.gpu!
+    const explained = report.overall_held_out_explained.gpu!
+    // 6 runs of 2 rows each with a GPU held out; 4 of them the kernels explain.
+    expect(all.ttft_ms.all.rows + all.tpot_ms.all.rows).toBe(12)
+    expect(explained.ttft_ms.all.rows + explained.tpot_ms.all.rows).toBe(8)
   })
 })
 
