@@ -60,8 +60,8 @@ export function promptsBeyondKernels(id: string, cost: StepCost, w: ServingWorkl
  * How much faster than its kernels a run may decode before it is named: the
  * tables time SGLang's kernels, and an engine's own can be faster (on the
  * H100 runs, TensorRT-LLM's Qwen3-235B TPOT is 0.81-0.90x the tables'
- * kernel time of its steps). Beyond a quarter faster, something the row does not say
- * makes the steps shorter.
+ * kernel time of its steps). Beyond a quarter faster, something the row
+ * does not say makes the steps shorter.
  */
 export const DECODE_MARGIN = 1.25
 
