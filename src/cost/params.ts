@@ -1,6 +1,6 @@
 /** Total parameters of a model (all GPUs together), for `infersim models` and the size check. */
 import type {ModelSpec} from '../model/types.js'
-import {moeLayerCount} from './weights.js'
+import {embeddingParams, moeLayerCount} from './weights.js'
 
 export interface ParameterCount {
   total: number
@@ -41,7 +41,7 @@ export function parameterCount(model: ModelSpec): ParameterCount {
   const router = ffn.isMoe ? D * ffn.experts : 0
   const attnLayers = model.linear ? model.linear.fullLayers : model.layers
   const attention = attentionParams(model) * attnLayers + linearAttentionParams(model) * (model.linear?.linearLayers ?? 0)
-  const embedding = model.vocab * D * (model.tiedEmbeddings ? 1 : 2)
+  const embedding = embeddingParams(model)
   const body = attention + denseLayers * denseFfn + moeLayers * (expert * ffn.experts + shared + router)
   const activeBody = attention + denseLayers * denseFfn + moeLayers * (expert * ffn.topk + shared + router)
   return {total: body + embedding, active: activeBody + embedding, embedding}

@@ -15,3 +15,13 @@ export function computeSeconds(gflops: number, peakTflops: number, mfu: number, 
 
 /** Seconds to move `bytes` at `bandwidth` GB/s (divided as GiB, as the reference does). */
 export const transferSeconds = (bytes: number, bandwidth: number) => bytes / GiB / bandwidth
+
+/**
+ * Seconds to stream `bytes` at a datasheet bandwidth of `gbPerSecond` (1e9
+ * bytes a second): what no kernel reads from memory faster than.
+ *
+ * @example
+ * // 15.7 MB of L40S weights at 864 GB/s
+ * datasheetStreamSeconds(768 * 10240 * 2, 864) // 1.82e-5
+ */
+export const datasheetStreamSeconds = (bytes: number, gbPerSecond: number) => bytes / (gbPerSecond * 1e9)

@@ -100,5 +100,8 @@ export function paramsPerGpu(model: ModelSpec, s: ShardShapes, tp: number, world
  * embeddingBytesPerGpu({vocab: 151936, hidden: 5120, tiedEmbeddings: false}, 1) // 3111714816
  */
 export function embeddingBytesPerGpu(model: Pick<ModelSpec, 'vocab' | 'hidden' | 'tiedEmbeddings'>, tp: number): number {
-  return (model.vocab * model.hidden * (model.tiedEmbeddings ? 1 : 2) * 2) / tp
+  return (embeddingParams(model) * 2) / tp
 }
+
+/** Parameters of the token embedding and the LM head (one matrix when tied). */
+export const embeddingParams = (model: Pick<ModelSpec, 'vocab' | 'hidden' | 'tiedEmbeddings'>) => model.vocab * model.hidden * (model.tiedEmbeddings ? 1 : 2)

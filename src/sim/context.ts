@@ -1,7 +1,7 @@
 /** Everything the layer formulas need, derived once per simulation. */
 import {moeLayout, type MoeLayout} from '../cost/moe-layout.js'
 import {shardShapes, type ShardShapes} from '../cost/shapes.js'
-import {computeSeconds, gemmFlops, transferSeconds} from '../cost/units.js'
+import {computeSeconds, datasheetStreamSeconds, gemmFlops, transferSeconds} from '../cost/units.js'
 import type {ModelSpec} from '../model/types.js'
 import type {ProfileSwitches} from '../profile.js'
 import {MfuResolver, type Interpolator} from '../tables/resolver.js'
@@ -98,7 +98,7 @@ export const rooflineBound = (f: {computeFloorSeconds: number; memoryFloorSecond
  * // L40S, 864 GB/s: a 768 x 10240 BF16 weight (15.7 MB) takes 18.2 us; its table row says 6.8 us
  * weightStreamSeconds(ctx, 768 * 10240 * 2) // 1.82e-5
  */
-export const weightStreamSeconds = (ctx: Pick<SimContext, 'gpu'>, bytes: number) => bytes / (ctx.gpu.memBwPeak * 1e9)
+export const weightStreamSeconds = (ctx: Pick<SimContext, 'gpu'>, bytes: number) => datasheetStreamSeconds(bytes, ctx.gpu.memBwPeak)
 
 /** Time of one GEMM on one GPU, with the MFU its table gives; `g`: how its format is read (the weights' format unless given). */
 export function gemmStep(ctx: SimContext, id: string, m: number, k: number, n: number, g: GemmReading = ctx.gemm): Step {

@@ -10,6 +10,7 @@
  * // L40S (864 GB/s), bf16 768 x 10240 at m = 1: 15.7 MB of weights stream in 18.2 us; a row of 6.8 us is 2.7x faster
  * weightStreamUs({k: 768, n: 10240}, 'bf16', 864) // 18.20
  */
+import {datasheetStreamSeconds} from '../../cost/units.js'
 import type {GpuSpec} from '../../hardware/gpu.js'
 import type {IngestRow, Issue} from '../types.js'
 import {issueAt} from '../types.js'
@@ -21,7 +22,7 @@ const WEIGHT_BYTES: Record<string, number> = {bf16: 2, fp16: 2, fp32: 4, fp8: 1,
 /** Microseconds to stream a k x n weight of `dtype` at `memBwGBs` GB/s; undefined for a dtype of unknown size. */
 export function weightStreamUs(shape: {k: number; n: number}, dtype: string, memBwGBs: number): number | undefined {
   const bytes = WEIGHT_BYTES[dtype]
-  return bytes === undefined ? undefined : (shape.k * shape.n * bytes) / (memBwGBs * 1e3)
+  return bytes === undefined ? undefined : datasheetStreamSeconds(shape.k * shape.n * bytes, memBwGBs) * 1e6
 }
 
 /** A margin for timer noise: a row is named only when it beats the stream by more than this. */
