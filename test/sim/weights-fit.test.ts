@@ -25,7 +25,8 @@ describe('weights that do not fit', () => {
   it('simulate --serving: the serving model cannot run it and says why, with the memory the engine uses', async () => {
     const r = await runCli(['simulate', '--model', 'llama-3.1-70b', '--gpu', 'L40S', '--serving', '--json'])
     expect(r.exitCode).toBe(1)
-    expect(JSON.parse(r.stdout).error.message).toMatch(/the weights do not fit: 131\.4 GB per GPU, 39\.6 GB available \(the engine's memory: gpu_memory_fraction 0\.88 of the total memory of 44\.99 GB/)
+    // SGLang's share: 0.88 x 44.99 GiB less its 7 GiB reserve = 32.6 GiB
+    expect(JSON.parse(r.stdout).error.message).toMatch(/the weights do not fit: 131\.4 GB per GPU, 32\.6 GB available \(the engine's memory: gpu_memory_fraction 0\.88 of the total memory of 44\.99 GB, 7 GiB kept for activations/)
   })
 
   it('weights that fit the GPU but not beside the 20 GB reserve: a warning naming both figures', () => {
@@ -36,15 +37,16 @@ describe('weights that do not fit', () => {
   })
 
   it('serving: weights over the memory the engine uses name both figures', () => {
-    // A 60 GiB GPU: 0.88 x 60 = 52.8 GiB for the engine, less than Qwen3-32B's 61.0 GiB of BF16 weights (its layers'
+    // A 60 GiB GPU: 0.88 x 60 - 7 = 45.8 GiB for the engine, less than Qwen3-32B's 61.0 GiB of BF16 weights (its layers'
     // 58.1 GiB and the embedding and LM head's 2 x 151,936 x 5,120 x 2 bytes = 2.9 GiB).
     const inputs = loadSimInputs({model: 'qwen3-32b', gpu: 'H100-SXM', profile: 'default'})
     const gpu = {...inputs.gpu, memGiB: 60}
     const engine = loadEngine('sglang')
     expect(engine.params.gpu_memory_fraction).toBe(0.88)
+    expect(engine.params.activation_reserve_gib).toBe(7)
     const d = {...DEFAULT_DEPLOYMENT, isl: 1024, osl: 128}
     expect(() => simulateServing(inputs.model, d, gpu, inputs.tables, inputs.profile, {concurrency: 4, engine})).toThrow(
-      /the weights do not fit: 61\.0 GB per GPU, 52\.8 GB available \(the engine's memory: gpu_memory_fraction 0\.88 of the total memory of 60 GB/,
+      /the weights do not fit: 61\.0 GB per GPU, 45\.8 GB available \(the engine's memory: gpu_memory_fraction 0\.88 of the total memory of 60 GB/,
     )
   })
 })
