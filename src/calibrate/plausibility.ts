@@ -21,7 +21,7 @@
  * // 64 clients, TTFT 122 ms, TPOT 9.74 ms, 100 tokens out: 58.9 requests/s; 25 ms of kernels a prompt: 147% of the time
  * promptTimeShare({concurrency: 64, ttftMs: 122, tpotMs: 9.74, osl: 100, promptSeconds: 0.025}) // 1.47
  */
-import type {ServingWorkload} from '../serving/mean-field.js'
+import {stepKernelSeconds, type ServingWorkload} from '../serving/mean-field.js'
 import type {StepCost} from '../serving/step-cost.js'
 
 /**
@@ -65,16 +65,12 @@ export function promptsBeyondKernels(id: string, cost: StepCost, w: ServingWorkl
  */
 export const DECODE_MARGIN = 1.25
 
-/** Kernel seconds of one decode step of `requests` requests at the mean KV length: the tables' kernels, no engine overhead. */
-export function decodeStepSeconds(cost: StepCost, requests: number): number {
-  return (
-    cost.gemmSeconds(requests) +
-    cost.moeSeconds(requests * cost.moeGroups) +
-    cost.lmHeadSeconds(requests) +
-    cost.commSeconds(requests) +
-    cost.decodeAttentionSeconds(requests)
-  )
-}
+/** The tables' kernels unscaled: what the check compares with, whatever an engine's fit says of them. */
+const UNSCALED = {gemm_scale: 1, comm_scale: 1, attention_scale: 1}
+
+/** Kernel seconds of one decode step of `requests` requests at the mean KV length (every group sharing the MoE as many): the tables' kernels, no engine overhead. */
+export const decodeStepSeconds = (cost: StepCost, requests: number): number =>
+  stepKernelSeconds(cost, UNSCALED, 1, requests, 0, requests * (cost.moeGroups - 1))
 
 /**
  * Requests decoding at once, on average, in a closed loop: each of the

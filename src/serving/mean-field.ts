@@ -119,11 +119,24 @@ export function kvPoolBytes(e: EngineParams, memGiB: number, weightBytes: number
  */
 export function stepSeconds(cost: StepCost, e: EngineParams, isl: number, decoding: number, prefillTokens: number, otherTokens = 0): number {
   const requests = decoding + (prefillTokens > 0 ? Math.max(1, prefillTokens / isl) : 0)
-  const kernelSeconds =
-    e.gemm_scale * (cost.gemmSeconds(decoding + prefillTokens) + cost.moeSeconds(decoding + prefillTokens + otherTokens) + cost.lmHeadSeconds(decoding + prefillTokens / isl)) +
-    e.comm_scale * cost.commSeconds(decoding + prefillTokens) +
-    e.attention_scale * (cost.decodeAttentionSeconds(decoding) + (prefillTokens / isl) * cost.prefillAttentionSeconds)
-  return engineStepMs(e, {requests, prefill: prefillTokens > 0, layers: cost.layers, moeLayers: cost.moeLayers}, kernelSeconds * 1000) / 1000
+  const kernelMs = stepKernelSeconds(cost, e, isl, decoding, prefillTokens, otherTokens) * 1000
+  return engineStepMs(e, {requests, prefill: prefillTokens > 0, layers: cost.layers, moeLayers: cost.moeLayers}, kernelMs) / 1000
+}
+
+/** The kernels of such a step, seconds, at the engine's kernel scales (no engine overhead). */
+export function stepKernelSeconds(
+  cost: StepCost,
+  scales: Pick<EngineParams, 'gemm_scale' | 'comm_scale' | 'attention_scale'>,
+  isl: number,
+  decoding: number,
+  prefillTokens: number,
+  otherTokens = 0,
+): number {
+  return (
+    scales.gemm_scale * (cost.gemmSeconds(decoding + prefillTokens) + cost.moeSeconds(decoding + prefillTokens + otherTokens) + cost.lmHeadSeconds(decoding + prefillTokens / isl)) +
+    scales.comm_scale * cost.commSeconds(decoding + prefillTokens) +
+    scales.attention_scale * (cost.decodeAttentionSeconds(decoding) + (prefillTokens / isl) * cost.prefillAttentionSeconds)
+  )
 }
 
 /**

@@ -13,6 +13,14 @@ import type {StepCost} from '../../src/serving/step-cost.js'
 import {ROOT} from '../helpers/cli.js'
 import {tempDir} from './helpers.js'
 
+/** A vLLM 0.12 Llama-3.1-8B run on one GPU as two calibrate rows (TTFT and TPOT): FP8 or BF16 weights, isl x osl. */
+const HEAD = 'id,model,gpu,world_size,nodes,tp,fp8_gemm,fp8_kv,deepep,tbo,isl,osl,phase,max_prefill_tokens,decode_batch,metric,actual,source,notes,moe_tp,moe_ep,backend,backend_version'
+const servingRun = (r: {id: string; gpu?: string; fp8: 0 | 1; isl: number; osl: number; clients: number; ttft: number; tpot: number}) =>
+  (['ttft', 'tpot'] as const).map(
+    (m) => `${r.id}-${m},llama-3.1-8b,${r.gpu ?? 'H200-SXM'},1,1,1,${r.fp8},0,0,0,${r.isl},${r.osl},serving,,${r.clients},${m}_ms,${m === 'ttft' ? r.ttft : r.tpot},test,,1,1,vllm,0.12.0`,
+  )
+const measurements = (...runs: string[][]) => parseMeasurements([HEAD, ...runs.flat()].join('\n'), 'test.csv', ROOT).rows
+
 describe('promptTimeShare', () => {
   it('is the request rate times the kernel time of a prompt', () => {
     // 10 clients, 100 ms TTFT + 10 x 10 ms: 0.2 s a request, 50 requests/s, each with 10 ms of prompt: half the time
@@ -40,15 +48,10 @@ describe('promptSeconds', () => {
 })
 
 describe('prepareRuns with a run beyond the kernels', () => {
-  const head = 'id,model,gpu,world_size,nodes,tp,fp8_gemm,fp8_kv,deepep,tbo,isl,osl,phase,max_prefill_tokens,decode_batch,metric,actual,source,notes,moe_tp,moe_ep,backend,backend_version'
   // vLLM's Llama-3.1-8B FP8 on one H200 at 2,000 tokens in, 100 out and 64 clients, as measured (TTFT 122 ms, TPOT 9.74 ms),
   // and a run of 16 clients at twice that TPOT (about what the model predicts)
-  const run = (id: string, clients: number, tpot: number) => [
-    `${id}-ttft,llama-3.1-8b,H200-SXM,1,1,1,1,0,0,0,2000,100,serving,,${clients},ttft_ms,122,test,,1,1,vllm,0.12.0`,
-    `${id}-tpot,llama-3.1-8b,H200-SXM,1,1,1,1,0,0,0,2000,100,serving,,${clients},tpot_ms,${tpot},test,,1,1,vllm,0.12.0`,
-  ]
-  const text = [head, ...run('FAST', 64, 9.74), ...run('PLAUSIBLE', 16, 19.5)].join('\n')
-  const {rows} = parseMeasurements(text, 'test.csv', ROOT)
+  const run = (id: string, clients: number, tpot: number) => servingRun({id, fp8: 1, isl: 2000, osl: 100, clients, ttft: 122, tpot})
+  const rows = measurements(run('FAST', 64, 9.74), run('PLAUSIBLE', 16, 19.5))
   const {runs, implausible} = prepareRuns(rows, new EvalEnvironment(), getProfile('default'))
 
   it('names the measured run: its prompts need more than all of the GPU', () => {
@@ -75,6 +78,7 @@ describe('decodeStepSeconds and meanDecoding', () => {
     commSeconds: (t: number) => 1e-7 * t,
     lmHeadSeconds: (t: number) => 5e-6 * t,
     decodeAttentionSeconds: (r: number) => 1e-5 * r,
+    prefillAttentionSeconds: 0.003,
   } as unknown as StepCost
 
   it("adds a step's kernels: GEMMs, the experts of every group's tokens, the LM head, collectives and attention", () => {
@@ -89,16 +93,11 @@ describe('decodeStepSeconds and meanDecoding', () => {
 })
 
 describe('prepareRuns with a run that decodes faster than its kernels', () => {
-  const head = 'id,model,gpu,world_size,nodes,tp,fp8_gemm,fp8_kv,deepep,tbo,isl,osl,phase,max_prefill_tokens,decode_batch,metric,actual,source,notes,moe_tp,moe_ep,backend,backend_version'
-  const run = (id: string, clients: number, tpot: number) => [
-    `${id}-ttft,llama-3.1-8b,H200-SXM,1,1,1,0,0,0,0,1000,1000,serving,,${clients},ttft_ms,60,test,,1,1,vllm,0.12.0`,
-    `${id}-tpot,llama-3.1-8b,H200-SXM,1,1,1,0,0,0,0,1000,1000,serving,,${clients},tpot_ms,${tpot},test,,1,1,vllm,0.12.0`,
-  ]
+  const run = (id: string, clients: number, tpot: number, gpu?: string) => servingRun({id, gpu, fp8: 0, isl: 1000, osl: 1000, clients, ttft: 60, tpot})
   // Llama-3.1-8B in BF16 on one H200: every decode step reads its 8.03e9 x 2 B = 16.06 GB of weights, 3.35 ms at
   // the datasheet's 4.8 TB/s. A TPOT of 2.5 ms at 8 clients is 1.34x faster than that alone, beyond the 1.25 margin;
   // 8 ms at 16 clients is not.
-  const text = [head, ...run('SPECULATIVE', 8, 2.5), ...run('PLAIN', 16, 8)].join('\n')
-  const {rows} = parseMeasurements(text, 'test.csv', ROOT)
+  const rows = measurements(run('SPECULATIVE', 8, 2.5), run('PLAIN', 16, 8))
   const {runs, implausible} = prepareRuns(rows, new EvalEnvironment(), getProfile('default'))
 
   it('names it, with its TPOT, the kernel time of its step and what could do that', () => {
@@ -114,14 +113,9 @@ describe('prepareRuns with a run that decodes faster than its kernels', () => {
 })
 
 describe('the fit report without the runs the kernels cannot explain', () => {
-  const head = 'id,model,gpu,world_size,nodes,tp,fp8_gemm,fp8_kv,deepep,tbo,isl,osl,phase,max_prefill_tokens,decode_batch,metric,actual,source,notes,moe_tp,moe_ep,backend,backend_version'
-  const run = (id: string, gpu: string, clients: number, tpot: number) => [
-    `${id}-ttft,llama-3.1-8b,${gpu},1,1,1,0,0,0,0,1000,1000,serving,,${clients},ttft_ms,60,test,,1,1,vllm,0.12.0`,
-    `${id}-tpot,llama-3.1-8b,${gpu},1,1,1,0,0,0,0,1000,1000,serving,,${clients},tpot_ms,${tpot},test,,1,1,vllm,0.12.0`,
-  ]
+  const run = (id: string, gpu: string, clients: number, tpot: number) => servingRun({id, gpu, fp8: 0, isl: 1000, osl: 1000, clients, ttft: 60, tpot})
   // On each GPU a run at 8 clients 1.34x faster than a BF16 Llama-3.1-8B's weights stream (above) and two that are not.
-  const text = [head, ...['H100-SXM', 'H200-SXM'].flatMap((g) => [...run(`FAST-${g}`, g, 8, 2.5), ...run(`A-${g}`, g, 16, 9), ...run(`B-${g}`, g, 32, 11)])].join('\n')
-  const {rows} = parseMeasurements(text, 'test.csv', ROOT)
+  const rows = measurements(...['H100-SXM', 'H200-SXM'].flatMap((g) => [run(`FAST-${g}`, g, 8, 2.5), run(`A-${g}`, g, 16, 9), run(`B-${g}`, g, 32, 11)]))
 
   it('holds the same held-out predictions with those runs left out, and names them', () => {
     const {report} = fitServingEngines(rows, new EvalEnvironment(), getProfile('default'), {engineDir: tempDir(), data: ['test.csv'], effort: {full: 20, heldOut: 20}})
@@ -135,10 +129,9 @@ describe('the fit report without the runs the kernels cannot explain', () => {
 })
 
 describe('prepareRuns with a run measured twice', () => {
-  const head = 'id,model,gpu,world_size,nodes,tp,fp8_gemm,fp8_kv,deepep,tbo,isl,osl,phase,max_prefill_tokens,decode_batch,metric,actual,source,notes,moe_tp,moe_ep,backend,backend_version'
   const row = (id: string, metric: string, actual: number) => `${id}-${metric.slice(0, 4)},llama-3.1-8b,H200-SXM,1,1,1,1,0,0,0,2000,100,serving,,16,${metric},${actual},test,,1,1,vllm,0.12.0`
   // One configuration exported three times: once again with the same TTFT, once with another.
-  const text = [head, row('A', 'ttft_ms', 150), row('A', 'tpot_ms', 19.5), row('B', 'ttft_ms', 150), row('C', 'ttft_ms', 450)].join('\n')
+  const text = [HEAD, row('A', 'ttft_ms', 150), row('A', 'tpot_ms', 19.5), row('B', 'ttft_ms', 150), row('C', 'ttft_ms', 450)].join('\n')
   const {rows} = parseMeasurements(text, 'test.csv', ROOT)
   const {runs, problems} = prepareRuns(rows, new EvalEnvironment(), getProfile('default'))
 
