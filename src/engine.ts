@@ -207,6 +207,22 @@ export interface EngineAccuracy {
   rows: number
   ttft: ErrorStats
   tpot: ErrorStats
+  /**
+   * The same error by clients per replica, ascending: a group holds the runs of up to `clientsUpTo`
+   * clients (and more than the group before it); the last has no bound. A prediction takes its group's
+   * band, as the held-out error grows with load (docs/serving.md, How good it is).
+   */
+  byClients?: ClientsErrorStats[]
+}
+
+/** Held-out error of the runs in one range of clients per replica. */
+export interface ClientsErrorStats {
+  /** The most clients per replica of the group's runs; absent on the last group (no bound). */
+  clientsUpTo?: number
+  /** Measured runs (a TTFT row and a TPOT row each) in the group. */
+  runs: number
+  ttft: ErrorStats
+  tpot: ErrorStats
 }
 
 /** Parameters an engine picks by GPU (an engine file's `gpu_defaults`). */

@@ -7,7 +7,7 @@
  */
 import {engineFileFor, engineFilePath, readEngineFile, type EngineFile} from '../io/engines.js'
 import type {Profile} from '../profile.js'
-import {FITTED_NAMES, FITTED_PARAMS, type EngineAccuracy, type EngineParams, type ErrorStats, type FittedParamName} from '../engine.js'
+import {FITTED_NAMES, FITTED_PARAMS, type ClientsErrorStats, type EngineAccuracy, type EngineParams, type ErrorStats, type FittedParamName} from '../engine.js'
 import {EvalEnvironment} from './environment.js'
 import {fitEngine, HOLD_OUTS, prepareRuns, type EngineFitResult, type HoldOut, type Prediction} from './serving-fit.js'
 import type {MeasurementRow} from './types.js'
@@ -23,7 +23,20 @@ export interface MetricErrors {
   over2x: number
 }
 
-export type ErrorBreakdown = Record<'ttft_ms' | 'tpot_ms', {all: MetricErrors; byModel: Record<string, MetricErrors>; byGpu: Record<string, MetricErrors>}>
+export type ErrorBreakdown = Record<
+  'ttft_ms' | 'tpot_ms',
+  {all: MetricErrors; byModel: Record<string, MetricErrors>; byGpu: Record<string, MetricErrors>; byClients: Record<string, MetricErrors>}
+>
+
+/** The clients-per-replica ranges the error is broken down by (upper bounds; the last range is open). */
+export const CLIENT_EDGES = [8, 32, 64, 128] as const
+
+/** The label of the range `clients` falls in: "1-8", ..., "129+". */
+export function clientsLabel(clients: number): string {
+  const i = CLIENT_EDGES.findIndex((e) => clients <= e)
+  if (i < 0) return `${CLIENT_EDGES[CLIENT_EDGES.length - 1] + 1}+`
+  return `${i === 0 ? 1 : CLIENT_EDGES[i - 1] + 1}-${CLIENT_EDGES[i]}`
+}
 
 export interface ServingEngineFit {
   engine: string
@@ -80,7 +93,12 @@ export function breakdown(preds: readonly Prediction[]): ErrorBreakdown {
     // With a GPU held out, a GPU's rows are predicted by the fit on the others: the error in each direction.
     const byGpu: Record<string, MetricErrors> = {}
     for (const g of [...new Set(mine.map((p) => p.gpu))].sort()) byGpu[g] = errorsOf(mine.filter((p) => p.gpu === g))
-    out[metric] = {all: errorsOf(mine), byModel, byGpu}
+    const byClients: Record<string, MetricErrors> = {}
+    for (const label of [...CLIENT_EDGES.map((e) => clientsLabel(e)), clientsLabel(Infinity)]) {
+      const inRange = mine.filter((p) => clientsLabel(p.clients) === label)
+      if (inRange.length) byClients[label] = errorsOf(inRange)
+    }
+    out[metric] = {all: errorsOf(mine), byModel, byGpu, byClients}
   }
   return out
 }
@@ -134,7 +152,7 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
       held_out: heldOutBreakdowns([r]),
     }
     fits.push(fit)
-    files.push({file, content: withFit(current, fit, profile.name, opts.data)})
+    files.push({file, content: withFit(current, fit, r.heldOut, profile.name, opts.data)})
   }
   return {
     report: {
@@ -154,21 +172,56 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
 const round = (v: number) => Number(v.toPrecision(4))
 const fraction = (e: MetricErrors): ErrorStats => ({mape: round(e.mape / 100), median: round(e.median / 100), p90: round(e.p90 / 100)})
 
+/** Fewest held-out runs behind a clients group of an engine's accuracy; a range with fewer joins its neighbour. */
+export const MIN_GROUP_RUNS = 20
+
+/**
+ * The held-out error by clients per replica (CLIENT_EDGES), ascending; a range with fewer than
+ * MIN_GROUP_RUNS runs joins the one below it (the first, the one above). Empty when all the runs
+ * together are fewer.
+ */
+export function clientsGroups(preds: readonly Prediction[]): ClientsErrorStats[] {
+  const runsIn = (ps: readonly Prediction[]) => ps.filter((p) => p.metric === 'ttft_ms').length
+  const ranges: {upTo?: number; preds: Prediction[]}[] = [...CLIENT_EDGES, undefined].map((upTo, i) => {
+    const from = i === 0 ? 0 : CLIENT_EDGES[i - 1]
+    return {upTo, preds: preds.filter((p) => p.clients > from && (upTo === undefined || p.clients <= upTo))}
+  })
+  const groups: {upTo?: number; preds: Prediction[]}[] = []
+  let pending: Prediction[] = []
+  for (const r of ranges) {
+    pending = [...pending, ...r.preds]
+    if (runsIn(pending) >= MIN_GROUP_RUNS) {
+      groups.push({upTo: r.upTo, preds: pending})
+      pending = []
+    }
+  }
+  if (groups.length === 0) return []
+  // What is left above the last group joins it, and the last group has no bound.
+  const last = groups[groups.length - 1]
+  last.preds = [...last.preds, ...pending]
+  delete last.upTo
+  return groups.map((g) => {
+    const of = (metric: Prediction['metric']) => fraction(errorsOf(g.preds.filter((p) => p.metric === metric)))
+    return {...(g.upTo === undefined ? {} : {clientsUpTo: g.upTo}), runs: runsIn(g.preds), ttft: of('ttft_ms'), tpot: of('tpot_ms')}
+  })
+}
+
 /** The engine's accuracy: its runs predicted with their whole GPU held out (or, with one GPU, their whole model). */
-function accuracyOf(fit: ServingEngineFit): EngineAccuracy | undefined {
+function accuracyOf(fit: ServingEngineFit, preds: Partial<Record<HoldOut, Prediction[]>>): EngineAccuracy | undefined {
   const [by, b] = fit.held_out.gpu ? (['gpu', fit.held_out.gpu] as const) : fit.held_out.model ? (['model', fit.held_out.model] as const) : []
   if (!by || !b) return undefined
   const heldOut = by === 'gpu' ? `leave one GPU out: each of ${fit.gpus.join(', ')} predicted by a fit on the others` : `leave one model out over ${fit.models.join(', ')}`
-  return {heldOut, rows: b.ttft_ms.all.rows + b.tpot_ms.all.rows, ttft: fraction(b.ttft_ms.all), tpot: fraction(b.tpot_ms.all)}
+  const groups = clientsGroups(preds[by] ?? [])
+  return {heldOut, rows: b.ttft_ms.all.rows + b.tpot_ms.all.rows, ttft: fraction(b.ttft_ms.all), tpot: fraction(b.tpot_ms.all), ...(groups.length > 1 ? {byClients: groups} : {})}
 }
 
-function withFit(current: EngineFile, fit: ServingEngineFit, profile: string, data: string[]): EngineFile {
+function withFit(current: EngineFile, fit: ServingEngineFit, preds: Partial<Record<HoldOut, Prediction[]>>, profile: string, data: string[]): EngineFile {
   const parameters = structuredClone(current.parameters)
   const source = `fitted by infersim calibrate --fit (profile ${profile}) on ${fit.rows} serving rows of ${fit.models.join(', ')} on ${fit.gpus.join(', ')}: ${data.join(', ')}`
   for (const name of fit.fitted) parameters[name] = {...parameters[name], value: round(fit.params[name]), source}
   const summary = (b: ErrorBreakdown) => ({ttft_mape: round(b.ttft_ms.all.mape), tpot_mape: round(b.tpot_ms.all.mape)})
   const heldOut = Object.fromEntries(Object.entries(fit.held_out).map(([by, b]) => [`leave_one_${by}_out`, summary(b)]))
-  const accuracy = accuracyOf(fit)
+  const accuracy = accuracyOf(fit, preds)
   const out: EngineFile = {
     ...current,
     parameters,

@@ -44,6 +44,8 @@ export interface Prediction {
   engine: string
   model: string
   gpu: string
+  /** Clients per replica (per attention group where the MoE is shared). */
+  clients: number
   metric: 'ttft_ms' | 'tpot_ms'
   actual: number
   predicted: number
@@ -247,8 +249,9 @@ function predictionsOf(runs: readonly FitRun[], p: EngineParams): Prediction[] {
     } catch {
       pred = {ttft: Number.NaN, tpot: Number.NaN}
     }
-    if (run.ttft) out.push({id: run.ttft.id, engine: run.engine, model: run.model, gpu: run.gpu, metric: 'ttft_ms', actual: run.ttft.actual, predicted: pred.ttft})
-    if (run.tpot) out.push({id: run.tpot.id, engine: run.engine, model: run.model, gpu: run.gpu, metric: 'tpot_ms', actual: run.tpot.actual, predicted: pred.tpot})
+    const of = {engine: run.engine, model: run.model, gpu: run.gpu, clients: run.problem.workload.concurrency}
+    if (run.ttft) out.push({id: run.ttft.id, ...of, metric: 'ttft_ms', actual: run.ttft.actual, predicted: pred.ttft})
+    if (run.tpot) out.push({id: run.tpot.id, ...of, metric: 'tpot_ms', actual: run.tpot.actual, predicted: pred.tpot})
   }
   return out
 }

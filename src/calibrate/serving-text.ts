@@ -24,6 +24,14 @@ function table(title: string, b: ErrorBreakdown): string[] {
       lines.push(`  ${`on ${g}`.padEnd(width)}${String((t?.rows ?? 0) + (p?.rows ?? 0)).padStart(6)}${cells(t)}${cells(p)}`)
     }
   }
+  const loads = Object.keys(b.ttft_ms.byClients ?? {})
+  if (loads.length > 1) {
+    for (const c of loads) {
+      const t = b.ttft_ms.byClients[c]
+      const p = b.tpot_ms.byClients[c]
+      lines.push(`  ${`${c} clients`.padEnd(width)}${String((t?.rows ?? 0) + (p?.rows ?? 0)).padStart(6)}${cells(t)}${cells(p)}`)
+    }
+  }
   lines.push(`  ${'all'.padEnd(width)}${String(b.ttft_ms.all.rows + b.tpot_ms.all.rows).padStart(6)}${cells(b.ttft_ms.all)}${cells(b.tpot_ms.all)}`)
   return lines
 }

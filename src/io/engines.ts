@@ -49,7 +49,20 @@ export function readEngineFile(file: string): EngineFile {
   const parsed = isBundled ? (data as EngineFile) : assertValid<EngineFile>('engine', data, `engine file ${displayPath(file)}`)
   const expected = path.basename(file, '.json')
   if (parsed.engine !== expected) throw usageError(`engine file ${displayPath(file)}: "engine" is ${quoteText(parsed.engine)} but the file is named ${expected}.json`)
+  const groups = parsed.accuracy?.byClients
+  if (groups) checkClientsGroups(groups, `engine file ${displayPath(file)}: accuracy.byClients`)
   return parsed
+}
+
+/** Groups by clients per replica ascend, and only the last is open-ended: each load falls in exactly one. */
+function checkClientsGroups(groups: NonNullable<EngineAccuracy['byClients']>, where: string): void {
+  groups.forEach((g, i) => {
+    const last = i === groups.length - 1
+    if (last && g.clientsUpTo !== undefined) throw usageError(`${where}: the last group has clientsUpTo ${g.clientsUpTo}; it must have none (it holds every load above the one before)`)
+    if (!last && g.clientsUpTo === undefined) throw usageError(`${where}[${i}]: only the last group may leave out clientsUpTo`)
+    const before = i > 0 ? groups[i - 1].clientsUpTo : undefined
+    if (!last && before !== undefined && g.clientsUpTo! <= before) throw usageError(`${where}[${i}]: clientsUpTo ${g.clientsUpTo} is not above the group before it (${before})`)
+  })
 }
 
 export function engineFromFile(f: EngineFile): Engine {

@@ -6,7 +6,7 @@
  * error is taken as the two errors weighted by their shares of that time
  * (errors of the same sign add up to this; opposite signs cancel part of it).
  */
-import type {EngineAccuracy, ErrorStats} from '../engine.js'
+import type {ClientsErrorStats, EngineAccuracy, ErrorStats} from '../engine.js'
 
 export interface FigureBands {
   /** Relative errors (0.2 = ±20%). */
@@ -15,37 +15,58 @@ export interface FigureBands {
   tgs: number
 }
 
+/** The errors that apply at `clients` per replica: its group's (`byClients`), else the engine's over all runs. */
+function statsAt(accuracy: EngineAccuracy, clients: number | undefined): Pick<ClientsErrorStats, 'ttft' | 'tpot'> {
+  const groups = accuracy.byClients
+  if (clients === undefined || !groups?.length) return accuracy
+  return groups.find((g) => g.clientsUpTo === undefined || clients <= g.clientsUpTo) ?? groups[groups.length - 1]
+}
+
 /** A prediction's error at one level: `stat` picks median (half of the held-out runs were within it) or p90. */
-function bands(accuracy: EngineAccuracy, ttftMs: number, tpotMs: number, osl: number, stat: keyof Pick<ErrorStats, 'median' | 'p90'>): FigureBands {
+function bands(stats: Pick<ClientsErrorStats, 'ttft' | 'tpot'>, ttftMs: number, tpotMs: number, osl: number, stat: keyof Pick<ErrorStats, 'median' | 'p90'>): FigureBands {
   const decodeMs = Math.max(0, osl - 1) * tpotMs
   const total = ttftMs + decodeMs
-  const ttft = accuracy.ttft[stat]
-  const tpot = accuracy.tpot[stat]
+  const ttft = stats.ttft[stat]
+  const tpot = stats.tpot[stat]
   return {ttft, tpot, tgs: total > 0 ? (ttftMs * ttft + decodeMs * tpot) / total : tpot}
 }
 
 /**
- * The median error band of a prediction, or undefined for an engine file
+ * The median error band of a prediction at `clients` per replica, or undefined for an engine file
  * without an accuracy block.
  * @example bandsOf({heldOut: '', rows: 10, ttft: {mape: 0.3, median: 0.2, p90: 0.6}, tpot: {mape: 0.1, median: 0.1, p90: 0.3}}, 100, 10, 11)
  *   // {ttft: 0.2, tpot: 0.1, tgs: 0.15}: TTFT 100 ms and 10 x 10 ms of decode weigh equally
  */
-export const bandsOf = (accuracy: EngineAccuracy | undefined, ttftMs: number, tpotMs: number, osl: number): FigureBands | undefined =>
-  accuracy && bands(accuracy, ttftMs, tpotMs, osl, 'median')
+export const bandsOf = (accuracy: EngineAccuracy | undefined, ttftMs: number, tpotMs: number, osl: number, clients?: number): FigureBands | undefined =>
+  accuracy && bands(statsAt(accuracy, clients), ttftMs, tpotMs, osl, 'median')
 
 /** What `simulate --serving` reports of a prediction's expected error. */
 export interface ServingUncertainty {
   /** How the error was measured (e.g. leave one GPU out). */
   heldOut: string
-  /** Held-out runs behind it. */
+  /** Held-out runs behind it: those of the prediction's clients group where the engine file has groups. */
   rows: number
+  /** The clients per replica of the runs behind it, e.g. "33-64 clients per replica"; absent: all of the engine's runs. */
+  clients?: string
   /** Half of the held-out runs were within these relative errors. */
   typical: FigureBands
   /** Nine in ten were within these. */
   p90: FigureBands
 }
 
-export function servingUncertainty(accuracy: EngineAccuracy | undefined, ttftMs: number, tpotMs: number, osl: number): ServingUncertainty | undefined {
+/** The clients per replica a group covers, in words. */
+export function clientsRange(groups: readonly ClientsErrorStats[], index: number): string {
+  const from = index === 0 ? 1 : (groups[index - 1].clientsUpTo ?? 0) + 1
+  const upTo = groups[index].clientsUpTo
+  if (upTo === undefined) return from <= 1 ? 'any number of clients per replica' : `${from} or more clients per replica`
+  return from === upTo ? `${upTo} client${upTo === 1 ? '' : 's'} per replica` : `${from}-${upTo} clients per replica`
+}
+
+export function servingUncertainty(accuracy: EngineAccuracy | undefined, ttftMs: number, tpotMs: number, osl: number, clients?: number): ServingUncertainty | undefined {
   if (!accuracy) return undefined
-  return {heldOut: accuracy.heldOut, rows: accuracy.rows, typical: bands(accuracy, ttftMs, tpotMs, osl, 'median'), p90: bands(accuracy, ttftMs, tpotMs, osl, 'p90')}
+  const stats = statsAt(accuracy, clients)
+  const groups = accuracy.byClients ?? []
+  const index = groups.indexOf(stats as ClientsErrorStats)
+  const group = index >= 0 ? {rows: 2 * groups[index].runs, clients: clientsRange(groups, index)} : {rows: accuracy.rows}
+  return {heldOut: accuracy.heldOut, ...group, typical: bands(stats, ttftMs, tpotMs, osl, 'median'), p90: bands(stats, ttftMs, tpotMs, osl, 'p90')}
 }

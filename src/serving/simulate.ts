@@ -342,7 +342,7 @@ export function simulateServing(
     commSource: cost.commSource,
     params,
     lookups: cost.lookups,
-    ...(opts.engine.accuracy ? {uncertainty: servingUncertainty(opts.engine.accuracy, solution.ttftMs, solution.tpotMs, d.osl)} : {}),
+    ...(opts.engine.accuracy ? {uncertainty: servingUncertainty(opts.engine.accuracy, solution.ttftMs, solution.tpotMs, d.osl, opts.concurrency)} : {}),
     warnings,
   })
 }

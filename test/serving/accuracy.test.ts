@@ -26,11 +26,23 @@ describe('serving error bands', () => {
     const bundled = await runCli(args)
     expect(bundled.exitCode, bundled.stderr).toBe(0)
     expect(bundled.stdout).toContain(`Mean TPOT (ms)`)
-    expect(bundled.stdout).toMatch(new RegExp(`Mean TPOT \\(ms\\) +[\\d.]+ \\(typically within ${pct(file.accuracy.tpot.median)}, 9 in 10 within ${pct(file.accuracy.tpot.p90)}\\)`))
-    expect(bundled.stdout).toMatch(new RegExp(`Mean TTFT \\(ms\\) +[\\d.]+ \\(typically within ${pct(file.accuracy.ttft.median)}`))
+    // The default 16 clients per replica take the band of the file's group that holds them.
+    const group = file.accuracy.byClients.find((g: {clientsUpTo?: number}) => g.clientsUpTo === undefined || 16 <= g.clientsUpTo)
+    expect(bundled.stdout).toMatch(new RegExp(`Mean TPOT \\(ms\\) +[\\d.]+ \\(typically within ${pct(group.tpot.median)}, 9 in 10 within ${pct(group.tpot.p90)}\\)`))
+    expect(bundled.stdout).toMatch(new RegExp(`Mean TTFT \\(ms\\) +[\\d.]+ \\(typically within ${pct(group.ttft.median)}`))
 
     const dir = path.join(tempDir(), 'engines')
     mkdirSync(dir)
+    // Without groups (an older fit): the engine-wide band.
+    delete file.accuracy.byClients
+    const older = path.join(tempDir(), 'engines')
+    mkdirSync(older)
+    writeFileSync(path.join(older, 'vllm.json'), JSON.stringify(file))
+    const wide = await runCli([...args, '--engine-dir', older])
+    expect(wide.exitCode, wide.stderr).toBe(0)
+    expect(wide.stdout).toMatch(new RegExp(`Mean TTFT \\(ms\\) +[\\d.]+ \\(typically within ${pct(file.accuracy.ttft.median)}`))
+    expect(wide.stdout).toMatch(/predicted by a fit on the others, \d+ runs \(TTFT and TPOT each\)/)
+
     delete file.accuracy
     writeFileSync(path.join(dir, 'vllm.json'), JSON.stringify(file))
     const mine = await runCli([...args, '--engine-dir', dir])

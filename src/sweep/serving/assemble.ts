@@ -44,7 +44,7 @@ export function aggregatedPlan(a: AssembleContext, {point: p, plan}: PlannedPoin
       tpotMs: p.tpotMs,
       userTps: 1000 / p.tpotMs,
       tgs: plan.tgs,
-      band: bandsOf(engine.accuracy, p.ttftMs, p.tpotMs, a.cmd.osl),
+      band: bandsOf(engine.accuracy, p.ttftMs, p.tpotMs, a.cmd.osl, p.concurrency),
       ...(highTokenRateWarning(p.rankRps * a.cmd.osl) ? {ttftLikelyLow: true as const} : {}),
     },
     simulate: servingSimulateCommand(a.cmd, l, p.budget, p.concurrency),

@@ -74,7 +74,7 @@ export function servingCsv(
   for (const {point: p, plan, meets} of points) {
     const l = layouts[p.layout]
     const v = servingLayoutView(l, cmd)
-    const band = bandsOf(engines[l.engine].accuracy, p.ttftMs, p.tpotMs, cmd.osl)
+    const band = bandsOf(engines[l.engine].accuracy, p.ttftMs, p.tpotMs, cmd.osl, p.concurrency)
     out.push(
       line({
         mode: 'aggregated',
