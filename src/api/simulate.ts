@@ -6,7 +6,10 @@ import {usageError} from '../errors.js'
 import {loadEngine} from '../io/engines.js'
 import {displayPath} from '../io/paths.js'
 import {loadSimInputs, type GpuInput, type ModelInput, type TablesInput} from '../io/inputs.js'
-import {deploymentFromOptions, type DeploymentOptionValues} from '../options/deployment.js'
+import {defaultNodes, deploymentFromOptions, type DeploymentOptionValues} from '../options/deployment.js'
+import type {Deployment} from '../sim/deployment.js'
+import type {GpuSpec} from '../hardware/gpu.js'
+import type {SimWarning} from '../tables/types.js'
 import {simulateOptions} from '../options/shared.js'
 import {resolveOptions, type OptionsOf} from '../options/spec.js'
 import {parseSwitchOverrides, type ProfileName} from '../profile.js'
@@ -62,14 +65,14 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
   })
   const engineDir = o.engineDir
   if (engineDir !== undefined && !statSync(engineDir, {throwIfNoEntry: false})?.isDirectory()) throw usageError(`--engine-dir ${engineDir} is not a folder`)
-  const deployment = Object.assign(deploymentFromOptions(o), o.moeEp === undefined ? {} : {moeEp: o.moeEp})
+  const deployment = Object.assign(deploymentFromOptions(o, inputs.gpu), o.moeEp === undefined ? {} : {moeEp: o.moeEp})
   // Given, not defaulted: a concurrency without serving would be silently ignored.
   const given = {concurrency: options.concurrency, 'engine-version': options.engineVersion, 'mixed-chunk': options.mixedChunk}
   const requestWarnings = checkServingRequest({serving: o.serving, mode: deployment.mode, servingFlags: Object.keys(given).filter((k) => given[k as keyof typeof given] !== undefined)})
   if (o.engineVersion !== undefined && !releaseOf(o.engineVersion)) throw usageError(`--engine-version expects a release number such as 0.5.1 or 1.0.0rc3, got ${quoteText(o.engineVersion)}`)
   const engine = loadEngine(o.engine, engineDir)
   const result = simulateDeployment(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {engine})
-  result.warnings.push(...requestWarnings)
+  result.warnings.push(...requestWarnings, ...nodeWarnings(deployment, inputs.gpu))
   // Loaded only when asked: the calibration code and its statistics library cost more to load than a simulation.
   const calibrated = o.calibration ? (await import('../calibrate/apply.js')).calibrateWithFile(o.calibration, result) : undefined
   const serving = o.serving
@@ -86,6 +89,19 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
       }
     : undefined
   return Object.assign({}, result, calibrated ? {calibrated} : {}, serving ? {serving} : {})
+}
+
+/** A node given more GPUs than the GPU's nodes hold: its collectives are timed as inside one node. */
+function nodeWarnings(d: Deployment, gpu: GpuSpec): SimWarning[] {
+  const perNode = gpu.gpusPerNode ?? 8
+  const local = d.worldSize / d.nodes
+  if (local <= perNode) return []
+  return [
+    {
+      code: 'gpus-per-node',
+      message: `${local} GPUs per node, where a ${gpu.name} node holds ${perNode}: the collectives are timed as within one node of ${local}; give --nodes ${defaultNodes(d.worldSize, gpu)} (or leave --nodes out) for ${d.worldSize} GPUs over ${perNode}-GPU nodes`,
+    },
+  ]
 }
 
 /**

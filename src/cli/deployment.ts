@@ -3,6 +3,6 @@ import {deploymentFromOptions, type DeploymentOptionValues} from '../options/dep
 import {camelCase} from '../options/spec.js'
 import type {Deployment} from '../sim/deployment.js'
 
-export function deploymentFromFlags(flags: object): Deployment {
-  return deploymentFromOptions(Object.fromEntries(Object.entries(flags).map(([k, v]) => [camelCase(k), v])) as unknown as DeploymentOptionValues)
+export function deploymentFromFlags(flags: object, gpu: {gpusPerNode?: number}): Deployment {
+  return deploymentFromOptions(Object.fromEntries(Object.entries(flags).map(([k, v]) => [camelCase(k), v])) as unknown as DeploymentOptionValues, gpu)
 }

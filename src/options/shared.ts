@@ -35,7 +35,7 @@ export const benchDataOption = {type: 'string', summary: 'Folder of kernel table
 export const deploymentOptions = {
   'world-size': {type: 'int', summary: 'Number of GPUs (W).', default: 1},
   tp: {type: 'int', aliases: ['tp-size'], summary: 'Tensor-parallel size; 1 means attention data-parallel with expert-parallel MoE.', default: 1},
-  nodes: {type: 'int', aliases: ['num-nodes'], summary: 'Number of nodes the GPUs span.', default: 1},
+  nodes: {type: 'int', aliases: ['num-nodes'], summary: "Number of nodes the GPUs span. Default: the fewest that hold them at the GPU's GPUs per node (8 for most, 4 for GB200's trays) and divide them evenly."},
   'max-prefill-tokens': {type: 'int', summary: "Tokens per prefill forward per GPU (P); under simulate --serving, the step token budget (not given: the engine's default on this GPU, its file's gpu_defaults).", default: 4096},
   'decode-batch': {
     type: 'string',

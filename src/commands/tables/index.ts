@@ -48,7 +48,7 @@ With --model: runs the simulation in-process with the same flags as \`infersim s
       benchData: flags['bench-data'],
       profile: flags.profile as ProfileName,
     })
-    const result = simulate(inputs.model, deploymentFromFlags(flags), inputs.gpu, inputs.tables, inputs.profile)
+    const result = simulate(inputs.model, deploymentFromFlags(flags, inputs.gpu), inputs.gpu, inputs.tables, inputs.profile)
     const lookups = lookupsOf(result)
     if (!this.jsonEnabled()) this.log(renderLookups(result, lookups))
     return {model: result.model.name, gpu: result.gpu, profile: result.profile, lookups, warnings: result.warnings}
