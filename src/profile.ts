@@ -39,6 +39,8 @@ export interface ProfileSwitches {
   linearTpShard: boolean
   /** A GEMM takes at least the time its weights take to stream from memory at the datasheet bandwidth: a table row measured faster had them in the L2 cache, where a served model's layers, each read once a step, never are. */
   weightStreamFloor: boolean
+  /** Weights narrower than the table a GEMM or MoE lookup reads (FP8 on a GPU without FP8 tensor cores, weight-only INT4 without an INT4 table): the table's time less the weight bytes they need not stream (src/sim/narrow-weights.ts). */
+  weightOnlyBytes: boolean
 }
 
 export type ProfileName = 'infersim' | 'default'
@@ -65,6 +67,7 @@ export const SWITCH_NAMES = [
   'measuredGpus',
   'linearTpShard',
   'weightStreamFloor',
+  'weightOnlyBytes',
 ] as const satisfies readonly (keyof ProfileSwitches)[]
 
 export type SwitchName = (typeof SWITCH_NAMES)[number]
@@ -86,6 +89,7 @@ const COMPAT: ProfileSwitches = {
   measuredGpus: false,
   linearTpShard: false,
   weightStreamFloor: false,
+  weightOnlyBytes: false,
 }
 
 /**
@@ -110,6 +114,7 @@ const DEFAULT: ProfileSwitches = {
   measuredGpus: true,
   linearTpShard: false,
   weightStreamFloor: true,
+  weightOnlyBytes: true,
 }
 
 export const PROFILE_NAMES: readonly ProfileName[] = ['default', 'infersim']

@@ -47,6 +47,7 @@ export function parseModelConfig(raw: unknown, source: string, name: string, opt
     ffn,
     shippedQuant: detectQuant(cfg, raw, opts.quantConfig),
     ...(detectKvQuant(cfg, raw, opts.quantConfig) ? {shippedKvQuant: 'fp8' as const} : {}),
+    ...(attentionExcluded(cfg, raw, opts.quantConfig) ? {shippedAttentionUnquantized: true as const} : {}),
     notes,
   }
 }
@@ -225,6 +226,18 @@ function quantSections(cfg: Json, raw: Json, quantConfig?: Json): {q?: Json; hfQ
 function detectKvQuant(cfg: Json, raw: Json, quantConfig?: Json): boolean {
   const {q, hfQuant} = quantSections(cfg, raw, quantConfig)
   return String(hfQuant?.kv_cache_quant_algo ?? q?.kv_cache_quant_algo ?? '').toLowerCase().includes('fp8')
+}
+
+/**
+ * Whether the quantization config leaves the attention layers unquantized: a module list
+ * (modules_to_not_convert, ignore, ignored_layers, ModelOpt's exclude_modules) naming a layer's
+ * self_attn (gpt-oss: "model.layers.*.self_attn"). One layer named is taken as all of them.
+ */
+function attentionExcluded(cfg: Json, raw: Json, quantConfig?: Json): boolean {
+  const {q, hfQuant} = quantSections(cfg, raw, quantConfig)
+  const lists = [q?.modules_to_not_convert, q?.ignore, q?.ignored_layers, hfQuant?.exclude_modules]
+  // The language model's attention modules (layers.<i or *>.self_attn), not a vision tower's (visual.blocks.<i>.attn).
+  return lists.some((l) => Array.isArray(l) && l.some((m) => typeof m === 'string' && /layers\.(\d+|\*)\.self_attn\b/.test(m)))
 }
 
 function detectQuant(cfg: Json, raw: Json, quantConfig?: Json): WeightQuant | undefined {

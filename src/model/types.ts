@@ -78,6 +78,8 @@ export interface ModelSpec {
   shippedQuant?: WeightQuant
   /** KV cache format the checkpoint's quantization config names (kv_cache_quant_algo), when it names one. */
   shippedKvQuant?: 'fp8'
+  /** The checkpoint's quantization config leaves the attention layers out (gpt-oss: modules_to_not_convert self_attn): they ship in BF16. */
+  shippedAttentionUnquantized?: true
   /** Things the reader noticed that change results (e.g. a field the compat profile ignores). */
   notes: string[]
 }

@@ -11,6 +11,7 @@ import type {MfuLookup, TableSet} from '../tables/types.js'
 import type {Deployment} from './deployment.js'
 import type {Step} from './result.js'
 import type {WeightFormat} from './weight-format.js'
+import {narrowWeightsSeconds} from './narrow-weights.js'
 
 /** What times a GEMM: the tables (by dtype), the peak and the bytes per weight of its format. */
 export interface GemmReading {
@@ -106,7 +107,8 @@ export function gemmStep(ctx: SimContext, id: string, m: number, k: number, n: n
   // Weights in the GEMM's format, activations in and out at 2 bytes.
   const bytes = k * n * g.weightBytes + m * k * 2 + m * n * 2
   const mfu: MfuLookup = g.mfu.gemm(m, k, n, {flops, bytes, peakTflops: g.gemmPeak})
-  const measured = secondsForGflops(ctx, flops / 1e9, g.gemmPeak, mfu.value)
+  const table = secondsForGflops(ctx, flops / 1e9, g.gemmPeak, mfu.value)
+  const measured = narrowWeightsSeconds(ctx, table, mfu, {weights: k * n, weightBytes: g.weightBytes, otherBytes: m * k * 2 + m * n * 2, flops, peakTflops: g.gemmPeak})
   const seconds = ctx.switches.weightStreamFloor ? Math.max(measured, weightStreamSeconds(ctx, k * n * g.weightBytes)) : measured
   const floors = rooflineFloors(ctx, flops, bytes, g.gemmPeak)
   return {

@@ -5,6 +5,7 @@ import type {Phase} from '../tables/paths.js'
 import {DEFAULT_MOE_DISTRIBUTION} from './moe-routing.js'
 import {gemmStep, rooflineBound, rooflineFloors, secondsForGflops, type SimContext} from './context.js'
 import type {Step} from './result.js'
+import {narrowWeightsSeconds} from './narrow-weights.js'
 
 /**
  * Expert weights a MoE layer reads for `tokens` tokens per GPU. The
@@ -57,7 +58,9 @@ function denseModelFfn(ctx: SimContext, m: number): Step {
 }
 
 function ffnStep(ctx: SimContext, gflops: number, loadBytes: number, mfu: Step['mfu'] & {}, shape: Record<string, number>, part: Step['part'] = 'gemm'): Step {
-  const computeSeconds = secondsForGflops(ctx, gflops, ctx.gemm.gemmPeak, mfu.value)
+  const table = secondsForGflops(ctx, gflops, ctx.gemm.gemmPeak, mfu.value)
+  const weightBytes = ctx.shapes.weightBytes
+  const computeSeconds = narrowWeightsSeconds(ctx, table, mfu, {weights: loadBytes / weightBytes, weightBytes, otherBytes: 0, flops: gflops * 1e9, peakTflops: ctx.gemm.gemmPeak})
   const memorySeconds = transferSeconds(loadBytes, ctx.gpu.memBw)
   const floors = rooflineFloors(ctx, gflops * 1e9, loadBytes, ctx.gemm.gemmPeak)
   return {

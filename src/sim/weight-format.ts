@@ -49,13 +49,26 @@ const MLA_NVFP4_ATTENTION = "MLA attention projections in BF16: NVIDIA's NVFP4 r
  * quantize_to_nvfp4.py writes the layers it did not quantize in BF16
  * (dequantized from the FP8 release). Its generic recipe (NVFP4_DEFAULT_CFG)
  * quantizes every linear layer but the LM head, so GQA models run their
- * attention projections in NVFP4 too.
+ * attention projections in NVFP4 too. A checkpoint run in the format it
+ * ships in keeps what its quantization config leaves out: gpt-oss's MXFP4
+ * covers the experts, its config's modules_to_not_convert the attention.
  *
  * @example
  * attentionWeightBits(deepseekR1, 'nvfp4') // 16
  * attentionWeightBits(llama70b, 'nvfp4') // undefined
+ * attentionWeightBits(gptOss120b, 'mxfp4') // 16
  */
-export const attentionWeightBits = (model: ModelSpec, format: WeightQuant): 16 | undefined => (format === 'nvfp4' && model.attention.kind === 'mla' ? 16 : undefined)
+export const attentionWeightBits = (model: ModelSpec, format: WeightQuant): 16 | undefined =>
+  (format === 'nvfp4' && model.attention.kind === 'mla') || (format !== 'bf16' && format === model.shippedQuant && model.shippedAttentionUnquantized) ? 16 : undefined
+
+const SHIPPED_BF16_ATTENTION = "attention projections in BF16: the checkpoint's quantization config leaves them out (modules_to_not_convert)"
+
+/** The attention block of a weight format whose attention ships in BF16 (attentionWeightBits), else nothing. */
+function bf16Attention(model: ModelSpec, format: WeightQuant, gpu: GpuSpec): Pick<WeightFormat, 'attention'> {
+  if (!attentionWeightBits(model, format)) return {}
+  const why = format === 'nvfp4' && model.attention.kind === 'mla' ? MLA_NVFP4_ATTENTION : SHIPPED_BF16_ATTENTION
+  return {attention: {bits: 16, gemmPeak: gpu.fp16Tflops, tableDtype: 'bf16', why}}
+}
 
 export function resolveWeightFormat(model: ModelSpec, d: Deployment, gpu: GpuSpec, switches: ProfileSwitches): WeightFormat {
   let format: WeightQuant
@@ -69,9 +82,9 @@ export function resolveWeightFormat(model: ModelSpec, d: Deployment, gpu: GpuSpe
     case 'bf16':
       return {format, bits: 16, gemmPeak: gpu.fp16Tflops, fp8Gemm: false, tableDtype: 'bf16', reason}
     case 'fp8':
-      return {format, bits: 8, gemmPeak: gpu.fp8Tflops, fp8Gemm: true, tableDtype: 'fp8', reason}
+      return {format, bits: 8, gemmPeak: gpu.fp8Tflops, fp8Gemm: true, tableDtype: 'fp8', reason, ...bf16Attention(model, format, gpu)}
     case 'int4':
-      return {format, bits: 4, gemmPeak: gpu.fp16Tflops, fp8Gemm: false, tableDtype: 'int4', reason}
+      return {format, bits: 4, gemmPeak: gpu.fp16Tflops, fp8Gemm: false, tableDtype: 'int4', reason, ...bf16Attention(model, format, gpu)}
     case 'nvfp4':
       if (!gpu.fp4Tflops) {
         throw usageError(
@@ -85,9 +98,9 @@ export function resolveWeightFormat(model: ModelSpec, d: Deployment, gpu: GpuSpe
         fp8Gemm: false,
         tableDtype: 'nvfp4',
         reason,
-        ...(attentionWeightBits(model, format) ? {attention: {bits: 16, gemmPeak: gpu.fp16Tflops, tableDtype: 'bf16', why: MLA_NVFP4_ATTENTION}} : {}),
+        ...bf16Attention(model, format, gpu),
       }
     case 'mxfp4':
-      return {format, bits: 4, gemmPeak: gpu.fp16Tflops, fp8Gemm: false, tableDtype: 'int4', reason}
+      return {format, bits: 4, gemmPeak: gpu.fp16Tflops, fp8Gemm: false, tableDtype: 'int4', reason, ...bf16Attention(model, format, gpu)}
   }
 }
