@@ -230,8 +230,18 @@ export type GpuDefaultParamName = 'max_prefill_tokens' | 'max_running_requests' 
 
 /** One of an engine's defaults that depend on the GPU: where every condition holds, `values` replace the file's. */
 export interface GpuDefaultRule {
-  when: {memory_below_gib?: number; memory_at_least_gib?: number; gpu_name_contains?: string; engine_version_below?: string}
-  values: Partial<Pick<EngineParams, GpuDefaultParamName>>
+  when: {
+    memory_below_gib?: number
+    memory_at_least_gib?: number
+    gpu_name_contains?: string
+    engine_version_below?: string
+    /** The GPU's CUDA compute capability is at least this (10: Blackwell); not where the GPU's spec does not give it. */
+    compute_capability_at_least?: number
+    /** The model's attention is (true) or is not (false) DeepSeek's sparse attention (DSA: DeepSeek-V3.2, GLM-5). */
+    sparse_attention?: boolean
+  }
+  /** kv_cache_fp8: the engine stores the KV cache in FP8 unasked (a default of its own, not a parameter of the file). */
+  values: Partial<Pick<EngineParams, GpuDefaultParamName>> & {kv_cache_fp8?: boolean}
   source: string
 }
 

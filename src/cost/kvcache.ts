@@ -6,10 +6,17 @@ import {GiB} from './units.js'
 /** Runtime reserve per GPU: 15 GiB runtime + 5 GiB encoder, as the reference reserves. */
 export const RESERVED_GIB = 20
 
-/** KV bytes one full-attention layer keeps per token on one GPU: K and V of its KV heads, or MLA's latent and rope key. */
+/**
+ * KV bytes one full-attention layer keeps per token on one GPU: K and V of its KV heads, or MLA's latent
+ * and rope key. A sparse-attention (DSA) layer's FP8 cache keeps DeepSeek's FlashMLA sparse layout: the
+ * latent in FP8 with an FP32 scale per 128 values, the rope key in BF16 (656 bytes for DeepSeek-V3.2 and
+ * GLM-5: 512 + 4 x 4 + 64 x 2), as SGLang's and vLLM's FP8 caches for these models store it.
+ */
 export function kvBytesPerLayerToken(model: ModelSpec, s: ShardShapes): number {
   const a = model.attention
-  return a.kind === 'mha' ? 2 * s.hkvtp * a.headDim * s.kvBytes : (a.kvLoraRank + a.qkRopeHeadDim) * s.kvBytes
+  if (a.kind === 'mha') return 2 * s.hkvtp * a.headDim * s.kvBytes
+  if (a.sparse && s.kvBytes === 1) return a.kvLoraRank + (a.kvLoraRank / 128) * 4 + a.qkRopeHeadDim * 2
+  return (a.kvLoraRank + a.qkRopeHeadDim) * s.kvBytes
 }
 
 /**

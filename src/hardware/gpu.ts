@@ -22,6 +22,8 @@ export interface GpuSpec {
   smClockEfficiency?: number
   smCount?: number
   gpusPerNode?: number
+  /** CUDA compute capability (9.0 Hopper, 10.0 B200); engines pick some defaults by it. */
+  computeCapability?: number
   /** GPUs one NVLink domain joins (GB200 NVL72: the rack's 72, over its trays of 4); gpusPerNode when not given. */
   nvlinkDomain?: number
   /** A GPU with measured tables whose kernels stand in where this one has none (src/tables/donor.ts). */

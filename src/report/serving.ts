@@ -19,7 +19,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('Replicas (TP groups) x TP', `${s.replicas} x ${s.tp}${s.moeEp > 1 ? ` (MoE: EP ${s.moeEp} x TP ${s.moeTp} over the ${s.replicas * s.tp} GPUs)` : ''}`),
     line('Input / output tokens per request', `${s.isl} / ${s.osl}`),
     line('Step token budget', `${s.maxPrefillTokens} (${BUDGET_SOURCE[s.maxPrefillTokensSource]})`),
-    ...(s.gpuDefaults ? [line('Engine defaults here', `${Object.entries(s.gpuDefaults.values).map(([k, v]) => `${k} ${v}`).join(', ')} (${s.gpuDefaults.sources.map((t) => t.split('. ')[0]).join('; ')})`)] : []),
+    ...(s.gpuDefaults ? [line('Engine defaults here', `${[...Object.entries(s.gpuDefaults.values), ...(s.gpuDefaults.kvCacheFp8 ? [['KV cache', 'fp8']] : [])].map(([k, v]) => `${k} ${v}`).join(', ')} (${s.gpuDefaults.sources.map((t) => t.split('. ')[0]).join('; ')})`)] : []),
     line('KV cache', `${s.kvDtype === 'fp8' ? 'fp8' : "the model's dtype"}${kvReasonText(s.kvFp8Reason, s.engine)}, ${s.kvPoolGiB.toFixed(1)} GiB per GPU`),
     line('Requests running / KV capacity', `${ms(s.running)} / ${s.kvCapacity}`),
     ...beyondPool(s),
@@ -63,5 +63,6 @@ function kvReasonText(reason: KvFp8Reason | undefined, engine: string): string {
   if (reason === 'checkpoint') return ` (the checkpoint's kv_cache_quant_algo, which ${engine} follows)`
   if (reason === 'fp8-weights') return ` (FP8 weights: ${engine} serves them from a checkpoint quantized with its KV cache)`
   if (reason === 'fp4-weights') return ` (NVFP4 weights: ${engine} serves them from a checkpoint quantized with its KV cache)`
+  if (reason === 'engine-default') return ` (${engine}'s default for this model on this GPU: Engine defaults here)`
   return ''
 }

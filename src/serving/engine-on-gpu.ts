@@ -7,16 +7,28 @@
  * have picked there (docs/serving.md, Engine defaults by GPU).
  */
 import type {EngineParams, GpuDefaultRule} from '../engine.js'
+import type {ModelSpec} from '../model/types.js'
 import {versionBelow} from '../util/version.js'
 
-/** What a rule looks at: the GPU's name and memory. */
+/** What a rule looks at: the GPU's name, memory and compute capability. */
 export interface GpuIdentity {
   name: string
   memGiB: number
+  computeCapability?: number
 }
 
-export function ruleApplies(rule: GpuDefaultRule, gpu: GpuIdentity, engineVersion?: string): boolean {
+/** What a rule looks at of the model (sparse_attention), where the caller knows it. */
+export interface ModelIdentity {
+  /** DeepSeek's sparse attention (DSA): DeepSeek-V3.2, GLM-5. */
+  sparseAttention: boolean
+}
+
+export const modelIdentity = (model: ModelSpec): ModelIdentity => ({sparseAttention: model.attention.kind === 'mla' && model.attention.sparse !== undefined})
+
+export function ruleApplies(rule: GpuDefaultRule, gpu: GpuIdentity, engineVersion?: string, model?: ModelIdentity): boolean {
   const w = rule.when
+  if (w.sparse_attention !== undefined && !(model !== undefined && model.sparseAttention === w.sparse_attention)) return false
+  if (w.compute_capability_at_least !== undefined && !(gpu.computeCapability !== undefined && gpu.computeCapability >= w.compute_capability_at_least)) return false
   if (w.engine_version_below !== undefined && !(engineVersion !== undefined && versionBelow(engineVersion, w.engine_version_below))) return false
   if (w.memory_below_gib !== undefined && !(gpu.memGiB < w.memory_below_gib)) return false
   if (w.memory_at_least_gib !== undefined && !(gpu.memGiB >= w.memory_at_least_gib)) return false
@@ -24,16 +36,27 @@ export function ruleApplies(rule: GpuDefaultRule, gpu: GpuIdentity, engineVersio
   return true
 }
 
-/** The values the engine's rules set on this GPU and, when known, at this engine version (later rules win) and the sources of the rules that did. */
-export function gpuDefaultsOn(rules: readonly GpuDefaultRule[] | undefined, gpu: GpuIdentity, engineVersion?: string): {values: Partial<EngineParams>; sources: string[]} {
+/**
+ * The values the engine's rules set on this GPU and, when known, at this engine version and for this
+ * model (later rules win), the sources of the rules that did, and whether they make the KV cache FP8.
+ */
+export function gpuDefaultsOn(
+  rules: readonly GpuDefaultRule[] | undefined,
+  gpu: GpuIdentity,
+  engineVersion?: string,
+  model?: ModelIdentity,
+): {values: Partial<EngineParams>; sources: string[]; kvCacheFp8?: boolean} {
   const values: Partial<EngineParams> = {}
   const sources: string[] = []
+  let kvCacheFp8: boolean | undefined
   for (const rule of rules ?? []) {
-    if (!ruleApplies(rule, gpu, engineVersion)) continue
-    Object.assign(values, rule.values)
+    if (!ruleApplies(rule, gpu, engineVersion, model)) continue
+    const {kv_cache_fp8: kv, ...params} = rule.values
+    Object.assign(values, params)
+    if (kv !== undefined) kvCacheFp8 = kv
     sources.push(rule.source)
   }
-  return {values, sources}
+  return {values, sources, ...(kvCacheFp8 === undefined ? {} : {kvCacheFp8})}
 }
 
 /** `params` with a GPU's defaults (gpuDefaultsOn's values) over them. */

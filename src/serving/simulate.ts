@@ -18,7 +18,7 @@ import {servingContext} from './context.js'
 import {frontendTokensPerSecond, type Engine, type EngineParams} from '../engine.js'
 import {poolSettings, solveServing, type ServingSolution, type ServingWorkload} from './mean-field.js'
 import {buildTokenCurves, withAttention, type StepCost, type TokenCurves} from './step-cost.js'
-import {gpuDefaultsOn, withGpuDefaults} from './engine-on-gpu.js'
+import {gpuDefaultsOn, modelIdentity, withGpuDefaults} from './engine-on-gpu.js'
 
 export interface ServingOptions {
   /** Requests in flight per replica. */
@@ -48,7 +48,7 @@ export interface ServingResult extends ServingSolution {
   /** Where the budget came from: --max-prefill-tokens, the engine's default on this GPU (gpu_defaults), or its file. */
   maxPrefillTokensSource: 'flag' | 'engine-gpu' | 'engine'
   /** The engine's defaults for this GPU and version that replaced its file's values (gpu_defaults), and --mixed-chunk, with the rules' sources. */
-  gpuDefaults?: {values: Partial<EngineParams>; sources: string[]}
+  gpuDefaults?: {values: Partial<EngineParams>; sources: string[]; kvCacheFp8?: boolean}
   tp: number
   moeEp: number
   moeTp: number
@@ -79,7 +79,7 @@ const withMoeEp = (d: Deployment, opts: ServingOptions): Deployment => (opts.moe
  * the engine follows the checkpoint; or the engine follows the checkpoint and
  * serves FP8 weights, whose checkpoint carries an FP8 KV cache too.
  */
-export type KvFp8Reason = 'flag' | 'checkpoint' | 'fp8-weights' | 'fp4-weights'
+export type KvFp8Reason = 'flag' | 'checkpoint' | 'fp8-weights' | 'fp4-weights' | 'engine-default'
 
 /**
  * Whether an engine that follows its checkpoint's KV dtype keeps this one's
@@ -103,7 +103,7 @@ export type KvFp8Reason = 'flag' | 'checkpoint' | 'fp8-weights' | 'fp4-weights'
  * checkpointKvFp8(deepseekR1, 'nvfp4', trtllm.params) // 'fp4-weights'
  * checkpointKvFp8(deepseekR1, 'fp8', vllm.params) // undefined
  */
-export function checkpointKvFp8(model: ModelSpec, weights: WeightQuant, e: EngineParams): Exclude<KvFp8Reason, 'flag'> | undefined {
+export function checkpointKvFp8(model: ModelSpec, weights: WeightQuant, e: EngineParams): Exclude<KvFp8Reason, 'flag' | 'engine-default'> | undefined {
   if (!e.kv_dtype_from_checkpoint) return undefined
   if (model.shippedKvQuant === 'fp8') return 'checkpoint'
   // NVFP4 weights of a release that does not ship them come only from a ModelOpt export, which names its KV format;
@@ -112,9 +112,14 @@ export function checkpointKvFp8(model: ModelSpec, weights: WeightQuant, e: Engin
   return weights === 'fp8' && e.kv_dtype_from_checkpoint === true ? 'fp8-weights' : undefined
 }
 
-/** Whether the engine runs the KV cache in FP8, and why (undefined: in the model's dtype). FP8 weights as the deployment resolves them: asked for, or shipped. */
-function engineKvFp8(model: ModelSpec, d: Deployment, gpu: GpuSpec, profile: Profile, e: EngineParams): KvFp8Reason | undefined {
+/**
+ * Whether the engine runs the KV cache in FP8, and why (undefined: in the model's dtype). FP8 weights as
+ * the deployment resolves them: asked for, or shipped. `onGpu`: what the engine's defaults for this GPU
+ * and model say (gpu_defaults kv_cache_fp8: SGLang's DSA models on Blackwell).
+ */
+function engineKvFp8(model: ModelSpec, d: Deployment, gpu: GpuSpec, profile: Profile, e: EngineParams, onGpu?: boolean): KvFp8Reason | undefined {
   if (d.fp8Kv) return 'flag'
+  if (onGpu) return 'engine-default'
   return checkpointKvFp8(model, resolveWeightFormat(model, d, gpu, profile.switches).format, e)
 }
 
@@ -253,7 +258,7 @@ export interface ServingProblem {
   /** Why the KV cache is FP8 (undefined: the model's dtype); the step costs are read at it. */
   kvFp8Reason?: KvFp8Reason
   /** The engine's defaults on this GPU (gpu_defaults), over whatever parameters solve it. */
-  gpuDefaults: {values: Partial<EngineParams>; sources: string[]}
+  gpuDefaults: {values: Partial<EngineParams>; sources: string[]; kvCacheFp8?: boolean}
   warnings: SimWarning[]
 }
 
@@ -269,11 +274,11 @@ export function servingProblem(
 ): ServingProblem {
   const warnings = checkServing(model, d, opts)
   const withEp = withMoeEp(d, opts)
-  const kvFp8Reason = engineKvFp8(model, withEp, gpu, profile, opts.engine.params)
+  const gpuDefaults = gpuDefaultsOn(opts.engine.gpuDefaults, gpu, opts.engineVersion, modelIdentity(model))
+  const kvFp8Reason = engineKvFp8(model, withEp, gpu, profile, opts.engine.params, gpuDefaults.kvCacheFp8)
   // The KV cache in FP8, as asked or as the engine picks it, decoded by the engine's FP8 kernel.
   const served = kvFp8Reason ? Object.assign({}, withEp, {fp8Kv: true, fp8KvDecode: opts.engine.params.fp8_kv_decode ?? 'measured'}) : withEp
   const {cost, warnings: lookupWarnings} = stepCostFor(model, served, gpu, tables, profile, options)
-  const gpuDefaults = gpuDefaultsOn(opts.engine.gpuDefaults, gpu, opts.engineVersion)
   if (opts.mixedChunk !== undefined) {
     gpuDefaults.values.mixed_chunk = opts.mixedChunk
     gpuDefaults.sources.push(opts.mixedChunk ? '--mixed-chunk' : '--no-mixed-chunk')

@@ -61,6 +61,7 @@ export function gpuSpecFromSystem(name: string, system: string, s: SystemSpec, d
     rdmaGBs: round(s.interNodeBw / 1e9, 1),
     rdmaEfficiency: LINK_EFFICIENCY,
     gpusPerNode: s.gpusPerNode,
+    ...(s.computeCapability ? {computeCapability: s.computeCapability} : {}),
     source: notes.join('; '),
   }
 }

@@ -29,6 +29,8 @@ export interface SystemSpec {
   fp4Flops?: number
   int8Flops?: number
   gpusPerNode: number
+  /** The yaml's sm_version (89, 100) as a compute capability (8.9, 10.0). */
+  computeCapability?: number
   intraNodeBw: number
   interNodeBw: number
   interRackBw?: number
@@ -67,6 +69,7 @@ export async function readSystemYaml(file: string, label = file): Promise<System
     fp4Flops: opt(gpu, 'fp4_tc_flops'),
     int8Flops: opt(gpu, 'int8_tc_flops'),
     gpusPerNode: need(node, 'node', 'num_gpus_per_node'),
+    ...(opt(gpu, 'sm_version') ? {computeCapability: opt(gpu, 'sm_version')! / 10} : {}),
     intraNodeBw: need(node, 'node', 'intra_node_bw'),
     interNodeBw: need(node, 'node', 'inter_node_bw'),
     interRackBw: opt(node, 'inter_rack_bw'),
