@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from items import PROFILES, Collector, Deployment, PlanItem
 from model_config import Mla, ModelDims, load_quant_config, read_model
@@ -148,8 +148,9 @@ class _Lookups:
     def use(self, phase: str, step: str) -> str:
         return f"{self.profile} {phase} {step}"
 
-    def gemm(self, phase: str, step: str, m: int, k: int, n: int) -> None:
-        item = PlanItem("gemm", None, self.gemm_dtype, None, {"m": m, "k": k, "n": n}, gemm_table(self.gpu, self.gemm_dtype), "lookup")
+    def gemm(self, phase: str, step: str, m: int, k: int, n: int, dtype: Optional[str] = None) -> None:
+        dtype = dtype or self.gemm_dtype
+        item = PlanItem("gemm", None, dtype, None, {"m": m, "k": k, "n": n}, gemm_table(self.gpu, dtype), "lookup")
         self.out.add(item, self.use(phase, step))
 
     def run(self) -> None:
@@ -292,7 +293,8 @@ class _Lookups:
             self.out.add(PlanItem("grouped_gemm", phase, self.gemm_dtype, None, shape, grouped_gemm_table(self.gpu, phase, self.gemm_dtype), "lookup"),
                          self.use(phase, "ffn"))
 
-    # LM head (src/sim/layer.ts lmHeadStep, phase.ts withLmHead): the tokens that need logits, ceil(vocab / tp) wide
+    # LM head (src/sim/layer.ts lmHeadStep, phase.ts withLmHead): the tokens that need logits, ceil(vocab / tp) wide,
+    # in BF16 whatever the weights' format (checkpoints leave lm_head unquantized; src/sim/context.ts lmHeadGemm)
     def lm_head(self, phase: str) -> None:
         d, n = self.d, -(-self.m.vocab // self.d.tp)
         if phase == "prefill":
@@ -300,7 +302,7 @@ class _Lookups:
         else:
             tokens = 2 * d.decode_batch if self.overlap else d.decode_batch
         for m in whole_counts(tokens):
-            self.gemm(phase, "lm-head", m, self.m.hidden, n)
+            self.gemm(phase, "lm-head", m, self.m.hidden, n, "bf16")
 
     def phase_tokens(self) -> Iterator[Tuple[str, int]]:
         """Tokens of one forward per GPU in each simulated phase: max prefill tokens, decode batch."""

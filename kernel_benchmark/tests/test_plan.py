@@ -182,8 +182,11 @@ class LookupTest(unittest.TestCase):
     def test_shipped_fp8_weights_plan_fp8_gemms_in_the_default_profile_only(self):
         raw = dict(QWEN3_8B, quantization_config={"quant_method": "fp8"})
         d = Deployment(decode_batch=8, mode="decode")
-        dtypes = {(i.dtype, u.split()[0]) for i in lookups(raw, "x", [d], "h20") if i.kernel == "gemm" for u in i.uses}
+        dtypes = {(i.dtype, u.split()[0]) for i in lookups(raw, "x", [d], "h20") if i.kernel == "gemm" for u in i.uses if "lm-head" not in u}
         self.assertEqual(dtypes, {("bf16", "infersim"), ("fp8", "default")})
+        # the LM head stays BF16 in an FP8 checkpoint (the default profile's LM head; the compat profile has none)
+        head = {(i.dtype, u.split()[0]) for i in lookups(raw, "x", [d], "h20") if i.kernel == "gemm" for u in i.uses if "lm-head" in u}
+        self.assertEqual(head, {("bf16", "default")})
         int4 = lookups(dict(QWEN3_8B, quantization_config={"quant_method": "awq"}), "x", [d], "h20", ("default",))
         self.assertEqual({i.dtype for i in int4 if i.kernel == "gemm"}, {"bf16"})  # weight-only int4 reads the bf16 tables
 

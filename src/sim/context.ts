@@ -32,6 +32,12 @@ export interface SimContext {
   gemm: GemmReading
   /** How the attention projections' GEMMs are read: as `gemm`, unless the checkpoint keeps them in another format (WeightFormat.attention). */
   attentionGemm: GemmReading
+  /**
+   * How the LM head's GEMM is read: BF16 in every checkpoint format (FP8 and 4-bit recipes leave
+   * lm_head out: ModelOpt's exclude_modules, the modules_to_not_convert of Qwen's FP8 and gpt-oss's
+   * MXFP4 configs), as the serving pool's memory counts it (embeddingBytesPerGpu).
+   */
+  lmHeadGemm: GemmReading
   /** How the routed experts are spread over the GPUs. */
   moe: MoeLayout
 }
@@ -64,6 +70,7 @@ export function makeContext(model: ModelSpec, d: Deployment, spec: GpuSpec, swit
     mfu,
     gemm,
     attentionGemm: attention ? {mfu: mfu.withGemmDtype(attention.tableDtype), gemmPeak: attention.gemmPeak, weightBytes: shapes.attentionWeightBytes} : gemm,
+    lmHeadGemm: weights.bits === 16 ? gemm : {mfu: mfu.withGemmDtype('bf16'), gemmPeak: spec.fp16Tflops, weightBytes: 2},
     moe: moeLayoutOf(model, d, switches),
   }
 }

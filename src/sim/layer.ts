@@ -148,7 +148,7 @@ export function layerSteps(ctx: SimContext, mix: TokenMix): LayerSteps {
 }
 
 /** The LM head for `tokens` tokens that need logits (the last token of each prompt, every decoding token). */
-export const lmHeadStep = (ctx: SimContext, tokens: number): Step => gemmStep(ctx, 'lm-head', tokens, ctx.model.hidden, Math.ceil(ctx.model.vocab / ctx.d.tp))
+export const lmHeadStep = (ctx: SimContext, tokens: number): Step => gemmStep(ctx, 'lm-head', tokens, ctx.model.hidden, Math.ceil(ctx.model.vocab / ctx.d.tp), ctx.lmHeadGemm)
 
 export const sumSeconds = (steps: readonly Step[]) => steps.reduce((acc, s) => acc + stepLayerSeconds(s), 0)
 

@@ -51,6 +51,16 @@ describe('weightOnlyBytes', () => {
     expect(r.steps.find((s) => s.id === 'qkv-proj')!.mfu!.table).toBe('gemm/h100-sxm/bf16.csv')
   })
 
+  it("reads the LM head as BF16 in an FP8 checkpoint, as its recipe leaves lm_head out and the pool's memory counts it", () => {
+    // Llama-3.1-70B FP8 on one H200, one request: the LM head is 8192 x 128256, 2.1 GB in BF16, at least
+    // 437.8 us at 4.8 TB/s; the QKV projection reads the FP8 table.
+    const r = decode('llama-3.1-70b-fp8', 'H200-SXM', true, {...deployment, worldSize: 1, tp: 1})
+    const head = r.steps.find((s) => s.id === 'lm-head')!
+    expect(head.mfu!.table).toBe('gemm/h200-sxm/bf16.csv')
+    expect(head.seconds * 1e6).toBeGreaterThanOrEqual((8192 * 128256 * 2) / 4.8e6)
+    expect(r.steps.find((s) => s.id === 'qkv-proj')!.mfu!.table).toBe('gemm/h200-sxm/data.csv')
+  })
+
   it('is on by default and off in the compat profile', () => {
     expect(getProfile('default').switches.weightOnlyBytes).toBe(true)
     expect(getProfile('infersim').switches.weightOnlyBytes).toBe(false)
