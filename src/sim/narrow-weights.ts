@@ -53,8 +53,8 @@ export interface KernelWork {
  * measured gives 3.2x (MAPE 201%).
  * @example
  * // A100, 8192 x 5120 FP8 weights read from the 57.08 us BF16 row at m = 1: the bytes,
- * // 8192 x 5120 x 1 + 2 x (8192 + 5120) against x 2 + the same, are 0.5003 of the row's.
- * narrowWeightsSeconds(ctx, 57.08e-6, lookup, {weights: 8192 * 5120, weightBytes: 1, otherBytes: 53248, flops: 2 * 8192 * 5120, peakTflops: 312}) // 28.56e-6
+ * // 8192 x 5120 x 1 + 2 x (8192 + 5120) bytes against 8192 x 5120 x 2 + the same: 0.50016 of the row's.
+ * narrowWeightsSeconds(ctx, 57.08e-6, lookup, {weights: 8192 * 5120, weightBytes: 1, otherBytes: 26624, flops: 2 * 8192 * 5120, peakTflops: 312}) // 28.55e-6
  */
 export function narrowWeightsSeconds(ctx: SimContext, tableSeconds: number, lookup: MfuLookup, w: KernelWork): number {
   if (!ctx.switches.weightOnlyBytes) return tableSeconds
