@@ -24,22 +24,6 @@ export interface EnvironmentOptions {
   simulateOptions?: SimulateOptions
 }
 
-/**
- * GPUs that other work adds to data/gpus.json (issue 7, AIConfigurator import).
- * Rows naming them are skipped, with this reason, until the GPU exists; then they evaluate.
- */
-export const PENDING_GPUS: Record<string, string> = {
-  'h100-sxm': 'issue 7 (AIConfigurator GPUs)',
-  'h200-sxm': 'issue 7 (AIConfigurator GPUs)',
-  'b200-sxm': 'issue 7 (AIConfigurator GPUs)',
-  'gb200-nvl72': 'issue 7 (AIConfigurator GPUs)',
-  'a100-sxm': 'issue 7 (AIConfigurator GPUs)',
-  l40s: 'issue 7 (AIConfigurator GPUs)',
-}
-
-/** A row that cannot be evaluated yet, through no fault of its own. */
-export class SkipRow extends Error {}
-
 export class EvalEnvironment {
   readonly gpus: GpuSpec[]
   readonly simulateOptions: SimulateOptions
@@ -59,8 +43,6 @@ export class EvalEnvironment {
   gpu(name: string, switches: {measuredGpus: boolean}): GpuSpec {
     const gpu = findGpu(this.gpus, name)
     if (gpu) return profileGpu(gpu, this.gpus, switches)
-    const pending = PENDING_GPUS[name.toLowerCase()]
-    if (pending) throw new SkipRow(`GPU ${quoteText(name)} is not in the GPU data yet (it arrives with ${pending})`)
     throw new InfersimError(`unknown GPU ${quoteText(name)}; known GPUs: ${this.gpus.map((g) => g.name).join(', ')}`)
   }
 

@@ -1,7 +1,7 @@
 /** Evaluates measurement rows under a profile: one RowOutcome per row, failures and skips as data. */
 import {InfersimError} from '../errors.js'
 import type {Profile} from '../profile.js'
-import {EvalEnvironment, SkipRow} from './environment.js'
+import {EvalEnvironment} from './environment.js'
 import {evaluatorFor} from './evaluators.js'
 import './serving.js'
 import {errorPct, speedLogRatio} from './metrics.js'
@@ -42,7 +42,6 @@ export function evaluateRow(row: MeasurementRow, env: EvalEnvironment, profile: 
       warnings: [...new Set(e.warnings.map((w) => w.code))],
     }
   } catch (error) {
-    if (error instanceof SkipRow) return {...base(row, profile), status: 'skipped', error: error.message}
     if (error instanceof InfersimError) return {...base(row, profile), status: 'failed', error: error.message}
     throw error
   }

@@ -15,7 +15,7 @@ import type {Profile} from '../profile.js'
 import {FITTED_NAMES, FITTED_PARAMS, type EngineParams, type FittedParamName} from '../engine.js'
 import {solveServing} from '../serving/mean-field.js'
 import {servingProblem, type ServingProblem} from '../serving/simulate.js'
-import {EvalEnvironment, SkipRow} from './environment.js'
+import {EvalEnvironment} from './environment.js'
 import {decodeBeyondKernels, promptsBeyondKernels} from './plausibility.js'
 import {rowEngineName, rowEngineVersion, servingRun} from './serving.js'
 import {rowEngine} from './row-engine.js'
@@ -107,7 +107,7 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
       }
       else run[slot] = {id: row.id, actual: row.actual}
     } catch (error) {
-      if (error instanceof SkipRow || error instanceof InfersimError) problems.push(`row ${row.id}: ${(error as Error).message}`)
+      if (error instanceof InfersimError) problems.push(`row ${row.id}: ${(error as Error).message}`)
       else throw error
     }
   }

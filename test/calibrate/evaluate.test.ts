@@ -55,10 +55,10 @@ describe('evaluateRow', () => {
     expect(tpot.simulated! * tgs.simulated!).toBeCloseTo(64 * 1000, 6)
   })
 
-  it('a GPU that arrives with issue 7 is skipped with the reason, an unknown one fails', () => {
-    const pending = evaluateRow(load(qwenDecodeRow({gpu: 'B200-SXM'})), new EvalEnvironment({gpus: env.gpus.filter((g) => g.name !== 'B200-SXM')}), getProfile('default'))
-    expect(pending.status).toBe('skipped')
-    expect(pending.error).toMatch(/GPU "B200-SXM" is not in the GPU data yet/)
+  it('a GPU the GPU list does not hold fails with the reason and the GPUs it does hold', () => {
+    const missing = evaluateRow(load(qwenDecodeRow({gpu: 'B200-SXM'})), new EvalEnvironment({gpus: env.gpus.filter((g) => g.name !== 'B200-SXM')}), getProfile('default'))
+    expect(missing).toMatchObject({status: 'failed'})
+    expect(missing.error).toMatch(/unknown GPU "B200-SXM"; known GPUs: .*H100-SXM/)
     const unknown = evaluateRow(load(qwenDecodeRow({gpu: 'Z9000'})), env, getProfile('default'))
     expect(unknown).toMatchObject({status: 'failed'})
     expect(unknown.error).toMatch(/unknown GPU "Z9000"/)
