@@ -1,6 +1,6 @@
 /**
  * How each (phase, metric) of a row is simulated. A map, so that new phases
- * (serving, issue 10) plug in with registerEvaluator without touching the runner.
+ * (serving) plug in with registerEvaluator without touching the runner.
  */
 import type {GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
