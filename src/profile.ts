@@ -39,7 +39,7 @@ export interface ProfileSwitches {
   linearTpShard: boolean
   /** A GEMM takes at least the time its weights take to stream from memory at the datasheet bandwidth: a table row measured faster had them in the L2 cache, where a served model's layers, each read once a step, never are. */
   weightStreamFloor: boolean
-  /** Weights narrower than the table a GEMM or MoE lookup reads (FP8 on a GPU without FP8 tensor cores, weight-only INT4 without an INT4 table): the table's time less the weight bytes they need not stream (src/sim/narrow-weights.ts). */
+  /** Weights narrower than the table a GEMM or MoE lookup reads (FP8 on a GPU without FP8 tensor cores, weight-only INT4 without an INT4 table): the table's time scaled by the bytes they stream (src/sim/narrow-weights.ts). */
   weightOnlyBytes: boolean
 }
 

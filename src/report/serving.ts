@@ -45,7 +45,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('Requests/s, all replicas', s.totalRequestsPerSecond.toFixed(2)),
     line('Output tokens/GPU/s', s.outputTokensPerGpuPerSecond.toFixed(1) + (u ? within(u.typical.tgs, u.p90.tgs) : '')),
     u
-      ? `Error bands: ${u.heldOut}, ${u.clients ? `its ${u.rows / 2} runs at ${u.clients}` : `${u.rows / 2} runs`} (TTFT and TPOT each); throughput's band weighs TTFT's and TPOT's by their time.`
+      ? `Error bands: ${u.heldOut}, ${u.clients ? `its ${Math.round(u.rows / 2)} runs at ${u.clients}` : `${Math.round(u.rows / 2)} runs`} (TTFT and TPOT each); throughput's band weighs TTFT's and TPOT's by their time.`
       : 'Error bands: none (the engine file has no held-out error; calibrate --fit writes one).',
   ]
   return out
