@@ -116,7 +116,7 @@ describe('runServingSweep', () => {
     const {result} = await servingSweep('qwen3-30b-a3b', {engineDir})
     const byName = Object.fromEntries(result.engines.map((e) => [e.name, e]))
     expect(byName.vllm.band).toBe('no error band (engine not cross-validated)')
-    expect(byName.sglang.band).toMatch(/^TTFT ±20%, TPOT ±10% \(median held-out error over 40 runs, fixture: leave-one-GPU-out; 90% within TTFT ±50%, TPOT ±30%\)$/)
+    expect(byName.sglang.band).toMatch(/^TTFT ±20%, TPOT ±10% \(median held-out error over 20 runs, fixture: leave-one-GPU-out; 90% within TTFT ±50%, TPOT ±30%\)$/)
     const top = result.top as AggregatedPlan[]
     expect(new Set(top.map((t) => t.engine))).toEqual(new Set(['sglang', 'vllm', 'trtllm']))
     for (const t of top) {
