@@ -8,7 +8,7 @@ import {displayPath} from '../io/paths.js'
 import {loadSimInputs, type GpuInput, type ModelInput, type TablesInput} from '../io/inputs.js'
 import {defaultNodes, deploymentFromOptions, type DeploymentOptionValues} from '../options/deployment.js'
 import type {Deployment} from '../sim/deployment.js'
-import type {GpuSpec} from '../hardware/gpu.js'
+import {gpuNodeSize, type GpuSpec} from '../hardware/gpu.js'
 import type {SimWarning} from '../tables/types.js'
 import {simulateOptions} from '../options/shared.js'
 import {resolveOptions, type OptionsOf} from '../options/spec.js'
@@ -93,7 +93,7 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
 
 /** A node given more GPUs than the GPU's nodes hold: its collectives are timed as inside one node. */
 function nodeWarnings(d: Deployment, gpu: GpuSpec): SimWarning[] {
-  const perNode = gpu.gpusPerNode ?? 8
+  const perNode = gpuNodeSize(gpu)
   const local = d.worldSize / d.nodes
   if (local <= perNode) return []
   return [

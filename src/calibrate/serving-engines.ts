@@ -31,11 +31,24 @@ export type ErrorBreakdown = Record<
 /** The clients-per-replica ranges the error is broken down by (upper bounds; the last range is open). */
 export const CLIENT_EDGES = [8, 32, 64, 128] as const
 
+/** Which range `clients` falls in: the index of the first edge at or above it, or the open last range. */
+function clientsRange(clients: number): number {
+  const i = CLIENT_EDGES.findIndex((e) => clients <= e)
+  return i < 0 ? CLIENT_EDGES.length : i
+}
+
 /** The label of the range `clients` falls in: "1-8", ..., "129+". */
 export function clientsLabel(clients: number): string {
-  const i = CLIENT_EDGES.findIndex((e) => clients <= e)
-  if (i < 0) return `${CLIENT_EDGES[CLIENT_EDGES.length - 1] + 1}+`
+  const i = clientsRange(clients)
+  if (i === CLIENT_EDGES.length) return `${CLIENT_EDGES[i - 1] + 1}+`
   return `${i === 0 ? 1 : CLIENT_EDGES[i - 1] + 1}-${CLIENT_EDGES[i]}`
+}
+
+/** The predictions of each range of clients per replica, ascending (the last range open, `upTo` undefined), in one pass. */
+function byClientRange(preds: readonly Prediction[]): {label: string; upTo?: number; preds: Prediction[]}[] {
+  const ranges = [...CLIENT_EDGES, undefined].map((upTo) => ({label: clientsLabel(upTo ?? Infinity), upTo, preds: [] as Prediction[]}))
+  for (const p of preds) ranges[clientsRange(p.clients)].preds.push(p)
+  return ranges
 }
 
 export interface ServingEngineFit {
@@ -94,10 +107,7 @@ export function breakdown(preds: readonly Prediction[]): ErrorBreakdown {
     const byGpu: Record<string, MetricErrors> = {}
     for (const g of [...new Set(mine.map((p) => p.gpu))].sort()) byGpu[g] = errorsOf(mine.filter((p) => p.gpu === g))
     const byClients: Record<string, MetricErrors> = {}
-    for (const label of [...CLIENT_EDGES.map((e) => clientsLabel(e)), clientsLabel(Infinity)]) {
-      const inRange = mine.filter((p) => clientsLabel(p.clients) === label)
-      if (inRange.length) byClients[label] = errorsOf(inRange)
-    }
+    for (const r of byClientRange(mine)) if (r.preds.length) byClients[r.label] = errorsOf(r.preds)
     out[metric] = {all: errorsOf(mine), byModel, byGpu, byClients}
   }
   return out
@@ -182,13 +192,9 @@ export const MIN_GROUP_RUNS = 20
  */
 export function clientsGroups(preds: readonly Prediction[]): ClientsErrorStats[] {
   const runsIn = (ps: readonly Prediction[]) => ps.filter((p) => p.metric === 'ttft_ms').length
-  const ranges: {upTo?: number; preds: Prediction[]}[] = [...CLIENT_EDGES, undefined].map((upTo, i) => {
-    const from = i === 0 ? 0 : CLIENT_EDGES[i - 1]
-    return {upTo, preds: preds.filter((p) => p.clients > from && (upTo === undefined || p.clients <= upTo))}
-  })
   const groups: {upTo?: number; preds: Prediction[]}[] = []
   let pending: Prediction[] = []
-  for (const r of ranges) {
+  for (const r of byClientRange(preds)) {
     pending = [...pending, ...r.preds]
     if (runsIn(pending) >= MIN_GROUP_RUNS) {
       groups.push({upTo: r.upTo, preds: pending})

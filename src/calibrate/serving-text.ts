@@ -11,28 +11,15 @@ function table(title: string, b: ErrorBreakdown): string[] {
   const width = Math.max(18, ...models.map((m) => m.length + 2))
   const head = (m: string) => `${m.padStart(8)}${'median'.padStart(8)}${'>2x'.padStart(8)}`
   const lines = [title, `  ${'model'.padEnd(width)}${'rows'.padStart(6)}${head('TTFT')}${head('TPOT')}`]
-  for (const m of models) {
-    const t = b.ttft_ms.byModel[m]
-    const p = b.tpot_ms.byModel[m]
-    lines.push(`  ${m.padEnd(width)}${String((t?.rows ?? 0) + (p?.rows ?? 0)).padStart(6)}${cells(t)}${cells(p)}`)
+  const row = (label: string, t: MetricErrors | undefined, p: MetricErrors | undefined) =>
+    lines.push(`  ${label.padEnd(width)}${String((t?.rows ?? 0) + (p?.rows ?? 0)).padStart(6)}${cells(t)}${cells(p)}`)
+  for (const m of models) row(m, b.ttft_ms.byModel[m], b.tpot_ms.byModel[m])
+  // By GPU (each direction with a GPU held out) and by clients per replica, where there is more than one.
+  for (const [by, label] of [['byGpu', (g: string) => `on ${g}`], ['byClients', (c: string) => `${c} clients`]] as const) {
+    const keys = Object.keys(b.ttft_ms[by] ?? {})
+    if (keys.length > 1) for (const k of keys) row(label(k), b.ttft_ms[by][k], b.tpot_ms[by][k])
   }
-  const gpus = Object.keys(b.ttft_ms.byGpu ?? {})
-  if (gpus.length > 1) {
-    for (const g of gpus) {
-      const t = b.ttft_ms.byGpu[g]
-      const p = b.tpot_ms.byGpu[g]
-      lines.push(`  ${`on ${g}`.padEnd(width)}${String((t?.rows ?? 0) + (p?.rows ?? 0)).padStart(6)}${cells(t)}${cells(p)}`)
-    }
-  }
-  const loads = Object.keys(b.ttft_ms.byClients ?? {})
-  if (loads.length > 1) {
-    for (const c of loads) {
-      const t = b.ttft_ms.byClients[c]
-      const p = b.tpot_ms.byClients[c]
-      lines.push(`  ${`${c} clients`.padEnd(width)}${String((t?.rows ?? 0) + (p?.rows ?? 0)).padStart(6)}${cells(t)}${cells(p)}`)
-    }
-  }
-  lines.push(`  ${'all'.padEnd(width)}${String(b.ttft_ms.all.rows + b.tpot_ms.all.rows).padStart(6)}${cells(b.ttft_ms.all)}${cells(b.tpot_ms.all)}`)
+  row('all', b.ttft_ms.all, b.tpot_ms.all)
   return lines
 }
 

@@ -11,7 +11,7 @@ import {baseDeployment, rowWeightFormat} from './deployment.js'
 import {runIdTokens} from './run-id.js'
 import {registerEvaluator, type EvalInputs, type Evaluation} from './evaluators.js'
 import {rowEngine} from './row-engine.js'
-import {maxAttentionTp, type GpuSpec} from '../hardware/gpu.js'
+import {gpuNodeSize, maxAttentionTp, type GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
 import type {Deployment} from '../sim/deployment.js'
 import type {Features, MeasurementRow} from './types.js'
@@ -111,7 +111,7 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
   let moeEp = optionalInt(row, 'moe_ep') || undefined
   let world = row.world_size
   let tp = row.tp
-  const perNode = gpu.gpusPerNode ?? 8
+  const perNode = gpuNodeSize(gpu)
   const domain = maxAttentionTp(gpu, perNode)
   const launched = model.ffn.isMoe ? launchLayout(row, moeTp, moeEp, domain) : undefined
   if (launched) {

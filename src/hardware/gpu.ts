@@ -65,6 +65,12 @@ export function effectiveRates(gpu: GpuSpec): GpuRates {
   }
 }
 
+/** GPUs in one node where a GPU's spec does not say (an HGX server). */
+export const DEFAULT_GPUS_PER_NODE = 8
+
+/** GPUs one node of this GPU holds. */
+export const gpuNodeSize = (gpu: {gpusPerNode?: number}): number => gpu.gpusPerNode ?? DEFAULT_GPUS_PER_NODE
+
 /** Widest tensor-parallel attention the engines' serving layouts use (AIConfigurator's layouts: tp 1-8). */
 export const MAX_ATTENTION_TP = 8
 
@@ -76,7 +82,7 @@ export const MAX_ATTENTION_TP = 8
  *
  * @example maxAttentionTp(gb200Nvl72) // 8 (trays of 4 in one NVLink domain of 72)
  */
-export function maxAttentionTp(gpu: GpuSpec, gpusPerNode = gpu.gpusPerNode ?? 8): number {
+export function maxAttentionTp(gpu: GpuSpec, gpusPerNode = gpuNodeSize(gpu)): number {
   return Math.min(gpu.nvlinkDomain ?? gpusPerNode, Math.max(gpusPerNode, MAX_ATTENTION_TP))
 }
 

@@ -3,6 +3,7 @@ import {usageError} from '../errors.js'
 import {quoteText} from '../util/quote.js'
 import {MOE_DISTRIBUTION} from '../sim/moe-routing.js'
 import type {WeightQuant} from '../model/types.js'
+import {gpuNodeSize} from '../hardware/gpu.js'
 import type {Deployment} from '../sim/deployment.js'
 
 export interface DeploymentOptionValues {
@@ -46,7 +47,7 @@ export function parseDecodeBatch(value: string | number | undefined): number | '
  * @example defaultNodes(20, {gpusPerNode: 8}) // 4 (5 a node: 3 nodes do not divide 20)
  */
 export function defaultNodes(worldSize: number, gpu: {gpusPerNode?: number}): number {
-  const perNode = gpu.gpusPerNode ?? 8
+  const perNode = gpuNodeSize(gpu)
   let nodes = Math.max(1, Math.ceil(worldSize / perNode))
   while (worldSize % nodes !== 0) nodes++
   return nodes

@@ -2,6 +2,7 @@
 import type {KvFp8Reason, ServingResult} from '../serving/simulate.js'
 import {frontendTokensPerSecond} from '../engine.js'
 import {center} from './text.js'
+import {runsOfRows} from '../serving/accuracy.js'
 
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2))
 const line = (label: string, value: string) => `${label.padEnd(40)} ${value}`
@@ -45,7 +46,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('Requests/s, all replicas', s.totalRequestsPerSecond.toFixed(2)),
     line('Output tokens/GPU/s', s.outputTokensPerGpuPerSecond.toFixed(1) + (u ? within(u.typical.tgs, u.p90.tgs) : '')),
     u
-      ? `Error bands: ${u.heldOut}, ${u.clients ? `its ${Math.round(u.rows / 2)} runs at ${u.clients}` : `${Math.round(u.rows / 2)} runs`} (TTFT and TPOT each); throughput's band weighs TTFT's and TPOT's by their time.`
+      ? `Error bands: ${u.heldOut}, ${u.clients ? `its ${runsOfRows(u.rows)} runs at ${u.clients}` : `${runsOfRows(u.rows)} runs`} (TTFT and TPOT each); throughput's band weighs TTFT's and TPOT's by their time.`
       : 'Error bands: none (the engine file has no held-out error; calibrate --fit writes one).',
   ]
   return out

@@ -15,6 +15,9 @@ export interface FigureBands {
   tgs: number
 }
 
+/** Runs behind a count of held-out rows: a run is a TTFT row and a TPOT row. */
+export const runsOfRows = (rows: number) => Math.round(rows / 2)
+
 /** The errors that apply at `clients` per replica: its group's (`byClients`), else the engine's over all runs. */
 function statsAt(accuracy: EngineAccuracy, clients: number | undefined): Pick<ClientsErrorStats, 'ttft' | 'tpot'> {
   const groups = accuracy.byClients

@@ -11,25 +11,22 @@
  * projections), where the BF16 row says 1x.
  */
 import {computeSeconds} from '../cost/units.js'
+import {fileElementBytes} from '../tables/paths.js'
 import type {MfuLookup} from '../tables/types.js'
 import type {SimContext} from './context.js'
 
 /**
  * Bytes a weight takes in the table `table` (a path under bench_data), or
- * undefined where its file does not say: per-dtype files name it; a GPU's
- * own data.csv holds FP8 where the GPU has FP8 tensor cores, else BF16.
+ * undefined where it does not say: per-dtype files name it (fileElementBytes);
+ * a GPU's own data.csv holds FP8 where the GPU has FP8 tensor cores, else BF16.
  * @example tableWeightBytes(a100Ctx, 'gemm/a100-sxm/data.csv') // 2
  * @example tableWeightBytes(h100Ctx, 'gemm/h100-sxm/bf16.csv') // 2
  */
 export function tableWeightBytes(ctx: Pick<SimContext, 'gpu' | 'gpuKey'>, table: string | undefined): number | undefined {
   if (!table) return undefined
-  const parts = table.split('/')
-  const file = parts[parts.length - 1]
-  if (file === 'bf16.csv') return 2
-  if (file === 'fp8.csv') return 1
-  if (file === 'int4.csv' || file === 'nvfp4.csv') return 0.5
-  if (file === 'data.csv' && parts[parts.length - 2] === ctx.gpuKey) return ctx.gpu.fp8Tflops > ctx.gpu.fp16Tflops ? 1 : 2
-  return undefined
+  const named = fileElementBytes(table)
+  if (named !== undefined) return named
+  return table.endsWith(`/${ctx.gpuKey}/data.csv`) ? (ctx.gpu.fp8Tflops > ctx.gpu.fp16Tflops ? 1 : 2) : undefined
 }
 
 /** What a kernel read from a table does: its weights and their bytes in the format run, its other bytes, its FLOPs at a peak. */
@@ -57,7 +54,8 @@ export interface KernelWork {
  * narrowWeightsSeconds(ctx, 57.08e-6, lookup, {weights: 8192 * 5120, weightBytes: 1, otherBytes: 26624, flops: 2 * 8192 * 5120, peakTflops: 312}) // 28.55e-6
  */
 export function narrowWeightsSeconds(ctx: SimContext, tableSeconds: number, lookup: MfuLookup, w: KernelWork): number {
-  if (!ctx.switches.weightOnlyBytes) return tableSeconds
+  // BF16 weights are as wide as any table: no lookup of the table's bytes on the common path.
+  if (!ctx.switches.weightOnlyBytes || w.weightBytes >= 2) return tableSeconds
   const tableBytes = tableWeightBytes(ctx, lookup.table)
   if (tableBytes === undefined || tableBytes <= w.weightBytes) return tableSeconds
   const share = (w.weights * w.weightBytes + w.otherBytes) / (w.weights * tableBytes + w.otherBytes)

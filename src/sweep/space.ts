@@ -13,15 +13,13 @@ import {shardShapes, type ShardShapes} from '../cost/shapes.js'
 import {GiB} from '../cost/units.js'
 import {paramsPerGpu} from '../cost/weights.js'
 import {InfersimError} from '../errors.js'
-import {maxAttentionTp, type GpuSpec} from '../hardware/gpu.js'
+import {gpuNodeSize, maxAttentionTp, type GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec, WeightQuant} from '../model/types.js'
 import type {Profile} from '../profile.js'
 import {DEFAULT_DEPLOYMENT, type Deployment} from '../sim/deployment.js'
 import {checkDeployment} from '../sim/validate.js'
 import {attentionWeightBits, resolveWeightFormat} from '../sim/weight-format.js'
 import type {Layout, LayoutProblems, MemoryShortfall, SkipCounts, SweepSpace, Toggle, WeightChoice, Workload} from './types.js'
-
-export const DEFAULT_GPUS_PER_NODE = 8
 
 export interface LayoutSpace {
   layouts: Layout[]
@@ -151,7 +149,7 @@ function divisibilityProblem(model: ModelSpec, d: Deployment): string | undefine
 }
 
 export function gpusPerNodeOf(gpu: GpuSpec, space: Pick<SweepSpace, 'gpusPerNode'>): number {
-  return space.gpusPerNode ?? gpu.gpusPerNode ?? DEFAULT_GPUS_PER_NODE
+  return space.gpusPerNode ?? gpuNodeSize(gpu)
 }
 
 /** Every layout of the space on the given GPUs, infeasible ones counted and left out. */

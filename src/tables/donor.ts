@@ -8,7 +8,7 @@
  * give it all of it (every small-m GEMM, every attention core at the
  * default efficiency of the roofline).
  */
-import type {GpuSpec} from '../hardware/gpu.js'
+import {gpuNodeSize, type GpuSpec} from '../hardware/gpu.js'
 import type {KernelWork} from './resolver.js'
 import {clampMfu} from './interpolate/roofline.js'
 
@@ -43,5 +43,5 @@ export const sameLinks = (a: GpuSpec, b: GpuSpec): boolean =>
   a.nvlinkGBs === b.nvlinkGBs &&
   a.nvlinkEfficiency === b.nvlinkEfficiency &&
   a.nvlinkDirectionFactor === b.nvlinkDirectionFactor &&
-  (a.gpusPerNode ?? 8) === (b.gpusPerNode ?? 8) &&
-  (a.nvlinkDomain ?? a.gpusPerNode ?? 8) === (b.nvlinkDomain ?? b.gpusPerNode ?? 8)
+  gpuNodeSize(a) === gpuNodeSize(b) &&
+  (a.nvlinkDomain ?? gpuNodeSize(a)) === (b.nvlinkDomain ?? gpuNodeSize(b))

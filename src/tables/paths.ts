@@ -15,3 +15,11 @@ export const tablePaths = {
   gdn: (gpu: string, phase: Phase, ck: number, lkh: number, lkd: number, lvh: number, lvd: number) =>
     `gdn/${phase}/${gpu}/${ck}-${lkh}-${lkd}-${lvh}-${lvd}.csv`,
 }
+
+/** Bytes per operand element the file's name says (fp8.csv, bf16.csv, ...); undefined for data.csv and other names, which do not say. */
+export function fileElementBytes(path: string): number | undefined {
+  if (path.endsWith('/fp8.csv')) return 1
+  if (path.endsWith('/bf16.csv')) return 2
+  if (path.endsWith('/nvfp4.csv') || path.endsWith('/int4.csv')) return 0.5
+  return undefined
+}

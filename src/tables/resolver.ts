@@ -15,7 +15,7 @@ import {
   type GroupedGemmKey,
 } from './nearest.js'
 import {lookupCollective, type CollectiveOp, type CommLookup} from './comm-lookup.js'
-import {effectiveRates, gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
+import {effectiveRates, gpuNodeSize, gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
 import {carriedMfu, donorPeak, sameLinks} from './donor.js'
 import {gdnDonor} from './gdn-borrow.js'
 import {dtypeTablePath} from './interpolate/lookup.js'
@@ -271,7 +271,7 @@ export class MfuResolver {
     const d = this.options.donor
     if (own || !d || !sameLinks(d.gpu, d.of) || this.options.tables.has(`comm/${this.options.gpuKey}/${op}.csv`)) return own
     const lent = lookupCollective(this.options.tables, gpuTableKey(d.of.name), op, gpus, bytes)
-    if (lent) this.warn('tables-from', `${d.gpu.name} has no measured comm tables: ${d.of.name}'s stand in, read as measured (the same links: ${d.gpu.nvlinkGBs} GB/s NVLink, ${d.gpu.gpusPerNode ?? 8} GPUs a node)`)
+    if (lent) this.warn('tables-from', `${d.gpu.name} has no measured comm tables: ${d.of.name}'s stand in, read as measured (the same links: ${d.gpu.nvlinkGBs} GB/s NVLink, ${gpuNodeSize(d.gpu)} GPUs a node)`)
     return lent && {...lent, note: `${d.of.name}'s, the same links (tablesFrom)${lent.note ? `; ${lent.note}` : ''}`}
   }
 

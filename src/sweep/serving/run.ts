@@ -25,6 +25,7 @@ import {assertWritable} from '../../io/writable.js'
 import {ServingAggregator, servingTieKey, type PlannedPoint} from './aggregate.js'
 import {aggregatedPlan, disaggregatedPlan, type AssembleContext} from './assemble.js'
 import {NO_BAND, bandText} from './band.js'
+import {runsOfRows} from '../../serving/accuracy.js'
 import {servingBindings} from './binding.js'
 import {servingContext, type ServingSetup} from './context.js'
 import {servingCsv, type StoredPoint} from './csv.js'
@@ -73,7 +74,7 @@ export interface ServingSweepOutcome {
 function engineSummary(e: Engine, spec: EngineLaunchSpec): EngineSummary {
   const a = e.accuracy
   const band = a
-    ? `TTFT ${bandText(a.ttft.median)}, TPOT ${bandText(a.tpot.median)} (median held-out error over ${Math.round(a.rows / 2)} runs, ${a.heldOut}; 90% within TTFT ${bandText(a.ttft.p90)}, TPOT ${bandText(a.tpot.p90)}${a.byClients ? '; each deployment carries the band of its clients per replica' : ''})`
+    ? `TTFT ${bandText(a.ttft.median)}, TPOT ${bandText(a.tpot.median)} (median held-out error over ${runsOfRows(a.rows)} runs, ${a.heldOut}; 90% within TTFT ${bandText(a.ttft.p90)}, TPOT ${bandText(a.tpot.p90)}${a.byClients ? '; each deployment carries the band of its clients per replica' : ''})`
     : NO_BAND
   return {name: e.name, title: spec.title, version: spec.version, ...(a ? {accuracy: a} : {}), band}
 }

@@ -11,6 +11,7 @@ import {blendedUtilisation, buildKernelGrid, estimate, gridLine, gridPoint, leav
 import {borrowedLookup, logDistance, lookupOf, rowGroups, gridRowsAt, usableRowChecker, type RowGroups, type RowRanges} from './lookup.js'
 import {ColumnarTable, numericColumn} from '../columnar.js'
 import {weightBytesOf} from '../resolver.js'
+import {fileElementBytes} from '../paths.js'
 import {clampMfu, type LookupEnv} from './roofline.js'
 import {weightedLine, type LinePoint} from './weighted-line.js'
 
@@ -161,14 +162,6 @@ function groupedSites(table: KernelTable): SiteList {
       return ranges ? index.get(ranges)! : -1
     },
   }
-}
-
-/** Bytes per operand element the file's name says (fp8.csv, bf16.csv, ...); undefined for data.csv, which takes the query's. */
-function fileElementBytes(path: string): number | undefined {
-  if (path.endsWith('/fp8.csv')) return 1
-  if (path.endsWith('/bf16.csv')) return 2
-  if (path.endsWith('/nvfp4.csv') || path.endsWith('/int4.csv')) return 0.5
-  return undefined
 }
 
 export function gemmModel(path: string): KernelModel {
