@@ -65,6 +65,8 @@ export interface ServingEngineFit {
   in_sample: ErrorBreakdown
   /** Runs predicted by a fit that left out their whole GPU, model, or engine version. */
   held_out: Partial<Record<HoldOut, ErrorBreakdown>>
+  /** Each GPU's runs predicted by a fit on that GPU alone (absent with one GPU): the model's best there, against which the GPU held out is read. */
+  gpu_alone?: ErrorBreakdown
 }
 
 export interface ServingFitReport {
@@ -79,6 +81,8 @@ export interface ServingFitReport {
   implausible: string[]
   /** overall_held_out over the runs the kernel tables can explain: the same predictions, the implausible runs left out of the figures. */
   overall_held_out_explained: Partial<Record<HoldOut, ErrorBreakdown>>
+  /** All engines, each GPU's runs predicted by a fit on that GPU alone (absent where no engine has two GPUs). */
+  overall_gpu_alone?: ErrorBreakdown
 }
 
 const quantile = (sorted: readonly number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0)
@@ -160,6 +164,7 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
       fitted,
       in_sample: breakdown(r.inSample),
       held_out: heldOutBreakdowns([r]),
+      ...(r.gpuAlone.length ? {gpu_alone: breakdown(r.gpuAlone)} : {}),
     }
     fits.push(fit)
     files.push({file, content: withFit(current, fit, r.heldOut, profile.name, opts.data)})
@@ -174,6 +179,7 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
       problems,
       implausible,
       overall_held_out_explained: heldOutBreakdowns(results, (p) => !unexplained.has(p.id)),
+      ...(results.some((r) => r.gpuAlone.length) ? {overall_gpu_alone: breakdown(results.flatMap((r) => r.gpuAlone))} : {}),
     },
     files,
   }
@@ -226,6 +232,11 @@ function withFit(current: EngineFile, fit: ServingEngineFit, preds: Partial<Reco
   const source = `fitted by infersim calibrate --fit (profile ${profile}) on ${fit.rows} serving rows of ${fit.models.join(', ')} on ${fit.gpus.join(', ')}: ${data.join(', ')}`
   for (const name of fit.fitted) parameters[name] = {...parameters[name], value: round(fit.params[name]), source}
   const summary = (b: ErrorBreakdown) => ({ttft_mape: round(b.ttft_ms.all.mape), tpot_mape: round(b.tpot_ms.all.mape)})
+  const perGpu = (b: ErrorBreakdown) => {
+    const gpus = [...new Set([...Object.keys(b.ttft_ms.byGpu), ...Object.keys(b.tpot_ms.byGpu)])].sort()
+    const mape = (e: MetricErrors | undefined) => (e ? round(e.mape) : undefined)
+    return Object.fromEntries(gpus.map((g) => [g, {ttft_mape: mape(b.ttft_ms.byGpu[g]), tpot_mape: mape(b.tpot_ms.byGpu[g])}]))
+  }
   const heldOut = Object.fromEntries(Object.entries(fit.held_out).map(([by, b]) => [`leave_one_${by}_out`, summary(b)]))
   const accuracy = accuracyOf(fit, preds)
   const out: EngineFile = {
@@ -239,11 +250,12 @@ function withFit(current: EngineFile, fit: ServingEngineFit, preds: Partial<Reco
       gpus: fit.gpus,
       models: fit.models,
       versions: fit.versions,
-      objective: `mean |predicted / measured - 1| (MAPE) over TTFT and TPOT rows plus the priors (${FITTED_NAMES.filter((n) => FITTED_PARAMS[n].prior).join(', ')}), Nelder-Mead over the fitted parameters within their ranges; held-out fits start from a fixed point`,
+      objective: `mean over TTFT and TPOT rows of (|q - 1| + |ln q|) / 2, q = predicted / measured, plus the priors (${FITTED_NAMES.filter((n) => FITTED_PARAMS[n].prior).join(', ')}), Nelder-Mead over the fitted parameters within their ranges; held-out fits start from a fixed point`,
       fitted: [...fit.fitted],
       held: FITTED_NAMES.filter((n) => !fit.fitted.includes(n)),
       in_sample: summary(fit.in_sample),
       cross_validation: heldOut,
+      ...(fit.gpu_alone ? {gpu_alone: perGpu(fit.gpu_alone)} : {}),
     },
   }
   if (accuracy) out.accuracy = accuracy

@@ -279,6 +279,13 @@ export interface EngineFitResult {
    * the engine has one group only.
    */
   heldOut: Partial<Record<HoldOut, Prediction[]>>
+  /**
+   * Each GPU's runs predicted by a fit on that GPU's runs alone: what the
+   * model reaches on them at best. The error with the GPU held out, above
+   * this, is what carrying a fit from the other GPUs costs. Empty where the
+   * engine has runs on one GPU only.
+   */
+  gpuAlone: Prediction[]
 }
 
 export interface EngineFitOptions {
@@ -315,6 +322,14 @@ export function fitEngine(engine: string, runs: readonly FitRun[], start: Engine
     heldOut[by] = preds
   }
   const sorted = (by: HoldOut) => [...new Set(mine.map((r) => groupOf(r, by)))].sort()
+  const gpuAlone: Prediction[] = []
+  const gpus = sorted('gpu')
+  if (gpus.length > 1)
+    for (const g of gpus) {
+      opts.progress?.(`${engine}: fitting ${g} alone`)
+      const onGpu = mine.filter((r) => r.gpu === g)
+      gpuAlone.push(...predictionsOf(onGpu, fitParams(onGpu, neutral, opts.heldOut, names).params))
+    }
   return {
     engine,
     params: full.params,
@@ -326,5 +341,6 @@ export function fitEngine(engine: string, runs: readonly FitRun[], start: Engine
     loss: full.loss,
     inSample: predictionsOf(mine, full.params),
     heldOut,
+    gpuAlone,
   }
 }

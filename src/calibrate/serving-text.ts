@@ -29,14 +29,18 @@ const HELD_OUT_TITLES: Record<HoldOut, string> = {
   version: 'held out: a whole engine version (fit on its other versions)',
 }
 
+const GPU_ALONE_TITLE = 'each GPU fitted alone (its runs predicted by a fit on its runs only: the model\'s best there; a GPU held out above this is what the transfer costs):'
+
 export function renderServingFit(r: ServingFitReport): string[] {
   const lines = [`== serving engines fitted (profile ${r.profile}; MAPE, median absolute % error, share of rows more than 2x off) ==`]
   for (const e of r.engines) {
     lines.push('', `${e.engine}: ${e.runs} runs, ${e.rows} rows on ${e.gpus.join(', ')} -> ${displayPath(e.file)}`)
     for (const [by, b] of Object.entries(e.held_out) as [HoldOut, ErrorBreakdown][]) lines.push(...table(`${HELD_OUT_TITLES[by]}:`, b))
+    if (e.gpu_alone) lines.push(...table(GPU_ALONE_TITLE, e.gpu_alone))
     lines.push(...table('in-sample:', e.in_sample))
   }
   for (const [by, b] of Object.entries(r.overall_held_out) as [HoldOut, ErrorBreakdown][]) lines.push('', ...table(`all engines, ${HELD_OUT_TITLES[by]}:`, b))
+  if (r.overall_gpu_alone) lines.push('', ...table(`all engines, ${GPU_ALONE_TITLE}`, r.overall_gpu_alone))
   lines.push('', ...table('all engines, in-sample:', r.overall_in_sample))
   if (r.problems.length) lines.push('', `${r.problems.length} serving row(s) not used:`, ...r.problems.map((p) => `  ${p}`))
   if (r.implausible.length) {

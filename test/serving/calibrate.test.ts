@@ -148,6 +148,29 @@ describe('fitting engine parameters', () => {
     expect([a.params.sync_share, b.params.sync_share]).toEqual([0.3, 0.3])
   })
 
+  it('fits each GPU alone, so a GPU held out reads against the model\'s best on that GPU', () => {
+    const {runs} = prepareRuns(rows.filter((r) => r.extra.backend === 'vllm' && r.model === 'qwen3-32b' && r.tp === 4 && r.isl === 1024), env, getProfile('default'))
+    const truth = loadEngine('vllm').params
+    // The same runs twice: on H100 behind an engine that adds 30 ms to each TTFT, and (relabelled) on a second GPU behind one that adds 300.
+    const world = (gpu: string, overhead: number) =>
+      runs.map((r) => {
+        const p = predictRun(r, {...truth, ttft_overhead_ms: overhead})
+        return {...r, gpu, ttft: {id: `${gpu} ${r.ttft!.id}`, actual: p.ttft}, tpot: {id: `${gpu} ${r.tpot!.id}`, actual: p.tpot}}
+      })
+    const effort = {maxEvaluations: 80, restarts: 1}
+    const fit = fitEngine('vllm', [...world('H100-SXM', 30), ...world('H200-SXM', 300)], truth, {full: effort, heldOut: effort, fitted: ['ttft_overhead_ms']})
+    const ttft = (preds: typeof fit.gpuAlone, gpu: string) => preds.filter((p) => p.gpu === gpu && p.metric === 'ttft_ms')
+    // Alone, each GPU's fit finds its own 30 or 300 ms: its runs come out as measured.
+    expect(fit.gpuAlone).toHaveLength(4 * runs.length)
+    for (const g of ['H100-SXM', 'H200-SXM']) for (const p of ttft(fit.gpuAlone, g)) expect(Math.abs(p.predicted - p.actual)).toBeLessThan(1)
+    // Held out, each GPU gets the other's overhead: 300 - 30 = 270 ms too much on H100, as much too little on the other.
+    const mean = (ps: typeof fit.gpuAlone) => ps.reduce((a, p) => a + p.predicted - p.actual, 0) / ps.length
+    expect(mean(ttft(fit.heldOut.gpu!, 'H100-SXM'))).toBeCloseTo(270, -1)
+    expect(mean(ttft(fit.heldOut.gpu!, 'H200-SXM'))).toBeCloseTo(-270, -1)
+    // One GPU: nothing to compare, nothing fitted alone.
+    expect(fitEngine('vllm', world('H100-SXM', 30), truth, {full: effort, heldOut: effort, fitted: ['ttft_overhead_ms']}).gpuAlone).toEqual([])
+  })
+
   it('reports the error per GPU, so a held-out GPU shows each direction', () => {
     const row = (gpu: string, actual: number, predicted: number) => ({id: gpu, engine: 'vllm', model: 'm', gpu, clients: 8, metric: 'tpot_ms' as const, actual, predicted})
     // H100: 10% and 30% off (MAPE 20%); H200: 3x over (200%, more than 2x off).
