@@ -8,6 +8,7 @@ import {fitProfile, type ProfileFit} from '../calibrate/fit.js'
 import {renderPlotSvg} from '../calibrate/plot.js'
 import {packageRelative, runCalibration} from '../calibrate/run.js'
 import {fitServingEngines, type ServingFitReport} from '../calibrate/serving-engines.js'
+import {HOLD_OUTS, type HoldOut} from '../calibrate/hold-outs.js'
 import {useEngineDir} from '../calibrate/serving.js'
 import {bundledMeasurementFiles} from '../calibrate/sources.js'
 import type {FeatureName, MeasurementRow, ProfileSummary, RowOutcome, RowProblem} from '../calibrate/types.js'
@@ -55,6 +56,7 @@ interface CalibrateValues {
   fit: boolean
   fitFile?: string
   fitFeatures: string
+  holdOut: string
   ridge: number
   check: boolean
   writeBaseline: boolean
@@ -90,6 +92,9 @@ export function runCalibrate(options: CalibrateOptions, hooks: CalibrateHooks): 
   const unknown = features.filter((f) => !FEATURE_NAMES.includes(f))
   if (unknown.length) throw usageError(`--fit-features: unknown feature(s) ${unknown.join(', ')}; choose from ${FEATURE_NAMES.join(', ')}`)
   if (o.ridge < 0) throw usageError(`--ridge must be >= 0, got ${o.ridge}`)
+  const holdOuts = splitList([o.holdOut]) as HoldOut[]
+  const unknownViews = holdOuts.filter((h) => !HOLD_OUTS.includes(h))
+  if (unknownViews.length || holdOuts.length === 0) throw usageError(`--hold-out: ${unknownViews.length ? `unknown view(s) ${unknownViews.join(', ')}` : 'no view given'}; choose from ${HOLD_OUTS.join(', ')}`)
   if (o.plot && !o.plot.toLowerCase().endsWith('.svg')) throw usageError(`--plot writes SVG: give a file name ending in .svg, got ${o.plot}`)
   const baseline = o.check ? readBaseline(o.baseline) : undefined
   const fitFile = o.fitFile ?? (hooks.userFolderOutputs ? userFitFile() : undefined)
@@ -127,6 +132,7 @@ export function runCalibrate(options: CalibrateOptions, hooks: CalibrateHooks): 
         engineDir: engineOut ?? userEngineDir(),
         data: servingData(servingRows),
         progress: hooks.progress ?? (() => {}),
+        holdOuts,
       })
       result.serving_fit = report
       if (engineOut) {

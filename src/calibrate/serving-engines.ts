@@ -124,6 +124,8 @@ export interface ServingFitOptions {
   progress?: (message: string) => void
   /** Evaluations of the full fit and of each held-out fit, per restart (defaults: 800 and 400, two restarts each). */
   effort?: {full: number; heldOut: number}
+  /** The held-out views to compute (default: all of HOLD_OUTS). */
+  holdOuts?: readonly HoldOut[]
 }
 
 function heldOutBreakdowns(results: readonly EngineFitResult[], keep: (p: Prediction) => boolean = () => true): Partial<Record<HoldOut, ErrorBreakdown>> {
@@ -150,7 +152,7 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
     const start = Object.fromEntries(Object.entries(current.parameters).map(([k, v]) => [k, v.value])) as unknown as EngineParams
     // An engine file may hold a parameter (`held`: its value is not fitted; the source says why).
     const fitted = FITTED_NAMES.filter((n) => !current.parameters[n]?.held)
-    const r = fitEngine(name, runs, start, {full: {maxEvaluations: effort.full, restarts: 2}, heldOut: {maxEvaluations: effort.heldOut, restarts: 2}, fitted, progress: opts.progress})
+    const r = fitEngine(name, runs, start, {full: {maxEvaluations: effort.full, restarts: 2}, heldOut: {maxEvaluations: effort.heldOut, restarts: 2}, fitted, progress: opts.progress, ...(opts.holdOuts ? {holdOuts: opts.holdOuts} : {})})
     results.push(r)
     const fit: ServingEngineFit = {
       engine: name,

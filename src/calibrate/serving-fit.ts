@@ -10,6 +10,7 @@
  * values. A run whose prompts are more than its GPUs can prefill is named
  * (src/calibrate/plausibility.ts).
  */
+import {HOLD_OUTS, type HoldOut} from './hold-outs.js'
 import {InfersimError} from '../errors.js'
 import type {Profile} from '../profile.js'
 import {FITTED_NAMES, FITTED_PARAMS, type EngineParams, type FittedParamName} from '../engine.js'
@@ -256,10 +257,7 @@ function predictionsOf(runs: readonly FitRun[], p: EngineParams): Prediction[] {
   return out
 }
 
-/** What a held-out scheme leaves out: whole GPUs, whole models, or whole engine versions. */
-export type HoldOut = 'gpu' | 'model' | 'version'
-
-export const HOLD_OUTS: readonly HoldOut[] = ['gpu', 'model', 'version']
+export {HOLD_OUTS, type HoldOut} from './hold-outs.js'
 
 const groupOf = (r: FitRun, by: HoldOut) => (by === 'gpu' ? r.gpu : by === 'model' ? r.model : r.version)
 
@@ -294,6 +292,8 @@ export interface EngineFitOptions {
   /** The parameters to fit (default: all of FITTED_NAMES); an engine file holds the others (`held`). */
   fitted?: readonly FittedParamName[]
   progress?: (message: string) => void
+  /** The held-out views to compute (default: all of HOLD_OUTS); each GPU is fitted alone only with 'gpu'. */
+  holdOuts?: readonly HoldOut[]
 }
 
 export function fitEngine(engine: string, runs: readonly FitRun[], start: EngineParams, opts: EngineFitOptions): EngineFitResult {
@@ -305,7 +305,8 @@ export function fitEngine(engine: string, runs: readonly FitRun[], start: Engine
   const neutral = Object.assign({}, start)
   for (const name of names) neutral[name] = FITTED_PARAMS[name].start
   const heldOut: EngineFitResult['heldOut'] = {}
-  for (const by of HOLD_OUTS) {
+  const views = opts.holdOuts ?? HOLD_OUTS
+  for (const by of HOLD_OUTS.filter((h) => views.includes(h))) {
     const groups = [...new Set(mine.map((r) => groupOf(r, by)))].sort()
     if (groups.length < 2) continue
     const preds: Prediction[] = []
@@ -324,7 +325,7 @@ export function fitEngine(engine: string, runs: readonly FitRun[], start: Engine
   const sorted = (by: HoldOut) => [...new Set(mine.map((r) => groupOf(r, by)))].sort()
   const gpuAlone: Prediction[] = []
   const gpus = sorted('gpu')
-  if (gpus.length > 1)
+  if (gpus.length > 1 && views.includes('gpu'))
     for (const g of gpus) {
       opts.progress?.(`${engine}: fitting ${g} alone`)
       const onGpu = mine.filter((r) => r.gpu === g)

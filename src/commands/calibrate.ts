@@ -19,6 +19,10 @@ A measurements file has the header id,model,gpu,world_size,nodes,tp,fp8_gemm,fp8
     {description: 'Fit corrections (and serving engines) into ~/.config/infersim', command: '<%= config.bin %> calibrate --profile default --fit'},
     {description: 'Fit into a project folder, and use it', command: '<%= config.bin %> calibrate --fit --fit-file fits/fit.json --engine-dir fits/engines && <%= config.bin %> simulate --serving --engine-dir fits/engines --calibration fits/fit.json'},
     {description: 'Drift check (CI)', command: '<%= config.bin %> calibrate --check'},
+    {
+      description: 'Try a change of the serving model: the GPU-held-out view only (about 2 minutes), into a scratch folder',
+      command: '<%= config.bin %> calibrate --fit --hold-out gpu --profile default --fit-file scratch/fit.json --engine-dir scratch/engines',
+    },
     {description: 'Your own measurements, going on past bad rows, with a plot', command: '<%= config.bin %> calibrate --measurements my-runs.csv --keep-going --plot calib.svg'},
     {description: 'Which switch of the default profile helps on the measurements', command: '<%= config.bin %> calibrate --ablate'},
   ]

@@ -97,6 +97,20 @@ describe('infersim calibrate', () => {
     expect((await runCli(['calibrate', '--measurements', m, '--profile', 'infersim'])).exitCode).toBe(1)
   })
 
+  it('--hold-out names the views it takes, and an unknown one is a usage error before any work', async () => {
+    const m = writeCsv(tempDir(), 'm.csv', [HEADER, qwenDecodeRow({id: 'R1'})])
+    const out = path.join(tempDir(), 'fit.json')
+    for (const [value, says] of [
+      ['gpu,models', 'unknown view(s) models; choose from gpu, model, version'],
+      [',', 'no view given; choose from gpu, model, version'],
+    ]) {
+      const r = await runCli(['calibrate', '--measurements', m, '--fit', '--fit-file', out, '--hold-out', value])
+      expect(r.exitCode).toBe(2)
+      expect(r.stderr).toContain(`--hold-out: ${says}`)
+      expect(existsSync(out)).toBe(false)
+    }
+  })
+
   it('an unknown GPU without --keep-going is an error naming the row', async () => {
     const m = writeCsv(tempDir(), 'm.csv', [HEADER, qwenDecodeRow({id: 'NOGPU', gpu: 'Z9000'})])
     const r = await runCli(['calibrate', '--measurements', m])

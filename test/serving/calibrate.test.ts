@@ -169,6 +169,15 @@ describe('fitting engine parameters', () => {
     expect(mean(ttft(fit.heldOut.gpu!, 'H200-SXM'))).toBeCloseTo(-270, -1)
     // One GPU: nothing to compare, nothing fitted alone.
     expect(fitEngine('vllm', world('H100-SXM', 30), truth, {full: effort, heldOut: effort, fitted: ['ttft_overhead_ms']}).gpuAlone).toEqual([])
+    // Only the views asked for: the GPU held out (with each GPU alone), or the model held out without either.
+    const both = [...world('H100-SXM', 30), ...world('H200-SXM', 300)]
+    const gpuOnly = fitEngine('vllm', both, truth, {full: effort, heldOut: effort, fitted: ['ttft_overhead_ms'], holdOuts: ['gpu']})
+    expect(Object.keys(gpuOnly.heldOut)).toEqual(['gpu'])
+    expect(gpuOnly.heldOut.gpu).toEqual(fit.heldOut.gpu)
+    expect(gpuOnly.gpuAlone).toEqual(fit.gpuAlone)
+    const modelOnly = fitEngine('vllm', both, truth, {full: effort, heldOut: effort, fitted: ['ttft_overhead_ms'], holdOuts: ['model']})
+    expect(Object.keys(modelOnly.heldOut)).toEqual([])
+    expect(modelOnly.gpuAlone).toEqual([])
   })
 
   it('reports the error per GPU, so a held-out GPU shows each direction', () => {
