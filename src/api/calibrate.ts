@@ -8,10 +8,10 @@ import {fitProfile, type ProfileFit} from '../calibrate/fit.js'
 import {renderPlotSvg} from '../calibrate/plot.js'
 import {packageRelative, runCalibration} from '../calibrate/run.js'
 import {fitServingEngines, type ServingFitReport} from '../calibrate/serving-engines.js'
-import {HOLD_OUTS, type HoldOut} from '../calibrate/hold-outs.js'
+import {HOLD_OUTS} from '../calibrate/hold-outs.js'
 import {useEngineDir} from '../calibrate/serving.js'
 import {bundledMeasurementFiles} from '../calibrate/sources.js'
-import type {FeatureName, MeasurementRow, ProfileSummary, RowOutcome, RowProblem} from '../calibrate/types.js'
+import type {MeasurementRow, ProfileSummary, RowOutcome, RowProblem} from '../calibrate/types.js'
 import {usageError} from '../errors.js'
 import {clearEngineCache, engineFileText} from '../io/engines.js'
 import {writeFileSet, type FileToWrite} from '../io/file-set.js'
@@ -83,18 +83,23 @@ function servingData(servingRows: readonly MeasurementRow[]): string[] {
   })
 }
 
+/** A comma list flag's values, each one of `allowed`; an unknown one is a usage error naming the flag. */
+function choicesOf<T extends string>(flag: string, noun: string, list: string, allowed: readonly T[]): T[] {
+  const values = splitList([list])
+  const unknown = values.filter((v) => !allowed.includes(v as T))
+  if (unknown.length) throw usageError(`${flag}: unknown ${noun}(s) ${unknown.join(', ')}; choose from ${allowed.join(', ')}`)
+  return values as T[]
+}
+
 /** calibrate with the CLI's hooks (the library's calibrate() calls it with its own). */
 export function runCalibrate(options: CalibrateOptions, hooks: CalibrateHooks): CalibrateResult {
   const o = resolveOptions('calibrate', calibrateOptions, options) as unknown as CalibrateValues
   const files = splitList(o.measurements ?? [])
   const profiles: ProfileName[] = o.profile === 'both' ? ['infersim', 'default'] : [o.profile]
-  const features = splitList([o.fitFeatures]) as FeatureName[]
-  const unknown = features.filter((f) => !FEATURE_NAMES.includes(f))
-  if (unknown.length) throw usageError(`--fit-features: unknown feature(s) ${unknown.join(', ')}; choose from ${FEATURE_NAMES.join(', ')}`)
+  const features = choicesOf('--fit-features', 'feature', o.fitFeatures, FEATURE_NAMES)
   if (o.ridge < 0) throw usageError(`--ridge must be >= 0, got ${o.ridge}`)
-  const holdOuts = splitList([o.holdOut]) as HoldOut[]
-  const unknownViews = holdOuts.filter((h) => !HOLD_OUTS.includes(h))
-  if (unknownViews.length || holdOuts.length === 0) throw usageError(`--hold-out: ${unknownViews.length ? `unknown view(s) ${unknownViews.join(', ')}` : 'no view given'}; choose from ${HOLD_OUTS.join(', ')}`)
+  const holdOuts = choicesOf('--hold-out', 'view', o.holdOut, HOLD_OUTS)
+  if (holdOuts.length === 0) throw usageError(`--hold-out: no view given; choose from ${HOLD_OUTS.join(', ')}`)
   if (o.plot && !o.plot.toLowerCase().endsWith('.svg')) throw usageError(`--plot writes SVG: give a file name ending in .svg, got ${o.plot}`)
   const baseline = o.check ? readBaseline(o.baseline) : undefined
   const fitFile = o.fitFile ?? (hooks.userFolderOutputs ? userFitFile() : undefined)

@@ -152,7 +152,7 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
     const start = Object.fromEntries(Object.entries(current.parameters).map(([k, v]) => [k, v.value])) as unknown as EngineParams
     // An engine file may hold a parameter (`held`: its value is not fitted; the source says why).
     const fitted = FITTED_NAMES.filter((n) => !current.parameters[n]?.held)
-    const r = fitEngine(name, runs, start, {full: {maxEvaluations: effort.full, restarts: 2}, heldOut: {maxEvaluations: effort.heldOut, restarts: 2}, fitted, progress: opts.progress, ...(opts.holdOuts ? {holdOuts: opts.holdOuts} : {})})
+    const r = fitEngine(name, runs, start, {full: {maxEvaluations: effort.full, restarts: 2}, heldOut: {maxEvaluations: effort.heldOut, restarts: 2}, fitted, progress: opts.progress, holdOuts: opts.holdOuts})
     results.push(r)
     const fit: ServingEngineFit = {
       engine: name,

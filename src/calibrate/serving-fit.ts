@@ -306,8 +306,9 @@ export function fitEngine(engine: string, runs: readonly FitRun[], start: Engine
   for (const name of names) neutral[name] = FITTED_PARAMS[name].start
   const heldOut: EngineFitResult['heldOut'] = {}
   const views = opts.holdOuts ?? HOLD_OUTS
+  const sorted = (by: HoldOut) => [...new Set(mine.map((r) => groupOf(r, by)))].sort()
   for (const by of HOLD_OUTS.filter((h) => views.includes(h))) {
-    const groups = [...new Set(mine.map((r) => groupOf(r, by)))].sort()
+    const groups = sorted(by)
     if (groups.length < 2) continue
     const preds: Prediction[] = []
     for (const g of groups) {
@@ -322,7 +323,6 @@ export function fitEngine(engine: string, runs: readonly FitRun[], start: Engine
     }
     heldOut[by] = preds
   }
-  const sorted = (by: HoldOut) => [...new Set(mine.map((r) => groupOf(r, by)))].sort()
   const gpuAlone: Prediction[] = []
   const gpus = sorted('gpu')
   if (gpus.length > 1 && views.includes('gpu'))
