@@ -2,7 +2,7 @@
 import type {Calibrated} from '../calibrate/apply.js'
 import {statSync} from 'node:fs'
 import type {EngineName} from '../engine.js'
-import {usageError} from '../errors.js'
+import {InfersimError, usageError} from '../errors.js'
 import {loadEngine} from '../io/engines.js'
 import {displayPath} from '../io/paths.js'
 import {loadSimInputs, type GpuInput, type ModelInput, type TablesInput} from '../io/inputs.js'
@@ -13,12 +13,13 @@ import type {SimWarning} from '../tables/types.js'
 import {simulateOptions} from '../options/shared.js'
 import {resolveOptions, type OptionsOf} from '../options/spec.js'
 import {parseSwitchOverrides, type ProfileName} from '../profile.js'
+import {NO_ROOM} from '../serving/no-room.js'
 import {simulateServing, type ServingResult} from '../serving/simulate.js'
 import {releaseOf} from '../util/version.js'
 import {quoteText} from '../util/quote.js'
 import type {SimResult} from '../sim/result.js'
 import {simulate as simulateDeployment} from '../sim/simulate.js'
-import {checkServingRequest} from '../sim/validate.js'
+import {checkServingRequest, SPLIT_THEM} from '../sim/validate.js'
 
 /** simulate's options: its flags in camelCase; model, gpu and benchData may also be objects. */
 export type SimulateOptions = Omit<OptionsOf<typeof simulateOptions>, 'model' | 'gpu' | 'benchData'> & {
@@ -77,18 +78,37 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
   const calibrated = o.calibration ? (await import('../calibrate/apply.js')).calibrateWithFile(o.calibration, result) : undefined
   const serving = o.serving
     ? {
-        ...simulateServing(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {
-          concurrency: o.concurrency,
-          engine,
-          // Not given: the engine's own step budget.
-          maxPrefillTokens: options.maxPrefillTokens,
-          ...(o.engineVersion === undefined ? {} : {engineVersion: o.engineVersion}),
-          ...(o.mixedChunk === undefined ? {} : {mixedChunk: o.mixedChunk}),
-        }),
+        ...withAdvice(() =>
+          simulateServing(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {
+            concurrency: o.concurrency,
+            engine,
+            // Not given: the engine's own step budget.
+            maxPrefillTokens: options.maxPrefillTokens,
+            ...(o.engineVersion === undefined ? {} : {engineVersion: o.engineVersion}),
+            ...(o.mixedChunk === undefined ? {} : {mixedChunk: o.mixedChunk}),
+          }),
+        ),
         engineFile: displayPath(engine.file),
       }
     : undefined
   return Object.assign({}, result, calibrated ? {calibrated} : {}, serving ? {serving} : {})
+}
+
+/** What simulate's flags can change when the engine's memory cannot serve the deployment (the error's data.code). */
+const ROOM_ADVICE: Record<string, string> = {
+  [NO_ROOM.weights]: SPLIT_THEM,
+  [NO_ROOM.kv]: 'use more GPUs (--world-size with --tp), a smaller weight format (--fp8-gemm, --weight-format), an FP8 KV cache (--fp8-kv) or shorter requests (--isl, --osl)',
+}
+
+/** `serve`, its memory errors ending with what to change (the core's message names no flag: sweep and calibrate share it). */
+function withAdvice<T>(serve: () => T): T {
+  try {
+    return serve()
+  } catch (error) {
+    const advice = error instanceof InfersimError ? ROOM_ADVICE[String(error.data?.code)] : undefined
+    if (advice && error instanceof InfersimError) throw new InfersimError(`${error.message}; ${advice}`, error.kind, error.data)
+    throw error
+  }
 }
 
 /** A node given more GPUs than the GPU's nodes hold: its collectives are timed as inside one node. */

@@ -66,7 +66,8 @@ export async function runFastStart(argv: readonly string[], env: NodeJS.ProcessE
     const err = error as Error
     const exitCode = exitCodeOf(err)
     const message = errorMessage(err, err instanceof InfersimError)
-    if (read.json) json({error: {message, exitCode}})
+    const data = err instanceof InfersimError ? err.data : undefined
+    if (read.json) json({error: {message, exitCode, ...data}})
     else print(2, `Error: ${message}`)
     process.exitCode = exitCode
   }

@@ -23,7 +23,8 @@
  * engine overlaps with it (engineStepMs), and clients beyond what the API
  * server streams wait before their first token (frontendWaitSeconds).
  */
-import {inputError} from '../errors.js'
+import {InfersimError} from '../errors.js'
+import {NO_ROOM} from './no-room.js'
 import {engineStepMs, frontendTokensPerSecond, hostStepMs, type EngineParams} from '../engine.js'
 import {weightsDoNotFit} from '../sim/validate.js'
 import type {StepCost} from './step-cost.js'
@@ -191,13 +192,15 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   if (memoryShortfall) kvCapacity = Math.min(C, e.max_running_requests)
   else if (kvPoolBytesPerGpu <= 0) {
     const availableGiB = Math.max(0, cost.weightBytesPerGpu + kvPoolBytesPerGpu) / GiB
-    throw inputError(weightsDoNotFit(cost.weightBytesPerGpu / GiB, availableGiB, `the engine's memory: ${poolSettings(e, w.memGiB)}`))
+    throw new InfersimError(weightsDoNotFit(cost.weightBytesPerGpu / GiB, availableGiB, `the engine's memory: ${poolSettings(e, w.memGiB)}`), 'input', {code: NO_ROOM.weights})
   }
   else if (kvCapacity < 1) {
-    throw inputError(
+    throw new InfersimError(
       `no request fits: the weights take ${(cost.weightBytesPerGpu / GiB).toFixed(1)} GiB per GPU of the ${w.memGiB} GiB, and the engine's KV pool ` +
         `(gpu_memory_fraction ${e.gpu_memory_fraction} of the ${e.memory_fraction_of} memory, ${e.activation_reserve_gib} GiB for activations) ` +
         `leaves ${(Math.max(0, kvPoolBytesPerGpu) / GiB).toFixed(1)} GiB: not one request's KV cache at ${kvTokens} tokens`,
+      'input',
+      {code: NO_ROOM.kv},
     )
   }
   // Beyond the engine's batch limit requests wait; beyond the KV pool they wait, or the engine preempts running ones.

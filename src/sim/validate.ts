@@ -71,7 +71,8 @@ export function weightsDoNotFit(weightsGiB: number, availableGiB: number, why: s
   return `the weights do not fit: ${gb(weightsGiB)} GB per GPU, ${gb(availableGiB)} GB available (${why})`
 }
 
-const SPLIT_THEM = 'use more GPUs (--world-size with --tp) or a smaller weight format (--fp8-gemm, --weight-format)'
+/** What simulate's user can change when the weights do not fit. */
+export const SPLIT_THEM = 'use more GPUs (--world-size with --tp) or a smaller weight format (--fp8-gemm, --weight-format)'
 
 /**
  * Weights larger than the GPU's memory, or than its memory less the runtime

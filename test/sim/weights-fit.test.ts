@@ -11,7 +11,7 @@ import {loadSimInputs} from '../../src/io/inputs.js'
 import {simulateServing} from '../../src/serving/simulate.js'
 import {DEFAULT_DEPLOYMENT} from '../../src/sim/deployment.js'
 import {simulate} from '../../src/sim/simulate.js'
-import {runCli, runJson} from '../helpers/cli.js'
+import {runBin, runCli, runJson} from '../helpers/cli.js'
 
 describe('weights that do not fit', () => {
   it('simulate: Llama-3.1-70B on one L40S says the weights do not fit, with the figures, before "need smaller kvcache"', async () => {
@@ -26,7 +26,25 @@ describe('weights that do not fit', () => {
     const r = await runCli(['simulate', '--model', 'llama-3.1-70b', '--gpu', 'L40S', '--serving', '--json'])
     expect(r.exitCode).toBe(1)
     // SGLang's share: 0.88 x 44.99 GiB less its 7 GiB reserve = 32.6 GiB
-    expect(JSON.parse(r.stdout).error.message).toMatch(/the weights do not fit: 131\.4 GB per GPU, 32\.6 GB available \(the engine's memory: gpu_memory_fraction 0\.88 of the total memory of 44\.99 GB, 7 GiB kept for activations/)
+    const {error} = JSON.parse(r.stdout)
+    expect(error.message).toMatch(/the weights do not fit: 131\.4 GB per GPU, 32\.6 GB available \(the engine's memory: gpu_memory_fraction 0\.88 of the total memory of 44\.99 GB, 7 GiB kept for activations\); use more GPUs \(--world-size with --tp\) or a smaller weight format/)
+    expect(error.code).toBe('weights-do-not-fit')
+    // The same error from the fast start (bin/run.js) as from oclif's path.
+    const fast = await runBin(['simulate', '--model', 'llama-3.1-70b', '--gpu', 'L40S', '--serving', '--json'])
+    expect(fast.exitCode).toBe(1)
+    expect(JSON.parse(fast.stdout).error).toEqual(error)
+  })
+
+  it('simulate --serving: weights that leave no room for one request say so, and what to change', async () => {
+    // Llama-2-70B in BF16 at tp 4: its layers as Llama-3.1-70B's (68.45e9 parameters) and a 32,000-token vocabulary,
+    // (68.45e9 + 2 x 32,000 x 8,192) x 2 bytes / 4 = 32.1 GiB per GPU. SGLang: 0.88 x 44.99 - 32.1 - 7 = 0.5 GiB of pool.
+    // One request at 8,192 in and 1,024 out holds 8,192 + 512 tokens as it grows, each 80 layers x 8 KV heads x 128 x
+    // 2 (K and V) x 2 bytes / 4 GPUs = 80 KiB: 0.66 GiB, more than the pool.
+    const r = await runCli(['simulate', '--model', 'llama-2-70b', '--gpu', 'L40S', '--tp', '4', '--world-size', '4', '--isl', '8192', '--osl', '1024', '--serving'])
+    expect(r.exitCode).toBe(1)
+    expect(r.stderr).toMatch(/^Error: no request fits: the weights take 32\.1 GiB per GPU of the 44\.99 GiB, .* leaves 0\.5 GiB: not one request's KV cache at 8704 tokens; use more GPUs .*an FP8 KV cache \(--fp8-kv\) or shorter requests \(--isl, --osl\)\n/)
+    const {json} = await runJson(['simulate', '--model', 'llama-2-70b', '--gpu', 'L40S', '--tp', '4', '--world-size', '4', '--isl', '8192', '--osl', '1024', '--serving'])
+    expect(json.error.code).toBe('no-request-fits')
   })
 
   it('weights that fit the GPU but not beside the 20 GB reserve: a warning naming both figures', () => {

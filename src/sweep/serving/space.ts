@@ -18,6 +18,7 @@ import {defaultWorldSizes, gpusPerNodeOf, powersOfTwo, toggleValues, weightChoic
 import type {SkipCounts, WeightChoice} from '../types.js'
 import {servingResultAt, type ServingEvalContext} from './evaluate.js'
 import {checkpointKvFp8} from '../../serving/simulate.js'
+import {NO_ROOM} from '../../serving/no-room.js'
 import type {ServingLayout, ServingSpace} from './types.js'
 import {paramsOn} from '../../serving/engine-on-gpu.js'
 
@@ -33,9 +34,11 @@ export interface ServingLayoutSpace {
   memoryMessage?: string
 }
 
-/** The serving model's words when the weights leave no room for one request's KV cache, or do not fit at all. */
-const NO_FIT = /^(no request fits|the weights do not fit)/
-const WEIGHTS_DO_NOT_FIT = /^the weights do not fit/
+/** The serving model's code when the weights do not fit at all, or leave no room for one request's KV cache. */
+const noRoom = (error: InfersimError): string | undefined => {
+  const code = error.data?.code
+  return code === NO_ROOM.weights || code === NO_ROOM.kv ? code : undefined
+}
 
 interface UnitShape {
   kind: ServingLayout['kind']
@@ -118,10 +121,10 @@ export function enumerateServingLayouts(ctx: ServingEvalContext, specs: EngineLa
               } catch (error) {
                 if (!(error instanceof InfersimError)) throw error
                 if (error.kind === 'usage') skipped.divisibility++
-                else if (!NO_FIT.test(error.message)) throw error
+                else if (!noRoom(error)) throw error
                 else {
                   skipped.memory++
-                  if (WEIGHTS_DO_NOT_FIT.test(error.message)) skipped.weights++
+                  if (noRoom(error) === NO_ROOM.weights) skipped.weights++
                   if (!memory || u.worldSize > memory.worldSize) memory = {worldSize: u.worldSize, message: `${gpu.name} x${u.worldSize}: ${error.message}`}
                 }
               }

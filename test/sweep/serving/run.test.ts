@@ -168,6 +168,9 @@ describe('runServingSweep', () => {
     expect(gpus.binding[0].message).toMatch(/^GPU budget: sustaining 10000 requests\/s within the latency targets needs at least \d+ GPUs \(.*\), above --max-gpus 2$/)
     const memory = (await servingSweep('deepseek-v3', {space: smallSpace({maxGpus: 1, weightFormats: undefined})})).result
     expect(memory.counts.layouts).toBe(0)
+    // DeepSeek-V3's FP8 weights (about 640 GiB) on one 80 GB H100: every unit skipped for its weights alone.
+    expect(memory.counts.skipped.weights).toBeGreaterThan(0)
+    expect(memory.counts.skipped.weights).toBe(memory.counts.skipped.memory)
     expect(memory.binding.map((b) => b.constraint)).toEqual(['memory'])
     expect(memory.binding[0].message).toMatch(/^memory: no serving unit fits \(H100-SXM x1: the weights do not fit: [\d.]+ GB per GPU/)
   })
