@@ -105,8 +105,10 @@ function withAdvice<T>(serve: () => T): T {
   try {
     return serve()
   } catch (error) {
-    const advice = error instanceof InfersimError ? ROOM_ADVICE[String(error.data?.code)] : undefined
-    if (advice && error instanceof InfersimError) throw new InfersimError(`${error.message}; ${advice}`, error.kind, error.data)
+    if (error instanceof InfersimError) {
+      const advice = ROOM_ADVICE[String(error.data?.code)]
+      if (advice) throw new InfersimError(`${error.message}; ${advice}`, error.kind, error.data)
+    }
     throw error
   }
 }
