@@ -3,15 +3,13 @@
  * a prediction taking its group's band. Figures worked out by hand from the
  * predictions below.
  */
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
-import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {clientsGroups, clientsLabel, MIN_GROUP_RUNS} from '../../src/calibrate/serving-engines.js'
 import type {Prediction} from '../../src/calibrate/serving-fit.js'
 import type {EngineAccuracy} from '../../src/engine.js'
 import {bandsOf, servingUncertainty} from '../../src/serving/accuracy.js'
-import {tempDir} from '../calibrate/helpers.js'
-import {ROOT, runCli} from '../helpers/cli.js'
+import {runCli} from '../helpers/cli.js'
+import {bundledEngineFile, vllmFileRun} from '../helpers/engine-file.js'
 
 /** `n` runs at `clients`, TTFT predicted at `ttftRatio` x the measured 100 ms, TPOT at `tpotRatio` x 10 ms. */
 function runs(n: number, clients: number, ttftRatio: number, tpotRatio = 1.1): Prediction[] {
@@ -67,7 +65,7 @@ describe('error bands by clients per replica', () => {
   })
 
   it('simulate --serving prints the band of its load from the bundled engine file', async () => {
-    const file = JSON.parse(readFileSync(path.join(ROOT, 'data', 'engines', 'sglang.json'), 'utf8'))
+    const file = bundledEngineFile('sglang')
     const groups = file.accuracy.byClients as {clientsUpTo?: number; ttft: {median: number}}[]
     expect(groups.length).toBeGreaterThan(1)
     const top = groups[groups.length - 1]
@@ -83,17 +81,14 @@ describe('error bands by clients per replica', () => {
   })
 
   it('refuses an engine file whose groups do not ascend or leave a bound on the last', async () => {
-    const file = JSON.parse(readFileSync(path.join(ROOT, 'data', 'engines', 'vllm.json'), 'utf8'))
+    const file = bundledEngineFile('vllm')
     const stats = {mape: 0.2, median: 0.2, p90: 0.5}
-    const dir = path.join(tempDir(), 'engines')
-    mkdirSync(dir)
-    const args = ['simulate', '--model', 'qwen3-32b', '--gpu', 'H100-SXM', '--world-size', '2', '--tp', '2', '--serving', '--engine', 'vllm', '--engine-dir', dir]
+    const run = vllmFileRun()
     for (const [groups, says] of [
       [[{clientsUpTo: 32, runs: 20, ttft: stats, tpot: stats}, {clientsUpTo: 8, runs: 20, ttft: stats, tpot: stats}, {runs: 20, ttft: stats, tpot: stats}], 'clientsUpTo 8 is not above the group before it (32)'],
       [[{clientsUpTo: 8, runs: 20, ttft: stats, tpot: stats}, {clientsUpTo: 64, runs: 20, ttft: stats, tpot: stats}], 'the last group has clientsUpTo 64'],
     ] as const) {
-      writeFileSync(path.join(dir, 'vllm.json'), JSON.stringify({...file, accuracy: {...file.accuracy, byClients: groups}}))
-      const r = await runCli(args)
+      const r = await run({...file, accuracy: {...file.accuracy, byClients: groups}})
       expect(r.exitCode).toBe(2)
       expect(r.stderr).toContain('accuracy.byClients')
       expect(r.stderr).toContain(says)

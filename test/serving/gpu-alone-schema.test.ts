@@ -3,13 +3,8 @@
  * GPU alone) is checked like the rest of the file: a MAPE is a non-negative
  * number per GPU, and nothing else sits beside the two.
  */
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
-import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {tempDir} from '../calibrate/helpers.js'
-import {ROOT, runCli} from '../helpers/cli.js'
-
-const bundled = (engine: string) => JSON.parse(readFileSync(path.join(ROOT, 'data', 'engines', `${engine}.json`), 'utf8'))
+import {bundledEngineFile as bundled, vllmFileRun} from '../helpers/engine-file.js'
 
 describe("the engine file's gpu_alone", () => {
   it('is in every bundled engine file, one TTFT and TPOT MAPE per fitted GPU', () => {
@@ -25,15 +20,12 @@ describe("the engine file's gpu_alone", () => {
 
   it('refuses a negative MAPE or an unknown figure, naming the field', async () => {
     const file = bundled('vllm')
-    const dir = path.join(tempDir(), 'engines')
-    mkdirSync(dir)
-    const args = ['simulate', '--model', 'qwen3-32b', '--gpu', 'H100-SXM', '--world-size', '2', '--tp', '2', '--serving', '--engine', 'vllm', '--engine-dir', dir]
+    const run = vllmFileRun()
     for (const [gpuAlone, says] of [
       [{'H100-SXM': {ttft_mape: -3, tpot_mape: 10}}, 'fit.gpu_alone.H100-SXM.ttft_mape: must be >= 0'],
       [{'H100-SXM': {ttft_mape: 20, median: 10}}, 'fit.gpu_alone.H100-SXM'],
     ] as const) {
-      writeFileSync(path.join(dir, 'vllm.json'), JSON.stringify({...file, fit: {...file.fit, gpu_alone: gpuAlone}}))
-      const r = await runCli(args)
+      const r = await run({...file, fit: {...file.fit, gpu_alone: gpuAlone}})
       // A bad data file is an input error (exit 1), named by file and field.
       expect(r.exitCode).toBe(1)
       expect(r.stderr).toContain('vllm.json')
