@@ -19,7 +19,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {validator} from '../../src/schemas/validate.js'
 import type {SimResult} from '../../src/sim/result.js'
 import {ROOT, runJson} from '../helpers/cli.js'
-import {NO_TORCH, torchPython} from './python.js'
+import {NO_TORCH, skipWithoutTorch, torchPython} from './python.js'
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'infersim-chain-'))
 afterAll(() => rmSync(tmp, {recursive: true, force: true}))
@@ -74,7 +74,7 @@ async function simulatedEverywhere(deployment: string[]): Promise<string[]> {
   return out
 }
 
-describe('kernel_benchmark -> ingest -> simulate, on the CPU with two gloo ranks', () => {
+describe.skipIf(await skipWithoutTorch())('kernel_benchmark -> ingest -> simulate, on the CPU with two gloo ranks', () => {
   it('plans, measures, ingests and simulates with every lookup measured, under both profiles', async () => {
     const python = await torchPython()
     if (!python) throw new Error(NO_TORCH)

@@ -16,7 +16,7 @@ import type {SimResult, Step} from '../../src/sim/result.js'
 import {ROOT, runCli, runJson} from '../helpers/cli.js'
 import type {Provenance} from '../../src/tables/types.js'
 import {commLatencyUs, writeTablesFromPlan, type PlanRecord, type PlanTables} from './tables-from-plan.js'
-import {NO_TORCH, PYTHON, torchPython} from './python.js'
+import {NO_TORCH, PYTHON, skipWithoutTorch, torchPython} from './python.js'
 
 const RUN = path.join(ROOT, 'kernel_benchmark', 'run.py')
 const SAMPLES = path.join(ROOT, 'kernel_benchmark', 'tests', 'sample_records.py')
@@ -264,7 +264,7 @@ describe('kernel_benchmark records', () => {
   })
 })
 
-describe('kernel_benchmark in one process on the CPU', () => {
+describe.skipIf(await skipWithoutTorch())('kernel_benchmark in one process on the CPU', () => {
   /** Every record of a CPU smoke run of a fixture config (64 tokens in, 32 out, 2 requests), each checked against the record schema. */
   async function smokeRecords(fixture: string) {
     const python = await torchPython()

@@ -3,6 +3,8 @@
  * no torch (python3, or INFERSIM_PYTHON). Runs that time kernels on the CPU
  * need torch: INFERSIM_PYTHON when set, else the first of python3 and
  * /usr/bin/python3 (Debian's python3-torch, which .ci/run installs) that imports it.
+ * Without one they are skipped, saying why, so that `npm test` passes on a
+ * fresh clone; CI sets INFERSIM_REQUIRE_TORCH=1, and there they fail instead.
  */
 import {execa} from 'execa'
 
@@ -23,3 +25,10 @@ export function torchPython(): Promise<string | undefined> {
 
 export const NO_TORCH =
   'no Python with torch for the CPU runs: run .ci/run (it installs Debian\'s python3-torch), or set INFERSIM_PYTHON to a Python that has torch'
+
+/** True where the CPU runs are to be skipped: no Python has torch and INFERSIM_REQUIRE_TORCH is not 1 (it prints why). */
+export async function skipWithoutTorch(): Promise<boolean> {
+  if ((await torchPython()) || process.env.INFERSIM_REQUIRE_TORCH === '1') return false
+  console.warn(`skipping the kernel benchmark's CPU runs: ${NO_TORCH}`)
+  return true
+}
