@@ -12,6 +12,7 @@ import {readArgv} from '../../src/cli/argv.js'
 import {runFastStart} from '../../src/cli/fast-start.js'
 import {simulateOptions} from '../../src/options/shared.js'
 import {BIN, ROOT} from '../helpers/cli.js'
+import {TEST_SETTINGS} from '../kernel_benchmark/python.js'
 
 const read = (line: string) => readArgv(simulateOptions, line.split(' ').filter(Boolean))
 
@@ -92,7 +93,10 @@ vm.Script = class extends Script { constructor(source, options) { super(source, 
 
   it.each(lines.map((l, i) => [l.slice(1, 5).join(' '), l, i]))('%s ...', async (_, argv, i) => {
     const log = path.join(dir, `bundles-${i}.log`)
-    const run = (env: Record<string, string>) => execa('node', ['--require', probe, BIN, ...(argv as string[])], {cwd: ROOT, reject: false, env})
+    // The test suite's own INFERSIM_ settings (the kernel benchmark's Python, set by .ci/run or a developer) are not the CLI's: left in, they would send the command to oclif.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !TEST_SETTINGS.includes(k)))
+    const run = (env: Record<string, string>) =>
+      execa('node', ['--require', probe, BIN, ...(argv as string[])], {cwd: ROOT, reject: false, env: {...inherited, ...env}, extendEnv: false})
     const fast = await run({BUNDLES_LOG: log})
     // Every line but the one it cannot read runs in the fast start, in the bundle for it, with no oclif.
     expect(readFileSync(log, 'utf8').trim()).toBe(bundleOf(argv as string[]))

@@ -10,6 +10,9 @@ import {execa} from 'execa'
 
 export const PYTHON = process.env.INFERSIM_PYTHON ?? 'python3'
 
+/** The environment variables the test suite reads and the CLI does not. */
+export const TEST_SETTINGS = ['INFERSIM_PYTHON', 'INFERSIM_REQUIRE_TORCH']
+
 const imports = async (python: string, modules: string) => (await execa(python, ['-c', `import ${modules}`], {reject: false})).exitCode === 0
 
 let found: Promise<string | undefined> | undefined
