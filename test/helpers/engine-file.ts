@@ -2,6 +2,7 @@
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {tempDir} from '../calibrate/helpers.js'
+import {expect} from 'vitest'
 import {ROOT, runCli, type CliResult} from './cli.js'
 
 /** The bundled engine file of `engine`, parsed. */
@@ -19,4 +20,11 @@ export function vllmFileRun(): (content: unknown) => Promise<CliResult> {
     writeFileSync(path.join(dir, 'vllm.json'), JSON.stringify(content))
     return runCli(args)
   }
+}
+
+/** A refused engine file: the exit code, each of `says` in stderr, no stack trace. */
+export function expectRefused(r: CliResult, exitCode: number, ...says: string[]): void {
+  expect(r.exitCode).toBe(exitCode)
+  for (const text of says) expect(r.stderr).toContain(text)
+  expect(r.stderr).not.toContain('    at ')
 }

@@ -120,11 +120,12 @@ export function enumerateServingLayouts(ctx: ServingEvalContext, specs: EngineLa
                 layouts.push(layout)
               } catch (error) {
                 if (!(error instanceof InfersimError)) throw error
+                const room = noRoom(error)
                 if (error.kind === 'usage') skipped.divisibility++
-                else if (!noRoom(error)) throw error
+                else if (!room) throw error
                 else {
                   skipped.memory++
-                  if (noRoom(error) === NO_ROOM.weights) skipped.weights++
+                  if (room === NO_ROOM.weights) skipped.weights++
                   if (!memory || u.worldSize > memory.worldSize) memory = {worldSize: u.worldSize, message: `${gpu.name} x${u.worldSize}: ${error.message}`}
                 }
               }
