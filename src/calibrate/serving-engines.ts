@@ -9,7 +9,8 @@ import {engineFileFor, engineFilePath, readEngineFile, type EngineFile} from '..
 import type {Profile} from '../profile.js'
 import {FITTED_NAMES, FITTED_PARAMS, type ClientsErrorStats, type EngineAccuracy, type EngineParams, type ErrorStats, type FittedParamName} from '../engine.js'
 import {EvalEnvironment} from './environment.js'
-import {fitEngine, HOLD_OUTS, prepareRuns, type EngineFitResult, type HoldOut, type Prediction} from './serving-fit.js'
+import {HOLD_OUTS, type HoldOut} from './hold-outs.js'
+import {fitEngine, prepareRuns, type EngineFitResult, type Prediction} from './serving-fit.js'
 import type {MeasurementRow} from './types.js'
 
 export interface MetricErrors {

@@ -257,8 +257,6 @@ function predictionsOf(runs: readonly FitRun[], p: EngineParams): Prediction[] {
   return out
 }
 
-export {HOLD_OUTS, type HoldOut} from './hold-outs.js'
-
 const groupOf = (r: FitRun, by: HoldOut) => (by === 'gpu' ? r.gpu : by === 'model' ? r.model : r.version)
 
 export interface EngineFitResult {

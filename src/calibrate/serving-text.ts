@@ -1,6 +1,6 @@
 /** Text view of the serving engine fit: error per engine, metric and model, held out first. */
 import {displayPath} from '../io/paths.js'
-import type {HoldOut} from './serving-fit.js'
+import type {HoldOut} from './hold-outs.js'
 import type {ErrorBreakdown, MetricErrors, ServingFitReport} from './serving-engines.js'
 
 const pct = (v: number) => `${v.toFixed(1)}%`.padStart(8)
