@@ -98,9 +98,10 @@ const FOUR_BIT = new Set(['mxfp4', 'nvfp4', 'int4'])
  * world_size = tp and span the MoE over moe_tp x moe_ep, e.g. vLLM's data
  * parallelism with MoE TP). Attention runs tensor-parallel over tp GPUs
  * unless the heads do not split over tp or tp spans more than one NVLink
- * domain (a node; GB200 NVL72's rack of 72, data/gpus.json nvlinkDomain): then the engines
+ * domain (a node; GB200 NVL72's rack of 72, data/gpus.json nvlinkDomain) in a MoE model: then the engines
  * run it data-parallel (SGLang --enable-dp-attention, TensorRT-LLM attention
- * DP, vLLM --data-parallel-size), one attention group per GPU. The row's
+ * DP, vLLM --data-parallel-size), one attention group per GPU. A dense model
+ * stays tensor-parallel over its tp GPUs, across nodes where tp spans them. The row's
  * concurrency is the instance's; each attention group holds its share.
  */
 export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec): ServingRun {
@@ -128,9 +129,16 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
     notes.push(`attention data-parallel: the id's concurrency (${row.decode_batch * dpRanks}) is decode_batch (${row.decode_batch}) per rank over tp ${dpRanks} ranks, tp 1 each`)
     tp = 1
   }
-  if (heads % tp !== 0 || tp > domain) {
-    notes.push(`attention heads (${heads}) over tp ${tp}${tp > domain ? `, wider than the ${domain} GPUs attention runs tensor-parallel over on ${gpu.name}` : ''}: run as data-parallel attention (tp 1 per GPU), as the engines do`)
+  // Data-parallel attention is a MoE layout (the experts are what the groups share); a dense model's
+  // layers run tensor-parallel over all tp GPUs, across nodes where tp spans them (vLLM, SGLang and
+  // TensorRT-LLM multi-node tp), its all-reduce between nodes.
+  const wide = tp > domain && model.ffn.isMoe
+  if (heads % tp !== 0 || wide) {
+    notes.push(`attention heads (${heads}) over tp ${tp}${wide ? `, wider than the ${domain} GPUs attention runs tensor-parallel over on ${gpu.name}` : ''}: run as data-parallel attention (tp 1 per GPU), as the engines do`)
     tp = 1
+  } else if (tp > domain) {
+    const across = tp > (gpu.nvlinkDomain ?? perNode) ? `across ${Math.ceil(tp / perNode)} nodes, its all-reduce between them` : `within ${gpu.name}'s NVLink domain of ${gpu.nvlinkDomain}`
+    notes.push(`a dense model at tp ${tp}: tensor-parallel over all ${tp} GPUs ${across} (data-parallel attention is a MoE layout)`)
   }
   if (world % tp !== 0) throw inputError(`tp ${tp} does not divide the instance's ${world} GPUs (moe_tp ${moeTp ?? '-'} x moe_ep ${moeEp ?? '-'})`)
   const nodes = Math.max(launched ? 1 : row.nodes, Math.ceil(world / perNode))
