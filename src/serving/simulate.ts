@@ -165,7 +165,7 @@ export function nearKvCapacityWarning(kvCapacity: number, concurrency: number, e
 export const HIGH_TOKEN_RATE = 8000
 
 /** The measured runs at HIGH_TOKEN_RATE or more, against the shipped engines (recounted by test/serving/high-token-rate.test.ts). */
-export const HIGH_TOKEN_RATE_RUNS = {runs: 38, above: 31, aboveTwice: 16, medianRatio: 1.8}
+export const HIGH_TOKEN_RATE_RUNS = {runs: 38, above: 30, aboveTwice: 16, medianRatio: 1.65}
 
 /** A warning when one replica's predicted output rate is HIGH_TOKEN_RATE tokens/s or more: its TTFT is likely under-predicted. */
 export function highTokenRateWarning(tokensPerSecond: number): SimWarning | undefined {

@@ -44,16 +44,17 @@ describe('serving rows with a weight format', () => {
     const i = loadSimInputs({model: 'deepseek-r1', gpu: 'B200-SXM', profile: 'default'})
     const engine = loadEngine('trtllm')
     const d = {...DEFAULT_DEPLOYMENT, worldSize: 8, tp: 8, moeEp: 8, isl: 1024, osl: 1024, mode: 'both' as const}
-    const expected = (weightFormat: 'nvfp4' | 'fp8') =>
-      simulateServing(i.model, {...d, weightFormat}, i.gpu, i.tables, i.profile, {concurrency: 64, engine, measured: true}).tpotMs
+    // AIConfigurator's ids name runs its generator launched with 512 + 1024 + 1500 = 3036 tokens a step, in 32-token blocks 3040.
+    const expected = (weightFormat: 'nvfp4' | 'fp8', maxPrefillTokens?: number) =>
+      simulateServing(i.model, {...d, weightFormat}, i.gpu, i.tables, i.profile, {concurrency: 64, engine, measured: true, maxPrefillTokens}).tpotMs
     const f = file('ids.csv', [row('dsr1_b200_trtllm_fp4_agg_1024x1024_c64_cfg1-tpot'), row('dsr1_b200_trtllm_fp8_agg_1024x1024_c64_cfg1-tpot')])
     const withColumn = file('column.csv', [row('r-nvfp4', ',nvfp4'), row('r-auto', ',')], `${HEADER},weight_format`)
     const result = await calibrate({measurements: [f, withColumn], profile: 'default'})
     const byId = new Map(result.rows.map((r) => [r.id, r]))
     const fp4 = byId.get('dsr1_b200_trtllm_fp4_agg_1024x1024_c64_cfg1-tpot')!
-    expect(fp4.simulated).toBeCloseTo(expected('nvfp4'), 6)
+    expect(fp4.simulated).toBeCloseTo(expected('nvfp4', 3040), 6)
     expect(fp4.warnings).toContain('weight-format')
-    expect(byId.get('dsr1_b200_trtllm_fp8_agg_1024x1024_c64_cfg1-tpot')!.simulated).toBeCloseTo(expected('fp8'), 6)
+    expect(byId.get('dsr1_b200_trtllm_fp8_agg_1024x1024_c64_cfg1-tpot')!.simulated).toBeCloseTo(expected('fp8', 3040), 6)
     expect(byId.get('r-nvfp4')!.simulated).toBeCloseTo(expected('nvfp4'), 6)
     expect(byId.get('r-nvfp4')!.warnings).not.toContain('weight-format')
     expect(byId.get('r-auto')!.simulated).toBeCloseTo(expected('fp8'), 6)
@@ -80,8 +81,9 @@ describe('serving rows with a weight format', () => {
   it("an fp4 id on a checkpoint that ships 4-bit weights keeps the checkpoint's format (gpt-oss: MXFP4, not NVFP4)", async () => {
     const i = loadSimInputs({model: 'gpt-oss-120b', gpu: 'B200-SXM', profile: 'default'})
     const d = {...DEFAULT_DEPLOYMENT, worldSize: 4, tp: 4, isl: 1024, osl: 1024, fp8Gemm: true, mode: 'both' as const}
+    // An AIConfigurator id: launched with 3040 tokens a step (512 + 1024 + 1500 in 32-token blocks).
     const expected = (weightFormat: 'mxfp4' | 'nvfp4') =>
-      simulateServing(i.model, {...d, weightFormat}, i.gpu, i.tables, i.profile, {concurrency: 16, engine: loadEngine('trtllm'), measured: true}).tpotMs
+      simulateServing(i.model, {...d, weightFormat}, i.gpu, i.tables, i.profile, {concurrency: 16, engine: loadEngine('trtllm'), measured: true, maxPrefillTokens: 3040}).tpotMs
     const id = '2026_04_06_gpt_oss_120b_b200_sxm_trtllm_fp4_agg_1024x1024_c16_tp4_ep1_9-tpot'
     const f = file('gpt-oss-fp4.csv', [`${id},gpt-oss-120b,B200-SXM,4,1,4,1,0,0,0,1024,1024,serving,,16,tpot_ms,10,test,,4,1,trtllm`])
     const [r] = (await calibrate({measurements: [f], profile: 'default'})).rows
