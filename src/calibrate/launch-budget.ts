@@ -56,8 +56,13 @@ export function launchBudget(row: Pick<MeasurementRow, 'id' | 'isl' | 'max_prefi
   return undefined
 }
 
-/** The row's launch budget with the engine's own on the row's GPU (and version) as the cap. */
-export function rowLaunchBudget(row: MeasurementRow, engine: Engine, gpu: GpuSpec, model: ModelSpec): LaunchBudget | undefined {
+/**
+ * The step budget a serving row ran with: its max_prefill_tokens column, else its launch configuration's
+ * (with a note for the row's warnings; the engine's own budget on the row's GPU and version as SGLang's cap),
+ * else undefined: the engine's default.
+ */
+export function rowStepBudget(row: MeasurementRow, engine: Engine, gpu: GpuSpec, model: ModelSpec): {tokens: number; note?: string} | undefined {
+  if (row.max_prefill_tokens !== null) return {tokens: row.max_prefill_tokens}
   const onGpu = gpuDefaultsOn(engine.gpuDefaults, gpu, row.extra.backend_version || undefined, modelIdentity(model)).values.max_prefill_tokens
   return launchBudget(row, engine.name, onGpu ?? engine.params.max_prefill_tokens)
 }

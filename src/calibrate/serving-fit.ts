@@ -20,7 +20,7 @@ import {EvalEnvironment} from './environment.js'
 import {decodeBeyondKernels, promptsBeyondKernels} from './plausibility.js'
 import {rowEngineName, rowEngineVersion, servingRun} from './serving.js'
 import {rowEngine} from './row-engine.js'
-import {rowLaunchBudget} from './launch-budget.js'
+import {rowStepBudget} from './launch-budget.js'
 import {nelderMead} from './serving-optimize.js'
 import type {MeasurementRow} from './types.js'
 import type {ModelSpec} from '../model/types.js'
@@ -94,8 +94,8 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
         const {params: rowParams, gpuDefaults} = loaded
         const kernels = {kv_dtype_from_checkpoint: rowParams.kv_dtype_from_checkpoint, fp8_kv_decode: rowParams.fp8_kv_decode}
         const placeholder = {name: engine, params: {max_prefill_tokens: 0, ...kernels} as EngineParams, ...(gpuDefaults ? {gpuDefaults} : {})}
-        // The step budget is not fitted: the row's, else the one its launch configuration set, else the engine's (at predict time).
-        const maxPrefillTokens = row.max_prefill_tokens ?? rowLaunchBudget(row, loaded, gpu, model)?.tokens
+        // The step budget is not fitted: the row's, else its launch configuration's, else the engine's (at predict time).
+        const maxPrefillTokens = rowStepBudget(row, loaded, gpu, model)?.tokens
         const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens, measured: true, ...rowEngineVersion(row)}, env.simulateOptions)
         run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem}
         byKey.set(key, run)

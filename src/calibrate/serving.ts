@@ -8,7 +8,7 @@ import {inputError} from '../errors.js'
 import type {Engine} from '../engine.js'
 import {simulateServing, type ServingResult} from '../serving/simulate.js'
 import {baseDeployment, rowWeightFormat} from './deployment.js'
-import {rowLaunchBudget} from './launch-budget.js'
+import {rowStepBudget} from './launch-budget.js'
 import {runIdTokens} from './run-id.js'
 import {registerEvaluator, type EvalInputs, type Evaluation} from './evaluators.js'
 import {rowEngine} from './row-engine.js'
@@ -168,17 +168,17 @@ export const rowEngineVersion = (row: MeasurementRow): {engineVersion?: string} 
 
 export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Engine): ServingResult {
   const run = servingRun(row, i.model, i.gpu)
-  const launched = rowLaunchBudget(row, engine, i.gpu, i.model)
+  const budget = rowStepBudget(row, engine, i.gpu, i.model)
   const result = simulateServing(
     i.model,
     run.deployment,
     i.gpu,
     i.tables,
     i.profile,
-    {concurrency: run.concurrency, engine, maxPrefillTokens: row.max_prefill_tokens ?? launched?.tokens, measured: true, ...rowEngineVersion(row)},
+    {concurrency: run.concurrency, engine, maxPrefillTokens: budget?.tokens, measured: true, ...rowEngineVersion(row)},
     i.simulateOptions,
   )
-  if (launched) result.warnings.push({code: 'launch-budget', message: launched.note})
+  if (budget?.note) result.warnings.push({code: 'launch-budget', message: budget.note})
   for (const message of run.notes) result.warnings.push({code: 'serving-layout', message})
   if (run.weightNote) result.warnings.push({code: 'weight-format', message: run.weightNote})
   return result
