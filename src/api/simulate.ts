@@ -50,6 +50,7 @@ interface SimulateValues extends DeploymentOptionValues {
   engineDir?: string
   engineVersion?: string
   mixedChunk?: boolean
+  openingWave?: number
   moeEp?: number
   calibration?: string
 }
@@ -68,7 +69,7 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
   if (engineDir !== undefined && !statSync(engineDir, {throwIfNoEntry: false})?.isDirectory()) throw usageError(`--engine-dir ${engineDir} is not a folder`)
   const deployment = Object.assign(deploymentFromOptions(o, inputs.gpu), o.moeEp === undefined ? {} : {moeEp: o.moeEp})
   // Given, not defaulted: a concurrency without serving would be silently ignored.
-  const given = {concurrency: options.concurrency, 'engine-version': options.engineVersion, 'mixed-chunk': options.mixedChunk}
+  const given = {concurrency: options.concurrency, 'engine-version': options.engineVersion, 'mixed-chunk': options.mixedChunk, 'opening-wave': options.openingWave}
   const requestWarnings = checkServingRequest({serving: o.serving, mode: deployment.mode, servingFlags: Object.keys(given).filter((k) => given[k as keyof typeof given] !== undefined)})
   if (o.engineVersion !== undefined && !releaseOf(o.engineVersion)) throw usageError(`--engine-version expects a release number such as 0.5.1 or 1.0.0rc3, got ${quoteText(o.engineVersion)}`)
   const engine = loadEngine(o.engine, engineDir)
@@ -86,6 +87,7 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
             maxPrefillTokens: options.maxPrefillTokens,
             ...(o.engineVersion === undefined ? {} : {engineVersion: o.engineVersion}),
             ...(o.mixedChunk === undefined ? {} : {mixedChunk: o.mixedChunk}),
+            ...(o.openingWave === undefined ? {} : {openingWave: o.openingWave}),
           }),
         ),
         engineFile: displayPath(engine.file),

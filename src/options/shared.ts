@@ -102,6 +102,11 @@ export const simulateOptions = {
     summary:
       "With --serving: whether a step carries prefill chunks beside the decoding requests (SGLang: --enable-mixed-chunk). --no-mixed-chunk: prefill batches pause decoding, and clients that arrive together stay in waves (docs/serving.md). Not given: the engine file's value.",
   },
+  'opening-wave': {
+    type: 'float',
+    summary:
+      "With --serving: the share of the measured requests that arrive together at the benchmark's start, all clients at once on an idle engine: 1/k for a benchmark of k requests per client after a warmup it waits out (aiperf --request-count C x k), 0 for a steady state with no opening burst. Not given: the engine file's fitted sync_share (about 0.1, the benchmarks it was fitted on). Engines without mixed chunks keep every request in a wave whatever this says (docs/serving.md).",
+  },
   'moe-ep': {
     type: 'int',
     summary: 'Expert-parallel size of the MoE layers over the world size (MoE EP x MoE TP = world size). Default: world size / tp (expert parallelism across attention groups, TP inside).',

@@ -34,6 +34,8 @@ export interface ServingOptions {
   engineVersion?: string
   /** Whether steps mix prefill chunks with decodes (--mixed-chunk); the engine's value when not given. */
   mixedChunk?: boolean
+  /** The share of requests in the benchmark's opening wave (--opening-wave): the engine's sync_share when not given. */
+  openingWave?: number
 }
 
 export interface ServingResult extends ServingSolution {
@@ -282,6 +284,11 @@ export function servingProblem(
   if (opts.mixedChunk !== undefined) {
     gpuDefaults.values.mixed_chunk = opts.mixedChunk
     gpuDefaults.sources.push(opts.mixedChunk ? '--mixed-chunk' : '--no-mixed-chunk')
+  }
+  if (opts.openingWave !== undefined) {
+    if (!(opts.openingWave >= 0 && opts.openingWave <= 1)) throw usageError(`--opening-wave is a share of the requests, from 0 to 1; got ${opts.openingWave}`)
+    gpuDefaults.values.sync_share = opts.openingWave
+    gpuDefaults.sources.push(`--opening-wave ${opts.openingWave}`)
   }
   const budget = opts.maxPrefillTokens ?? gpuDefaults.values.max_prefill_tokens ?? opts.engine.params.max_prefill_tokens
   return {
