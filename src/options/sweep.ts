@@ -50,6 +50,11 @@ export const sweepOptions = {
     multiple: true,
     default: ENGINE_NAMES,
   },
+  'opening-wave': {
+    type: 'float',
+    summary:
+      "With --serving: the share of requests that arrive together at a benchmark's start, on an idle engine (simulate --opening-wave): 0 for a steady state without the burst, 1/k for a benchmark of k requests per client. Default: each engine file's fitted sync_share (about 0.1).",
+  },
   'engine-dir': {type: 'string', summary: 'With --serving: folder of serving-engine files (<engine>.json) instead of the bundled data/engines.'},
   'request-rate': {type: 'float', summary: 'With --serving: requests per second the deployment must sustain.'},
   concurrency: {type: 'int', summary: 'With --serving: requests in flight the whole deployment must hold (spread over its replicas).'},

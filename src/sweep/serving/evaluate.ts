@@ -44,6 +44,7 @@ export function servingResultAt(ctx: ServingEvalContext, layout: ServingLayout, 
     // EP inside the TP group; without it the deployment's default (expert parallel over data-parallel attention groups).
     moeEp: layout.moeEp > 1 ? layout.moeEp : undefined,
     maxPrefillTokens: budget,
+    ...(ctx.targets.openingWave === undefined ? {} : {openingWave: ctx.targets.openingWave}),
   })
 }
 

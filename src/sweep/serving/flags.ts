@@ -8,6 +8,7 @@ import type {ServingSpace, ServingTargets, Sustain} from './types.js'
 export interface ServingFlagValues extends SweepFlagValues {
   engine: string[]
   'engine-dir'?: string
+  'opening-wave'?: number
   'request-rate'?: number
   concurrency?: number
   'concurrency-grid'?: string
@@ -19,7 +20,7 @@ export interface ServingFlagValues extends SweepFlagValues {
 /** Flags of the phase sweep that mean nothing to a serving sweep. */
 export const PHASE_ONLY_FLAGS = ['tbo', 'prefill-tokens', 'decode-batches', 'max-decode-batch'] as const
 /** Flags that only a serving sweep reads. */
-export const SERVING_ONLY_FLAGS = ['engine', 'engine-dir', 'request-rate', 'concurrency', 'concurrency-grid', 'max-concurrency', 'step-tokens', 'modes'] as const
+export const SERVING_ONLY_FLAGS = ['engine', 'engine-dir', 'opening-wave', 'request-rate', 'concurrency', 'concurrency-grid', 'max-concurrency', 'step-tokens', 'modes'] as const
 
 const MODES: ServingMode[] = ['aggregated', 'disaggregated']
 
@@ -40,6 +41,8 @@ export function parseServingFlags(f: ServingFlagValues): ParsedServingFlags {
   const modes = [...new Set(splitList([f.modes]))]
   for (const m of modes) if (!(MODES as string[]).includes(m)) throw usageError(`--modes: "${m}" is not one of ${MODES.join(', ')}`)
   if (modes.length === 0) throw usageError('--modes names no mode')
+  const wave = f['opening-wave']
+  if (wave !== undefined && !(wave >= 0 && wave <= 1)) throw usageError(`--opening-wave is a share of the requests, from 0 to 1; got ${wave}`)
   if (f['request-rate'] !== undefined && f.concurrency !== undefined) throw usageError('give --request-rate or --concurrency, not both')
   if (f['request-rate'] !== undefined && !(f['request-rate'] > 0)) throw usageError(`--request-rate must be positive, got ${f['request-rate']}`)
   if (f.concurrency !== undefined && !(Number.isInteger(f.concurrency) && f.concurrency > 0)) throw usageError(`--concurrency must be a positive whole number, got ${f.concurrency}`)
@@ -69,7 +72,7 @@ export function parseServingFlags(f: ServingFlagValues): ParsedServingFlags {
       aggregated: modes.includes('aggregated'),
       disaggregated: modes.includes('disaggregated'),
     },
-    targets: {isl: f.isl, osl: f.osl, ttftMax: f['ttft-max'], tpotMax: f['tpot-max'], sustain},
+    targets: {isl: f.isl, osl: f.osl, ttftMax: f['ttft-max'], tpotMax: f['tpot-max'], sustain, ...(f['opening-wave'] === undefined ? {} : {openingWave: f['opening-wave']})},
     workers: base.workers,
     calibration: base.calibration,
   }

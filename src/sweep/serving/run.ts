@@ -179,6 +179,7 @@ export async function runServingSweep(req: ServingSweepRequest): Promise<Serving
     isl: req.targets.isl,
     osl: req.targets.osl,
     moe: req.model.ffn.isMoe,
+    ...(req.targets.openingWave === undefined ? {} : {openingWave: req.targets.openingWave}),
   }
   const phaseCmd: CommandContext = {...req.command, profile: req.profile.name, gpuNames, calibration: req.calibration?.file, workload: {isl: req.targets.isl, osl: req.targets.osl, tpotMax: req.targets.tpotMax}}
   const setup: ServingSetup = {

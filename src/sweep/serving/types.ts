@@ -21,6 +21,8 @@ export interface ServingTargets {
   ttftMax?: number
   tpotMax?: number
   sustain: Sustain
+  /** The share of requests in a benchmark's opening wave (--opening-wave); each engine's sync_share when absent. */
+  openingWave?: number
 }
 
 /** Everything about a serving unit but its load: what one `infersim simulate --serving` line fixes, with the engine. */

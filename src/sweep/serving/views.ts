@@ -30,6 +30,8 @@ export interface ServingCommandContext extends Pick<CommandContext, 'model' | 'g
   isl: number
   osl: number
   moe: boolean
+  /** --opening-wave as given. */
+  openingWave?: number
 }
 
 export function servingLayoutView(l: ServingLayout, ctx: Pick<ServingCommandContext, 'gpuNames' | 'engineNames' | 'moe'>): ServingLayoutView {
@@ -68,5 +70,6 @@ export function servingSimulateCommand(ctx: ServingCommandContext, l: ServingLay
   args.push('--isl', ctx.isl, '--osl', ctx.osl, '--max-prefill-tokens', budget, '--serving', '--concurrency', concurrency, '--engine', ctx.engineNames[l.engine])
   if (ctx.engineDir) args.push('--engine-dir', ctx.engineDir)
   if (l.moeEp > 1) args.push('--moe-ep', l.moeEp)
+  if (ctx.openingWave !== undefined) args.push('--opening-wave', ctx.openingWave)
   return joinArgs(args)
 }

@@ -52,6 +52,23 @@ describe('infersim sweep --serving', () => {
     for (const f of json.frontiers) for (const p of new Set([f.points[0], f.points[f.points.length - 1]])) await reproduces(p)
   })
 
+  it('--opening-wave reaches every evaluation and the printed simulate lines, which reproduce it', async () => {
+    const args = [...SMALL, '--modes', 'aggregated', '--concurrency-grid', '64']
+    args[args.indexOf('--top') + 1] = '2'
+    const steady = await runJson<ServingSweepResult>([...args, '--opening-wave', '0'])
+    const burst = await runJson<ServingSweepResult>([...args, '--opening-wave', '1'])
+    expect(steady.exitCode).toBe(0)
+    expect(burst.exitCode).toBe(0)
+    for (const t of steady.json.top) expect(t.simulate).toMatch(/ --opening-wave 0$/)
+    await reproduces(steady.json.top[0])
+    await reproduces(burst.json.top[0])
+    // All 64 clients arriving at once wait for far more prompts than spread arrivals do.
+    expect(burst.json.top[0].figures.ttftMs).toBeGreaterThan(2 * steady.json.top[0].figures.ttftMs)
+    const bad = await runCli([...args, '--opening-wave=-0.5'])
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr).toMatch(/--opening-wave is a share of the requests, from 0 to 1; got -0\.5/)
+  })
+
   it('text report: engines with versions and error bands, the ranking, reproducing lines and launch commands', async () => {
     const r = await runCli(SMALL)
     expect(r.exitCode).toBe(0)
