@@ -30,6 +30,9 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('  wait to join a step (ms)', ms(p.joinMs)),
     line('  own prefill steps (ms)', ms(p.prefillMs)),
     line('  prefill queue and waves (ms)', ms(s.ttftMs - p.admissionMs - p.joinMs - p.prefillMs - p.overheadMs - p.frontendMs)),
+    ...(p.openingWaveMs !== 0
+      ? [line("    benchmark's opening wave (ms)", `${ms(p.openingWaveMs)} (${+(s.params.sync_share * 100).toPrecision(3)}% of the requests arrive all at once; --opening-wave 0: a steady state)`)]
+      : []),
     line('  engine/HTTP overhead (ms)', ms(p.overheadMs)),
     ...(p.frontendMs > 0 ? [line('  API server behind (ms)', `${ms(p.frontendMs)} (it streams at most ${Math.round(frontendTokensPerSecond(s.params)).toLocaleString('en-US')} tokens/s)`)] : []),
     line('Mean TPOT (ms)', ms(s.tpotMs) + (u ? within(u.typical.tpot, u.p90.tpot) : '')),

@@ -82,7 +82,20 @@ export interface ServingSolution {
   decodeHostMs: number
   mixedStepMs: number
   /** Where a request's TTFT goes, ms. */
-  ttftParts: {admissionMs: number; joinMs: number; prefillMs: number; prefillQueueMs: number; overheadMs: number; frontendMs: number}
+  ttftParts: {
+    admissionMs: number
+    joinMs: number
+    prefillMs: number
+    prefillQueueMs: number
+    /**
+     * What the benchmark's opening wave (a share sync_share of the requests arriving together) adds to
+     * the mean TTFT over arriving spread out: sync_share x (the wave's wait - a spread arrival's). 0
+     * without mixed chunks, where every request is in a wave by the engine's own scheduling.
+     */
+    openingWaveMs: number
+    overheadMs: number
+    frontendMs: number
+  }
   iterations: number
   converged: boolean
 }
@@ -298,6 +311,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
       prefillMs: state.ownPrefillSeconds * 1000,
       // The mean-value analysis gives a residence >= the own prefill; rounding can leave it a hair below when nothing queues.
       prefillQueueMs: Math.max(0, state.prefillResidenceSeconds - state.ownPrefillSeconds) * 1000,
+      openingWaveMs: cohorts ? 0 : sync * (wave - state.prefillResidenceSeconds) * 1000,
       overheadMs: e.ttft_overhead_ms,
       frontendMs: frontend * 1000,
     },

@@ -45,6 +45,25 @@ describe('--opening-wave: the share of requests in the benchmark opening burst',
     expect(steady.tpotMs / wave.tpotMs).toBeLessThan(1.1)
   })
 
+  it('reports what the opening wave adds: about what leaving it out takes away', () => {
+    const fitted = serve(128)
+    const steady = serve(128, {openingWave: 0})
+    expect(steady.ttftParts.openingWaveMs).toBe(0)
+    // The closed loop feeds the wave back into the arrival rate, so the two differ by a little, not by nothing.
+    expect(fitted.ttftParts.openingWaveMs / (fitted.ttftMs - steady.ttftMs)).toBeGreaterThan(0.95)
+    expect(fitted.ttftParts.openingWaveMs / (fitted.ttftMs - steady.ttftMs)).toBeLessThan(1.05)
+    // Without mixed chunks the waves are the engine's own scheduling, not the benchmark's start.
+    expect(serve(128, {mixedChunk: false}).ttftParts.openingWaveMs).toBe(0)
+  })
+
+  it('the text report names the wave and the flag that leaves it out', async () => {
+    const args = ['simulate', '--serving', '--model', 'llama-3.1-8b', '--gpu', 'H200-SXM', '--fp8-gemm', '--isl', '4000', '--osl', '2000', '--concurrency', '128', '--engine', 'vllm']
+    const fitted = await runCli(args)
+    expect(fitted.stdout).toMatch(/ {4}benchmark's opening wave \(ms\) +\d+ \(10% of the requests arrive all at once; --opening-wave 0: a steady state\)/)
+    const steady = await runCli([...args, '--opening-wave', '0'])
+    expect(steady.stdout).not.toMatch(/opening wave \(ms\)/)
+  })
+
   it('is a share: outside 0-1 a usage error that names the flag', async () => {
     const r = await runCli(['simulate', '--serving', '--opening-wave', '1.5'])
     expect(r.exitCode).toBe(2)
