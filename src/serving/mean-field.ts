@@ -89,7 +89,7 @@ export interface ServingSolution {
     prefillQueueMs: number
     /**
      * What the benchmark's opening wave (a share sync_share of the requests arriving together) adds to
-     * the mean TTFT over arriving spread out: sync_share x (the wave's wait - a spread arrival's). 0
+     * the mean TTFT over arriving spread out: sync_share x (the wave's wait - a spread arrival's), at least 0. 0
      * without mixed chunks, where every request is in a wave by the engine's own scheduling.
      */
     openingWaveMs: number
@@ -311,7 +311,8 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
       prefillMs: state.ownPrefillSeconds * 1000,
       // The mean-value analysis gives a residence >= the own prefill; rounding can leave it a hair below when nothing queues.
       prefillQueueMs: Math.max(0, state.prefillResidenceSeconds - state.ownPrefillSeconds) * 1000,
-      openingWaveMs: cohorts ? 0 : sync * (wave - state.prefillResidenceSeconds) * 1000,
+      // Very short prompts can wait less in a wave (steps of an idle engine) than spread out (steps beside decodes): it adds nothing then.
+      openingWaveMs: cohorts ? 0 : Math.max(0, sync * (wave - state.prefillResidenceSeconds)) * 1000,
       overheadMs: e.ttft_overhead_ms,
       frontendMs: frontend * 1000,
     },
