@@ -107,7 +107,7 @@ export interface ServingSweepResult {
   profile: string
   gpus: string[]
   engines: EngineSummary[]
-  targets: {isl: number; osl: number; ttftMaxMs?: number; tpotMaxMs?: number; requestRate?: number; concurrency?: number}
+  targets: {isl: number; osl: number; ttftMaxMs?: number; tpotMaxMs?: number; requestRate?: number; concurrency?: number; /** --opening-wave, when given. */ openingWave?: number}
   space: {minGpus: number; maxGpus: number; modes: ServingMode[]; stepTokens: number[] | 'engine default and 2048-16384'; concurrencies: number[] | string}
   counts: {
     layouts: number

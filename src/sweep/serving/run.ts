@@ -218,6 +218,7 @@ export async function runServingSweep(req: ServingSweepRequest): Promise<Serving
       tpotMaxMs: req.targets.tpotMax,
       ...(req.targets.sustain.kind === 'rate' ? {requestRate: req.targets.sustain.requestsPerSecond} : {}),
       ...(req.targets.sustain.kind === 'concurrency' ? {concurrency: req.targets.sustain.requests} : {}),
+      ...(req.targets.openingWave === undefined ? {} : {openingWave: req.targets.openingWave}),
     },
     space: {
       minGpus: req.space.minGpus,

@@ -36,6 +36,9 @@ function header(r: ServingSweepResult): string[] {
     `serving sweep of ${r.model} (profile ${r.profile}) on ${r.gpus.join(', ')}, ${r.space.minGpus}-${r.space.maxGpus} GPUs, ISL ${t.isl}, OSL ${t.osl}, ${r.space.modes.join(' and ')}`,
     `targets (means): ${targets.length ? targets.join(', ') : 'none (every deployment counts)'}`,
     ...r.engines.map((e) => `${e.title} ${e.version} (${e.name}): ${e.band}`),
+    ...(t.openingWave === undefined
+      ? []
+      : [`opening wave: ${+(t.openingWave * 100).toPrecision(3)}% of the requests arrive all at once (--opening-wave); the error bands come from benchmarks with their own`]),
     `${n0(c.layouts)} serving units${skipped.length ? ` (left out without evaluating: ${skipped.join(', ')})` : ''}, ${n0(c.evaluations)} serving evaluations` +
       `${c.phaseSimulations ? `, ${n0(c.phaseSimulations)} phase simulations for disaggregated plans` : ''} in ${r.timing.seconds.toFixed(2)} s (${r.timing.workers > 0 ? `${r.timing.workers} worker threads` : 'in-process'})`,
   ]
