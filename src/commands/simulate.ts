@@ -32,6 +32,10 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       command: '<%= config.bin %> simulate --model qwen3-32b --gpu H100-SXM --world-size 2 --tp 2 --isl 1024 --osl 128 --serving --concurrency 128 --engine sglang --engine-version 0.5.1',
     },
     {
+      description: "A steady state without the benchmark's opening burst (all clients at once), which the fitted engines include",
+      command: '<%= config.bin %> simulate --model llama-3.1-8b --gpu H200-SXM --fp8-gemm --isl 4000 --osl 2000 --serving --concurrency 128 --engine vllm --opening-wave 0',
+    },
+    {
       description: 'Qwen3-235B on TensorRT-LLM with attention TP4 and MoE EP4',
       command: '<%= config.bin %> simulate --model qwen3-235b-a22b --gpu H100-SXM --world-size 4 --tp 4 --fp8-gemm --moe-ep 4 --serving --concurrency 32 --engine trtllm',
     },

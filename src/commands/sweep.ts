@@ -36,6 +36,10 @@ Each ranked deployment comes with the \`infersim simulate --serving\` line that 
       command: '<%= config.bin %> sweep --serving --engine vllm --model qwen3-32b --gpu H100-SXM --max-gpus 8 --isl 2048 --osl 512 --ttft-max 1000 --tpot-max 40 --request-rate 20',
     },
     {
+      description: "Plan for a steady state: TTFT without the benchmark's opening burst",
+      command: '<%= config.bin %> sweep --serving --engine vllm --model llama-3.1-8b --gpu H200-SXM --max-gpus 1 --isl 4000 --osl 2000 --ttft-max 300 --opening-wave 0',
+    },
+    {
       description: 'Serving: only aggregated deployments of SGLang and TensorRT-LLM holding 256 requests in flight, as CSV',
       command: '<%= config.bin %> sweep --serving --engine sglang,trtllm --modes aggregated --model qwen3-235b-a22b --gpu H200-SXM --max-gpus 16 --concurrency 256 --tpot-max 60 --csv serving.csv',
     },

@@ -20,6 +20,11 @@ import {poolSettings, solveServing, type ServingSolution, type ServingWorkload} 
 import {buildTokenCurves, withAttention, type StepCost, type TokenCurves} from './step-cost.js'
 import {gpuDefaultsOn, modelIdentity, withGpuDefaults} from './engine-on-gpu.js'
 
+/** An opening-wave share (--opening-wave) is a share of the requests: from 0 to 1. */
+export function checkOpeningWave(share: number): void {
+  if (!(share >= 0 && share <= 1)) throw usageError(`--opening-wave is a share of the requests, from 0 to 1; got ${share}`)
+}
+
 export interface ServingOptions {
   /** Requests in flight per replica. */
   concurrency: number
@@ -286,7 +291,7 @@ export function servingProblem(
     gpuDefaults.sources.push(opts.mixedChunk ? '--mixed-chunk' : '--no-mixed-chunk')
   }
   if (opts.openingWave !== undefined) {
-    if (!(opts.openingWave >= 0 && opts.openingWave <= 1)) throw usageError(`--opening-wave is a share of the requests, from 0 to 1; got ${opts.openingWave}`)
+    checkOpeningWave(opts.openingWave)
     gpuDefaults.values.sync_share = opts.openingWave
     gpuDefaults.sources.push(`--opening-wave ${opts.openingWave}`)
   }

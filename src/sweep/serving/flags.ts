@@ -4,6 +4,7 @@ import {usageError} from '../../errors.js'
 import {parseSweepFlags, positiveIntList, splitList, type SweepFlagValues} from '../flags.js'
 import type {ServingMode} from './result.js'
 import type {ServingSpace, ServingTargets, Sustain} from './types.js'
+import {checkOpeningWave} from '../../serving/simulate.js'
 
 export interface ServingFlagValues extends SweepFlagValues {
   engine: string[]
@@ -41,8 +42,8 @@ export function parseServingFlags(f: ServingFlagValues): ParsedServingFlags {
   const modes = [...new Set(splitList([f.modes]))]
   for (const m of modes) if (!(MODES as string[]).includes(m)) throw usageError(`--modes: "${m}" is not one of ${MODES.join(', ')}`)
   if (modes.length === 0) throw usageError('--modes names no mode')
-  const wave = f['opening-wave']
-  if (wave !== undefined && !(wave >= 0 && wave <= 1)) throw usageError(`--opening-wave is a share of the requests, from 0 to 1; got ${wave}`)
+  // Checked before any work: a sweep would otherwise fail at its first evaluation.
+  if (f['opening-wave'] !== undefined) checkOpeningWave(f['opening-wave'])
   if (f['request-rate'] !== undefined && f.concurrency !== undefined) throw usageError('give --request-rate or --concurrency, not both')
   if (f['request-rate'] !== undefined && !(f['request-rate'] > 0)) throw usageError(`--request-rate must be positive, got ${f['request-rate']}`)
   if (f.concurrency !== undefined && !(Number.isInteger(f.concurrency) && f.concurrency > 0)) throw usageError(`--concurrency must be a positive whole number, got ${f.concurrency}`)
