@@ -50,7 +50,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('Output tokens/GPU/s', s.outputTokensPerGpuPerSecond.toFixed(1) + (u ? within(u.typical.tgs, u.p90.tgs) : '')),
     u
       ? `Error bands: ${u.heldOut}, ${u.clients ? `its ${runsOfRows(u.rows)} runs at ${u.clients}` : `${runsOfRows(u.rows)} runs`} (TTFT and TPOT each); throughput's band weighs TTFT's and TPOT's by their time.` +
-        (s.gpuDefaults?.sources.some((t) => t.startsWith('--opening-wave')) ? " Those runs were benchmarks with their own opening wave; --opening-wave here predicts another, which no measured run checks." : '')
+        (s.gpuDefaults?.values.sync_share !== undefined ? " Those runs were benchmarks with their own opening wave; --opening-wave here predicts another, which no measured run checks." : '')
       : 'Error bands: none (the engine file has no held-out error; calibrate --fit writes one).',
   ]
   return out
