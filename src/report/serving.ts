@@ -1,6 +1,6 @@
 /** Text view of a serving prediction (infersim simulate --serving). */
 import type {KvFp8Reason, ServingResult} from '../serving/simulate.js'
-import {frontendTokensPerSecond} from '../engine.js'
+import {frontendTokensPerSecond, openingWaveText} from '../engine.js'
 import {center} from './text.js'
 import {runsOfRows} from '../serving/accuracy.js'
 
@@ -31,7 +31,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('  own prefill steps (ms)', ms(p.prefillMs)),
     line('  prefill queue and waves (ms)', ms(s.ttftMs - p.admissionMs - p.joinMs - p.prefillMs - p.overheadMs - p.frontendMs)),
     ...(p.openingWaveMs !== 0
-      ? [line("    benchmark's opening wave (ms)", `${ms(p.openingWaveMs)} (${+(s.params.sync_share * 100).toPrecision(3)}% of the requests arrive all at once; --opening-wave 0: a steady state)`)]
+      ? [line("    benchmark's opening wave (ms)", `${ms(p.openingWaveMs)} (${openingWaveText(s.params.sync_share)}; --opening-wave 0: a steady state)`)]
       : []),
     line('  engine/HTTP overhead (ms)', ms(p.overheadMs)),
     ...(p.frontendMs > 0 ? [line('  API server behind (ms)', `${ms(p.frontendMs)} (it streams at most ${Math.round(frontendTokensPerSecond(s.params)).toLocaleString('en-US')} tokens/s)`)] : []),

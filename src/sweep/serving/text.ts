@@ -6,6 +6,7 @@ import type {EngineLaunch} from './launch.js'
 import type {AggregatedPlan, DisaggregatedPlan, RankedPlan, ServingFigures, ServingSweepResult} from './result.js'
 import {servingLayoutLabel} from './views.js'
 import {HIGH_TOKEN_RATE, HIGH_TOKEN_RATE_RUNS} from '../../serving/simulate.js'
+import {openingWaveText} from '../../engine.js'
 
 const n0 = (v: number) => Math.round(v).toLocaleString('en-US')
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2))
@@ -38,7 +39,7 @@ function header(r: ServingSweepResult): string[] {
     ...r.engines.map((e) => `${e.title} ${e.version} (${e.name}): ${e.band}`),
     ...(t.openingWave === undefined
       ? []
-      : [`opening wave: ${+(t.openingWave * 100).toPrecision(3)}% of the requests arrive all at once (--opening-wave); the error bands come from benchmarks with their own`]),
+      : [`opening wave: ${openingWaveText(t.openingWave)} (--opening-wave); the error bands come from benchmarks with their own`]),
     `${n0(c.layouts)} serving units${skipped.length ? ` (left out without evaluating: ${skipped.join(', ')})` : ''}, ${n0(c.evaluations)} serving evaluations` +
       `${c.phaseSimulations ? `, ${n0(c.phaseSimulations)} phase simulations for disaggregated plans` : ''} in ${r.timing.seconds.toFixed(2)} s (${r.timing.workers > 0 ? `${r.timing.workers} worker threads` : 'in-process'})`,
   ]
