@@ -5,7 +5,7 @@
  * the fit transforms each (positive scales are fitted in log space).
  */
 
-import type {Fp8KvDecode} from './sim/deployment.js'
+import type {Fp8GemmKernel, Fp8KvDecode} from './sim/deployment.js'
 
 export const ENGINE_NAMES = ['trtllm', 'vllm', 'sglang'] as const
 export type EngineName = (typeof ENGINE_NAMES)[number]
@@ -49,6 +49,12 @@ export interface EngineParams {
    * ('bf16-bandwidth': a kernel that reads FP8 as fast as its BF16 kernel reads BF16; src/sim/fp8-kv-decode.ts).
    */
   fp8_kv_decode: Fp8KvDecode
+  /**
+   * How the engine's compute-bound FP8 GEMMs are timed: by the tables' FP8 rows ('measured'; SGLang's
+   * kernels), or at the BF16 rows' share of the peak where that is faster ('bf16-efficiency': an engine
+   * calling cuBLASLt or its own tuned kernels; src/sim/fp8-gemm.ts). Memory-bound GEMMs read the FP8 rows either way.
+   */
+  fp8_gemm: Fp8GemmKernel
   /** A full KV pool: `preempt` running requests and recompute them later, admitting new ones when their prompt fits (vLLM; src/serving/mean-field.ts pausedShare), or make new requests `wait` for whole requests to finish (TensorRT-LLM's guaranteed-no-evict scheduler, SGLang's admission by free tokens). */
   kv_pool_full: KvPoolFull
   /** Fixed time of every step (scheduling, launch; CUDA graphs in decode-only steps), ms. */
@@ -110,6 +116,7 @@ export type FittedParamName = Exclude<
   | 'reserves_full_kv'
   | 'kv_dtype_from_checkpoint'
   | 'fp8_kv_decode'
+  | 'fp8_gemm'
   | 'kv_pool_full'
   | 'host_us_per_request'
   | 'frontend_us_per_output_token'
@@ -258,7 +265,7 @@ export interface Engine {
  * means: a user's file without them (an earlier fit) takes the bundled engine's values
  * (src/io/engines.ts).
  */
-export const LATER_PARAMS = {kv_dtype_from_checkpoint: false, fp8_kv_decode: 'measured', host_us_per_request: 0, frontend_us_per_output_token: 0, mixed_chunk: true} as const satisfies Partial<EngineParams>
+export const LATER_PARAMS = {kv_dtype_from_checkpoint: false, fp8_kv_decode: 'measured', fp8_gemm: 'measured', host_us_per_request: 0, frontend_us_per_output_token: 0, mixed_chunk: true} as const satisfies Partial<EngineParams>
 
 /**
  * A forward's time, ms, from its kernels' `kernelMs` and the engine's fixed

@@ -89,10 +89,10 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
         run = byKey.get(key)
       }
       if (!run) {
-        // The fitted parameters are not known yet; what the step costs depend on (the KV dtype the engine picks, its FP8-KV kernel) is.
+        // The fitted parameters are not known yet; what the step costs depend on (the KV dtype the engine picks, its FP8-KV and FP8 GEMM kernels) is.
         const loaded = rowEngine(row)
         const {params: rowParams, gpuDefaults} = loaded
-        const kernels = {kv_dtype_from_checkpoint: rowParams.kv_dtype_from_checkpoint, fp8_kv_decode: rowParams.fp8_kv_decode}
+        const kernels = {kv_dtype_from_checkpoint: rowParams.kv_dtype_from_checkpoint, fp8_kv_decode: rowParams.fp8_kv_decode, fp8_gemm: rowParams.fp8_gemm}
         const placeholder = {name: engine, params: {max_prefill_tokens: 0, ...kernels} as EngineParams, ...(gpuDefaults ? {gpuDefaults} : {})}
         // The step budget is not fitted: the row's, else its launch configuration's, else the engine's (at predict time).
         const maxPrefillTokens = rowStepBudget(row, loaded, gpu, model)?.tokens

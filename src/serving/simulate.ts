@@ -75,7 +75,7 @@ const curveCache = new WeakMap<TableSet, Map<string, {curves: TokenCurves; warni
 
 /** What a layout's token curves depend on: everything of the deployment but the requests' lengths. */
 function layoutKey(model: ModelSpec, d: Deployment, gpu: GpuSpec, profile: Profile): string {
-  return [model.source, model.name, gpu.name, profile.name, JSON.stringify(profile.switches), d.worldSize, d.nodes, d.tp, d.moeEp, d.moeDistribution, d.fp8Gemm, d.weightFormat, d.fp8Kv, d.fp8KvDecode, d.deepep].join('|')
+  return [model.source, model.name, gpu.name, profile.name, JSON.stringify(profile.switches), d.worldSize, d.nodes, d.tp, d.moeEp, d.moeDistribution, d.fp8Gemm, d.weightFormat, d.fp8Kv, d.fp8KvDecode, d.fp8GemmKernel, d.deepep].join('|')
 }
 
 /** The deployment with the serving options' MoE expert parallelism, when they give one. */
@@ -284,7 +284,10 @@ export function servingProblem(
   const gpuDefaults = gpuDefaultsOn(opts.engine.gpuDefaults, gpu, opts.engineVersion, modelIdentity(model))
   const kvFp8Reason = engineKvFp8(model, withEp, gpu, profile, opts.engine.params, gpuDefaults.kvCacheFp8)
   // The KV cache in FP8, as asked or as the engine picks it, decoded by the engine's FP8 kernel.
-  const served = kvFp8Reason ? Object.assign({}, withEp, {fp8Kv: true, fp8KvDecode: opts.engine.params.fp8_kv_decode ?? 'measured'}) : withEp
+  const withKv = kvFp8Reason ? Object.assign({}, withEp, {fp8Kv: true, fp8KvDecode: opts.engine.params.fp8_kv_decode ?? 'measured'}) : withEp
+  // Its compute-bound FP8 GEMMs by its own kernels where they beat the tables' (src/sim/fp8-gemm.ts).
+  const fp8GemmKernel = opts.engine.params.fp8_gemm ?? 'measured'
+  const served = fp8GemmKernel === 'measured' ? withKv : Object.assign({}, withKv, {fp8GemmKernel})
   const {cost, warnings: lookupWarnings} = stepCostFor(model, served, gpu, tables, profile, options)
   if (opts.mixedChunk !== undefined) {
     gpuDefaults.values.mixed_chunk = opts.mixedChunk

@@ -4,7 +4,7 @@ import {shardShapes, type ShardShapes} from '../cost/shapes.js'
 import {computeSeconds, datasheetStreamSeconds, gemmFlops, transferSeconds} from '../cost/units.js'
 import type {ModelSpec} from '../model/types.js'
 import type {ProfileSwitches} from '../profile.js'
-import {MfuResolver, type Interpolator} from '../tables/resolver.js'
+import {MfuResolver, type GemmDtype, type Interpolator} from '../tables/resolver.js'
 import {effectiveRates, gpuTableKey, type GpuRates, type GpuSpec} from '../hardware/gpu.js'
 import {defaultInterpolator} from '../tables/interpolate/index.js'
 import type {MfuLookup, TableSet} from '../tables/types.js'
@@ -12,12 +12,15 @@ import type {Deployment} from './deployment.js'
 import type {Step} from './result.js'
 import type {WeightFormat} from './weight-format.js'
 import {narrowWeightsSeconds} from './narrow-weights.js'
+import {gemmMfu} from './fp8-gemm.js'
 
 /** What times a GEMM: the tables (by dtype), the peak and the bytes per weight of its format. */
 export interface GemmReading {
   mfu: MfuResolver
   gemmPeak: number
   weightBytes: number
+  /** The tables' dtype it reads (fp8: an engine's own FP8 kernel may beat them, src/sim/fp8-gemm.ts). */
+  dtype: GemmDtype
 }
 
 export interface SimContext {
@@ -59,7 +62,7 @@ export function makeContext(model: ModelSpec, d: Deployment, spec: GpuSpec, swit
     linearTpShard: switches.linearTpShard,
   })
   const attention = weights.attention
-  const gemm: GemmReading = {mfu, gemmPeak: weights.gemmPeak, weightBytes: shapes.weightBytes}
+  const gemm: GemmReading = {mfu, gemmPeak: weights.gemmPeak, weightBytes: shapes.weightBytes, dtype: weights.tableDtype}
   return {
     model,
     d,
@@ -69,8 +72,8 @@ export function makeContext(model: ModelSpec, d: Deployment, spec: GpuSpec, swit
     switches,
     mfu,
     gemm,
-    attentionGemm: attention ? {mfu: mfu.withGemmDtype(attention.tableDtype), gemmPeak: attention.gemmPeak, weightBytes: shapes.attentionWeightBytes} : gemm,
-    lmHeadGemm: weights.bits === 16 ? gemm : {mfu: mfu.withGemmDtype('bf16'), gemmPeak: spec.fp16Tflops, weightBytes: 2},
+    attentionGemm: attention ? {mfu: mfu.withGemmDtype(attention.tableDtype), gemmPeak: attention.gemmPeak, weightBytes: shapes.attentionWeightBytes, dtype: attention.tableDtype} : gemm,
+    lmHeadGemm: weights.bits === 16 ? gemm : {mfu: mfu.withGemmDtype('bf16'), gemmPeak: spec.fp16Tflops, weightBytes: 2, dtype: 'bf16'},
     moe: moeLayoutOf(model, d, switches),
   }
 }
@@ -113,7 +116,7 @@ export function gemmStep(ctx: SimContext, id: string, m: number, k: number, n: n
   const flops = gemmFlops(m, k, n)
   // Weights in the GEMM's format, activations in and out at 2 bytes.
   const bytes = k * n * g.weightBytes + m * k * 2 + m * n * 2
-  const mfu: MfuLookup = g.mfu.gemm(m, k, n, {flops, bytes, peakTflops: g.gemmPeak})
+  const mfu: MfuLookup = gemmMfu(ctx, g, m, k, n, {flops, bytes, peakTflops: g.gemmPeak})
   const table = secondsForGflops(ctx, flops / 1e9, g.gemmPeak, mfu.value)
   const measured = narrowWeightsSeconds(ctx, table, mfu, {weights: k * n, weightBytes: g.weightBytes, otherBytes: m * k * 2 + m * n * 2, flops, peakTflops: g.gemmPeak})
   const seconds = ctx.switches.weightStreamFloor ? Math.max(measured, weightStreamSeconds(ctx, k * n * g.weightBytes)) : measured

@@ -6,6 +6,9 @@ export type SimMode = 'both' | 'prefill' | 'decode'
 /** How FP8-KV decode attention is timed (Deployment.fp8KvDecode). */
 export type Fp8KvDecode = 'measured' | 'bf16-bandwidth'
 
+/** How a compute-bound FP8 GEMM is timed (Deployment.fp8GemmKernel). */
+export type Fp8GemmKernel = 'measured' | 'bf16-efficiency'
+
 export interface Deployment {
   worldSize: number
   nodes: number
@@ -19,6 +22,11 @@ export interface Deployment {
    * engine's that reads FP8 at the pace its BF16 kernel reads BF16 ('bf16-bandwidth'; src/sim/fp8-kv-decode.ts).
    */
   fp8KvDecode?: Fp8KvDecode
+  /**
+   * Whose FP8 GEMM kernel times a compute-bound FP8 GEMM: the tables' own ('measured', the default) or an
+   * engine's that reaches the BF16 kernel's share of the peak ('bf16-efficiency'; src/sim/fp8-gemm.ts).
+   */
+  fp8GemmKernel?: Fp8GemmKernel
   deepep: boolean
   tbo: boolean
   /** Share of SMs left to compute while TBO communicates (default 108/132). */

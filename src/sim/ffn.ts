@@ -6,6 +6,7 @@ import {DEFAULT_MOE_DISTRIBUTION} from './moe-routing.js'
 import {gemmStep, rooflineBound, rooflineFloors, secondsForGflops, type SimContext} from './context.js'
 import type {Step} from './result.js'
 import {narrowWeightsSeconds} from './narrow-weights.js'
+import {gemmMfu} from './fp8-gemm.js'
 
 /**
  * Expert weights a MoE layer reads for `tokens` tokens per GPU. The
@@ -53,7 +54,7 @@ function denseModelFfn(ctx: SimContext, m: number): Step {
   const denseFix = ctx.switches.denseFfnTpShard
   const loadBytes = s.weightBytes * 3 * D * s.itp * (denseFix ? 1 : 1 / Math.floor(d.worldSize / d.tp))
   const n = Math.floor((model.ffn.intermediate * 2) / (denseFix ? d.tp : d.worldSize))
-  const mfu = ctx.mfu.gemm(m, D, n, {flops: gflops * 1e9, bytes: loadBytes, peakTflops: ctx.gemm.gemmPeak})
+  const mfu = gemmMfu(ctx, ctx.gemm, m, D, n, {flops: gflops * 1e9, bytes: loadBytes, peakTflops: ctx.gemm.gemmPeak})
   return ffnStep(ctx, gflops, loadBytes, mfu, {m, k: D, n})
 }
 

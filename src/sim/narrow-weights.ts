@@ -56,7 +56,7 @@ export interface KernelWork {
 export function narrowWeightsSeconds(ctx: SimContext, tableSeconds: number, lookup: MfuLookup, w: KernelWork): number {
   // BF16 weights are as wide as any table: no lookup of the table's bytes on the common path.
   if (!ctx.switches.weightOnlyBytes || w.weightBytes >= 2) return tableSeconds
-  const tableBytes = tableWeightBytes(ctx, lookup.table)
+  const tableBytes = lookup.weightBytes ?? tableWeightBytes(ctx, lookup.table)
   if (tableBytes === undefined || tableBytes <= w.weightBytes) return tableSeconds
   const share = (w.weights * w.weightBytes + w.otherBytes) / (w.weights * tableBytes + w.otherBytes)
   const compute = computeSeconds(w.flops / 1e9, w.peakTflops, ctx.gpu.defaultMfu, ctx.switches.unitsFix)

@@ -26,6 +26,8 @@ export interface Provenance {
 
 export interface MfuLookup extends Provenance {
   value: number
+  /** Bytes per weight of the kernel the value stands for, where not its table's (an FP8 kernel read off BF16 rows, src/sim/fp8-gemm.ts). */
+  weightBytes?: number
 }
 
 /** A warning is data in the result, not a print. */

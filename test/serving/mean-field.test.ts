@@ -36,6 +36,7 @@ const BARE: EngineParams = {
   reserves_full_kv: false,
   kv_dtype_from_checkpoint: false,
   fp8_kv_decode: 'measured',
+  fp8_gemm: 'measured',
   kv_pool_full: 'wait',
   step_overhead_ms: 0,
   mixed_step_overhead_ms: 0,

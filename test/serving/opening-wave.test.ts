@@ -59,7 +59,9 @@ describe('--opening-wave: the share of requests in the benchmark opening burst',
   it('the text report names the wave and the flag that leaves it out', async () => {
     const args = ['simulate', '--serving', '--model', 'llama-3.1-8b', '--gpu', 'H200-SXM', '--fp8-gemm', '--isl', '4000', '--osl', '2000', '--concurrency', '128', '--engine', 'vllm']
     const fitted = await runCli(args)
-    expect(fitted.stdout).toMatch(/ {4}benchmark's opening wave \(ms\) +\d+ \(10% of the requests arrive all at once; --opening-wave 0: a steady state\)/)
+    // The share is vLLM's fitted sync_share, to three figures.
+    const share = String(+(100 * Number(loadEngine('vllm').params.sync_share)).toPrecision(3)).replace('.', '\\.')
+    expect(fitted.stdout).toMatch(new RegExp(` {4}benchmark's opening wave \\(ms\\) +\\d+ \\(${share}% of the requests arrive all at once; --opening-wave 0: a steady state\\)`))
     expect(fitted.stdout).not.toMatch(/which no measured run checks/)
     const steady = await runCli([...args, '--opening-wave', '0'])
     expect(steady.stdout).not.toMatch(/opening wave \(ms\)/)

@@ -1,11 +1,9 @@
 /** FP8-KV decode attention timed by the tables' own kernel, or by an engine's that reads FP8 at the BF16 kernel's bandwidth. */
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {engineFilePath, loadEngine} from '../../src/io/engines.js'
+import {loadEngine} from '../../src/io/engines.js'
 import {loadSimInputs} from '../../src/io/inputs.js'
 import {servingProblem} from '../../src/serving/simulate.js'
+import {valueWithout} from '../helpers/engine-file.js'
 import {DEFAULT_DEPLOYMENT, type Deployment, type Fp8KvDecode} from '../../src/sim/deployment.js'
 import {simulate} from '../../src/sim/simulate.js'
 
@@ -73,14 +71,6 @@ describe('FP8-KV decode attention', () => {
   })
 
   it('a user engine file written before the parameter existed takes the bundled value', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'infersim-fp8-kv-decode-'))
-    try {
-      const f = JSON.parse(readFileSync(engineFilePath('trtllm'), 'utf8'))
-      delete f.parameters.fp8_kv_decode
-      writeFileSync(path.join(dir, 'trtllm.json'), JSON.stringify(f))
-      expect(loadEngine('trtllm', dir).params.fp8_kv_decode).toBe('bf16-bandwidth')
-    } finally {
-      rmSync(dir, {recursive: true, force: true})
-    }
+    expect(valueWithout('trtllm', 'fp8_kv_decode')).toBe('bf16-bandwidth')
   })
 })

@@ -1,0 +1,50 @@
+/** Which kernel times a compute-bound FP8 GEMM: the tables' own, or an engine's that reaches the BF16 kernel's share of the peak. */
+import {transferSeconds} from '../cost/units.js'
+import type {KernelWork, MfuResolver} from '../tables/resolver.js'
+import type {MfuLookup} from '../tables/types.js'
+import type {GemmReading, SimContext} from './context.js'
+
+/** The BF16 lookups of a GEMM reading's resolver, made once per resolver. */
+const bf16Siblings = new WeakMap<MfuResolver, MfuResolver>()
+const bf16Of = (mfu: MfuResolver): MfuResolver => {
+  let sibling = bf16Siblings.get(mfu)
+  if (!sibling) bf16Siblings.set(mfu, (sibling = mfu.withGemmDtype('bf16')))
+  return sibling
+}
+
+/**
+ * The MFU of one GEMM of `m` x `k` by `k` x `n` in the reading's format.
+ *
+ * The FP8 GEMM rows of the bundled tables are the collecting engine's
+ * kernels: SGLang's `fp8_scaled_mm` (its own CUTLASS build) and DeepGEMM.
+ * Where a GEMM is compute-bound, an engine that calls cuBLASLt or its own
+ * tuned CUTLASS kernels runs it faster: SGLang's maintainers measured
+ * `torch._scaled_mm` (cuBLASLt) 15-34% faster than `fp8_scaled_mm` on
+ * H100 at prefill shapes (1,351-1,520 TFLOP/s, 68-77% of the FP8 peak;
+ * sgl-project/sglang pull request 34318), the share of the peak the BF16
+ * rows (cuBLAS, through torch.nn.functional.linear) reach at those shapes.
+ * On Blackwell the gap is wider (B200, 7,168 x 2,048 at 2,048 tokens: 36%
+ * of the FP8 peak against 64% of the BF16 peak).
+ *
+ * An engine with such kernels (`fp8GemmKernel` 'bf16-efficiency') is
+ * charged, for a compute-bound FP8 GEMM, the BF16 row's share of the peak
+ * where it is higher: the BF16 time over the peaks' ratio. A memory-bound
+ * GEMM (decode) keeps the FP8 row: there the measured runs decode at the
+ * tables' pace or slower (TensorRT-LLM's FP8 Qwen3-32B on H100; vLLM's
+ * TPOT with a GPU held out got worse at the BF16 pace).
+ *
+ * @example
+ * // H200, 8,192 x 8,192 by 8,192 x 51,200: the FP8 row 53.4% of 1,978 TFLOP/s (6.50 ms), the BF16 row 69.3% of 989
+ * gemmMfu(ctx, ctx.gemm, 8192, 8192, 51200, work).value // 'measured': 0.534; 'bf16-efficiency': 0.693 (5.01 ms)
+ */
+export function gemmMfu(ctx: SimContext, g: GemmReading, m: number, k: number, n: number, work: KernelWork): MfuLookup {
+  const own = g.mfu.gemm(m, k, n, work)
+  if (ctx.d.fp8GemmKernel !== 'bf16-efficiency' || g.dtype !== 'fp8' || own.kind === 'fallback') return own
+  // A GPU without FP8 tensor cores runs FP8 weights at the BF16 pace: nothing to borrow.
+  if (!(ctx.gpu.fp8Tflops > ctx.gpu.fp16Tflops)) return own
+  // Compute-bound as rooflineBound reads it: its FLOPs at the FP8 peak take longer than its bytes.
+  if (work.flops / (g.gemmPeak * 1e12) < transferSeconds(work.bytes, ctx.gpu.memBw)) return own
+  const bf16 = bf16Of(g.mfu).gemm(m, k, n, {...work, peakTflops: ctx.gpu.fp16Tflops})
+  if (bf16.kind === 'fallback' || bf16.value <= own.value) return own
+  return {...bf16, weightBytes: 1, note: `an FP8 kernel at the BF16 kernel's share of the peak${bf16.note ? `; ${bf16.note}` : ''}`}
+}

@@ -1,0 +1,76 @@
+/** Compute-bound FP8 GEMMs timed by the tables' own kernel, or by an engine's that reaches the BF16 kernel's share of the peak. */
+import {describe, expect, it} from 'vitest'
+import {loadEngine} from '../../src/io/engines.js'
+import {loadSimInputs} from '../../src/io/inputs.js'
+import {servingProblem} from '../../src/serving/simulate.js'
+import {makeContext, makeResolver, gemmStep} from '../../src/sim/context.js'
+import {valueWithout} from '../helpers/engine-file.js'
+import {DEFAULT_DEPLOYMENT, type Deployment} from '../../src/sim/deployment.js'
+import {resolveWeightFormat} from '../../src/sim/weight-format.js'
+
+// AIConfigurator gemm_perf, SGLang 0.5.14 (bench_data/gemm/<gpu>/data.csv and bf16.csv, latency in us):
+// H200, 8,192 tokens x 8,192 by 8,192 x 51,200: FP8 6,501 us, BF16 10,020 us; 64 tokens: FP8 110.1 us, BF16 214 us.
+// B200, 2,048 tokens x 7,168 by 7,168 x 2,048: FP8 37.52 us, BF16 41.5 us.
+// Peaks (data/gpus.json, datasheets): H200 BF16 989, FP8 1,978 TFLOP/s; B200 2,250 and 4,500.
+
+function gemmUs(model: string, gpu: string, d: Partial<Deployment>, m: number, k: number, n: number) {
+  const inputs = loadSimInputs({model, gpu, profile: 'default'})
+  const deployment: Deployment = {...DEFAULT_DEPLOYMENT, worldSize: 1, tp: 1, ...d}
+  const weights = resolveWeightFormat(inputs.model, deployment, inputs.gpu, inputs.profile.switches)
+  const resolver = makeResolver(inputs.tables, inputs.gpu, inputs.profile.switches, weights)
+  const ctx = makeContext(inputs.model, deployment, inputs.gpu, inputs.profile.switches, resolver, weights)
+  return gemmStep(ctx, 'gemm', m, k, n).seconds * 1e6
+}
+
+describe('FP8 GEMM kernel', () => {
+  it('reads the FP8 row as measured by default', () => {
+    expect(gemmUs('llama-3.1-70b-fp8', 'H200-SXM', {}, 8192, 8192, 51200)).toBeCloseTo(6501, -1)
+    expect(gemmUs('llama-3.1-70b-fp8', 'H200-SXM', {fp8GemmKernel: 'measured'}, 8192, 8192, 51200)).toBeCloseTo(6501, -1)
+  })
+
+  it("an engine's own FP8 kernel runs a compute-bound GEMM at the BF16 row's share of the peak: the BF16 time over the peaks' ratio", () => {
+    // 10,020 us x 989 / 1,978 = 5,010 us.
+    expect(gemmUs('llama-3.1-70b-fp8', 'H200-SXM', {fp8GemmKernel: 'bf16-efficiency'}, 8192, 8192, 51200)).toBeCloseTo(5010, -1)
+    // B200: 41.5 us x 2,250 / 4,500 = 20.75 us, against 37.52 us for the FP8 row.
+    expect(gemmUs('llama-3.1-70b-fp8', 'B200-SXM', {fp8GemmKernel: 'bf16-efficiency'}, 2048, 7168, 2048)).toBeCloseTo(20.75, 1)
+  })
+
+  it('leaves a memory-bound GEMM (decode) at its FP8 row', () => {
+    // 64 tokens: 2 x 64 x 8192 x 51200 FLOPs take 27 us at the FP8 peak, 419 MB of FP8 weights 109 us at 3.84 TB/s.
+    expect(gemmUs('llama-3.1-70b-fp8', 'H200-SXM', {fp8GemmKernel: 'bf16-efficiency'}, 64, 8192, 51200)).toBeCloseTo(110.1, 0)
+  })
+
+  it('leaves BF16 weights, and a GPU without FP8 tensor cores, as they are', () => {
+    const bf16 = gemmUs('llama-3.1-70b', 'H200-SXM', {}, 8192, 8192, 51200)
+    expect(gemmUs('llama-3.1-70b', 'H200-SXM', {fp8GemmKernel: 'bf16-efficiency'}, 8192, 8192, 51200)).toBe(bf16)
+    // The row's 10,020 us, to the rounding of its MFU column (0.6931).
+    expect(Math.abs(bf16 / 10020 - 1)).toBeLessThan(0.001)
+    const a100 = (d: Partial<Deployment>) => gemmUs('llama-3.1-70b-fp8', 'A100-SXM', d, 8192, 8192, 8192)
+    expect(a100({fp8GemmKernel: 'bf16-efficiency'})).toBe(a100({}))
+  })
+
+  it("serving takes the engine file's kernel: vLLM's own FP8 GEMMs in prefill, the tables' in decode and for SGLang and TensorRT-LLM", () => {
+    const gemmMs = (model: string, engine: string, fp8Gemm?: 'measured' | 'bf16-efficiency') => {
+      const inputs = loadSimInputs({model, gpu: 'H200-SXM', profile: 'default'})
+      const e = loadEngine(engine)
+      const withKernel = fp8Gemm ? {...e, params: {...e.params, fp8_gemm: fp8Gemm}} : e
+      const d: Deployment = {...DEFAULT_DEPLOYMENT, worldSize: 1, tp: 1, isl: 8192, osl: 1024}
+      const p = servingProblem(inputs.model, d, inputs.gpu, inputs.tables, inputs.profile, {concurrency: 8, engine: withKernel})
+      return {prefill: p.cost.gemmSeconds(8192) * 1e3, decode: p.cost.gemmSeconds(8) * 1e3}
+    }
+    expect(loadEngine('vllm').params.fp8_gemm).toBe('bf16-efficiency')
+    expect(loadEngine('sglang').params.fp8_gemm).toBe('measured')
+    expect(loadEngine('trtllm').params.fp8_gemm).toBe('measured')
+    const own = gemmMs('llama-3.1-70b-fp8', 'vllm'), tables = gemmMs('llama-3.1-70b-fp8', 'vllm', 'measured')
+    // The FP8 rows reach 53-67% of the FP8 peak at these prefill shapes, the BF16 rows 69-78% of theirs.
+    expect(own.prefill / tables.prefill).toBeLessThan(0.95)
+    expect(own.prefill / tables.prefill).toBeGreaterThan(0.7)
+    expect(own.decode).toBe(tables.decode)
+    expect(gemmMs('llama-3.1-70b-fp8', 'sglang').prefill).toBe(gemmMs('llama-3.1-70b-fp8', 'sglang', 'measured').prefill)
+    expect(gemmMs('llama-3.1-70b', 'vllm').prefill).toBe(gemmMs('llama-3.1-70b', 'vllm', 'measured').prefill)
+  })
+
+  it('a user engine file written before the parameter existed takes the bundled value', () => {
+    expect(valueWithout('vllm', 'fp8_gemm')).toBe('bf16-efficiency')
+  })
+})
