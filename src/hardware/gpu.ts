@@ -49,6 +49,8 @@ export interface GpuRates {
   rdmaBw: number
   /** GPUs one NVLink domain joins where it is wider than a node (GB200 NVL72: 72); undefined: a node. */
   nvlinkDomain: number | undefined
+  /** Its compute capability, where its spec gives one (9.0 Hopper, 10.0 Blackwell). */
+  computeCapability: number | undefined
 }
 
 export function effectiveRates(gpu: GpuSpec): GpuRates {
@@ -62,6 +64,7 @@ export function effectiveRates(gpu: GpuSpec): GpuRates {
     nvlinkBw: gpu.nvlinkGBs * gpu.nvlinkEfficiency * gpu.nvlinkDirectionFactor,
     rdmaBw: gpu.rdmaGBs * gpu.rdmaEfficiency,
     nvlinkDomain: gpu.nvlinkDomain,
+    computeCapability: gpu.computeCapability,
   }
 }
 

@@ -24,7 +24,8 @@ const bf16Of = (mfu: MfuResolver): MfuResolver => {
  * sgl-project/sglang pull request 34318), the share of the peak the BF16
  * rows (cuBLAS, through torch.nn.functional.linear) reach at those shapes.
  * On Blackwell the gap is wider (B200, 7,168 x 2,048 at 2,048 tokens: 36%
- * of the FP8 peak against 64% of the BF16 peak).
+ * of the FP8 peak against 64% of the BF16 peak). Ada (L40S) is left to the
+ * tables: there SGLang's kernel measured faster than vLLM's (pull request 6756).
  *
  * An engine with such kernels (`fp8GemmKernel` 'bf16-efficiency') is
  * charged, for a compute-bound FP8 GEMM, the BF16 row's share of the peak
@@ -40,8 +41,9 @@ const bf16Of = (mfu: MfuResolver): MfuResolver => {
 export function gemmMfu(ctx: SimContext, g: GemmReading, m: number, k: number, n: number, work: KernelWork): MfuLookup {
   const own = g.mfu.gemm(m, k, n, work)
   if (ctx.d.fp8GemmKernel !== 'bf16-efficiency' || g.dtype !== 'fp8' || own.kind === 'fallback') return own
-  // A GPU without FP8 tensor cores runs FP8 weights at the BF16 pace: nothing to borrow.
-  if (!(ctx.gpu.fp8Tflops > ctx.gpu.fp16Tflops)) return own
+  // Hopper and newer, where the measurements are: on Ada (L40S) SGLang's FP8 kernel measured faster than vLLM's at 128
+  // tokens and more (sgl-project/sglang pull request 6756), and a GPU without FP8 tensor cores runs FP8 weights at the BF16 pace.
+  if (!((ctx.gpu.computeCapability ?? 0) >= 9) || !(ctx.gpu.fp8Tflops > ctx.gpu.fp16Tflops)) return own
   // Compute-bound as rooflineBound reads it: its FLOPs at the FP8 peak take longer than its bytes.
   if (work.flops / (g.gemmPeak * 1e12) < transferSeconds(work.bytes, ctx.gpu.memBw)) return own
   const bf16 = bf16Of(g.mfu).gemm(m, k, n, {...work, peakTflops: ctx.gpu.fp16Tflops})

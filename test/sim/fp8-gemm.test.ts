@@ -40,13 +40,16 @@ describe('FP8 GEMM kernel', () => {
     expect(gemmUs('llama-3.1-70b-fp8', 'H200-SXM', {fp8GemmKernel: 'bf16-efficiency'}, 64, 8192, 51200)).toBeCloseTo(110.1, 0)
   })
 
-  it('leaves BF16 weights, and a GPU without FP8 tensor cores, as they are', () => {
+  it('leaves BF16 weights, a GPU without FP8 tensor cores and one before Hopper as they are', () => {
     const bf16 = gemmUs('llama-3.1-70b', 'H200-SXM', {}, 8192, 8192, 51200)
     expect(gemmUs('llama-3.1-70b', 'H200-SXM', {fp8GemmKernel: 'bf16-efficiency'}, 8192, 8192, 51200)).toBe(bf16)
     // The row's 10,020 us, to the rounding of its MFU column (0.6931).
     expect(Math.abs(bf16 / 10020 - 1)).toBeLessThan(0.001)
     const a100 = (d: Partial<Deployment>) => gemmUs('llama-3.1-70b-fp8', 'A100-SXM', d, 8192, 8192, 8192)
     expect(a100({fp8GemmKernel: 'bf16-efficiency'})).toBe(a100({}))
+    // Ada is left to the tables as well: L40S, 2,048 tokens x 7,168 by 7,168 x 2,048, FP8 row 40% of its peak, BF16 row 68% of its.
+    const l40s = (d: Partial<Deployment>) => gemmUs('llama-3.1-70b-fp8', 'L40S', d, 2048, 7168, 2048)
+    expect(l40s({fp8GemmKernel: 'bf16-efficiency'})).toBe(l40s({}))
   })
 
   it("serving takes the engine file's kernel: vLLM's own FP8 GEMMs in prefill, the tables' in decode and for SGLang and TensorRT-LLM", () => {
