@@ -22,6 +22,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('Step token budget', `${s.maxPrefillTokens} (${BUDGET_SOURCE[s.maxPrefillTokensSource]})`),
     ...(s.gpuDefaults ? [line('Engine defaults here', `${[...Object.entries(s.gpuDefaults.values), ...(s.gpuDefaults.kvCacheFp8 ? [['KV cache', 'fp8']] : [])].map(([k, v]) => `${k} ${v}`).join(', ')} (${s.gpuDefaults.sources.map((t) => t.split('. ')[0]).join('; ')})`)] : []),
     line('KV cache', `${s.kvDtype === 'fp8' ? 'fp8' : "the model's dtype"}${kvReasonText(s.kvFp8Reason, s.engine)}, ${s.kvPoolGiB.toFixed(1)} GiB per GPU`),
+    ...(s.fp8GemmKernel ? [line('FP8 GEMMs', `${s.engine}'s own kernels in prefill, at the BF16 rows' share of the peak where higher (fp8_gemm ${s.fp8GemmKernel}); decode at the FP8 rows`)] : []),
     line('Requests running / KV capacity', `${ms(s.running)} / ${s.kvCapacity}`),
     ...beyondPool(s),
     center('Latency', '-'),

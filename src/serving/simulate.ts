@@ -5,13 +5,14 @@
  */
 import {servingUncertainty, type ServingUncertainty} from './accuracy.js'
 import {usageError} from '../errors.js'
-import type {GpuSpec} from '../hardware/gpu.js'
+import {effectiveRates, type GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec, WeightQuant} from '../model/types.js'
 import type {Profile} from '../profile.js'
 import type {Deployment} from '../sim/deployment.js'
 import type {SimulateOptions} from '../sim/simulate.js'
 import {checkDeployment, modelNoteWarnings} from '../sim/validate.js'
 import {resolveWeightFormat} from '../sim/weight-format.js'
+import {engineFp8Gemm} from '../sim/fp8-gemm.js'
 import {moeLayoutOf} from '../sim/context.js'
 import type {MfuLookup, SimWarning, TableSet} from '../tables/types.js'
 import {servingContext} from './context.js'
@@ -62,6 +63,8 @@ export interface ServingResult extends ServingSolution {
   /** The KV cache's dtype, and why FP8 when it is. */
   kvDtype: 'fp8' | 'model'
   kvFp8Reason?: KvFp8Reason
+  /** Set where the FP8 weights' compute-bound GEMMs (prefill) run the engine's own kernel at the BF16 rows' share of the peak. */
+  fp8GemmKernel?: 'bf16-efficiency'
   commSource: string
   params: EngineParams
   lookups: Record<string, MfuLookup>
@@ -264,6 +267,8 @@ export interface ServingProblem {
   workload: ServingWorkload
   /** Why the KV cache is FP8 (undefined: the model's dtype); the step costs are read at it. */
   kvFp8Reason?: KvFp8Reason
+  /** Set where the FP8 weights' compute-bound GEMMs run the engine's own kernel (src/sim/fp8-gemm.ts). */
+  fp8GemmKernel?: 'bf16-efficiency'
   /** The engine's defaults on this GPU (gpu_defaults), over whatever parameters solve it. */
   gpuDefaults: {values: Partial<EngineParams>; sources: string[]; kvCacheFp8?: boolean}
   warnings: SimWarning[]
@@ -288,6 +293,7 @@ export function servingProblem(
   // Its compute-bound FP8 GEMMs by its own kernels where they beat the tables' (src/sim/fp8-gemm.ts).
   const fp8GemmKernel = opts.engine.params.fp8_gemm ?? 'measured'
   const served = fp8GemmKernel === 'measured' ? withKv : Object.assign({}, withKv, {fp8GemmKernel})
+  const ownFp8Gemm = engineFp8Gemm(served, effectiveRates(gpu), resolveWeightFormat(model, served, gpu, profile.switches).tableDtype)
   const {cost, warnings: lookupWarnings} = stepCostFor(model, served, gpu, tables, profile, options)
   if (opts.mixedChunk !== undefined) {
     gpuDefaults.values.mixed_chunk = opts.mixedChunk
@@ -303,6 +309,7 @@ export function servingProblem(
     cost,
     workload: {concurrency: opts.concurrency, isl: d.isl, osl: d.osl, maxPrefillTokens: budget, tp: d.tp, memGiB: gpu.memGiB, ...(opts.measured ? {measured: true} : {})},
     ...(kvFp8Reason ? {kvFp8Reason} : {}),
+    ...(ownFp8Gemm ? {fp8GemmKernel: 'bf16-efficiency' as const} : {}),
     gpuDefaults,
     warnings: [...modelNoteWarnings(model), ...warnings, ...lookupWarnings],
   }
@@ -317,7 +324,7 @@ export function simulateServing(
   opts: ServingOptions,
   options: SimulateOptions = {},
 ): ServingResult {
-  const {cost, workload, kvFp8Reason, gpuDefaults, warnings} = servingProblem(model, d, gpu, tables, profile, opts, options)
+  const {cost, workload, kvFp8Reason, fp8GemmKernel, gpuDefaults, warnings} = servingProblem(model, d, gpu, tables, profile, opts, options)
   const moe = moeLayoutOf(model, withMoeEp(d, opts), profile.switches)
   const params = withGpuDefaults(opts.engine.params, gpuDefaults.values)
   const budget = workload.maxPrefillTokens
@@ -359,6 +366,7 @@ export function simulateServing(
     moeTp: model.ffn.isMoe ? moe.moeTp : d.tp,
     kvDtype: (kvFp8Reason ? 'fp8' : 'model') as 'fp8' | 'model',
     ...(kvFp8Reason ? {kvFp8Reason} : {}),
+    ...(fp8GemmKernel ? {fp8GemmKernel} : {}),
     commSource: cost.commSource,
     params,
     lookups: cost.lookups,

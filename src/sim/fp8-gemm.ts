@@ -1,8 +1,22 @@
 /** Which kernel times a compute-bound FP8 GEMM: the tables' own, or an engine's that reaches the BF16 kernel's share of the peak. */
 import {transferSeconds} from '../cost/units.js'
-import type {KernelWork, MfuResolver} from '../tables/resolver.js'
+import type {GpuRates} from '../hardware/gpu.js'
+import type {GemmDtype, KernelWork, MfuResolver} from '../tables/resolver.js'
 import type {MfuLookup} from '../tables/types.js'
 import type {GemmReading, SimContext} from './context.js'
+import type {Deployment} from './deployment.js'
+
+/**
+ * Whether a deployment's FP8 GEMMs in `dtype` run the engine's own kernel
+ * (`fp8GemmKernel` 'bf16-efficiency') on this GPU: Hopper and newer, where
+ * the measurements are. On Ada (L40S) SGLang's FP8 kernel measured faster
+ * than vLLM's at 128 tokens and more (sgl-project/sglang pull request 6756),
+ * and a GPU without FP8 tensor cores runs FP8 weights at the BF16 pace.
+ * @example engineFp8Gemm({...d, fp8GemmKernel: 'bf16-efficiency'}, h200Rates, 'fp8') // true; on L40S false
+ */
+export function engineFp8Gemm(d: Pick<Deployment, 'fp8GemmKernel'>, gpu: GpuRates, dtype: GemmDtype): boolean {
+  return d.fp8GemmKernel === 'bf16-efficiency' && dtype === 'fp8' && (gpu.computeCapability ?? 0) >= 9 && gpu.fp8Tflops > gpu.fp16Tflops
+}
 
 /** The BF16 lookups of a GEMM reading's resolver, made once per resolver. */
 const bf16Siblings = new WeakMap<MfuResolver, MfuResolver>()
@@ -40,10 +54,7 @@ const bf16Of = (mfu: MfuResolver): MfuResolver => {
  */
 export function gemmMfu(ctx: SimContext, g: GemmReading, m: number, k: number, n: number, work: KernelWork): MfuLookup {
   const own = g.mfu.gemm(m, k, n, work)
-  if (ctx.d.fp8GemmKernel !== 'bf16-efficiency' || g.dtype !== 'fp8' || own.kind === 'fallback') return own
-  // Hopper and newer, where the measurements are: on Ada (L40S) SGLang's FP8 kernel measured faster than vLLM's at 128
-  // tokens and more (sgl-project/sglang pull request 6756), and a GPU without FP8 tensor cores runs FP8 weights at the BF16 pace.
-  if (!((ctx.gpu.computeCapability ?? 0) >= 9) || !(ctx.gpu.fp8Tflops > ctx.gpu.fp16Tflops)) return own
+  if (!engineFp8Gemm(ctx.d, ctx.gpu, g.dtype) || own.kind === 'fallback') return own
   // Compute-bound as rooflineBound reads it: its FLOPs at the FP8 peak take longer than its bytes.
   if (work.flops / (g.gemmPeak * 1e12) < transferSeconds(work.bytes, ctx.gpu.memBw)) return own
   const bf16 = bf16Of(g.mfu).gemm(m, k, n, {...work, peakTflops: ctx.gpu.fp16Tflops})

@@ -2,7 +2,8 @@
 import {describe, expect, it} from 'vitest'
 import {loadEngine} from '../../src/io/engines.js'
 import {loadSimInputs} from '../../src/io/inputs.js'
-import {servingProblem} from '../../src/serving/simulate.js'
+import {servingProblem, simulateServing} from '../../src/serving/simulate.js'
+import {renderServing} from '../../src/report/serving.js'
 import {makeContext, makeResolver, gemmStep} from '../../src/sim/context.js'
 import {valueWithout} from '../helpers/engine-file.js'
 import {DEFAULT_DEPLOYMENT, type Deployment} from '../../src/sim/deployment.js'
@@ -75,5 +76,21 @@ describe('FP8 GEMM kernel', () => {
 
   it('a user engine file written before the parameter existed takes the bundled value', () => {
     expect(valueWithout('vllm', 'fp8_gemm')).toBe('bf16-efficiency')
+  })
+
+  it('the serving result and report say where the engine runs its own FP8 GEMMs', () => {
+    const serve = (model: string, gpu: string, engine: string, worldSize: number) => {
+      const inputs = loadSimInputs({model, gpu, profile: 'default'})
+      const d: Deployment = {...DEFAULT_DEPLOYMENT, worldSize, tp: worldSize, isl: 2048, osl: 256}
+      return simulateServing(inputs.model, d, inputs.gpu, inputs.tables, inputs.profile, {concurrency: 4, engine: loadEngine(engine)})
+    }
+    const vllm = serve('llama-3.1-70b-fp8', 'H200-SXM', 'vllm', 1)
+    expect(vllm.fp8GemmKernel).toBe('bf16-efficiency')
+    expect(renderServing(vllm).some((l) => /^FP8 GEMMs +vllm's own kernels in prefill/.test(l))).toBe(true)
+    // The tables' own kernels (SGLang), BF16 weights, and a GPU before Hopper: nothing to say.
+    for (const r of [serve('llama-3.1-70b-fp8', 'H200-SXM', 'sglang', 1), serve('llama-3.1-70b', 'H200-SXM', 'vllm', 2), serve('llama-3.1-70b-fp8', 'L40S', 'vllm', 4)]) {
+      expect(r.fp8GemmKernel).toBeUndefined()
+      expect(renderServing(r).some((l) => l.startsWith('FP8 GEMMs'))).toBe(false)
+    }
   })
 })
