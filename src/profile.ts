@@ -95,7 +95,9 @@ const COMPAT: ProfileSwitches = {
 /**
  * Default-profile switch values, settled by `infersim calibrate --ablate` over
  * every shipped measurement (2,586 rows); the evidence per switch is in
- * docs/profiles.md. Switches that change no shipped row stay off.
+ * docs/profiles.md. Switches that change no shipped row stay off unless a
+ * measurement added for them says otherwise (rooflineFallback: the decode
+ * tables left out in turn).
  */
 const DEFAULT: ProfileSwitches = {
   unitsFix: true,
@@ -104,7 +106,7 @@ const DEFAULT: ProfileSwitches = {
   mlaCoreUsesHtp: true,
   hybridPrefillScale: false,
   denseFfnTpShard: false,
-  rooflineFallback: false,
+  rooflineFallback: true,
   measuredComm: true,
   layoutCollectives: true,
   activeExpertsOnly: true,
