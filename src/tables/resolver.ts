@@ -175,11 +175,11 @@ export class MfuResolver {
   decodeAttention(path: string, batch: number, kvLen: number, fp8Kv: boolean, work?: KernelWork): MfuLookup {
     const found = this.decodeAttentionRow(path, batch, kvLen, fp8Kv)
     if (found) return fp8Kv ? this.fp8KvAtMostBf16(path, batch, kvLen, found) : found
-    const table = this.options.tables.get(path)
-    if (fp8Kv && table && this.interpolates()) {
+    if (fp8Kv && this.interpolates()) {
       const bf16 = this.fp8KvFromBf16(path, batch, kvLen)
       if (bf16) return bf16
     }
+    const table = this.options.tables.get(path)
     const why = table ? `${path} has no ${fp8Kv ? 'fp8' : 'bf16'} KV rows` : `${path} does not exist`
     return (!table && this.lent(work, (r, p) => r.decodeAttention(p(path), batch, kvLen, fp8Kv))) || this.fallback(why, work, !table)
   }
@@ -194,9 +194,10 @@ export class MfuResolver {
   }
 
   /**
-   * FP8-KV decode attention from a table without FP8-KV rows (A100's: no FP8
-   * tensor cores, and its collection timed none): its BF16 rows' time, what
-   * the cap below charges where the FP8-KV rows are slower. The GPUs that have
+   * FP8-KV decode attention where no table of the GPU has FP8-KV rows to read
+   * or borrow (A100's: no FP8 tensor cores, and its collection timed none):
+   * the BF16 rows' time, read or borrowed as for a BF16 cache, what the cap
+   * below charges where the FP8-KV rows are slower. The GPUs that have
    * both take 0.86-1.46x their BF16 time with an FP8 KV cache (H200, median
    * 1.11; grouped-query, 32-256 requests at 2K-8K keys), where the GPU's
    * default MFU on the FLOPs gives a hundredth of it.
@@ -204,7 +205,7 @@ export class MfuResolver {
   private fp8KvFromBf16(path: string, batch: number, kvLen: number): MfuLookup | undefined {
     const bf16 = this.decodeAttentionRow(path, batch, kvLen, false)
     if (!bf16) return undefined
-    this.warn('fp8-kv-rows-missing', `${path} has no FP8-KV rows: FP8-KV decode attention is charged its BF16 rows' time`)
+    this.warn('fp8-kv-rows-missing', `no FP8-KV rows for ${path}: FP8-KV decode attention is charged the BF16 rows' time`)
     return {...bf16, note: `no FP8-KV rows: the BF16 time${bf16.note ? `; ${bf16.note}` : ''}`}
   }
 

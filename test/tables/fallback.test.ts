@@ -48,6 +48,12 @@ describe('kernels no table covers', () => {
     // An engine whose kernel reads FP8 at its BF16 pace (TensorRT-LLM) takes half of it, no less than the FP8 bytes.
     const trt = attentionCore('llama-3.1-70b', 'A100-SXM', 'default', {fp8Kv: true, fp8KvDecode: 'bf16-bandwidth'}).step
     expect(trt.seconds).toBeCloseTo(Math.max(bf16.seconds / 2, trt.memorySeconds!), 12)
+    // A head layout A100 did not measure (Mixtral-8x22B at tp 8: 6 query heads, 1 KV head) borrows the BF16 rows of its neighbour as a BF16 cache would.
+    const tp8 = {worldSize: 8, tp: 8}
+    const borrowedBf16 = attentionCore('mixtral-8x22b', 'A100-SXM', 'default', {...tp8, fp8Kv: false}).step
+    const borrowedFp8 = attentionCore('mixtral-8x22b', 'A100-SXM', 'default', {...tp8, fp8Kv: true}).step
+    expect(borrowedBf16.mfu?.kind).toBe('borrowed')
+    expect(borrowedFp8.seconds).toBe(borrowedBf16.seconds)
     // The compat profile keeps the reference's reading: the GPU's default MFU.
     const compat = attentionCore('llama-3.1-70b', 'A100-SXM', 'infersim', {fp8Kv: true}).step
     expect(compat.mfu?.kind).toBe('fallback')
