@@ -280,10 +280,10 @@ export function engineStepMs(e: EngineParams, f: {requests: number; prefill: boo
 /** Host work of one step with `requests` requests that the GPU's work hides unless it is longer, ms. */
 export const hostStepMs = (e: EngineParams, requests: number): number => ((e.host_us_per_request ?? 0) * requests) / 1000
 
-/** Output tokens a second one replica's API server streams at most (Infinity: no limit). */
 /** How the reports say an opening-wave share (sync_share): "10% of the requests arrive all at once". */
 export const openingWaveText = (share: number) => `${+(share * 100).toPrecision(3)}% of the requests arrive all at once`
 
+/** Output tokens a second one replica's API server streams at most (Infinity: no limit). */
 export const frontendTokensPerSecond = (e: EngineParams): number => 1e6 / (e.frontend_us_per_output_token ?? 0)
 
 /**

@@ -291,9 +291,10 @@ export function servingProblem(
   // The KV cache in FP8, as asked or as the engine picks it, decoded by the engine's FP8 kernel.
   const withKv = kvFp8Reason ? Object.assign({}, withEp, {fp8Kv: true, fp8KvDecode: opts.engine.params.fp8_kv_decode ?? 'measured'}) : withEp
   // Its compute-bound FP8 GEMMs by its own kernels where they beat the tables' (src/sim/fp8-gemm.ts).
-  const fp8GemmKernel = opts.engine.params.fp8_gemm ?? 'measured'
-  const served = fp8GemmKernel === 'measured' ? withKv : Object.assign({}, withKv, {fp8GemmKernel})
-  const ownFp8Gemm = engineFp8Gemm(served, effectiveRates(gpu), resolveWeightFormat(model, served, gpu, profile.switches).tableDtype)
+  const gemmKernel = opts.engine.params.fp8_gemm ?? 'measured'
+  const served = gemmKernel === 'measured' ? withKv : Object.assign({}, withKv, {fp8GemmKernel: gemmKernel})
+  // Whether it applies here (FP8 weights, a GPU from Hopper on): only asked of an engine that has such kernels.
+  const ownFp8Gemm = gemmKernel !== 'measured' && engineFp8Gemm(served, effectiveRates(gpu), resolveWeightFormat(model, served, gpu, profile.switches).tableDtype)
   const {cost, warnings: lookupWarnings} = stepCostFor(model, served, gpu, tables, profile, options)
   if (opts.mixedChunk !== undefined) {
     gpuDefaults.values.mixed_chunk = opts.mixedChunk

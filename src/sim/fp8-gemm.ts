@@ -1,9 +1,8 @@
 /** Which kernel times a compute-bound FP8 GEMM: the tables' own, or an engine's that reaches the BF16 kernel's share of the peak. */
-import {transferSeconds} from '../cost/units.js'
 import type {GpuRates} from '../hardware/gpu.js'
 import type {GemmDtype, KernelWork, MfuResolver} from '../tables/resolver.js'
 import type {MfuLookup} from '../tables/types.js'
-import type {GemmReading, SimContext} from './context.js'
+import {rooflineBound, rooflineFloors, type GemmReading, type SimContext} from './context.js'
 import type {Deployment} from './deployment.js'
 
 /**
@@ -38,8 +37,7 @@ const bf16Of = (mfu: MfuResolver): MfuResolver => {
  * sgl-project/sglang pull request 34318), the share of the peak the BF16
  * rows (cuBLAS, through torch.nn.functional.linear) reach at those shapes.
  * On Blackwell the gap is wider (B200, 7,168 x 2,048 at 2,048 tokens: 36%
- * of the FP8 peak against 64% of the BF16 peak). Ada (L40S) is left to the
- * tables: there SGLang's kernel measured faster than vLLM's (pull request 6756).
+ * of the FP8 peak against 64% of the BF16 peak). Where it applies: engineFp8Gemm.
  *
  * An engine with such kernels (`fp8GemmKernel` 'bf16-efficiency') is
  * charged, for a compute-bound FP8 GEMM, the BF16 row's share of the peak
@@ -55,8 +53,7 @@ const bf16Of = (mfu: MfuResolver): MfuResolver => {
 export function gemmMfu(ctx: SimContext, g: GemmReading, m: number, k: number, n: number, work: KernelWork): MfuLookup {
   const own = g.mfu.gemm(m, k, n, work)
   if (!engineFp8Gemm(ctx.d, ctx.gpu, g.dtype) || own.kind === 'fallback') return own
-  // Compute-bound as rooflineBound reads it: its FLOPs at the FP8 peak take longer than its bytes.
-  if (work.flops / (g.gemmPeak * 1e12) < transferSeconds(work.bytes, ctx.gpu.memBw)) return own
+  if (rooflineBound(rooflineFloors(ctx, work.flops, work.bytes, g.gemmPeak)) !== 'compute') return own
   const bf16 = bf16Of(g.mfu).gemm(m, k, n, {...work, peakTflops: ctx.gpu.fp16Tflops})
   if (bf16.kind === 'fallback' || bf16.value <= own.value) return own
   return {...bf16, weightBytes: 1, note: `an FP8 kernel at the BF16 kernel's share of the peak${bf16.note ? `; ${bf16.note}` : ''}`}
