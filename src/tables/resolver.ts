@@ -18,6 +18,7 @@ import {lookupCollective, type CollectiveOp, type CommLookup} from './comm-looku
 import {effectiveRates, gpuNodeSize, gpuTableKey, type GpuSpec} from '../hardware/gpu.js'
 import {carriedMfu, donorPeak, sameLinks} from './donor.js'
 import {gdnDonor} from './gdn-borrow.js'
+import {largerHeads} from './larger-heads.js'
 import {dtypeTablePath} from './interpolate/lookup.js'
 import {level, lookupMemo, type LookupMemo, type NumberMemo} from './lookup-memo.js'
 import {tablePaths, type Phase} from './paths.js'
@@ -73,6 +74,9 @@ export interface Interpolator {
 /** How much slower than its BF16 rows a table's FP8-KV decode rows may be before the result says so. */
 export const FP8_KV_SLOWER = 1.25
 
+/** How much slower than a configuration with more query heads (atMostLargerHeads) a table's rows may be before the result says so. */
+export const FEWER_HEADS_SLOWER = 1.25
+
 /** Table lookups are pure in (tables, query): memoized per TableSet so sweeps pay for each query once. */
 const memoByTables = new WeakMap<TableSet, Map<string, MfuLookup | undefined>>()
 
@@ -127,6 +131,8 @@ export class MfuResolver {
   private gemmMemo?: NumberMemo
   /** Tables whose FP8-KV decode rows were found much slower than their BF16 rows (fp8KvAtMostBf16). */
   private readonly fp8KvSlower = new Set<string>()
+  /** Tables found much slower than the configuration with more query heads (atMostLargerHeads). */
+  private readonly fewerHeadsSlower = new Set<string>()
 
   /**
    * The resolver of one GPU's lookups: its tables, bandwidth and default
@@ -174,7 +180,10 @@ export class MfuResolver {
 
   decodeAttention(path: string, batch: number, kvLen: number, fp8Kv: boolean, work?: KernelWork): MfuLookup {
     const found = this.decodeAttentionRow(path, batch, kvLen, fp8Kv)
-    if (found) return fp8Kv ? this.fp8KvAtMostBf16(path, batch, kvLen, found) : found
+    if (found) {
+      const kept = fp8Kv ? this.fp8KvAtMostBf16(path, batch, kvLen, found) : found
+      return this.atMostLargerHeads(path, kept, (p) => this.decodeAttentionRow(p, batch, kvLen, fp8Kv), `batch ${batch}, KV length ${kvLen}`)
+    }
     if (fp8Kv && this.interpolates()) {
       const bf16 = this.fp8KvFromBf16(path, batch, kvLen)
       if (bf16) return bf16
@@ -237,13 +246,8 @@ export class MfuResolver {
 
   /** A missing prefill table returns 0.9 in the compat profile (the reference's prefill lookup), not the default. */
   prefillAttention(path: string, seqLen: number, work?: KernelWork): MfuLookup {
-    const interpolating = this.interpolates()
-    const found = memoNumbers(this.memo.table('prefillAttention', path), seqLen, 0, 0, () => {
-      if (interpolating) return this.options.interpolator!.prefillAttention(this.options.tables, path, seqLen, this.env)
-      const table = this.options.tables.get(path)
-      return table && nearestPrefillAttentionMfu(table, seqLen)
-    })
-    if (found) return found
+    const found = this.prefillRow(path, seqLen)
+    if (found) return this.atMostLargerHeads(path, found, (p) => this.prefillRow(p, seqLen), `${seqLen} tokens`)
     const table = this.options.tables.get(path)
     const lent = !table && this.lent(work, (r, p) => r.prefillAttention(p(path), seqLen))
     if (lent) return lent
@@ -252,6 +256,41 @@ export class MfuResolver {
       return {value: 0.9, kind: 'fallback', lines: [], note: 'missing prefill table: 0.9'}
     }
     return this.fallback(table ? `no row of ${path} has seq_len <= ${seqLen}` : `${path} does not exist`, work, !table)
+  }
+
+  private prefillRow(path: string, seqLen: number): MfuLookup | undefined {
+    const interpolating = this.interpolates()
+    return memoNumbers(this.memo.table('prefillAttention', path), seqLen, 0, 0, () => {
+      if (interpolating) return this.options.interpolator!.prefillAttention(this.options.tables, path, seqLen, this.env)
+      const table = this.options.tables.get(path)
+      return table && nearestPrefillAttentionMfu(table, seqLen)
+    })
+  }
+
+  /**
+   * An MHA attention lookup at no more than the time of the same GPU's
+   * measured configuration with the fewest more query heads over the same KV
+   * heads, head_dim and window (src/tables/larger-heads.ts), at the same point:
+   * that kernel does the query's work and more, as the FP8-KV cap reasons
+   * (fp8KvAtMostBf16). Read only where the larger table was measured around
+   * the point (not extrapolated or borrowed). Says so once per table where
+   * the query's rows take more than FEWER_HEADS_SLOWER times as long. The
+   * compat profile reads the rows as measured.
+   */
+  private atMostLargerHeads(path: string, found: MfuLookup, lookup: (path: string) => MfuLookup | undefined, at: string): MfuLookup {
+    if (!this.interpolates()) return found
+    const larger = largerHeads(this.options.tables, path)
+    const other = larger && lookup(larger.path)
+    if (!larger || !other || (other.kind !== 'exact' && other.kind !== 'interpolated')) return found
+    // MFU on the query's FLOPs at the larger configuration's time.
+    const atItsTime = other.value * larger.share
+    if (found.value >= atItsTime) return found
+    const slower = atItsTime / found.value
+    if (slower > FEWER_HEADS_SLOWER && !this.fewerHeadsSlower.has(path)) {
+      this.fewerHeadsSlower.add(path)
+      this.warn('fewer-heads-slower', `${path}: its kernel takes ${slower.toFixed(1)}x the time of ${larger.path} (${at}), which has more query heads over the same KV heads; charged that time, as a kernel doing less of the same work need not be slower`)
+    }
+    return {...other, value: atItsTime, note: `at most the time of ${larger.path}, more query heads over the same KV heads${other.note ? `; ${other.note}` : ''}`}
   }
 
   /**
