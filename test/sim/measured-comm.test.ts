@@ -36,6 +36,25 @@ describe('lookupCollective', () => {
     expect(ringCarry(8, 4)).toBeCloseTo(7 / 6, 12)
   })
 
+  it('takes no more time for a message than for any larger one (the lower envelope), with that row as its source', () => {
+    const zigzag = tableSetFrom('/x', [parseTableCsv('num_gpus,message_bytes,latency_us\n4,1000,10\n4,2000,30\n4,4000,15\n4,8000,40\n', 'comm/g/deepep_normal_dispatch.csv')])
+    const at2000 = lookupCollective(zigzag, 'g', 'deepep_normal_dispatch', 4, 2000)!
+    expect(at2000.seconds * 1e6).toBeCloseTo(15, 6)
+    expect(at2000.lines).toContain(4)
+    expect(at2000.lines).not.toContain(3)
+    // between 1,000 (10 us) and 2,000 (15 us, 4,000's), log-log: 10 x 1.5^(1/2) at the geometric middle
+    expect(lookupCollective(zigzag, 'g', 'deepep_normal_dispatch', 4, Math.sqrt(2) * 1000)!.seconds * 1e6).toBeCloseTo(10 * Math.sqrt(1.5), 6)
+    expect(lookupCollective(zigzag, 'g', 'deepep_normal_dispatch', 4, 8000)!.seconds * 1e6).toBeCloseTo(40, 6)
+  })
+
+  it("H100's 8-GPU all-reduce of 1 KiB: 3.494 us (its 4 KiB row), not its own row's 15.6 us", async () => {
+    const {readFileSync} = await import('node:fs')
+    const path = await import('node:path')
+    const rel = 'comm/h100-sxm/allreduce.csv'
+    const h100 = tableSetFrom('/x', [parseTableCsv(readFileSync(path.resolve(import.meta.dirname, '..', '..', 'bench_data', rel), 'utf8'), rel)])
+    expect(lookupCollective(h100, 'h100-sxm', 'allreduce', 8, 1024)!.seconds * 1e6).toBeCloseTo(3.494, 6)
+  })
+
   it('has no answer for DeepEP tables outside their counts, or without a table', () => {
     const deepep = tableSetFrom('/x', [parseTableCsv(TABLE, 'comm/g/deepep_ll_dispatch.csv')])
     expect(lookupCollective(deepep, 'g', 'deepep_ll_dispatch', 16, 1000)).toBeUndefined()
