@@ -48,6 +48,7 @@ export function parseModelConfig(raw: unknown, source: string, name: string, opt
     shippedQuant: detectQuant(cfg, raw, opts.quantConfig),
     ...(detectKvQuant(cfg, raw, opts.quantConfig) ? {shippedKvQuant: 'fp8' as const} : {}),
     ...(attentionExcluded(cfg, raw, opts.quantConfig) ? {shippedAttentionUnquantized: true as const} : {}),
+    ...(fp8BlockScaled(cfg, raw, opts.quantConfig) ? {shippedFp8BlockScaled: true as const} : {}),
     notes,
   }
 }
@@ -238,6 +239,12 @@ function attentionExcluded(cfg: Json, raw: Json, quantConfig?: Json): boolean {
   const lists = [q?.modules_to_not_convert, q?.ignore, q?.ignored_layers, hfQuant?.exclude_modules]
   // The language model's attention modules (layers.<i or *>.self_attn), not a vision tower's (visual.blocks.<i>.attn).
   return lists.some((l) => Array.isArray(l) && l.some((m) => typeof m === 'string' && /layers\.(\d+|\*)\.self_attn\b/.test(m)))
+}
+
+/** Whether FP8 weights ship scaled per block: the quantization config names a weight_block_size (DeepSeek, Qwen's and MiniMax's FP8 releases). */
+function fp8BlockScaled(cfg: Json, raw: Json, quantConfig?: Json): boolean {
+  const {q} = quantSections(cfg, raw, quantConfig)
+  return detectQuant(cfg, raw, quantConfig) === 'fp8' && Array.isArray(q?.weight_block_size) && q.weight_block_size.length > 0
 }
 
 function detectQuant(cfg: Json, raw: Json, quantConfig?: Json): WeightQuant | undefined {

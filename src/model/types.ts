@@ -80,6 +80,8 @@ export interface ModelSpec {
   shippedKvQuant?: 'fp8'
   /** The checkpoint's quantization config leaves the attention layers out (gpt-oss: modules_to_not_convert self_attn): they ship in BF16. */
   shippedAttentionUnquantized?: true
+  /** The checkpoint's FP8 weights are scaled per block (weight_block_size: DeepSeek's 128 x 128), not per tensor or channel. */
+  shippedFp8BlockScaled?: true
   /** Things the reader noticed that change results (e.g. a field the compat profile ignores). */
   notes: string[]
 }

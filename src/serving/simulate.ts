@@ -294,7 +294,7 @@ export function servingProblem(
   const gemmKernel = opts.engine.params.fp8_gemm ?? 'measured'
   const served = gemmKernel === 'measured' ? withKv : Object.assign({}, withKv, {fp8GemmKernel: gemmKernel})
   // Whether it applies here (FP8 weights, a GPU from Hopper on): only asked of an engine that has such kernels.
-  const ownFp8Gemm = gemmKernel !== 'measured' && engineFp8Gemm(served, effectiveRates(gpu), resolveWeightFormat(model, served, gpu, profile.switches).tableDtype)
+  const ownFp8Gemm = gemmKernel !== 'measured' && engineFp8Gemm(served, effectiveRates(gpu), resolveWeightFormat(model, served, gpu, profile.switches).tableDtype, model)
   const {cost, warnings: lookupWarnings} = stepCostFor(model, served, gpu, tables, profile, options)
   if (opts.mixedChunk !== undefined) {
     gpuDefaults.values.mixed_chunk = opts.mixedChunk

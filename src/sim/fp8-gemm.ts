@@ -1,5 +1,6 @@
 /** Which kernel times a compute-bound FP8 GEMM: the tables' own, or an engine's that reaches the BF16 kernel's share of the peak. */
 import type {GpuRates} from '../hardware/gpu.js'
+import type {ModelSpec} from '../model/types.js'
 import type {GemmDtype, KernelWork, MfuResolver} from '../tables/resolver.js'
 import type {MfuLookup} from '../tables/types.js'
 import {rooflineBound, rooflineFloors, type GemmReading, type SimContext} from './context.js'
@@ -11,10 +12,19 @@ import type {Deployment} from './deployment.js'
  * the measurements are. On Ada (L40S) SGLang's FP8 kernel measured faster
  * than vLLM's at 128 tokens and more (sgl-project/sglang pull request 6756),
  * and a GPU without FP8 tensor cores runs FP8 weights at the BF16 pace.
- * @example engineFp8Gemm({...d, fp8GemmKernel: 'bf16-efficiency'}, h200Rates, 'fp8') // true; on L40S false
+ *
+ * Not for a checkpoint whose FP8 weights are scaled per block
+ * (`shippedFp8BlockScaled`: DeepSeek's 128 x 128, as Qwen's, MiniMax's and
+ * Kimi's FP8 releases): every engine runs those with block-scaled kernels
+ * (DeepGEMM, CUTLASS or TensorRT-LLM's groupwise GEMMs), the family the
+ * tables time, not cuBLASLt's per-tensor one. On B200 they run slower than
+ * BF16 at most shapes measured (flashinfer-ai/flashinfer issue 2146,
+ * NVIDIA/cutlass issue 2923), and vLLM's block-FP8 MiniMax-M2.5 runs on
+ * H100 and H200 measured their TTFT above the per-tensor reading.
+ * @example engineFp8Gemm({...d, fp8GemmKernel: 'bf16-efficiency'}, h200Rates, 'fp8', llama70bFp8) // true; on L40S, or for DeepSeek-R1, false
  */
-export function engineFp8Gemm(d: Pick<Deployment, 'fp8GemmKernel'>, gpu: GpuRates, dtype: GemmDtype): boolean {
-  return d.fp8GemmKernel === 'bf16-efficiency' && dtype === 'fp8' && (gpu.computeCapability ?? 0) >= 9 && gpu.fp8Tflops > gpu.fp16Tflops
+export function engineFp8Gemm(d: Pick<Deployment, 'fp8GemmKernel'>, gpu: GpuRates, dtype: GemmDtype, model?: Pick<ModelSpec, 'shippedFp8BlockScaled'>): boolean {
+  return d.fp8GemmKernel === 'bf16-efficiency' && dtype === 'fp8' && !model?.shippedFp8BlockScaled && (gpu.computeCapability ?? 0) >= 9 && gpu.fp8Tflops > gpu.fp16Tflops
 }
 
 /** The BF16 lookups of a GEMM reading's resolver, made once per resolver. */
@@ -52,7 +62,7 @@ const bf16Of = (mfu: MfuResolver): MfuResolver => {
  */
 export function gemmMfu(ctx: SimContext, g: GemmReading, m: number, k: number, n: number, work: KernelWork): MfuLookup {
   const own = g.mfu.gemm(m, k, n, work)
-  if (!engineFp8Gemm(ctx.d, ctx.gpu, g.dtype) || own.kind === 'fallback') return own
+  if (!engineFp8Gemm(ctx.d, ctx.gpu, g.dtype, ctx.model) || own.kind === 'fallback') return own
   if (rooflineBound(rooflineFloors(ctx, work.flops, work.bytes, g.gemmPeak)) !== 'compute') return own
   const bf16 = bf16Of(g.mfu).gemm(m, k, n, {...work, peakTflops: ctx.gpu.fp16Tflops})
   if (bf16.kind === 'fallback' || bf16.value <= own.value) return own

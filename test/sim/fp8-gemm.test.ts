@@ -74,6 +74,17 @@ describe('FP8 GEMM kernel', () => {
     expect(gemmMs('llama-3.1-70b', 'vllm').prefill).toBe(gemmMs('llama-3.1-70b', 'vllm', 'measured').prefill)
   })
 
+  it('leaves a checkpoint whose FP8 weights are scaled per block to the tables (the block-scaled kernels they time)', () => {
+    // DeepSeek-R1 ships weight_block_size [128, 128]; NVIDIA's Llama-3.1-70B FP8 is scaled per tensor.
+    expect(loadSimInputs({model: 'deepseek-r1', gpu: 'H200-SXM', profile: 'default'}).model.shippedFp8BlockScaled).toBe(true)
+    expect(loadSimInputs({model: 'minimax-m2.5', gpu: 'H200-SXM', profile: 'default'}).model.shippedFp8BlockScaled).toBe(true)
+    expect(loadSimInputs({model: 'llama-3.1-70b-fp8', gpu: 'H200-SXM', profile: 'default'}).model.shippedFp8BlockScaled).toBeUndefined()
+    // The same B200 shape as above: DeepSeek-R1 keeps the FP8 row's 37.52 us where the per-tensor checkpoint takes 20.75 us.
+    const own = {fp8GemmKernel: 'bf16-efficiency' as const, fp8Gemm: true}
+    expect(gemmUs('deepseek-r1', 'B200-SXM', own, 2048, 7168, 2048)).toBeCloseTo(37.52, 1)
+    expect(gemmUs('deepseek-r1', 'B200-SXM', own, 2048, 7168, 2048)).toBe(gemmUs('deepseek-r1', 'B200-SXM', {fp8Gemm: true}, 2048, 7168, 2048))
+  })
+
   it('a user engine file written before the parameter existed takes the bundled value', () => {
     expect(valueWithout('vllm', 'fp8_gemm')).toBe('bf16-efficiency')
   })
