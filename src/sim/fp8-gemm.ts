@@ -16,8 +16,9 @@ import type {Deployment} from './deployment.js'
  * Not for a checkpoint whose FP8 weights are scaled per block
  * (`shippedFp8BlockScaled`: DeepSeek's 128 x 128, as Qwen's, MiniMax's and
  * Kimi's FP8 releases): every engine runs those with block-scaled kernels
- * (DeepGEMM, CUTLASS or TensorRT-LLM's groupwise GEMMs), the family the
- * tables time, not cuBLASLt's per-tensor one. On B200 they run slower than
+ * (DeepGEMM, CUTLASS or TensorRT-LLM's groupwise GEMMs; the tables' FP8
+ * rows are the faster of DeepGEMM and SGLang's own kernel at each shape),
+ * not cuBLASLt's per-tensor one. On B200 they run slower than
  * BF16 at most shapes measured (flashinfer-ai/flashinfer issue 2146,
  * NVIDIA/cutlass issue 2923), and vLLM's block-FP8 MiniMax-M2.5 runs on
  * H100 and H200 measured their TTFT above the per-tensor reading.
