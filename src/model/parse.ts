@@ -28,6 +28,7 @@ export function parseModelConfig(raw: unknown, source: string, name: string, opt
   const layers = field.int('num_hidden_layers')
   const hidden = field.int('hidden_size')
   const attention = parseAttention(cfg, field, hidden)
+  const shippedQuant = detectQuant(cfg, raw, opts.quantConfig)
   if (opts.publishedConfigs && attention.kind === 'mha') {
     const sliding = slidingWindowOf(cfg, field, layers)
     if (sliding) attention.slidingWindow = sliding
@@ -45,10 +46,10 @@ export function parseModelConfig(raw: unknown, source: string, name: string, opt
     attention,
     linear,
     ffn,
-    shippedQuant: detectQuant(cfg, raw, opts.quantConfig),
+    shippedQuant,
     ...(detectKvQuant(cfg, raw, opts.quantConfig) ? {shippedKvQuant: 'fp8' as const} : {}),
     ...(attentionExcluded(cfg, raw, opts.quantConfig) ? {shippedAttentionUnquantized: true as const} : {}),
-    ...(fp8BlockScaled(cfg, raw, opts.quantConfig) ? {shippedFp8BlockScaled: true as const} : {}),
+    ...(shippedQuant === 'fp8' && blockScaled(cfg, raw, opts.quantConfig) ? {shippedFp8BlockScaled: true as const} : {}),
     notes,
   }
 }
@@ -241,10 +242,10 @@ function attentionExcluded(cfg: Json, raw: Json, quantConfig?: Json): boolean {
   return lists.some((l) => Array.isArray(l) && l.some((m) => typeof m === 'string' && /layers\.(\d+|\*)\.self_attn\b/.test(m)))
 }
 
-/** Whether FP8 weights ship scaled per block: the quantization config names a weight_block_size (DeepSeek, Qwen's and MiniMax's FP8 releases). */
-function fp8BlockScaled(cfg: Json, raw: Json, quantConfig?: Json): boolean {
+/** Whether the weights ship scaled per block: the quantization config names a weight_block_size (DeepSeek's, Qwen's and MiniMax's FP8 releases). */
+function blockScaled(cfg: Json, raw: Json, quantConfig?: Json): boolean {
   const {q} = quantSections(cfg, raw, quantConfig)
-  return detectQuant(cfg, raw, quantConfig) === 'fp8' && Array.isArray(q?.weight_block_size) && q.weight_block_size.length > 0
+  return Array.isArray(q?.weight_block_size) && q.weight_block_size.length > 0
 }
 
 function detectQuant(cfg: Json, raw: Json, quantConfig?: Json): WeightQuant | undefined {

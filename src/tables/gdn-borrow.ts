@@ -17,6 +17,7 @@
  * // A100 has no gdn/prefill table; its decode tables match H20's: H20's prefill table is read
  * gdnDonor(tables, 'gdn/prefill/a100-sxm/4-16-128-32-128.csv') // {path: 'gdn/prefill/h20/4-16-128-32-128.csv', gpu: 'h20', ratio: 1.01}
  */
+import {tableSetMemo} from './lookup-memo.js'
 import type {KernelTable, TableSet} from './types.js'
 
 const GDN_PATH = /^gdn\/(decode|prefill)\/([^/]+)\/([^/]+\.csv)$/
@@ -29,15 +30,10 @@ export interface GdnDonor {
   ratio: number
 }
 
-const donors = new WeakMap<TableSet, Map<string, GdnDonor | undefined>>()
+const donors = tableSetMemo<GdnDonor | undefined>()
 
 /** The table to borrow for `path` (a missing gdn/<phase>/<gpu>/<shape>.csv), or undefined when no GPU qualifies. */
-export function gdnDonor(tables: TableSet, path: string): GdnDonor | undefined {
-  let cache = donors.get(tables)
-  if (!cache) donors.set(tables, (cache = new Map()))
-  if (!cache.has(path)) cache.set(path, findDonor(tables, path))
-  return cache.get(path)
-}
+export const gdnDonor = (tables: TableSet, path: string): GdnDonor | undefined => donors(tables, path, () => findDonor(tables, path))
 
 function findDonor(tables: TableSet, path: string): GdnDonor | undefined {
   const m = GDN_PATH.exec(path)

@@ -15,6 +15,7 @@
  * KV bytes), the prefill rows 4.2-5.2x.
  */
 import {attentionConfig} from './interpolate/attention-model.js'
+import {tableSetMemo} from './lookup-memo.js'
 import type {TableSet} from './types.js'
 
 export interface LargerHeads {
@@ -24,7 +25,7 @@ export interface LargerHeads {
   share: number
 }
 
-const cache = new WeakMap<TableSet, Map<string, LargerHeads | null>>()
+const found = tableSetMemo<LargerHeads | undefined>()
 
 /**
  * The table of the nearest larger configuration (see the file's header), or
@@ -32,16 +33,7 @@ const cache = new WeakMap<TableSet, Map<string, LargerHeads | null>>()
  *
  * @example largerHeads(tables, 'mha/decode/b200-sxm/3-1-256.csv') // {path: 'mha/decode/b200-sxm/4-1-256.csv', share: 0.75}
  */
-export function largerHeads(tables: TableSet, path: string): LargerHeads | undefined {
-  let byPath = cache.get(tables)
-  if (!byPath) cache.set(tables, (byPath = new Map()))
-  let found = byPath.get(path)
-  if (found === undefined) {
-    found = search(tables, path) ?? null
-    byPath.set(path, found)
-  }
-  return found ?? undefined
-}
+export const largerHeads = (tables: TableSet, path: string): LargerHeads | undefined => found(tables, path, () => search(tables, path))
 
 function search(tables: TableSet, path: string): LargerHeads | undefined {
   const q = attentionConfig(path)

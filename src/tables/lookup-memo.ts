@@ -25,6 +25,25 @@ export function level(map: NumberMemo, key: number): NumberMemo {
   return next
 }
 
+/**
+ * A memo of answers per table set and string key, undefined answers kept too:
+ * an answer pure in the tables and the key is worked out once per table set.
+ * @example
+ * const memo = tableSetMemo<number>()
+ * memo(tables, 'gemm/h100-sxm/bf16.csv', () => 42) // 42, computed; the next call with that key reads it
+ */
+export function tableSetMemo<T>(): (tables: TableSet, key: string, compute: () => T) => T {
+  const byTables = new WeakMap<TableSet, Map<string, T>>()
+  return (tables, key, compute) => {
+    let cache = byTables.get(tables)
+    if (!cache) byTables.set(tables, (cache = new Map()))
+    if (cache.has(key)) return cache.get(key) as T
+    const value = compute()
+    cache.set(key, value)
+    return value
+  }
+}
+
 export type LookupKind = 'gemm' | 'decodeAttention' | 'prefillAttention' | 'groupedGemm' | 'wideEp'
 
 /** The memos of one table set under one lookup environment: per lookup kind, per table path. */

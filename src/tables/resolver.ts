@@ -20,7 +20,7 @@ import {carriedMfu, donorPeak, sameLinks} from './donor.js'
 import {gdnDonor} from './gdn-borrow.js'
 import {largerHeads} from './larger-heads.js'
 import {dtypeTablePath} from './interpolate/lookup.js'
-import {level, lookupMemo, type LookupMemo, type NumberMemo} from './lookup-memo.js'
+import {level, lookupMemo, tableSetMemo, type LookupMemo, type NumberMemo} from './lookup-memo.js'
 import {tablePaths, type Phase} from './paths.js'
 import type {MfuLookup, SimWarning, TableSet} from './types.js'
 
@@ -78,19 +78,7 @@ export const FP8_KV_SLOWER = 1.25
 export const FEWER_HEADS_SLOWER = 1.25
 
 /** Table lookups are pure in (tables, query): memoized per TableSet so sweeps pay for each query once. */
-const memoByTables = new WeakMap<TableSet, Map<string, MfuLookup | undefined>>()
-
-function memo(tables: TableSet, key: string, compute: () => MfuLookup | undefined): MfuLookup | undefined {
-  let cache = memoByTables.get(tables)
-  if (!cache) {
-    cache = new Map()
-    memoByTables.set(tables, cache)
-  }
-  if (cache.has(key)) return cache.get(key)
-  const value = compute()
-  cache.set(key, value)
-  return value
-}
+const memo = tableSetMemo<MfuLookup | undefined>()
 
 /** The lookup memoized at (a, b, c) below `memo`, computed on the first query (null stored where none was found). */
 function memoNumbers(memo: NumberMemo, a: number, b: number, c: number, compute: () => MfuLookup | undefined): MfuLookup | undefined {
