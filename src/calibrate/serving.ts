@@ -123,7 +123,12 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
     )
     ;[world, tp, moeTp, moeEp] = [Math.max(launched.tp, launched.ep), launched.tp, 1, launched.ep]
   }
-  if (model.ffn.isMoe && moeTp && moeEp) world = Math.max(world, moeTp * moeEp)
+  if (model.ffn.isMoe && moeTp && moeEp) {
+    // The engines shard the MoE over every GPU of the instance: EP moe_ep, MoE TP the rest.
+    if (moeTp * moeEp < world && world % moeEp === 0)
+      notes.push(`moe_tp ${moeTp} x moe_ep ${moeEp} covers ${moeTp * moeEp} of the instance's ${world} GPUs: the MoE is run over all ${world}, MoE EP ${moeEp} x MoE TP ${world / moeEp}`)
+    world = Math.max(world, moeTp * moeEp)
+  }
   const heads = model.attention.heads
   const dpRanks = attentionDpRanks(row)
   if (dpRanks) {

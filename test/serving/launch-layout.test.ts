@@ -56,6 +56,12 @@ describe('servingRun with an exported product', () => {
     expect(as8.notes).toEqual([])
   })
 
+  it('says where moe_tp x moe_ep covers fewer GPUs than the instance: the MoE runs over all of them at the same EP', () => {
+    const r = servingRun(row('r_c32_1-tpot', 8, 8, '2', '2'), deepseek, h200)
+    expect(r.deployment).toMatchObject({worldSize: 8, tp: 8, moeEp: 2})
+    expect(r.notes.join(' ')).toMatch(/moe_tp 2 x moe_ep 2 covers 4 of the instance's 8 GPUs: the MoE is run over all 8, MoE EP 2 x MoE TP 4/)
+  })
+
   it('reads a dense model as its columns say (no MoE layout to multiply)', () => {
     const r = servingRun({...row('r_c32_tp8_ep8_1-tpot', 64, 64, '8', '8'), model: 'llama-3.1-70b'}, llama, h200)
     expect(r.deployment.worldSize).toBe(64)
