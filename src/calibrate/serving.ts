@@ -127,6 +127,8 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
     // The engines shard the MoE over every GPU of the instance: EP moe_ep, MoE TP the rest.
     if (moeTp * moeEp < world && world % moeEp === 0)
       notes.push(`moe_tp ${moeTp} x moe_ep ${moeEp} covers ${moeTp * moeEp} of the instance's ${world} GPUs: the MoE is run over all ${world}, MoE EP ${moeEp} x MoE TP ${world / moeEp}`)
+    if (moeTp * moeEp > world)
+      notes.push(`moe_tp ${moeTp} x moe_ep ${moeEp} spans ${moeTp * moeEp} GPUs, more than world_size ${world}: an instance of ${moeTp * moeEp} GPUs, its attention groups of tp ${tp} sharing the MoE (data parallelism)`)
     world = Math.max(world, moeTp * moeEp)
   }
   const heads = model.attention.heads

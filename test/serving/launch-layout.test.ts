@@ -62,6 +62,13 @@ describe('servingRun with an exported product', () => {
     expect(r.notes.join(' ')).toMatch(/moe_tp 2 x moe_ep 2 covers 4 of the instance's 8 GPUs: the MoE is run over all 8, MoE EP 2 x MoE TP 4/)
   })
 
+  it('says where moe_tp x moe_ep spans more GPUs than world_size: data-parallel attention groups sharing the MoE', () => {
+    const r = servingRun(row('r_c8_tp1_epnone_2-tpot', 1, 1, '2', '1'), deepseek, h200)
+    expect(r.deployment).toMatchObject({worldSize: 2, tp: 1})
+    expect(r.concurrency).toBe(16)
+    expect(r.notes.join(' ')).toMatch(/moe_tp 2 x moe_ep 1 spans 2 GPUs, more than world_size 1: an instance of 2 GPUs, its attention groups of tp 1 sharing the MoE/)
+  })
+
   it('reads a dense model as its columns say (no MoE layout to multiply)', () => {
     const r = servingRun({...row('r_c32_tp8_ep8_1-tpot', 64, 64, '8', '8'), model: 'llama-3.1-70b'}, llama, h200)
     expect(r.deployment.worldSize).toBe(64)
