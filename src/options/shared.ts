@@ -41,7 +41,7 @@ export const deploymentOptions = {
     type: 'string',
     number: true,
     aliases: ['decode-bs'],
-    summary: 'Requests per decode micro-batch, or `max` for the largest whose KV cache fits. Default: ceil(target TGS x target TPOT / 1000).',
+    summary: 'Requests per decode micro-batch, or `max` for the largest whose KV cache fits. Default: ceil(target TGS x target TPOT / 1000); with --serving, the --concurrency (half of it per micro-batch with --tbo).',
   },
   'target-tgs': {type: 'float', summary: 'Target decode tokens per GPU per second (sets the default decode batch).', default: 2560},
   'target-tpot': {type: 'float', summary: 'TPOT SLO in ms.', default: 50},

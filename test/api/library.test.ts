@@ -50,6 +50,17 @@ describe('library', () => {
     expect(budget.serving.maxPrefillTokensSource).toBe('flag')
   })
 
+  it("serve's report decodes at the concurrency unless decodeBatch is given (half of it per micro-batch with TBO)", async () => {
+    const opts = {model: 'qwen3-8b', gpu: 'L40S', isl: 1024, osl: 1024, concurrency: 32, engine: 'vllm'} as const
+    const lib = await serve(opts)
+    expect(lib.deployment.decodeBatch).toBe(32)
+    // ceil(2560 tok/GPU/s x 50 ms / 1000) = 128 requests would not fit the L40S's KV cache at 2,048 tokens: that warning is gone
+    expect(lib.warnings.map((w) => w.code)).not.toContain('kv-cache')
+    expect((await serve({...opts, decodeBatch: 8})).deployment.decodeBatch).toBe(8)
+    expect((await simulate({model: 'qwen3-8b', gpu: 'L40S', isl: 1024, osl: 1024})).deployment.decodeBatch).toBe(128)
+    expect((await serve({...opts, model: 'qwen3-30b-a3b', worldSize: 2, tbo: true, concurrency: 33})).deployment.decodeBatch).toBe(17)
+  })
+
   it('sweep returns `sweep --json` (run time aside); lists may be arrays', async () => {
     const lib = await sweep({model: 'qwen3-8b', gpu: ['H20'], maxGpus: 2, isl: 2048, osl: 512, decodeBatches: [8, 16, 32], prefillTokens: [2048, 4096], tpotMax: 50, top: 3, workers: 0})
     const cli = await runJson(['sweep', '--model', 'qwen3-8b', '--gpu', 'H20', '--max-gpus', '2', '--isl', '2048', '--osl', '512', '--decode-batches', '8,16,32', '--prefill-tokens', '2048,4096', '--tpot-max', '50', '--top', '3', '--workers', '0', '--no-progress'])
