@@ -22,6 +22,12 @@ export interface EngineParams {
    * decode in lockstep and come back together, so every request arrives in a wave (src/serving/mean-field.ts).
    */
   mixed_chunk: boolean
+  /**
+   * Whether the engine splits a prompt over steps (chunked prefill: vLLM, SGLang). Otherwise a step carries
+   * whole prompts only, as many as its budget holds, and a longer prompt alone (TensorRT-LLM, whose
+   * enable_chunked_prefill is off by default). Absent from engine files written before it existed: chunked.
+   */
+  chunked_prefill: boolean
   /** Whether decode tokens count against that budget (vLLM max_num_batched_tokens, TRT-LLM max_num_tokens) or not (SGLang chunked_prefill_size). */
   budget_includes_decode: boolean
   /** Requests one replica runs at once at most (the engine's max batch size); more wait for admission. */
@@ -109,6 +115,7 @@ export type FittedParamName = Exclude<
   | 'max_prefill_tokens'
   | 'budget_includes_decode'
   | 'mixed_chunk'
+  | 'chunked_prefill'
   | 'max_running_requests'
   | 'gpu_memory_fraction'
   | 'memory_fraction_of'
@@ -265,7 +272,7 @@ export interface Engine {
  * means: a user's file without them (an earlier fit) takes the bundled engine's values
  * (src/io/engines.ts).
  */
-export const LATER_PARAMS = {kv_dtype_from_checkpoint: false, fp8_kv_decode: 'measured', fp8_gemm: 'measured', host_us_per_request: 0, frontend_us_per_output_token: 0, mixed_chunk: true} as const satisfies Partial<EngineParams>
+export const LATER_PARAMS = {kv_dtype_from_checkpoint: false, fp8_kv_decode: 'measured', fp8_gemm: 'measured', host_us_per_request: 0, frontend_us_per_output_token: 0, mixed_chunk: true, chunked_prefill: true} as const satisfies Partial<EngineParams>
 
 /**
  * A forward's time, ms, from its kernels' `kernelMs` and the engine's fixed

@@ -10,10 +10,12 @@ import {packageRelative, runCalibration} from '../calibrate/run.js'
 import {fitServingEngines, type ServingFitReport} from '../calibrate/serving-engines.js'
 import {HOLD_OUTS} from '../calibrate/hold-outs.js'
 import {useEngineDir} from '../calibrate/serving.js'
+import {useEngines} from '../calibrate/row-engine.js'
+import {evaluateRows} from '../calibrate/runner.js'
 import {bundledMeasurementFiles} from '../calibrate/sources.js'
 import type {MeasurementRow, ProfileSummary, RowOutcome, RowProblem} from '../calibrate/types.js'
 import {usageError} from '../errors.js'
-import {clearEngineCache, engineFileText} from '../io/engines.js'
+import {clearEngineCache, completeEngine, engineFileText, type EngineFile} from '../io/engines.js'
 import {writeFileSet, type FileToWrite} from '../io/file-set.js'
 import {displayPath, userEngineDir, userFitFile} from '../io/paths.js'
 import {assertFolderWritableFor, assertWritable} from '../io/writable.js'
@@ -127,9 +129,8 @@ export function runCalibrate(options: CalibrateOptions, hooks: CalibrateHooks): 
     summaries: run.summaries,
   }
   if (o.fit) {
-    const fits = run.profiles.map((p) => fitProfile(run.outcomes[p], {features, ridge: o.ridge}))
-    const outputs: FileToWrite[] = fitFile ? [{path: fitFile, content: fitFileText(fitFile, makeFitFile(run.measurements, fits))}] : []
-    result.fit = {...(fitFile ? {file: displayPath(fitFile)} : {}), fits}
+    const outputs: FileToWrite[] = []
+    let outcomes = run.outcomes
     const servingRows = run.rows.filter((r) => r.phase === 'serving')
     if (servingRows.length > 0) {
       const profile = getProfile(run.profiles.includes('default') ? 'default' : run.profiles[0])
@@ -143,8 +144,13 @@ export function runCalibrate(options: CalibrateOptions, hooks: CalibrateHooks): 
       if (engineOut) {
         for (const f of engineFiles) outputs.push({path: f.file, content: engineFileText(f.file, f.content)})
         result.engines_written = engineFiles.map((f) => displayPath(f.file))
+        // The speed factors go with the engine files written beside them: fitted on the rows as the fitted engines predict them.
+        outcomes = withEngines(engineFiles, () => Object.fromEntries(run.profiles.map((p) => [p, evaluateRows(run.rows, run.env, getProfile(p))])))
       }
     }
+    const fits = run.profiles.map((p) => fitProfile(outcomes[p], {features, ridge: o.ridge}))
+    if (fitFile) outputs.unshift({path: fitFile, content: fitFileText(fitFile, makeFitFile(run.measurements, fits))})
+    result.fit = {...(fitFile ? {file: displayPath(fitFile)} : {}), fits}
     if (outputs.length > 0) {
       // The fit and the engine files together, all or nothing (the journal lives in the engine folder when there is one).
       const journalDir = engineOut && outputs.length > (fitFile ? 1 : 0) ? engineOut : path.dirname(path.resolve(fitFile ?? outputs[0].path))
@@ -164,6 +170,16 @@ export function runCalibrate(options: CalibrateOptions, hooks: CalibrateHooks): 
   }
   if (baseline) result.check = checkAgainstBaseline(baseline, run.outcomes, o.tolerance)
   return result
+}
+
+/** Runs `f` with the rows' engines read from these files' contents instead of the files on disk. */
+function withEngines<T>(files: readonly {file: string; content: EngineFile}[], f: () => T): T {
+  useEngines(new Map(files.map((e) => [e.content.engine, completeEngine(e.content.engine, e.content, e.file)])))
+  try {
+    return f()
+  } finally {
+    useEngines(undefined)
+  }
 }
 
 /**

@@ -50,6 +50,7 @@ interface SimulateValues extends DeploymentOptionValues {
   engineDir?: string
   engineVersion?: string
   mixedChunk?: boolean
+  chunkedPrefill?: boolean
   openingWave?: number
   moeEp?: number
   calibration?: string
@@ -73,7 +74,7 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
   // per-request overheads then describe the same batch.
   if (o.serving && options.decodeBatch === undefined && o.concurrency > 0) deployment.decodeBatch = deployment.tbo ? Math.ceil(o.concurrency / 2) : o.concurrency
   // Given, not defaulted: a concurrency without serving would be silently ignored.
-  const given = {concurrency: options.concurrency, 'engine-version': options.engineVersion, 'mixed-chunk': options.mixedChunk, 'opening-wave': options.openingWave}
+  const given = {concurrency: options.concurrency, 'engine-version': options.engineVersion, 'mixed-chunk': options.mixedChunk, 'chunked-prefill': options.chunkedPrefill, 'opening-wave': options.openingWave}
   const requestWarnings = checkServingRequest({serving: o.serving, mode: deployment.mode, servingFlags: Object.keys(given).filter((k) => given[k as keyof typeof given] !== undefined)})
   if (o.engineVersion !== undefined && !releaseOf(o.engineVersion)) throw usageError(`--engine-version expects a release number such as 0.5.1 or 1.0.0rc3, got ${quoteText(o.engineVersion)}`)
   const engine = loadEngine(o.engine, engineDir)
@@ -91,6 +92,7 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
             maxPrefillTokens: options.maxPrefillTokens,
             ...(o.engineVersion === undefined ? {} : {engineVersion: o.engineVersion}),
             ...(o.mixedChunk === undefined ? {} : {mixedChunk: o.mixedChunk}),
+            ...(o.chunkedPrefill === undefined ? {} : {chunkedPrefill: o.chunkedPrefill}),
             ...(o.openingWave === undefined ? {} : {openingWave: o.openingWave}),
           }),
         ),

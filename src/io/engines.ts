@@ -79,7 +79,14 @@ export function loadEngine(name: string, dir?: string): Engine & {file: string} 
   const file = engineFileFor(name, dir)
   const hit = cache.get(file)
   if (hit) return hit
-  const engine = {...engineFromFile(readEngineFile(file)), file}
+  const engine = completeEngine(name, readEngineFile(file), file)
+  cache.set(file, engine)
+  return engine
+}
+
+/** An engine from a file's content, what the file lacks taken from the bundled engine. */
+export function completeEngine(name: string, f: EngineFile, file: string): Engine & {file: string} {
+  const engine = {...engineFromFile(f), file}
   // A file written before a parameter existed (a user's earlier fit) takes the bundled engine's value.
   const params = engine.params as unknown as Record<string, unknown>
   for (const [k, absent] of Object.entries(LATER_PARAMS) as [keyof typeof LATER_PARAMS, boolean | number | string][]) {
@@ -91,7 +98,6 @@ export function loadEngine(name: string, dir?: string): Engine & {file: string} 
     const mine = loadEngine(name, bundled.engines).gpuDefaults
     if (mine) engine.gpuDefaults = mine
   }
-  cache.set(file, engine)
   return engine
 }
 

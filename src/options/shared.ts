@@ -102,6 +102,12 @@ export const simulateOptions = {
     summary:
       "With --serving: whether a step carries prefill chunks beside the decoding requests (SGLang: --enable-mixed-chunk). --no-mixed-chunk: prefill batches pause decoding, and clients that arrive together stay in waves (docs/serving.md). Not given: the engine file's value.",
   },
+  'chunked-prefill': {
+    type: 'boolean',
+    allowNo: true,
+    summary:
+      "With --serving: whether the engine splits a prompt over steps (chunked prefill). --no-chunked-prefill: a step carries whole prompts only, as many as its budget holds beside the decodes (TensorRT-LLM by default: enable_chunked_prefill off). Not given: the engine file's value.",
+  },
   'opening-wave': {
     type: 'float',
     summary:

@@ -230,10 +230,15 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   let otherTokens = (cost.moeGroups - 1) * N
   const step = (decoding: number, prefillTokens: number) => stepSeconds(cost, e, isl, decoding, prefillTokens, otherTokens)
 
+  // An engine that does not chunk prompts (chunked_prefill false) fills a step with whole prompts only: what
+  // is left of its budget after the last prompt that fits stays unused, and a prompt longer than the budget
+  // still runs, alone in its step.
+  const wholePrompts = (budget: number) => (e.chunked_prefill === false ? Math.max(isl, Math.floor(budget / isl) * isl) : budget)
   // A wave: all N requests arrive together (a benchmark's start, or clients that stay in step); the k-th budget's worth is prefilled by step k.
   const waveTokens = N * isl
-  const waveStep = step(0, Math.min(w.maxPrefillTokens, waveTokens))
-  const waveSteps = waveTokens / Math.min(w.maxPrefillTokens, waveTokens)
+  const waveBudget = Math.min(wholePrompts(w.maxPrefillTokens), waveTokens)
+  const waveStep = step(0, waveBudget)
+  const waveSteps = waveTokens / waveBudget
   const wave = ((Math.ceil(waveSteps) + 1) / 2) * waveStep
   // Without mixed chunks a request prefilled in the j-th of a wave's k batches waits for the k - j after it
   // before it decodes: (k - 1) / 2 batches on average, between its first token and its second.
@@ -245,7 +250,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   let converged = false
   for (; iterations < 200 && !converged; iterations++) {
     const nd = Math.min(N, x * Math.max(0, osl - 1) * tau)
-    const budget = e.budget_includes_decode ? Math.max(1, w.maxPrefillTokens - nd) : w.maxPrefillTokens
+    const budget = wholePrompts(e.budget_includes_decode ? Math.max(1, w.maxPrefillTokens - nd) : w.maxPrefillTokens)
     const a = x * tau
     const p = a * isl
     const chunks = Math.ceil(isl / budget)
@@ -299,7 +304,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     ...(memoryShortfall ? {memoryShortfall} : {}),
     meanDecodeBatch: state.meanDecodeBatch,
     mixedStepShare: state.mixedStepShare,
-    prefillTokensPerMixedStep: cohorts ? Math.min(w.maxPrefillTokens, waveTokens) : state.prefillTokensPerMixedStep,
+    prefillTokensPerMixedStep: cohorts ? waveBudget : state.prefillTokensPerMixedStep,
     decodeStepMs: state.decodeStepSeconds * 1000,
     wavePauseMs: wavePause * 1000,
     decodeHostMs: state.decodeHostSeconds * 1000,

@@ -40,6 +40,8 @@ export interface ServingOptions {
   engineVersion?: string
   /** Whether steps mix prefill chunks with decodes (--mixed-chunk); the engine's value when not given. */
   mixedChunk?: boolean
+  /** Whether the engine splits a prompt over steps (--chunked-prefill); the engine's value when not given. */
+  chunkedPrefill?: boolean
   /** The share of requests in the benchmark's opening wave (--opening-wave): the engine's sync_share when not given. */
   openingWave?: number
 }
@@ -189,6 +191,24 @@ export function highTokenRateWarning(tokensPerSecond: number): SimWarning | unde
 }
 
 /**
+ * An engine that does not split prompts (chunked_prefill false) schedules one only in a step whose budget
+ * holds all of it beside the decoding requests: a prompt longer than the budget is refused, and one that
+ * fits only with fewer decodes waits for such a step. The model runs it alone in its step.
+ */
+export function wholePromptWarning(e: EngineParams, budget: number, isl: number, running: number): SimWarning | undefined {
+  if (e.chunked_prefill !== false) return undefined
+  const beside = e.budget_includes_decode ? Math.max(0, Math.ceil(running) - 1) : 0
+  if (isl + beside <= budget) return undefined
+  return {
+    code: 'prompt-over-budget',
+    message:
+      `the engine does not split a prompt (chunked_prefill false) and a step holds ${budget} tokens: a prompt of ${isl} beside ${beside} decoding requests ` +
+      (isl > budget ? 'does not fit at all, and the engine refuses it' : 'fits only in a step with fewer decodes, which it waits for') +
+      `; the prediction runs it alone in a step. Give --max-prefill-tokens ${isl + beside} or more (TensorRT-LLM: max_num_tokens), or turn chunked prefill on (enable_chunked_prefill)`,
+  }
+}
+
+/**
  * Where the host, not the GPU, sets the pace (docs/serving.md "Host limits"):
  * the API server streams no more (`api-server-bound`), or a decode step waits
  * for the host work of its requests (`host-bound`). A faster GPU changes
@@ -300,6 +320,10 @@ export function servingProblem(
     gpuDefaults.values.mixed_chunk = opts.mixedChunk
     gpuDefaults.sources.push(opts.mixedChunk ? '--mixed-chunk' : '--no-mixed-chunk')
   }
+  if (opts.chunkedPrefill !== undefined) {
+    gpuDefaults.values.chunked_prefill = opts.chunkedPrefill
+    gpuDefaults.sources.push(opts.chunkedPrefill ? '--chunked-prefill' : '--no-chunked-prefill')
+  }
   if (opts.openingWave !== undefined) {
     checkOpeningWave(opts.openingWave)
     gpuDefaults.values.sync_share = opts.openingWave
@@ -348,6 +372,8 @@ export function simulateServing(
   }
   const nearEdge = nearKvCapacityWarning(solution.kvCapacity, opts.concurrency, params)
   if (nearEdge) warnings.push(nearEdge)
+  const unsplit = wholePromptWarning(params, budget, d.isl, solution.running)
+  if (unsplit) warnings.push(unsplit)
   warnings.push(...hostLimitWarnings(solution, params))
   const highRate = highTokenRateWarning(solution.requestsPerSecond * d.osl)
   if (highRate) warnings.push(highRate)

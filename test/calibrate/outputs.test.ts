@@ -53,6 +53,13 @@ describe('calibrate --fit outputs', () => {
     // The fit rewrites parameters, not the defaults the engine picks by GPU.
     expect(engine.gpu_defaults).toEqual(JSON.parse(readFileSync(path.join(ROOT, 'data', 'engines', 'vllm.json'), 'utf8')).gpu_defaults)
     expect(engine.gpu_defaults.length).toBeGreaterThan(0)
+    // The speed factor written beside the engine fit is the one of the rows as the fitted engine predicts them
+    // (calibrate without --fit reads the user's engine folder): exp(mean log speed ratio), the ratio averaged by hand here.
+    const after = await runJson(['calibrate', '--measurements', measurements, '--profile', 'default'])
+    const ratios = after.json.rows.filter((r: {status: string}) => r.status === 'ok').map((r: {speed_log_ratio: number}) => r.speed_log_ratio)
+    expect(ratios.length).toBe(24)
+    const factor = JSON.parse(readFileSync(path.join(home, 'fit.json'), 'utf8')).fits[0].phase_factors.serving
+    expect(factor.log_mean).toBeCloseTo(ratios.reduce((a: number, b: number) => a + b, 0) / ratios.length, 9)
 
     const sim = ['simulate', '--model', 'qwen3-32b', '--gpu', 'H100-SXM', '--world-size', '2', '--tp', '2', '--serving', '--engine', 'vllm']
     const mine = await runJson(sim)

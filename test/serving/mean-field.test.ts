@@ -29,6 +29,7 @@ const BARE: EngineParams = {
   max_prefill_tokens: 8192,
   budget_includes_decode: false,
   mixed_chunk: true,
+  chunked_prefill: true,
   max_running_requests: 1024,
   gpu_memory_fraction: 0.9,
   memory_fraction_of: 'total',
@@ -55,6 +56,29 @@ const BARE: EngineParams = {
 }
 
 const workload = {concurrency: 1, isl: 1000, osl: 101, maxPrefillTokens: 8192, tp: 1, memGiB: 80}
+
+describe('an engine that does not split prompts (chunked_prefill false)', () => {
+  // 8 clients arrive in one wave (no mixed chunks: every request is in it) with 1,024-token prompts and a
+  // step budget of 3,040 tokens (AIConfigurator's TensorRT-LLM launch: max batch 512 + isl + 1,500).
+  const wave = {...BARE, mixed_chunk: false, max_prefill_tokens: 3040}
+  const eight = {...workload, concurrency: 8, isl: 1024, maxPrefillTokens: 3040}
+
+  it('fills a step with whole prompts only: 2 of 1,024 tokens in 3,040, not 3,040 tokens', () => {
+    const chunked = solveServing(linearCost(), wave, eight)
+    const whole = solveServing(linearCost(), {...wave, chunked_prefill: false}, eight)
+    expect(chunked.prefillTokensPerMixedStep).toBe(3040)
+    expect(whole.prefillTokensPerMixedStep).toBe(2048)
+    // A prefill batch: 1 ms + 0.01 ms a token + 5 ms of attention a prompt (the linear cost above).
+    expect(whole.mixedStepMs).toBeCloseTo(1 + 20.48 + 2 * 5, 6)
+    // The wave of 8 x 1,024 tokens takes ceil(8192 / 2048) = 4 batches; a request waits (4 + 1) / 2 of them.
+    expect(whole.ttftMs).toBeCloseTo(2.5 * 31.48, 6)
+  })
+
+  it('runs a prompt longer than the budget alone in its step', () => {
+    const s = solveServing(linearCost(), {...wave, chunked_prefill: false}, {...eight, isl: 4096})
+    expect(s.prefillTokensPerMixedStep).toBe(4096)
+  })
+})
 
 describe('the serving steady state', () => {
   it('one request alone: TTFT is its prefill step, TPOT its decode step', () => {

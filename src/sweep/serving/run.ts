@@ -163,8 +163,12 @@ function notes(req: ServingSweepRequest): string[] {
   return out
 }
 
-export async function runServingSweep(req: ServingSweepRequest): Promise<ServingSweepOutcome> {
+export async function runServingSweep(request: ServingSweepRequest): Promise<ServingSweepOutcome> {
   const started = performance.now()
+  // Its launch commands turn chunked prefill on where an engine leaves it off (TensorRT-LLM's
+  // enable_chunked_prefill, launch.ts): the figures assume it, and each reproducing line asks for it.
+  const chunkedByLaunch = request.engines.map((e, i) => e.params.chunked_prefill === false && request.specs[i].flags.yamlChunkedPrefill !== undefined)
+  const req = {...request, engines: request.engines.map((e, i) => (chunkedByLaunch[i] ? {...e, params: {...e.params, chunked_prefill: true}} : e))}
   if (req.plot) assertWritable(req.plot)
   if (req.csv) assertWritable(req.csv)
   const gpuNames = req.gpus.map((g) => g.name)
@@ -175,6 +179,7 @@ export async function runServingSweep(req: ServingSweepRequest): Promise<Serving
     profile: req.profile.name,
     gpuNames,
     engineNames: req.engines.map((e) => e.name),
+    chunkedPrefill: chunkedByLaunch,
     engineDir: req.command.engineDir,
     isl: req.targets.isl,
     osl: req.targets.osl,

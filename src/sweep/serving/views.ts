@@ -25,6 +25,8 @@ export interface ServingLayoutView {
 export interface ServingCommandContext extends Pick<CommandContext, 'model' | 'gpuSpec' | 'benchData' | 'profile'> {
   gpuNames: string[]
   engineNames: string[]
+  /** By engine: whether its reproducing line asks for chunked prefill, which its file leaves off and the sweep's launch turns on. */
+  chunkedPrefill?: boolean[]
   /** --engine-dir as given, when not the bundled engines. */
   engineDir?: string
   isl: number
@@ -69,6 +71,7 @@ export function servingSimulateCommand(ctx: ServingCommandContext, l: ServingLay
   const args = [...simulateHead(ctx, ctx.gpuNames[l.gpu]), ...layoutArgs({...l, tbo: false})]
   args.push('--isl', ctx.isl, '--osl', ctx.osl, '--max-prefill-tokens', budget, '--serving', '--concurrency', concurrency, '--engine', ctx.engineNames[l.engine])
   if (ctx.engineDir) args.push('--engine-dir', ctx.engineDir)
+  if (ctx.chunkedPrefill?.[l.engine]) args.push('--chunked-prefill')
   if (l.moeEp > 1) args.push('--moe-ep', l.moeEp)
   if (ctx.openingWave !== undefined) args.push('--opening-wave', ctx.openingWave)
   return joinArgs(args)

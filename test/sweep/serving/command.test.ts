@@ -52,6 +52,17 @@ describe('infersim sweep --serving', () => {
     for (const f of json.frontiers) for (const p of new Set([f.points[0], f.points[f.points.length - 1]])) await reproduces(p)
   })
 
+  it("TensorRT-LLM's units run with the chunked prefill its launch turns on, and their simulate lines ask for it", async () => {
+    const args = [...SMALL, '--modes', 'aggregated', '--concurrency-grid', '64', '--engine', 'trtllm']
+    args[args.indexOf('--top') + 1] = '1'
+    const {json, exitCode} = await runJson<ServingSweepResult>(args)
+    expect(exitCode).toBe(0)
+    const top = json.top[0] as AggregatedPlan
+    expect(top.simulate).toMatch(/ --chunked-prefill( |$)/)
+    expect(top.launch.files.map((f) => f.content).join('')).toMatch(/enable_chunked_prefill: true/)
+    await reproduces(top)
+  })
+
   it('--opening-wave reaches every evaluation and the printed simulate lines, which reproduce it', async () => {
     const args = [...SMALL, '--modes', 'aggregated', '--concurrency-grid', '64']
     args[args.indexOf('--top') + 1] = '2'

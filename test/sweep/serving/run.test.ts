@@ -37,7 +37,8 @@ describe('runServingSweep', () => {
           const d = {...DEFAULT_DEPLOYMENT, worldSize: u.worldSize, tp: u.tp, fp8Gemm: true, maxPrefillTokens: 8192, isl: ISL, osl: OSL}
           // moe-ep as simulate takes it: EP inside the TP group where the unit sets one, else the default (EP over the data-parallel groups)
           const moeEp = u.moeEp > 1 ? u.moeEp : undefined
-          const r = simulateServing(inputs.model, d, inputs.gpu, inputs.tables, inputs.profile, {concurrency: c, engine: loadEngine(name), moeEp, maxPrefillTokens: 8192})
+          // chunked prefill on, as the sweep launches every engine (TensorRT-LLM's launch YAML turns it on)
+          const r = simulateServing(inputs.model, d, inputs.gpu, inputs.tables, inputs.profile, {concurrency: c, engine: loadEngine(name), moeEp, maxPrefillTokens: 8192, chunkedPrefill: true})
           if (r.ttftMs <= 2000 && r.tpotMs <= 40) all.push({x: 1000 / r.tpotMs, y: r.outputTokensPerGpuPerSecond})
         }
       }
