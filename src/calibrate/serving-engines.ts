@@ -68,6 +68,12 @@ export interface ServingEngineFit {
   held_out: Partial<Record<HoldOut, ErrorBreakdown>>
   /** Each GPU's runs predicted by a fit on that GPU alone (absent with one GPU): the model's best there, against which the GPU held out is read. */
   gpu_alone?: ErrorBreakdown
+  /** Every row's prediction behind those figures (its id, the measured and the predicted value), to find the runs a view gets wrong. */
+  predictions: {
+    in_sample: Prediction[]
+    held_out: Partial<Record<HoldOut, Prediction[]>>
+    gpu_alone?: Prediction[]
+  }
 }
 
 export interface ServingFitReport {
@@ -168,6 +174,7 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
       in_sample: breakdown(r.inSample),
       held_out: heldOutBreakdowns([r]),
       ...(r.gpuAlone.length ? {gpu_alone: breakdown(r.gpuAlone)} : {}),
+      predictions: {in_sample: r.inSample, held_out: r.heldOut, ...(r.gpuAlone.length ? {gpu_alone: r.gpuAlone} : {})},
     }
     fits.push(fit)
     files.push({file, content: withFit(current, fit, r.heldOut, profile.name, opts.data)})
