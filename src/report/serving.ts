@@ -19,7 +19,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('Engine', `${s.engine} (${s.engineFile ?? `data/engines/${s.engine}.json`})`),
     line('Replicas (TP groups) x TP', `${s.replicas} x ${s.tp}${s.moeEp > 1 ? ` (MoE: EP ${s.moeEp} x TP ${s.moeTp} over the ${s.replicas * s.tp} GPUs)` : ''}`),
     line('Input / output tokens per request', `${s.isl} / ${s.osl}`),
-    line('Step token budget', `${s.maxPrefillTokens} (${BUDGET_SOURCE[s.maxPrefillTokensSource]})${s.params.chunked_prefill === false ? `; whole prompts only, ${Math.max(1, Math.floor(s.maxPrefillTokens / s.isl))} a step at most (no chunked prefill)` : ''}`),
+    line('Step token budget', `${s.maxPrefillTokens} (${BUDGET_SOURCE[s.maxPrefillTokensSource]})${s.wholePromptsPerStep === undefined ? '' : `; whole prompts only, ${s.wholePromptsPerStep} a step at most (no chunked prefill)`}`),
     ...(s.gpuDefaults ? [line('Engine defaults here', `${[...Object.entries(s.gpuDefaults.values), ...(s.gpuDefaults.kvCacheFp8 ? [['KV cache', 'fp8']] : [])].map(([k, v]) => `${k} ${v}`).join(', ')} (${s.gpuDefaults.sources.map((t) => t.split('. ')[0]).join('; ')})`)] : []),
     line('KV cache', `${s.kvDtype === 'fp8' ? 'fp8' : "the model's dtype"}${kvReasonText(s.kvFp8Reason, s.engine)}, ${s.kvPoolGiB.toFixed(1)} GiB per GPU`),
     ...(s.fp8GemmKernel ? [line('FP8 GEMMs', `${s.engine}'s own kernels in prefill, at the BF16 rows' share of the peak where higher (fp8_gemm ${s.fp8GemmKernel}); decode at the FP8 rows`)] : []),

@@ -75,6 +75,8 @@ export interface ServingSolution {
   /** Share of steps that carry prefill tokens, and the prefill tokens such a step carries. */
   mixedStepShare: number
   prefillTokensPerMixedStep: number
+  /** Without chunked prefill (chunked_prefill false): the whole prompts a step of the full budget holds; absent otherwise. */
+  wholePromptsPerStep?: number
   decodeStepMs: number
   /** Without mixed chunks (mixed_chunk false): of TPOT, the wait for the wave's later prefill batches between a request's first and second token, spread over its tokens, ms; 0 otherwise. */
   wavePauseMs: number
@@ -196,6 +198,9 @@ export function frontendWaitSeconds(e: EngineParams, C: number, osl: number, x: 
   return Math.max(0, cycle - C / x)
 }
 
+/** Whole prompts of `isl` tokens a step of `budget` tokens holds: at least one, which a longer prompt gets alone. */
+const promptsPerStep = (budget: number, isl: number) => Math.max(1, Math.floor(budget / isl))
+
 export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload): ServingSolution {
   const {concurrency: C, isl, osl} = w
   const kvPoolBytesPerGpu = kvPoolBytes(e, w.memGiB, cost.weightBytesPerGpu)
@@ -233,7 +238,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   // An engine that does not chunk prompts (chunked_prefill false) fills a step with whole prompts only: what
   // is left of its budget after the last prompt that fits stays unused, and a prompt longer than the budget
   // still runs, alone in its step.
-  const wholePrompts = (budget: number) => (e.chunked_prefill === false ? Math.max(isl, Math.floor(budget / isl) * isl) : budget)
+  const wholePrompts = (budget: number) => (e.chunked_prefill === false ? promptsPerStep(budget, isl) * isl : budget)
   // A wave: all N requests arrive together (a benchmark's start, or clients that stay in step); the k-th budget's worth is prefilled by step k.
   const waveTokens = N * isl
   const waveBudget = Math.min(wholePrompts(w.maxPrefillTokens), waveTokens)
@@ -302,6 +307,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     kvPoolGiB: kvPoolBytesPerGpu / GiB,
     kvCapacity,
     ...(memoryShortfall ? {memoryShortfall} : {}),
+    ...(e.chunked_prefill === false ? {wholePromptsPerStep: promptsPerStep(w.maxPrefillTokens, isl)} : {}),
     meanDecodeBatch: state.meanDecodeBatch,
     mixedStepShare: state.mixedStepShare,
     prefillTokensPerMixedStep: cohorts ? waveBudget : state.prefillTokensPerMixedStep,
