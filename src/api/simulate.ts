@@ -71,8 +71,8 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
   const deployment = Object.assign(deploymentFromOptions(o, inputs.gpu), o.moeEp === undefined ? {} : {moeEp: o.moeEp})
   // With --serving, the report's own decode step is the load the serving prediction runs (the concurrency
   // per replica, in two micro-batches with TBO) unless --decode-batch says otherwise: its KV check, SLO and
-  // per-request overheads then describe the same batch.
-  if (o.serving && options.decodeBatch === undefined && o.concurrency > 0) deployment.decodeBatch = deployment.tbo ? Math.ceil(o.concurrency / 2) : o.concurrency
+  // per-request overheads then describe the same batch (a whole one: a fractional concurrency is a mean).
+  if (o.serving && options.decodeBatch === undefined && o.concurrency > 0) deployment.decodeBatch = Math.ceil(deployment.tbo ? o.concurrency / 2 : o.concurrency)
   // Given, not defaulted: a concurrency without serving would be silently ignored.
   const given = {concurrency: options.concurrency, 'engine-version': options.engineVersion, 'mixed-chunk': options.mixedChunk, 'chunked-prefill': options.chunkedPrefill, 'opening-wave': options.openingWave}
   const requestWarnings = checkServingRequest({serving: o.serving, mode: deployment.mode, servingFlags: Object.keys(given).filter((k) => given[k as keyof typeof given] !== undefined)})

@@ -80,7 +80,11 @@ export const simulateOptions = {
     summary: 'Also predict serving under load: TTFT, TPOT and throughput of --concurrency closed-loop requests per replica with continuous batching (docs/serving.md).',
     default: false,
   },
-  concurrency: {type: 'int', summary: 'Requests in flight per replica (one TP group) for --serving.', default: 16},
+  concurrency: {
+    type: 'float',
+    summary: 'Requests in flight per replica (one TP group) for --serving; a mean, so it may be a fraction: 256 clients over 72 data-parallel GPUs are --concurrency 3.56.',
+    default: 16,
+  },
   engine: {
     type: 'string',
     summary: 'Serving engine: its per-forward overheads in the default profile, all its parameters with --serving (see --engine-dir).',
