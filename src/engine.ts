@@ -5,7 +5,7 @@
  * the fit transforms each (positive scales are fitted in log space).
  */
 
-import type {Fp8GemmKernel, Fp8KvDecode} from './sim/deployment.js'
+import type {EngineFp8Gemm, Fp8KvDecode} from './sim/deployment.js'
 
 export const ENGINE_NAMES = ['trtllm', 'vllm', 'sglang'] as const
 export type EngineName = (typeof ENGINE_NAMES)[number]
@@ -58,9 +58,10 @@ export interface EngineParams {
   /**
    * How the engine's compute-bound FP8 GEMMs are timed: by the tables' FP8 rows ('measured'; SGLang's
    * kernels), or at the BF16 rows' share of the peak where that is faster ('bf16-efficiency': an engine
-   * calling cuBLASLt or its own tuned kernels; src/sim/fp8-gemm.ts). Memory-bound GEMMs read the FP8 rows either way.
+   * calling cuBLASLt or its own tuned kernels; src/sim/fp8-gemm.ts), or the second for a checkpoint that ships FP8
+   * weights scaled per tensor and the first for any other ('per-tensor-checkpoint'). Memory-bound GEMMs read the FP8 rows either way.
    */
-  fp8_gemm: Fp8GemmKernel
+  fp8_gemm: EngineFp8Gemm
   /** A full KV pool: `preempt` running requests and recompute them later, admitting new ones when their prompt fits (vLLM; src/serving/mean-field.ts pausedShare), or make new requests `wait` for whole requests to finish (TensorRT-LLM's guaranteed-no-evict scheduler, SGLang's admission by free tokens). */
   kv_pool_full: KvPoolFull
   /** Fixed time of every step (scheduling, launch; CUDA graphs in decode-only steps), ms. */

@@ -12,7 +12,7 @@ import type {Deployment} from '../sim/deployment.js'
 import type {SimulateOptions} from '../sim/simulate.js'
 import {checkDeployment, modelNoteWarnings} from '../sim/validate.js'
 import {resolveWeightFormat} from '../sim/weight-format.js'
-import {engineFp8Gemm} from '../sim/fp8-gemm.js'
+import {engineFp8Gemm, engineGemmKernel} from '../sim/fp8-gemm.js'
 import {moeLayoutOf} from '../sim/context.js'
 import type {MfuLookup, SimWarning, TableSet} from '../tables/types.js'
 import {servingContext} from './context.js'
@@ -311,7 +311,7 @@ export function servingProblem(
   // The KV cache in FP8, as asked or as the engine picks it, decoded by the engine's FP8 kernel.
   const withKv = kvFp8Reason ? Object.assign({}, withEp, {fp8Kv: true, fp8KvDecode: opts.engine.params.fp8_kv_decode ?? 'measured'}) : withEp
   // Its compute-bound FP8 GEMMs by its own kernels where they beat the tables' (src/sim/fp8-gemm.ts).
-  const gemmKernel = opts.engine.params.fp8_gemm ?? 'measured'
+  const gemmKernel = engineGemmKernel(opts.engine.params.fp8_gemm ?? 'measured', model)
   const served = gemmKernel === 'measured' ? withKv : Object.assign({}, withKv, {fp8GemmKernel: gemmKernel})
   // Whether it applies here (FP8 weights, a GPU from Hopper on): only asked of an engine that has such kernels.
   const ownFp8Gemm = gemmKernel !== 'measured' && engineFp8Gemm(served, effectiveRates(gpu), resolveWeightFormat(model, served, gpu, profile.switches).tableDtype, model)

@@ -8,6 +8,8 @@ export type Fp8KvDecode = 'measured' | 'bf16-bandwidth'
 
 /** How a compute-bound FP8 GEMM is timed (Deployment.fp8GemmKernel). */
 export type Fp8GemmKernel = 'measured' | 'bf16-efficiency'
+/** An engine file's fp8_gemm: a kernel, or 'per-tensor-checkpoint', which picks one by the checkpoint (src/sim/fp8-gemm.ts engineGemmKernel). */
+export type EngineFp8Gemm = Fp8GemmKernel | 'per-tensor-checkpoint'
 
 export interface Deployment {
   worldSize: number

@@ -4,7 +4,7 @@ import type {ModelSpec} from '../model/types.js'
 import type {GemmDtype, KernelWork, MfuResolver} from '../tables/resolver.js'
 import type {MfuLookup} from '../tables/types.js'
 import {rooflineBound, rooflineFloors, type GemmReading, type SimContext} from './context.js'
-import type {Deployment} from './deployment.js'
+import type {Deployment, EngineFp8Gemm, Fp8GemmKernel} from './deployment.js'
 
 /**
  * Whether a deployment's FP8 GEMMs in `dtype` run the engine's own kernel
@@ -26,6 +26,22 @@ import type {Deployment} from './deployment.js'
  */
 export function engineFp8Gemm(d: Pick<Deployment, 'fp8GemmKernel'>, gpu: GpuRates, dtype: GemmDtype, model?: Pick<ModelSpec, 'shippedFp8BlockScaled'>): boolean {
   return d.fp8GemmKernel === 'bf16-efficiency' && dtype === 'fp8' && !model?.shippedFp8BlockScaled && (gpu.computeCapability ?? 0) >= 9 && gpu.fp8Tflops > gpu.fp16Tflops
+}
+
+/**
+ * The kernel an engine file's `fp8_gemm` gives a model. 'per-tensor-checkpoint'
+ * is 'bf16-efficiency' for a checkpoint that ships FP8 weights scaled per
+ * tensor (NVIDIA's ModelOpt exports: quant_algo FP8, no weight_block_size),
+ * which TensorRT-LLM runs with cuBLASLt (its cublas_scaled_mm op), and
+ * 'measured' otherwise: FP8 weights scaled per block run block-scaled kernels
+ * (engineFp8Gemm), and for a BF16 config served in FP8 nothing says which
+ * checkpoint, or which kernel, the engine ran.
+ * @example
+ * engineGemmKernel('per-tensor-checkpoint', llama70bFp8) // 'bf16-efficiency'; for qwen3-32b or deepseek-r1, 'measured'
+ */
+export function engineGemmKernel(value: EngineFp8Gemm, model: Pick<ModelSpec, 'shippedQuant' | 'shippedFp8BlockScaled'>): Fp8GemmKernel {
+  if (value !== 'per-tensor-checkpoint') return value
+  return model.shippedQuant === 'fp8' && !model.shippedFp8BlockScaled ? 'bf16-efficiency' : 'measured'
 }
 
 /** The BF16 lookups of a GEMM reading's resolver, made once per resolver. */

@@ -6,7 +6,8 @@ import {servingProblem, simulateServing} from '../../src/serving/simulate.js'
 import {renderServing} from '../../src/report/serving.js'
 import {makeContext, makeResolver, gemmStep} from '../../src/sim/context.js'
 import {valueWithout} from '../helpers/engine-file.js'
-import {DEFAULT_DEPLOYMENT, type Deployment} from '../../src/sim/deployment.js'
+import {DEFAULT_DEPLOYMENT, type Deployment, type EngineFp8Gemm} from '../../src/sim/deployment.js'
+import {engineGemmKernel} from '../../src/sim/fp8-gemm.js'
 import {resolveWeightFormat} from '../../src/sim/weight-format.js'
 
 // AIConfigurator gemm_perf, SGLang 0.5.14 (bench_data/gemm/<gpu>/data.csv and bf16.csv, latency in us):
@@ -53,8 +54,8 @@ describe('FP8 GEMM kernel', () => {
     expect(l40s({fp8GemmKernel: 'bf16-efficiency'})).toBe(l40s({}))
   })
 
-  it("serving takes the engine file's kernel: vLLM's own FP8 GEMMs in prefill, the tables' in decode and for SGLang and TensorRT-LLM", () => {
-    const gemmMs = (model: string, engine: string, fp8Gemm?: 'measured' | 'bf16-efficiency') => {
+  it("serving takes the engine file's kernel: vLLM's own FP8 GEMMs in prefill, the tables' in decode and for SGLang", () => {
+    const gemmMs = (model: string, engine: string, fp8Gemm?: EngineFp8Gemm) => {
       const inputs = loadSimInputs({model, gpu: 'H200-SXM', profile: 'default'})
       const e = loadEngine(engine)
       const withKernel = fp8Gemm ? {...e, params: {...e.params, fp8_gemm: fp8Gemm}} : e
@@ -64,7 +65,7 @@ describe('FP8 GEMM kernel', () => {
     }
     expect(loadEngine('vllm').params.fp8_gemm).toBe('bf16-efficiency')
     expect(loadEngine('sglang').params.fp8_gemm).toBe('measured')
-    expect(loadEngine('trtllm').params.fp8_gemm).toBe('measured')
+    expect(loadEngine('trtllm').params.fp8_gemm).toBe('per-tensor-checkpoint')
     const own = gemmMs('llama-3.1-70b-fp8', 'vllm'), tables = gemmMs('llama-3.1-70b-fp8', 'vllm', 'measured')
     // The FP8 rows reach 53-67% of the FP8 peak at these prefill shapes, the BF16 rows 69-78% of theirs.
     expect(own.prefill / tables.prefill).toBeLessThan(0.95)
@@ -72,6 +73,26 @@ describe('FP8 GEMM kernel', () => {
     expect(own.decode).toBe(tables.decode)
     expect(gemmMs('llama-3.1-70b-fp8', 'sglang').prefill).toBe(gemmMs('llama-3.1-70b-fp8', 'sglang', 'measured').prefill)
     expect(gemmMs('llama-3.1-70b', 'vllm').prefill).toBe(gemmMs('llama-3.1-70b', 'vllm', 'measured').prefill)
+  })
+
+  it("'per-tensor-checkpoint' (TensorRT-LLM): its own kernels for a checkpoint that ships FP8 scaled per tensor, the tables' for any other", () => {
+    const model = (name: string) => loadSimInputs({model: name, gpu: 'H200-SXM', profile: 'default'}).model
+    // NVIDIA's Llama-3.1-70B FP8 is a ModelOpt export (quant_algo FP8, no weight_block_size).
+    expect(engineGemmKernel('per-tensor-checkpoint', model('llama-3.1-70b-fp8'))).toBe('bf16-efficiency')
+    // DeepSeek-R1 ships weight_block_size [128, 128]; Qwen3-32B's config ships BF16, whatever FP8 checkpoint a run served.
+    expect(engineGemmKernel('per-tensor-checkpoint', model('deepseek-r1'))).toBe('measured')
+    expect(engineGemmKernel('per-tensor-checkpoint', model('qwen3-32b'))).toBe('measured')
+    for (const k of ['measured', 'bf16-efficiency'] as const) expect(engineGemmKernel(k, model('qwen3-32b'))).toBe(k)
+    const gemmMs = (name: string, fp8Gemm: EngineFp8Gemm) => {
+      const inputs = loadSimInputs({model: name, gpu: 'H200-SXM', profile: 'default'})
+      const e = loadEngine('trtllm')
+      const d: Deployment = {...DEFAULT_DEPLOYMENT, worldSize: 1, tp: 1, isl: 8192, osl: 1024, fp8Gemm: true}
+      return servingProblem(inputs.model, d, inputs.gpu, inputs.tables, inputs.profile, {concurrency: 4, engine: {...e, params: {...e.params, fp8_gemm: fp8Gemm}}}).cost.gemmSeconds(8192)
+    }
+    expect(gemmMs('llama-3.1-70b-fp8', 'per-tensor-checkpoint')).toBe(gemmMs('llama-3.1-70b-fp8', 'bf16-efficiency'))
+    expect(gemmMs('llama-3.1-70b-fp8', 'per-tensor-checkpoint')).toBeLessThan(0.95 * gemmMs('llama-3.1-70b-fp8', 'measured'))
+    expect(gemmMs('qwen3-32b', 'per-tensor-checkpoint')).toBe(gemmMs('qwen3-32b', 'measured'))
+    expect(gemmMs('qwen3-32b', 'bf16-efficiency')).toBeLessThan(0.95 * gemmMs('qwen3-32b', 'measured'))
   })
 
   it('leaves a checkpoint whose FP8 weights are scaled per block to the tables (the block-scaled kernels they time)', () => {
@@ -98,6 +119,7 @@ describe('FP8 GEMM kernel', () => {
     const vllm = serve('llama-3.1-70b-fp8', 'H200-SXM', 'vllm', 1)
     expect(vllm.fp8GemmKernel).toBe('bf16-efficiency')
     expect(renderServing(vllm).some((l) => /^FP8 GEMMs +vllm's own kernels in prefill/.test(l))).toBe(true)
+    expect(renderServing(serve('llama-3.1-70b-fp8', 'H200-SXM', 'trtllm', 1)).some((l) => /^FP8 GEMMs +trtllm's own kernels in prefill/.test(l))).toBe(true)
     // The tables' own kernels (SGLang), BF16 weights, and a GPU before Hopper: nothing to say.
     for (const r of [serve('llama-3.1-70b-fp8', 'H200-SXM', 'sglang', 1), serve('llama-3.1-70b', 'H200-SXM', 'vllm', 2), serve('llama-3.1-70b-fp8', 'L40S', 'vllm', 4)]) {
       expect(r.fp8GemmKernel).toBeUndefined()
