@@ -43,7 +43,12 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
           line('  prefill batch, decodes paused (ms)', `${ms(s.mixedStepMs)} (${s.prefillTokensPerMixedStep.toFixed(0)} prefill tokens; no mixed chunks)`),
           line("  wait for the wave's later batches", `${ms(s.wavePauseMs)} ms a token`),
         ]
-      : [line('  step with prefill (ms)', `${ms(s.mixedStepMs)} (${(s.mixedStepShare * 100).toFixed(0)}% of steps, ${s.prefillTokensPerMixedStep.toFixed(0)} prefill tokens)`)]),
+      : [
+          line(
+            '  step with prefill (ms)',
+            `${ms(s.mixedStepMs)} (${(s.mixedStepShare * 100).toFixed(0)}% of steps${s.lockstepGroups ? `, a prompt in any of the ${s.lockstepGroups} attention groups stepping together` : ''}, ${s.prefillTokensPerMixedStep.toFixed(0)} prefill tokens)`,
+          ),
+        ]),
     line('Mean decoding requests per step', s.meanDecodeBatch.toFixed(1)),
     center('Throughput', '-'),
     line('Requests/s per replica', s.requestsPerSecond.toFixed(2)),

@@ -72,8 +72,10 @@ export interface ServingSolution {
   /** A measured run the memory accounting leaves no KV pool: its capacity is taken as the requests admitted (ServingWorkload.measured). */
   memoryShortfall?: boolean
   meanDecodeBatch: number
-  /** Share of steps that carry prefill tokens, and the prefill tokens such a step carries. */
+  /** Share of steps that carry prefill tokens (in any of the attention groups that step in lockstep), and the prefill tokens such a step carries. */
   mixedStepShare: number
+  /** Attention groups that share the MoE and so step in lockstep (data-parallel attention); absent for one. */
+  lockstepGroups?: number
   prefillTokensPerMixedStep: number
   /** Without chunked prefill (chunked_prefill false): the whole prompts a step of the full budget holds; absent otherwise. */
   wholePromptsPerStep?: number
@@ -272,8 +274,10 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     const decodeStepSeconds = step(decoding, 0)
     const mixedStepSeenSeconds = step(Math.min(ndSeen, Math.max(1, besidePrefill)), t)
     const mixedStepSeconds = step(Math.min(others, besidePrefill), t)
-    // A decoding request sees the prefill steps of the others, not its own.
-    const seen = !cohorts && N > 1 ? f * (1 - 1 / N) : 0
+    // A decoding request sees the prefill steps of the others, not its own. Attention groups that share
+    // the MoE (data-parallel attention) step in lockstep, every layer's experts waiting for all groups'
+    // tokens, so a step that carries a prompt in any group is as long for all of them.
+    const seen = cohorts ? 0 : 1 - (1 - (N > 1 ? f * (1 - 1 / N) : 0)) * (1 - f) ** (cost.moeGroups - 1)
     const tauNew = seen * mixedStepSeenSeconds + (1 - seen) * decodeStepSeconds
     const ownPrefillSeconds = chunks * mixedStepSeconds
     const delaySeconds = (e.join_steps + Math.max(0, osl - 1)) * tauNew + e.ttft_overhead_ms / 1000 + sync * wave + waveTail
@@ -308,6 +312,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     kvCapacity,
     ...(memoryShortfall ? {memoryShortfall} : {}),
     ...(e.chunked_prefill === false ? {wholePromptsPerStep: promptsPerStep(w.maxPrefillTokens, isl)} : {}),
+    ...(cost.moeGroups > 1 ? {lockstepGroups: cost.moeGroups} : {}),
     meanDecodeBatch: state.meanDecodeBatch,
     mixedStepShare: state.mixedStepShare,
     prefillTokensPerMixedStep: cohorts ? waveBudget : state.prefillTokensPerMixedStep,

@@ -243,3 +243,31 @@ describe('the serving steady state', () => {
     expect(mixed.ttftMs).toBeLessThan(batch)
   })
 })
+
+describe('attention groups that share the MoE step in lockstep', () => {
+  // One request per group, the linear cost above: a prompt's step is 1 + 1000 x 0.01 + 5 = 16 ms, a decode
+  // step 1.03 ms, and a decode step beside another group's prompt 1 + 1001 x 0.01 + 0.02 + 5 = 16.03 ms.
+  // A request cycles through its 16 ms prompt and 100 decode steps of mean tau; the share of steps that
+  // carry a given group's prompt is f = 1 - exp(-a), a = tau / cycle (one arrival per cycle, p / B < f
+  // here), and a decoding request's step is slow when any of the G - 1 other groups prefills.
+  const byHand = (groups: number): number => {
+    let tau = 1.03
+    for (let i = 0; i < 200; i++) {
+      const f = 1 - Math.exp(-tau / (16 + 100 * tau))
+      tau = 1.03 + 15 * (1 - (1 - f) ** (groups - 1))
+    }
+    return tau
+  }
+
+  it('a step is as long for every group as the slowest group\'s: TPOT grows with the groups', () => {
+    for (const groups of [1, 2, 8]) {
+      const s = solveServing(linearCost({moeGroups: groups}), BARE, workload)
+      expect(s.converged).toBe(true)
+      expect(s.tpotMs).toBeCloseTo(byHand(groups), 4)
+      expect(s.lockstepGroups).toBe(groups > 1 ? groups : undefined)
+    }
+    // 1.03 ms alone; about 1.16 ms beside one other group, 2.0 ms beside seven.
+    expect(byHand(2)).toBeCloseTo(1.161, 3)
+    expect(byHand(8)).toBeGreaterThan(1.9)
+  })
+})
