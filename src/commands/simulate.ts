@@ -36,6 +36,11 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       command: '<%= config.bin %> simulate --model qwen3-32b --gpu H100-SXM --world-size 4 --tp 4 --fp8-gemm --isl 4096 --osl 512 --serving --concurrency 64 --engine trtllm --chunked-prefill',
     },
     {
+      description:
+        'DeepSeek-R1 on 72 GB200s with data-parallel attention (a replica is one GPU, the experts spread over all 72): 256 clients are 3.56 a GPU, and the groups step together',
+      command: '<%= config.bin %> simulate --model deepseek-r1 --gpu GB200-NVL72 --world-size 72 --tp 1 --moe-ep 72 --fp8-gemm --isl 1024 --osl 1024 --serving --concurrency 3.56 --engine sglang',
+    },
+    {
       description: "A steady state without the benchmark's opening burst (all clients at once), which the fitted engines include",
       command: '<%= config.bin %> simulate --model llama-3.1-8b --gpu H200-SXM --fp8-gemm --isl 4000 --osl 2000 --serving --concurrency 128 --engine vllm --opening-wave 0',
     },

@@ -277,7 +277,8 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     // A decoding request sees the prefill steps of the others, not its own. Attention groups that share
     // the MoE (data-parallel attention) step in lockstep, every layer's experts waiting for all groups'
     // tokens, so a step that carries a prompt in any group is as long for all of them.
-    const seen = cohorts ? 0 : 1 - (1 - (N > 1 ? f * (1 - 1 / N) : 0)) * (1 - f) ** (cost.moeGroups - 1)
+    const ownGroup = N > 1 ? f * (1 - 1 / N) : 0
+    const seen = cohorts ? 0 : 1 - (1 - ownGroup) * (1 - f) ** (cost.moeGroups - 1)
     const tauNew = seen * mixedStepSeenSeconds + (1 - seen) * decodeStepSeconds
     const ownPrefillSeconds = chunks * mixedStepSeconds
     const delaySeconds = (e.join_steps + Math.max(0, osl - 1)) * tauNew + e.ttft_overhead_ms / 1000 + sync * wave + waveTail

@@ -37,7 +37,7 @@ export function checkDeployment(model: ModelSpec, d: Deployment): SimWarning[] {
     // The engines run a MoE model so with data-parallel attention (one attention group per GPU): say how to ask for it.
     const divisors = [1, 2, 4, 8, 16].filter((t) => a.heads % t === 0 && t < d.tp).join(', ')
     const hint = model.ffn.isMoe
-      ? `for data-parallel attention over these GPUs, as the engines run it, give --tp 1 --world-size ${d.worldSize} --moe-ep ${d.worldSize} (--concurrency then counts each GPU's requests, a fraction where the clients do not divide: 256 clients are --concurrency ${(256 / d.worldSize).toFixed(2).replace(/\.?0+$/, '')})`
+      ? `for data-parallel attention over these GPUs, as the engines run it, give --tp 1 --world-size ${d.worldSize} --moe-ep ${d.worldSize} (--concurrency then counts each GPU's requests, a fraction where the clients do not divide: 256 clients are --concurrency ${+(256 / d.worldSize).toFixed(2)})`
       : `give a tp that divides them (${divisors})`
     throw usageError(`attention heads (${a.heads}) are not divisible by tp ${d.tp}; ${hint}`)
   }
