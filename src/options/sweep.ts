@@ -57,7 +57,7 @@ export const sweepOptions = {
   },
   'engine-dir': {type: 'string', summary: 'With --serving: folder of serving-engine files (<engine>.json) instead of the bundled data/engines.'},
   'request-rate': {type: 'float', summary: 'With --serving: requests per second the deployment must sustain.'},
-  concurrency: {type: 'int', summary: 'With --serving: requests in flight the whole deployment must hold (spread over its replicas).'},
+  concurrency: {type: 'int', summary: 'With --serving: requests in flight the whole deployment must hold, spread evenly over its replicas (a fractional mean each where they do not divide: 256 over 72 data-parallel GPUs are 3.5556 a replica).'},
   'concurrency-grid': {
     type: 'string',
     list: 'int',

@@ -49,7 +49,8 @@ export function aggregatedPlan(a: AssembleContext, {point: p, plan}: PlannedPoin
     },
     simulate: servingSimulateCommand(a.cmd, l, p.budget, p.concurrency),
     launch: launchCommand(engine.name, a.specs[l.engine], unit, {
-      maxRunning: p.concurrency,
+      // A mean of 3.5 a rank still means a rank that admits 4 at times: the engine's limit is a whole number.
+      maxRunning: Math.ceil(p.concurrency),
       stepTokens: p.budget,
       memoryFraction: engine.params.gpu_memory_fraction,
       units: plan.units,

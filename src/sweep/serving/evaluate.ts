@@ -13,6 +13,7 @@ import {simulateServing, type ServingResult} from '../../serving/simulate.js'
 import type {Deployment} from '../../sim/deployment.js'
 import {deploymentOf} from '../evaluate.js'
 import type {TableSet} from '../../tables/types.js'
+import {spreadConcurrency} from './spread.js'
 import type {ServingLayout, ServingPoint, ServingSpace, ServingTargets} from './types.js'
 import {paramsOn} from '../../serving/engine-on-gpu.js'
 
@@ -76,7 +77,8 @@ export function geometricGrid(limit: number): number[] {
 
 /**
  * Concurrencies per rank to evaluate. With a total concurrency to sustain, the
- * ones that spread it over each possible number of units; else the grid up to
+ * ones that spread it evenly over each possible number of units (a fractional
+ * mean per rank, as `simulate --concurrency` takes it); else the grid up to
  * what a rank can run (more would only wait for admission).
  */
 export function concurrencyGrid(ctx: Pick<ServingEvalContext, 'targets' | 'space'>, layout: ServingLayout): number[] {
@@ -85,7 +87,7 @@ export function concurrencyGrid(ctx: Pick<ServingEvalContext, 'targets' | 'space
     const out = new Set<number>()
     const lo = Math.max(1, Math.ceil(ctx.space.minGpus / layout.worldSize))
     const hi = Math.floor(ctx.space.maxGpus / layout.worldSize)
-    for (let units = lo; units <= hi; units++) out.add(Math.ceil(sustain.requests / (units * layout.ranks)))
+    for (let units = lo; units <= hi; units++) out.add(spreadConcurrency(sustain.requests, units * layout.ranks))
     return [...out].sort((a, b) => a - b)
   }
   if (ctx.space.concurrencies) return ctx.space.concurrencies

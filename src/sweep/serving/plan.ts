@@ -9,9 +9,11 @@
  *   at this load (at least the budget's minimum); each rank then runs at most
  *   this load, so its latencies are at most the point's; tokens/GPU/s are what
  *   R requests/s deliver: R osl / GPUs.
- * - A total concurrency C: the point's concurrency per rank is C spread over a
- *   number of units (rounded up), every rank loaded with it; tokens/GPU/s are the unit's.
+ * - A total concurrency C: the point's concurrency per rank is C spread evenly
+ *   over a number of units (a fractional mean, src/sweep/serving/spread.ts),
+ *   every rank loaded with it; tokens/GPU/s are the unit's.
  */
+import {unitsFor} from './spread.js'
 import type {ServingLayout, ServingPoint, ServingTargets} from './types.js'
 
 export interface GpuBudget {
@@ -40,7 +42,7 @@ export function planOf(layout: ServingLayout, point: ServingPoint, targets: Serv
   let units: number
   if (sustain.kind === 'none') units = Math.floor(budget.maxGpus / unitGpus)
   else if (sustain.kind === 'rate') units = Math.max(fewest, Math.ceil(sustain.requestsPerSecond / unitRps))
-  else units = Math.max(fewest, Math.ceil(sustain.requests / (point.concurrency * layout.ranks)))
+  else units = Math.max(fewest, unitsFor(sustain.requests, point.concurrency, layout.ranks))
   if (!Number.isFinite(units) || units < fewest || units * unitGpus > budget.maxGpus) return {gpusNeeded: Number.isFinite(units) ? Math.max(units, fewest) * unitGpus : Infinity}
   const gpus = units * unitGpus
   if (sustain.kind === 'rate') return {units, gpus, tgs: (sustain.requestsPerSecond * targets.osl) / gpus, requestsPerSecond: sustain.requestsPerSecond, concurrency: units * layout.ranks * point.concurrency}

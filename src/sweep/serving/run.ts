@@ -153,7 +153,7 @@ function notes(req: ServingSweepRequest): string[] {
     'aggregated: one engine runs prefill and decode together with in-flight batching; figures from the serving model (infersim simulate --serving) per unit, concurrency per replica (attention DP rank)',
   ]
   if (t.sustain.kind === 'rate') out.push(`sustaining ${t.sustain.requestsPerSecond} requests/s: the fewest units whose replicas finish that many at the load shown; tokens/GPU/s are what that rate delivers`)
-  if (t.sustain.kind === 'concurrency') out.push(`sustaining ${t.sustain.requests} requests in flight: spread over the units, rounded up per replica`)
+  if (t.sustain.kind === 'concurrency') out.push(`sustaining ${t.sustain.requests} requests in flight: spread evenly over the replicas of each number of units (a fractional mean per replica, as simulate --concurrency takes it)`)
   if (req.space.disaggregated) {
     out.push(
       'disaggregated: prefill and decode instances from the phase model (infersim simulate --prefill-only / --decode-only), the same for every engine; TTFT adds the KV transfer of the prompt over NVLink when the deployment fits one node, else over the inter-node network; no error band (the phase model is not cross-validated against serving runs)',

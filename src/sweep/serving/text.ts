@@ -79,7 +79,7 @@ function launchLines(l: EngineLaunch, indent: string, what: string): string[] {
 function details(p: RankedPlan): string[] {
   if (p.mode === 'aggregated') {
     return [
-      `#${p.rank} ${p.engine} aggregated: ${deployment(p)}: ${p.units} unit${p.units > 1 ? 's' : ''} of ${p.layout.worldSize} GPU${p.layout.worldSize > 1 ? 's' : ''}, ${p.concurrency} requests per replica (${p.totalConcurrency} in flight), ${p.requestsPerSecond.toFixed(2)} requests/s, ${n0(p.tokensPerSecond)} output tokens/s`,
+      `#${p.rank} ${p.engine} aggregated: ${deployment(p)}: ${p.units} unit${p.units > 1 ? 's' : ''} of ${p.layout.worldSize} GPU${p.layout.worldSize > 1 ? 's' : ''}, ${p.concurrency} requests per replica (${+p.totalConcurrency.toFixed(2)} in flight), ${p.requestsPerSecond.toFixed(2)} requests/s, ${n0(p.tokensPerSecond)} output tokens/s`,
       `  reproduce one unit: ${p.simulate}`,
       ...launchLines(p.launch, '  ', 'launch'),
     ]

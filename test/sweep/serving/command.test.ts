@@ -63,6 +63,22 @@ describe('infersim sweep --serving', () => {
     await reproduces(top)
   })
 
+  it('--concurrency 7 over two replicas runs 3.5 requests on each, and the printed line reproduces that fraction', async () => {
+    const args = [...SMALL, '--modes', 'aggregated', '--concurrency', '7', '--engine', 'vllm']
+    args[args.indexOf('--top') + 1] = '6'
+    const {json, exitCode} = await runJson<ServingSweepResult>(args)
+    expect(exitCode).toBe(0)
+    const split = (json.top as AggregatedPlan[]).find((t) => t.units * t.layout.dp === 2)!
+    expect(split.concurrency).toBe(3.5)
+    expect(split.totalConcurrency).toBe(7)
+    expect(split.simulate).toMatch(/ --concurrency 3\.5 /)
+    // The engine's own limit stays a whole number of requests.
+    expect(split.launch.commands.map((c) => c.command).join(' ')).toMatch(/--max-num-seqs 4 /)
+    await reproduces(split)
+    const text = await runCli(args)
+    expect(text.stdout).toMatch(/3\.5 requests per replica \(7 in flight\)/)
+  })
+
   it('--opening-wave reaches every evaluation and the printed simulate lines, which reproduce it', async () => {
     const args = [...SMALL, '--modes', 'aggregated', '--concurrency-grid', '64']
     args[args.indexOf('--top') + 1] = '2'

@@ -95,20 +95,24 @@ describe('runServingSweep', () => {
     }
   })
 
-  it('a total concurrency to sustain: each unit runs it spread over its replicas, rounded up', async () => {
+  it('a total concurrency to sustain: each unit runs it spread evenly over its replicas, a fraction where it does not divide', async () => {
     const total = 100
     const {result, points, layouts} = await servingSweep('qwen3-30b-a3b', {
       space: smallSpace({maxGpus: 4, engines: ['vllm'], concurrencies: undefined}),
       targets: {isl: ISL, osl: OSL, ttftMax: 5000, tpotMax: 60, sustain: {kind: 'concurrency', requests: total}},
     })
+    const seen = new Set<number>()
     for (const p of points) {
       const l = layouts[p.layout]
-      const spreads = Array.from({length: Math.floor(4 / l.worldSize)}, (_, i) => Math.ceil(total / ((i + 1) * l.ranks)))
+      // 100 over 1, 2, 3 or 4 replicas: 100, 50, 33.3334 (100 / 3 rounded up at the fourth decimal), 25.
+      const spreads = Array.from({length: Math.floor(4 / l.worldSize)}, (_, i) => [100, 50, 33.3334, 25][(i + 1) * l.ranks - 1])
       expect(spreads).toContain(p.concurrency)
+      seen.add(p.concurrency)
     }
+    expect(seen).toContain(33.3334)
     for (const t of result.top as AggregatedPlan[]) {
       expect(t.totalConcurrency).toBeGreaterThanOrEqual(total)
-      expect(t.totalConcurrency - t.units * t.layout.dp).toBeLessThan(total)
+      expect(t.totalConcurrency - total).toBeLessThan(t.units * t.layout.dp * 1e-4)
     }
   })
 
