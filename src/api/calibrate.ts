@@ -7,6 +7,7 @@ import {fitFileText, makeFitFile} from '../calibrate/fit-file.js'
 import {fitProfile, type ProfileFit} from '../calibrate/fit.js'
 import {renderPlotSvg} from '../calibrate/plot.js'
 import {packageRelative, runCalibration} from '../calibrate/run.js'
+import {servingAccuracy, type ServingAccuracy} from '../calibrate/serving-accuracy.js'
 import {fitServingEngines, type ServingFitReport} from '../calibrate/serving-engines.js'
 import {HOLD_OUTS} from '../calibrate/hold-outs.js'
 import {useEngineDir} from '../calibrate/serving.js'
@@ -35,6 +36,8 @@ export interface CalibrateResult {
   rows: RowOutcome[]
   invalid: RowProblem[]
   summaries: Record<string, ProfileSummary>
+  /** Serving rows per profile: TTFT and TPOT error per engine, model, GPU and clients per replica, as the engine files stand (absent without serving rows). */
+  serving_accuracy?: Record<string, ServingAccuracy>
   /** The fits (--fit), and the file they were written to when one was named. */
   fit?: {file?: string; fits: ProfileFit[]}
   /** Serving rows: each engine's fitted parameters and cross-validated error (--fit). */
@@ -128,6 +131,13 @@ export function runCalibrate(options: CalibrateOptions, hooks: CalibrateHooks): 
     invalid: run.invalid,
     summaries: run.summaries,
   }
+  const accuracy = Object.fromEntries(
+    run.profiles.flatMap((p) => {
+      const a = servingAccuracy(run.rows, run.outcomes[p], run.env, getProfile(p))
+      return a ? [[p, a]] : []
+    }),
+  )
+  if (Object.keys(accuracy).length) result.serving_accuracy = accuracy
   if (o.fit) {
     const outputs: FileToWrite[] = []
     let outcomes = run.outcomes

@@ -1,11 +1,13 @@
 /** Text view of the serving engine fit: error per engine, metric and model, held out first. */
 import {displayPath} from '../io/paths.js'
 import type {HoldOut} from './hold-outs.js'
+import type {ServingAccuracy} from './serving-accuracy.js'
 import type {ErrorBreakdown, MetricErrors, ServingFitReport} from './serving-engines.js'
 
 const pct = (v: number) => `${v.toFixed(1)}%`.padStart(8)
 const cells = (e: MetricErrors | undefined) => (e ? `${pct(e.mape)}${pct(e.median)}${pct(e.over2x)}` : `${'-'.padStart(8)}${'-'.padStart(8)}${'-'.padStart(8)}`)
 
+/** One breakdown as a table: a line per model, per GPU and per range of clients where there is more than one, and all. */
 function table(title: string, b: ErrorBreakdown): string[] {
   const models = [...new Set([...Object.keys(b.ttft_ms.byModel), ...Object.keys(b.tpot_ms.byModel)])].sort()
   const width = Math.max(18, ...models.map((m) => m.length + 2))
@@ -48,5 +50,14 @@ export function renderServingFit(r: ServingFitReport): string[] {
     const gpu = r.overall_held_out_explained.gpu
     if (gpu) lines.push('', ...table(`all engines, ${HELD_OUT_TITLES.gpu}, without those runs:`, gpu))
   }
+  return lines
+}
+
+/** The serving rows' error as the engine files stand (calibrate without --fit): per engine, then all engines. */
+export function renderServingAccuracy(profile: string, a: ServingAccuracy): string[] {
+  const lines = [`serving rows, profile ${profile} (${a.rows} rows; MAPE, median absolute % error, share of rows more than 2x off):`]
+  const engines = Object.entries(a.engines)
+  for (const [engine, b] of engines) lines.push(...table(`${engine}:`, b))
+  if (engines.length > 1) lines.push(...table('all engines:', a.all))
   return lines
 }

@@ -1,6 +1,6 @@
 /** The text `infersim calibrate` prints, from its result. */
 import type {CalibrateResult} from '../api/calibrate.js'
-import {renderServingFit} from '../calibrate/serving-text.js'
+import {renderServingAccuracy, renderServingFit} from '../calibrate/serving-text.js'
 import {renderAblation, renderCheck, renderFit, renderProblems, renderRows, renderSummary} from '../calibrate/text.js'
 
 export function renderCalibrateText(result: CalibrateResult): string {
@@ -8,6 +8,8 @@ export function renderCalibrateText(result: CalibrateResult): string {
   if (result.invalid.length) text.push(...renderProblems(result.invalid), '')
   for (const p of result.profiles) {
     text.push(`== profile ${p} ==`, ...renderRows(result.rows.filter((r) => r.profile === p)), '', ...renderSummary(result.summaries[p]), '')
+    const serving = result.serving_accuracy?.[p]
+    if (serving) text.push(...renderServingAccuracy(p, serving), '')
   }
   if (result.fit) for (const f of result.fit.fits) text.push(...renderFit(f), '')
   if (result.serving_fit) text.push(...renderServingFit(result.serving_fit), '')
