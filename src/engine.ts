@@ -266,6 +266,8 @@ export interface Engine {
   params: EngineParams
   gpuDefaults?: GpuDefaultRule[]
   accuracy?: EngineAccuracy
+  /** The GPUs whose measured runs the engine was fitted on (its file's fit.gpus). */
+  fittedGpus?: string[]
 }
 
 /**

@@ -68,7 +68,15 @@ function checkClientsGroups(groups: NonNullable<EngineAccuracy['byClients']>, wh
 export function engineFromFile(f: EngineFile): Engine {
   const params = {} as Record<string, number | boolean | string>
   for (const [k, v] of Object.entries(f.parameters)) params[k] = v.value
-  return {name: f.engine, params: params as unknown as EngineParams, ...(f.gpu_defaults ? {gpuDefaults: f.gpu_defaults} : {}), ...(f.accuracy ? {accuracy: f.accuracy} : {})}
+  const gpus = f.fit?.gpus
+  const fittedGpus = Array.isArray(gpus) && gpus.every((g) => typeof g === 'string') ? (gpus as string[]) : undefined
+  return {
+    name: f.engine,
+    params: params as unknown as EngineParams,
+    ...(f.gpu_defaults ? {gpuDefaults: f.gpu_defaults} : {}),
+    ...(f.accuracy ? {accuracy: f.accuracy} : {}),
+    ...(fittedGpus ? {fittedGpus} : {}),
+  }
 }
 
 const cache = new Map<string, Engine & {file: string}>()

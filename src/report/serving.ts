@@ -56,7 +56,10 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('Output tokens/GPU/s', s.outputTokensPerGpuPerSecond.toFixed(1) + (u ? within(u.typical.tgs, u.p90.tgs) : '')),
     u
       ? `Error bands: ${u.heldOut}, ${u.clients ? `its ${runsOfRows(u.rows)} runs at ${u.clients}` : `${runsOfRows(u.rows)} runs`} (TTFT and TPOT each); throughput's band weighs TTFT's and TPOT's by their time.` +
-        (s.gpuDefaults?.values.sync_share !== undefined ? " Those runs were benchmarks with their own opening wave; --opening-wave here predicts another, which no measured run checks." : '')
+        (s.gpuDefaults?.values.sync_share !== undefined ? " Those runs were benchmarks with their own opening wave; --opening-wave here predicts another, which no measured run checks." : '') +
+        (u.unfittedGpu
+          ? ` No run of ${u.unfittedGpu.gpu} was in the fit (${u.unfittedGpu.fittedGpus.join(', ')}): the bands are what carrying the fit from one of those GPUs to another cost, not an error measured on ${u.unfittedGpu.gpu}.`
+          : '')
       : 'Error bands: none (the engine file has no held-out error; calibrate --fit writes one).',
   ]
   return out

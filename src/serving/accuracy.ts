@@ -55,6 +55,8 @@ export interface ServingUncertainty {
   typical: FigureBands
   /** Nine in ten were within these. */
   p90: FigureBands
+  /** The GPU predicted, where the engine's fit had no runs of it: the bands then say what carrying the fit between the fitted GPUs cost, not what was measured on this one. */
+  unfittedGpu?: {gpu: string; fittedGpus: string[]}
 }
 
 /** The clients per replica a group covers, in words. */
@@ -65,11 +67,29 @@ export function clientsRange(groups: readonly ClientsErrorStats[], index: number
   return from === upTo ? `${upTo} client${upTo === 1 ? '' : 's'} per replica` : `${from}-${upTo} clients per replica`
 }
 
-export function servingUncertainty(accuracy: EngineAccuracy | undefined, ttftMs: number, tpotMs: number, osl: number, clients?: number): ServingUncertainty | undefined {
+/**
+ * @param gpu the GPU predicted (its name, and the measured GPU whose tables it reads, if another) and the GPUs the engine was fitted on; a GPU among them, or no list, adds nothing
+ */
+export function servingUncertainty(
+  accuracy: EngineAccuracy | undefined,
+  ttftMs: number,
+  tpotMs: number,
+  osl: number,
+  clients?: number,
+  gpu?: {name: string; measuredAs?: string; fittedGpus?: readonly string[]},
+): ServingUncertainty | undefined {
   if (!accuracy) return undefined
   const stats = statsAt(accuracy, clients)
   const groups = accuracy.byClients ?? []
   const index = groups.indexOf(stats as ClientsErrorStats)
   const group = index >= 0 ? {rows: 2 * groups[index].runs, clients: clientsRange(groups, index)} : {rows: accuracy.rows}
-  return {heldOut: accuracy.heldOut, ...group, typical: bands(stats, ttftMs, tpotMs, osl, 'median'), p90: bands(stats, ttftMs, tpotMs, osl, 'p90')}
+  const fitted = gpu?.fittedGpus
+  const unfitted = gpu && fitted?.length && !fitted.includes(gpu.name) && !(gpu.measuredAs && fitted.includes(gpu.measuredAs))
+  return {
+    heldOut: accuracy.heldOut,
+    ...group,
+    typical: bands(stats, ttftMs, tpotMs, osl, 'median'),
+    p90: bands(stats, ttftMs, tpotMs, osl, 'p90'),
+    ...(unfitted ? {unfittedGpu: {gpu: gpu.name, fittedGpus: [...fitted]}} : {}),
+  }
 }

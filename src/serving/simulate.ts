@@ -397,7 +397,9 @@ export function simulateServing(
     commSource: cost.commSource,
     params,
     lookups: cost.lookups,
-    ...(opts.engine.accuracy ? {uncertainty: servingUncertainty(opts.engine.accuracy, solution.ttftMs, solution.tpotMs, d.osl, opts.concurrency)} : {}),
+    ...(opts.engine.accuracy
+      ? {uncertainty: servingUncertainty(opts.engine.accuracy, solution.ttftMs, solution.tpotMs, d.osl, opts.concurrency, {name: gpu.name, measuredAs: gpu.measuredAs, fittedGpus: opts.engine.fittedGpus})}
+      : {}),
     warnings,
   })
 }

@@ -19,6 +19,21 @@ describe('serving error bands', () => {
     expect(bandsOf(undefined, 100, 10, 11)).toBeUndefined()
   })
 
+  it('says when the GPU predicted had no runs in the fit', async () => {
+    const fitted = ['H100-SXM', 'H200-SXM']
+    expect(servingUncertainty(accuracy, 100, 10, 11, 16, {name: 'B200-SXM', fittedGpus: fitted})!.unfittedGpu).toEqual({gpu: 'B200-SXM', fittedGpus: fitted})
+    expect(servingUncertainty(accuracy, 100, 10, 11, 16, {name: 'H200-SXM', fittedGpus: fitted})!.unfittedGpu).toBeUndefined()
+    // A GPU that reads a fitted GPU's tables (InferSim's H200 entry reads H200-SXM's) counts as fitted.
+    expect(servingUncertainty(accuracy, 100, 10, 11, 16, {name: 'H200', measuredAs: 'H200-SXM', fittedGpus: fitted})!.unfittedGpu).toBeUndefined()
+    // An engine file that does not say which GPUs it was fitted on adds nothing.
+    expect(servingUncertainty(accuracy, 100, 10, 11, 16, {name: 'B200-SXM'})!.unfittedGpu).toBeUndefined()
+    const args = (gpu: string) => ['simulate', '--model', 'qwen3-32b', '--gpu', gpu, '--world-size', '2', '--tp', '2', '--serving', '--engine', 'vllm', '--no-breakdown']
+    const b200 = await runCli(args('B200-SXM'))
+    expect(b200.exitCode, b200.stderr).toBe(0)
+    expect(b200.stdout).toContain('No run of B200-SXM was in the fit (H100-SXM, H200-SXM): the bands are what carrying the fit from one of those GPUs to another cost, not an error measured on B200-SXM.')
+    expect((await runCli(args('H100-SXM'))).stdout).not.toContain('No run of')
+  })
+
   it('simulate --serving prints them from the engine file, or says there are none', async () => {
     const args = ['simulate', '--model', 'qwen3-32b', '--gpu', 'H100-SXM', '--world-size', '4', '--tp', '4', '--serving', '--engine', 'vllm', '--no-breakdown']
     const file = JSON.parse(readFileSync(path.join(ROOT, 'data', 'engines', 'vllm.json'), 'utf8'))
