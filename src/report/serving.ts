@@ -2,7 +2,7 @@
 import type {KvFp8Reason, ServingResult} from '../serving/simulate.js'
 import {frontendTokensPerSecond, openingWaveText} from '../engine.js'
 import {center} from './text.js'
-import {runsOfRows} from '../serving/accuracy.js'
+import {runsOfRows, unfittedGpuText} from '../serving/accuracy.js'
 
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2))
 const line = (label: string, value: string) => `${label.padEnd(40)} ${value}`
@@ -57,9 +57,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     u
       ? `Error bands: ${u.heldOut}, ${u.clients ? `its ${runsOfRows(u.rows)} runs at ${u.clients}` : `${runsOfRows(u.rows)} runs`} (TTFT and TPOT each); throughput's band weighs TTFT's and TPOT's by their time.` +
         (s.gpuDefaults?.values.sync_share !== undefined ? " Those runs were benchmarks with their own opening wave; --opening-wave here predicts another, which no measured run checks." : '') +
-        (u.unfittedGpu
-          ? ` No run of ${u.unfittedGpu.gpu} was in the fit (${u.unfittedGpu.fittedGpus.join(', ')}): the bands are what carrying the fit from one of those GPUs to another cost, not an error measured on ${u.unfittedGpu.gpu}.`
-          : '')
+        (u.unfittedGpu ? ` ${unfittedGpuText(u.unfittedGpu.gpu, u.unfittedGpu.fittedGpus)}` : '')
       : 'Error bands: none (the engine file has no held-out error; calibrate --fit writes one).',
   ]
   return out

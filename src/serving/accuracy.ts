@@ -68,6 +68,23 @@ export function clientsRange(groups: readonly ClientsErrorStats[], index: number
 }
 
 /**
+ * Whether an engine fitted on `fittedGpus` had no runs of `gpu` (by its name, or the measured GPU whose
+ * tables it reads); false without a list.
+ *
+ * @example
+ * isUnfittedGpu({name: 'B200-SXM'}, ['H100-SXM', 'H200-SXM']) // true
+ * isUnfittedGpu({name: 'H200', measuredAs: 'H200-SXM'}, ['H100-SXM', 'H200-SXM']) // false
+ */
+export function isUnfittedGpu(gpu: {name: string; measuredAs?: string}, fittedGpus: readonly string[] | undefined): boolean {
+  if (!fittedGpus?.length) return false
+  return !fittedGpus.includes(gpu.name) && !(gpu.measuredAs !== undefined && fittedGpus.includes(gpu.measuredAs))
+}
+
+/** The words that say a band was not measured on `gpu` but carried from the fitted GPUs. */
+export const unfittedGpuText = (gpu: string, fittedGpus: readonly string[]) =>
+  `No run of ${gpu} was in the fit (${fittedGpus.join(', ')}): the bands are what carrying the fit from one of those GPUs to another cost, not an error measured on ${gpu}.`
+
+/**
  * @param gpu the GPU predicted (its name, and the measured GPU whose tables it reads, if another) and the GPUs the engine was fitted on; a GPU among them, or no list, adds nothing
  */
 export function servingUncertainty(
@@ -84,7 +101,7 @@ export function servingUncertainty(
   const index = groups.indexOf(stats as ClientsErrorStats)
   const group = index >= 0 ? {rows: 2 * groups[index].runs, clients: clientsRange(groups, index)} : {rows: accuracy.rows}
   const fitted = gpu?.fittedGpus
-  const unfitted = gpu && fitted?.length && !fitted.includes(gpu.name) && !(gpu.measuredAs && fitted.includes(gpu.measuredAs))
+  const unfitted = gpu !== undefined && fitted !== undefined && isUnfittedGpu(gpu, fitted)
   return {
     heldOut: accuracy.heldOut,
     ...group,

@@ -32,6 +32,12 @@ describe('serving error bands', () => {
     expect(b200.exitCode, b200.stderr).toBe(0)
     expect(b200.stdout).toContain('No run of B200-SXM was in the fit (H100-SXM, H200-SXM): the bands are what carrying the fit from one of those GPUs to another cost, not an error measured on B200-SXM.')
     expect((await runCli(args('H100-SXM'))).stdout).not.toContain('No run of')
+    // sweep --serving says it once, on the engine's band line.
+    const sweep = (gpu: string) => runCli(['sweep', '--serving', '--model', 'llama-3.1-8b', '--gpu', gpu, '--max-gpus', '1', '--engine', 'vllm', '--modes', 'aggregated'])
+    const swept = await sweep('B200-SXM')
+    expect(swept.exitCode, swept.stderr).toBe(0)
+    expect(swept.stdout).toMatch(/^vLLM .*\(vllm\): TTFT .* No run of B200-SXM was in the fit \(H100-SXM, H200-SXM\)/m)
+    expect((await sweep('H200-SXM')).stdout).not.toContain('No run of')
   })
 
   it('simulate --serving prints them from the engine file, or says there are none', async () => {

@@ -25,7 +25,7 @@ import {assertWritable} from '../../io/writable.js'
 import {ServingAggregator, servingTieKey, type PlannedPoint} from './aggregate.js'
 import {aggregatedPlan, disaggregatedPlan, type AssembleContext} from './assemble.js'
 import {NO_BAND, bandText} from './band.js'
-import {runsOfRows} from '../../serving/accuracy.js'
+import {isUnfittedGpu, runsOfRows, unfittedGpuText} from '../../serving/accuracy.js'
 import {servingBindings} from './binding.js'
 import {servingContext, type ServingSetup} from './context.js'
 import {servingCsv, type StoredPoint} from './csv.js'
@@ -71,10 +71,12 @@ export interface ServingSweepOutcome {
   phaseLayouts: Layout[]
 }
 
-function engineSummary(e: Engine, spec: EngineLaunchSpec): EngineSummary {
+function engineSummary(e: Engine, spec: EngineLaunchSpec, gpus: readonly GpuSpec[]): EngineSummary {
   const a = e.accuracy
+  const unfitted = gpus.filter((g) => isUnfittedGpu(g, e.fittedGpus))
   const band = a
-    ? `TTFT ${bandText(a.ttft.median)}, TPOT ${bandText(a.tpot.median)} (median held-out error over ${runsOfRows(a.rows)} runs, ${a.heldOut}; 90% within TTFT ${bandText(a.ttft.p90)}, TPOT ${bandText(a.tpot.p90)}${a.byClients ? '; each deployment carries the band of its clients per replica' : ''})`
+    ? `TTFT ${bandText(a.ttft.median)}, TPOT ${bandText(a.tpot.median)} (median held-out error over ${runsOfRows(a.rows)} runs, ${a.heldOut}; 90% within TTFT ${bandText(a.ttft.p90)}, TPOT ${bandText(a.tpot.p90)}${a.byClients ? '; each deployment carries the band of its clients per replica' : ''})` +
+      unfitted.map((g) => ` ${unfittedGpuText(g.name, e.fittedGpus!)}`).join('')
     : NO_BAND
   return {name: e.name, title: spec.title, version: spec.version, ...(a ? {accuracy: a} : {}), band}
 }
@@ -215,7 +217,7 @@ export async function runServingSweep(request: ServingSweepRequest): Promise<Ser
     model: req.model.name,
     profile: req.profile.name,
     gpus: gpuNames,
-    engines: req.engines.map((e, i) => engineSummary(e, req.specs[i])),
+    engines: req.engines.map((e, i) => engineSummary(e, req.specs[i], req.gpus)),
     targets: {
       isl: req.targets.isl,
       osl: req.targets.osl,
