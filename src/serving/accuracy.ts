@@ -80,9 +80,11 @@ export function isUnfittedGpu(gpu: {name: string; measuredAs?: string}, fittedGp
   return !fittedGpus.includes(gpu.name) && !(gpu.measuredAs !== undefined && fittedGpus.includes(gpu.measuredAs))
 }
 
-/** The words that say a band was not measured on `gpu` but carried from the fitted GPUs. */
-export const unfittedGpuText = (gpu: string, fittedGpus: readonly string[]) =>
-  `No run of ${gpu} was in the fit (${fittedGpus.join(', ')}): the bands are what carrying the fit from one of those GPUs to another cost, not an error measured on ${gpu}.`
+/** The words that say a band was not measured on `gpus` but carried from the fitted GPUs. */
+export function unfittedGpuText(gpus: string | readonly string[], fittedGpus: readonly string[]): string {
+  const named = typeof gpus === 'string' ? gpus : gpus.join(' or ')
+  return `No run of ${named} was in the fit (${fittedGpus.join(', ')}): the bands are what carrying the fit from one of those GPUs to another cost, not an error measured on ${named}.`
+}
 
 /**
  * @param gpu the GPU predicted (its name, and the measured GPU whose tables it reads, if another) and the GPUs the engine was fitted on; a GPU among them, or no list, adds nothing

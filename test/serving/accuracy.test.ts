@@ -38,6 +38,8 @@ describe('serving error bands', () => {
     expect(swept.exitCode, swept.stderr).toBe(0)
     expect(swept.stdout).toMatch(/^vLLM .*\(vllm\): TTFT .* No run of B200-SXM was in the fit \(H100-SXM, H200-SXM\)/m)
     expect((await sweep('H200-SXM')).stdout).not.toContain('No run of')
+    const two = await runCli(['sweep', '--serving', '--model', 'llama-3.1-8b', '--gpu', 'B200-SXM', '--gpu', 'H100-SXM', '--gpu', 'A100-SXM', '--max-gpus', '1', '--engine', 'vllm', '--modes', 'aggregated'])
+    expect(two.stdout).toContain('No run of B200-SXM or A100-SXM was in the fit (H100-SXM, H200-SXM)')
   })
 
   it('simulate --serving prints them from the engine file, or says there are none', async () => {

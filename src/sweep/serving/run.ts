@@ -76,7 +76,7 @@ function engineSummary(e: Engine, spec: EngineLaunchSpec, gpus: readonly GpuSpec
   const unfitted = gpus.filter((g) => isUnfittedGpu(g, e.fittedGpus))
   const band = a
     ? `TTFT ${bandText(a.ttft.median)}, TPOT ${bandText(a.tpot.median)} (median held-out error over ${runsOfRows(a.rows)} runs, ${a.heldOut}; 90% within TTFT ${bandText(a.ttft.p90)}, TPOT ${bandText(a.tpot.p90)}${a.byClients ? '; each deployment carries the band of its clients per replica' : ''})` +
-      unfitted.map((g) => ` ${unfittedGpuText(g.name, e.fittedGpus!)}`).join('')
+      (unfitted.length ? ` ${unfittedGpuText(unfitted.map((g) => g.name), e.fittedGpus!)}` : '')
     : NO_BAND
   return {name: e.name, title: spec.title, version: spec.version, ...(a ? {accuracy: a} : {}), band}
 }
