@@ -57,7 +57,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     u
       ? `Error bands: ${u.heldOut}, ${u.clients ? `its ${runsOfRows(u.rows)} runs at ${u.clients}` : `${runsOfRows(u.rows)} runs`} (TTFT and TPOT each); throughput's band weighs TTFT's and TPOT's by their time.` +
         (s.gpuDefaults?.values.sync_share !== undefined ? " Those runs were benchmarks with their own opening wave; --opening-wave here predicts another, which no measured run checks." : '') +
-        (u.unfittedGpu ? ` ${unfittedGpuText(u.unfittedGpu.gpu, u.unfittedGpu.fittedGpus)}` : '')
+        (u.unfittedGpu ? ` ${unfittedGpuText([u.unfittedGpu.gpu], u.unfittedGpu.fittedGpus)}` : '')
       : 'Error bands: none (the engine file has no held-out error; calibrate --fit writes one).',
   ]
   return out

@@ -81,8 +81,8 @@ export function isUnfittedGpu(gpu: {name: string; measuredAs?: string}, fittedGp
 }
 
 /** The words that say a band was not measured on `gpus` but carried from the fitted GPUs. */
-export function unfittedGpuText(gpus: string | readonly string[], fittedGpus: readonly string[]): string {
-  const named = typeof gpus === 'string' ? gpus : gpus.join(' or ')
+export function unfittedGpuText(gpus: readonly string[], fittedGpus: readonly string[]): string {
+  const named = gpus.join(' or ')
   return `No run of ${named} was in the fit (${fittedGpus.join(', ')}): the bands are what carrying the fit from one of those GPUs to another cost, not an error measured on ${named}.`
 }
 
@@ -102,13 +102,11 @@ export function servingUncertainty(
   const groups = accuracy.byClients ?? []
   const index = groups.indexOf(stats as ClientsErrorStats)
   const group = index >= 0 ? {rows: 2 * groups[index].runs, clients: clientsRange(groups, index)} : {rows: accuracy.rows}
-  const fitted = gpu?.fittedGpus
-  const unfitted = gpu !== undefined && fitted !== undefined && isUnfittedGpu(gpu, fitted)
   return {
     heldOut: accuracy.heldOut,
     ...group,
     typical: bands(stats, ttftMs, tpotMs, osl, 'median'),
     p90: bands(stats, ttftMs, tpotMs, osl, 'p90'),
-    ...(unfitted ? {unfittedGpu: {gpu: gpu.name, fittedGpus: [...fitted]}} : {}),
+    ...(gpu && isUnfittedGpu(gpu, gpu.fittedGpus) ? {unfittedGpu: {gpu: gpu.name, fittedGpus: [...gpu.fittedGpus!]}} : {}),
   }
 }
