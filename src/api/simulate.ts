@@ -15,6 +15,7 @@ import {resolveOptions, type OptionsOf} from '../options/spec.js'
 import {parseSwitchOverrides, type ProfileName} from '../profile.js'
 import {NO_ROOM} from '../serving/no-room.js'
 import {simulateServing, type ServingResult} from '../serving/simulate.js'
+import {speculativeOf} from '../serving/speculative.js'
 import {releaseOf} from '../util/version.js'
 import {quoteText} from '../util/quote.js'
 import type {SimResult} from '../sim/result.js'
@@ -52,6 +53,8 @@ interface SimulateValues extends DeploymentOptionValues {
   mixedChunk?: boolean
   chunkedPrefill?: boolean
   openingWave?: number
+  mtp?: number
+  acceptLength?: number
   moeEp?: number
   calibration?: string
 }
@@ -74,9 +77,10 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
   // per-request overheads then describe the same batch (a whole one: a fractional concurrency is a mean).
   if (o.serving && options.decodeBatch === undefined && o.concurrency > 0) deployment.decodeBatch = Math.ceil(deployment.tbo ? o.concurrency / 2 : o.concurrency)
   // Given, not defaulted: a concurrency without serving would be silently ignored.
-  const given = {concurrency: options.concurrency, 'engine-version': options.engineVersion, 'mixed-chunk': options.mixedChunk, 'chunked-prefill': options.chunkedPrefill, 'opening-wave': options.openingWave}
+  const given = {concurrency: options.concurrency, 'engine-version': options.engineVersion, 'mixed-chunk': options.mixedChunk, 'chunked-prefill': options.chunkedPrefill, 'opening-wave': options.openingWave, mtp: options.mtp, 'accept-length': options.acceptLength}
   const requestWarnings = checkServingRequest({serving: o.serving, mode: deployment.mode, servingFlags: Object.keys(given).filter((k) => given[k as keyof typeof given] !== undefined)})
   if (o.engineVersion !== undefined && !releaseOf(o.engineVersion)) throw usageError(`--engine-version expects a release number such as 0.5.1 or 1.0.0rc3, got ${quoteText(o.engineVersion)}`)
+  const speculative = speculativeOf(o.mtp, o.acceptLength)
   const engine = loadEngine(o.engine, engineDir)
   const result = simulateDeployment(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {engine})
   result.warnings.push(...requestWarnings, ...nodeWarnings(deployment, inputs.gpu))
@@ -94,6 +98,7 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
             ...(o.mixedChunk === undefined ? {} : {mixedChunk: o.mixedChunk}),
             ...(o.chunkedPrefill === undefined ? {} : {chunkedPrefill: o.chunkedPrefill}),
             ...(o.openingWave === undefined ? {} : {openingWave: o.openingWave}),
+            ...(speculative ? {speculative} : {}),
           }),
         ),
         engineFile: displayPath(engine.file),

@@ -21,7 +21,7 @@
  * // 64 clients, TTFT 122 ms, TPOT 9.74 ms, 100 tokens out: 58.9 requests/s; 25 ms of kernels a prompt: 147% of the time
  * promptTimeShare({concurrency: 64, ttftMs: 122, tpotMs: 9.74, osl: 100, promptSeconds: 0.025}) // 1.47
  */
-import {stepKernelSeconds, type ServingWorkload} from '../serving/mean-field.js'
+import {speculativeKernelSeconds, stepKernelSeconds, type ServingWorkload} from '../serving/mean-field.js'
 import type {StepCost} from '../serving/step-cost.js'
 
 /**
@@ -88,8 +88,16 @@ export function meanDecoding(r: {concurrency: number; ttftMs: number; tpotMs: nu
 /** Why a measured run decodes faster than its kernels allow; undefined when it does not. */
 export function decodeBeyondKernels(id: string, cost: StepCost, w: ServingWorkload, ttftMs: number, tpotMs: number): string | undefined {
   const requests = Math.max(1, Math.round(meanDecoding({concurrency: w.concurrency, ttftMs, tpotMs, osl: w.osl})))
-  const kernelMs = decodeStepSeconds(cost, requests) * 1000
+  // A run that names its speculative decoding (mtp) makes acceptLength tokens a step of the draft and the verify.
+  const spec = w.speculative
+  const kernelMs = (spec ? speculativeKernelSeconds(cost, UNSCALED, 1, requests, 0, requests * (spec.draftTokens + 1) * (cost.moeGroups - 1), spec.draftTokens) / spec.acceptLength : decodeStepSeconds(cost, requests)) * 1000
   if (!(kernelMs > DECODE_MARGIN * tpotMs)) return undefined
+  if (spec) {
+    return (
+      `run ${id}: it decodes a token every ${tpotMs.toFixed(2)} ms, where the kernel tables take ${kernelMs.toFixed(2)} ms a token for its ${requests} requests at the ${spec.draftTokens} draft tokens and the acceptance length ${+spec.acceptLength.toFixed(2)} it names ` +
+      `(${(kernelMs / tpotMs).toFixed(2)}x): more tokens accepted a step, an FP8 KV cache or faster kernels than the tables time; kept in the fit`
+    )
+  }
   return (
     `run ${id}: it decodes a token every ${tpotMs.toFixed(2)} ms, where the kernel tables take ${kernelMs.toFixed(2)} ms for a step of its ${requests} requests ` +
     `(${(kernelMs / tpotMs).toFixed(2)}x): speculative decoding (several tokens a step), an FP8 KV cache or faster kernels than the tables time, none of which the row says; kept in the fit`

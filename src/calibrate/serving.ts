@@ -17,6 +17,7 @@ import type {ModelSpec} from '../model/types.js'
 import type {Deployment} from '../sim/deployment.js'
 import type {Features, MeasurementRow} from './types.js'
 import {quoteText} from '../util/quote.js'
+import {speculativeOf, type Speculative} from '../serving/speculative.js'
 
 export {DEFAULT_ENGINE, rowEngineName, useEngineDir} from './row-engine.js'
 
@@ -170,6 +171,28 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
   return {deployment: d, concurrency: concurrency / groups, notes, ...(weightNote ? {weightNote} : {})}
 }
 
+/**
+ * Speculative decoding a row names: column mtp (draft tokens a step) and,
+ * optionally, accept_length (tokens a step per request, as the engine
+ * reported it). Absent columns, or mtp empty or 0: none.
+ *
+ * @example
+ * rowSpeculative({extra: {mtp: '3', accept_length: '2.4'}}) // {draftTokens: 3, acceptLength: 2.4, acceptLengthFrom: 'given'}
+ */
+export function rowSpeculative(row: Pick<MeasurementRow, 'extra'>): {speculative?: Speculative} {
+  const mtp = optionalInt(row as MeasurementRow, 'mtp')
+  const cell = (row.extra.accept_length ?? '').trim()
+  const accept = cell === '' ? undefined : Number(cell)
+  if (accept !== undefined && !Number.isFinite(accept)) throw inputError(`column "accept_length": ${quoteText(cell)} is not a number`)
+  if (!mtp) {
+    if (accept !== undefined) throw inputError('column "accept_length" needs column "mtp": the draft tokens each step proposes')
+    return {}
+  }
+  if (accept !== undefined && !(accept >= 1 && accept <= mtp + 1)) throw inputError(`column "accept_length": ${cell} is not from 1 to mtp + 1 (${mtp + 1})`)
+  const speculative = speculativeOf(mtp, accept)
+  return speculative ? {speculative} : {}
+}
+
 /** The engine version a row names (column backend_version), as serving options. */
 export const rowEngineVersion = (row: MeasurementRow): {engineVersion?: string} => (row.extra.backend_version ? {engineVersion: row.extra.backend_version} : {})
 
@@ -182,7 +205,7 @@ export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Eng
     i.gpu,
     i.tables,
     i.profile,
-    {concurrency: run.concurrency, engine, maxPrefillTokens: budget?.tokens, measured: true, ...rowEngineVersion(row)},
+    {concurrency: run.concurrency, engine, maxPrefillTokens: budget?.tokens, measured: true, ...rowEngineVersion(row), ...rowSpeculative(row)},
     i.simulateOptions,
   )
   if (budget?.note) result.warnings.push({code: 'launch-budget', message: budget.note})

@@ -47,11 +47,18 @@ export function parseModelConfig(raw: unknown, source: string, name: string, opt
     linear,
     ffn,
     shippedQuant,
+    ...(mtpLayersOf(cfg) ? {mtpLayers: mtpLayersOf(cfg)} : {}),
     ...(detectKvQuant(cfg, raw, opts.quantConfig) ? {shippedKvQuant: 'fp8' as const} : {}),
     ...(attentionExcluded(cfg, raw, opts.quantConfig) ? {shippedAttentionUnquantized: true as const} : {}),
     ...(shippedQuant === 'fp8' && blockScaled(cfg, raw, opts.quantConfig) ? {shippedFp8BlockScaled: true as const} : {}),
     notes,
   }
+}
+
+/** Multi-token-prediction layers the checkpoint ships (DeepSeek-V3 and GLM-5: num_nextn_predict_layers; Qwen3.5: mtp_num_hidden_layers); 0 when it names none. */
+function mtpLayersOf(cfg: Json): number {
+  const v = cfg.num_nextn_predict_layers ?? cfg.mtp_num_hidden_layers
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : 0
 }
 
 /** Fields every architecture needs; an unknown architecture gets all the missing ones named at once. */

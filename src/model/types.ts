@@ -76,6 +76,8 @@ export interface ModelSpec {
   ffn: FeedForward
   /** Weight format the published checkpoint ships in, when it says. */
   shippedQuant?: WeightQuant
+  /** Multi-token-prediction layers the checkpoint ships beside its decoder layers (a draft for speculative decoding), when it ships any. */
+  mtpLayers?: number
   /** KV cache format the checkpoint's quantization config names (kv_cache_quant_algo), when it names one. */
   shippedKvQuant?: 'fp8'
   /** The checkpoint's quantization config leaves the attention layers out (gpt-oss: modules_to_not_convert self_attn): they ship in BF16. */

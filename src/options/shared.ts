@@ -117,6 +117,16 @@ export const simulateOptions = {
     summary:
       "With --serving: the share of the measured requests that arrive together at the benchmark's start, all clients at once on an idle engine: 1/k for a benchmark of k requests per client after a warmup it waits out (aiperf --request-count C x k), 0 for a steady state with no opening burst. Not given: the engine file's fitted sync_share (about 0.1, the benchmarks it was fitted on). Engines without mixed chunks keep every request in a wave whatever this says (docs/serving.md).",
   },
+  mtp: {
+    type: 'int',
+    summary:
+      "With --serving: speculative decoding, the draft tokens each step proposes per request (TensorRT-LLM num_nextn_predict_layers, SGLang --speculative-num-steps, vLLM num_speculative_tokens). The draft is the checkpoint's multi-token-prediction layer (DeepSeek-V3/R1, GLM-5, Qwen3.5) or a one-layer head; the model verifies the k + 1 positions in one forward. Not given: no speculative decoding.",
+  },
+  'accept-length': {
+    type: 'float',
+    summary:
+      "With --mtp: the tokens a step gives a request on average, its own included (the engines' mean acceptance length), from 1 to --mtp + 1; it depends on the model, the draft and the prompts, so give what your engine reports. Not given: each draft token accepted with probability 0.7 after the ones before it (--mtp 1, 2, 3: 1.7, 2.19, 2.53).",
+  },
   'moe-ep': {
     type: 'int',
     summary: 'Expert-parallel size of the MoE layers over the world size (MoE EP x MoE TP = world size). Default: world size / tp (expert parallelism across attention groups, TP inside).',

@@ -55,6 +55,15 @@ export const sweepOptions = {
     summary:
       "With --serving: the share of requests that arrive together at a benchmark's start, on an idle engine (simulate --opening-wave): 0 for a steady state without the burst, 1/k for a benchmark of k requests per client. Default: each engine file's fitted sync_share (about 0.1).",
   },
+  mtp: {
+    type: 'int',
+    summary:
+      'With --serving (aggregated plans): speculative decoding, the draft tokens each step proposes per request (simulate --mtp): the checkpoint\'s multi-token-prediction layer or a one-layer draft head. Not given: none.',
+  },
+  'accept-length': {
+    type: 'float',
+    summary: "With --mtp: the tokens a step gives a request on average, its own included (the engines' mean acceptance length), from 1 to --mtp + 1. Not given: each draft token accepted with probability 0.7 after the ones before it.",
+  },
   'engine-dir': {type: 'string', summary: 'With --serving: folder of serving-engine files (<engine>.json) instead of the bundled data/engines.'},
   'request-rate': {type: 'float', summary: 'With --serving: requests per second the deployment must sustain.'},
   concurrency: {type: 'int', summary: 'With --serving: requests in flight the whole deployment must hold, spread evenly over its replicas (a fractional mean each where they do not divide: 256 over 72 data-parallel GPUs are 3.5556 a replica).'},

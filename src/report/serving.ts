@@ -3,6 +3,7 @@ import type {KvFp8Reason, ServingResult} from '../serving/simulate.js'
 import {frontendTokensPerSecond, openingWaveText} from '../engine.js'
 import {center} from './text.js'
 import {runsOfRows, unfittedGpuText} from '../serving/accuracy.js'
+import {draftText} from '../serving/speculative.js'
 
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2))
 const line = (label: string, value: string) => `${label.padEnd(40)} ${value}`
@@ -23,6 +24,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     ...(s.gpuDefaults ? [line('Engine defaults here', `${[...Object.entries(s.gpuDefaults.values), ...(s.gpuDefaults.kvCacheFp8 ? [['KV cache', 'fp8']] : [])].map(([k, v]) => `${k} ${v}`).join(', ')} (${s.gpuDefaults.sources.map((t) => t.split('. ')[0]).join('; ')})`)] : []),
     line('KV cache', `${s.kvDtype === 'fp8' ? 'fp8' : "the model's dtype"}${kvReasonText(s.kvFp8Reason, s.engine)}, ${s.kvPoolGiB.toFixed(1)} GiB per GPU`),
     ...(s.fp8GemmKernel ? [line('FP8 GEMMs', `${s.engine}'s own kernels in prefill, at the BF16 rows' share of the peak where higher (fp8_gemm ${s.fp8GemmKernel}); decode at the FP8 rows`)] : []),
+    ...(s.speculative ? [line('Speculative decoding', draftText(s.speculative))] : []),
     line('Requests running / KV capacity', `${ms(s.running)} / ${s.kvCapacity}`),
     ...beyondPool(s),
     center('Latency', '-'),
@@ -37,7 +39,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('  engine/HTTP overhead (ms)', ms(p.overheadMs)),
     ...(p.frontendMs > 0 ? [line('  API server behind (ms)', `${ms(p.frontendMs)} (it streams at most ${Math.round(frontendTokensPerSecond(s.params)).toLocaleString('en-US')} tokens/s)`)] : []),
     line('Mean TPOT (ms)', ms(s.tpotMs) + (u ? within(u.typical.tpot, u.p90.tpot) : '')),
-    line('  decode-only step (ms)', ms(s.decodeStepMs)),
+    line('  decode-only step (ms)', ms(s.decodeStepMs) + (s.speculative ? ` (draft and verify: ${+s.speculative.acceptLength.toFixed(2)} tokens a request)` : '')),
     ...(s.params.mixed_chunk === false
       ? [
           line('  prefill batch, decodes paused (ms)', `${ms(s.mixedStepMs)} (${s.prefillTokensPerMixedStep.toFixed(0)} prefill tokens; no mixed chunks)`),
@@ -57,7 +59,8 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     u
       ? `Error bands: ${u.heldOut}, ${u.clients ? `its ${runsOfRows(u.rows)} runs at ${u.clients}` : `${runsOfRows(u.rows)} runs`} (TTFT and TPOT each); throughput's band weighs TTFT's and TPOT's by their time.` +
         (s.gpuDefaults?.values.sync_share !== undefined ? " Those runs were benchmarks with their own opening wave; --opening-wave here predicts another, which no measured run checks." : '') +
-        (u.unfittedGpu ? ` ${unfittedGpuText([u.unfittedGpu.gpu], u.unfittedGpu.fittedGpus)}` : '')
+        (u.unfittedGpu ? ` ${unfittedGpuText([u.unfittedGpu.gpu], u.unfittedGpu.fittedGpus)}` : '') +
+        (s.speculative ? ' No run in the fit named speculative decoding: the band is not measured with it, and the acceptance length moves TPOT in proportion.' : '')
       : 'Error bands: none (the engine file has no held-out error; calibrate --fit writes one).',
   ]
   return out

@@ -28,6 +28,7 @@ import {NO_ROOM} from './no-room.js'
 import {engineStepMs, frontendTokensPerSecond, hostStepMs, type EngineParams} from '../engine.js'
 import {weightsDoNotFit} from '../sim/validate.js'
 import type {StepCost} from './step-cost.js'
+import type {Speculative} from './speculative.js'
 
 const GiB = 1024 ** 3
 
@@ -51,6 +52,8 @@ export interface ServingWorkload {
    * refused. Weights beyond the memory itself are refused all the same.
    */
   measured?: boolean
+  /** Speculative decoding (--mtp): a draft's tokens verified each step, acceptLength tokens a step per request. */
+  speculative?: Speculative
 }
 
 export interface ServingSolution {
@@ -135,16 +138,46 @@ export function kvPoolBytes(e: EngineParams, memGiB: number, weightBytes: number
  * the other attention groups sharing the MoE bring to its layers in the same
  * step.
  */
-export function stepSeconds(cost: StepCost, e: EngineParams, isl: number, decoding: number, prefillTokens: number, otherTokens = 0): number {
+export function stepSeconds(cost: StepCost, e: EngineParams, isl: number, decoding: number, prefillTokens: number, otherTokens = 0, spec?: Speculative): number {
   const requests = decoding + (prefillTokens > 0 ? Math.max(1, prefillTokens / isl) : 0)
-  const kernelMs = stepKernelSeconds(cost, e, isl, decoding, prefillTokens, otherTokens) * 1000
-  return engineStepMs(e, {requests, prefill: prefillTokens > 0, layers: cost.layers, moeLayers: cost.moeLayers}, kernelMs) / 1000
+  if (!spec) {
+    const kernelMs = stepKernelSeconds(cost, e, isl, decoding, prefillTokens, otherTokens) * 1000
+    return engineStepMs(e, {requests, prefill: prefillTokens > 0, layers: cost.layers, moeLayers: cost.moeLayers}, kernelMs) / 1000
+  }
+  const k = spec.draftTokens
+  const kernelMs = speculativeKernelSeconds(cost, e, isl, decoding, prefillTokens, otherTokens, k) * 1000
+  // The draft's k forwards of one layer launch their small kernels as the model's layers do.
+  const draftLayers = {layers: cost.layers + k, moeLayers: cost.moeLayers + (cost.moeLayers > 0 ? k : 0)}
+  return engineStepMs(e, {requests, prefill: prefillTokens > 0, ...draftLayers}, kernelMs) / 1000
 }
+
+/**
+ * Kernels of a step under speculative decoding, seconds: the model verifies
+ * k + 1 positions of each decoding request (its GEMMs, experts, collectives
+ * and LM head over all of them; attention read at as many queries, which
+ * for MLA is its cost and for GQA over-counts the KV read), then the draft
+ * runs k forwards of one layer and the LM head over the decoding requests,
+ * and its layer once over the step's prompt tokens. `otherTokens`: the other
+ * attention groups' tokens in the MoE's verify forward (k + 1 per decoding
+ * request); their draft forwards bring a (k + 1)-th of them.
+ */
+export function speculativeKernelSeconds(cost: StepCost, scales: KernelScales, isl: number, decoding: number, prefillTokens: number, otherTokens: number, k: number): number {
+  const verify = stepKernelSeconds(cost, scales, isl, decoding * (k + 1), prefillTokens, otherTokens)
+  const oneLayer = (tokens: number, others: number) =>
+    (scales.gemm_scale * cost.gemmSeconds(tokens) + scales.comm_scale * cost.commSeconds(tokens) + scales.attention_scale * cost.decodeAttentionSeconds(tokens)) / cost.layers +
+    (cost.moeLayers > 0 ? (scales.gemm_scale * cost.moeSeconds(tokens + others)) / cost.moeLayers : 0) +
+    scales.gemm_scale * cost.lmHeadSeconds(tokens)
+  const draft = decoding > 0 ? k * oneLayer(decoding, otherTokens / (k + 1)) : 0
+  const draftPrompt = prefillTokens > 0 ? (stepKernelSeconds(cost, scales, isl, 0, prefillTokens) - scales.gemm_scale * cost.lmHeadSeconds(prefillTokens / isl)) / cost.layers : 0
+  return verify + draft + draftPrompt
+}
+
+type KernelScales = Pick<EngineParams, 'gemm_scale' | 'comm_scale' | 'attention_scale'>
 
 /** The kernels of such a step, seconds, at the engine's kernel scales (no engine overhead). */
 export function stepKernelSeconds(
   cost: StepCost,
-  scales: Pick<EngineParams, 'gemm_scale' | 'comm_scale' | 'attention_scale'>,
+  scales: KernelScales,
   isl: number,
   decoding: number,
   prefillTokens: number,
@@ -205,18 +238,26 @@ const promptsPerStep = (budget: number, isl: number) => Math.max(1, Math.floor(b
 
 export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload): ServingSolution {
   const {concurrency: C, isl, osl} = w
-  const kvPoolBytesPerGpu = kvPoolBytes(e, w.memGiB, cost.weightBytesPerGpu)
+  const spec = w.speculative
+  // Each step gives a decoding request `perStep` tokens and puts `tokensPerDecode` through the model; the
+  // draft layer's weights and KV cache are one layer's more, at the model's average per layer.
+  const perStep = spec ? spec.acceptLength : 1
+  const tokensPerDecode = spec ? spec.draftTokens + 1 : 1
+  const extraLayer = spec ? 1 + 1 / cost.layers : 1
+  const weightBytes = cost.weightBytesPerGpu * extraLayer
+  const decodeSteps = Math.max(0, osl - 1) / perStep
+  const kvPoolBytesPerGpu = kvPoolBytes(e, w.memGiB, weightBytes)
   const kvTokens = e.reserves_full_kv ? isl + osl : isl + osl / 2
-  let kvCapacity = Math.floor((e.kv_capacity_scale * kvPoolBytesPerGpu) / (cost.kvBytesPerToken * kvTokens + cost.stateBytesPerRequest))
-  const memoryShortfall = w.measured === true && (kvPoolBytesPerGpu <= 0 || kvCapacity < 1) && cost.weightBytesPerGpu < w.memGiB * GiB
+  let kvCapacity = Math.floor((e.kv_capacity_scale * kvPoolBytesPerGpu) / (cost.kvBytesPerToken * extraLayer * kvTokens + cost.stateBytesPerRequest))
+  const memoryShortfall = w.measured === true && (kvPoolBytesPerGpu <= 0 || kvCapacity < 1) && weightBytes < w.memGiB * GiB
   if (memoryShortfall) kvCapacity = Math.min(C, e.max_running_requests)
   else if (kvPoolBytesPerGpu <= 0) {
-    const availableGiB = Math.max(0, cost.weightBytesPerGpu + kvPoolBytesPerGpu) / GiB
-    throw new InfersimError(weightsDoNotFit(cost.weightBytesPerGpu / GiB, availableGiB, `the engine's memory: ${poolSettings(e, w.memGiB)}`), 'input', {code: NO_ROOM.weights})
+    const availableGiB = Math.max(0, weightBytes + kvPoolBytesPerGpu) / GiB
+    throw new InfersimError(weightsDoNotFit(weightBytes / GiB, availableGiB, `the engine's memory: ${poolSettings(e, w.memGiB)}`), 'input', {code: NO_ROOM.weights})
   }
   else if (kvCapacity < 1) {
     throw new InfersimError(
-      `no request fits: the weights take ${(cost.weightBytesPerGpu / GiB).toFixed(1)} GiB per GPU of the ${w.memGiB} GiB, and the engine's KV pool ` +
+      `no request fits: the weights take ${(weightBytes / GiB).toFixed(1)} GiB per GPU of the ${w.memGiB} GiB, and the engine's KV pool ` +
         `(gpu_memory_fraction ${e.gpu_memory_fraction} of the ${e.memory_fraction_of} memory, ${e.activation_reserve_gib} GiB for activations) ` +
         `leaves ${(Math.max(0, kvPoolBytesPerGpu) / GiB).toFixed(1)} GiB: not one request's KV cache at ${kvTokens} tokens`,
       'input',
@@ -234,8 +275,8 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   const cohorts = e.mixed_chunk === false
   const sync = cohorts ? 1 : e.sync_share
   // Tokens the other attention groups sharing the MoE bring to a step: each as many as an average group.
-  let otherTokens = (cost.moeGroups - 1) * N
-  const step = (decoding: number, prefillTokens: number) => stepSeconds(cost, e, isl, decoding, prefillTokens, otherTokens)
+  let otherTokens = (cost.moeGroups - 1) * N * tokensPerDecode
+  const step = (decoding: number, prefillTokens: number) => stepSeconds(cost, e, isl, decoding, prefillTokens, otherTokens, spec)
 
   // An engine that does not chunk prompts (chunked_prefill false) fills a step with whole prompts only: what
   // is left of its budget after the last prompt that fits stays unused, and a prompt longer than the budget
@@ -251,12 +292,12 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   // before it decodes: (k - 1) / 2 batches on average, between its first token and its second.
   const waveTail = cohorts ? ((Math.ceil(waveSteps) - 1) / 2) * waveStep : 0
   let tau = step(N, 0)
-  let x = N / (osl * tau)
+  let x = N / ((1 + decodeSteps) * tau)
   let state = {meanDecodeBatch: N, mixedStepShare: 0, prefillTokensPerMixedStep: 0, decodeStepSeconds: tau, decodeHostSeconds: 0, mixedStepSeconds: tau, prefillResidenceSeconds: tau, ownPrefillSeconds: tau}
   let iterations = 0
   let converged = false
   for (; iterations < 200 && !converged; iterations++) {
-    const nd = Math.min(N, x * Math.max(0, osl - 1) * tau)
+    const nd = Math.min(N, x * decodeSteps * tau)
     const budget = wholePrompts(e.budget_includes_decode ? Math.max(1, w.maxPrefillTokens - nd) : w.maxPrefillTokens)
     const a = x * tau
     const p = a * isl
@@ -266,7 +307,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     const t = f > 0 ? Math.min(budget, p / f, (N * isl) / chunks) : 0
     // Decoders as a decoding request sees them (itself and its share of the others), and beside a
     // prefill: the requests being prefilled in a step do not decode in it.
-    otherTokens = (cost.moeGroups - 1) * (nd + f * t)
+    otherTokens = (cost.moeGroups - 1) * (nd * tokensPerDecode + f * t)
     const others = Math.max(0, ((N - 1) * nd) / N)
     const ndSeen = nd > 0 ? 1 + others : 0
     const besidePrefill = Math.max(0, N - Math.max(1, t / isl))
@@ -281,7 +322,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
     const seen = cohorts ? 0 : 1 - (1 - ownGroup) * (1 - f) ** (cost.moeGroups - 1)
     const tauNew = seen * mixedStepSeenSeconds + (1 - seen) * decodeStepSeconds
     const ownPrefillSeconds = chunks * mixedStepSeconds
-    const delaySeconds = (e.join_steps + Math.max(0, osl - 1)) * tauNew + e.ttft_overhead_ms / 1000 + sync * wave + waveTail
+    const delaySeconds = (e.join_steps + decodeSteps) * tauNew + e.ttft_overhead_ms / 1000 + sync * wave + waveTail
     const [xNew, residenceMva] = prefillMva(N, (1 - sync) * ownPrefillSeconds, (1 - sync) * (isl / budget) * mixedStepSeconds, delaySeconds)
     const prefillResidenceSeconds = sync < 1 ? residenceMva / (1 - sync) : ownPrefillSeconds
     converged = Math.abs(tauNew - tau) <= 1e-7 * tau && Math.abs(xNew - x) <= 1e-7 * x
@@ -298,7 +339,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   // Closed loop, C = X (TTFT + (osl - 1) TPOT): a preempted request's pauses land in its TPOT.
   // The wave's later batches, between a request's first token and its second, spread over its tokens.
   const wavePause = osl > 1 ? waveTail / (osl - 1) : 0
-  const tpot = (preempted > 0 && osl > 1 ? Math.max(tau, (C / x - ttft) / (osl - 1)) : tau) + wavePause
+  const tpot = (preempted > 0 && osl > 1 ? Math.max(tau / perStep, (C / x - ttft) / (osl - 1)) : tau / perStep) + wavePause
   const frontend = frontendWaitSeconds(e, C, osl, x)
   const served = C / (C / x + frontend)
   return {

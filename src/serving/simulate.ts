@@ -16,6 +16,7 @@ import {engineFp8Gemm, engineGemmKernel} from '../sim/fp8-gemm.js'
 import {moeLayoutOf} from '../sim/context.js'
 import type {MfuLookup, SimWarning, TableSet} from '../tables/types.js'
 import {servingContext} from './context.js'
+import {speculativeRun, type Speculative, type SpeculativeRun} from './speculative.js'
 import {frontendTokensPerSecond, type Engine, type EngineParams} from '../engine.js'
 import {poolSettings, solveServing, type ServingSolution, type ServingWorkload} from './mean-field.js'
 import {buildTokenCurves, withAttention, type StepCost, type TokenCurves} from './step-cost.js'
@@ -44,6 +45,8 @@ export interface ServingOptions {
   chunkedPrefill?: boolean
   /** The share of requests in the benchmark's opening wave (--opening-wave): the engine's sync_share when not given. */
   openingWave?: number
+  /** Speculative decoding (--mtp, --accept-length; src/serving/speculative.ts). */
+  speculative?: Speculative
 }
 
 export interface ServingResult extends ServingSolution {
@@ -68,6 +71,8 @@ export interface ServingResult extends ServingSolution {
   /** Set where the FP8 weights' compute-bound GEMMs (prefill) run the engine's own kernel at the BF16 rows' share of the peak. */
   fp8GemmKernel?: 'bf16-efficiency'
   commSource: string
+  /** Speculative decoding as the prediction runs it; absent without --mtp. decodeStepMs is then one step of the draft and the verify, giving speculative.acceptLength tokens a request. */
+  speculative?: SpeculativeRun
   params: EngineParams
   lookups: Record<string, MfuLookup>
   /** The error to expect, from the engine's held-out runs (absent when its file has none). */
@@ -332,7 +337,16 @@ export function servingProblem(
   const budget = opts.maxPrefillTokens ?? gpuDefaults.values.max_prefill_tokens ?? opts.engine.params.max_prefill_tokens
   return {
     cost,
-    workload: {concurrency: opts.concurrency, isl: d.isl, osl: d.osl, maxPrefillTokens: budget, tp: d.tp, memGiB: gpu.memGiB, ...(opts.measured ? {measured: true} : {})},
+    workload: {
+      concurrency: opts.concurrency,
+      isl: d.isl,
+      osl: d.osl,
+      maxPrefillTokens: budget,
+      tp: d.tp,
+      memGiB: gpu.memGiB,
+      ...(opts.measured ? {measured: true} : {}),
+      ...(opts.speculative ? {speculative: opts.speculative} : {}),
+    },
     ...(kvFp8Reason ? {kvFp8Reason} : {}),
     ...(ownFp8Gemm ? {fp8GemmKernel: 'bf16-efficiency' as const} : {}),
     gpuDefaults,
@@ -395,6 +409,7 @@ export function simulateServing(
     ...(kvFp8Reason ? {kvFp8Reason} : {}),
     ...(fp8GemmKernel ? {fp8GemmKernel} : {}),
     commSource: cost.commSource,
+    ...(opts.speculative ? {speculative: speculativeRun(model, opts.speculative)} : {}),
     params,
     lookups: cost.lookups,
     ...(opts.engine.accuracy

@@ -1,59 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import type {EngineParams} from '../../src/engine.js'
 import {solveServing, stepSeconds} from '../../src/serving/mean-field.js'
-import type {StepCost} from '../../src/serving/step-cost.js'
-
-/** A step cost of plain arithmetic: 1 ms + 0.01 ms per token of GEMMs, 0.02 ms per decoding request, 5 ms per prefill's attention. */
-function linearCost(over: Partial<StepCost> = {}): StepCost {
-  return {
-    gemmSeconds: (t) => (t > 0 ? 1e-3 + 1e-5 * t : 0),
-    moeSeconds: () => 0,
-    moeGroups: 1,
-    layers: 10,
-    moeLayers: 0,
-    lmHeadSeconds: () => 0,
-    commSeconds: () => 0,
-    decodeAttentionSeconds: (n) => 2e-5 * n,
-    prefillAttentionSeconds: 5e-3,
-    weightBytesPerGpu: 10 * 1024 ** 3,
-    kvBytesPerToken: 1024,
-    stateBytesPerRequest: 0,
-    meanKvLength: 0,
-    commSource: 'test',
-    lookups: {},
-    ...over,
-  }
-}
-
-const BARE: EngineParams = {
-  max_prefill_tokens: 8192,
-  budget_includes_decode: false,
-  mixed_chunk: true,
-  chunked_prefill: true,
-  max_running_requests: 1024,
-  gpu_memory_fraction: 0.9,
-  memory_fraction_of: 'total',
-  activation_reserve_gib: 0,
-  reserves_full_kv: false,
-  kv_dtype_from_checkpoint: false,
-  fp8_kv_decode: 'measured',
-  fp8_gemm: 'measured',
-  kv_pool_full: 'wait',
-  step_overhead_ms: 0,
-  mixed_step_overhead_ms: 0,
-  per_request_overhead_ms: 0,
-  host_us_per_request: 0,
-  layer_overhead_us: 0,
-  moe_layer_overhead_us: 0,
-  ttft_overhead_ms: 0,
-  join_steps: 0,
-  sync_share: 0,
-  kv_capacity_scale: 1,
-  gemm_scale: 1,
-  attention_scale: 1,
-  comm_scale: 1,
-  frontend_us_per_output_token: 0,
-}
+import {BARE, linearCost} from '../helpers/serving.js'
 
 const workload = {concurrency: 1, isl: 1000, osl: 101, maxPrefillTokens: 8192, tp: 1, memGiB: 80}
 

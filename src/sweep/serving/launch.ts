@@ -34,6 +34,8 @@ export interface LaunchSettings {
   role?: 'prefill' | 'decode'
   /** Steps that carry prefill chunks beside decodes, as the figures assume (the engine's mixed_chunk): the engine's flag for it, where it has one. */
   mixedChunk?: boolean
+  /** Draft tokens a step of the speculative decoding the figures assume (--mtp). */
+  draftTokens?: number
 }
 
 export interface EngineLaunch {
@@ -110,5 +112,7 @@ export function launchCommand(engine: string, spec: EngineLaunchSpec, u: LaunchU
     if (u.nodes > 1 && spec.notes.multiNode) notes.push(spec.notes.multiNode)
   }
   if (s.units > 1 && spec.notes.replicas) notes.push(`${s.units} units: ${spec.notes.replicas}`)
+  // No speculative-decoding flag has been checked against an engine's documentation here: say so rather than guess one.
+  if (s.draftTokens) notes.push(`the figures assume speculative decoding with ${s.draftTokens} draft token${s.draftTokens === 1 ? '' : 's'} a step (--mtp): turn on ${spec.title}'s own; these commands do not`)
   return {engine, version: spec.version, commands, files: yaml.length > 0 ? [{name: TRTLLM_OPTIONS_FILE, content: `${yaml.join('\n')}\n`}] : [], notes}
 }

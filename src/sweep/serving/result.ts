@@ -1,4 +1,5 @@
 /** The result of a serving sweep, as --json returns it and the text report renders it. */
+import type {Speculative} from '../../serving/speculative.js'
 import type {EngineAccuracy} from '../../engine.js'
 import type {LayoutView} from '../result.js'
 import type {FigureBands} from './band.js'
@@ -107,7 +108,7 @@ export interface ServingSweepResult {
   profile: string
   gpus: string[]
   engines: EngineSummary[]
-  targets: {isl: number; osl: number; ttftMaxMs?: number; tpotMaxMs?: number; requestRate?: number; concurrency?: number; /** --opening-wave, when given. */ openingWave?: number}
+  targets: {isl: number; osl: number; ttftMaxMs?: number; tpotMaxMs?: number; requestRate?: number; concurrency?: number; /** --opening-wave, when given. */ openingWave?: number; /** --mtp (and --accept-length), when given. */ speculative?: Speculative}
   space: {minGpus: number; maxGpus: number; modes: ServingMode[]; stepTokens: number[] | 'engine default and 2048-16384'; concurrencies: number[] | string}
   counts: {
     layouts: number

@@ -187,6 +187,7 @@ export async function runServingSweep(request: ServingSweepRequest): Promise<Ser
     osl: req.targets.osl,
     moe: req.model.ffn.isMoe,
     ...(req.targets.openingWave === undefined ? {} : {openingWave: req.targets.openingWave}),
+    ...(req.targets.speculative ? {speculative: req.targets.speculative} : {}),
   }
   const phaseCmd: CommandContext = {...req.command, profile: req.profile.name, gpuNames, calibration: req.calibration?.file, workload: {isl: req.targets.isl, osl: req.targets.osl, tpotMax: req.targets.tpotMax}}
   const setup: ServingSetup = {
@@ -226,6 +227,7 @@ export async function runServingSweep(request: ServingSweepRequest): Promise<Ser
       ...(req.targets.sustain.kind === 'rate' ? {requestRate: req.targets.sustain.requestsPerSecond} : {}),
       ...(req.targets.sustain.kind === 'concurrency' ? {concurrency: req.targets.sustain.requests} : {}),
       ...(req.targets.openingWave === undefined ? {} : {openingWave: req.targets.openingWave}),
+      ...(req.targets.speculative ? {speculative: req.targets.speculative} : {}),
     },
     space: {
       minGpus: req.space.minGpus,

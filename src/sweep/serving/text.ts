@@ -1,4 +1,5 @@
 /** The text report of a serving sweep: what was searched, the ranked deployments with their reproducing lines and launch commands, the frontiers. */
+import {speculativeText} from '../../serving/speculative.js'
 import {renderTable} from '../../report/table.js'
 import {layoutLabel} from '../views.js'
 import {bandText} from './band.js'
@@ -40,6 +41,9 @@ function header(r: ServingSweepResult): string[] {
     ...(t.openingWave === undefined
       ? []
       : [`opening wave: ${openingWaveText(t.openingWave)} (--opening-wave); the error bands come from benchmarks with their own`]),
+    ...(t.speculative === undefined
+      ? []
+      : [`speculative decoding (--mtp): ${speculativeText(t.speculative)}; no run in the engines' fits named it, so the error bands are not measured with it`]),
     `${n0(c.layouts)} serving units${skipped.length ? ` (left out without evaluating: ${skipped.join(', ')})` : ''}, ${n0(c.evaluations)} serving evaluations` +
       `${c.phaseSimulations ? `, ${n0(c.phaseSimulations)} phase simulations for disaggregated plans` : ''} in ${r.timing.seconds.toFixed(2)} s (${r.timing.workers > 0 ? `${r.timing.workers} worker threads` : 'in-process'})`,
   ]

@@ -1,4 +1,5 @@
 /** The data of a serving sweep: the space searched, one serving unit, one evaluated point, the targets. */
+import type {Speculative} from '../../serving/speculative.js'
 import type {Toggle, WeightChoice} from '../types.js'
 import type {WeightQuant} from '../../model/types.js'
 
@@ -23,6 +24,8 @@ export interface ServingTargets {
   sustain: Sustain
   /** The share of requests in a benchmark's opening wave (--opening-wave); each engine's sync_share when absent. */
   openingWave?: number
+  /** Speculative decoding (--mtp, --accept-length), the same for every unit. */
+  speculative?: Speculative
 }
 
 /** Everything about a serving unit but its load: what one `infersim simulate --serving` line fixes, with the engine. */

@@ -1,4 +1,5 @@
 /** Result views of serving units and the `infersim simulate --serving` line that reproduces a point. */
+import type {Speculative} from '../../serving/speculative.js'
 import type {WeightQuant} from '../../model/types.js'
 import {joinArgs, layoutArgs, simulateHead, type CommandContext} from '../command-line.js'
 import type {ServingLayout, UnitKind} from './types.js'
@@ -34,6 +35,8 @@ export interface ServingCommandContext extends Pick<CommandContext, 'model' | 'g
   moe: boolean
   /** --opening-wave as given. */
   openingWave?: number
+  /** --mtp and --accept-length as given (an assumed acceptance length is not written out). */
+  speculative?: Speculative
 }
 
 export function servingLayoutView(l: ServingLayout, ctx: Pick<ServingCommandContext, 'gpuNames' | 'engineNames' | 'moe'>): ServingLayoutView {
@@ -74,5 +77,6 @@ export function servingSimulateCommand(ctx: ServingCommandContext, l: ServingLay
   if (ctx.chunkedPrefill?.[l.engine]) args.push('--chunked-prefill')
   if (l.moeEp > 1) args.push('--moe-ep', l.moeEp)
   if (ctx.openingWave !== undefined) args.push('--opening-wave', ctx.openingWave)
+  if (ctx.speculative) args.push('--mtp', ctx.speculative.draftTokens, ...(ctx.speculative.acceptLengthFrom === 'given' ? ['--accept-length', ctx.speculative.acceptLength] : []))
   return joinArgs(args)
 }
