@@ -298,7 +298,8 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   let converged = false
   for (; iterations < 200 && !converged; iterations++) {
     const nd = Math.min(N, x * decodeSteps * tau)
-    const budget = wholePrompts(e.budget_includes_decode ? Math.max(1, w.maxPrefillTokens - nd) : w.maxPrefillTokens)
+    // A budget that counts the decodes counts every token they verify.
+    const budget = wholePrompts(e.budget_includes_decode ? Math.max(1, w.maxPrefillTokens - nd * tokensPerDecode) : w.maxPrefillTokens)
     const a = x * tau
     const p = a * isl
     const chunks = Math.ceil(isl / budget)
