@@ -34,8 +34,8 @@ export interface LaunchSettings {
   role?: 'prefill' | 'decode'
   /** Steps that carry prefill chunks beside decodes, as the figures assume (the engine's mixed_chunk): the engine's flag for it, where it has one. */
   mixedChunk?: boolean
-  /** Draft tokens a step of the speculative decoding the figures assume (--mtp). */
-  draftTokens?: number
+  /** Speculative decoding the figures assume (--mtp): draft tokens a step, and whether the checkpoint ships the multi-token-prediction layer that drafts them. */
+  speculative?: {draftTokens: number; mtpLayer: boolean}
 }
 
 export interface EngineLaunch {
@@ -50,6 +50,21 @@ export interface EngineLaunch {
 const fill = (template: string, vars: Record<string, string | number>) => template.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m))
 
 const TRTLLM_OPTIONS_FILE = 'extra-llm-api.yaml'
+
+/**
+ * The engine's switch for drafting with the checkpoint's own
+ * multi-token-prediction layer (flag mtp, or yamlMtp in its options file).
+ * A checkpoint without one needs a draft model of its own (an EAGLE head),
+ * which these commands cannot name: a note says so.
+ */
+function speculativeLaunch(spec: EngineLaunchSpec, s: {draftTokens: number; mtpLayer: boolean}, flag: (role: string, vars: Record<string, string | number>) => void, yaml: string[], notes: string[]): void {
+  const vars = {draft: s.draftTokens, verify: s.draftTokens + 1}
+  const tokens = `${s.draftTokens} draft token${s.draftTokens === 1 ? '' : 's'} a step`
+  if (!s.mtpLayer) notes.push(`the figures assume speculative decoding with ${tokens} (--mtp) from a one-layer draft head, which this checkpoint does not ship: give ${spec.title} a draft model (an EAGLE head) for it`)
+  else if (spec.flags.mtp !== undefined) flag('mtp', vars)
+  else if (spec.flags.yamlMtp !== undefined) yaml.push(fill(spec.flags.yamlMtp, vars))
+  else notes.push(`the figures assume speculative decoding with ${tokens} (--mtp): ${spec.title} ${spec.version} has no flag for it here`)
+}
 
 export function launchCommand(engine: string, spec: EngineLaunchSpec, u: LaunchUnit, s: LaunchSettings): EngineLaunch {
   const f = spec.flags
@@ -98,6 +113,7 @@ export function launchCommand(engine: string, spec: EngineLaunchSpec, u: LaunchU
     if (f[role]) flag(role)
     if (spec.notes.disaggregated) notes.push(spec.notes.disaggregated)
   }
+  if (s.speculative) speculativeLaunch(spec, s.speculative, flag, yaml, notes)
   if (f.yamlChunkedPrefill && s.role !== 'decode') yaml.unshift(f.yamlChunkedPrefill)
   if (yaml.length > 0) flag('extraOptions', {file: TRTLLM_OPTIONS_FILE})
   const base = args.join(' ')
@@ -112,7 +128,5 @@ export function launchCommand(engine: string, spec: EngineLaunchSpec, u: LaunchU
     if (u.nodes > 1 && spec.notes.multiNode) notes.push(spec.notes.multiNode)
   }
   if (s.units > 1 && spec.notes.replicas) notes.push(`${s.units} units: ${spec.notes.replicas}`)
-  // No speculative-decoding flag has been checked against an engine's documentation here: say so rather than guess one.
-  if (s.draftTokens) notes.push(`the figures assume speculative decoding with ${s.draftTokens} draft token${s.draftTokens === 1 ? '' : 's'} a step (--mtp): turn on ${spec.title}'s own; these commands do not`)
   return {engine, version: spec.version, commands, files: yaml.length > 0 ? [{name: TRTLLM_OPTIONS_FILE, content: `${yaml.join('\n')}\n`}] : [], notes}
 }

@@ -187,7 +187,7 @@ export async function runServingSweep(request: ServingSweepRequest): Promise<Ser
     osl: req.targets.osl,
     moe: req.model.ffn.isMoe,
     ...(req.targets.openingWave === undefined ? {} : {openingWave: req.targets.openingWave}),
-    ...(req.targets.speculative ? {speculative: req.targets.speculative} : {}),
+    ...(req.targets.speculative ? {speculative: req.targets.speculative, mtpLayer: (req.model.mtpLayers ?? 0) > 0} : {}),
   }
   const phaseCmd: CommandContext = {...req.command, profile: req.profile.name, gpuNames, calibration: req.calibration?.file, workload: {isl: req.targets.isl, osl: req.targets.osl, tpotMax: req.targets.tpotMax}}
   const setup: ServingSetup = {

@@ -37,6 +37,8 @@ export interface ServingCommandContext extends Pick<CommandContext, 'model' | 'g
   openingWave?: number
   /** --mtp and --accept-length as given (an assumed acceptance length is not written out). */
   speculative?: Speculative
+  /** Whether the checkpoint ships a multi-token-prediction layer (the draft the launch commands turn on). */
+  mtpLayer?: boolean
 }
 
 export function servingLayoutView(l: ServingLayout, ctx: Pick<ServingCommandContext, 'gpuNames' | 'engineNames' | 'moe'>): ServingLayoutView {

@@ -60,6 +60,21 @@ describe('engine launch commands', () => {
     expect(launchCommand('trtllm', specs.trtllm, {...tp(4, 1, false), weights: {fp8Gemm: true, resolved: 'fp8'}}, set()).notes[0]).toMatch(/^FP8 weights: serve an FP8 checkpoint/)
   })
 
+  it("turns on drafting with the checkpoint's multi-token-prediction layer (--mtp), and says what a checkpoint without one needs", () => {
+    const mtp = (k: number, mtpLayer = true) => set({speculative: {draftTokens: k, mtpLayer}})
+    expect(launchCommand('vllm', specs.vllm, tp(8, 8), mtp(3)).commands[0].command).toMatch(/ --speculative-config '\{"method":"mtp","num_speculative_tokens":3\}'$/)
+    // SGLang drafts an MTP checkpoint through its EAGLE path: k steps of top-1, k + 1 tokens to verify.
+    expect(launchCommand('sglang', specs.sglang, tp(8, 8), mtp(1)).commands[0].command).toMatch(
+      / --speculative-algorithm EAGLE --speculative-num-steps 1 --speculative-eagle-topk 1 --speculative-num-draft-tokens 2$/,
+    )
+    const trt = launchCommand('trtllm', specs.trtllm, tp(8, 8), mtp(2))
+    expect(trt.files[0].content).toBe('enable_chunked_prefill: true\nspeculative_config:\n  decoding_type: MTP\n  num_nextn_predict_layers: 2\n')
+    expect(trt.commands[0].command).toMatch(/--extra_llm_api_options extra-llm-api.yaml/)
+    const headless = launchCommand('vllm', specs.vllm, tp(1, 1, false), mtp(1, false))
+    expect(headless.commands[0].command).not.toMatch(/speculative/)
+    expect(headless.notes).toContain('the figures assume speculative decoding with 1 draft token a step (--mtp) from a one-layer draft head, which this checkpoint does not ship: give vLLM a draft model (an EAGLE head) for it')
+  })
+
   it('every flag of every command comes from data/launch-flags.json, which names the version and where each was checked', () => {
     for (const [name, spec] of Object.entries(specs)) {
       expect(spec.version).toMatch(/^\d+\.\d+\.\d+/)
