@@ -48,6 +48,10 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       description: 'Qwen3-235B on TensorRT-LLM with attention TP4 and MoE EP4',
       command: '<%= config.bin %> simulate --model qwen3-235b-a22b --gpu H100-SXM --world-size 4 --tp 4 --fp8-gemm --moe-ep 4 --serving --concurrency 32 --engine trtllm',
     },
+    {
+      description: "DeepSeek-R1 with speculative decoding by its MTP layer: 3 draft tokens a step, 2.4 tokens a step per request as the engine reports it",
+      command: '<%= config.bin %> simulate --model deepseek-r1 --gpu H200-SXM --world-size 8 --tp 8 --moe-ep 8 --fp8-gemm --serving --concurrency 16 --engine trtllm --mtp 3 --accept-length 2.4',
+    },
   ]
 
   static flags = oclifFlags(simulateOptions)
