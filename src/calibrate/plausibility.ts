@@ -22,6 +22,7 @@
  * promptTimeShare({concurrency: 64, ttftMs: 122, tpotMs: 9.74, osl: 100, promptSeconds: 0.025}) // 1.47
  */
 import {speculativeKernelSeconds, stepKernelSeconds, type ServingWorkload} from '../serving/mean-field.js'
+import type {Speculative} from '../serving/speculative.js'
 import type {StepCost} from '../serving/step-cost.js'
 
 /**
@@ -68,9 +69,16 @@ export const DECODE_MARGIN = 1.25
 /** The tables' kernels unscaled: what the check compares with, whatever an engine's fit says of them. */
 const UNSCALED = {gemm_scale: 1, comm_scale: 1, attention_scale: 1}
 
-/** Kernel seconds of one decode step of `requests` requests at the mean KV length (every group sharing the MoE as many): the tables' kernels, no engine overhead. */
-export const decodeStepSeconds = (cost: StepCost, requests: number): number =>
-  stepKernelSeconds(cost, UNSCALED, 1, requests, 0, requests * (cost.moeGroups - 1))
+/**
+ * Kernel seconds of one decode step of `requests` requests at the mean KV length (every group sharing the MoE
+ * as many): the tables' kernels, no engine overhead. With speculative decoding, a step of draft and verify
+ * over the tokens it gives a request (acceptLength), as the step per token it stands for.
+ */
+export function decodeStepSeconds(cost: StepCost, requests: number, spec?: Speculative): number {
+  if (!spec) return stepKernelSeconds(cost, UNSCALED, 1, requests, 0, requests * (cost.moeGroups - 1))
+  const k = spec.draftTokens
+  return speculativeKernelSeconds(cost, UNSCALED, 1, requests, 0, requests * (k + 1) * (cost.moeGroups - 1), k) / spec.acceptLength
+}
 
 /**
  * Requests decoding at once, on average, in a closed loop: each of the
@@ -90,7 +98,7 @@ export function decodeBeyondKernels(id: string, cost: StepCost, w: ServingWorklo
   const requests = Math.max(1, Math.round(meanDecoding({concurrency: w.concurrency, ttftMs, tpotMs, osl: w.osl})))
   // A run that names its speculative decoding (mtp) makes acceptLength tokens a step of the draft and the verify.
   const spec = w.speculative
-  const kernelMs = (spec ? speculativeKernelSeconds(cost, UNSCALED, 1, requests, 0, requests * (spec.draftTokens + 1) * (cost.moeGroups - 1), spec.draftTokens) / spec.acceptLength : decodeStepSeconds(cost, requests)) * 1000
+  const kernelMs = decodeStepSeconds(cost, requests, spec) * 1000
   if (!(kernelMs > DECODE_MARGIN * tpotMs)) return undefined
   if (spec) {
     return (

@@ -55,7 +55,7 @@ export function aggregatedPlan(a: AssembleContext, {point: p, plan}: PlannedPoin
       memoryFraction: engine.params.gpu_memory_fraction,
       units: plan.units,
       mixedChunk: engine.params.mixed_chunk,
-      ...(a.cmd.speculative ? {speculative: {draftTokens: a.cmd.speculative.draftTokens, mtpLayer: a.cmd.mtpLayer === true}} : {}),
+      ...(a.cmd.speculative ? {speculative: a.cmd.speculative} : {}),
     }),
   }
 }

@@ -4,6 +4,7 @@
  * share, KV and weight formats), as data/launch-flags.json spells them for
  * the engine version it names. $MODEL stands for the checkpoint.
  */
+import type {SpeculativeRun} from '../../serving/speculative.js'
 import type {EngineLaunchSpec} from '../../io/launch-flags.js'
 import type {WeightChoice} from '../types.js'
 
@@ -34,8 +35,8 @@ export interface LaunchSettings {
   role?: 'prefill' | 'decode'
   /** Steps that carry prefill chunks beside decodes, as the figures assume (the engine's mixed_chunk): the engine's flag for it, where it has one. */
   mixedChunk?: boolean
-  /** Speculative decoding the figures assume (--mtp): draft tokens a step, and whether the checkpoint ships the multi-token-prediction layer that drafts them. */
-  speculative?: {draftTokens: number; mtpLayer: boolean}
+  /** Speculative decoding the figures assume (--mtp): draft tokens a step, and which draft makes them. */
+  speculative?: Pick<SpeculativeRun, 'draftTokens' | 'draft'>
 }
 
 export interface EngineLaunch {
@@ -57,10 +58,10 @@ const TRTLLM_OPTIONS_FILE = 'extra-llm-api.yaml'
  * A checkpoint without one needs a draft model of its own (an EAGLE head),
  * which these commands cannot name: a note says so.
  */
-function speculativeLaunch(spec: EngineLaunchSpec, s: {draftTokens: number; mtpLayer: boolean}, flag: (role: string, vars: Record<string, string | number>) => void, yaml: string[], notes: string[]): void {
+function speculativeLaunch(spec: EngineLaunchSpec, s: Pick<SpeculativeRun, 'draftTokens' | 'draft'>, flag: (role: string, vars: Record<string, string | number>) => void, yaml: string[], notes: string[]): void {
   const vars = {draft: s.draftTokens, verify: s.draftTokens + 1}
   const tokens = `${s.draftTokens} draft token${s.draftTokens === 1 ? '' : 's'} a step`
-  if (!s.mtpLayer) notes.push(`the figures assume speculative decoding with ${tokens} (--mtp) from a one-layer draft head, which this checkpoint does not ship: give ${spec.title} a draft model (an EAGLE head) for it`)
+  if (s.draft !== 'mtp-layer') notes.push(`the figures assume speculative decoding with ${tokens} (--mtp) from a one-layer draft head, which this checkpoint does not ship: give ${spec.title} a draft model (an EAGLE head) for it`)
   else if (spec.flags.mtp !== undefined) flag('mtp', vars)
   else if (spec.flags.yamlMtp !== undefined) yaml.push(fill(spec.flags.yamlMtp, vars))
   else notes.push(`the figures assume speculative decoding with ${tokens} (--mtp): ${spec.title} ${spec.version} has no flag for it here`)

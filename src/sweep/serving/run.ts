@@ -5,6 +5,7 @@
  * aggregator, search disaggregated deployments with the phase sweep, rank,
  * and write the CSV and the plot.
  */
+import {speculativeRun} from '../../serving/speculative.js'
 import type {Engine} from '../../engine.js'
 import type {GpuSpec} from '../../hardware/gpu.js'
 import type {EngineLaunchSpec} from '../../io/launch-flags.js'
@@ -187,7 +188,7 @@ export async function runServingSweep(request: ServingSweepRequest): Promise<Ser
     osl: req.targets.osl,
     moe: req.model.ffn.isMoe,
     ...(req.targets.openingWave === undefined ? {} : {openingWave: req.targets.openingWave}),
-    ...(req.targets.speculative ? {speculative: req.targets.speculative, mtpLayer: (req.model.mtpLayers ?? 0) > 0} : {}),
+    ...(req.targets.speculative ? {speculative: speculativeRun(req.model, req.targets.speculative)} : {}),
   }
   const phaseCmd: CommandContext = {...req.command, profile: req.profile.name, gpuNames, calibration: req.calibration?.file, workload: {isl: req.targets.isl, osl: req.targets.osl, tpotMax: req.targets.tpotMax}}
   const setup: ServingSetup = {

@@ -1,5 +1,5 @@
 /** Result views of serving units and the `infersim simulate --serving` line that reproduces a point. */
-import type {Speculative} from '../../serving/speculative.js'
+import type {SpeculativeRun} from '../../serving/speculative.js'
 import type {WeightQuant} from '../../model/types.js'
 import {joinArgs, layoutArgs, simulateHead, type CommandContext} from '../command-line.js'
 import type {ServingLayout, UnitKind} from './types.js'
@@ -35,10 +35,8 @@ export interface ServingCommandContext extends Pick<CommandContext, 'model' | 'g
   moe: boolean
   /** --opening-wave as given. */
   openingWave?: number
-  /** --mtp and --accept-length as given (an assumed acceptance length is not written out). */
-  speculative?: Speculative
-  /** Whether the checkpoint ships a multi-token-prediction layer (the draft the launch commands turn on). */
-  mtpLayer?: boolean
+  /** --mtp and --accept-length as given (an assumed acceptance length is not written out), with the model's draft the launch commands turn on. */
+  speculative?: SpeculativeRun
 }
 
 export function servingLayoutView(l: ServingLayout, ctx: Pick<ServingCommandContext, 'gpuNames' | 'engineNames' | 'moe'>): ServingLayoutView {

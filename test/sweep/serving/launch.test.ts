@@ -61,7 +61,7 @@ describe('engine launch commands', () => {
   })
 
   it("turns on drafting with the checkpoint's multi-token-prediction layer (--mtp), and says what a checkpoint without one needs", () => {
-    const mtp = (k: number, mtpLayer = true) => set({speculative: {draftTokens: k, mtpLayer}})
+    const mtp = (k: number, mtpLayer = true) => set({speculative: {draftTokens: k, draft: mtpLayer ? 'mtp-layer' : 'one-layer-head'}})
     expect(launchCommand('vllm', specs.vllm, tp(8, 8), mtp(3)).commands[0].command).toMatch(/ --speculative-config '\{"method":"mtp","num_speculative_tokens":3\}'$/)
     // SGLang drafts an MTP checkpoint through its EAGLE path: k steps of top-1, k + 1 tokens to verify.
     expect(launchCommand('sglang', specs.sglang, tp(8, 8), mtp(1)).commands[0].command).toMatch(
