@@ -77,10 +77,11 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
   // per-request overheads then describe the same batch (a whole one: a fractional concurrency is a mean).
   if (o.serving && options.decodeBatch === undefined && o.concurrency > 0) deployment.decodeBatch = Math.ceil(deployment.tbo ? o.concurrency / 2 : o.concurrency)
   // Given, not defaulted: a concurrency without serving would be silently ignored.
-  const given = {concurrency: options.concurrency, 'engine-version': options.engineVersion, 'mixed-chunk': options.mixedChunk, 'chunked-prefill': options.chunkedPrefill, 'opening-wave': options.openingWave, mtp: options.mtp, 'accept-length': options.acceptLength}
+  const given = {concurrency: options.concurrency, 'engine-version': options.engineVersion, 'mixed-chunk': options.mixedChunk, 'chunked-prefill': options.chunkedPrefill, 'opening-wave': options.openingWave}
   const requestWarnings = checkServingRequest({serving: o.serving, mode: deployment.mode, servingFlags: Object.keys(given).filter((k) => given[k as keyof typeof given] !== undefined)})
   if (o.engineVersion !== undefined && !releaseOf(o.engineVersion)) throw usageError(`--engine-version expects a release number such as 0.5.1 or 1.0.0rc3, got ${quoteText(o.engineVersion)}`)
   const speculative = speculativeOf(o.mtp, o.acceptLength)
+  if (speculative) deployment.speculative = speculative
   const engine = loadEngine(o.engine, engineDir)
   const result = simulateDeployment(inputs.model, deployment, inputs.gpu, inputs.tables, inputs.profile, {engine})
   result.warnings.push(...requestWarnings, ...nodeWarnings(deployment, inputs.gpu))

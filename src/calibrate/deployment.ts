@@ -8,6 +8,8 @@ import type {GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec, WeightQuant} from '../model/types.js'
 import {DEFAULT_DEPLOYMENT, type Deployment, type SimMode} from '../sim/deployment.js'
 import {resolveDecodeBatch} from '../sim/simulate.js'
+import {speculativeOf, type Speculative} from '../serving/speculative.js'
+import {quoteText} from '../util/quote.js'
 import {runIdTokens} from './run-id.js'
 import type {MeasurementRow} from './types.js'
 
@@ -29,6 +31,37 @@ export function rowWeightFormat(row: Pick<MeasurementRow, 'id' | 'extra'>): {for
   return undefined
 }
 
+/** A whole-number cell of an optional column; undefined where empty or absent. */
+export const optionalInt = (row: Pick<MeasurementRow, 'extra'>, column: string): number | undefined => {
+  const cell = (row.extra[column] ?? '').trim()
+  if (cell === '') return undefined
+  const v = Number(cell)
+  if (!Number.isInteger(v) || v < 0) throw inputError(`column "${column}": ${quoteText(cell)} is not a whole number`)
+  return v
+}
+
+/**
+ * Speculative decoding a row names: column mtp (draft tokens a step) and,
+ * optionally, accept_length (tokens a step per request, as the engine
+ * reported it). Absent columns, or mtp empty or 0: none.
+ *
+ * @example
+ * rowSpeculative({extra: {mtp: '3', accept_length: '2.4'}}) // {draftTokens: 3, acceptLength: 2.4, acceptLengthFrom: 'given'}
+ */
+export function rowSpeculative(row: Pick<MeasurementRow, 'extra'>): {speculative?: Speculative} {
+  const mtp = optionalInt(row, 'mtp')
+  const cell = (row.extra.accept_length ?? '').trim()
+  const accept = cell === '' ? undefined : Number(cell)
+  if (accept !== undefined && !Number.isFinite(accept)) throw inputError(`column "accept_length": ${quoteText(cell)} is not a number`)
+  if (!mtp) {
+    if (accept !== undefined) throw inputError('column "accept_length" needs column "mtp": the draft tokens each step proposes')
+    return {}
+  }
+  if (accept !== undefined && !(accept >= 1 && accept <= mtp + 1)) throw inputError(`column "accept_length": ${cell} is not from 1 to mtp + 1 (${mtp + 1})`)
+  const speculative = speculativeOf(mtp, accept)
+  return speculative ? {speculative} : {}
+}
+
 export function baseDeployment(row: MeasurementRow, mode: SimMode): Deployment {
   const weights = rowWeightFormat(row)
   return {
@@ -44,6 +77,7 @@ export function baseDeployment(row: MeasurementRow, mode: SimMode): Deployment {
     isl: row.isl,
     osl: row.osl,
     mode,
+    ...rowSpeculative(row),
   }
 }
 

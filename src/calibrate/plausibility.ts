@@ -21,7 +21,7 @@
  * // 64 clients, TTFT 122 ms, TPOT 9.74 ms, 100 tokens out: 58.9 requests/s; 25 ms of kernels a prompt: 147% of the time
  * promptTimeShare({concurrency: 64, ttftMs: 122, tpotMs: 9.74, osl: 100, promptSeconds: 0.025}) // 1.47
  */
-import {speculativeKernelSeconds, stepKernelSeconds, type ServingWorkload} from '../serving/mean-field.js'
+import {AS_MEASURED, speculativeKernelSeconds, stepKernelSeconds, type ServingWorkload} from '../serving/mean-field.js'
 import type {Speculative} from '../serving/speculative.js'
 import type {StepCost} from '../serving/step-cost.js'
 
@@ -66,8 +66,6 @@ export function promptsBeyondKernels(id: string, cost: StepCost, w: ServingWorkl
  */
 export const DECODE_MARGIN = 1.25
 
-/** The tables' kernels unscaled: what the check compares with, whatever an engine's fit says of them. */
-const UNSCALED = {gemm_scale: 1, comm_scale: 1, attention_scale: 1}
 
 /**
  * Kernel seconds of one decode step of `requests` requests at the mean KV length (every group sharing the MoE
@@ -75,9 +73,9 @@ const UNSCALED = {gemm_scale: 1, comm_scale: 1, attention_scale: 1}
  * over the tokens it gives a request (acceptLength), as the step per token it stands for.
  */
 export function decodeStepSeconds(cost: StepCost, requests: number, spec?: Speculative): number {
-  if (!spec) return stepKernelSeconds(cost, UNSCALED, 1, requests, 0, requests * (cost.moeGroups - 1))
+  if (!spec) return stepKernelSeconds(cost, AS_MEASURED, 1, requests, 0, requests * (cost.moeGroups - 1))
   const k = spec.draftTokens
-  return speculativeKernelSeconds(cost, UNSCALED, 1, requests, 0, requests * (k + 1) * (cost.moeGroups - 1), k) / spec.acceptLength
+  return speculativeKernelSeconds(cost, AS_MEASURED, 1, requests, 0, requests * (k + 1) * (cost.moeGroups - 1), k) / spec.acceptLength
 }
 
 /**

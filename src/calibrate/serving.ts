@@ -7,7 +7,7 @@
 import {inputError} from '../errors.js'
 import type {Engine} from '../engine.js'
 import {simulateServing, type ServingResult} from '../serving/simulate.js'
-import {baseDeployment, rowWeightFormat} from './deployment.js'
+import {baseDeployment, optionalInt, rowSpeculative, rowWeightFormat} from './deployment.js'
 import {rowStepBudget} from './launch-budget.js'
 import {runIdTokens} from './run-id.js'
 import {registerEvaluator, type EvalInputs, type Evaluation} from './evaluators.js'
@@ -17,17 +17,9 @@ import type {ModelSpec} from '../model/types.js'
 import type {Deployment} from '../sim/deployment.js'
 import type {Features, MeasurementRow} from './types.js'
 import {quoteText} from '../util/quote.js'
-import {speculativeOf, type Speculative} from '../serving/speculative.js'
 
 export {DEFAULT_ENGINE, rowEngineName, useEngineDir} from './row-engine.js'
-
-const optionalInt = (row: MeasurementRow, column: string): number | undefined => {
-  const cell = (row.extra[column] ?? '').trim()
-  if (cell === '') return undefined
-  const v = Number(cell)
-  if (!Number.isInteger(v) || v < 0) throw inputError(`column "${column}": ${quoteText(cell)} is not a whole number`)
-  return v
-}
+export {rowSpeculative} from './deployment.js'
 
 /** A serving row as the simulator runs it: one attention group of the instance, and how the row was read. */
 export interface ServingRun {
@@ -169,28 +161,6 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
     weightNote = `${shipped4} weights, as the checkpoint ships them: fp8_gemm = 1 does not make 4-bit experts FP8`
   }
   return {deployment: d, concurrency: concurrency / groups, notes, ...(weightNote ? {weightNote} : {})}
-}
-
-/**
- * Speculative decoding a row names: column mtp (draft tokens a step) and,
- * optionally, accept_length (tokens a step per request, as the engine
- * reported it). Absent columns, or mtp empty or 0: none.
- *
- * @example
- * rowSpeculative({extra: {mtp: '3', accept_length: '2.4'}}) // {draftTokens: 3, acceptLength: 2.4, acceptLengthFrom: 'given'}
- */
-export function rowSpeculative(row: Pick<MeasurementRow, 'extra'>): {speculative?: Speculative} {
-  const mtp = optionalInt(row as MeasurementRow, 'mtp')
-  const cell = (row.extra.accept_length ?? '').trim()
-  const accept = cell === '' ? undefined : Number(cell)
-  if (accept !== undefined && !Number.isFinite(accept)) throw inputError(`column "accept_length": ${quoteText(cell)} is not a number`)
-  if (!mtp) {
-    if (accept !== undefined) throw inputError('column "accept_length" needs column "mtp": the draft tokens each step proposes')
-    return {}
-  }
-  if (accept !== undefined && !(accept >= 1 && accept <= mtp + 1)) throw inputError(`column "accept_length": ${cell} is not from 1 to mtp + 1 (${mtp + 1})`)
-  const speculative = speculativeOf(mtp, accept)
-  return speculative ? {speculative} : {}
 }
 
 /** The engine version a row names (column backend_version), as serving options. */

@@ -52,6 +52,10 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       description: "DeepSeek-R1 with speculative decoding by its MTP layer: 3 draft tokens a step, 2.4 tokens a step per request as the engine reports it",
       command: '<%= config.bin %> simulate --model deepseek-r1 --gpu H200-SXM --world-size 8 --tp 8 --moe-ep 8 --fp8-gemm --serving --concurrency 16 --engine trtllm --mtp 3 --accept-length 2.4',
     },
+    {
+      description: 'The same draft in one static decode step of 32 requests: the verify, the draft and TPOT over the tokens a step gives',
+      command: '<%= config.bin %> simulate --model deepseek-r1 --gpu H200-SXM --world-size 8 --tp 8 --fp8-gemm --decode-only --decode-batch 32 --mtp 3 --accept-length 2.4',
+    },
   ]
 
   static flags = oclifFlags(simulateOptions)

@@ -120,7 +120,7 @@ export const simulateOptions = {
   mtp: {
     type: 'int',
     summary:
-      "With --serving: speculative decoding, the draft tokens each step proposes per request (TensorRT-LLM num_nextn_predict_layers, SGLang --speculative-num-steps, vLLM num_speculative_tokens). The draft is the checkpoint's multi-token-prediction layer (DeepSeek-V3/R1, GLM-5, Qwen3.5) or a one-layer head; the model verifies the k + 1 positions in one forward. Not given: no speculative decoding.",
+      "Speculative decoding: the draft tokens each step proposes per request (TensorRT-LLM num_nextn_predict_layers, SGLang --speculative-num-steps, vLLM num_speculative_tokens). The draft is the checkpoint's multi-token-prediction layer (DeepSeek-V3/R1, GLM-5, Qwen3.5) or a one-layer head; the model verifies the k + 1 positions in one forward. Applies to the decode step and to --serving. Not given: no speculative decoding.",
   },
   'accept-length': {
     type: 'float',

@@ -58,7 +58,7 @@ export const sweepOptions = {
   mtp: {
     type: 'int',
     summary:
-      'With --serving (aggregated plans): speculative decoding, the draft tokens each step proposes per request (simulate --mtp): the checkpoint\'s multi-token-prediction layer or a one-layer draft head. Not given: none.',
+      'Speculative decoding: the draft tokens each step proposes per request (simulate --mtp), the checkpoint\'s multi-token-prediction layer or a one-layer draft head; every decode point, aggregated and disaggregated plan runs it. Not given: none.',
   },
   'accept-length': {
     type: 'float',

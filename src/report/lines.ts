@@ -123,6 +123,14 @@ function phaseEntries(r: SimResult, p: PhaseResult): ReportEntry[] {
   // With the layout's collectives the TP all-reduces are the comm lines above; the reference prints its own.
   const tpAllReduce = stepById(p, 'tp-allreduce')
   if (r.deployment.tp > 1 && tpAllReduce) out.push(line('TP all_reduce (us):', us(tpAllReduce.seconds), tpAllReduce))
+  const spec = p.speculative
+  if (spec && prefill) out.push(line('Draft layer latency (ms):', f2(spec.draftMs)))
+  else if (spec) {
+    out.push(line('Verify latency (ms):', f2(spec.verifyMs)))
+    out.push(line('Draft latency (ms):', f2(spec.draftMs)))
+    out.push(line('Draft and verify step (ms):', f2(spec.stepMs)))
+    out.push(line('Tokens per step per request:', f2(spec.acceptLength)))
+  }
   out.push(line(prefill ? 'TTFT (ms):' : 'TPOT (ms):', f2(p.latencyMs)))
   out.push(line('Throughput (TGS:tok/GPU/s):', pyFixed(p.tgs, 0)))
   if (!prefill && p.meetsSlo === false) out.push({kind: 'error', text: '!Error: TPOT > SLO, need smaller GFLOPs to speedup'})

@@ -1,4 +1,5 @@
 /** The text report: the reference's sections (byte-compatible), then a breakdown per phase and the warnings. */
+import {draftText} from '../serving/speculative.js'
 import type {PhaseResult, SimResult} from '../sim/result.js'
 import {pyFixed} from '../util/pyformat.js'
 import {breakdown, dominantBound} from './breakdown.js'
@@ -37,6 +38,14 @@ function phaseBreakdown(p: PhaseResult): string[] {
     )
   }
   out.push(`overhead per forward: ${pyFixed(p.overheadMs, 2)} ms (${p.overheadSource})`)
+  const spec = p.speculative
+  if (spec && p.phase === 'prefill') out.push(`Speculative decoding: the draft's layer runs over the prompts too, ${pyFixed(spec.draftMs, 2)} ms beside the steps above.`)
+  else if (spec) {
+    out.push(
+      `Speculative decoding: ${draftText(spec)}. The steps above verify ${spec.draftTokens + 1} tokens a request; ` +
+        `the draft's ${spec.draftTokens} forward${spec.draftTokens === 1 ? ' adds' : 's add'} ${pyFixed(spec.draftMs, 2)} ms; TPOT is the ${pyFixed(spec.stepMs, 2)} ms step over ${+spec.acceptLength.toFixed(2)} tokens.`,
+    )
+  }
   out.push(`${p.phase === 'prefill' ? 'Prefill' : 'Decode'} is mostly ${dom.bound}-bound (${pyFixed(dom.share * 100, 0)}% of step time).`)
   return out
 }

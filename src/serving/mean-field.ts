@@ -154,27 +154,41 @@ export function stepSeconds(cost: StepCost, e: EngineParams, isl: number, decodi
 /**
  * Kernels of a step under speculative decoding, seconds: the model verifies
  * k + 1 positions of each decoding request (its GEMMs, experts, collectives
- * and LM head over all of them; attention read at as many queries, which
- * for MLA is its cost and for GQA over-counts the KV read), then the draft
- * runs k forwards of one layer and the LM head over the decoding requests,
- * and its layer once over the step's prompt tokens. `otherTokens`: the other
- * attention groups' tokens in the MoE's verify forward (k + 1 per decoding
- * request); their draft forwards bring a (k + 1)-th of them.
+ * and LM head over all of them; attention with k + 1 queries a request over
+ * its cached keys, read once: src/sim/attention.ts), and the draft runs
+ * (draftKernelSeconds). `otherTokens`: the other attention groups' tokens in
+ * the MoE's verify forward (k + 1 per decoding request).
  */
 export function speculativeKernelSeconds(cost: StepCost, scales: KernelScales, isl: number, decoding: number, prefillTokens: number, otherTokens: number, k: number): number {
-  const verify = stepKernelSeconds(cost, scales, isl, decoding * (k + 1), prefillTokens, otherTokens)
-  const oneLayer = (tokens: number, others: number) =>
-    (scales.gemm_scale * cost.gemmSeconds(tokens) + scales.comm_scale * cost.commSeconds(tokens) + scales.attention_scale * cost.decodeAttentionSeconds(tokens)) / cost.layers +
-    (cost.moeLayers > 0 ? (scales.gemm_scale * cost.moeSeconds(tokens + others)) / cost.moeLayers : 0) +
-    scales.gemm_scale * cost.lmHeadSeconds(tokens)
-  const draft = decoding > 0 ? k * oneLayer(decoding, otherTokens / (k + 1)) : 0
-  const draftPrompt = prefillTokens > 0 ? (stepKernelSeconds(cost, scales, isl, 0, prefillTokens) - scales.gemm_scale * cost.lmHeadSeconds(prefillTokens / isl)) / cost.layers : 0
-  return verify + draft + draftPrompt
+  return stepKernelSeconds(cost, scales, isl, decoding, prefillTokens, otherTokens, k + 1) + draftKernelSeconds(cost, scales, isl, decoding, prefillTokens, otherTokens / (k + 1), k)
 }
 
-type KernelScales = Pick<EngineParams, 'gemm_scale' | 'comm_scale' | 'attention_scale'>
+/**
+ * The draft's kernels in a step, seconds: k forwards of one layer and the LM
+ * head over the `decoding` requests, and its layer once over the step's
+ * prompt tokens (an MTP layer keeps a KV cache of its own). The layer is the
+ * model's average one: its layers' matrix work, collectives and attention
+ * over their count, and one MoE layer's experts (`otherTokens`: the other
+ * attention groups' tokens in a draft forward's MoE, one a decoding request).
+ * Serving (stepSeconds) and the static decode step (src/sim/phase.ts) both
+ * read it here.
+ */
+export function draftKernelSeconds(cost: StepCost, scales: KernelScales, isl: number, decoding: number, prefillTokens: number, otherTokens: number, k: number): number {
+  const layer = (tokens: number, others: number, attention: number) =>
+    (scales.gemm_scale * cost.gemmSeconds(tokens) + scales.comm_scale * cost.commSeconds(tokens) + scales.attention_scale * attention) / cost.layers +
+    (cost.moeLayers > 0 ? (scales.gemm_scale * cost.moeSeconds(tokens + others)) / cost.moeLayers : 0)
+  const draft = decoding > 0 ? k * (layer(decoding, otherTokens, cost.decodeAttentionSeconds(decoding)) + scales.gemm_scale * cost.lmHeadSeconds(decoding)) : 0
+  const prompts = prefillTokens > 0 ? layer(prefillTokens, 0, (prefillTokens / isl) * cost.prefillAttentionSeconds) : 0
+  return draft + prompts
+}
 
-/** The kernels of such a step, seconds, at the engine's kernel scales (no engine overhead). */
+/** The scales an engine applies to the tables' kernels (1 each: as measured). */
+export type KernelScales = Pick<EngineParams, 'gemm_scale' | 'comm_scale' | 'attention_scale'>
+
+/** The tables' kernels as measured, whatever an engine's fit says of them: the plausibility check's, and the static phases' (an engine's scales belong to its serving fit). */
+export const AS_MEASURED: KernelScales = {gemm_scale: 1, comm_scale: 1, attention_scale: 1}
+
+/** The kernels of such a step, seconds, at the engine's kernel scales (no engine overhead); `queries` tokens a decoding request (k + 1 verifying k drafts). */
 export function stepKernelSeconds(
   cost: StepCost,
   scales: KernelScales,
@@ -182,11 +196,13 @@ export function stepKernelSeconds(
   decoding: number,
   prefillTokens: number,
   otherTokens = 0,
+  queries = 1,
 ): number {
+  const tokens = decoding * queries + prefillTokens
   return (
-    scales.gemm_scale * (cost.gemmSeconds(decoding + prefillTokens) + cost.moeSeconds(decoding + prefillTokens + otherTokens) + cost.lmHeadSeconds(decoding + prefillTokens / isl)) +
-    scales.comm_scale * cost.commSeconds(decoding + prefillTokens) +
-    scales.attention_scale * (cost.decodeAttentionSeconds(decoding) + (prefillTokens / isl) * cost.prefillAttentionSeconds)
+    scales.gemm_scale * (cost.gemmSeconds(tokens) + cost.moeSeconds(tokens + otherTokens) + cost.lmHeadSeconds(decoding * queries + prefillTokens / isl)) +
+    scales.comm_scale * cost.commSeconds(tokens) +
+    scales.attention_scale * (cost.decodeAttentionSeconds(decoding, queries) + (prefillTokens / isl) * cost.prefillAttentionSeconds)
   )
 }
 

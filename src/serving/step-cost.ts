@@ -31,8 +31,8 @@ export interface StepCost {
   lmHeadSeconds(tokens: number): number
   /** Communication of all layers for `tokens` tokens, seconds. */
   commSeconds(tokens: number): number
-  /** Attention cores of all layers for `requests` decoding requests at the mean KV length, seconds. */
-  decodeAttentionSeconds(requests: number): number
+  /** Attention cores of all layers for `requests` decoding requests at the mean KV length, each with `queries` queries (k + 1 verifying k draft tokens; default 1), seconds. */
+  decodeAttentionSeconds(requests: number, queries?: number): number
   /** Attention cores of all layers over one request's whole prefill (spread over its chunks), seconds. */
   prefillAttentionSeconds: number
   /** Weights held by one GPU, bytes: the layers', and with the LM head counted (switch lmHead) the embedding and LM head (embeddingBytesPerGpu). */
@@ -109,7 +109,20 @@ const DECODE_TABLE_MAX_TOKENS = 512
 /** The parts of a step's cost that depend on its token count only, not on the requests' lengths: shared by every isl and osl of a layout. */
 export type TokenCurves = Omit<StepCost, 'decodeAttentionSeconds' | 'prefillAttentionSeconds' | 'meanKvLength'>
 
-export function buildTokenCurves(ctx: SimContext): TokenCurves {
+/** A function of token count read at exactly that count (memoized): for a handful of lookups, where a grid costs more than it saves. */
+function exactly(at: (tokens: number) => number): (tokens: number) => number {
+  const memo = new Map<number, number>()
+  return (tokens) => {
+    if (tokens <= 0) return 0
+    let v = memo.get(tokens)
+    if (v === undefined) memo.set(tokens, (v = at(tokens)))
+    return v
+  }
+}
+
+/** `exact`: each count read as it is rather than on the grid (the static phases' few lookups; src/sim/phase.ts). */
+export function buildTokenCurves(ctx: SimContext, exact = false): TokenCurves {
+  const curve = exact ? exactly : tokenCurve
   const {model, d} = ctx
   const lookups: Record<string, MfuLookup> = {}
   let commSource: string | undefined
@@ -148,13 +161,13 @@ export function buildTokenCurves(ctx: SimContext): TokenCurves {
     return step.seconds
   }
   return {
-    gemmSeconds: tokenCurve((tokens) => partsAt(tokens).gemm),
-    moeSeconds: tokenCurve(moeAt),
+    gemmSeconds: curve((tokens) => partsAt(tokens).gemm),
+    moeSeconds: curve(moeAt),
     moeGroups: groups,
     layers: counts.layers,
     moeLayers: model.ffn.isMoe ? counts.ffn : 0,
-    lmHeadSeconds: tokenCurve(lmHeadAt),
-    commSeconds: tokenCurve((tokens) => partsAt(tokens).comm),
+    lmHeadSeconds: curve(lmHeadAt),
+    commSeconds: curve((tokens) => partsAt(tokens).comm),
     // The layers' weights, and with the LM head counted (lmHead) the embedding and LM head beside them.
     weightBytesPerGpu:
       paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize, ctx.switches.layoutCollectives ? ctx.moe : undefined).perGpuBytes +
@@ -171,31 +184,34 @@ export function buildTokenCurves(ctx: SimContext): TokenCurves {
 /** A step's whole cost: the layout's token curves with the attention of requests of isl input and osl output tokens (`ctx` of the same layout). */
 export function withAttention(curves: TokenCurves, ctx: SimContext, opts: StepCostOptions): StepCost {
   const meanKvLength = opts.isl + opts.osl / 2
-  const decodeAttentionAt = (requests: number) =>
-    coreSeconds(ctx, {tokens: requests, phase: 'decode', decodeRequests: requests, kvLen: meanKvLength, prompts: 0, promptLen: 0})
-  const decodeCache = new Map<number, number>()
+  const decodeAttentionAt = (requests: number, queries: number) =>
+    coreSeconds(ctx, {tokens: requests * queries, phase: 'decode', decodeRequests: requests, kvLen: meanKvLength, prompts: 0, promptLen: 0, queriesPerRequest: queries})
+  const decodeCaches = new Map<number, Map<number, number>>()
   /** Decode attention of a whole number of requests, memoized. */
-  const decodeAttentionWhole = (requests: number): number => {
-    let v = decodeCache.get(requests)
+  const decodeAttentionWhole = (requests: number, queries: number): number => {
+    let cache = decodeCaches.get(queries)
+    if (!cache) decodeCaches.set(queries, (cache = new Map()))
+    let v = cache.get(requests)
     if (v === undefined) {
-      v = decodeAttentionAt(requests)
+      v = decodeAttentionAt(requests, queries)
       // as for token curves: no finite time from the table here, so the next batch size's (up to 4 over)
       if (!Number.isFinite(v) && requests < 1e6) {
-        for (let k = requests + 1; k <= 4 * requests + 4 && !Number.isFinite(v); k++) v = decodeAttentionAt(k)
+        for (let k = requests + 1; k <= 4 * requests + 4 && !Number.isFinite(v); k++) v = decodeAttentionAt(k, queries)
       }
-      decodeCache.set(requests, v)
+      cache.set(requests, v)
     }
     return v
   }
   const prefillAttentionSeconds = coreSeconds(ctx, {tokens: opts.isl, phase: 'prefill', decodeRequests: 0, kvLen: 0, prompts: 1, promptLen: opts.isl})
   // A getter keeps the curves' commSource live (it is known once a curve has been read).
   return Object.defineProperties(Object.assign({}, curves, {
-    decodeAttentionSeconds: (requests: number) => {
+    decodeAttentionSeconds: (requests: number, queries = 1) => {
       if (requests <= 0) return 0
       const lo = Math.max(1, Math.floor(requests))
       const hi = Math.ceil(requests)
-      if (requests < 1) return decodeAttentionWhole(1) * requests
-      return lo === hi ? decodeAttentionWhole(lo) : decodeAttentionWhole(lo) + (requests - lo) * (decodeAttentionWhole(hi) - decodeAttentionWhole(lo))
+      const at = (n: number) => decodeAttentionWhole(n, queries)
+      if (requests < 1) return at(1) * requests
+      return lo === hi ? at(lo) : at(lo) + (requests - lo) * (at(hi) - at(lo))
     },
     prefillAttentionSeconds,
     meanKvLength,

@@ -46,19 +46,48 @@ const mlaCoreHeads = (ctx: SimContext) => (ctx.switches.mlaCoreUsesHtp ? ctx.sha
 
 const coreHeads = (ctx: SimContext) => (ctx.model.attention.kind === 'mha' ? ctx.shapes.htp : mlaCoreHeads(ctx))
 
+const decodePath = (ctx: SimContext, heads: number, window?: number) => {
+  const {shapes: s} = ctx
+  const a = ctx.model.attention
+  return a.kind === 'mha' ? tablePaths.mhaDecode(ctx.gpuKey, heads, s.hkvtp, a.headDim, window) : tablePaths.mlaDecode(ctx.gpuKey, heads, a.kvLoraRank, a.qkRopeHeadDim)
+}
+
 /**
  * One decode step's attention core for `batch` requests at `context` cached
  * tokens. With a `window` (a sliding-window layer with its own measured
  * table), each request reads its last min(context, window) keys, timed by
  * that table at the request's context, as it was measured.
+ *
+ * With `queries` > 1 each request brings that many queries over the same keys:
+ * a speculative step verifying `queries - 1` draft tokens. The kernels fold a
+ * request's queries into its heads (TensorRT-LLM's XQA, FlashInfer, FlashMLA),
+ * so each KV head is read once for all of them, as a decode kernel with
+ * `queries` times the query heads reads it: timed by that configuration's
+ * measured table where the GPU has one. Where it has none, as `batch x
+ * queries` requests of one query, which reads the KV cache once a query (an
+ * upper bound). Never below one query's time.
+ *
+ * @example
+ * // Llama-3.1-70B at tp 8 on H200 (8 query heads, 1 KV head), 4 draft tokens a request:
+ * decodeAttentionCore(ctx, 32, 4096, undefined, 4) // the 32-1-128 table at 32 requests, KV read once
  */
-export function decodeAttentionCore(ctx: SimContext, batch: number, context: number, window?: number): Step {
-  const {model, shapes: s, gpu} = ctx
+export function decodeAttentionCore(ctx: SimContext, batch: number, context: number, window?: number, queries = 1): Step {
+  const one = foldedCore(ctx, batch, context, window, 1)
+  if (queries === 1) return one
+  const folded = ctx.mfu.hasTable(decodePath(ctx, ctx.shapes.htp * queries, window))
+    ? foldedCore(ctx, batch, context, window, queries)
+    : foldedCore(ctx, batch * queries, context, window, 1)
+  return {...folded, seconds: Math.max(folded.seconds, one.seconds), shape: {batch, kv_len: context, ...(window ? {window} : {}), queries}}
+}
+
+/** The core of `batch` requests read from the table of `folded` times the GPU's query heads (each request's queries folded into its heads; 1: plain decode). */
+function foldedCore(ctx: SimContext, batch: number, context: number, window: number | undefined, folded: number): Step {
+  const {model, gpu} = ctx
   const a = model.attention
   const peakTflops = gpu.fp16Tflops
   const keys = window ? Math.min(context, window) : context
-  const gflopsPerRequest = (decodePairFlops(a, coreHeads(ctx)) * keys) / 1e9
-  const path = a.kind === 'mha' ? tablePaths.mhaDecode(ctx.gpuKey, s.htp, s.hkvtp, a.headDim, window) : tablePaths.mlaDecode(ctx.gpuKey, s.htp, a.kvLoraRank, a.qkRopeHeadDim)
+  const gflopsPerRequest = (decodePairFlops(a, coreHeads(ctx) * folded) * keys) / 1e9
+  const path = decodePath(ctx, ctx.shapes.htp * folded, window)
   const kvBytes = kvBytesPerLayer(ctx, keys * batch)
   const flops = batch * gflopsPerRequest * 1e9
   const mfu = decodeAttentionMfu(ctx, path, batch, context, {flops, bytes: kvBytes, peakTflops})
@@ -106,9 +135,9 @@ function hasWindowTable(ctx: SimContext, phase: 'decode' | 'prefill', window: nu
  * keys it reads (the measured sliding-window decode kernels take the full
  * kernel's time at W to 2W keys).
  */
-export function windowedDecodeAttentionCore(ctx: SimContext, batch: number, context: number, window: number): Step {
-  if (hasWindowTable(ctx, 'decode', window)) return decodeAttentionCore(ctx, batch, context, window)
-  return {...decodeAttentionCore(ctx, batch, Math.min(context, window)), id: 'attn-core-window'}
+export function windowedDecodeAttentionCore(ctx: SimContext, batch: number, context: number, window: number, queries = 1): Step {
+  if (hasWindowTable(ctx, 'decode', window)) return decodeAttentionCore(ctx, batch, context, window, queries)
+  return {...decodeAttentionCore(ctx, batch, Math.min(context, window), undefined, queries), id: 'attn-core-window'}
 }
 
 /**

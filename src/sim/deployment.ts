@@ -1,5 +1,6 @@
 /** A deployment: how the model is laid out on GPUs and what workload it serves. */
 import type {WeightQuant} from '../model/types.js'
+import type {Speculative} from '../serving/speculative.js'
 
 export type SimMode = 'both' | 'prefill' | 'decode'
 
@@ -47,6 +48,8 @@ export interface Deployment {
   moeEp?: number
   /** Routing skew of the MoE lookups that have it (wide-EP tables): uniform or power_law_<a>; the profile's default when absent. */
   moeDistribution?: string
+  /** Speculative decoding of the decode step (--mtp, --accept-length; src/serving/speculative.ts); absent: a token a step. */
+  speculative?: Speculative
 }
 
 export const DEFAULT_DEPLOYMENT: Deployment = {

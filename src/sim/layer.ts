@@ -27,6 +27,8 @@ export interface TokenMix {
   /** Requests decoding one token each, over kvLen cached tokens. */
   decodeRequests: number
   kvLen: number
+  /** Queries each decoding request brings over its cached tokens: k + 1 where a speculative step verifies k draft tokens (1 when absent). */
+  queriesPerRequest?: number
   /** Prompts whose attention core runs in this forward (fractional for chunks), each promptLen tokens long. */
   prompts: number
   promptLen: number
@@ -85,12 +87,14 @@ export function attentionCores(ctx: SimContext, mix: TokenMix): Step[] {
   const sparse = sparseAttention(ctx)
   const sliding = sparse ? undefined : slidingLayers(ctx)
   if (mix.decodeRequests > 0) {
-    if (sparse) out.push(...dsaDecodeSteps(ctx, ctx.model.attention as MlaAttention, sparse, mix.decodeRequests, mix.kvLen))
+    const q = mix.queriesPerRequest ?? 1
+    // DSA's indexer picks its keys for each query: a query apiece.
+    if (sparse) out.push(...dsaDecodeSteps(ctx, ctx.model.attention as MlaAttention, sparse, mix.decodeRequests * q, mix.kvLen))
     else if (sliding) {
       // A layer's figure is the average over the layers: the full ones and the sliding ones by their shares.
-      out.push(counted(decodeAttentionCore(ctx, mix.decodeRequests, mix.kvLen), 1 - sliding.share))
-      out.push(counted(windowedDecodeAttentionCore(ctx, mix.decodeRequests, mix.kvLen, sliding.window), sliding.share))
-    } else out.push(decodeAttentionCore(ctx, mix.decodeRequests, mix.kvLen))
+      out.push(counted(decodeAttentionCore(ctx, mix.decodeRequests, mix.kvLen, undefined, q), 1 - sliding.share))
+      out.push(counted(windowedDecodeAttentionCore(ctx, mix.decodeRequests, mix.kvLen, sliding.window, q), sliding.share))
+    } else out.push(decodeAttentionCore(ctx, mix.decodeRequests, mix.kvLen, undefined, q))
   }
   if (mix.prompts > 0) {
     const cores = sparse
@@ -114,7 +118,8 @@ export function linearAttentionCores(ctx: SimContext, mix: TokenMix): Step[] {
   const lin = ctx.model.linear
   if (!lin) return []
   const out: Step[] = []
-  if (mix.decodeRequests > 0) out.push(linearAttentionCore(ctx, lin, 'decode', mix.decodeRequests, mix.decodeRequests))
+  // The recurrent state is read once a request, whatever the tokens it advances over.
+  if (mix.decodeRequests > 0) out.push(linearAttentionCore(ctx, lin, 'decode', mix.decodeRequests * (mix.queriesPerRequest ?? 1), mix.decodeRequests))
   if (mix.prompts > 0) {
     const core = counted(linearAttentionCore(ctx, lin, 'prefill', mix.promptLen, 1), mix.prompts)
     if (mix.decodeRequests > 0) core.id = `${core.id}-prefill`

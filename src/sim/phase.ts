@@ -3,6 +3,9 @@ import {engineStepMs, forwardOverheadMs, hostStepMs, type Engine} from '../engin
 import type {SimContext} from './context.js'
 import {flatSteps, groupsSeconds, layerCounts, layerGroups, layerSteps, lmHeadStep, type TokenMix} from './layer.js'
 import type {PhaseResult, Step} from './result.js'
+import {AS_MEASURED, draftKernelSeconds} from '../serving/mean-field.js'
+import {speculativeRun} from '../serving/speculative.js'
+import {buildTokenCurves, withAttention} from '../serving/step-cost.js'
 
 /** The reference's scheduler overheads per forward, ms (SGLang figures of the InferSim project). */
 export const PREFILL_OVERHEAD_MS = 30
@@ -37,18 +40,20 @@ const shown = (v: number) => (Math.abs(v) < 1e-4 ? '0' : String(Number(v.toPreci
  * forward and, for a prefill, the extra cost of a step carrying prompt
  * tokens (data/engines/<engine>.json). Otherwise the reference's constants.
  */
-function overhead(ctx: SimContext, engine: Engine | undefined, phase: 'prefill' | 'decode', requests: number): Overhead {
+function overhead(ctx: SimContext, engine: Engine | undefined, phase: 'prefill' | 'decode', requests: number, draftLayers = 0): Overhead {
   if (ctx.switches.engineOverheads && engine) {
     const e = engine.params
     const counts = layerCounts(ctx)
-    const moeLayers = ctx.model.ffn.isMoe ? counts.ffn : 0
-    const forward = {requests, prefill: phase === 'prefill', layers: counts.layers, moeLayers}
+    // A draft's forwards of one layer launch their small kernels as the model's layers do.
+    const layers = counts.layers + draftLayers
+    const moeLayers = ctx.model.ffn.isMoe ? counts.ffn + draftLayers : 0
+    const forward = {requests, prefill: phase === 'prefill', layers, moeLayers}
     const prefill = phase === 'prefill' ? ` + prefill step ${shown(e.mixed_step_overhead_ms)} ms` : ''
     return {
       ms: forwardOverheadMs(e, forward),
       stepMs: (kernelMs) => engineStepMs(e, forward, kernelMs),
       hostMs: hostStepMs(e, requests),
-      source: `engine ${engine.name}: step ${shown(e.step_overhead_ms)} ms + ${shown(e.per_request_overhead_ms)} ms x ${requests} requests${prefill} + ${shown(e.layer_overhead_us)} us x ${counts.layers} layers + ${shown(e.moe_layer_overhead_us)} us x ${moeLayers} MoE layers`,
+      source: `engine ${engine.name}: step ${shown(e.step_overhead_ms)} ms + ${shown(e.per_request_overhead_ms)} ms x ${requests} requests${prefill} + ${shown(e.layer_overhead_us)} us x ${layers} layers${draftLayers ? ` (${draftLayers} of them the draft's)` : ''} + ${shown(e.moe_layer_overhead_us)} us x ${moeLayers} MoE layers`,
     }
   }
   if (phase === 'prefill') return constant(PREFILL_OVERHEAD_MS, 'InferSim constant (30 ms per prefill)')
@@ -77,23 +82,51 @@ export function simulatePrefill(ctx: SimContext, engine?: Engine): PhaseResult {
   const groups = layerGroups(ctx, layer, overlap)
   const tokens = overlap ? 2 * P : P
   const steps = flatSteps(layer)
-  const seconds = withLmHead(ctx, groupsSeconds(groups), steps, tokens / d.isl)
-  const fixed = overhead(ctx, engine, 'prefill', tokens / d.isl)
-  const {latencyMs, source} = withHost(seconds * 1000, fixed, tokens / d.isl)
-  return {phase: 'prefill', tokens, batch: P, steps, groups, overheadMs: fixed.ms, overheadSource: source, latencyMs, tgs: tokens / d.tp / (latencyMs / 1000)}
+  const modelSeconds = withLmHead(ctx, groupsSeconds(groups), steps, tokens / d.isl)
+  // With speculative decoding the draft's layer runs over the prompts too (it keeps a KV cache of its own).
+  const spec = d.speculative
+  const draft = spec ? draftSeconds(ctx, 0, tokens, spec.draftTokens) : 0
+  const fixed = overhead(ctx, engine, 'prefill', tokens / d.isl, spec ? 1 : 0)
+  const {latencyMs, source} = withHost((modelSeconds + draft) * 1000, fixed, tokens / d.isl)
+  return {
+    phase: 'prefill',
+    tokens,
+    batch: P,
+    steps,
+    groups,
+    overheadMs: fixed.ms,
+    overheadSource: source,
+    latencyMs,
+    tgs: tokens / d.tp / (latencyMs / 1000),
+    ...(spec ? {speculative: {...speculativeRun(model, spec), stepMs: latencyMs, verifyMs: modelSeconds * 1000, draftMs: draft * 1000}} : {}),
+  }
 }
 
+/**
+ * One decode step of `batch` requests at `context` cached tokens. With
+ * speculative decoding (the deployment's `speculative`), the step verifies
+ * k + 1 tokens a request (attention with k + 1 queries over the same keys)
+ * and runs the draft's k forwards of one layer and the LM head
+ * (draftKernelSeconds, as serving does); it gives each request the
+ * acceptance length's tokens, so TPOT is the step over it.
+ */
 export function simulateDecode(ctx: SimContext, batch: number, context: number, engine?: Engine): PhaseResult {
   const {d, model} = ctx
-  const mix: TokenMix = {tokens: batch, phase: 'decode', decodeRequests: batch, kvLen: context, prompts: 0, promptLen: 0}
+  const spec = d.speculative
+  const queries = spec ? spec.draftTokens + 1 : 1
+  const mix: TokenMix = {tokens: batch * queries, phase: 'decode', decodeRequests: batch, kvLen: context, prompts: 0, promptLen: 0, ...(spec ? {queriesPerRequest: queries} : {})}
   const layer = layerSteps(ctx, mix)
   const overlap = d.tbo && !model.linear ? {phase: 'decode' as const, smRatio: d.smRatio} : undefined
   const groups = layerGroups(ctx, layer, overlap)
   const tokens = overlap ? 2 * batch : batch
   const steps = flatSteps(layer)
-  const seconds = withLmHead(ctx, groupsSeconds(groups), steps, tokens)
-  const fixed = overhead(ctx, engine, 'decode', tokens)
-  const {latencyMs, source} = withHost(seconds * 1000, fixed, tokens)
+  const verifySeconds = withLmHead(ctx, groupsSeconds(groups), steps, tokens * queries)
+  const draft = spec ? draftSeconds(ctx, tokens, 0, spec.draftTokens) : 0
+  const seconds = verifySeconds + draft
+  const fixed = overhead(ctx, engine, 'decode', tokens, spec?.draftTokens)
+  const {latencyMs: stepMs, source} = withHost(seconds * 1000, fixed, tokens)
+  const perStep = spec ? spec.acceptLength : 1
+  const latencyMs = stepMs / perStep
   return {
     phase: 'decode',
     tokens,
@@ -103,7 +136,14 @@ export function simulateDecode(ctx: SimContext, batch: number, context: number, 
     overheadMs: fixed.ms,
     overheadSource: source,
     latencyMs,
-    tgs: tokens / d.tp / (latencyMs / 1000),
+    tgs: (tokens * perStep) / d.tp / (stepMs / 1000),
     meetsSlo: latencyMs <= d.targetTpot,
+    ...(spec ? {speculative: {...speculativeRun(model, spec), stepMs, verifyMs: verifySeconds * 1000, draftMs: draft * 1000}} : {}),
   }
+}
+
+/** The draft's kernels over `decoding` decoding requests and `prefillTokens` prompt tokens, seconds. */
+function draftSeconds(ctx: SimContext, decoding: number, prefillTokens: number, k: number): number {
+  const cost = withAttention(buildTokenCurves(ctx, true), ctx, {isl: ctx.d.isl, osl: ctx.d.osl})
+  return draftKernelSeconds(cost, AS_MEASURED, ctx.d.isl, decoding, prefillTokens, (cost.moeGroups - 1) * decoding, k)
 }

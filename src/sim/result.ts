@@ -9,6 +9,7 @@ import type {ModelSpec} from '../model/types.js'
 import type {ProfileSwitches} from '../profile.js'
 import type {Deployment} from './deployment.js'
 import type {WeightFormat} from './weight-format.js'
+import type {SpeculativeRun} from '../serving/speculative.js'
 
 export type Bound = 'compute' | 'memory' | 'communication' | 'latency'
 
@@ -70,6 +71,13 @@ export interface PhaseResult {
   tgs: number
   /** Decode only: TPOT within the target. */
   meetsSlo?: boolean
+  /**
+   * With speculative decoding, ms: the forward with the overheads (stepMs) and its kernels' parts: the model's
+   * (verifyMs, the steps above; decode verifies k + 1 tokens a request) and the draft's (draftMs: decode, its k
+   * forwards of one layer and the LM head; prefill, its layer over the prompts). Decode's latencyMs is then
+   * stepMs over acceptLength, and its tgs counts acceptLength tokens a request a step.
+   */
+  speculative?: SpeculativeRun & {stepMs: number; verifyMs: number; draftMs: number}
 }
 
 export interface SimResult {

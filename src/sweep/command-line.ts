@@ -1,4 +1,5 @@
 /** The `infersim simulate ...` line that reproduces a sweep point, with simulate's own flag names. */
+import type {Speculative} from '../serving/speculative.js'
 import type {Layout, Workload} from './types.js'
 
 export interface CommandContext {
@@ -51,9 +52,14 @@ export function simulateCommand(ctx: CommandContext, layout: Layout, phase: Comm
   args.push('--isl', ctx.workload.isl, '--osl', ctx.workload.osl)
   if (phase.prefillTokens !== undefined) args.push('--max-prefill-tokens', phase.prefillTokens)
   if (phase.decodeBatch !== undefined) args.push('--decode-batch', phase.decodeBatch)
+  const spec = ctx.workload.speculative
+  if (spec) args.push(...mtpArgs(spec))
   if (ctx.workload.tpotMax !== undefined && phase.decodeBatch !== undefined) args.push('--target-tpot', ctx.workload.tpotMax)
   if (phase.decodeBatch === undefined) args.push('--prefill-only')
   else if (phase.prefillTokens === undefined) args.push('--decode-only')
   if (ctx.calibration) args.push('--calibration', ctx.calibration)
   return joinArgs(args)
 }
+
+/** --mtp, and --accept-length when given (an assumed one is simulate's own default). */
+export const mtpArgs = (s: Speculative): (string | number)[] => ['--mtp', s.draftTokens, ...(s.acceptLengthFrom === 'given' ? ['--accept-length', s.acceptLength] : [])]

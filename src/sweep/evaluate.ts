@@ -42,7 +42,7 @@ export interface EvalContext {
  */
 export function deploymentOf(
   layout: Pick<Layout, 'worldSize' | 'nodes' | 'tp' | 'weights' | 'fp8Kv' | 'deepep' | 'tbo'>,
-  workload: Pick<Workload, 'isl' | 'osl' | 'tpotMax'>,
+  workload: Pick<Workload, 'isl' | 'osl' | 'tpotMax' | 'speculative'>,
   phase: SweepPhase | 'both',
   prefillTokens: number,
   decodeBatch: number | undefined,
@@ -64,6 +64,7 @@ export function deploymentOf(
     isl: workload.isl,
     osl: workload.osl,
     mode: phase,
+    speculative: workload.speculative,
   }
 }
 

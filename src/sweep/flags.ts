@@ -1,6 +1,7 @@
 /** The sweep command's flag values turned into a search space, a workload and run options, with clear usage errors. */
 import {usageError} from '../errors.js'
 import type {WeightQuant} from '../model/types.js'
+import {speculativeOf} from '../serving/speculative.js'
 import type {CalibrationModel} from './calibration.js'
 import type {SweepSpace, Toggle, Workload} from './types.js'
 
@@ -23,6 +24,8 @@ export interface SweepFlagValues {
   osl: number
   'ttft-max'?: number
   'tpot-max'?: number
+  mtp?: number
+  'accept-length'?: number
   calibration?: string
   'calibration-model': string
   top: number
@@ -85,6 +88,7 @@ export function parseSweepFlags(f: SweepFlagValues): ParsedSweepFlags {
   const over = worldSizes?.find((w) => w > f['max-gpus'])
   if (over !== undefined) throw usageError(`--world-sizes has ${over}, above the GPU budget --max-gpus ${f['max-gpus']}`)
   const weightFormats = f['weight-formats'] === undefined ? undefined : splitList([f['weight-formats']])
+  const speculative = speculativeOf(f.mtp, f['accept-length'])
   for (const w of weightFormats ?? []) {
     if (!(WEIGHT_FORMATS as readonly string[]).includes(w)) throw usageError(`--weight-formats: "${w}" is not one of ${WEIGHT_FORMATS.join(', ')}`)
   }
@@ -110,7 +114,7 @@ export function parseSweepFlags(f: SweepFlagValues): ParsedSweepFlags {
       maxDecodeBatch: f['max-decode-batch'],
       refine: {prefill: f.refine && f['prefill-tokens'] === undefined, decode: f.refine && decodeBatches === undefined},
     },
-    workload: {isl: f.isl, osl: f.osl, ttftMax: f['ttft-max'], tpotMax: f['tpot-max']},
+    workload: {isl: f.isl, osl: f.osl, ttftMax: f['ttft-max'], tpotMax: f['tpot-max'], ...(speculative ? {speculative} : {})},
     workers: workersOf(f.workers),
     calibration: f.calibration === undefined ? undefined : {file: f.calibration, model: f['calibration-model'] === 'phase-factor' ? 'phase_factor' : 'linear'},
   }

@@ -1,4 +1,5 @@
 /** The result of a sweep, as --json returns it and the text report renders it. */
+import type {Speculative} from '../serving/speculative.js'
 import type {WeightQuant} from '../model/types.js'
 import type {SkipCounts, SweepPhase} from './types.js'
 
@@ -76,7 +77,7 @@ export interface SweepResult {
   model: string
   profile: string
   gpus: string[]
-  workload: {isl: number; osl: number; ttftMaxMs?: number; tpotMaxMs?: number}
+  workload: {isl: number; osl: number; ttftMaxMs?: number; tpotMaxMs?: number; /** --mtp (and --accept-length), when given: the decode points' speculative decoding. */ speculative?: Speculative}
   calibration?: {file: string; model: string}
   space: {
     worldSizes: Record<string, number[]>

@@ -156,7 +156,7 @@ export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
     model: req.model.name,
     profile: req.profile.name,
     gpus: gpuNames,
-    workload: {isl: req.workload.isl, osl: req.workload.osl, ttftMaxMs: req.workload.ttftMax, tpotMaxMs: req.workload.tpotMax},
+    workload: {isl: req.workload.isl, osl: req.workload.osl, ttftMaxMs: req.workload.ttftMax, tpotMaxMs: req.workload.tpotMax, ...(req.workload.speculative ? {speculative: req.workload.speculative} : {})},
     ...(req.calibration ? {calibration: {file: req.calibration.file, model: req.calibration.model}} : {}),
     space: {
       worldSizes: Object.fromEntries(

@@ -1,4 +1,5 @@
 /** The text report of a sweep: what was searched, the top deployments with their command lines, disaggregated serving, the frontiers. */
+import {speculativeText} from '../serving/speculative.js'
 import {renderTable} from '../report/table.js'
 import type {FrontierPoint, SweepResult} from './result.js'
 import {layoutLabel} from './views.js'
@@ -27,6 +28,7 @@ function header(r: SweepResult): string[] {
   return [
     `sweep of ${r.model} (profile ${r.profile}) on ${sizes.join(', ')} GPUs, ISL ${w.isl}, OSL ${w.osl}`,
     `targets: ${targets.length ? targets.join(', ') : 'none (every feasible point counts)'}${r.calibration ? `; figures calibrated with ${r.calibration.file} (${r.calibration.model})` : ''}`,
+    ...(w.speculative ? [`speculative decoding (--mtp): ${speculativeText(w.speculative)}; decode points verify ${w.speculative.draftTokens + 1} tokens a request a step`] : []),
     `${n0(c.layouts)} feasible layouts${skipped.length ? `, skipped without simulating: ${skipped.join(', ')}` : ''}${c.batchesOverMemory ? `; ${n0(c.batchesOverMemory)} decode batches over memory left out` : ''}`,
     `${n0(c.simulations.total)} simulations (${n0(c.simulations.prefill)} prefill, ${n0(c.simulations.decode)} decode, ${n0(c.simulations.refinement)} refining the frontier) covering ${n0(c.deploymentsCovered)} deployments in ${r.timing.seconds.toFixed(2)} s (${n0(r.timing.simulationsPerSecond)}/s, ${r.timing.workers > 0 ? `${r.timing.workers} worker threads` : 'in-process'})`,
   ]

@@ -1,5 +1,6 @@
 /** The data of a sweep: the space searched, one layout, one simulated point, and the result. */
 import type {WeightQuant} from '../model/types.js'
+import type {Speculative} from '../serving/speculative.js'
 
 export type SweepPhase = 'prefill' | 'decode'
 
@@ -62,6 +63,8 @@ export interface Workload {
   /** Targets, ms. */
   ttftMax?: number
   tpotMax?: number
+  /** Speculative decoding of the decode points (--mtp, --accept-length); absent: a token a step. */
+  speculative?: Speculative
 }
 
 /** One simulated phase of one layout. */

@@ -2,7 +2,10 @@
 import type {EngineParams} from '../../src/engine.js'
 import type {StepCost} from '../../src/serving/step-cost.js'
 
-/** A step cost of plain arithmetic: 1 ms + 0.01 ms per token of GEMMs, 0.02 ms per decoding request, 5 ms per prefill's attention. */
+/**
+ * A step cost of plain arithmetic: 1 ms + 0.01 ms per token of GEMMs, 0.02 ms of attention per decoding
+ * request (its KV read) and 0.005 ms per query it brings beyond one, 5 ms per prefill's attention.
+ */
 export function linearCost(over: Partial<StepCost> = {}): StepCost {
   return {
     gemmSeconds: (t) => (t > 0 ? 1e-3 + 1e-5 * t : 0),
@@ -12,7 +15,7 @@ export function linearCost(over: Partial<StepCost> = {}): StepCost {
     moeLayers: 0,
     lmHeadSeconds: () => 0,
     commSeconds: () => 0,
-    decodeAttentionSeconds: (n) => 2e-5 * n,
+    decodeAttentionSeconds: (n, q = 1) => 2e-5 * n + 5e-6 * n * (q - 1),
     prefillAttentionSeconds: 5e-3,
     weightBytesPerGpu: 10 * 1024 ** 3,
     kvBytesPerToken: 1024,

@@ -41,6 +41,22 @@ describe('infersim sweep', () => {
     }
   })
 
+  it('--mtp: every decode point drafts and verifies, says so, and its command line reproduces it', async () => {
+    const {json, exitCode} = await runJson<SweepResult>([...SMALL, '--mtp', '2', '--accept-length', '2.2'])
+    expect(exitCode).toBe(0)
+    expect(json.workload.speculative).toEqual({draftTokens: 2, acceptLength: 2.2, acceptLengthFrom: 'given'})
+    for (const t of json.top) {
+      expect(t.command).toContain(' --mtp 2 --accept-length 2.2')
+      const sim = (await runJson(argvOf(t.command))).json
+      expect(sim.decode.latencyMs).toBe(t.decode.latencyMs)
+      expect(sim.decode.tgs).toBe(t.decode.tgs)
+      expect(sim.prefill.latencyMs).toBe(t.prefill.latencyMs)
+      expect(sim.decode.speculative.acceptLength).toBe(2.2)
+    }
+    const r = await runCli([...SMALL, '--mtp', '1'])
+    expect(r.stdout).toMatch(/^speculative decoding \(--mtp\): 1 draft token a step; 1\.7 tokens a step per request \(assumed: .*\); decode points verify 2 tokens a request a step$/m)
+  })
+
   it('text report: top deployments with their command lines, disaggregated plan, frontiers', async () => {
     const r = await runCli(SMALL)
     expect(r.exitCode).toBe(0)

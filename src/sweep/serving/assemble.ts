@@ -107,12 +107,14 @@ export function disaggregatedPlan(a: AssembleContext, d: DisaggPlan): Disaggrega
         memoryFraction: engine.params.gpu_memory_fraction,
         units: d.prefill.instances,
         role: 'prefill',
+        ...(a.cmd.speculative ? {speculative: a.cmd.speculative} : {}),
       }),
       decode: launchCommand(engine.name, a.specs[i], phaseUnit(dl, a.cmd.moe), {
         maxRunning: d.decode.value,
         memoryFraction: engine.params.gpu_memory_fraction,
         units: d.decode.instances,
         role: 'decode',
+        ...(a.cmd.speculative ? {speculative: a.cmd.speculative} : {}),
       }),
     })),
   }

@@ -5,14 +5,11 @@ import {parseSweepFlags, positiveIntList, splitList, type SweepFlagValues} from 
 import type {ServingMode} from './result.js'
 import type {ServingSpace, ServingTargets, Sustain} from './types.js'
 import {checkOpeningWave} from '../../serving/simulate.js'
-import {speculativeOf} from '../../serving/speculative.js'
 
 export interface ServingFlagValues extends SweepFlagValues {
   engine: string[]
   'engine-dir'?: string
   'opening-wave'?: number
-  mtp?: number
-  'accept-length'?: number
   'request-rate'?: number
   concurrency?: number
   'concurrency-grid'?: string
@@ -24,7 +21,7 @@ export interface ServingFlagValues extends SweepFlagValues {
 /** Flags of the phase sweep that mean nothing to a serving sweep. */
 export const PHASE_ONLY_FLAGS = ['tbo', 'prefill-tokens', 'decode-batches', 'max-decode-batch'] as const
 /** Flags that only a serving sweep reads. */
-export const SERVING_ONLY_FLAGS = ['engine', 'engine-dir', 'opening-wave', 'mtp', 'accept-length', 'request-rate', 'concurrency', 'concurrency-grid', 'max-concurrency', 'step-tokens', 'modes'] as const
+export const SERVING_ONLY_FLAGS = ['engine', 'engine-dir', 'opening-wave', 'request-rate', 'concurrency', 'concurrency-grid', 'max-concurrency', 'step-tokens', 'modes'] as const
 
 const MODES: ServingMode[] = ['aggregated', 'disaggregated']
 
@@ -47,9 +44,7 @@ export function parseServingFlags(f: ServingFlagValues): ParsedServingFlags {
   if (modes.length === 0) throw usageError('--modes names no mode')
   // Checked before any work: a sweep would otherwise fail at its first evaluation.
   if (f['opening-wave'] !== undefined) checkOpeningWave(f['opening-wave'])
-  const speculative = speculativeOf(f.mtp, f['accept-length'])
-  // The disaggregated plans' decode is the phase simulator's, one token a step.
-  if (speculative && modes.includes('disaggregated')) throw usageError('--mtp applies to aggregated serving only: add --modes aggregated')
+  const speculative = base.workload.speculative
   if (f['request-rate'] !== undefined && f.concurrency !== undefined) throw usageError('give --request-rate or --concurrency, not both')
   if (f['request-rate'] !== undefined && !(f['request-rate'] > 0)) throw usageError(`--request-rate must be positive, got ${f['request-rate']}`)
   if (f.concurrency !== undefined && !(Number.isInteger(f.concurrency) && f.concurrency > 0)) throw usageError(`--concurrency must be a positive whole number, got ${f.concurrency}`)

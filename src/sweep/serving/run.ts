@@ -21,7 +21,7 @@ import {inProcessRunner, workerRunner, type TaskRunner} from '../pool.js'
 import {ProgressBar, type ProgressSink} from '../progress.js'
 import {chooseWorkers, chunk, chunkSize, runSweep} from '../run.js'
 import {gpusPerNodeOf} from '../space.js'
-import type {Layout, SweepPoint} from '../types.js'
+import type {Layout, SweepPoint, Workload} from '../types.js'
 import {assertWritable} from '../../io/writable.js'
 import {ServingAggregator, servingTieKey, type PlannedPoint} from './aggregate.js'
 import {aggregatedPlan, disaggregatedPlan, type AssembleContext} from './assemble.js'
@@ -103,6 +103,14 @@ async function evaluateUnits(req: ServingSweepRequest, ctx: ServingEvalContext, 
   return workers
 }
 
+/** The phase sweep's workload: the targets' lengths, TPOT target and speculative decoding (decode pools run it as simulate --decode-only --mtp does). */
+const phaseWorkload = (req: ServingSweepRequest): Workload => ({
+  isl: req.targets.isl,
+  osl: req.targets.osl,
+  tpotMax: req.targets.tpotMax,
+  ...(req.targets.speculative ? {speculative: req.targets.speculative} : {}),
+})
+
 async function searchDisaggregated(req: ServingSweepRequest, cmd: CommandContext): Promise<{outcome: DisaggOutcome; layouts: Layout[]; simulations: number}> {
   const points: SweepPoint[] = []
   const s = req.space
@@ -128,7 +136,7 @@ async function searchDisaggregated(req: ServingSweepRequest, cmd: CommandContext
       refine: {prefill: true, decode: true},
     },
     // TTFT is screened here with the KV transfer added, so the phase sweep only bisects for TPOT.
-    workload: {isl: req.targets.isl, osl: req.targets.osl, tpotMax: req.targets.tpotMax},
+    workload: phaseWorkload(req),
     calibration: req.calibration,
     workers: req.workers,
     top: 1,
@@ -190,7 +198,7 @@ export async function runServingSweep(request: ServingSweepRequest): Promise<Ser
     ...(req.targets.openingWave === undefined ? {} : {openingWave: req.targets.openingWave}),
     ...(req.targets.speculative ? {speculative: speculativeRun(req.model, req.targets.speculative)} : {}),
   }
-  const phaseCmd: CommandContext = {...req.command, profile: req.profile.name, gpuNames, calibration: req.calibration?.file, workload: {isl: req.targets.isl, osl: req.targets.osl, tpotMax: req.targets.tpotMax}}
+  const phaseCmd: CommandContext = {...req.command, profile: req.profile.name, gpuNames, calibration: req.calibration?.file, workload: phaseWorkload(req)}
   const setup: ServingSetup = {
     model: req.model,
     gpus: req.gpus,

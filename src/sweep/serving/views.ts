@@ -1,7 +1,7 @@
 /** Result views of serving units and the `infersim simulate --serving` line that reproduces a point. */
 import type {SpeculativeRun} from '../../serving/speculative.js'
 import type {WeightQuant} from '../../model/types.js'
-import {joinArgs, layoutArgs, simulateHead, type CommandContext} from '../command-line.js'
+import {joinArgs, layoutArgs, mtpArgs, simulateHead, type CommandContext} from '../command-line.js'
 import type {ServingLayout, UnitKind} from './types.js'
 
 export interface ServingLayoutView {
@@ -77,6 +77,6 @@ export function servingSimulateCommand(ctx: ServingCommandContext, l: ServingLay
   if (ctx.chunkedPrefill?.[l.engine]) args.push('--chunked-prefill')
   if (l.moeEp > 1) args.push('--moe-ep', l.moeEp)
   if (ctx.openingWave !== undefined) args.push('--opening-wave', ctx.openingWave)
-  if (ctx.speculative) args.push('--mtp', ctx.speculative.draftTokens, ...(ctx.speculative.acceptLengthFrom === 'given' ? ['--accept-length', ctx.speculative.acceptLength] : []))
+  if (ctx.speculative) args.push(...mtpArgs(ctx.speculative))
   return joinArgs(args)
 }

@@ -52,6 +52,21 @@ describe('infersim sweep --serving', () => {
     for (const f of json.frontiers) for (const p of new Set([f.points[0], f.points[f.points.length - 1]])) await reproduces(p)
   })
 
+  it('--mtp: aggregated and disaggregated plans draft and verify, their simulate lines reproduce them, and both pools launch with it', async () => {
+    const {json, exitCode} = await runJson<ServingSweepResult>([...SMALL, '--mtp', '2', '--accept-length', '2.2'])
+    expect(exitCode).toBe(0)
+    const points = json.frontiers.find((f) => f.mode === 'disaggregated')!.points as DisaggregatedPlan[]
+    const disagg = [points[0], points[points.length - 1]]
+    for (const t of [...json.top, ...disagg]) await reproduces(t)
+    for (const d of disagg) {
+      expect(d.decode.simulate).toContain(' --mtp 2 --accept-length 2.2')
+      expect(d.prefill.simulate).toContain(' --mtp 2 --accept-length 2.2')
+      const sglang = d.launch.find((l) => l.engine === 'sglang')!
+      // Qwen3-30B-A3B ships no multi-token-prediction layer: each pool is told it needs a draft model.
+      for (const pool of [sglang.prefill, sglang.decode]) expect(pool.notes.some((n) => n.startsWith('the figures assume speculative decoding with 2 draft tokens a step (--mtp) from a one-layer draft head'))).toBe(true)
+    }
+  })
+
   it("TensorRT-LLM's units run with the chunked prefill its launch turns on, and their simulate lines ask for it", async () => {
     const args = [...SMALL, '--modes', 'aggregated', '--concurrency-grid', '64', '--engine', 'trtllm']
     args[args.indexOf('--top') + 1] = '1'
