@@ -85,6 +85,7 @@ export interface KvCacheFit {
   fits: boolean
 }
 
+/** Whether `batch` requests' KV cache fits beside the weights; `draftShare`: a speculative draft layer's (draftLayerShare), added to both. */
 export function kvCacheFit(
   model: ModelSpec,
   s: ShardShapes,
@@ -92,9 +93,10 @@ export function kvCacheFit(
   memGiB: number,
   batch: number,
   contextLen: number,
+  draftShare = 0,
 ): KvCacheFit {
-  const spaceGiB = memGiB - paramsBytes / GiB - RESERVED_GIB
-  const perToken = kvBytesPerToken(model, s)
+  const spaceGiB = memGiB - (paramsBytes * (1 + draftShare)) / GiB - RESERVED_GIB
+  const perToken = kvBytesPerToken(model, s) * (1 + draftShare)
   const lin = model.linear
   if (!lin) {
     const budgetBytes = (spaceGiB * GiB) / batch / contextLen
@@ -116,11 +118,11 @@ export function kvCacheFit(
   }
 }
 
-/** Largest decode batch whose KV cache (and state) fits at `contextLen` tokens per request. */
-export function maxDecodeBatch(model: ModelSpec, s: ShardShapes, paramsBytes: number, memGiB: number, contextLen: number): number {
-  const spaceBytes = (memGiB - paramsBytes / GiB - RESERVED_GIB) * GiB
+/** Largest decode batch whose KV cache (and state) fits at `contextLen` tokens per request; `draftShare` as for kvCacheFit. */
+export function maxDecodeBatch(model: ModelSpec, s: ShardShapes, paramsBytes: number, memGiB: number, contextLen: number, draftShare = 0): number {
+  const spaceBytes = (memGiB - (paramsBytes * (1 + draftShare)) / GiB - RESERVED_GIB) * GiB
   if (spaceBytes <= 0) return 0
-  const perToken = kvBytesPerToken(model, s)
+  const perToken = kvBytesPerToken(model, s) * (1 + draftShare)
   const lin = model.linear
   const perRequest = lin ? perToken * contextLen + linearStateBytesPerRequest(lin, s) : perToken * contextLen
   return Math.floor(spaceBytes / perRequest)

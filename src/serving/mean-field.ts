@@ -28,7 +28,7 @@ import {NO_ROOM} from './no-room.js'
 import {engineStepMs, frontendTokensPerSecond, hostStepMs, type EngineParams} from '../engine.js'
 import {weightsDoNotFit} from '../sim/validate.js'
 import type {StepCost} from './step-cost.js'
-import type {Speculative} from './speculative.js'
+import {draftLayerShare, type Speculative} from './speculative.js'
 
 const GiB = 1024 ** 3
 
@@ -259,7 +259,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   // draft layer's weights and KV cache are one layer's more, at the model's average per layer.
   const perStep = spec ? spec.acceptLength : 1
   const tokensPerDecode = spec ? spec.draftTokens + 1 : 1
-  const extraLayer = spec ? 1 + 1 / cost.layers : 1
+  const extraLayer = 1 + draftLayerShare(spec, cost.layers)
   const weightBytes = cost.weightBytesPerGpu * extraLayer
   const decodeSteps = Math.max(0, osl - 1) / perStep
   const kvPoolBytesPerGpu = kvPoolBytes(e, w.memGiB, weightBytes)

@@ -67,6 +67,17 @@ export interface SpeculativeRun extends Speculative {
   draft: 'mtp-layer' | 'one-layer-head'
 }
 
+/**
+ * What the draft layer adds to the weights and to the KV cache per token one
+ * GPU holds, as a share of the model's: one layer's more of each at the
+ * model's average per layer (0 without speculative decoding).
+ *
+ * @example
+ * draftLayerShare({draftTokens: 1}, 61) // 1 / 61
+ * draftLayerShare(undefined, 61) // 0
+ */
+export const draftLayerShare = (s: Pick<Speculative, 'draftTokens'> | undefined, layers: number): number => (s ? 1 / layers : 0)
+
 /** The speculative decoding of a model's prediction. */
 export const speculativeRun = (model: Pick<ModelSpec, 'mtpLayers'>, s: Speculative): SpeculativeRun => ({...s, draft: model.mtpLayers ? 'mtp-layer' : 'one-layer-head'})
 

@@ -13,6 +13,7 @@ import type {Profile, ProfileSwitches} from '../profile.js'
 import type {Interpolator} from '../tables/resolver.js'
 import type {SimWarning, TableSet} from '../tables/types.js'
 import {makeContext, makeResolver, moeLayoutOf} from './context.js'
+import {draftLayerShare} from '../serving/speculative.js'
 import {resolveWeightFormat, type WeightFormat} from './weight-format.js'
 import type {Deployment} from './deployment.js'
 import {simulateDecode, simulatePrefill} from './phase.js'
@@ -42,7 +43,7 @@ export function resolveDecodeBatch(model: ModelSpec, d: Deployment, gpu: GpuSpec
       linearTpShard: switches?.linearTpShard,
     })
     const params = weightsPerGpu(model, shapes, d, switches).perGpuBytes
-    return maxDecodeBatch(model, shapes, params, gpu.memGiB, d.isl + d.osl)
+    return maxDecodeBatch(model, shapes, params, gpu.memGiB, d.isl + d.osl, draftLayerShare(d.speculative, model.layers))
   }
   return Math.ceil((d.targetTgs * d.targetTpot) / 1000)
 }
@@ -68,10 +69,12 @@ export function simulate(
   if (d.tbo && model.linear) warnings.push({code: 'tbo-ignored', message: 'two-batch overlap is not modelled for hybrid (linear-attention) models; ignored'})
   const ctx = makeContext(model, model.linear ? Object.assign({}, d, {tbo: false}) : d, gpu, switches, resolver, weightFormat)
   const weights = weightsPerGpu(model, ctx.shapes, d, switches)
-  warnings.push(...checkWeightsFit(weights.perGpuBytes, gpu))
+  // A speculative draft layer holds one layer's more weights and KV cache.
+  const draftShare = draftLayerShare(d.speculative, model.layers)
+  warnings.push(...checkWeightsFit(weights.perGpuBytes * (1 + draftShare), gpu))
   const flops = flopsSummary(model, ctx.shapes, d.isl, d.osl)
   const contextLen = d.isl + d.osl
-  const kvCache = kvCacheFit(model, ctx.shapes, weights.perGpuBytes, gpu.memGiB, Math.max(1, batch), contextLen)
+  const kvCache = kvCacheFit(model, ctx.shapes, weights.perGpuBytes, gpu.memGiB, Math.max(1, batch), contextLen, draftShare)
   if (!kvCache.fits) warnings.push({code: 'kv-cache', message: 'need smaller kvcache: the KV cache of the decode batch does not fit in GPU memory'})
 
   const prefill = d.mode === 'decode' ? undefined : simulatePrefill(ctx, options.engine)

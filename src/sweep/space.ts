@@ -9,6 +9,7 @@
  * tensor-parallel group of W = tp GPUs (tp as the reference reads it).
  */
 import {kvCacheFit, maxDecodeBatch, RESERVED_GIB} from '../cost/kvcache.js'
+import {draftLayerShare} from '../serving/speculative.js'
 import {shardShapes, type ShardShapes} from '../cost/shapes.js'
 import {GiB} from '../cost/units.js'
 import {paramsPerGpu} from '../cost/weights.js'
@@ -108,14 +109,14 @@ function layoutWeights(model: ModelSpec, d: Deployment, weights: WeightChoice, l
 /** Free memory left after the weights, the runtime reserve and one request's KV cache (negative: does not fit), and the weights, GiB. */
 function freeAfterOneRequest(model: ModelSpec, gpu: GpuSpec, d: Deployment, weights: WeightChoice, contextLen: number, linearTpShard: boolean): {freeGiB: number; weightsGiB: number} {
   const {shapes, params} = layoutWeights(model, d, weights, linearTpShard)
-  const kv = kvCacheFit(model, shapes, params, gpu.memGiB, 1, contextLen)
+  const kv = kvCacheFit(model, shapes, params, gpu.memGiB, 1, contextLen, draftLayerShare(d.speculative, model.layers))
   const perRequest = model.linear ? kv.neededBytes : kv.neededBytes * contextLen
   return {freeGiB: kv.spaceGiB - perRequest / GiB, weightsGiB: params / GiB}
 }
 
 function layoutMaxBatch(model: ModelSpec, gpu: GpuSpec, d: Deployment, weights: WeightChoice, contextLen: number, linearTpShard: boolean): number {
   const {shapes, params} = layoutWeights(model, d, weights, linearTpShard)
-  return maxDecodeBatch(model, shapes, params, gpu.memGiB, contextLen)
+  return maxDecodeBatch(model, shapes, params, gpu.memGiB, contextLen, draftLayerShare(d.speculative, model.layers))
 }
 
 /** The decode batches simulated first for a layout: the explicit list, or powers of two up to the largest that fits. */
@@ -173,7 +174,7 @@ export function enumerateLayouts(model: ModelSpec, gpus: GpuSpec[], profile: Pro
       // Two-batch overlap hides MoE communication: modelled for MoE models without linear attention only.
       const comms = commVariants(space, epMoe, Number.isInteger(nodes) && nodes > 1, worldSize > 1 && !model.linear && model.ffn.isMoe)
       const fp8Kvs = toggleValues(space.fp8Kv, true, true)
-      const base: Deployment = {...DEFAULT_DEPLOYMENT, worldSize, tp, nodes: Number.isInteger(nodes) ? nodes : 1, isl: workload.isl, osl: workload.osl}
+      const base: Deployment = {...DEFAULT_DEPLOYMENT, worldSize, tp, nodes: Number.isInteger(nodes) ? nodes : 1, isl: workload.isl, osl: workload.osl, speculative: workload.speculative}
       const problem = Number.isInteger(nodes) ? divisibilityProblem(model, base) : `world size ${worldSize} is not a whole number of ${perNode}-GPU nodes`
       if (problem) {
         skipped.divisibility += weights.length * fp8Kvs.length * comms.length

@@ -72,6 +72,20 @@ describe('a static decode step under speculative decoding', () => {
   })
 })
 
+describe("the draft layer's memory", () => {
+  it("adds one of Llama-3.1-70B's 80 layers to the weights and to the KV cache per token, as serving counts it", () => {
+    const run = (d: Deployment) => simulate(llama.model, d, llama.gpu, llama.tables, llama.profile)
+    const plain = run(tp8)
+    const mtp = run({...tp8, speculative: ONE})
+    expect(mtp.kvCache.kvBytesPerToken / plain.kvCache.kvBytesPerToken).toBeCloseTo(81 / 80, 12)
+    expect(plain.kvCache.spaceGiB - mtp.kvCache.spaceGiB).toBeCloseTo(plain.weights.perGpuBytes / 80 / 1024 ** 3, 9)
+    // --decode-batch max: the largest batch that fits shrinks with them.
+    const max = (d: Deployment) => run({...d, decodeBatch: 'max'}).deployment.decodeBatch
+    expect(max({...tp8, speculative: ONE})).toBeLessThan(max(tp8))
+    expect(max({...tp8, speculative: ONE})).toBeGreaterThanOrEqual(Math.floor(max(tp8) * (80 / 81) * 0.99))
+  })
+})
+
 describe('simulate --mtp without --serving', () => {
   it('prefills through the draft layer too: one layer more over the prompts', () => {
     const d: Deployment = {...tp8, mode: 'prefill', maxPrefillTokens: 4096, isl: 4096}
