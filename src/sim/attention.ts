@@ -62,32 +62,44 @@ const decodePath = (ctx: SimContext, heads: number, window?: number) => {
  * a speculative step verifying `queries - 1` draft tokens. The kernels fold a
  * request's queries into its heads (TensorRT-LLM's XQA, FlashInfer, FlashMLA),
  * so each KV head is read once for all of them, as a decode kernel with
- * `queries` times the query heads reads it: timed by that configuration's
- * measured table where the GPU has one. Where it has none, as `batch x
- * queries` requests of one query, which reads the KV cache once a query (an
- * upper bound). Never below one query's time.
+ * `queries` times the query heads reads it: timed by the GPU's measured table
+ * of that many heads, or where none was measured, of the fewest more (up to
+ * 4x; a kernel doing more of the same work, an upper bound). Where it has
+ * neither, as `batch x queries` requests of one query, which reads the KV
+ * cache once a query (an upper bound too); the smaller of the two. Never
+ * below one query's time.
  *
  * @example
- * // Llama-3.1-70B at tp 8 on H200 (8 query heads, 1 KV head), 4 draft tokens a request:
+ * // Llama-3.1-70B at tp 8 on H200 (8 query heads, 1 KV head), 4 queries a request:
  * decodeAttentionCore(ctx, 32, 4096, undefined, 4) // the 32-1-128 table at 32 requests, KV read once
+ * // 3 queries: 24 heads were not measured; the 32-1-128 table's time
+ * decodeAttentionCore(ctx, 32, 4096, undefined, 3)
  */
 export function decodeAttentionCore(ctx: SimContext, batch: number, context: number, window?: number, queries = 1): Step {
-  const one = foldedCore(ctx, batch, context, window, 1)
+  const htp = ctx.shapes.htp
+  const one = headsCore(ctx, batch, context, window, htp)
   if (queries === 1) return one
-  const folded = ctx.mfu.hasTable(decodePath(ctx, ctx.shapes.htp * queries, window))
-    ? foldedCore(ctx, batch, context, window, queries)
-    : foldedCore(ctx, batch * queries, context, window, 1)
-  return {...folded, seconds: Math.max(folded.seconds, one.seconds), shape: {batch, kv_len: context, ...(window ? {window} : {}), queries}}
+  const apart = headsCore(ctx, batch * queries, context, window, htp)
+  const heads = measuredHeadsFrom(ctx, htp * queries, window)
+  const folded = heads === undefined ? apart : headsCore(ctx, batch, context, window, heads)
+  const pick = folded.seconds <= apart.seconds ? folded : apart
+  return {...pick, seconds: Math.max(pick.seconds, one.seconds), shape: {batch, kv_len: context, ...(window ? {window} : {}), queries}}
 }
 
-/** The core of `batch` requests read from the table of `folded` times the GPU's query heads (each request's queries folded into its heads; 1: plain decode). */
-function foldedCore(ctx: SimContext, batch: number, context: number, window: number | undefined, folded: number): Step {
+/** Query heads of the GPU's measured decode table with the fewest from `heads` up to 4x it over the layer's KV heads (and window); undefined where none. */
+function measuredHeadsFrom(ctx: SimContext, heads: number, window?: number): number | undefined {
+  for (let h = heads; h <= 4 * heads; h++) if (ctx.mfu.hasTable(decodePath(ctx, h, window))) return h
+  return undefined
+}
+
+/** The core of `batch` requests read from the GPU's table of `heads` query heads over the layer's KV heads (the GPU's own: plain decode; more: queries folded into heads). */
+function headsCore(ctx: SimContext, batch: number, context: number, window: number | undefined, heads: number): Step {
   const {model, gpu} = ctx
   const a = model.attention
   const peakTflops = gpu.fp16Tflops
   const keys = window ? Math.min(context, window) : context
-  const gflopsPerRequest = (decodePairFlops(a, coreHeads(ctx) * folded) * keys) / 1e9
-  const path = decodePath(ctx, ctx.shapes.htp * folded, window)
+  const gflopsPerRequest = (decodePairFlops(a, (coreHeads(ctx) * heads) / ctx.shapes.htp) * keys) / 1e9
+  const path = decodePath(ctx, heads, window)
   const kvBytes = kvBytesPerLayer(ctx, keys * batch)
   const flops = batch * gflopsPerRequest * 1e9
   const mfu = decodeAttentionMfu(ctx, path, batch, context, {flops, bytes: kvBytes, peakTflops})

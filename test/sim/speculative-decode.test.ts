@@ -29,6 +29,12 @@ describe("the verify step's attention", () => {
     expect(stepUs(llama, {...tp8, decodeBatch: 128}, 'attn-core')).toBeCloseTo(72.15, 1)
   })
 
+  it('where that many heads were not measured, takes the time of the fewest more that were', () => {
+    // 8 x 3 = 24 query heads over 1: no H200 table; 32 over 1 take 28.92 us at 32 requests and 4,096 keys.
+    const TWO = {draftTokens: 2, acceptLength: acceptLengthOf(2, 0.7), acceptLengthFrom: 'assumed' as const}
+    expect(stepUs(llama, {...tp8, speculative: TWO}, 'attn-core')).toBeCloseTo(28.92, 1)
+  })
+
   it('where the GPU has no table of that many heads, reads it as k + 1 requests a request (the KV read each time)', () => {
     // DeepSeek-R1 on one GPU's worth of heads (tp 1: 128 MLA heads); 256 were not measured.
     const r1 = loadSimInputs({model: 'deepseek-r1', gpu: 'H200-SXM', profile: 'default'})
