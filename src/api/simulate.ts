@@ -99,7 +99,6 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
             ...(o.mixedChunk === undefined ? {} : {mixedChunk: o.mixedChunk}),
             ...(o.chunkedPrefill === undefined ? {} : {chunkedPrefill: o.chunkedPrefill}),
             ...(o.openingWave === undefined ? {} : {openingWave: o.openingWave}),
-            ...(speculative ? {speculative} : {}),
           }),
         ),
         engineFile: displayPath(engine.file),

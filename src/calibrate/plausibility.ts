@@ -21,7 +21,7 @@
  * // 64 clients, TTFT 122 ms, TPOT 9.74 ms, 100 tokens out: 58.9 requests/s; 25 ms of kernels a prompt: 147% of the time
  * promptTimeShare({concurrency: 64, ttftMs: 122, tpotMs: 9.74, osl: 100, promptSeconds: 0.025}) // 1.47
  */
-import {AS_MEASURED, speculativeKernelSeconds, stepKernelSeconds, type ServingWorkload} from '../serving/mean-field.js'
+import {AS_MEASURED, forwardKernelSeconds, type ServingWorkload} from '../serving/mean-field.js'
 import type {Speculative} from '../serving/speculative.js'
 import type {StepCost} from '../serving/step-cost.js'
 
@@ -73,9 +73,8 @@ export const DECODE_MARGIN = 1.25
  * over the tokens it gives a request (acceptLength), as the step per token it stands for.
  */
 export function decodeStepSeconds(cost: StepCost, requests: number, spec?: Speculative): number {
-  if (!spec) return stepKernelSeconds(cost, AS_MEASURED, 1, requests, 0, requests * (cost.moeGroups - 1))
-  const k = spec.draftTokens
-  return speculativeKernelSeconds(cost, AS_MEASURED, 1, requests, 0, requests * (k + 1) * (cost.moeGroups - 1), k) / spec.acceptLength
+  const tokensPerRequest = spec ? spec.draftTokens + 1 : 1
+  return forwardKernelSeconds(cost, AS_MEASURED, 1, requests, 0, requests * tokensPerRequest * (cost.moeGroups - 1), spec) / (spec?.acceptLength ?? 1)
 }
 
 /**

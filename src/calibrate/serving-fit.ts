@@ -18,7 +18,7 @@ import {solveServing} from '../serving/mean-field.js'
 import {servingProblem, type ServingProblem} from '../serving/simulate.js'
 import {EvalEnvironment} from './environment.js'
 import {decodeBeyondKernels, promptsBeyondKernels} from './plausibility.js'
-import {rowEngineName, rowEngineVersion, rowSpeculative, servingRun} from './serving.js'
+import {rowEngineName, rowEngineVersion, servingRun} from './serving.js'
 import {rowEngine} from './row-engine.js'
 import {rowStepBudget} from './launch-budget.js'
 import {nelderMead} from './serving-optimize.js'
@@ -96,7 +96,7 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
         const placeholder = {name: engine, params: {max_prefill_tokens: 0, ...kernels} as EngineParams, ...(gpuDefaults ? {gpuDefaults} : {})}
         // The step budget is not fitted: the row's, else its launch configuration's, else the engine's (at predict time).
         const maxPrefillTokens = rowStepBudget(row, loaded, gpu, model)?.tokens
-        const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens, measured: true, ...rowEngineVersion(row), ...rowSpeculative(row)}, env.simulateOptions)
+        const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens, measured: true, ...rowEngineVersion(row)}, env.simulateOptions)
         run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem}
         byKey.set(key, run)
       }

@@ -7,7 +7,7 @@
 import {inputError} from '../errors.js'
 import type {Engine} from '../engine.js'
 import {simulateServing, type ServingResult} from '../serving/simulate.js'
-import {baseDeployment, optionalInt, rowSpeculative, rowWeightFormat} from './deployment.js'
+import {baseDeployment, optionalInt, rowWeightFormat} from './deployment.js'
 import {rowStepBudget} from './launch-budget.js'
 import {runIdTokens} from './run-id.js'
 import {registerEvaluator, type EvalInputs, type Evaluation} from './evaluators.js'
@@ -175,7 +175,7 @@ export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Eng
     i.gpu,
     i.tables,
     i.profile,
-    {concurrency: run.concurrency, engine, maxPrefillTokens: budget?.tokens, measured: true, ...rowEngineVersion(row), ...rowSpeculative(row)},
+    {concurrency: run.concurrency, engine, maxPrefillTokens: budget?.tokens, measured: true, ...rowEngineVersion(row)},
     i.simulateOptions,
   )
   if (budget?.note) result.warnings.push({code: 'launch-budget', message: budget.note})

@@ -35,6 +35,7 @@ export function parseModelConfig(raw: unknown, source: string, name: string, opt
   }
   const linear = 'full_attention_interval' in cfg ? parseLinear(field, layers) : undefined
   const ffn = opts.publishedConfigs ? parsePublishedFfn(cfg, field, layers) : parseCompatFfn(cfg, field)
+  const mtpLayers = mtpLayersOf(cfg)
   return {
     name,
     source,
@@ -47,7 +48,7 @@ export function parseModelConfig(raw: unknown, source: string, name: string, opt
     linear,
     ffn,
     shippedQuant,
-    ...(mtpLayersOf(cfg) ? {mtpLayers: mtpLayersOf(cfg)} : {}),
+    ...(mtpLayers ? {mtpLayers} : {}),
     ...(detectKvQuant(cfg, raw, opts.quantConfig) ? {shippedKvQuant: 'fp8' as const} : {}),
     ...(attentionExcluded(cfg, raw, opts.quantConfig) ? {shippedAttentionUnquantized: true as const} : {}),
     ...(shippedQuant === 'fp8' && blockScaled(cfg, raw, opts.quantConfig) ? {shippedFp8BlockScaled: true as const} : {}),

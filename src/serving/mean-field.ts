@@ -28,7 +28,7 @@ import {NO_ROOM} from './no-room.js'
 import {engineStepMs, frontendTokensPerSecond, hostStepMs, type EngineParams} from '../engine.js'
 import {weightsDoNotFit} from '../sim/validate.js'
 import type {StepCost} from './step-cost.js'
-import {draftLayerShare, type Speculative} from './speculative.js'
+import {draftLayerShare, withDraftLayers, type Speculative} from './speculative.js'
 
 const GiB = 1024 ** 3
 
@@ -140,26 +140,23 @@ export function kvPoolBytes(e: EngineParams, memGiB: number, weightBytes: number
  */
 export function stepSeconds(cost: StepCost, e: EngineParams, isl: number, decoding: number, prefillTokens: number, otherTokens = 0, spec?: Speculative): number {
   const requests = decoding + (prefillTokens > 0 ? Math.max(1, prefillTokens / isl) : 0)
-  if (!spec) {
-    const kernelMs = stepKernelSeconds(cost, e, isl, decoding, prefillTokens, otherTokens) * 1000
-    return engineStepMs(e, {requests, prefill: prefillTokens > 0, layers: cost.layers, moeLayers: cost.moeLayers}, kernelMs) / 1000
-  }
-  const k = spec.draftTokens
-  const kernelMs = speculativeKernelSeconds(cost, e, isl, decoding, prefillTokens, otherTokens, k) * 1000
-  // The draft's k forwards of one layer launch their small kernels as the model's layers do.
-  const draftLayers = {layers: cost.layers + k, moeLayers: cost.moeLayers + (cost.moeLayers > 0 ? k : 0)}
-  return engineStepMs(e, {requests, prefill: prefillTokens > 0, ...draftLayers}, kernelMs) / 1000
+  const kernelMs = forwardKernelSeconds(cost, e, isl, decoding, prefillTokens, otherTokens, spec) * 1000
+  const forward = withDraftLayers({requests, prefill: prefillTokens > 0, layers: cost.layers, moeLayers: cost.moeLayers}, spec?.draftTokens ?? 0)
+  return engineStepMs(e, forward, kernelMs) / 1000
 }
 
 /**
- * Kernels of a step under speculative decoding, seconds: the model verifies
- * k + 1 positions of each decoding request (its GEMMs, experts, collectives
- * and LM head over all of them; attention with k + 1 queries a request over
- * its cached keys, read once: src/sim/attention.ts), and the draft runs
- * (draftKernelSeconds). `otherTokens`: the other attention groups' tokens in
- * the MoE's verify forward (k + 1 per decoding request).
+ * Kernels of a step, seconds, at the engine's kernel scales (no engine
+ * overhead). Under speculative decoding (`spec`) the model verifies k + 1
+ * positions of each decoding request (its GEMMs, experts, collectives and
+ * LM head over all of them; attention with k + 1 queries a request over its
+ * cached keys, read once: src/sim/attention.ts), and the draft runs
+ * (draftKernelSeconds); `otherTokens` are then the other attention groups'
+ * tokens in the MoE's verify forward (k + 1 per decoding request).
  */
-export function speculativeKernelSeconds(cost: StepCost, scales: KernelScales, isl: number, decoding: number, prefillTokens: number, otherTokens: number, k: number): number {
+export function forwardKernelSeconds(cost: StepCost, scales: KernelScales, isl: number, decoding: number, prefillTokens: number, otherTokens: number, spec?: Speculative): number {
+  if (!spec) return stepKernelSeconds(cost, scales, isl, decoding, prefillTokens, otherTokens)
+  const k = spec.draftTokens
   return stepKernelSeconds(cost, scales, isl, decoding, prefillTokens, otherTokens, k + 1) + draftKernelSeconds(cost, scales, isl, decoding, prefillTokens, otherTokens / (k + 1), k)
 }
 

@@ -16,7 +16,7 @@ import {engineFp8Gemm, engineGemmKernel} from '../sim/fp8-gemm.js'
 import {moeLayoutOf} from '../sim/context.js'
 import type {MfuLookup, SimWarning, TableSet} from '../tables/types.js'
 import {servingContext} from './context.js'
-import {speculativeRun, type Speculative, type SpeculativeRun} from './speculative.js'
+import {speculativeRun, type SpeculativeRun} from './speculative.js'
 import {frontendTokensPerSecond, type Engine, type EngineParams} from '../engine.js'
 import {poolSettings, solveServing, type ServingSolution, type ServingWorkload} from './mean-field.js'
 import {buildTokenCurves, withAttention, type StepCost, type TokenCurves} from './step-cost.js'
@@ -45,8 +45,6 @@ export interface ServingOptions {
   chunkedPrefill?: boolean
   /** The share of requests in the benchmark's opening wave (--opening-wave): the engine's sync_share when not given. */
   openingWave?: number
-  /** Speculative decoding (--mtp, --accept-length; src/serving/speculative.ts). */
-  speculative?: Speculative
 }
 
 export interface ServingResult extends ServingSolution {
@@ -345,7 +343,7 @@ export function servingProblem(
       tp: d.tp,
       memGiB: gpu.memGiB,
       ...(opts.measured ? {measured: true} : {}),
-      ...(opts.speculative ? {speculative: opts.speculative} : {}),
+      ...(d.speculative ? {speculative: d.speculative} : {}),
     },
     ...(kvFp8Reason ? {kvFp8Reason} : {}),
     ...(ownFp8Gemm ? {fp8GemmKernel: 'bf16-efficiency' as const} : {}),
@@ -409,7 +407,7 @@ export function simulateServing(
     ...(kvFp8Reason ? {kvFp8Reason} : {}),
     ...(fp8GemmKernel ? {fp8GemmKernel} : {}),
     commSource: cost.commSource,
-    ...(opts.speculative ? {speculative: speculativeRun(model, opts.speculative)} : {}),
+    ...(d.speculative ? {speculative: speculativeRun(model, d.speculative)} : {}),
     params,
     lookups: cost.lookups,
     ...(opts.engine.accuracy

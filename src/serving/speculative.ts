@@ -1,5 +1,6 @@
 /**
- * Speculative decoding under --serving (--mtp, --accept-length): each step a
+ * Speculative decoding (--mtp, --accept-length), in serving and in the static
+ * decode step alike (src/serving/mean-field.ts draftKernelSeconds): each step a
  * draft proposes k tokens per decoding request, one after the other, and the
  * model verifies all k + 1 positions in one forward; a request keeps the
  * accepted drafts and one token of the model's own, L tokens a step on
@@ -77,6 +78,18 @@ export interface SpeculativeRun extends Speculative {
  * draftLayerShare(undefined, 61) // 0
  */
 export const draftLayerShare = (s: Pick<Speculative, 'draftTokens'> | undefined, layers: number): number => (s ? 1 / layers : 0)
+
+/**
+ * A forward's layers for the engine's per-layer overheads with `draftLayers`
+ * forwards of the draft's one layer beside them: their small kernels launch
+ * as the model's layers' do (a MoE model's draft layer is a MoE layer).
+ *
+ * @example
+ * withDraftLayers({layers: 61, moeLayers: 58}, 3) // {layers: 64, moeLayers: 61}
+ */
+export function withDraftLayers<F extends {layers: number; moeLayers: number}>(f: F, draftLayers: number): F {
+  return draftLayers > 0 ? {...f, layers: f.layers + draftLayers, moeLayers: f.moeLayers > 0 ? f.moeLayers + draftLayers : 0} : f
+}
 
 /** The speculative decoding of a model's prediction. */
 export const speculativeRun = (model: Pick<ModelSpec, 'mtpLayers'>, s: Speculative): SpeculativeRun => ({...s, draft: model.mtpLayers ? 'mtp-layer' : 'one-layer-head'})

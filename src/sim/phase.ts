@@ -4,7 +4,7 @@ import type {SimContext} from './context.js'
 import {flatSteps, groupsSeconds, layerCounts, layerGroups, layerSteps, lmHeadStep, type TokenMix} from './layer.js'
 import type {PhaseResult, Step} from './result.js'
 import {AS_MEASURED, draftKernelSeconds} from '../serving/mean-field.js'
-import {speculativeRun} from '../serving/speculative.js'
+import {speculativeRun, withDraftLayers} from '../serving/speculative.js'
 import {buildTokenCurves, withAttention} from '../serving/step-cost.js'
 
 /** The reference's scheduler overheads per forward, ms (SGLang figures of the InferSim project). */
@@ -44,16 +44,13 @@ function overhead(ctx: SimContext, engine: Engine | undefined, phase: 'prefill' 
   if (ctx.switches.engineOverheads && engine) {
     const e = engine.params
     const counts = layerCounts(ctx)
-    // A draft's forwards of one layer launch their small kernels as the model's layers do.
-    const layers = counts.layers + draftLayers
-    const moeLayers = ctx.model.ffn.isMoe ? counts.ffn + draftLayers : 0
-    const forward = {requests, prefill: phase === 'prefill', layers, moeLayers}
+    const forward = withDraftLayers({requests, prefill: phase === 'prefill', layers: counts.layers, moeLayers: ctx.model.ffn.isMoe ? counts.ffn : 0}, draftLayers)
     const prefill = phase === 'prefill' ? ` + prefill step ${shown(e.mixed_step_overhead_ms)} ms` : ''
     return {
       ms: forwardOverheadMs(e, forward),
       stepMs: (kernelMs) => engineStepMs(e, forward, kernelMs),
       hostMs: hostStepMs(e, requests),
-      source: `engine ${engine.name}: step ${shown(e.step_overhead_ms)} ms + ${shown(e.per_request_overhead_ms)} ms x ${requests} requests${prefill} + ${shown(e.layer_overhead_us)} us x ${layers} layers${draftLayers ? ` (${draftLayers} of them the draft's)` : ''} + ${shown(e.moe_layer_overhead_us)} us x ${moeLayers} MoE layers`,
+      source: `engine ${engine.name}: step ${shown(e.step_overhead_ms)} ms + ${shown(e.per_request_overhead_ms)} ms x ${requests} requests${prefill} + ${shown(e.layer_overhead_us)} us x ${forward.layers} layers${draftLayers ? ` (${draftLayers} of them the draft's)` : ''} + ${shown(e.moe_layer_overhead_us)} us x ${forward.moeLayers} MoE layers`,
     }
   }
   if (phase === 'prefill') return constant(PREFILL_OVERHEAD_MS, 'InferSim constant (30 ms per prefill)')
@@ -114,7 +111,7 @@ export function simulateDecode(ctx: SimContext, batch: number, context: number, 
   const {d, model} = ctx
   const spec = d.speculative
   const queries = spec ? spec.draftTokens + 1 : 1
-  const mix: TokenMix = {tokens: batch * queries, phase: 'decode', decodeRequests: batch, kvLen: context, prompts: 0, promptLen: 0, ...(spec ? {queriesPerRequest: queries} : {})}
+  const mix: TokenMix = {tokens: batch * queries, phase: 'decode', decodeRequests: batch, kvLen: context, queriesPerRequest: queries, prompts: 0, promptLen: 0}
   const layer = layerSteps(ctx, mix)
   const overlap = d.tbo && !model.linear ? {phase: 'decode' as const, smRatio: d.smRatio} : undefined
   const groups = layerGroups(ctx, layer, overlap)

@@ -32,8 +32,8 @@ export interface ServingEvalContext {
 export const DEFAULT_STEP_TOKENS = [2048, 4096, 8192, 16384]
 
 /** The deployment `infersim simulate` builds from the flags of the reproducing line (its defaults elsewhere). */
-export function servingDeployment(layout: ServingLayout, targets: Pick<ServingTargets, 'isl' | 'osl'>, budget: number): Deployment {
-  return deploymentOf({...layout, tbo: false}, {isl: targets.isl, osl: targets.osl}, 'both', budget, undefined)
+export function servingDeployment(layout: ServingLayout, targets: Pick<ServingTargets, 'isl' | 'osl' | 'speculative'>, budget: number): Deployment {
+  return deploymentOf({...layout, tbo: false}, {isl: targets.isl, osl: targets.osl, speculative: targets.speculative}, 'both', budget, undefined)
 }
 
 /** The serving model's result for one unit at one load, as `infersim simulate --serving` computes it. */
@@ -46,7 +46,6 @@ export function servingResultAt(ctx: ServingEvalContext, layout: ServingLayout, 
     moeEp: layout.moeEp > 1 ? layout.moeEp : undefined,
     maxPrefillTokens: budget,
     ...(ctx.targets.openingWave === undefined ? {} : {openingWave: ctx.targets.openingWave}),
-    ...(ctx.targets.speculative ? {speculative: ctx.targets.speculative} : {}),
   })
 }
 
