@@ -2,6 +2,7 @@
 import type {LinearAttention, ModelSpec} from '../model/types.js'
 import {linearShard, type ShardShapes} from './shapes.js'
 import {GiB} from './units.js'
+import {draftLayerMemory, NO_DRAFT, type DraftMemory, type Speculative} from '../serving/speculative.js'
 
 /** Runtime reserve per GPU: 15 GiB runtime + 5 GiB encoder, as the reference reserves. */
 export const RESERVED_GIB = 20
@@ -53,6 +54,16 @@ export function contextKvBytesPerToken(model: ModelSpec, s: ShardShapes): number
  */
 export const indexerKeyBytesPerLayerToken = (sparse: {indexHeadDim: number}) => sparse.indexHeadDim + 4
 
+/** KV bytes one full-attention layer keeps per token on one GPU, a DSA layer's indexer key included: what a speculative draft layer adds. */
+export function fullLayerKvBytesPerToken(model: ModelSpec, s: ShardShapes): number {
+  const a = model.attention
+  return kvBytesPerLayerToken(model, s) + (a.kind === 'mla' && a.sparse ? indexerKeyBytesPerLayerToken(a.sparse) : 0)
+}
+
+/** The memory a speculative draft layer adds on one GPU (draftLayerMemory) for this model and layout. */
+export const draftMemoryOf = (spec: Pick<Speculative, 'draftTokens'> | undefined, model: ModelSpec, s: ShardShapes): DraftMemory =>
+  draftLayerMemory(spec, model.layers, fullLayerKvBytesPerToken(model, s))
+
 /** What one request keeps on one GPU whatever its length: a hybrid model's recurrent state, and the KV of sliding-window layers' `window` tokens, bytes. */
 export function fixedKvBytesPerRequest(model: ModelSpec, s: ShardShapes): number {
   const lin = model.linear
@@ -85,7 +96,7 @@ export interface KvCacheFit {
   fits: boolean
 }
 
-/** Whether `batch` requests' KV cache fits beside the weights; `draftShare`: a speculative draft layer's (draftLayerShare), added to both. */
+/** Whether `batch` requests' KV cache fits beside the weights; `draft`: what a speculative draft layer adds to both (draftLayerMemory). */
 export function kvCacheFit(
   model: ModelSpec,
   s: ShardShapes,
@@ -93,10 +104,10 @@ export function kvCacheFit(
   memGiB: number,
   batch: number,
   contextLen: number,
-  draftShare = 0,
+  draft: DraftMemory = NO_DRAFT,
 ): KvCacheFit {
-  const spaceGiB = memGiB - (paramsBytes * (1 + draftShare)) / GiB - RESERVED_GIB
-  const perToken = kvBytesPerToken(model, s) * (1 + draftShare)
+  const spaceGiB = memGiB - (paramsBytes * (1 + draft.weightShare)) / GiB - RESERVED_GIB
+  const perToken = kvBytesPerToken(model, s) + draft.kvBytesPerToken
   const lin = model.linear
   if (!lin) {
     const budgetBytes = (spaceGiB * GiB) / batch / contextLen
@@ -118,11 +129,11 @@ export function kvCacheFit(
   }
 }
 
-/** Largest decode batch whose KV cache (and state) fits at `contextLen` tokens per request; `draftShare` as for kvCacheFit. */
-export function maxDecodeBatch(model: ModelSpec, s: ShardShapes, paramsBytes: number, memGiB: number, contextLen: number, draftShare = 0): number {
-  const spaceBytes = (memGiB - (paramsBytes * (1 + draftShare)) / GiB - RESERVED_GIB) * GiB
+/** Largest decode batch whose KV cache (and state) fits at `contextLen` tokens per request; `draft` as for kvCacheFit. */
+export function maxDecodeBatch(model: ModelSpec, s: ShardShapes, paramsBytes: number, memGiB: number, contextLen: number, draft: DraftMemory = NO_DRAFT): number {
+  const spaceBytes = (memGiB - (paramsBytes * (1 + draft.weightShare)) / GiB - RESERVED_GIB) * GiB
   if (spaceBytes <= 0) return 0
-  const perToken = kvBytesPerToken(model, s) * (1 + draftShare)
+  const perToken = kvBytesPerToken(model, s) + draft.kvBytesPerToken
   const lin = model.linear
   const perRequest = lin ? perToken * contextLen + linearStateBytesPerRequest(lin, s) : perToken * contextLen
   return Math.floor(spaceBytes / perRequest)

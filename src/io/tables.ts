@@ -135,12 +135,13 @@ export function loadTableSet(root = bundled.benchData, gpuKeys?: string[], optio
   const everyGdn = options.everyGdn ?? false
   const keepDir = gpuFolderFilter(gpuKeys, everyGdn)
   let listed: string[] | undefined
+  let listedSet: Set<string> | undefined
   const known = new Map<string, boolean>()
   const parsed = new Map<string, KernelTable>()
   const cache = options.cache === false ? {} : {bundledDir: BUNDLED_TABLE_CACHE, userDir: userTableCacheDir()}
   const has = (rel: string): boolean => {
     let found = known.get(rel)
-    if (found === undefined) known.set(rel, (found = listed ? listed.includes(rel) : isListedTable(root, rel, keepDir)))
+    if (found === undefined) known.set(rel, (found = listed ? (listedSet ??= new Set(listed)).has(rel) : isListedTable(root, rel, keepDir)))
     return found
   }
   return {

@@ -27,8 +27,8 @@ import {InfersimError} from '../errors.js'
 import {NO_ROOM} from './no-room.js'
 import {engineStepMs, frontendTokensPerSecond, hostStepMs, type EngineParams} from '../engine.js'
 import {weightsDoNotFit} from '../sim/validate.js'
-import type {StepCost} from './step-cost.js'
-import {draftLayerShare, withDraftLayers, type Speculative} from './speculative.js'
+import type {DraftCost, StepCost} from './step-cost.js'
+import {draftLayerMemory, withDraftLayers, type Speculative} from './speculative.js'
 
 const GiB = 1024 ** 3
 
@@ -170,7 +170,7 @@ export function forwardKernelSeconds(cost: StepCost, scales: KernelScales, isl: 
  * Serving (stepSeconds) and the static decode step (src/sim/phase.ts) both
  * read it here.
  */
-export function draftKernelSeconds(cost: StepCost, scales: KernelScales, isl: number, decoding: number, prefillTokens: number, otherTokens: number, k: number): number {
+export function draftKernelSeconds(cost: DraftCost, scales: KernelScales, isl: number, decoding: number, prefillTokens: number, otherTokens: number, k: number): number {
   const layer = (tokens: number, others: number, attention: number) =>
     (scales.gemm_scale * cost.gemmSeconds(tokens) + scales.comm_scale * cost.commSeconds(tokens) + scales.attention_scale * attention) / cost.layers +
     (cost.moeLayers > 0 ? (scales.gemm_scale * cost.moeSeconds(tokens + others)) / cost.moeLayers : 0)
@@ -256,12 +256,12 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   // draft layer's weights and KV cache are one layer's more, at the model's average per layer.
   const perStep = spec ? spec.acceptLength : 1
   const tokensPerDecode = spec ? spec.draftTokens + 1 : 1
-  const extraLayer = 1 + draftLayerShare(spec, cost.layers)
-  const weightBytes = cost.weightBytesPerGpu * extraLayer
+  const draft = draftLayerMemory(spec, cost.layers, cost.fullLayerKvBytesPerToken)
+  const weightBytes = cost.weightBytesPerGpu * (1 + draft.weightShare)
   const decodeSteps = Math.max(0, osl - 1) / perStep
   const kvPoolBytesPerGpu = kvPoolBytes(e, w.memGiB, weightBytes)
   const kvTokens = e.reserves_full_kv ? isl + osl : isl + osl / 2
-  let kvCapacity = Math.floor((e.kv_capacity_scale * kvPoolBytesPerGpu) / (cost.kvBytesPerToken * extraLayer * kvTokens + cost.stateBytesPerRequest))
+  let kvCapacity = Math.floor((e.kv_capacity_scale * kvPoolBytesPerGpu) / ((cost.kvBytesPerToken + draft.kvBytesPerToken) * kvTokens + cost.stateBytesPerRequest))
   const memoryShortfall = w.measured === true && (kvPoolBytesPerGpu <= 0 || kvCapacity < 1) && weightBytes < w.memGiB * GiB
   if (memoryShortfall) kvCapacity = Math.min(C, e.max_running_requests)
   else if (kvPoolBytesPerGpu <= 0) {

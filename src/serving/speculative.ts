@@ -69,15 +69,29 @@ export interface SpeculativeRun extends Speculative {
 }
 
 /**
- * What the draft layer adds to the weights and to the KV cache per token one
- * GPU holds, as a share of the model's: one layer's more of each at the
- * model's average per layer (0 without speculative decoding).
+ * What the draft layer adds to what one GPU holds: one layer's weights, at the
+ * model's average per layer, as a share of the model's; and the KV cache one
+ * full-attention layer keeps per token (a DSA layer's with its indexer key),
+ * bytes. The draft is a full-attention layer whatever the model's others
+ * are: on a hybrid model (12 of 48 layers full attention) it adds a twelfth
+ * to the KV cache, not a forty-eighth. Nothing without speculative decoding.
  *
  * @example
- * draftLayerShare({draftTokens: 1}, 61) // 1 / 61
- * draftLayerShare(undefined, 61) // 0
+ * draftLayerMemory({draftTokens: 1}, 61, 576) // {weightShare: 1 / 61, kvBytesPerToken: 576}
+ * draftLayerMemory(undefined, 61, 576) // {weightShare: 0, kvBytesPerToken: 0}
  */
-export const draftLayerShare = (s: Pick<Speculative, 'draftTokens'> | undefined, layers: number): number => (s ? 1 / layers : 0)
+export const draftLayerMemory = (s: Pick<Speculative, 'draftTokens'> | undefined, layers: number, fullLayerKvBytesPerToken: number): DraftMemory =>
+  s ? {weightShare: 1 / layers, kvBytesPerToken: fullLayerKvBytesPerToken} : NO_DRAFT
+
+/** What a speculative draft layer adds to one GPU's memory (draftLayerMemory). */
+export interface DraftMemory {
+  /** Weights, as a share of the model's layers'. */
+  weightShare: number
+  /** KV cache per token of a request, bytes. */
+  kvBytesPerToken: number
+}
+
+export const NO_DRAFT: DraftMemory = {weightShare: 0, kvBytesPerToken: 0}
 
 /**
  * A forward's layers for the engine's per-layer overheads with `draftLayers`

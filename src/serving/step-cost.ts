@@ -10,7 +10,7 @@
  * Token curves are evaluated on a geometric grid of token counts and
  * interpolated linearly between grid points (lookups are memoized).
  */
-import {contextKvBytesPerToken, fixedKvBytesPerRequest} from '../cost/kvcache.js'
+import {contextKvBytesPerToken, fixedKvBytesPerRequest, fullLayerKvBytesPerToken} from '../cost/kvcache.js'
 import {embeddingBytesPerGpu, paramsPerGpu} from '../cost/weights.js'
 import type {SimContext} from '../sim/context.js'
 import {coreSeconds, ffnSteps, layerCounts, layerSteps, lmHeadStep, partSeconds, sumSeconds, type TokenMix} from '../sim/layer.js'
@@ -39,6 +39,8 @@ export interface StepCost {
   weightBytesPerGpu: number
   /** KV cache per token of one request on one GPU (the layers that keep the whole context), bytes. */
   kvBytesPerToken: number
+  /** KV bytes one full-attention layer keeps per token (with a DSA indexer key): what a speculative draft layer adds. */
+  fullLayerKvBytesPerToken: number
   /** What one request keeps on one GPU whatever its length: recurrent state (hybrid models), sliding-window layers' KV of `window` tokens, bytes. */
   stateBytesPerRequest: number
   /** Mean KV length of a decoding request: isl + osl / 2. */
@@ -109,70 +111,130 @@ const DECODE_TABLE_MAX_TOKENS = 512
 /** The parts of a step's cost that depend on its token count only, not on the requests' lengths: shared by every isl and osl of a layout. */
 export type TokenCurves = Omit<StepCost, 'decodeAttentionSeconds' | 'prefillAttentionSeconds' | 'meanKvLength'>
 
-/** A function of token count read at exactly that count (memoized): for a handful of lookups, where a grid costs more than it saves. */
-function exactly(at: (tokens: number) => number): (tokens: number) => number {
-  const memo = new Map<number, number>()
-  return (tokens) => {
-    if (tokens <= 0) return 0
-    let v = memo.get(tokens)
-    if (v === undefined) memo.set(tokens, (v = at(tokens)))
-    return v
+/** Where a lookup's provenance goes (a step cost's `lookups`), if anywhere. */
+type Note = (steps: readonly Step[]) => void
+
+const phaseOf = (tokens: number) => (tokens <= DECODE_TABLE_MAX_TOKENS ? 'decode' : 'prefill')
+
+/** Matrix work (routed experts aside) and communication of all layers for `tokens` tokens of one attention group, seconds. */
+function layerPartsAt(ctx: SimContext, tokens: number, note?: Note): {gemm: number; comm: number} {
+  const mix: TokenMix = {tokens, phase: phaseOf(tokens), decodeRequests: 0, kvLen: 0, prompts: 0, promptLen: 0}
+  const layer = layerSteps(ctx, mix)
+  if (note) for (const steps of [layer.fullAttention, layer.linearAttention, layer.ffn, layer.denseFfn, layer.comm.moe, layer.comm.dense]) note(steps)
+  return {gemm: partSeconds(layer, 'gemm'), comm: partSeconds(layer, 'comm')}
+}
+
+/** Attention groups whose tokens meet in the MoE layers (StepCost.moeGroups). */
+const moeGroupsOf = (ctx: SimContext) => (ctx.model.ffn.isMoe ? ctx.moe.replicas : 1)
+
+/** Routed experts of all MoE layers for `tokens` tokens from all attention groups, seconds (StepCost.moeSeconds). */
+function moeSecondsAt(ctx: SimContext, tokens: number, note?: Note): number {
+  if (!ctx.model.ffn.isMoe) return 0
+  const perGroup = tokens / moeGroupsOf(ctx)
+  const routed = ffnSteps(ctx, perGroup, phaseOf(perGroup)).ffn.filter((s) => s.part === 'moe')
+  note?.(routed)
+  return layerCounts(ctx).ffn * sumSeconds(routed)
+}
+
+/** The LM head for `tokens` tokens, seconds (StepCost.lmHeadSeconds). */
+function lmHeadSecondsAt(ctx: SimContext, tokens: number, note?: Note): number {
+  if (!ctx.switches.lmHead) return 0
+  const step = lmHeadStep(ctx, tokens)
+  note?.([step])
+  return step.seconds
+}
+
+/** Decode attention of `requests` requests (a whole number) with `queries` queries each at `kvLen` keys, all layers, seconds. */
+const decodeAttentionAt = (ctx: SimContext, requests: number, queries: number, kvLen: number) =>
+  coreSeconds(ctx, {tokens: requests * queries, phase: 'decode', decodeRequests: requests, kvLen, prompts: 0, promptLen: 0, queriesPerRequest: queries})
+
+/** decodeAttentionAt, or where the table gives no finite time at that batch, as for token curves the next batch size's (up to 4 over). */
+function finiteDecodeAttention(ctx: SimContext, requests: number, queries: number, kvLen: number): number {
+  let v = decodeAttentionAt(ctx, requests, queries, kvLen)
+  if (!Number.isFinite(v) && requests < 1e6) {
+    for (let k = requests + 1; k <= 4 * requests + 4 && !Number.isFinite(v); k++) v = decodeAttentionAt(ctx, k, queries, kvLen)
+  }
+  return v
+}
+
+/** One whole prompt's attention, all layers, seconds (StepCost.prefillAttentionSeconds). */
+const prefillAttentionAt = (ctx: SimContext, isl: number) => coreSeconds(ctx, {tokens: isl, phase: 'prefill', decodeRequests: 0, kvLen: 0, prompts: 1, promptLen: isl})
+
+/** Decode attention of a fractional number of requests: the whole counts either side, linearly (`at` a whole count). */
+function fractionalRequests(requests: number, at: (n: number) => number): number {
+  if (requests <= 0) return 0
+  if (requests < 1) return at(1) * requests
+  const lo = Math.floor(requests)
+  return lo === requests ? at(lo) : at(lo) + (requests - lo) * (at(lo + 1) - at(lo))
+}
+
+/** What a speculative draft's kernels read of a step cost (draftKernelSeconds). */
+export type DraftCost = Pick<StepCost, 'gemmSeconds' | 'commSeconds' | 'moeSeconds' | 'lmHeadSeconds' | 'decodeAttentionSeconds' | 'prefillAttentionSeconds' | 'layers' | 'moeLayers' | 'moeGroups'>
+
+/**
+ * The cost of a step read at exactly the token counts asked, with nothing
+ * kept but the last layer's parts: the static phases' draft reads it at one
+ * or two counts a simulation, where building token curves would cost more
+ * than the lookups (a sweep runs thousands of simulations).
+ */
+export function pointCost(ctx: SimContext, opts: StepCostOptions): DraftCost {
+  let partsTokens = Number.NaN
+  let parts = {gemm: 0, comm: 0}
+  const partsAt = (tokens: number) => {
+    if (tokens !== partsTokens) {
+      parts = layerPartsAt(ctx, tokens)
+      partsTokens = tokens
+    }
+    return parts
+  }
+  const kvLen = opts.isl + opts.osl / 2
+  return {
+    gemmSeconds: (tokens) => (tokens > 0 ? partsAt(tokens).gemm : 0),
+    commSeconds: (tokens) => (tokens > 0 ? partsAt(tokens).comm : 0),
+    moeSeconds: (tokens) => (tokens > 0 ? moeSecondsAt(ctx, tokens) : 0),
+    lmHeadSeconds: (tokens) => (tokens > 0 ? lmHeadSecondsAt(ctx, tokens) : 0),
+    decodeAttentionSeconds: (requests, queries = 1) => fractionalRequests(requests, (n) => finiteDecodeAttention(ctx, n, queries, kvLen)),
+    get prefillAttentionSeconds() {
+      return prefillAttentionAt(ctx, opts.isl)
+    },
+    layers: layerCounts(ctx).layers,
+    moeLayers: ctx.model.ffn.isMoe ? layerCounts(ctx).ffn : 0,
+    moeGroups: moeGroupsOf(ctx),
   }
 }
 
-/** `exact`: each count read as it is rather than on the grid (the static phases' few lookups; src/sim/phase.ts). */
-export function buildTokenCurves(ctx: SimContext, exact = false): TokenCurves {
-  const curve = exact ? exactly : tokenCurve
+/** The layout's token curves, read on the grid and interpolated (serving's many lookups at many token counts). */
+export function buildTokenCurves(ctx: SimContext): TokenCurves {
   const {model, d} = ctx
   const lookups: Record<string, MfuLookup> = {}
   let commSource: string | undefined
-  const note = (steps: readonly Step[]) => {
+  const note: Note = (steps) => {
     for (const s of steps) {
       if (s.mfu) lookups[s.id] = s.mfu
       if (s.part === 'comm' && s.source?.table && !commSource) commSource = s.source.table
     }
   }
-  const phaseOf = (tokens: number) => (tokens <= DECODE_TABLE_MAX_TOKENS ? 'decode' : 'prefill')
   const tokenParts = new Map<number, {gemm: number; comm: number}>()
   const partsAt = (tokens: number) => {
     let hit = tokenParts.get(tokens)
-    if (!hit) {
-      const mix: TokenMix = {tokens, phase: phaseOf(tokens), decodeRequests: 0, kvLen: 0, prompts: 0, promptLen: 0}
-      const layer = layerSteps(ctx, mix)
-      for (const steps of [layer.fullAttention, layer.linearAttention, layer.ffn, layer.denseFfn, layer.comm.moe, layer.comm.dense]) note(steps)
-      hit = {gemm: partSeconds(layer, 'gemm'), comm: partSeconds(layer, 'comm')}
-      tokenParts.set(tokens, hit)
-    }
+    if (!hit) tokenParts.set(tokens, (hit = layerPartsAt(ctx, tokens, note)))
     return hit
   }
   const counts = layerCounts(ctx)
-  const groups = model.ffn.isMoe ? ctx.moe.replicas : 1
-  const moeAt = (tokens: number) => {
-    if (!model.ffn.isMoe) return 0
-    const perGroup = tokens / groups
-    const routed = ffnSteps(ctx, perGroup, phaseOf(perGroup)).ffn.filter((s) => s.part === 'moe')
-    note(routed)
-    return counts.ffn * sumSeconds(routed)
-  }
-  const lmHeadAt = (tokens: number) => {
-    if (!ctx.switches.lmHead) return 0
-    const step = lmHeadStep(ctx, tokens)
-    note([step])
-    return step.seconds
-  }
   return {
-    gemmSeconds: curve((tokens) => partsAt(tokens).gemm),
-    moeSeconds: curve(moeAt),
-    moeGroups: groups,
+    gemmSeconds: tokenCurve((tokens) => partsAt(tokens).gemm),
+    moeSeconds: tokenCurve((tokens) => moeSecondsAt(ctx, tokens, note)),
+    moeGroups: moeGroupsOf(ctx),
     layers: counts.layers,
     moeLayers: model.ffn.isMoe ? counts.ffn : 0,
-    lmHeadSeconds: curve(lmHeadAt),
-    commSeconds: curve((tokens) => partsAt(tokens).comm),
+    lmHeadSeconds: tokenCurve((tokens) => lmHeadSecondsAt(ctx, tokens, note)),
+    commSeconds: tokenCurve((tokens) => partsAt(tokens).comm),
     // The layers' weights, and with the LM head counted (lmHead) the embedding and LM head beside them.
     weightBytesPerGpu:
       paramsPerGpu(model, ctx.shapes, d.tp, d.worldSize, ctx.switches.layoutCollectives ? ctx.moe : undefined).perGpuBytes +
       (ctx.switches.lmHead ? embeddingBytesPerGpu(model, d.tp) : 0),
     kvBytesPerToken: contextKvBytesPerToken(model, ctx.shapes),
+    fullLayerKvBytesPerToken: fullLayerKvBytesPerToken(model, ctx.shapes),
     stateBytesPerRequest: fixedKvBytesPerRequest(model, ctx.shapes),
     get commSource() {
       return commSource ?? 'bandwidth formula'
@@ -184,35 +246,19 @@ export function buildTokenCurves(ctx: SimContext, exact = false): TokenCurves {
 /** A step's whole cost: the layout's token curves with the attention of requests of isl input and osl output tokens (`ctx` of the same layout). */
 export function withAttention(curves: TokenCurves, ctx: SimContext, opts: StepCostOptions): StepCost {
   const meanKvLength = opts.isl + opts.osl / 2
-  const decodeAttentionAt = (requests: number, queries: number) =>
-    coreSeconds(ctx, {tokens: requests * queries, phase: 'decode', decodeRequests: requests, kvLen: meanKvLength, prompts: 0, promptLen: 0, queriesPerRequest: queries})
   const decodeCaches = new Map<number, Map<number, number>>()
   /** Decode attention of a whole number of requests, memoized. */
   const decodeAttentionWhole = (requests: number, queries: number): number => {
     let cache = decodeCaches.get(queries)
     if (!cache) decodeCaches.set(queries, (cache = new Map()))
     let v = cache.get(requests)
-    if (v === undefined) {
-      v = decodeAttentionAt(requests, queries)
-      // as for token curves: no finite time from the table here, so the next batch size's (up to 4 over)
-      if (!Number.isFinite(v) && requests < 1e6) {
-        for (let k = requests + 1; k <= 4 * requests + 4 && !Number.isFinite(v); k++) v = decodeAttentionAt(k, queries)
-      }
-      cache.set(requests, v)
-    }
+    if (v === undefined) cache.set(requests, (v = finiteDecodeAttention(ctx, requests, queries, meanKvLength)))
     return v
   }
-  const prefillAttentionSeconds = coreSeconds(ctx, {tokens: opts.isl, phase: 'prefill', decodeRequests: 0, kvLen: 0, prompts: 1, promptLen: opts.isl})
+  const prefillAttentionSeconds = prefillAttentionAt(ctx, opts.isl)
   // A getter keeps the curves' commSource live (it is known once a curve has been read).
   return Object.defineProperties(Object.assign({}, curves, {
-    decodeAttentionSeconds: (requests: number, queries = 1) => {
-      if (requests <= 0) return 0
-      const lo = Math.max(1, Math.floor(requests))
-      const hi = Math.ceil(requests)
-      const at = (n: number) => decodeAttentionWhole(n, queries)
-      if (requests < 1) return at(1) * requests
-      return lo === hi ? at(lo) : at(lo) + (requests - lo) * (at(hi) - at(lo))
-    },
+    decodeAttentionSeconds: (requests: number, queries = 1) => fractionalRequests(requests, (n) => decodeAttentionWhole(n, queries)),
     prefillAttentionSeconds,
     meanKvLength,
   }), {commSource: {get: () => curves.commSource, enumerable: true}}) as StepCost

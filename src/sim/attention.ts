@@ -88,8 +88,9 @@ export function decodeAttentionCore(ctx: SimContext, batch: number, context: num
 
 /** Query heads of the GPU's measured decode table with the fewest from `heads` up to 4x it over the layer's KV heads (and window); undefined where none. */
 function measuredHeadsFrom(ctx: SimContext, heads: number, window?: number): number | undefined {
-  for (let h = heads; h <= 4 * heads; h++) if (ctx.mfu.hasTable(decodePath(ctx, h, window))) return h
-  return undefined
+  return ctx.mfu.firstTable(`heads-from|${decodePath(ctx, heads, window)}`, function* () {
+    for (let h = heads; h <= 4 * heads; h++) yield [h, decodePath(ctx, h, window)] as [number, string]
+  })
 }
 
 /** The core of `batch` requests read from the GPU's table of `heads` query heads over the layer's KV heads (the GPU's own: plain decode; more: queries folded into heads). */

@@ -5,7 +5,7 @@ import {flatSteps, groupsSeconds, layerCounts, layerGroups, layerSteps, lmHeadSt
 import type {PhaseResult, Step} from './result.js'
 import {AS_MEASURED, draftKernelSeconds} from '../serving/mean-field.js'
 import {speculativeRun, withDraftLayers} from '../serving/speculative.js'
-import {buildTokenCurves, withAttention} from '../serving/step-cost.js'
+import {pointCost} from '../serving/step-cost.js'
 
 /** The reference's scheduler overheads per forward, ms (SGLang figures of the InferSim project). */
 export const PREFILL_OVERHEAD_MS = 30
@@ -141,6 +141,6 @@ export function simulateDecode(ctx: SimContext, batch: number, context: number, 
 
 /** The draft's kernels over `decoding` decoding requests and `prefillTokens` prompt tokens, seconds. */
 function draftSeconds(ctx: SimContext, decoding: number, prefillTokens: number, k: number): number {
-  const cost = withAttention(buildTokenCurves(ctx, true), ctx, {isl: ctx.d.isl, osl: ctx.d.osl})
+  const cost = pointCost(ctx, {isl: ctx.d.isl, osl: ctx.d.osl})
   return draftKernelSeconds(cost, AS_MEASURED, ctx.d.isl, decoding, prefillTokens, (cost.moeGroups - 1) * decoding, k)
 }

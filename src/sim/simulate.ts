@@ -3,7 +3,7 @@
  * Pure: no disk, no console. Warnings are data in the result.
  */
 import {flopsSummary} from '../cost/flops.js'
-import {kvCacheFit, maxDecodeBatch} from '../cost/kvcache.js'
+import {draftMemoryOf, kvCacheFit, maxDecodeBatch} from '../cost/kvcache.js'
 import {paramsPerGpu} from '../cost/weights.js'
 import {shardShapes, type ShardShapes} from '../cost/shapes.js'
 import type {GpuSpec} from '../hardware/gpu.js'
@@ -13,7 +13,6 @@ import type {Profile, ProfileSwitches} from '../profile.js'
 import type {Interpolator} from '../tables/resolver.js'
 import type {SimWarning, TableSet} from '../tables/types.js'
 import {makeContext, makeResolver, moeLayoutOf} from './context.js'
-import {draftLayerShare} from '../serving/speculative.js'
 import {resolveWeightFormat, type WeightFormat} from './weight-format.js'
 import type {Deployment} from './deployment.js'
 import {simulateDecode, simulatePrefill} from './phase.js'
@@ -43,7 +42,7 @@ export function resolveDecodeBatch(model: ModelSpec, d: Deployment, gpu: GpuSpec
       linearTpShard: switches?.linearTpShard,
     })
     const params = weightsPerGpu(model, shapes, d, switches).perGpuBytes
-    return maxDecodeBatch(model, shapes, params, gpu.memGiB, d.isl + d.osl, draftLayerShare(d.speculative, model.layers))
+    return maxDecodeBatch(model, shapes, params, gpu.memGiB, d.isl + d.osl, draftMemoryOf(d.speculative, model, shapes))
   }
   return Math.ceil((d.targetTgs * d.targetTpot) / 1000)
 }
@@ -69,12 +68,12 @@ export function simulate(
   if (d.tbo && model.linear) warnings.push({code: 'tbo-ignored', message: 'two-batch overlap is not modelled for hybrid (linear-attention) models; ignored'})
   const ctx = makeContext(model, model.linear ? Object.assign({}, d, {tbo: false}) : d, gpu, switches, resolver, weightFormat)
   const weights = weightsPerGpu(model, ctx.shapes, d, switches)
-  // A speculative draft layer holds one layer's more weights and KV cache.
-  const draftShare = draftLayerShare(d.speculative, model.layers)
-  warnings.push(...checkWeightsFit(weights.perGpuBytes * (1 + draftShare), gpu))
+  // A speculative draft layer holds one layer's more weights and one full-attention layer's KV cache.
+  const draft = draftMemoryOf(d.speculative, model, ctx.shapes)
+  warnings.push(...checkWeightsFit(weights.perGpuBytes * (1 + draft.weightShare), gpu))
   const flops = flopsSummary(model, ctx.shapes, d.isl, d.osl)
   const contextLen = d.isl + d.osl
-  const kvCache = kvCacheFit(model, ctx.shapes, weights.perGpuBytes, gpu.memGiB, Math.max(1, batch), contextLen, draftShare)
+  const kvCache = kvCacheFit(model, ctx.shapes, weights.perGpuBytes, gpu.memGiB, Math.max(1, batch), contextLen, draft)
   if (!kvCache.fits) warnings.push({code: 'kv-cache', message: 'need smaller kvcache: the KV cache of the decode batch does not fit in GPU memory'})
 
   const prefill = d.mode === 'decode' ? undefined : simulatePrefill(ctx, options.engine)

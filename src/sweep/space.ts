@@ -8,8 +8,7 @@
  * (MoE models; a dense model's replica at tp = 1 is one GPU); tp > 1 is one
  * tensor-parallel group of W = tp GPUs (tp as the reference reads it).
  */
-import {kvCacheFit, maxDecodeBatch, RESERVED_GIB} from '../cost/kvcache.js'
-import {draftLayerShare} from '../serving/speculative.js'
+import {draftMemoryOf, kvCacheFit, maxDecodeBatch, RESERVED_GIB} from '../cost/kvcache.js'
 import {shardShapes, type ShardShapes} from '../cost/shapes.js'
 import {GiB} from '../cost/units.js'
 import {paramsPerGpu} from '../cost/weights.js'
@@ -109,14 +108,14 @@ function layoutWeights(model: ModelSpec, d: Deployment, weights: WeightChoice, l
 /** Free memory left after the weights, the runtime reserve and one request's KV cache (negative: does not fit), and the weights, GiB. */
 function freeAfterOneRequest(model: ModelSpec, gpu: GpuSpec, d: Deployment, weights: WeightChoice, contextLen: number, linearTpShard: boolean): {freeGiB: number; weightsGiB: number} {
   const {shapes, params} = layoutWeights(model, d, weights, linearTpShard)
-  const kv = kvCacheFit(model, shapes, params, gpu.memGiB, 1, contextLen, draftLayerShare(d.speculative, model.layers))
+  const kv = kvCacheFit(model, shapes, params, gpu.memGiB, 1, contextLen, draftMemoryOf(d.speculative, model, shapes))
   const perRequest = model.linear ? kv.neededBytes : kv.neededBytes * contextLen
   return {freeGiB: kv.spaceGiB - perRequest / GiB, weightsGiB: params / GiB}
 }
 
 function layoutMaxBatch(model: ModelSpec, gpu: GpuSpec, d: Deployment, weights: WeightChoice, contextLen: number, linearTpShard: boolean): number {
   const {shapes, params} = layoutWeights(model, d, weights, linearTpShard)
-  return maxDecodeBatch(model, shapes, params, gpu.memGiB, contextLen, draftLayerShare(d.speculative, model.layers))
+  return maxDecodeBatch(model, shapes, params, gpu.memGiB, contextLen, draftMemoryOf(d.speculative, model, shapes))
 }
 
 /** The decode batches simulated first for a layout: the explicit list, or powers of two up to the largest that fits. */

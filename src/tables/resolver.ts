@@ -79,6 +79,7 @@ export const FEWER_HEADS_SLOWER = 1.25
 
 /** Table lookups are pure in (tables, query): memoized per TableSet so sweeps pay for each query once. */
 const memo = tableSetMemo<MfuLookup | undefined>()
+const firstFound = tableSetMemo<unknown>()
 
 /** The lookup memoized at (a, b, c) below `memo`, computed on the first query (null stored where none was found). */
 function memoNumbers(memo: NumberMemo, a: number, b: number, c: number, compute: () => MfuLookup | undefined): MfuLookup | undefined {
@@ -324,6 +325,14 @@ export class MfuResolver {
 
   hasTable(path: string): boolean {
     return this.options.tables.has(path)
+  }
+
+  /** The first of `candidates` whose table exists, found once per table set under `key` (a sweep asks the same for each of its simulations). */
+  firstTable<T>(key: string, candidates: () => Iterable<[T, string]>): T | undefined {
+    return firstFound(this.options.tables, key, () => {
+      for (const [value, path] of candidates()) if (this.options.tables.has(path)) return value
+      return undefined
+    }) as T | undefined
   }
 
   /** A table with its own grid columns (DSA): nearest row by `query` among rows matching `filter`. */

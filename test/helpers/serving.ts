@@ -19,6 +19,7 @@ export function linearCost(over: Partial<StepCost> = {}): StepCost {
     prefillAttentionSeconds: 5e-3,
     weightBytesPerGpu: 10 * 1024 ** 3,
     kvBytesPerToken: 1024,
+    fullLayerKvBytesPerToken: 102.4,
     stateBytesPerRequest: 0,
     meanKvLength: 0,
     commSource: 'test',

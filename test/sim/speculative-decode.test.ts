@@ -92,6 +92,39 @@ describe("the draft layer's memory", () => {
   })
 })
 
+describe("a hybrid model's draft layer", () => {
+  // Qwen3.5-397B-A17B: 60 layers, 15 of them full attention with 2 KV heads of 256; at tp 8 each GPU keeps one
+  // KV head (K and V in BF16): 2 x 256 x 2 = 1,024 bytes a full-attention layer per token, 15,360 over the 15.
+  // The draft is a full-attention layer: 1,024 bytes more, a fifteenth, where an average layer would add a sixtieth.
+  const qwen = loadSimInputs({model: 'qwen3.5-397b-a17b', gpu: 'H200-SXM', profile: 'default'})
+  const d: Deployment = {...DEFAULT_DEPLOYMENT, worldSize: 8, tp: 8, decodeBatch: 16, isl: 4096, osl: 1024, mode: 'decode'}
+  it('adds one full-attention layer to the KV cache per token, and keeps the recurrent state as it is', () => {
+    const run = (x: Deployment) => simulate(qwen.model, x, qwen.gpu, qwen.tables, qwen.profile).kvCache
+    const plain = run(d)
+    const mtp = run({...d, speculative: ONE})
+    expect(plain.kvBytesPerToken).toBe(15_360)
+    expect(mtp.kvBytesPerToken).toBe(16_384)
+    expect(mtp.perRequestKvBytes).toBe(16_384 * 5120)
+    expect(mtp.perRequestStateBytes).toBe(plain.perRequestStateBytes)
+  })
+  it('sizes the serving KV pool the same way', async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'infersim-hybrid-mtp-'))
+    try {
+      const serve = async (mtp?: number) => (await simulateApi({model: 'qwen3.5-397b-a17b', gpu: 'H200-SXM', worldSize: 8, tp: 8, isl: 4096, osl: 1024, serving: true, concurrency: 16, engine: 'sglang', engineDir: home, ...(mtp ? {mtp} : {})})).serving!
+      const plain = await serve()
+      const mtp = await serve(1)
+      // A request holds isl + osl / 2 = 4,608 tokens on average (SGLang grows its pages) beside its recurrent state.
+      const state = (bytesPerRequest: number, s: typeof plain) => (s.kvPoolGiB * 1024 ** 3) / s.kvCapacity - bytesPerRequest
+      // What is left of a request's share of the pool is its recurrent state, the same with the draft or without
+      // (to the pool's rounding to whole requests); an average layer's KV (256 bytes) would leave 3.5 MB less of it.
+      expect(state(15_360 * 4608, plain)).toBeGreaterThan(1e6)
+      expect(Math.abs(state(16_384 * 4608, mtp) / state(15_360 * 4608, plain) - 1)).toBeLessThan(0.01)
+    } finally {
+      rmSync(home, {recursive: true, force: true})
+    }
+  })
+})
+
 describe('simulate --mtp without --serving', () => {
   it('prefills through the draft layer too: one layer more over the prompts', () => {
     const d: Deployment = {...tp8, mode: 'prefill', maxPrefillTokens: 4096, isl: 4096}
