@@ -253,7 +253,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   const {concurrency: C, isl, osl} = w
   const spec = w.speculative
   // Each step gives a decoding request `perStep` tokens and puts `tokensPerDecode` through the model; the
-  // draft layer's weights and KV cache are one layer's more, at the model's average per layer.
+  // draft layer holds one layer's more weights and one full-attention layer's more KV cache (draftLayerMemory).
   const perStep = spec ? spec.acceptLength : 1
   const tokensPerDecode = spec ? spec.draftTokens + 1 : 1
   const draft = draftLayerMemory(spec, cost.layers, cost.fullLayerKvBytesPerToken)
