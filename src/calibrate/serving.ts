@@ -19,7 +19,6 @@ import type {Features, MeasurementRow} from './types.js'
 import {quoteText} from '../util/quote.js'
 
 export {DEFAULT_ENGINE, rowEngineName, useEngineDir} from './row-engine.js'
-export {rowSpeculative} from './deployment.js'
 
 /** A serving row as the simulator runs it: one attention group of the instance, and how the row was read. */
 export interface ServingRun {

@@ -188,6 +188,7 @@ export function pointCost(ctx: SimContext, opts: StepCostOptions): DraftCost {
     return parts
   }
   const kvLen = opts.isl + opts.osl / 2
+  const counts = layerCounts(ctx)
   return {
     gemmSeconds: (tokens) => (tokens > 0 ? partsAt(tokens).gemm : 0),
     commSeconds: (tokens) => (tokens > 0 ? partsAt(tokens).comm : 0),
@@ -197,8 +198,8 @@ export function pointCost(ctx: SimContext, opts: StepCostOptions): DraftCost {
     get prefillAttentionSeconds() {
       return prefillAttentionAt(ctx, opts.isl)
     },
-    layers: layerCounts(ctx).layers,
-    moeLayers: ctx.model.ffn.isMoe ? layerCounts(ctx).ffn : 0,
+    layers: counts.layers,
+    moeLayers: ctx.model.ffn.isMoe ? counts.ffn : 0,
     moeGroups: moeGroupsOf(ctx),
   }
 }
