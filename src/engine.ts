@@ -100,6 +100,13 @@ export interface EngineParams {
    * before their first token. 0: no limit.
    */
   frontend_us_per_output_token: number
+  /**
+   * Rows each routed expert's token group is padded to in the expert GEMMs of FP8 block-scaled MoE
+   * weights (DeepGEMM's contiguous grouped layout: 128): an expert that gets a few tokens costs a
+   * whole block of rows, so at decode the experts cost as if each active one had that many tokens
+   * (src/sim/ffn.ts). 0: no padding (grouped kernels that run each expert's own rows).
+   */
+  moe_expert_block_rows: number
 }
 
 export type EngineParamName = keyof EngineParams
@@ -128,6 +135,7 @@ export type FittedParamName = Exclude<
   | 'kv_pool_full'
   | 'host_us_per_request'
   | 'frontend_us_per_output_token'
+  | 'moe_expert_block_rows'
 >
 
 /**
@@ -241,7 +249,7 @@ export interface ClientsErrorStats {
 }
 
 /** Parameters an engine picks by GPU (an engine file's `gpu_defaults`). */
-export type GpuDefaultParamName = 'max_prefill_tokens' | 'max_running_requests' | 'mixed_chunk' | 'frontend_us_per_output_token'
+export type GpuDefaultParamName = 'max_prefill_tokens' | 'max_running_requests' | 'mixed_chunk' | 'frontend_us_per_output_token' | 'moe_expert_block_rows'
 
 /** One of an engine's defaults that depend on the GPU: where every condition holds, `values` replace the file's. */
 export interface GpuDefaultRule {
@@ -250,10 +258,14 @@ export interface GpuDefaultRule {
     memory_at_least_gib?: number
     gpu_name_contains?: string
     engine_version_below?: string
+    /** Applies to a run whose engine version is this release or a later one (not its pre-releases); not where the version is unknown. */
+    engine_version_at_least?: string
     /** The GPU's CUDA compute capability is at least this (10: Blackwell); not where the GPU's spec does not give it. */
     compute_capability_at_least?: number
     /** The model's attention is (true) or is not (false) DeepSeek's sparse attention (DSA: DeepSeek-V3.2, GLM-5). */
     sparse_attention?: boolean
+    /** Applies to a MoE run whose experts are not split this many ways by width (MoE TP); not to a dense model. */
+    moe_tp_not?: number
   }
   /** kv_cache_fp8: the engine stores the KV cache in FP8 unasked (a default of its own, not a parameter of the file). */
   values: Partial<Pick<EngineParams, GpuDefaultParamName>> & {kv_cache_fp8?: boolean}
@@ -275,7 +287,7 @@ export interface Engine {
  * means: a user's file without them (an earlier fit) takes the bundled engine's values
  * (src/io/engines.ts).
  */
-export const LATER_PARAMS = {kv_dtype_from_checkpoint: false, fp8_kv_decode: 'measured', fp8_gemm: 'measured', host_us_per_request: 0, frontend_us_per_output_token: 0, mixed_chunk: true, chunked_prefill: true} as const satisfies Partial<EngineParams>
+export const LATER_PARAMS = {kv_dtype_from_checkpoint: false, fp8_kv_decode: 'measured', fp8_gemm: 'measured', host_us_per_request: 0, frontend_us_per_output_token: 0, mixed_chunk: true, chunked_prefill: true, moe_expert_block_rows: 0} as const satisfies Partial<EngineParams>
 
 /**
  * A forward's time, ms, from its kernels' `kernelMs` and the engine's fixed

@@ -24,6 +24,9 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     ...(s.gpuDefaults ? [line('Engine defaults here', `${[...Object.entries(s.gpuDefaults.values), ...(s.gpuDefaults.kvCacheFp8 ? [['KV cache', 'fp8']] : [])].map(([k, v]) => `${k} ${v}`).join(', ')} (${s.gpuDefaults.sources.map((t) => t.split('. ')[0]).join('; ')})`)] : []),
     line('KV cache', `${s.kvDtype === 'fp8' ? 'fp8' : "the model's dtype"}${kvReasonText(s.kvFp8Reason, s.engine)}, ${s.kvPoolGiB.toFixed(1)} GiB per GPU`),
     ...(s.fp8GemmKernel ? [line('FP8 GEMMs', `${s.engine}'s own kernels in prefill, at the BF16 rows' share of the peak where higher (fp8_gemm ${s.fp8GemmKernel}); decode at the FP8 rows`)] : []),
+    ...(s.moeExpertBlockRows
+      ? [line('MoE expert GEMMs', `each active expert's tokens padded to ${s.moeExpertBlockRows} rows (moe_expert_block_rows: ${s.engine}'s grouped kernel for FP8 block-scaled experts)`)]
+      : []),
     ...(s.speculative ? [line('Speculative decoding', draftText(s.speculative))] : []),
     line('Requests running / KV capacity', `${ms(s.running)} / ${s.kvCapacity}`),
     ...beyondPool(s),

@@ -8,7 +8,7 @@
  */
 import type {EngineParams, GpuDefaultRule} from '../engine.js'
 import type {ModelSpec} from '../model/types.js'
-import {versionBelow} from '../util/version.js'
+import {versionAtLeast, versionBelow} from '../util/version.js'
 
 /** What a rule looks at: the GPU's name, memory and compute capability. */
 export interface GpuIdentity {
@@ -17,19 +17,26 @@ export interface GpuIdentity {
   computeCapability?: number
 }
 
-/** What a rule looks at of the model (sparse_attention), where the caller knows it. */
+/** What a rule looks at of the model and its layout (sparse_attention, moe_tp_not), where the caller knows it. */
 export interface ModelIdentity {
   /** DeepSeek's sparse attention (DSA): DeepSeek-V3.2, GLM-5. */
   sparseAttention: boolean
+  /** How many ways the routed experts are split by width (MoE TP); absent for a dense model or where the layout is not known. */
+  moeTp?: number
 }
 
-export const modelIdentity = (model: ModelSpec): ModelIdentity => ({sparseAttention: model.attention.kind === 'mla' && model.attention.sparse !== undefined})
+export const modelIdentity = (model: ModelSpec, moeTp?: number): ModelIdentity => ({
+  sparseAttention: model.attention.kind === 'mla' && model.attention.sparse !== undefined,
+  ...(model.ffn.isMoe && moeTp !== undefined ? {moeTp} : {}),
+})
 
 export function ruleApplies(rule: GpuDefaultRule, gpu: GpuIdentity, engineVersion?: string, model?: ModelIdentity): boolean {
   const w = rule.when
   if (w.sparse_attention !== undefined && !(model !== undefined && model.sparseAttention === w.sparse_attention)) return false
   if (w.compute_capability_at_least !== undefined && !(gpu.computeCapability !== undefined && gpu.computeCapability >= w.compute_capability_at_least)) return false
   if (w.engine_version_below !== undefined && !(engineVersion !== undefined && versionBelow(engineVersion, w.engine_version_below))) return false
+  if (w.engine_version_at_least !== undefined && !(engineVersion !== undefined && versionAtLeast(engineVersion, w.engine_version_at_least))) return false
+  if (w.moe_tp_not !== undefined && !(model?.moeTp !== undefined && model.moeTp !== w.moe_tp_not)) return false
   if (w.memory_below_gib !== undefined && !(gpu.memGiB < w.memory_below_gib)) return false
   if (w.memory_at_least_gib !== undefined && !(gpu.memGiB >= w.memory_at_least_gib)) return false
   if (w.gpu_name_contains !== undefined && !gpu.name.toLowerCase().includes(w.gpu_name_contains.toLowerCase())) return false

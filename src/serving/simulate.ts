@@ -13,6 +13,7 @@ import type {SimulateOptions} from '../sim/simulate.js'
 import {checkDeployment, modelNoteWarnings} from '../sim/validate.js'
 import {resolveWeightFormat} from '../sim/weight-format.js'
 import {engineFp8Gemm, engineGemmKernel} from '../sim/fp8-gemm.js'
+import {expertBlockRows} from '../sim/expert-padding.js'
 import {moeLayoutOf} from '../sim/context.js'
 import type {MfuLookup, SimWarning, TableSet} from '../tables/types.js'
 import {servingContext} from './context.js'
@@ -68,6 +69,8 @@ export interface ServingResult extends ServingSolution {
   kvFp8Reason?: KvFp8Reason
   /** Set where the FP8 weights' compute-bound GEMMs (prefill) run the engine's own kernel at the BF16 rows' share of the peak. */
   fp8GemmKernel?: 'bf16-efficiency'
+  /** Set where the engine's grouped expert GEMMs pad each expert's tokens to this many rows (moe_expert_block_rows; src/sim/expert-padding.ts). */
+  moeExpertBlockRows?: number
   commSource: string
   /** Speculative decoding as the prediction runs it; absent without --mtp. decodeStepMs is then one step of the draft and the verify, giving speculative.acceptLength tokens a request. */
   speculative?: SpeculativeRun
@@ -83,7 +86,7 @@ const curveCache = new WeakMap<TableSet, Map<string, {curves: TokenCurves; warni
 
 /** What a layout's token curves depend on: everything of the deployment but the requests' lengths. */
 function layoutKey(model: ModelSpec, d: Deployment, gpu: GpuSpec, profile: Profile): string {
-  return [model.source, model.name, gpu.name, profile.name, JSON.stringify(profile.switches), d.worldSize, d.nodes, d.tp, d.moeEp, d.moeDistribution, d.fp8Gemm, d.weightFormat, d.fp8Kv, d.fp8KvDecode, d.fp8GemmKernel, d.deepep].join('|')
+  return [model.source, model.name, gpu.name, profile.name, JSON.stringify(profile.switches), d.worldSize, d.nodes, d.tp, d.moeEp, d.moeDistribution, d.fp8Gemm, d.weightFormat, d.fp8Kv, d.fp8KvDecode, d.fp8GemmKernel, d.moeExpertBlockRows, d.deepep].join('|')
 }
 
 /** The deployment with the serving options' MoE expert parallelism, when they give one. */
@@ -292,6 +295,8 @@ export interface ServingProblem {
   kvFp8Reason?: KvFp8Reason
   /** Set where the FP8 weights' compute-bound GEMMs run the engine's own kernel (src/sim/fp8-gemm.ts). */
   fp8GemmKernel?: 'bf16-efficiency'
+  /** Set where the engine pads each routed expert's tokens to this many rows (src/sim/expert-padding.ts). */
+  moeExpertBlockRows?: number
   /** The engine's defaults on this GPU (gpu_defaults), over whatever parameters solve it. */
   gpuDefaults: {values: Partial<EngineParams>; sources: string[]; kvCacheFp8?: boolean}
   warnings: SimWarning[]
@@ -309,15 +314,23 @@ export function servingProblem(
 ): ServingProblem {
   const warnings = checkServing(model, d, opts)
   const withEp = withMoeEp(d, opts)
-  const gpuDefaults = gpuDefaultsOn(opts.engine.gpuDefaults, gpu, opts.engineVersion, modelIdentity(model))
+  const gpuDefaults = gpuDefaultsOn(opts.engine.gpuDefaults, gpu, opts.engineVersion, modelIdentity(model, moeLayoutOf(model, withEp, profile.switches).moeTp))
   const kvFp8Reason = engineKvFp8(model, withEp, gpu, profile, opts.engine.params, gpuDefaults.kvCacheFp8)
   // The KV cache in FP8, as asked or as the engine picks it, decoded by the engine's FP8 kernel.
   const withKv = kvFp8Reason ? Object.assign({}, withEp, {fp8Kv: true, fp8KvDecode: opts.engine.params.fp8_kv_decode ?? 'measured'}) : withEp
   // Its compute-bound FP8 GEMMs by its own kernels where they beat the tables' (src/sim/fp8-gemm.ts).
   const gemmKernel = engineGemmKernel(opts.engine.params.fp8_gemm ?? 'measured', model)
-  const served = gemmKernel === 'measured' ? withKv : Object.assign({}, withKv, {fp8GemmKernel: gemmKernel})
+  const weights = resolveWeightFormat(model, withKv, gpu, profile.switches)
+  // Its grouped expert GEMMs with each expert's tokens padded to a block, where its kernel for these experts does so.
+  const blockRows = expertBlockRows(gpuDefaults.values.moe_expert_block_rows ?? opts.engine.params.moe_expert_block_rows, model, weights.format)
+  const served = Object.assign(
+    {},
+    withKv,
+    gemmKernel === 'measured' ? {} : {fp8GemmKernel: gemmKernel},
+    blockRows === undefined ? {} : {moeExpertBlockRows: blockRows},
+  )
   // Whether it applies here (FP8 weights, a GPU from Hopper on): only asked of an engine that has such kernels.
-  const ownFp8Gemm = gemmKernel !== 'measured' && engineFp8Gemm(served, effectiveRates(gpu), resolveWeightFormat(model, served, gpu, profile.switches).tableDtype, model)
+  const ownFp8Gemm = gemmKernel !== 'measured' && engineFp8Gemm(served, effectiveRates(gpu), weights.tableDtype, model)
   const {cost, warnings: lookupWarnings} = stepCostFor(model, served, gpu, tables, profile, options)
   if (opts.mixedChunk !== undefined) {
     gpuDefaults.values.mixed_chunk = opts.mixedChunk
@@ -347,6 +360,7 @@ export function servingProblem(
     },
     ...(kvFp8Reason ? {kvFp8Reason} : {}),
     ...(ownFp8Gemm ? {fp8GemmKernel: 'bf16-efficiency' as const} : {}),
+    ...(blockRows === undefined ? {} : {moeExpertBlockRows: blockRows}),
     gpuDefaults,
     warnings: [...modelNoteWarnings(model), ...warnings, ...lookupWarnings],
   }
@@ -361,7 +375,7 @@ export function simulateServing(
   opts: ServingOptions,
   options: SimulateOptions = {},
 ): ServingResult {
-  const {cost, workload, kvFp8Reason, fp8GemmKernel, gpuDefaults, warnings} = servingProblem(model, d, gpu, tables, profile, opts, options)
+  const {cost, workload, kvFp8Reason, fp8GemmKernel, moeExpertBlockRows, gpuDefaults, warnings} = servingProblem(model, d, gpu, tables, profile, opts, options)
   const moe = moeLayoutOf(model, withMoeEp(d, opts), profile.switches)
   const params = withGpuDefaults(opts.engine.params, gpuDefaults.values)
   const budget = workload.maxPrefillTokens
@@ -406,6 +420,7 @@ export function simulateServing(
     kvDtype: (kvFp8Reason ? 'fp8' : 'model') as 'fp8' | 'model',
     ...(kvFp8Reason ? {kvFp8Reason} : {}),
     ...(fp8GemmKernel ? {fp8GemmKernel} : {}),
+    ...(moeExpertBlockRows === undefined ? {} : {moeExpertBlockRows}),
     commSource: cost.commSource,
     ...(d.speculative ? {speculative: speculativeRun(model, d.speculative)} : {}),
     params,

@@ -30,6 +30,11 @@ export interface Deployment {
    * engine's that reaches the BF16 kernel's share of the peak ('bf16-efficiency'; src/sim/fp8-gemm.ts).
    */
   fp8GemmKernel?: Fp8GemmKernel
+  /**
+   * Rows each routed expert's tokens are padded to in the expert GEMMs (an engine's grouped kernel for
+   * FP8 block-scaled experts: DeepGEMM's contiguous layout pads to 128); absent: no padding (src/sim/ffn.ts).
+   */
+  moeExpertBlockRows?: number
   deepep: boolean
   tbo: boolean
   /** Share of SMs left to compute while TBO communicates (default 108/132). */

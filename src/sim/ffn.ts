@@ -16,9 +16,30 @@ import {gemmMfu} from './fp8-gemm.js'
  * (1 - k/E)^N.
  */
 function loadedExperts(ctx: SimContext, layout: MoeLayout, tokens: number): number {
+  return ctx.switches.activeExpertsOnly ? activeExperts(ctx, layout, tokens) : layout.localExperts
+}
+
+/** Local experts some token of the group picks, on average, for `tokens` tokens per GPU (loadedExperts). */
+function activeExperts(ctx: SimContext, layout: MoeLayout, tokens: number): number {
   const {experts: E, topk: k} = ctx.model.ffn
-  if (!ctx.switches.activeExpertsOnly) return layout.localExperts
   return layout.localExperts * (1 - Math.pow(1 - k / E, tokens * layout.replicas))
+}
+
+/**
+ * Rows one GPU's expert GEMMs run for `pairs` (token, expert) pairs over
+ * `active` experts when each expert's group is padded to `blockRows`
+ * (DeepGEMM's contiguous layout): a whole block for every active expert
+ * while they get fewer tokens than half a block (decode), then the pairs
+ * and half a block of padding each on average.
+ *
+ * @example
+ * // Qwen3-235B at MoE TP 2, 4 tokens: 32 pairs over 29.1 of 128 experts
+ * paddedExpertRows(32, 29.1, 128) // 3724.8: each active expert one block of 128 rows
+ * paddedExpertRows(65536, 128, 128) // 73728: 512 rows an expert, plus 64 of padding
+ */
+export function paddedExpertRows(pairs: number, active: number, blockRows: number): number {
+  if (!(blockRows > 0) || !(active > 0)) return pairs
+  return Math.max(active * blockRows, pairs + (active * blockRows) / 2)
 }
 
 /** Routed experts (or the dense FFN of a dense model): compute at the grouped-GEMM MFU vs loading the experts. */
@@ -28,9 +49,12 @@ export function routedFfn(ctx: SimContext, phase: Phase, m: number): Step {
   const {experts: E, topk: k, isMoe} = model.ffn
   if (!isMoe) return denseModelFfn(ctx, m)
   const layout = ctx.moe
-  // Tokens through one GPU's experts: the group's N = m x replicas tokens, k pairs each, over moeEp GPUs.
-  const tokens = (m * layout.replicas) / layout.moeEp
-  const gflops = (2 * D * layout.width * tokens * k * 3) / 1e9
+  // Tokens through one GPU's experts: the group's N = m x replicas tokens, k pairs each, over moeEp GPUs;
+  // with padded groups, the GEMMs run (and the table is read at) the padded rows.
+  const pairs = ((m * layout.replicas) / layout.moeEp) * k
+  const rows = d.moeExpertBlockRows ? paddedExpertRows(pairs, activeExperts(ctx, layout, m), d.moeExpertBlockRows) : pairs
+  const tokens = rows / k
+  const gflops = (2 * D * layout.width * rows * 3) / 1e9
   const loadBytes = ctx.shapes.weightBytes * 3 * D * layout.width * loadedExperts(ctx, layout, m)
   const work = {flops: gflops * 1e9, bytes: loadBytes, peakTflops: ctx.gemm.gemmPeak}
   // The reference's nearest lookup keys local experts as E // (W // tp).
@@ -39,7 +63,7 @@ export function routedFfn(ctx: SimContext, phase: Phase, m: number): Step {
   // The wide-EP tables time the DeepEP + DeepGEMM path: they stand for deployments that dispatch with DeepEP.
   const wideEp = ctx.switches.wideEpTables && d.deepep && layout.moeTp === 1 && layout.moeEp > 1
   const mfu = ctx.mfu.groupedGemm(phase, key, tokens, work, wideEp ? (d.moeDistribution ?? DEFAULT_MOE_DISTRIBUTION) : undefined)
-  return ffnStep(ctx, gflops, loadBytes, mfu, {tokens: m, experts: E, topk: k, intermediate: layout.width}, 'moe')
+  return ffnStep(ctx, gflops, loadBytes, mfu, {tokens: m, experts: E, topk: k, intermediate: layout.width, ...(rows > pairs ? {paddedRows: rows} : {})}, 'moe')
 }
 
 /**

@@ -42,3 +42,14 @@ export function versionBelow(version: string, bound: string): boolean {
   const [rv, rb] = [releaseOf(version), releaseOf(bound)]
   return rv !== undefined && rb !== undefined && compareParsed(rv, rb) < 0
 }
+
+/**
+ * Whether `version` is `bound` or a later release (a pre-release of `bound` is not); a text that is no release number is not.
+ *
+ * @example versionAtLeast('0.12.0', '0.11.1') // true
+ * @example versionAtLeast('0.11.1rc2', '0.11.1') // false
+ */
+export function versionAtLeast(version: string, bound: string): boolean {
+  const [rv, rb] = [releaseOf(version), releaseOf(bound)]
+  return rv !== undefined && rb !== undefined && compareParsed(rv, rb) >= 0
+}

@@ -57,4 +57,5 @@ export const BARE: EngineParams = {
   attention_scale: 1,
   comm_scale: 1,
   frontend_us_per_output_token: 0,
+  moe_expert_block_rows: 0,
 }
