@@ -264,8 +264,8 @@ export interface GpuDefaultRule {
     compute_capability_at_least?: number
     /** The model's attention is (true) or is not (false) DeepSeek's sparse attention (DSA: DeepSeek-V3.2, GLM-5). */
     sparse_attention?: boolean
-    /** Applies to a MoE run whose experts are not split this many ways by width (MoE TP); not to a dense model. */
-    moe_tp_not?: number
+    /** Applies to a MoE run whose experts are split fewer ways than this by width (MoE TP); not to a dense model. */
+    moe_tp_below?: number
   }
   /** kv_cache_fp8: the engine stores the KV cache in FP8 unasked (a default of its own, not a parameter of the file). */
   values: Partial<Pick<EngineParams, GpuDefaultParamName>> & {kv_cache_fp8?: boolean}

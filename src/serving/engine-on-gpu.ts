@@ -17,7 +17,7 @@ export interface GpuIdentity {
   computeCapability?: number
 }
 
-/** What a rule looks at of the model and its layout (sparse_attention, moe_tp_not), where the caller knows it. */
+/** What a rule looks at of the model and its layout (sparse_attention, moe_tp_below), where the caller knows it. */
 export interface ModelIdentity {
   /** DeepSeek's sparse attention (DSA): DeepSeek-V3.2, GLM-5. */
   sparseAttention: boolean
@@ -36,7 +36,7 @@ export function ruleApplies(rule: GpuDefaultRule, gpu: GpuIdentity, engineVersio
   if (w.compute_capability_at_least !== undefined && !(gpu.computeCapability !== undefined && gpu.computeCapability >= w.compute_capability_at_least)) return false
   if (w.engine_version_below !== undefined && !(engineVersion !== undefined && versionBelow(engineVersion, w.engine_version_below))) return false
   if (w.engine_version_at_least !== undefined && !(engineVersion !== undefined && versionAtLeast(engineVersion, w.engine_version_at_least))) return false
-  if (w.moe_tp_not !== undefined && !(model?.moeTp !== undefined && model.moeTp !== w.moe_tp_not)) return false
+  if (w.moe_tp_below !== undefined && !(model?.moeTp !== undefined && model.moeTp < w.moe_tp_below)) return false
   if (w.memory_below_gib !== undefined && !(gpu.memGiB < w.memory_below_gib)) return false
   if (w.memory_at_least_gib !== undefined && !(gpu.memGiB >= w.memory_at_least_gib)) return false
   if (w.gpu_name_contains !== undefined && !gpu.name.toLowerCase().includes(w.gpu_name_contains.toLowerCase())) return false

@@ -1,8 +1,8 @@
 /**
  * vLLM 0.11.1-0.12 pad each expert's tokens to 128 rows in the MoE of FP8
  * block-scaled weights (DeepGEMM's grouped kernel at every batch, from the
- * release that made its E8M0 scales the default on Hopper; not at MoE TP 8,
- * where vLLM runs Triton's MoE instead). Its 51 H200 Qwen3-235B-A22B-FP8
+ * release that made its E8M0 scales the default on Hopper; not at MoE TP 8
+ * or more, where vLLM runs Triton's MoE instead). Its 51 H200 Qwen3-235B-A22B-FP8
  * runs (calibration/serving-h200.csv) measure it: 34-59 ms a token at 4-48
  * requests, flat with the batch, where the unpadded step is 0.71x (median).
  */
@@ -36,6 +36,7 @@ describe("vLLM's padded expert GEMMs: where the rule applies", () => {
     ['glm5-hopper', 2, undefined],
     [undefined, 2, undefined],
     ['0.12.0', 8, undefined],
+    ['0.12.0', 16, undefined],
     ['0.12.0', undefined, undefined],
   ] as const)('version %s at MoE TP %s: %s rows', (version, moeTp, rows) => {
     expect(rowsOf(version, moeTp)).toBe(rows)
