@@ -1,5 +1,5 @@
 /**
- * vLLM 0.11.1-0.12 pad each expert's tokens to 128 rows in the MoE of FP8
+ * vLLM 0.11.1-0.14 pad each expert's tokens to 128 rows in the MoE of FP8
  * block-scaled weights (DeepGEMM's grouped kernel at every batch, from the
  * release that made its E8M0 scales the default on Hopper; not at MoE TP 8
  * or more, where vLLM runs Triton's MoE instead). Its 51 H200 Qwen3-235B-A22B-FP8
@@ -31,7 +31,9 @@ describe("vLLM's padded expert GEMMs: where the rule applies", () => {
     ['0.12.1', 1, 128],
     ['0.11.0', 2, undefined],
     ['0.11.1rc1', 2, undefined],
-    ['0.13.0', 2, undefined],
+    ['0.13.0', 2, 128],
+    ['0.14.1', 2, 128],
+    ['0.15.0', 2, undefined],
     ['0.16.0', 2, undefined],
     ['glm5-hopper', 2, undefined],
     [undefined, 2, undefined],
