@@ -37,11 +37,14 @@ function compareParsed(ra: Release, rb: Release): number {
   return Number(rb.pre) - Number(ra.pre)
 }
 
-/** Whether `version` is a release before `bound` (a pre-release of `bound` is); a text that is no release number is not. */
-export function versionBelow(version: string, bound: string): boolean {
+/** How `version` orders against `bound` (negative: earlier), or undefined where either is no release number. */
+function versionOrder(version: string, bound: string): number | undefined {
   const [rv, rb] = [releaseOf(version), releaseOf(bound)]
-  return rv !== undefined && rb !== undefined && compareParsed(rv, rb) < 0
+  return rv !== undefined && rb !== undefined ? compareParsed(rv, rb) : undefined
 }
+
+/** Whether `version` is a release before `bound` (a pre-release of `bound` is); a text that is no release number is not. */
+export const versionBelow = (version: string, bound: string): boolean => (versionOrder(version, bound) ?? 0) < 0
 
 /**
  * Whether `version` is `bound` or a later release (a pre-release of `bound` is not); a text that is no release number is not.
@@ -49,7 +52,4 @@ export function versionBelow(version: string, bound: string): boolean {
  * @example versionAtLeast('0.12.0', '0.11.1') // true
  * @example versionAtLeast('0.11.1rc2', '0.11.1') // false
  */
-export function versionAtLeast(version: string, bound: string): boolean {
-  const [rv, rb] = [releaseOf(version), releaseOf(bound)]
-  return rv !== undefined && rb !== undefined && compareParsed(rv, rb) >= 0
-}
+export const versionAtLeast = (version: string, bound: string): boolean => (versionOrder(version, bound) ?? -1) >= 0
