@@ -49,10 +49,13 @@ export function routedFfn(ctx: SimContext, phase: Phase, m: number): Step {
   const {experts: E, topk: k, isMoe} = model.ffn
   if (!isMoe) return denseModelFfn(ctx, m)
   const layout = ctx.moe
+  // The wide-EP tables time the DeepEP + DeepGEMM path: they stand for deployments that dispatch with DeepEP.
+  const wideEp = ctx.switches.wideEpTables && d.deepep && layout.moeTp === 1 && layout.moeEp > 1
   // Tokens through one GPU's experts: the group's N = m x replicas tokens, k pairs each, over moeEp GPUs;
-  // with padded groups, the GEMMs run (and the table is read at) the padded rows.
+  // with padded groups, the GEMMs run (and the table is read at) the padded rows. The wide-EP tables
+  // time DeepGEMM's own layout, padding included.
   const pairs = ((m * layout.replicas) / layout.moeEp) * k
-  const rows = d.moeExpertBlockRows ? paddedExpertRows(pairs, activeExperts(ctx, layout, m), d.moeExpertBlockRows) : pairs
+  const rows = d.moeExpertBlockRows && !wideEp ? paddedExpertRows(pairs, activeExperts(ctx, layout, m), d.moeExpertBlockRows) : pairs
   const tokens = rows / k
   const gflops = (2 * D * layout.width * rows * 3) / 1e9
   const loadBytes = ctx.shapes.weightBytes * 3 * D * layout.width * loadedExperts(ctx, layout, m)
@@ -60,8 +63,6 @@ export function routedFfn(ctx: SimContext, phase: Phase, m: number): Step {
   // The reference's nearest lookup keys local experts as E // (W // tp).
   const localExperts = ctx.switches.interpolateMfu ? layout.localExperts : Math.floor(layout.localExperts)
   const key = {experts: E, gpus: d.worldSize, localExperts, topk: k, hidden: D, intermediate: layout.width}
-  // The wide-EP tables time the DeepEP + DeepGEMM path: they stand for deployments that dispatch with DeepEP.
-  const wideEp = ctx.switches.wideEpTables && d.deepep && layout.moeTp === 1 && layout.moeEp > 1
   const mfu = ctx.mfu.groupedGemm(phase, key, tokens, work, wideEp ? (d.moeDistribution ?? DEFAULT_MOE_DISTRIBUTION) : undefined)
   return ffnStep(ctx, gflops, loadBytes, mfu, {tokens: m, experts: E, topk: k, intermediate: layout.width, ...(rows > pairs ? {paddedRows: rows} : {})}, 'moe')
 }

@@ -48,6 +48,21 @@ describe('padded expert rows', () => {
     expect(padded.step.seconds).toBeCloseTo(padded.flops / (1978e12 * padded.step.mfu!.value), 9)
   })
 
+  it('not where the wide-EP tables (DeepEP + DeepGEMM) time the experts: they hold the padding already', () => {
+    // DeepSeek-R1 (hidden 7,168, expert width 2,048, 256 experts, top 8) on 8 GPUs, MoE EP 8: 32 experts a GPU.
+    // 4 tokens: 4 x 8 / 8 = 4 pairs on a GPU; padded, 32 x (1 - (248/256)^4) = 3.8167 active experts of 128 rows.
+    const perRow = 2 * 7168 * 2048 * 3
+    const step = (deepep: boolean) => {
+      const inputs = loadSimInputs({model: 'deepseek-r1', gpu: 'H200-SXM', profile: 'default'})
+      const deployment: Deployment = {...DEFAULT_DEPLOYMENT, worldSize: 8, tp: 8, moeEp: 8, fp8Gemm: true, deepep, moeExpertBlockRows: 128}
+      const weights = resolveWeightFormat(inputs.model, deployment, inputs.gpu, inputs.profile.switches)
+      const ctx = makeContext(inputs.model, deployment, inputs.gpu, inputs.profile.switches, makeResolver(inputs.tables, inputs.gpu, inputs.profile.switches, weights), weights)
+      return ((routedFfn(ctx, 'decode', 4).computeFloorSeconds ?? 0) * 1978e12) / perRow
+    }
+    expect(step(true)).toBeCloseTo(4, 6)
+    expect(step(false)).toBeCloseTo(32 * (1 - (248 / 256) ** 4) * 128, 3)
+  })
+
   it('a prompt of 8,192 tokens pays half a block an expert: 73,728 rows for 65,536 pairs', () => {
     const padded = expertStep(8192, {moeExpertBlockRows: 128}, 'prefill')
     expect(padded.flops / FLOPS_PER_ROW).toBeCloseTo(73728, 3)
