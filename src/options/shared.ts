@@ -98,7 +98,7 @@ export const simulateOptions = {
   },
   'engine-version': {
     type: 'string',
-    summary: "With --serving: the engine's version (e.g. 0.5.1): the engine file's defaults by version apply (SGLang 0.5.1 and earlier: prefill batches apart from decodes; TensorRT-LLM before 1.1: an API server that streams at most 10,000 tokens/s a replica; both as measured).",
+    summary: "With --serving: the engine's version (e.g. 0.5.1): the engine file's defaults by version apply (SGLang 0.5.1 and earlier: prefill batches apart from decodes; TensorRT-LLM before 1.1: an API server that streams at most 10,000 tokens/s a replica; vLLM 0.11.1 to 0.14: FP8 block-scaled experts padded to 128 rows each, DeepGEMM's layout; all as measured).",
   },
   'mixed-chunk': {
     type: 'boolean',
