@@ -15,6 +15,7 @@ import {resolveWeightFormat} from '../sim/weight-format.js'
 import {engineFp8Gemm, engineGemmKernel} from '../sim/fp8-gemm.js'
 import {expertBlockRows} from '../sim/expert-padding.js'
 import {moeLayoutOf} from '../sim/context.js'
+import type {MoeLayout} from '../cost/moe-layout.js'
 import type {MfuLookup, SimWarning, TableSet} from '../tables/types.js'
 import {servingContext} from './context.js'
 import {speculativeRun, type SpeculativeRun} from './speculative.js'
@@ -297,6 +298,8 @@ export interface ServingProblem {
   fp8GemmKernel?: 'bf16-efficiency'
   /** Set where the engine pads each routed expert's tokens to this many rows (src/sim/expert-padding.ts). */
   moeExpertBlockRows?: number
+  /** How the MoE layers are spread over the GPUs (the serving options' expert parallelism applied). */
+  moe: MoeLayout
   /** The engine's defaults on this GPU (gpu_defaults), over whatever parameters solve it. */
   gpuDefaults: {values: Partial<EngineParams>; sources: string[]; kvCacheFp8?: boolean}
   warnings: SimWarning[]
@@ -314,7 +317,8 @@ export function servingProblem(
 ): ServingProblem {
   const warnings = checkServing(model, d, opts)
   const withEp = withMoeEp(d, opts)
-  const gpuDefaults = gpuDefaultsOn(opts.engine.gpuDefaults, gpu, opts.engineVersion, modelIdentity(model, moeLayoutOf(model, withEp, profile.switches).moeTp))
+  const moe = moeLayoutOf(model, withEp, profile.switches)
+  const gpuDefaults = gpuDefaultsOn(opts.engine.gpuDefaults, gpu, opts.engineVersion, modelIdentity(model, moe.moeTp))
   const kvFp8Reason = engineKvFp8(model, withEp, gpu, profile, opts.engine.params, gpuDefaults.kvCacheFp8)
   // The KV cache in FP8, as asked or as the engine picks it, decoded by the engine's FP8 kernel.
   const withKv = kvFp8Reason ? Object.assign({}, withEp, {fp8Kv: true, fp8KvDecode: opts.engine.params.fp8_kv_decode ?? 'measured'}) : withEp
@@ -361,6 +365,7 @@ export function servingProblem(
     ...(kvFp8Reason ? {kvFp8Reason} : {}),
     ...(ownFp8Gemm ? {fp8GemmKernel: 'bf16-efficiency' as const} : {}),
     ...(blockRows === undefined ? {} : {moeExpertBlockRows: blockRows}),
+    moe,
     gpuDefaults,
     warnings: [...modelNoteWarnings(model), ...warnings, ...lookupWarnings],
   }
@@ -375,8 +380,7 @@ export function simulateServing(
   opts: ServingOptions,
   options: SimulateOptions = {},
 ): ServingResult {
-  const {cost, workload, kvFp8Reason, fp8GemmKernel, moeExpertBlockRows, gpuDefaults, warnings} = servingProblem(model, d, gpu, tables, profile, opts, options)
-  const moe = moeLayoutOf(model, withMoeEp(d, opts), profile.switches)
+  const {cost, workload, kvFp8Reason, fp8GemmKernel, moeExpertBlockRows, moe, gpuDefaults, warnings} = servingProblem(model, d, gpu, tables, profile, opts, options)
   const params = withGpuDefaults(opts.engine.params, gpuDefaults.values)
   const budget = workload.maxPrefillTokens
   const replicas = Math.max(1, Math.floor(d.worldSize / d.tp))
