@@ -133,6 +133,20 @@ export function kvPoolBytes(e: EngineParams, memGiB: number, weightBytes: number
 }
 
 /**
+ * The most weight bytes one GPU holds with room left for a KV pool: the
+ * memory less the activation reserve where the engine's share is of the
+ * memory left after the weights (TensorRT-LLM), that share of the whole
+ * memory less the reserve otherwise.
+ *
+ * @example
+ * // TensorRT-LLM (0.9 of the free memory, 3 GiB reserve) on an 80 GiB H100: 77 GiB; vLLM (0.9 of the total, 3 GiB): 69 GiB.
+ */
+export function weightRoomBytes(e: EngineParams, memGiB: number): number {
+  const reserve = e.activation_reserve_gib * GiB
+  return e.memory_fraction_of === 'free' ? memGiB * GiB - reserve : memGiB * GiB * e.gpu_memory_fraction - reserve
+}
+
+/**
  * Time of one step with `decoding` decoding requests and `prefillTokens`
  * prefill tokens in the attention group seen, seconds. `otherTokens`: tokens
  * the other attention groups sharing the MoE bring to its layers in the same
@@ -265,7 +279,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   const memoryShortfall = w.measured === true && (kvPoolBytesPerGpu <= 0 || kvCapacity < 1) && weightBytes < w.memGiB * GiB
   if (memoryShortfall) kvCapacity = Math.min(C, e.max_running_requests)
   else if (kvPoolBytesPerGpu <= 0) {
-    const availableGiB = Math.max(0, weightBytes + kvPoolBytesPerGpu) / GiB
+    const availableGiB = Math.max(0, weightRoomBytes(e, w.memGiB)) / GiB
     throw new InfersimError(weightsDoNotFit(weightBytes / GiB, availableGiB, `the engine's memory: ${poolSettings(e, w.memGiB)}`), 'input', {code: NO_ROOM.weights})
   }
   else if (kvCapacity < 1) {

@@ -67,6 +67,16 @@ describe('weights that do not fit', () => {
       /the weights do not fit: 61\.0 GB per GPU, 45\.8 GB available \(the engine's memory: gpu_memory_fraction 0\.88 of the total memory of 60 GB/,
     )
   })
+
+  it('serving: an engine whose share is of the free memory names the memory less its reserve as available, not more than the GPU has', async () => {
+    // TensorRT-LLM takes 0.9 of the memory left after the weights, less its 3 GiB reserve: weights up to 80 - 3 = 77 GiB
+    // leave a pool. Llama-3.1-70B in BF16 on one H100: 131.4 GiB (above).
+    const engine = loadEngine('trtllm')
+    expect([engine.params.memory_fraction_of, engine.params.activation_reserve_gib]).toEqual(['free', 3])
+    const {json} = await runJson(['simulate', '--model', 'llama-3.1-70b', '--gpu', 'H100-SXM', '--serving', '--engine', 'trtllm'])
+    expect(json.error.code).toBe('weights-do-not-fit')
+    expect(json.error.message).toMatch(/the weights do not fit: 131\.4 GB per GPU, 77\.0 GB available \(the engine's memory: gpu_memory_fraction 0\.9 of the free memory of 80 GB, 3 GiB kept for activations\)/)
+  })
 })
 
 describe('sweep: why layouts are skipped', () => {
