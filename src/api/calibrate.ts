@@ -9,6 +9,7 @@ import {renderPlotSvg} from '../calibrate/plot.js'
 import {packageRelative, runCalibration} from '../calibrate/run.js'
 import {servingAccuracy, type ServingAccuracy} from '../calibrate/serving-accuracy.js'
 import {fitServingEngines, type ServingFitReport} from '../calibrate/serving-engines.js'
+import {isFittedServingRow} from '../calibrate/serving-fit.js'
 import {HOLD_OUTS} from '../calibrate/hold-outs.js'
 import {useEngineDir} from '../calibrate/serving.js'
 import {useEngines} from '../calibrate/row-engine.js'
@@ -141,7 +142,7 @@ export function runCalibrate(options: CalibrateOptions, hooks: CalibrateHooks): 
   if (o.fit) {
     const outputs: FileToWrite[] = []
     let outcomes = run.outcomes
-    const servingRows = run.rows.filter((r) => r.phase === 'serving')
+    const servingRows = run.rows.filter(isFittedServingRow)
     if (servingRows.length > 0) {
       const profile = getProfile(run.profiles.includes('default') ? 'default' : run.profiles[0])
       const {report, files: engineFiles} = fitServingEngines(servingRows, run.env, profile, {

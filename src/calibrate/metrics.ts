@@ -17,7 +17,7 @@ export const PHASE_METRICS: Record<string, readonly string[]> = {
   prefill: ['tgs', 'ttft_ms'],
   decode: ['tgs', 'tpot_ms'],
   e2e: ['output_tgs'],
-  serving: ['ttft_ms', 'tpot_ms'],
+  serving: ['ttft_ms', 'tpot_ms', 'output_tgs'],
 }
 
 export function metricKind(metric: string): MetricKind {

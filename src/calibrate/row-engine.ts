@@ -5,7 +5,7 @@
  */
 import {inputError} from '../errors.js'
 import {loadEngine} from '../io/engines.js'
-import {ENGINE_NAMES, type Engine} from '../engine.js'
+import {ENGINE_NAMES, type Engine, type EngineParams} from '../engine.js'
 import type {MeasurementRow} from './types.js'
 import {quoteText} from '../util/quote.js'
 
@@ -36,7 +36,39 @@ export function useEngines(engines: ReadonlyMap<string, Engine> | undefined): vo
   fitted = engines
 }
 
+/** Launch settings a row may carry (optional columns) over its engine file's parameters and GPU defaults. */
+const ROW_SETTINGS = ['max_running_requests'] as const
+
+/**
+ * The engine settings a row's run was launched with: column
+ * max_running_requests (vLLM --max-num-seqs, SGLang --max-running-requests,
+ * TensorRT-LLM max_batch_size) where the row gives it.
+ *
+ * @example
+ * rowSettings({extra: {max_running_requests: '4096'}}) // {max_running_requests: 4096}
+ * rowSettings({extra: {}}) // {}
+ */
+export function rowSettings(row: Pick<MeasurementRow, 'extra'>): Partial<EngineParams> {
+  const out: Partial<EngineParams> = {}
+  for (const column of ROW_SETTINGS) {
+    const raw = (row.extra[column] ?? '').trim()
+    if (!raw) continue
+    const value = Number(raw)
+    if (!Number.isInteger(value) || value < 1) throw inputError(`column "${column}": ${quoteText(raw)} is not a positive whole number`)
+    out[column] = value
+  }
+  return out
+}
+
+/** The row's engine, its launch settings (rowSettings) over the file's parameters and over the defaults it picks by GPU. */
 export const rowEngine = (row: MeasurementRow): Engine => {
   const name = rowEngineName(row)
-  return fitted?.get(name) ?? loadEngine(name, engineDir)
+  const engine = fitted?.get(name) ?? loadEngine(name, engineDir)
+  const settings = rowSettings(row)
+  const keys = Object.keys(settings)
+  if (keys.length === 0) return engine
+  const gpuDefaults = engine.gpuDefaults
+    ?.map((rule) => ({...rule, values: Object.fromEntries(Object.entries(rule.values).filter(([k]) => !keys.includes(k)))}))
+    .filter((rule) => Object.keys(rule.values).length > 0)
+  return {...engine, params: {...engine.params, ...settings}, ...(gpuDefaults ? {gpuDefaults} : {})}
 }

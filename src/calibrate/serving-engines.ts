@@ -94,7 +94,8 @@ export interface ServingFitReport {
 
 const quantile = (sorted: readonly number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0)
 
-function errorsOf(preds: readonly Prediction[]): MetricErrors {
+/** MAPE, median, 90th percentile and share more than 2x off of predictions against their measured values. */
+export function errorsOf(preds: readonly Pick<Prediction, 'actual' | 'predicted'>[]): MetricErrors {
   // A run that failed to predict counts as 100% off.
   const ape = preds.map((p) => (Number.isFinite(p.predicted) && p.predicted > 0 ? Math.abs(p.predicted - p.actual) / p.actual : 1)).sort((a, b) => a - b)
   const over = preds.filter((p) => !(p.predicted > 0 && p.predicted / p.actual <= 2 && p.predicted / p.actual >= 0.5)).length

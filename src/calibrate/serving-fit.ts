@@ -19,7 +19,7 @@ import {servingProblem, type ServingProblem} from '../serving/simulate.js'
 import {EvalEnvironment} from './environment.js'
 import {decodeBeyondKernels, promptsBeyondKernels} from './plausibility.js'
 import {rowEngineName, rowEngineVersion, servingRun} from './serving.js'
-import {rowEngine} from './row-engine.js'
+import {rowEngine, rowSettings} from './row-engine.js'
 import {rowStepBudget} from './launch-budget.js'
 import {nelderMead} from './serving-optimize.js'
 import type {MeasurementRow} from './types.js'
@@ -39,6 +39,8 @@ export interface FitRun {
   tpot?: {id: string; actual: number}
   /** Why the run's prompts are more than its GPUs can prefill (src/calibrate/plausibility.ts); such a run stays in the fit. */
   implausible?: string
+  /** The engine settings the run was launched with (rowSettings), over the fitted parameters and the GPU's defaults. */
+  settings?: Partial<EngineParams>
 }
 
 export interface Prediction {
@@ -54,6 +56,9 @@ export interface Prediction {
 }
 
 const metricOf = (m: string) => (m === 'ttft_ms' ? 'ttft' : 'tpot')
+
+/** The serving rows an engine fit learns from: TTFT and TPOT. Rows of a run's output rate (output_tgs) check it instead. */
+export const isFittedServingRow = (row: Pick<MeasurementRow, 'phase' | 'metric'>): boolean => row.phase === 'serving' && (row.metric === 'ttft_ms' || row.metric === 'tpot_ms')
 
 /**
  * What a model's name does not change: a run of one architecture under two names with the same
@@ -71,14 +76,15 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
   const byKey = new Map<string, FitRun>()
   const problems: string[] = []
   for (const row of rows) {
-    if (row.phase !== 'serving') continue
+    if (!isFittedServingRow(row)) continue
     try {
       const gpu = env.gpu(row.gpu, profile.switches)
       const model = env.model(row, profile.switches.publishedConfigs)
       const engine = rowEngineName(row)
       const layout = servingRun(row, model, gpu)
       const d = layout.deployment
-      const configuration = [architectureOf(model), row.gpu, d.tp, d.worldSize, d.weightFormat ?? row.fp8_gemm, row.fp8_kv, d.moeEp ?? '', engine, row.extra.backend_version ?? '', row.isl, row.osl, row.max_prefill_tokens ?? ''].join('|')
+      const settings = rowSettings(row)
+      const configuration = [architectureOf(model), row.gpu, d.tp, d.worldSize, d.weightFormat ?? row.fp8_gemm, row.fp8_kv, d.moeEp ?? '', engine, row.extra.backend_version ?? '', row.isl, row.osl, row.max_prefill_tokens ?? '', JSON.stringify(settings)].join('|')
       const slot = metricOf(row.metric)
       let key = `${configuration}|${row.decode_batch}`
       let run = byKey.get(key)
@@ -97,7 +103,7 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
         // The step budget is not fitted: the row's, else its launch configuration's, else the engine's (at predict time).
         const maxPrefillTokens = rowStepBudget(row, loaded, gpu, model)?.tokens
         const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens, measured: true, ...rowEngineVersion(row)}, env.simulateOptions)
-        run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem}
+        run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem, ...(Object.keys(settings).length ? {settings} : {})}
         byKey.set(key, run)
       }
       // A run exported under two names is reported under the first of them in order, whichever row came first.
@@ -136,7 +142,7 @@ function workloadFor(run: FitRun, p: EngineParams) {
 
 /** A run's prediction at the parameters `p`, with the engine's defaults on the run's GPU over them (gpu_defaults). */
 export function predictRun(run: FitRun, p: EngineParams): {ttft: number; tpot: number} {
-  const onGpu = withGpuDefaults(p, run.problem.gpuDefaults.values)
+  const onGpu = run.settings ? {...withGpuDefaults(p, run.problem.gpuDefaults.values), ...run.settings} : withGpuDefaults(p, run.problem.gpuDefaults.values)
   const s = solveServing(run.problem.cost, onGpu, workloadFor(run, onGpu))
   return {ttft: s.ttftMs, tpot: s.tpotMs}
 }

@@ -1,7 +1,7 @@
 /** Text view of the serving engine fit: error per engine, metric and model, held out first. */
 import {displayPath} from '../io/paths.js'
 import type {HoldOut} from './hold-outs.js'
-import type {ServingAccuracy} from './serving-accuracy.js'
+import type {ServingAccuracy, ThroughputAccuracy} from './serving-accuracy.js'
 import type {ErrorBreakdown, MetricErrors, ServingFitReport} from './serving-engines.js'
 
 const pct = (v: number) => `${v.toFixed(1)}%`.padStart(8)
@@ -55,9 +55,23 @@ export function renderServingFit(r: ServingFitReport): string[] {
 
 /** The serving rows' error as the engine files stand (calibrate without --fit): per engine, then all engines. */
 export function renderServingAccuracy(profile: string, a: ServingAccuracy): string[] {
-  const lines = [`serving rows, profile ${profile} (${a.rows} rows; MAPE, median absolute % error, share of rows more than 2x off):`]
+  const lines: string[] = []
   const engines = Object.entries(a.engines)
+  if (a.rows > 0) lines.push(`serving rows, profile ${profile} (${a.rows} rows; MAPE, median absolute % error, share of rows more than 2x off):`)
   for (const [engine, b] of engines) lines.push(...table(`${engine}:`, b))
   if (engines.length > 1) lines.push(...table('all engines:', a.all))
+  if (a.throughput) lines.push(...throughputTable(profile, a.throughput))
+  return lines
+}
+
+/** The output-rate rows (output_tgs): a line per GPU, per model, and all. */
+function throughputTable(profile: string, t: ThroughputAccuracy): string[] {
+  const labels = [...Object.keys(t.byGpu).map((g) => `on ${g}`), ...Object.keys(t.byModel)]
+  const width = Math.max(18, ...labels.map((m) => m.length + 2))
+  const lines = [`serving output tokens/s/GPU rows, profile ${profile} (${t.all.rows} rows; MAPE, median absolute % error, share of rows more than 2x off):`, `  ${''.padEnd(width)}${'rows'.padStart(6)}${'MAPE'.padStart(8)}${'median'.padStart(8)}${'>2x'.padStart(8)}`]
+  const row = (label: string, e: MetricErrors) => lines.push(`  ${label.padEnd(width)}${String(e.rows).padStart(6)}${cells(e)}`)
+  for (const [g, e] of Object.entries(t.byGpu)) row(`on ${g}`, e)
+  for (const [m, e] of Object.entries(t.byModel)) row(m, e)
+  row('all', t.all)
   return lines
 }

@@ -1,8 +1,12 @@
 /**
- * Serving rows (phase `serving`, metrics ttft_ms and tpot_ms): C = decode_batch
- * closed-loop requests per replica on the engine the `backend` column names
- * (SGLang when absent: the simulator's constants come from it). Optional
- * columns moe_tp and moe_ep give expert parallelism inside the TP replica.
+ * Serving rows (phase `serving`, metrics ttft_ms, tpot_ms and output_tgs):
+ * C = decode_batch closed-loop requests per replica on the engine the
+ * `backend` column names (SGLang when absent: the simulator's constants come
+ * from it). Optional columns moe_tp and moe_ep give expert parallelism inside
+ * the TP replica, max_running_requests the engine's cap on running requests.
+ * An offline benchmark that queues all its requests at once (trtllm-bench
+ * throughput) is a serving row whose decode_batch is its request count: the
+ * engine runs as many as its pool and cap hold and the rest wait.
  */
 import {inputError} from '../errors.js'
 import type {Engine} from '../engine.js'
@@ -193,9 +197,12 @@ export function servingFeatures(r: ServingResult, metric: string): Features {
   return {overhead: Math.min(1, overheadMs / total), comm: 0, memory: 0, fallback: 0}
 }
 
-export function servingEvaluation(r: ServingResult, metric: 'ttft_ms' | 'tpot_ms'): Evaluation {
-  return {simulated: metric === 'ttft_ms' ? r.ttftMs : r.tpotMs, features: servingFeatures(r, metric), warnings: r.warnings}
+export function servingEvaluation(r: ServingResult, metric: 'ttft_ms' | 'tpot_ms' | 'output_tgs'): Evaluation {
+  const simulated = metric === 'ttft_ms' ? r.ttftMs : metric === 'tpot_ms' ? r.tpotMs : r.outputTokensPerGpuPerSecond
+  // A run's output rate is its decode steps' more than its prompts': TPOT's shares.
+  return {simulated, features: servingFeatures(r, metric === 'ttft_ms' ? 'ttft_ms' : 'tpot_ms'), warnings: r.warnings}
 }
 
 registerEvaluator('serving', 'ttft_ms', (row, i) => servingEvaluation(servingRowResult(row, i, rowEngine(row)), 'ttft_ms'))
 registerEvaluator('serving', 'tpot_ms', (row, i) => servingEvaluation(servingRowResult(row, i, rowEngine(row)), 'tpot_ms'))
+registerEvaluator('serving', 'output_tgs', (row, i) => servingEvaluation(servingRowResult(row, i, rowEngine(row)), 'output_tgs'))

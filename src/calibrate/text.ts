@@ -59,7 +59,7 @@ export function renderCheck(c: CheckResult): string[] {
   const lines = [`check against the baseline (tolerance ${c.tolerance} percentage point(s)): ${c.passed ? 'passed' : 'FAILED'}`]
   for (const x of c.comparisons) {
     lines.push(
-      `  ${x.profile.padEnd(9)}${(x.metric ? `${x.phase} ${x.metric}` : x.phase).padEnd(17)}MAPE ${x.baseline_mape.toFixed(2)}% -> ${x.current_mape.toFixed(2)}% (${signed(x.delta, 2)} pp, ${x.rows} rows)${x.regression ? '  REGRESSION' : ''}`,
+      `  ${x.profile.padEnd(9)}${(x.metric ? `${x.phase} ${x.metric}` : x.phase).padEnd(20)}MAPE ${x.baseline_mape.toFixed(2)}% -> ${x.current_mape.toFixed(2)}% (${signed(x.delta, 2)} pp, ${x.rows} rows)${x.regression ? '  REGRESSION' : ''}`,
     )
   }
   for (const f of c.failures) lines.push(`  failure: ${f}`)

@@ -1,0 +1,86 @@
+/**
+ * Serving rows that measure a run's output rate (metric output_tgs) and the
+ * optional max_running_requests column. The shipped rows are NVIDIA's
+ * published trtllm-bench throughputs (calibration/trtllm-bench.csv): the
+ * serving fit never sees them, so they are an error measured on GPUs and
+ * runs no fit used, Blackwell among them.
+ */
+import path from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {parseMeasurements} from '../../src/calibrate/measurements.js'
+import {rowEngine, rowSettings} from '../../src/calibrate/row-engine.js'
+import {isFittedServingRow, prepareRuns} from '../../src/calibrate/serving-fit.js'
+import {EvalEnvironment} from '../../src/calibrate/environment.js'
+import {gpuDefaultsOn} from '../../src/serving/engine-on-gpu.js'
+import {getProfile} from '../../src/profile.js'
+import {calibrate} from '../../src/index.js'
+import {runCli} from '../helpers/cli.js'
+import {HEADER, tempDir, writeCsv} from './helpers.js'
+
+const EXTRA = 'moe_tp,moe_ep,backend,backend_version,max_running_requests'
+
+/** A vLLM Qwen3-32B run on two H100s, 16 clients, 1,024 tokens in and 256 out, as a serving row of `metric`. */
+const run = (metric: string, actual: number, maxRunning = '') =>
+  [`Q32-${metric}`, 'qwen3-32b', 'H100-SXM', 2, 1, 2, 0, 0, 0, 0, 1024, 256, 'serving', '', 16, metric, actual, 'test', '', '', '', 'vllm', '', maxRunning].join(',')
+
+describe('serving rows of a run\'s output rate', () => {
+  it('read a run\'s output tokens per GPU per second, which the closed loop ties to its TTFT and TPOT', async () => {
+    const file = writeCsv(tempDir(), 'm.csv', [`${HEADER},${EXTRA}`, run('ttft_ms', 100), run('tpot_ms', 10), run('output_tgs', 1000)])
+    const result = await calibrate({measurements: [file], profile: 'default'})
+    const sim = Object.fromEntries(result.rows.map((o) => [o.id, o.simulated!]))
+    // C clients each asking osl tokens a round of TTFT + (osl - 1) TPOT, over tp GPUs.
+    const loop = (16 * 256) / ((sim['Q32-ttft_ms'] + 255 * sim['Q32-tpot_ms']) / 1000) / 2
+    // The solver stops within 1e-7 of its fixed point.
+    expect(Math.abs(sim['Q32-output_tgs'] / loop - 1)).toBeLessThan(1e-6)
+  })
+
+  it('are not fitted: the engine fit reads TTFT and TPOT rows only', () => {
+    const {rows} = parseMeasurements([`${HEADER},${EXTRA}`, run('output_tgs', 1000), run('tpot_ms', 10)].join('\n') + '\n', 'm.csv', '/data')
+    expect(rows.map(isFittedServingRow)).toEqual([false, true])
+    const {runs} = prepareRuns(rows, new EvalEnvironment(), getProfile('default'))
+    expect(runs).toHaveLength(1)
+    expect(runs[0].tpot?.actual).toBe(10)
+    expect(runs[0].ttft).toBeUndefined()
+  })
+
+  it('max_running_requests sets the engine\'s cap over its file and over its default by GPU', () => {
+    const {rows} = parseMeasurements([`${HEADER},${EXTRA}`, run('tpot_ms', 10, '1024'), run('ttft_ms', 10)].join('\n') + '\n', 'm.csv', '/data')
+    expect(rowSettings(rows[0])).toEqual({max_running_requests: 1024})
+    expect(rowSettings(rows[1])).toEqual({})
+    // vLLM runs 256 requests at most on an A100 (its gpu_defaults); the row's 1,024 wins.
+    const a100 = {name: 'A100-SXM', memGiB: 80}
+    expect(gpuDefaultsOn(rowEngine(rows[1]).gpuDefaults, a100).values.max_running_requests).toBe(256)
+    const engine = rowEngine(rows[0])
+    expect(engine.params.max_running_requests).toBe(1024)
+    expect(gpuDefaultsOn(engine.gpuDefaults, a100).values.max_running_requests).toBeUndefined()
+  })
+
+  it('a max_running_requests that is not a positive whole number is refused, its column named', () => {
+    const {rows, problems} = parseMeasurements([`${HEADER},${EXTRA}`, run('tpot_ms', 10, 'lots')].join('\n') + '\n', 'm.csv', '/data')
+    expect(rows).toEqual([])
+    expect(problems[0].message).toMatch(/max_running_requests/)
+  })
+})
+
+describe('NVIDIA\'s published trtllm-bench throughputs (calibration/trtllm-bench.csv), never fitted', async () => {
+  const file = path.resolve('calibration/trtllm-bench.csv')
+  const result = await calibrate({measurements: [file], profile: 'default'})
+  const t = result.serving_accuracy!.default.throughput!
+
+  it('every row evaluates: 106 runs on B200, GB200, H200 and H100', () => {
+    expect(result.rows.filter((o) => o.status === 'ok')).toHaveLength(106)
+    expect(Object.fromEntries(Object.entries(t.byGpu).map(([g, e]) => [g, e.rows]))).toEqual({'B200-SXM': 34, 'GB200-NVL72': 33, 'H100-SXM': 15, 'H200-SXM': 24})
+  })
+
+  it('Blackwell, which no fit has seen, comes within 25% MAPE, as close as the Hopper GPUs the engines were fitted on', () => {
+    for (const g of ['B200-SXM', 'GB200-NVL72', 'H100-SXM', 'H200-SXM']) expect(t.byGpu[g].mape).toBeLessThan(25)
+    expect(t.all.over2x).toBeLessThan(5)
+  })
+
+  it('calibrate prints the output-rate rows per GPU and model', async () => {
+    const r = await runCli(['calibrate', '--measurements', file, '--profile', 'default'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toMatch(/serving output tokens\/s\/GPU rows, profile default \(106 rows; MAPE, median absolute % error, share of rows more than 2x off\):/)
+    expect(r.stdout).toMatch(/\n {2}on GB200-NVL72 +33 +[\d.]+% +[\d.]+% +[\d.]+%\n/)
+  })
+})
