@@ -10,6 +10,7 @@
  */
 import {inputError} from '../errors.js'
 import type {Engine} from '../engine.js'
+import {finiteRunRate} from '../serving/finite-run.js'
 import {simulateServing, type ServingResult} from '../serving/simulate.js'
 import {baseDeployment, optionalInt, rowWeightFormat} from './deployment.js'
 import {rowStepBudget} from './launch-budget.js'
@@ -169,7 +170,8 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
 /** The engine version a row names (column backend_version), as serving options. */
 export const rowEngineVersion = (row: MeasurementRow): {engineVersion?: string} => (row.extra.backend_version ? {engineVersion: row.extra.backend_version} : {})
 
-export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Engine): ServingResult {
+/** The row's run simulated, at `clients` per attention group where given (else the row's concurrency). */
+export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Engine, clients?: number): ServingResult {
   const run = servingRun(row, i.model, i.gpu)
   const budget = rowStepBudget(row, engine, i.gpu, i.model)
   const result = simulateServing(
@@ -178,7 +180,7 @@ export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Eng
     i.gpu,
     i.tables,
     i.profile,
-    {concurrency: run.concurrency, engine, maxPrefillTokens: budget?.tokens, measured: true, ...rowEngineVersion(row)},
+    {concurrency: clients ?? run.concurrency, engine, maxPrefillTokens: budget?.tokens, measured: true, ...rowEngineVersion(row)},
     i.simulateOptions,
   )
   if (budget?.note) result.warnings.push({code: 'launch-budget', message: budget.note})
@@ -205,4 +207,29 @@ export function servingEvaluation(r: ServingResult, metric: 'ttft_ms' | 'tpot_ms
 
 registerEvaluator('serving', 'ttft_ms', (row, i) => servingEvaluation(servingRowResult(row, i, rowEngine(row)), 'ttft_ms'))
 registerEvaluator('serving', 'tpot_ms', (row, i) => servingEvaluation(servingRowResult(row, i, rowEngine(row)), 'tpot_ms'))
-registerEvaluator('serving', 'output_tgs', (row, i) => servingEvaluation(servingRowResult(row, i, rowEngine(row)), 'output_tgs'))
+/**
+ * The requests a row's run made in all (column `requests`), at least its
+ * clients (decode_batch); undefined without the column.
+ */
+export function rowRequests(row: MeasurementRow): number | undefined {
+  const raw = (row.extra.requests ?? '').trim()
+  if (!raw) return undefined
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 1) throw inputError(`column "requests": ${quoteText(raw)} is not a positive whole number`)
+  if (typeof row.decode_batch === 'number' && n < row.decode_batch) throw inputError(`column "requests": ${n} is fewer than the run's ${row.decode_batch} clients (decode_batch)`)
+  return n
+}
+
+/** A run's output rate: the steady state of its clients, or with `requests`, the finite run's waves (src/serving/finite-run.ts). */
+registerEvaluator('serving', 'output_tgs', (row, i) => {
+  const engine = rowEngine(row)
+  const steady = servingRowResult(row, i, engine)
+  const requests = rowRequests(row)
+  const evaluation = servingEvaluation(steady, 'output_tgs')
+  if (requests === undefined) return evaluation
+  const d = servingRun(row, i.model, i.gpu).deployment
+  const groups = d.worldSize / d.tp
+  const rateAt = (clients: number) => (clients === steady.concurrency ? steady : servingRowResult(row, i, engine, clients)).requestsPerSecond
+  const perGroup = finiteRunRate(requests / groups, steady.running, rateAt)
+  return {...evaluation, simulated: (perGroup * d.osl) / d.tp}
+})
