@@ -10,8 +10,10 @@
  */
 import {inputError} from '../errors.js'
 import type {Engine} from '../engine.js'
-import {finiteRunRate} from '../serving/finite-run.js'
-import {simulateServing, type ServingResult} from '../serving/simulate.js'
+import {finiteRunRate, waveSeconds} from '../serving/finite-run.js'
+import {servingProblem, simulateServing, type ServingResult} from '../serving/simulate.js'
+import {stepSeconds} from '../serving/mean-field.js'
+import {withGpuDefaults} from '../serving/engine-on-gpu.js'
 import {baseDeployment, optionalInt, rowWeightFormat} from './deployment.js'
 import {rowStepBudget} from './launch-budget.js'
 import {runIdTokens} from './run-id.js'
@@ -224,12 +226,22 @@ export function rowRequests(row: MeasurementRow): number | undefined {
 registerEvaluator('serving', 'output_tgs', (row, i) => {
   const engine = rowEngine(row)
   const steady = servingRowResult(row, i, engine)
-  const requests = rowRequests(row)
   const evaluation = servingEvaluation(steady, 'output_tgs')
+  const requests = rowRequests(row)
   if (requests === undefined) return evaluation
-  const d = servingRun(row, i.model, i.gpu).deployment
+  const run = servingRun(row, i.model, i.gpu)
+  const d = run.deployment
+  const budget = rowStepBudget(row, engine, i.gpu, i.model)
+  const {cost, workload, gpuDefaults} = servingProblem(i.model, d, i.gpu, i.tables, i.profile, {concurrency: run.concurrency, engine, maxPrefillTokens: budget?.tokens, measured: true, ...rowEngineVersion(row)}, i.simulateOptions)
+  const p = withGpuDefaults(engine.params, gpuDefaults.values)
+  const spec = workload.speculative
+  const perDecode = spec ? spec.draftTokens + 1 : 1
+  // Every attention group admits its wave at the same step: the others bring the same tokens to the experts.
+  const step = (decoding: number, prefillTokens: number) => stepSeconds(cost, p, d.isl, decoding, prefillTokens, (cost.moeGroups - 1) * (decoding * perDecode + prefillTokens), spec)
+  const budgetTokens = workload.maxPrefillTokens || p.max_prefill_tokens
+  const tokensPerStep = p.chunked_prefill === false ? Math.max(1, Math.floor(budgetTokens / d.isl)) * d.isl : budgetTokens
   const groups = d.worldSize / d.tp
-  const rateAt = (clients: number) => (clients === steady.concurrency ? steady : servingRowResult(row, i, engine, clients)).requestsPerSecond
-  const perGroup = finiteRunRate(requests / groups, steady.running, rateAt)
+  const decodeSteps = Math.max(0, d.osl - 1) / (spec ? spec.acceptLength : 1)
+  const perGroup = finiteRunRate(requests / groups, steady.running, (n) => waveSeconds(step, n, d.isl, decodeSteps, tokensPerStep))
   return {...evaluation, simulated: (perGroup * d.osl) / d.tp}
 })

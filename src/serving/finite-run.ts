@@ -1,25 +1,45 @@
 /**
- * The request rate of a finite run: `requests` requests in all, at most
- * `running` of them in the engine at once, the rest queued from the start
- * (an offline benchmark such as `trtllm-bench throughput`, or the last
- * rounds of any benchmark). With one prompt and one output length the
- * requests admitted together finish together, so the run is
- * ceil(requests / running) waves, the last of the r requests left over,
- * and each wave lasts one request's life at its batch: K / X(K), X the
- * steady request rate of K clients. The tail wave runs at a smaller batch,
- * which the steady state of the whole queue does not see: on NVIDIA's
- * published trtllm-bench throughputs it takes the error from 17.8% to 16.0%
- * MAPE (docs/serving.md).
- *
- * @param rateAt the steady request rate (requests/s) of a closed loop of that many clients
- * @example
- * // 1,500 requests, 352 at once: 4 waves of 352, then one of 92.
- * finiteRunRate(1500, 352, (c) => (c === 352 ? 1 : 0.5)) // 1500 / (1408 / 1 + 92 / 0.5) = 0.9422
+ * A finite run: `requests` requests in all, queued from the start, at most
+ * `running` of them in the engine at once (an offline benchmark such as
+ * `trtllm-bench throughput`). With one prompt and one output length the
+ * requests admitted together are prefilled together, decode together and
+ * finish together, so the run goes in ceil(requests / running) waves, the
+ * last of the requests left over, at a smaller batch. Where attention
+ * groups share the MoE (data-parallel attention), every group admits its
+ * wave at the same step, so their prompts run in the same steps, the
+ * experts taking all the groups' tokens. The steady state of the whole
+ * queue sees neither the tail nor that alignment (docs/serving.md, "On
+ * GPUs no fit has seen").
  */
-export function finiteRunRate(requests: number, running: number, rateAt: (clients: number) => number): number {
+
+/**
+ * The request rate of a finite run, from the time of one wave of n requests.
+ *
+ * @example
+ * // 1,500 requests, 352 at once: four waves of 352 (100 s each), then one of 92 (40 s).
+ * finiteRunRate(1500, 352, (n) => (n === 352 ? 100 : 40)) // 1500 / 440 = 3.409
+ */
+export function finiteRunRate(requests: number, running: number, waveSeconds: (n: number) => number): number {
   const waves = Math.ceil(requests / running - 1e-9)
   const last = requests - (waves - 1) * running
-  const full = requests - last
-  const seconds = (full > 0 ? full / rateAt(running) : 0) + last / rateAt(last)
-  return requests / seconds
+  return requests / ((waves > 1 ? (waves - 1) * waveSeconds(running) : 0) + waveSeconds(last))
+}
+
+/**
+ * One wave of `n` requests, seconds: their prompts in steps of `tokensPerStep`
+ * prompt tokens (the last step what is left), then `decodeSteps` steps decoding
+ * all n: osl - 1, a request's first token coming with its prompt (fewer under
+ * speculative decoding: (osl - 1) / acceptance length). `step(decoding, prefillTokens)`
+ * is a step's time with those tokens in each attention group.
+ *
+ * @example
+ * // 4 requests of 1,000 tokens in and 101 out, 2 prompts a step: 2 prompt steps (50 ms each) and 100 decode steps (10 ms).
+ * waveSeconds((d, p) => (p > 0 ? 0.05 : 0.01), 4, 1000, 100, 2000) // 2 x 0.05 + 100 x 0.01 = 1.1
+ */
+export function waveSeconds(step: (decoding: number, prefillTokens: number) => number, n: number, isl: number, decodeSteps: number, tokensPerStep: number): number {
+  const tokens = n * isl
+  const full = Math.floor(tokens / tokensPerStep + 1e-9)
+  const rest = tokens - full * tokensPerStep
+  const prompts = full * step(0, tokensPerStep) + (rest > 1e-9 ? step(0, rest) : 0)
+  return prompts + decodeSteps * step(n, 0)
 }

@@ -1,24 +1,37 @@
 /**
- * A finite run's rate (src/serving/finite-run.ts), worked by hand: the
- * requests go through in waves of the engine's running requests, the last
- * wave of what is left over, each lasting one request's life at its batch.
+ * A finite run (src/serving/finite-run.ts), worked by hand: the requests go
+ * through in waves of the engine's running requests, the last wave of what
+ * is left over; a wave is its prompts' steps and then its decode steps.
  */
 import {describe, expect, it} from 'vitest'
-import {finiteRunRate} from '../../src/serving/finite-run.js'
+import {finiteRunRate, waveSeconds} from '../../src/serving/finite-run.js'
 
 describe('finiteRunRate', () => {
-  it('1,500 requests, 352 at once: four waves of 352 at 1 request/s, then 92 at 0.5/s', () => {
-    // 1,408 / 1 + 92 / 0.5 = 1,592 s for 1,500 requests.
-    expect(finiteRunRate(1500, 352, (c) => (c === 352 ? 1 : 0.5))).toBeCloseTo(1500 / 1592, 12)
+  it('1,500 requests, 352 at once: four waves of 352 (100 s each) and one of 92 (40 s)', () => {
+    expect(finiteRunRate(1500, 352, (n) => (n === 352 ? 100 : 40))).toBeCloseTo(1500 / 440, 12)
   })
 
-  it('a queue that divides into whole waves runs at the steady rate', () => {
-    expect(finiteRunRate(3000, 750, () => 2.5)).toBeCloseTo(2.5, 12)
+  it('a queue that divides into whole waves: each wave at the rate of its batch', () => {
+    expect(finiteRunRate(3000, 750, () => 300)).toBeCloseTo(2.5, 12)
   })
 
-  it('fewer requests than the engine runs at once: one wave of them all, at their own rate', () => {
+  it('fewer requests than the engine runs at once: one wave of them all', () => {
     const asked: number[] = []
-    expect(finiteRunRate(100, 400, (c) => (asked.push(c), c / 50))).toBeCloseTo(2, 12)
+    expect(finiteRunRate(100, 400, (n) => (asked.push(n), 50))).toBeCloseTo(2, 12)
     expect(asked).toEqual([100])
+  })
+})
+
+describe('waveSeconds', () => {
+  const step = (decoding: number, prefill: number) => (prefill > 0 ? 0.001 + prefill * 1e-5 : 0.002 + decoding * 1e-4)
+
+  it('prompts in whole steps of the budget, the last step what is left, then the decode steps at the whole batch', () => {
+    // 5 prompts of 1,000 tokens, 2,000 a step: 2 full steps (0.021 s) and one of 1,000 (0.011 s); 10 decode steps of 5 (0.0025 s).
+    expect(waveSeconds(step, 5, 1000, 10, 2000)).toBeCloseTo(2 * 0.021 + 0.011 + 10 * 0.0025, 12)
+  })
+
+  it('a prompt longer than a chunked step takes several steps', () => {
+    // 1 prompt of 5,000 tokens in steps of 2,000: 2 of 2,000 and one of 1,000; no decode steps.
+    expect(waveSeconds(step, 1, 5000, 0, 2000)).toBeCloseTo(2 * 0.021 + 0.011, 12)
   })
 })
