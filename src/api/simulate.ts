@@ -53,6 +53,7 @@ interface SimulateValues extends DeploymentOptionValues {
   mixedChunk?: boolean
   chunkedPrefill?: boolean
   openingWave?: number
+  requests?: number
   mtp?: number
   acceptLength?: number
   moeEp?: number
@@ -72,12 +73,14 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
   const engineDir = o.engineDir
   if (engineDir !== undefined && !statSync(engineDir, {throwIfNoEntry: false})?.isDirectory()) throw usageError(`--engine-dir ${engineDir} is not a folder`)
   const deployment = Object.assign(deploymentFromOptions(o, inputs.gpu), o.moeEp === undefined ? {} : {moeEp: o.moeEp})
+  // A finite run queues all its requests at once unless --concurrency says how many are in flight.
+  if (o.requests !== undefined && options.concurrency === undefined) o.concurrency = o.requests
   // With --serving, the report's own decode step is the load the serving prediction runs (the concurrency
   // per replica, in two micro-batches with TBO) unless --decode-batch says otherwise: its KV check, SLO and
   // per-request overheads then describe the same batch (a whole one: a fractional concurrency is a mean).
   if (o.serving && options.decodeBatch === undefined && o.concurrency > 0) deployment.decodeBatch = Math.ceil(deployment.tbo ? o.concurrency / 2 : o.concurrency)
   // Given, not defaulted: a concurrency without serving would be silently ignored.
-  const given = {concurrency: options.concurrency, 'engine-version': options.engineVersion, 'mixed-chunk': options.mixedChunk, 'chunked-prefill': options.chunkedPrefill, 'opening-wave': options.openingWave}
+  const given = {concurrency: options.concurrency, 'engine-version': options.engineVersion, 'mixed-chunk': options.mixedChunk, 'chunked-prefill': options.chunkedPrefill, 'opening-wave': options.openingWave, requests: options.requests}
   const requestWarnings = checkServingRequest({serving: o.serving, mode: deployment.mode, servingFlags: Object.keys(given).filter((k) => given[k as keyof typeof given] !== undefined)})
   if (o.engineVersion !== undefined && !releaseOf(o.engineVersion)) throw usageError(`--engine-version expects a release number such as 0.5.1 or 1.0.0rc3, got ${quoteText(o.engineVersion)}`)
   const speculative = speculativeOf(o.mtp, o.acceptLength)
@@ -99,6 +102,7 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
             ...(o.mixedChunk === undefined ? {} : {mixedChunk: o.mixedChunk}),
             ...(o.chunkedPrefill === undefined ? {} : {chunkedPrefill: o.chunkedPrefill}),
             ...(o.openingWave === undefined ? {} : {openingWave: o.openingWave}),
+            ...(o.requests === undefined ? {} : {requests: o.requests}),
           }),
         ),
         engineFile: displayPath(engine.file),

@@ -10,10 +10,7 @@
  */
 import {inputError} from '../errors.js'
 import type {Engine} from '../engine.js'
-import {finiteRunRate, waveSeconds} from '../serving/finite-run.js'
-import {servingProblem, simulateServing, type ServingResult} from '../serving/simulate.js'
-import {stepSeconds} from '../serving/mean-field.js'
-import {withGpuDefaults} from '../serving/engine-on-gpu.js'
+import {simulateServing, type ServingResult} from '../serving/simulate.js'
 import {baseDeployment, optionalInt, rowWeightFormat} from './deployment.js'
 import {rowStepBudget} from './launch-budget.js'
 import {runIdTokens} from './run-id.js'
@@ -172,8 +169,8 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
 /** The engine version a row names (column backend_version), as serving options. */
 export const rowEngineVersion = (row: MeasurementRow): {engineVersion?: string} => (row.extra.backend_version ? {engineVersion: row.extra.backend_version} : {})
 
-/** The row's run simulated, at `clients` per attention group where given (else the row's concurrency). */
-export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Engine, clients?: number): ServingResult {
+/** The row's run simulated; with `requests` (per attention group) its finite run too. */
+export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Engine, requests?: number): ServingResult {
   const run = servingRun(row, i.model, i.gpu)
   const budget = rowStepBudget(row, engine, i.gpu, i.model)
   const result = simulateServing(
@@ -182,7 +179,7 @@ export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Eng
     i.gpu,
     i.tables,
     i.profile,
-    {concurrency: clients ?? run.concurrency, engine, maxPrefillTokens: budget?.tokens, measured: true, ...rowEngineVersion(row)},
+    {concurrency: run.concurrency, engine, maxPrefillTokens: budget?.tokens, measured: true, ...rowEngineVersion(row), ...(requests === undefined ? {} : {requests})},
     i.simulateOptions,
   )
   if (budget?.note) result.warnings.push({code: 'launch-budget', message: budget.note})
@@ -224,24 +221,9 @@ export function rowRequests(row: MeasurementRow): number | undefined {
 
 /** A run's output rate: the steady state of its clients, or with `requests`, the finite run's waves (src/serving/finite-run.ts). */
 registerEvaluator('serving', 'output_tgs', (row, i) => {
-  const engine = rowEngine(row)
-  const steady = servingRowResult(row, i, engine)
-  const evaluation = servingEvaluation(steady, 'output_tgs')
   const requests = rowRequests(row)
-  if (requests === undefined) return evaluation
-  const run = servingRun(row, i.model, i.gpu)
-  const d = run.deployment
-  const budget = rowStepBudget(row, engine, i.gpu, i.model)
-  const {cost, workload, gpuDefaults} = servingProblem(i.model, d, i.gpu, i.tables, i.profile, {concurrency: run.concurrency, engine, maxPrefillTokens: budget?.tokens, measured: true, ...rowEngineVersion(row)}, i.simulateOptions)
-  const p = withGpuDefaults(engine.params, gpuDefaults.values)
-  const spec = workload.speculative
-  const perDecode = spec ? spec.draftTokens + 1 : 1
-  // Every attention group admits its wave at the same step: the others bring the same tokens to the experts.
-  const step = (decoding: number, prefillTokens: number) => stepSeconds(cost, p, d.isl, decoding, prefillTokens, (cost.moeGroups - 1) * (decoding * perDecode + prefillTokens), spec)
-  const budgetTokens = workload.maxPrefillTokens || p.max_prefill_tokens
-  const tokensPerStep = p.chunked_prefill === false ? Math.max(1, Math.floor(budgetTokens / d.isl)) * d.isl : budgetTokens
-  const groups = d.worldSize / d.tp
-  const decodeSteps = Math.max(0, d.osl - 1) / (spec ? spec.acceptLength : 1)
-  const perGroup = finiteRunRate(requests / groups, steady.running, (n) => waveSeconds(step, n, d.isl, decodeSteps, tokensPerStep))
-  return {...evaluation, simulated: (perGroup * d.osl) / d.tp}
+  if (requests === undefined) return servingEvaluation(servingRowResult(row, i, rowEngine(row)), 'output_tgs')
+  const d = servingRun(row, i.model, i.gpu).deployment
+  const r = servingRowResult(row, i, rowEngine(row), requests / (d.worldSize / d.tp))
+  return {...servingEvaluation(r, 'output_tgs'), simulated: r.finiteRun!.outputTokensPerGpuPerSecond}
 })

@@ -85,6 +85,11 @@ export const simulateOptions = {
     summary: 'Requests in flight per replica (one TP group) for --serving; a mean, so it may be a fraction: 256 clients over 72 data-parallel GPUs are --concurrency 3.56.',
     default: 16,
   },
+  requests: {
+    type: 'float',
+    summary:
+      "With --serving: a finite run of this many requests per replica, all queued at the start, as an offline benchmark runs them (trtllm-bench throughput, vllm bench throughput --num-prompts, SGLang's bench_offline_throughput). The report adds the run's output tokens/GPU/s: waves of what the engine runs at once, the last of the requests left over at a smaller batch (docs/serving.md). --concurrency then defaults to it. Not given: the steady state only.",
+  },
   engine: {
     type: 'string',
     summary: 'Serving engine: its per-forward overheads in the default profile, all its parameters with --serving (see --engine-dir).',

@@ -59,6 +59,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('Requests/s per replica', s.requestsPerSecond.toFixed(2)),
     line('Requests/s, all replicas', s.totalRequestsPerSecond.toFixed(2)),
     line('Output tokens/GPU/s', s.outputTokensPerGpuPerSecond.toFixed(1) + (u ? within(u.typical.tgs, u.p90.tgs) : '')),
+    ...(s.finiteRun ? [finiteRunLine(s.finiteRun)] : []),
     u
       ? `Error bands: ${u.heldOut}, ${u.clients ? `its ${runsOfRows(u.rows)} runs at ${u.clients}` : `${runsOfRows(u.rows)} runs`} (TTFT and TPOT each); throughput's band weighs TTFT's and TPOT's by their time.` +
         (s.gpuDefaults?.values.sync_share !== undefined ? " Those runs were benchmarks with their own opening wave; --opening-wave here predicts another, which no measured run checks." : '') +
@@ -67,6 +68,12 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
       : 'Error bands: none (the engine file has no held-out error; calibrate --fit writes one).',
   ]
   return out
+}
+
+/** The finite run of --requests: its rate, and the waves it goes in. */
+function finiteRunLine(f: NonNullable<ServingResult['finiteRun']>): string {
+  const waves = f.waves > 1 ? `${f.waves - 1} wave(s) of ${ms(f.running)}, then ${ms(f.lastWave)}` : `one wave of ${ms(f.lastWave)}`
+  return line(`  run of ${ms(f.requests)} requests, queued`, `${f.outputTokensPerGpuPerSecond.toFixed(1)} output tokens/GPU/s (${waves}; --requests)`)
 }
 
 /** Where the requests the engine does not run go (a full pool or the batch limit): none when it runs them all. */

@@ -11,6 +11,9 @@
  * queue sees neither the tail nor that alignment (docs/serving.md, "On
  * GPUs no fit has seen").
  */
+import type {EngineParams} from '../engine.js'
+import {stepSeconds, type ServingWorkload} from './mean-field.js'
+import type {StepCost} from './step-cost.js'
 
 /**
  * The request rate of a finite run, from the time of one wave of n requests.
@@ -42,4 +45,35 @@ export function waveSeconds(step: (decoding: number, prefillTokens: number) => n
   const rest = tokens - full * tokensPerStep
   const prompts = full * step(0, tokensPerStep) + (rest > 1e-9 ? step(0, rest) : 0)
   return prompts + decodeSteps * step(n, 0)
+}
+
+/** A finite run as `simulate --serving --requests` and calibrate's output-rate rows read it. */
+export interface FiniteRun {
+  /** Requests per replica (attention group) in all, queued at the start. */
+  requests: number
+  /** Requests a wave holds: what the engine runs at once. */
+  running: number
+  waves: number
+  /** Requests of the last wave. */
+  lastWave: number
+  requestsPerSecond: number
+  outputTokensPerGpuPerSecond: number
+}
+
+/**
+ * The run of `requests` requests per attention group with `running` of them
+ * at once, as waves of whole steps: prompts `tokensPerStep` a step (whole
+ * prompts where the engine does not chunk them), then the decode steps
+ * ((osl - 1) / acceptance length). Every attention group sharing the experts
+ * admits its wave at the same step: the others bring the same tokens.
+ */
+export function finiteRun(cost: StepCost, e: EngineParams, w: ServingWorkload, running: number, requests: number): FiniteRun {
+  const spec = w.speculative
+  const perDecode = spec ? spec.draftTokens + 1 : 1
+  const step = (decoding: number, prefillTokens: number) => stepSeconds(cost, e, w.isl, decoding, prefillTokens, (cost.moeGroups - 1) * (decoding * perDecode + prefillTokens), spec)
+  const tokensPerStep = e.chunked_prefill === false ? Math.max(1, Math.floor(w.maxPrefillTokens / w.isl)) * w.isl : w.maxPrefillTokens
+  const decodeSteps = Math.max(0, w.osl - 1) / (spec ? spec.acceptLength : 1)
+  const rate = finiteRunRate(requests, running, (n) => waveSeconds(step, n, w.isl, decodeSteps, tokensPerStep))
+  const waves = Math.ceil(requests / running - 1e-9)
+  return {requests, running, waves, lastWave: requests - (waves - 1) * running, requestsPerSecond: rate, outputTokensPerGpuPerSecond: (rate * w.osl) / w.tp}
 }

@@ -19,6 +19,7 @@ import type {MoeLayout} from '../cost/moe-layout.js'
 import type {MfuLookup, SimWarning, TableSet} from '../tables/types.js'
 import {servingContext} from './context.js'
 import {speculativeRun, type SpeculativeRun} from './speculative.js'
+import {finiteRun, type FiniteRun} from './finite-run.js'
 import {frontendTokensPerSecond, type Engine, type EngineParams} from '../engine.js'
 import {poolSettings, solveServing, type ServingSolution, type ServingWorkload} from './mean-field.js'
 import {buildTokenCurves, withAttention, type StepCost, type TokenCurves} from './step-cost.js'
@@ -47,6 +48,8 @@ export interface ServingOptions {
   chunkedPrefill?: boolean
   /** The share of requests in the benchmark's opening wave (--opening-wave): the engine's sync_share when not given. */
   openingWave?: number
+  /** A finite run of this many requests per replica, queued at the start (--requests): its rate in waves as well (src/serving/finite-run.ts). */
+  requests?: number
 }
 
 export interface ServingResult extends ServingSolution {
@@ -76,6 +79,8 @@ export interface ServingResult extends ServingSolution {
   /** Speculative decoding as the prediction runs it; absent without --mtp. decodeStepMs is then one step of the draft and the verify, giving speculative.acceptLength tokens a request. */
   speculative?: SpeculativeRun
   params: EngineParams
+  /** The finite run of --requests (ServingOptions.requests), in waves; absent without it. */
+  finiteRun?: FiniteRun
   lookups: Record<string, MfuLookup>
   /** The error to expect, from the engine's held-out runs (absent when its file has none). */
   uncertainty?: ServingUncertainty
@@ -285,6 +290,10 @@ export function checkServing(model: ModelSpec, d: Deployment, opts: ServingOptio
   if (opts.maxPrefillTokens !== undefined && !(Number.isInteger(opts.maxPrefillTokens) && opts.maxPrefillTokens > 0)) {
     throw usageError(`max prefill tokens must be a positive integer, got ${opts.maxPrefillTokens}`)
   }
+  // A mean per attention group, so it may be a fraction too; at least the requests in flight.
+  if (opts.requests !== undefined && !(Number.isFinite(opts.requests) && opts.requests >= C)) {
+    throw usageError(`requests must be at least the ${C} in flight (the concurrency), got ${opts.requests}`)
+  }
   if (d.tbo) warnings.push({code: 'tbo-ignored', message: 'two-batch overlap is not modelled under --serving; ignored'})
   return warnings
 }
@@ -428,6 +437,7 @@ export function simulateServing(
     commSource: cost.commSource,
     ...(d.speculative ? {speculative: speculativeRun(model, d.speculative)} : {}),
     params,
+    ...(opts.requests === undefined ? {} : {finiteRun: finiteRun(cost, params, workload, solution.running, opts.requests)}),
     lookups: cost.lookups,
     ...(opts.engine.accuracy
       ? {uncertainty: servingUncertainty(opts.engine.accuracy, solution.ttftMs, solution.tpotMs, d.osl, opts.concurrency, {name: gpu.name, measuredAs: gpu.measuredAs, fittedGpus: opts.engine.fittedGpus})}

@@ -5,6 +5,7 @@
  */
 import {describe, expect, it} from 'vitest'
 import {finiteRunRate, waveSeconds} from '../../src/serving/finite-run.js'
+import {runCli, runJson} from '../helpers/cli.js'
 
 describe('finiteRunRate', () => {
   it('1,500 requests, 352 at once: four waves of 352 (100 s each) and one of 92 (40 s)', () => {
@@ -33,5 +34,31 @@ describe('waveSeconds', () => {
   it('a prompt longer than a chunked step takes several steps', () => {
     // 1 prompt of 5,000 tokens in steps of 2,000: 2 of 2,000 and one of 1,000; no decode steps.
     expect(waveSeconds(step, 1, 5000, 0, 2000)).toBeCloseTo(2 * 0.021 + 0.011, 12)
+  })
+})
+
+describe('simulate --serving --requests', () => {
+  it('adds the finite run: all requests queued, waves of what runs at once, its tokens/GPU/s from its request rate', async () => {
+    const {json} = await runJson(['simulate', '--serving', '--requests', '100'])
+    const s = json.serving
+    // --concurrency defaults to the requests: all of them queued at once.
+    expect(s.concurrency).toBe(100)
+    const f = s.finiteRun
+    expect(f.running).toBe(s.running)
+    expect(f.waves).toBe(Math.ceil(100 / f.running))
+    expect(f.lastWave).toBeCloseTo(100 - (f.waves - 1) * f.running, 9)
+    // Output tokens/GPU/s: requests/s x osl (2,048 by default) / tp (1).
+    expect(f.outputTokensPerGpuPerSecond).toBeCloseTo(f.requestsPerSecond * 2048, 6)
+    const text = await runCli(['simulate', '--serving', '--requests', '100'])
+    expect(text.stdout).toMatch(/\n {2}run of 100 requests, queued +[\d.]+ output tokens\/GPU\/s \(\d+ wave\(s\) of [\d.]+, then [\d.]+; --requests\)\n/)
+  })
+
+  it('is a usage error (exit 2) without --serving, or with fewer requests than in flight', async () => {
+    const alone = await runCli(['simulate', '--requests', '100'])
+    expect(alone.exitCode).toBe(2)
+    expect(alone.stderr).toMatch(/--requests applies to --serving only/)
+    const fewer = await runCli(['simulate', '--serving', '--requests', '10', '--concurrency', '16'])
+    expect(fewer.exitCode).toBe(2)
+    expect(fewer.stderr).toMatch(/requests must be at least the 16 in flight \(the concurrency\), got 10/)
   })
 })
