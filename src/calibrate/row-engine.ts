@@ -6,6 +6,7 @@
 import {inputError} from '../errors.js'
 import {loadEngine} from '../io/engines.js'
 import {ENGINE_NAMES, type Engine, type EngineParams} from '../engine.js'
+import {optionalInt} from './deployment.js'
 import type {MeasurementRow} from './types.js'
 import {quoteText} from '../util/quote.js'
 
@@ -51,10 +52,9 @@ const ROW_SETTINGS = ['max_running_requests'] as const
 export function rowSettings(row: Pick<MeasurementRow, 'extra'>): Partial<EngineParams> {
   const out: Partial<EngineParams> = {}
   for (const column of ROW_SETTINGS) {
-    const raw = (row.extra[column] ?? '').trim()
-    if (!raw) continue
-    const value = Number(raw)
-    if (!Number.isInteger(value) || value < 1) throw inputError(`column "${column}": ${quoteText(raw)} is not a positive whole number`)
+    const value = optionalInt(row, column)
+    if (value === undefined) continue
+    if (value < 1) throw inputError(`column "${column}": ${value} requests, where the engine needs at least 1`)
     out[column] = value
   }
   return out

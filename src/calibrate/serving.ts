@@ -4,9 +4,9 @@
  * `backend` column names (SGLang when absent: the simulator's constants come
  * from it). Optional columns moe_tp and moe_ep give expert parallelism inside
  * the TP replica, max_running_requests the engine's cap on running requests.
- * An offline benchmark that queues all its requests at once (trtllm-bench
- * throughput) is a serving row whose decode_batch is its request count: the
- * engine runs as many as its pool and cap hold and the rest wait.
+ * Column `requests` makes an output_tgs row a finite run, all its requests
+ * queued at the start, read in waves (src/serving/finite-run.ts): an
+ * offline benchmark such as trtllm-bench throughput.
  */
 import {inputError} from '../errors.js'
 import type {Engine} from '../engine.js'
@@ -211,11 +211,8 @@ registerEvaluator('serving', 'tpot_ms', (row, i) => servingEvaluation(servingRow
  * clients (decode_batch); undefined without the column.
  */
 export function rowRequests(row: MeasurementRow): number | undefined {
-  const raw = (row.extra.requests ?? '').trim()
-  if (!raw) return undefined
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < 1) throw inputError(`column "requests": ${quoteText(raw)} is not a positive whole number`)
-  if (typeof row.decode_batch === 'number' && n < row.decode_batch) throw inputError(`column "requests": ${n} is fewer than the run's ${row.decode_batch} clients (decode_batch)`)
+  const n = optionalInt(row, 'requests')
+  if (n !== undefined && typeof row.decode_batch === 'number' && n < row.decode_batch) throw inputError(`column "requests": ${n} is fewer than the run's ${row.decode_batch} clients (decode_batch)`)
   return n
 }
 
