@@ -44,11 +44,17 @@ export function validator(name: SchemaName): ValidateFunction {
   return v
 }
 
+/** The schemas' text patterns, in words. */
+const PATTERN_WORDS: Record<string, string> = {
+  '^\\s*([1-9][0-9]*)?\\s*$': 'must be a whole number of 1 or more, or empty',
+}
+
 export function describeError(e: ErrorObject): string {
   const where = e.instancePath ? e.instancePath.replace(/^\//, '').replaceAll('/', '.') : '(top level)'
   const extra = e.keyword === 'additionalProperties' ? ` ${quoteText((e.params as {additionalProperty: string}).additionalProperty)}` : ''
   const allowed = e.keyword === 'enum' ? ` (${(e.params as {allowedValues: unknown[]}).allowedValues.join(', ')})` : ''
-  return `${where}: ${e.message}${extra}${allowed}`
+  const words = e.keyword === 'pattern' ? PATTERN_WORDS[(e.params as {pattern: string}).pattern] : undefined
+  return `${where}: ${words ?? e.message}${extra}${allowed}`
 }
 
 /** Validates `data`; throws one message naming `label` and the first failing field. */

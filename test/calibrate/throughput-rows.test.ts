@@ -58,7 +58,7 @@ describe('serving rows of a run\'s output rate', () => {
   it('a max_running_requests that is not a positive whole number is refused, its column named', () => {
     const {rows, problems} = parseMeasurements([`${HEADER},${EXTRA}`, run('tpot_ms', 10, 'lots')].join('\n') + '\n', 'm.csv', '/data')
     expect(rows).toEqual([])
-    expect(problems[0].message).toMatch(/max_running_requests/)
+    expect(problems[0].message).toMatch(/max_running_requests: must be a whole number of 1 or more, or empty/)
   })
 })
 
