@@ -37,25 +37,30 @@ export function useEngines(engines: ReadonlyMap<string, Engine> | undefined): vo
   fitted = engines
 }
 
-/** Launch settings a row may carry (optional columns) over its engine file's parameters and GPU defaults. */
-const ROW_SETTINGS = ['max_running_requests'] as const
-
 /**
- * The engine settings a row's run was launched with: column
- * max_running_requests (vLLM --max-num-seqs, SGLang --max-running-requests,
- * TensorRT-LLM max_batch_size) where the row gives it.
+ * The engine settings a row's run was launched with, where the row gives
+ * them: column max_running_requests (vLLM --max-num-seqs, SGLang
+ * --max-running-requests, TensorRT-LLM max_batch_size) and column
+ * gpu_memory_fraction (vLLM --gpu-memory-utilization, SGLang
+ * --mem-fraction-static, TensorRT-LLM kv_cache_free_gpu_mem_fraction; of the
+ * memory the engine file's memory_fraction_of says).
  *
  * @example
- * rowSettings({extra: {max_running_requests: '4096'}}) // {max_running_requests: 4096}
+ * rowSettings({extra: {max_running_requests: '4096', gpu_memory_fraction: '0.93'}}) // {max_running_requests: 4096, gpu_memory_fraction: 0.93}
  * rowSettings({extra: {}}) // {}
  */
 export function rowSettings(row: Pick<MeasurementRow, 'extra'>): Partial<EngineParams> {
   const out: Partial<EngineParams> = {}
-  for (const column of ROW_SETTINGS) {
-    const value = optionalInt(row, column)
-    if (value === undefined) continue
-    if (value < 1) throw inputError(`column "${column}": ${value} requests, where the engine needs at least 1`)
-    out[column] = value
+  const running = optionalInt(row, 'max_running_requests')
+  if (running !== undefined) {
+    if (running < 1) throw inputError(`column "max_running_requests": ${running} requests, where the engine needs at least 1`)
+    out.max_running_requests = running
+  }
+  const share = (row.extra.gpu_memory_fraction ?? '').trim()
+  if (share !== '') {
+    const value = Number(share)
+    if (!(value > 0 && value <= 1)) throw inputError(`column "gpu_memory_fraction": ${quoteText(share)} is not a share of the memory above 0 and at most 1`)
+    out.gpu_memory_fraction = value
   }
   return out
 }
