@@ -169,9 +169,10 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
 /** The engine version a row names (column backend_version), as serving options. */
 export const rowEngineVersion = (row: MeasurementRow): {engineVersion?: string} => (row.extra.backend_version ? {engineVersion: row.extra.backend_version} : {})
 
-/** The row's run simulated; with `requests` (per attention group) its finite run too. */
+/** The row's run simulated; with `requests` (the instance's, as the row's column) its finite run too, each attention group its share. */
 export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Engine, requests?: number): ServingResult {
   const run = servingRun(row, i.model, i.gpu)
+  const groups = run.deployment.worldSize / run.deployment.tp
   const budget = rowStepBudget(row, engine, i.gpu, i.model)
   const result = simulateServing(
     i.model,
@@ -179,7 +180,7 @@ export function servingRowResult(row: MeasurementRow, i: EvalInputs, engine: Eng
     i.gpu,
     i.tables,
     i.profile,
-    {concurrency: run.concurrency, engine, maxPrefillTokens: budget?.tokens, measured: true, ...rowEngineVersion(row), ...(requests === undefined ? {} : {requests})},
+    {concurrency: run.concurrency, engine, maxPrefillTokens: budget?.tokens, measured: true, ...rowEngineVersion(row), ...(requests === undefined ? {} : {requests: requests / groups})},
     i.simulateOptions,
   )
   if (budget?.note) result.warnings.push({code: 'launch-budget', message: budget.note})
@@ -218,9 +219,7 @@ export function rowRequests(row: MeasurementRow): number | undefined {
 
 /** A run's output rate: the steady state of its clients, or with `requests`, the finite run's waves (src/serving/finite-run.ts). */
 registerEvaluator('serving', 'output_tgs', (row, i) => {
-  const requests = rowRequests(row)
-  if (requests === undefined) return servingEvaluation(servingRowResult(row, i, rowEngine(row)), 'output_tgs')
-  const d = servingRun(row, i.model, i.gpu).deployment
-  const r = servingRowResult(row, i, rowEngine(row), requests / (d.worldSize / d.tp))
-  return {...servingEvaluation(r, 'output_tgs'), simulated: r.finiteRun!.outputTokensPerGpuPerSecond}
+  const r = servingRowResult(row, i, rowEngine(row), rowRequests(row))
+  const evaluation = servingEvaluation(r, 'output_tgs')
+  return r.finiteRun ? {...evaluation, simulated: r.finiteRun.outputTokensPerGpuPerSecond} : evaluation
 })

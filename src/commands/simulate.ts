@@ -32,6 +32,10 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       command: '<%= config.bin %> simulate --model qwen3-32b --gpu H100-SXM --world-size 2 --tp 2 --isl 1024 --osl 128 --serving --concurrency 128 --engine sglang --engine-version 0.5.1',
     },
     {
+      description: 'An offline benchmark of 3,000 requests queued at once (trtllm-bench throughput): the run goes in waves of what the KV cache holds',
+      command: '<%= config.bin %> simulate --model llama-3.1-70b --gpu B200 --weight-format nvfp4 --fp8-kv --isl 1024 --osl 1024 --serving --engine trtllm --requests 3000',
+    },
+    {
       description: 'TensorRT-LLM launched with enable_chunked_prefill: prompts split over steps, where by default a step takes whole prompts only',
       command: '<%= config.bin %> simulate --model qwen3-32b --gpu H100-SXM --world-size 4 --tp 4 --fp8-gemm --isl 4096 --osl 512 --serving --concurrency 64 --engine trtllm --chunked-prefill',
     },

@@ -12,7 +12,7 @@
  * GPUs no fit has seen").
  */
 import type {EngineParams} from '../engine.js'
-import {stepSeconds, type ServingWorkload} from './mean-field.js'
+import {decodeStepsOf, promptTokensPerStep, stepSeconds, type ServingWorkload} from './mean-field.js'
 import type {StepCost} from './step-cost.js'
 
 /**
@@ -23,9 +23,14 @@ import type {StepCost} from './step-cost.js'
  * finiteRunRate(1500, 352, (n) => (n === 352 ? 100 : 40)) // 1500 / 440 = 3.409
  */
 export function finiteRunRate(requests: number, running: number, waveSeconds: (n: number) => number): number {
-  const waves = Math.ceil(requests / running - 1e-9)
-  const last = requests - (waves - 1) * running
+  const {waves, last} = wavesOf(requests, running)
   return requests / ((waves > 1 ? (waves - 1) * waveSeconds(running) : 0) + waveSeconds(last))
+}
+
+/** The waves `requests` requests go in, `running` at once, and the requests of the last. */
+function wavesOf(requests: number, running: number): {waves: number; last: number} {
+  const waves = Math.ceil(requests / running - 1e-9)
+  return {waves, last: requests - (waves - 1) * running}
 }
 
 /**
@@ -71,9 +76,9 @@ export function finiteRun(cost: StepCost, e: EngineParams, w: ServingWorkload, r
   const spec = w.speculative
   const perDecode = spec ? spec.draftTokens + 1 : 1
   const step = (decoding: number, prefillTokens: number) => stepSeconds(cost, e, w.isl, decoding, prefillTokens, (cost.moeGroups - 1) * (decoding * perDecode + prefillTokens), spec)
-  const tokensPerStep = e.chunked_prefill === false ? Math.max(1, Math.floor(w.maxPrefillTokens / w.isl)) * w.isl : w.maxPrefillTokens
-  const decodeSteps = Math.max(0, w.osl - 1) / (spec ? spec.acceptLength : 1)
+  const tokensPerStep = promptTokensPerStep(e, w.maxPrefillTokens, w.isl)
+  const decodeSteps = decodeStepsOf(w)
   const rate = finiteRunRate(requests, running, (n) => waveSeconds(step, n, w.isl, decodeSteps, tokensPerStep))
-  const waves = Math.ceil(requests / running - 1e-9)
-  return {requests, running, waves, lastWave: requests - (waves - 1) * running, requestsPerSecond: rate, outputTokensPerGpuPerSecond: (rate * w.osl) / w.tp}
+  const {waves, last} = wavesOf(requests, running)
+  return {requests, running, waves, lastWave: last, requestsPerSecond: rate, outputTokensPerGpuPerSecond: (rate * w.osl) / w.tp}
 }

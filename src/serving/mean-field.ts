@@ -263,6 +263,21 @@ export function frontendWaitSeconds(e: EngineParams, C: number, osl: number, x: 
 /** Whole prompts of `isl` tokens a step of `budget` tokens holds: at least one, which a longer prompt gets alone. */
 const promptsPerStep = (budget: number, isl: number) => Math.max(1, Math.floor(budget / isl))
 
+/**
+ * Prompt tokens a step of `budget` tokens takes: the budget where the engine
+ * splits prompts over steps, else as many whole prompts as it holds (what is
+ * left stays unused), and a prompt longer than the budget alone.
+ *
+ * @example
+ * promptTokensPerStep({chunked_prefill: false}, 8192, 3000) // 2 prompts: 6000
+ * promptTokensPerStep({chunked_prefill: true}, 8192, 3000) // 8192
+ */
+export const promptTokensPerStep = (e: Pick<EngineParams, 'chunked_prefill'>, budget: number, isl: number): number =>
+  e.chunked_prefill === false ? promptsPerStep(budget, isl) * isl : budget
+
+/** Decode steps of a request: osl - 1 (its first token comes with its prompt), fewer where a step gives it more than one. */
+export const decodeStepsOf = (w: Pick<ServingWorkload, 'osl' | 'speculative'>): number => Math.max(0, w.osl - 1) / (w.speculative ? w.speculative.acceptLength : 1)
+
 export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload): ServingSolution {
   const {concurrency: C, isl, osl} = w
   const spec = w.speculative
@@ -272,7 +287,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   const tokensPerDecode = spec ? spec.draftTokens + 1 : 1
   const draft = draftLayerMemory(spec, cost.layers, cost.fullLayerKvBytesPerToken)
   const weightBytes = cost.weightBytesPerGpu * (1 + draft.weightShare)
-  const decodeSteps = Math.max(0, osl - 1) / perStep
+  const decodeSteps = decodeStepsOf(w)
   const kvPoolBytesPerGpu = kvPoolBytes(e, w.memGiB, weightBytes)
   const kvTokens = e.reserves_full_kv ? isl + osl : isl + osl / 2
   let kvCapacity = Math.floor((e.kv_capacity_scale * kvPoolBytesPerGpu) / ((cost.kvBytesPerToken + draft.kvBytesPerToken) * kvTokens + cost.stateBytesPerRequest))
@@ -308,7 +323,7 @@ export function solveServing(cost: StepCost, e: EngineParams, w: ServingWorkload
   // An engine that does not chunk prompts (chunked_prefill false) fills a step with whole prompts only: what
   // is left of its budget after the last prompt that fits stays unused, and a prompt longer than the budget
   // still runs, alone in its step.
-  const wholePrompts = (budget: number) => (e.chunked_prefill === false ? promptsPerStep(budget, isl) * isl : budget)
+  const wholePrompts = (budget: number) => promptTokensPerStep(e, budget, isl)
   // A wave: all N requests arrive together (a benchmark's start, or clients that stay in step); the k-th budget's worth is prefilled by step k.
   const waveTokens = N * isl
   const waveBudget = Math.min(wholePrompts(w.maxPrefillTokens), waveTokens)
