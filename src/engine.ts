@@ -236,6 +236,37 @@ export interface EngineAccuracy {
    * band, as the held-out error grows with load (docs/serving.md, How good it is).
    */
   byClients?: ClientsErrorStats[]
+  /** Measured output rates of runs no fit read, as the fitted parameters predict them, by GPU and layout; absent without such runs. */
+  outputRate?: OutputRateChecks
+}
+
+/** How a deployment serves: tensor-parallel replicas, or attention groups that share the MoE (attention data parallelism). */
+export type ServingLayout = 'tensor-parallel' | 'attention-data-parallel'
+
+/** The layout of a deployment of `replicas` attention groups: data-parallel attention where they share the MoE. */
+export const servingLayoutOf = (isMoe: boolean, replicas: number): ServingLayout => (isMoe && replicas > 1 ? 'attention-data-parallel' : 'tensor-parallel')
+
+/**
+ * Checks of the output rate (output tokens/s per GPU, calibrate's `output_tgs` rows) on runs the
+ * fit never read: what the engine's error is on GPUs the fit had none of (docs/serving.md, "On
+ * GPUs no fit has seen").
+ */
+export interface OutputRateChecks {
+  /** The measurement files the runs came from, each with its sources. */
+  data: string[]
+  checks: OutputRateCheck[]
+}
+
+/** The output-rate error of one GPU's runs of one layout. */
+export interface OutputRateCheck {
+  gpu: string
+  layout: ServingLayout
+  runs: number
+  /** Median and 90th percentile absolute relative error, as fractions. */
+  median: number
+  p90: number
+  /** Median of predicted / measured: above 1, the predictions were faster than the runs. */
+  ratio: number
 }
 
 /** Held-out error of the runs in one range of clients per replica. */

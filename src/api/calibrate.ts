@@ -7,7 +7,7 @@ import {fitFileText, makeFitFile} from '../calibrate/fit-file.js'
 import {fitProfile, type ProfileFit} from '../calibrate/fit.js'
 import {renderPlotSvg} from '../calibrate/plot.js'
 import {packageRelative, runCalibration} from '../calibrate/run.js'
-import {servingAccuracy, type ServingAccuracy} from '../calibrate/serving-accuracy.js'
+import {outputRateChecks, rateRows, servingAccuracy, type RateRow, type ServingAccuracy} from '../calibrate/serving-accuracy.js'
 import {fitServingEngines, type ServingFitReport} from '../calibrate/serving-engines.js'
 import {isFittedServingRow} from '../calibrate/serving-fit.js'
 import {HOLD_OUTS} from '../calibrate/hold-outs.js'
@@ -153,13 +153,15 @@ export function runCalibrate(options: CalibrateOptions, hooks: CalibrateHooks): 
       })
       result.serving_fit = report
       if (engineOut) {
-        for (const f of engineFiles) outputs.push({path: f.file, content: engineFileText(f.file, f.content)})
-        result.engines_written = engineFiles.map((f) => displayPath(f.file))
         // The speed factors go with the engine files written beside them: fitted on the rows as the fitted engines predict them.
         outcomes = withEngines(engineFiles, () => Object.fromEntries(run.profiles.map((p) => [p, evaluateRows(run.rows, run.env, getProfile(p))])))
+        const rates = rateRows(run.rows, outcomes[profile.name], run.env, profile)
+        for (const f of engineFiles) outputs.push({path: f.file, content: engineFileText(f.file, withOutputRate(f.content, rates))})
+        result.engines_written = engineFiles.map((f) => displayPath(f.file))
       }
     }
-    const fits = run.profiles.map((p) => fitProfile(outcomes[p], {features, ridge: o.ridge}))
+    // Output-rate rows check the engines and are never fitted, the speed factors included.
+    const fits = run.profiles.map((p) => fitProfile(outcomes[p].filter((r) => isFittedRow(r)), {features, ridge: o.ridge}))
     if (fitFile) outputs.unshift({path: fitFile, content: fitFileText(fitFile, makeFitFile(run.measurements, fits))})
     result.fit = {...(fitFile ? {file: displayPath(fitFile)} : {}), fits}
     if (outputs.length > 0) {
@@ -181,6 +183,17 @@ export function runCalibrate(options: CalibrateOptions, hooks: CalibrateHooks): 
   }
   if (baseline) result.check = checkAgainstBaseline(baseline, run.outcomes, o.tolerance)
   return result
+}
+
+/** Every row but the output-rate rows of serving runs, which check the fits and are never fitted. */
+const isFittedRow = (r: Pick<RowOutcome, 'phase' | 'metric'>) => r.phase !== 'serving' || isFittedServingRow(r)
+
+/** The engine file with its output-rate checks (accuracy.outputRate) from these rows, or without any where none is its engine's. */
+function withOutputRate(file: EngineFile, rates: readonly RateRow[]): EngineFile {
+  const mine = rates.filter((r) => r.engine === file.engine)
+  if (!file.accuracy) return file
+  const {outputRate: _, ...accuracy} = file.accuracy
+  return {...file, accuracy: mine.length ? {...accuracy, outputRate: {data: servingData(mine.map((r) => r.row)), checks: outputRateChecks(mine)}} : accuracy}
 }
 
 /** Runs `f` with the rows' engines read from these files' contents instead of the files on disk. */

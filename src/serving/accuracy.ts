@@ -6,7 +6,7 @@
  * error is taken as the two errors weighted by their shares of that time
  * (errors of the same sign add up to this; opposite signs cancel part of it).
  */
-import type {ClientsErrorStats, EngineAccuracy, ErrorStats} from '../engine.js'
+import type {ClientsErrorStats, EngineAccuracy, ErrorStats, OutputRateCheck, ServingLayout} from '../engine.js'
 
 export interface FigureBands {
   /** Relative errors (0.2 = ±20%). */
@@ -57,6 +57,8 @@ export interface ServingUncertainty {
   p90: FigureBands
   /** The GPU predicted, where the engine's fit had no runs of it: the bands then say what carrying the fit between the fitted GPUs cost, not what was measured on this one. */
   unfittedGpu?: {gpu: string; fittedGpus: string[]}
+  /** The engine's output-rate check of this GPU and layout (runs no fit read), with the files they came from; absent without one. */
+  outputRate?: OutputRateCheck & {data: string[]}
 }
 
 /** The clients per replica a group covers, in words. */
@@ -95,7 +97,7 @@ export function servingUncertainty(
   tpotMs: number,
   osl: number,
   clients?: number,
-  gpu?: {name: string; measuredAs?: string; fittedGpus?: readonly string[]},
+  gpu?: {name: string; measuredAs?: string; fittedGpus?: readonly string[]; layout?: ServingLayout},
 ): ServingUncertainty | undefined {
   if (!accuracy) return undefined
   const stats = statsAt(accuracy, clients)
@@ -108,5 +110,48 @@ export function servingUncertainty(
     typical: bands(stats, ttftMs, tpotMs, osl, 'median'),
     p90: bands(stats, ttftMs, tpotMs, osl, 'p90'),
     ...(gpu && isUnfittedGpu(gpu, gpu.fittedGpus) ? {unfittedGpu: {gpu: gpu.name, fittedGpus: [...gpu.fittedGpus!]}} : {}),
+    ...outputRateOf(accuracy, gpu),
   }
 }
+
+/** The output-rate check of the GPU (by its name, else the measured GPU whose tables it reads) and layout, if the engine has one. */
+function outputRateOf(accuracy: EngineAccuracy, gpu: {name: string; measuredAs?: string; layout?: ServingLayout} | undefined): Pick<ServingUncertainty, 'outputRate'> {
+  const rate = accuracy.outputRate
+  if (!rate || !gpu?.layout) return {}
+  const of = (name: string | undefined) => rate.checks.find((c) => c.gpu === name && c.layout === gpu.layout)
+  const check = of(gpu.name) ?? of(gpu.measuredAs)
+  return check ? {outputRate: {...check, data: rate.data}} : {}
+}
+
+/**
+ * The words for an output-rate check.
+ *
+ * @example
+ * outputRateText({gpu: 'B200-SXM', layout: 'tensor-parallel', runs: 53, median: 0.121, p90: 0.25, ratio: 1.08, data: ['calibration/trtllm-bench.csv (NVIDIA ...)']})
+ * // 'Measured output rates no fit read: 53 tensor-parallel runs on B200-SXM (calibration/trtllm-bench.csv) came out within 12% (median; 9 in 10 within 25%), 1.08x the measured rate in the median.'
+ */
+export function outputRateText(c: OutputRateCheck & {data: string[]}): string {
+  return `Measured output rates no fit read: ${c.runs} ${layoutWords(c.layout)} run${c.runs === 1 ? '' : 's'} on ${c.gpu} (${filesOf(c.data)}) came out within ${pct(c.median)} (median; 9 in 10 within ${pct(c.p90)}), ${c.ratio.toFixed(2)}x the measured rate in the median.`
+}
+
+/**
+ * The output-rate checks of the GPUs a sweep covers (each by its name or the measured GPU it stands for),
+ * in one sentence; undefined without any.
+ *
+ * @example
+ * outputRateSummary({..., outputRate: {data: ['calibration/trtllm-bench.csv (NVIDIA ...)'], checks: [{gpu: 'B200-SXM', layout: 'tensor-parallel', runs: 47, median: 0.11, p90: 0.2, ratio: 1.09}]}}, [{name: 'B200-SXM'}])
+ * // 'Measured output rates no fit read (calibration/trtllm-bench.csv): B200-SXM tensor-parallel, 47 runs within 11% (median), 1.09x the measured rate.'
+ */
+export function outputRateSummary(accuracy: EngineAccuracy | undefined, gpus: readonly {name: string; measuredAs?: string}[]): string | undefined {
+  const rate = accuracy?.outputRate
+  if (!rate) return undefined
+  const names = new Set(gpus.flatMap((g) => [g.name, ...(g.measuredAs ? [g.measuredAs] : [])]))
+  const checks = rate.checks.filter((c) => names.has(c.gpu))
+  if (!checks.length) return undefined
+  const each = checks.map((c) => `${c.gpu} ${layoutWords(c.layout)}, ${c.runs} run${c.runs === 1 ? '' : 's'} within ${pct(c.median)} (median), ${c.ratio.toFixed(2)}x the measured rate`)
+  return `Measured output rates no fit read (${filesOf(rate.data)}): ${each.join('; ')}.`
+}
+
+const layoutWords = (layout: ServingLayout) => (layout === 'tensor-parallel' ? 'tensor-parallel' : 'attention data-parallel')
+const filesOf = (data: readonly string[]) => data.map((d) => d.replace(/ \(.*$/, '')).join(', ')
+const pct = (v: number) => `${(v * 100).toFixed(0)}%`

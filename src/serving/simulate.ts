@@ -20,7 +20,7 @@ import type {MfuLookup, SimWarning, TableSet} from '../tables/types.js'
 import {servingContext} from './context.js'
 import {speculativeRun, type SpeculativeRun} from './speculative.js'
 import {finiteRun, type FiniteRun} from './finite-run.js'
-import {frontendTokensPerSecond, type Engine, type EngineParams} from '../engine.js'
+import {frontendTokensPerSecond, servingLayoutOf, type Engine, type EngineParams} from '../engine.js'
 import {poolSettings, solveServing, type ServingSolution, type ServingWorkload} from './mean-field.js'
 import {buildTokenCurves, withAttention, type StepCost, type TokenCurves} from './step-cost.js'
 import {gpuDefaultsOn, modelIdentity, withGpuDefaults} from './engine-on-gpu.js'
@@ -440,7 +440,7 @@ export function simulateServing(
     ...(opts.requests === undefined ? {} : {finiteRun: finiteRun(cost, params, workload, solution.running, opts.requests)}),
     lookups: cost.lookups,
     ...(opts.engine.accuracy
-      ? {uncertainty: servingUncertainty(opts.engine.accuracy, solution.ttftMs, solution.tpotMs, d.osl, opts.concurrency, {name: gpu.name, measuredAs: gpu.measuredAs, fittedGpus: opts.engine.fittedGpus})}
+      ? {uncertainty: servingUncertainty(opts.engine.accuracy, solution.ttftMs, solution.tpotMs, d.osl, opts.concurrency, {name: gpu.name, measuredAs: gpu.measuredAs, fittedGpus: opts.engine.fittedGpus, layout: servingLayoutOf(model.ffn.isMoe, cost.moeGroups)})}
       : {}),
     warnings,
   })

@@ -3,25 +3,9 @@
  * figures it reports: the held-out figures are the errors of those
  * predictions, recomputed here from them by hand.
  */
-import {readFileSync, writeFileSync} from 'node:fs'
-import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {calibrate} from '../../src/index.js'
-import {ROOT} from '../helpers/cli.js'
-import {tempDir} from './helpers.js'
-
-/** vLLM's Llama-3.1-70B runs of one campaign on both GPUs, 6 runs (12 rows) each. */
-function twoGpuRows(dir: string): string {
-  const pick = (file: string, model: string) => {
-    const lines = readFileSync(path.join(ROOT, 'calibration', file), 'utf8').split('\n')
-    return {header: lines[0], rows: lines.filter((l) => l.includes(`,${model},`) && l.includes(',vllm,')).slice(0, 12)}
-  }
-  const h100 = pick('serving-h100.csv', 'llama-3.1-70b')
-  const h200 = pick('serving-h200.csv', 'llama-3.1-70b-fp8')
-  const file = path.join(dir, 'two-gpus.csv')
-  writeFileSync(file, [h100.header, ...h100.rows, ...h200.rows].join('\n') + '\n')
-  return file
-}
+import {tempDir, twoGpuRows} from './helpers.js'
 
 describe('calibrate --fit predictions', () => {
   it('lists each row predicted with its GPU held out, and the reported MAPE is theirs', async () => {

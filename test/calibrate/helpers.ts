@@ -1,8 +1,9 @@
 /** Shared bits of the calibrate tests: temp folders and measurement CSV text. */
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {MEASUREMENT_COLUMNS} from '../../src/calibrate/types.js'
+import {ROOT} from '../helpers/cli.js'
 
 export const HEADER = MEASUREMENT_COLUMNS.join(',')
 
@@ -41,4 +42,15 @@ export function writeCsv(dir: string, name: string, lines: string[]): string {
   const file = path.join(dir, name)
   writeFileSync(file, `${lines.join('\n')}\n`)
   return file
+}
+
+/** vLLM's Llama-3.1-70B runs of one campaign on both GPUs, 6 runs (12 rows) each, as a file in `dir`. */
+export function twoGpuRows(dir: string): string {
+  const pick = (file: string, model: string) => {
+    const lines = readFileSync(path.join(ROOT, 'calibration', file), 'utf8').split('\n')
+    return {header: lines[0], rows: lines.filter((l) => l.includes(`,${model},`) && l.includes(',vllm,')).slice(0, 12)}
+  }
+  const h100 = pick('serving-h100.csv', 'llama-3.1-70b')
+  const h200 = pick('serving-h200.csv', 'llama-3.1-70b-fp8')
+  return writeCsv(dir, 'two-gpus.csv', [h100.header, ...h100.rows, ...h200.rows])
 }

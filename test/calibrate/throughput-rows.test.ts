@@ -5,6 +5,7 @@
  * serving fit never sees them, so they are an error measured on GPUs and
  * runs no fit used, Blackwell among them.
  */
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {parseMeasurements} from '../../src/calibrate/measurements.js'
@@ -89,6 +90,16 @@ describe('NVIDIA\'s published trtllm-bench throughputs (calibration/trtllm-bench
   it('Blackwell, which no fit has seen, comes within 25% MAPE, as close as the Hopper GPUs the engines were fitted on', () => {
     for (const g of ['B200-SXM', 'GB200-NVL72', 'H100-SXM', 'H200-SXM']) expect(t.byGpu[g].mape).toBeLessThan(25)
     expect(t.all.over2x).toBeLessThan(5)
+  })
+
+  it('the bundled TensorRT-LLM file carries their error by GPU and layout, the DEP columns as attention data-parallel', () => {
+    const checks: {gpu: string; layout: string; runs: number}[] = JSON.parse(readFileSync(path.resolve('data/engines/trtllm.json'), 'utf8')).accuracy.outputRate.checks
+    // The ids name the layout as NVIDIA's columns do: DEP<n> (attention data-parallel, experts over n GPUs) or TP<n>.
+    const ids = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0])
+    const gpuOf = (id: string) => ({B200: 'B200-SXM', GB200: 'GB200-NVL72', H200: 'H200-SXM', H100: 'H100-SXM'})[id.match(/-(B200|GB200|H200|H100)-/)![1]]!
+    const count = (gpu: string, dep: boolean) => ids.filter((id) => gpuOf(id) === gpu && /-DEP\d/.test(id) === dep).length
+    for (const c of checks) expect(c.runs).toBe(count(c.gpu, c.layout === 'attention-data-parallel'))
+    expect(checks.reduce((n, c) => n + c.runs, 0)).toBe(228)
   })
 
   it('calibrate prints the output-rate rows per GPU and model', async () => {

@@ -26,7 +26,7 @@ import {assertWritable} from '../../io/writable.js'
 import {ServingAggregator, servingTieKey, type PlannedPoint} from './aggregate.js'
 import {aggregatedPlan, disaggregatedPlan, type AssembleContext} from './assemble.js'
 import {NO_BAND, bandText} from './band.js'
-import {isUnfittedGpu, runsOfRows, unfittedGpuText} from '../../serving/accuracy.js'
+import {isUnfittedGpu, outputRateSummary, runsOfRows, unfittedGpuText} from '../../serving/accuracy.js'
 import {servingBindings} from './binding.js'
 import {servingContext, type ServingSetup} from './context.js'
 import {servingCsv, type StoredPoint} from './csv.js'
@@ -79,7 +79,8 @@ function engineSummary(e: Engine, spec: EngineLaunchSpec, gpus: readonly GpuSpec
     ? `TTFT ${bandText(a.ttft.median)}, TPOT ${bandText(a.tpot.median)} (median held-out error over ${runsOfRows(a.rows)} runs, ${a.heldOut}; 90% within TTFT ${bandText(a.ttft.p90)}, TPOT ${bandText(a.tpot.p90)}${a.byClients ? '; each deployment carries the band of its clients per replica' : ''})` +
       (unfitted.length ? ` ${unfittedGpuText(unfitted.map((g) => g.name), e.fittedGpus!)}` : '')
     : NO_BAND
-  return {name: e.name, title: spec.title, version: spec.version, ...(a ? {accuracy: a} : {}), band}
+  const rates = outputRateSummary(a, gpus)
+  return {name: e.name, title: spec.title, version: spec.version, ...(a ? {accuracy: a} : {}), band: rates ? `${band} ${rates}` : band}
 }
 
 async function evaluateUnits(req: ServingSweepRequest, ctx: ServingEvalContext, setup: ServingSetup, layouts: ServingLayout[], agg: ServingAggregator): Promise<number> {
