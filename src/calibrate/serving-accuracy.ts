@@ -28,6 +28,8 @@ export interface ThroughputAccuracy {
   all: MetricErrors
   byGpu: Record<string, MetricErrors>
   byModel: Record<string, MetricErrors>
+  /** tensor-parallel, attention-data-parallel: the layouts the rows ran. */
+  byLayout: Record<string, MetricErrors>
 }
 
 const isServingMetric = (m: string): m is Prediction['metric'] => m === 'ttft_ms' || m === 'tpot_ms'
@@ -38,12 +40,10 @@ const isServingMetric = (m: string): m is Prediction['metric'] => m === 'ttft_ms
  */
 export function servingAccuracy(rows: readonly MeasurementRow[], outcomes: readonly RowOutcome[], env: EvalEnvironment, profile: Profile): ServingAccuracy | undefined {
   const preds: Prediction[] = []
-  const rates: {gpu: string; model: string; actual: number; predicted: number}[] = []
+  const rates = rateRows(rows, outcomes, env, profile)
   rows.forEach((row, i) => {
     const o = outcomes[i]
-    if (row.phase !== 'serving' || o?.status !== 'ok') return
-    if (row.metric === 'output_tgs') rates.push({gpu: env.gpu(row.gpu, profile.switches).name, model: row.model, actual: row.actual, predicted: o.simulated!})
-    if (!isServingMetric(row.metric)) return
+    if (row.phase !== 'serving' || o?.status !== 'ok' || !isServingMetric(row.metric)) return
     // The row evaluated, so its GPU, model and layout resolve: the same clients per replica as the fit's.
     const gpu = env.gpu(row.gpu, profile.switches)
     const clients = servingRun(row, env.model(row, profile.switches.publishedConfigs), gpu).concurrency
@@ -107,7 +107,7 @@ export function outputRateChecks(rates: readonly Pick<RateRow, 'gpu' | 'layout' 
     .sort((a, b) => a.gpu.localeCompare(b.gpu) || a.layout.localeCompare(b.layout))
 }
 
-function throughputAccuracy(rates: readonly {gpu: string; model: string; actual: number; predicted: number}[]): ThroughputAccuracy {
-  const by = (key: 'gpu' | 'model') => Object.fromEntries([...new Set(rates.map((r) => r[key]))].sort().map((k) => [k, errorsOf(rates.filter((r) => r[key] === k))]))
-  return {all: errorsOf(rates), byGpu: by('gpu'), byModel: by('model')}
+function throughputAccuracy(rates: readonly RateRow[]): ThroughputAccuracy {
+  const by = (key: (r: RateRow) => string) => Object.fromEntries([...new Set(rates.map(key))].sort().map((k) => [k, errorsOf(rates.filter((r) => key(r) === k))]))
+  return {all: errorsOf(rates), byGpu: by((r) => r.gpu), byModel: by((r) => r.row.model), byLayout: by((r) => r.layout)}
 }

@@ -64,14 +64,15 @@ export function renderServingAccuracy(profile: string, a: ServingAccuracy): stri
   return lines
 }
 
-/** The output-rate rows (output_tgs): a line per GPU, per model, and all. */
+/** The output-rate rows (output_tgs): a line per GPU, per model, per layout where there are two, and all. */
 function throughputTable(profile: string, t: ThroughputAccuracy): string[] {
-  const labels = [...Object.keys(t.byGpu).map((g) => `on ${g}`), ...Object.keys(t.byModel)]
+  const labels = [...Object.keys(t.byGpu).map((g) => `on ${g}`), ...Object.keys(t.byModel), ...Object.keys(t.byLayout)]
   const width = Math.max(18, ...labels.map((m) => m.length + 2))
   const lines = [`serving output tokens/s/GPU rows, profile ${profile} (${t.all.rows} rows; MAPE, median absolute % error, share of rows more than 2x off):`, `  ${''.padEnd(width)}${'rows'.padStart(6)}${'MAPE'.padStart(8)}${'median'.padStart(8)}${'>2x'.padStart(8)}`]
   const row = (label: string, e: MetricErrors) => lines.push(`  ${label.padEnd(width)}${String(e.rows).padStart(6)}${cells(e)}`)
   for (const [g, e] of Object.entries(t.byGpu)) row(`on ${g}`, e)
   for (const [m, e] of Object.entries(t.byModel)) row(m, e)
+  if (Object.keys(t.byLayout).length > 1) for (const [l, e] of Object.entries(t.byLayout)) row(l, e)
   row('all', t.all)
   return lines
 }

@@ -85,6 +85,8 @@ describe('NVIDIA\'s published trtllm-bench throughputs (calibration/trtllm-bench
   it('every row evaluates: 228 runs on B200, GB200, H200 and H100', () => {
     expect(result.rows.filter((o) => o.status === 'ok')).toHaveLength(228)
     expect(Object.fromEntries(Object.entries(t.byGpu).map(([g, e]) => [g, e.rows]))).toEqual({'B200-SXM': 65, 'GB200-NVL72': 63, 'H100-SXM': 45, 'H200-SXM': 55})
+    // 46 of them name a DEP column (attention data-parallel): 44 of the Performance Overview, 2 of the DeepSeek-R1 guide.
+    expect(Object.fromEntries(Object.entries(t.byLayout).map(([l, e]) => [l, e.rows]))).toEqual({'attention-data-parallel': 46, 'tensor-parallel': 182})
   })
 
   it('Blackwell, which no fit has seen, comes within 25% MAPE, as close as the Hopper GPUs the engines were fitted on', () => {
@@ -107,6 +109,7 @@ describe('NVIDIA\'s published trtllm-bench throughputs (calibration/trtllm-bench
     expect(r.exitCode).toBe(0)
     expect(r.stdout).toMatch(/serving output tokens\/s\/GPU rows, profile default \(228 rows; MAPE, median absolute % error, share of rows more than 2x off\):/)
     expect(r.stdout).toMatch(/\n {2}on GB200-NVL72 +63 +[\d.]+% +[\d.]+% +[\d.]+%\n/)
+    expect(r.stdout).toMatch(/\n {2}attention-data-parallel +46 +[\d.]+% +[\d.]+% +[\d.]+%\n/)
   })
 })
 
