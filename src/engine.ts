@@ -107,6 +107,14 @@ export interface EngineParams {
    * (src/sim/ffn.ts). 0: no padding (grouped kernels that run each expert's own rows).
    */
   moe_expert_block_rows: number
+  /**
+   * The decode batches the engine captured CUDA graphs at, ascending, where it pads a decode-only
+   * step to the next of them (TensorRT-LLM cuda_graph_config batch_sizes with enable_padding): its
+   * GEMMs, experts, collectives and LM head run the padded batch, its attention the real one (the
+   * padding requests hold no context). A batch above the largest runs as it is. Absent or empty:
+   * every batch its own graph, no padding.
+   */
+  cuda_graph_batch_sizes?: number[]
 }
 
 export type EngineParamName = keyof EngineParams
@@ -136,6 +144,7 @@ export type FittedParamName = Exclude<
   | 'host_us_per_request'
   | 'frontend_us_per_output_token'
   | 'moe_expert_block_rows'
+  | 'cuda_graph_batch_sizes'
 >
 
 /**

@@ -16,6 +16,7 @@ import {parseSwitchOverrides, type ProfileName} from '../profile.js'
 import {NO_ROOM} from '../serving/no-room.js'
 import {simulateServing, type ServingResult} from '../serving/simulate.js'
 import {speculativeOf} from '../serving/speculative.js'
+import {parseGraphSizes} from '../serving/cuda-graphs.js'
 import {releaseOf} from '../util/version.js'
 import {quoteText} from '../util/quote.js'
 import type {SimResult} from '../sim/result.js'
@@ -54,6 +55,7 @@ interface SimulateValues extends DeploymentOptionValues {
   chunkedPrefill?: boolean
   openingWave?: number
   requests?: number
+  cudaGraphBatches?: string
   mtp?: number
   acceptLength?: number
   moeEp?: number
@@ -80,7 +82,7 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
   // per-request overheads then describe the same batch (a whole one: a fractional concurrency is a mean).
   if (o.serving && options.decodeBatch === undefined && o.concurrency > 0) deployment.decodeBatch = Math.ceil(deployment.tbo ? o.concurrency / 2 : o.concurrency)
   // Given, not defaulted: a concurrency without serving would be silently ignored.
-  const given = {concurrency: options.concurrency, 'engine-version': options.engineVersion, 'mixed-chunk': options.mixedChunk, 'chunked-prefill': options.chunkedPrefill, 'opening-wave': options.openingWave, requests: options.requests}
+  const given = {concurrency: options.concurrency, 'engine-version': options.engineVersion, 'mixed-chunk': options.mixedChunk, 'chunked-prefill': options.chunkedPrefill, 'opening-wave': options.openingWave, requests: options.requests, 'cuda-graph-batches': options.cudaGraphBatches}
   const requestWarnings = checkServingRequest({serving: o.serving, mode: deployment.mode, servingFlags: Object.keys(given).filter((k) => given[k as keyof typeof given] !== undefined)})
   if (o.engineVersion !== undefined && !releaseOf(o.engineVersion)) throw usageError(`--engine-version expects a release number such as 0.5.1 or 1.0.0rc3, got ${quoteText(o.engineVersion)}`)
   const speculative = speculativeOf(o.mtp, o.acceptLength)
@@ -103,6 +105,7 @@ async function run(options: SimulateOptions, command: string): Promise<SimulateR
             ...(o.chunkedPrefill === undefined ? {} : {chunkedPrefill: o.chunkedPrefill}),
             ...(o.openingWave === undefined ? {} : {openingWave: o.openingWave}),
             ...(o.requests === undefined ? {} : {requests: o.requests}),
+            ...(o.cudaGraphBatches === undefined ? {} : {cudaGraphBatchSizes: parseGraphSizes(o.cudaGraphBatches, '--cuda-graph-batches', usageError)}),
           }),
         ),
         engineFile: displayPath(engine.file),

@@ -9,6 +9,7 @@ import {ENGINE_NAMES, type Engine, type EngineParams} from '../engine.js'
 import {optionalInt} from './deployment.js'
 import type {MeasurementRow} from './types.js'
 import {quoteText} from '../util/quote.js'
+import {parseGraphSizes} from '../serving/cuda-graphs.js'
 
 export const DEFAULT_ENGINE = 'sglang'
 
@@ -43,10 +44,13 @@ export function useEngines(engines: ReadonlyMap<string, Engine> | undefined): vo
  * --max-running-requests, TensorRT-LLM max_batch_size) and column
  * gpu_memory_fraction (vLLM --gpu-memory-utilization, SGLang
  * --mem-fraction-static, TensorRT-LLM kv_cache_free_gpu_mem_fraction; of the
- * memory the engine file's memory_fraction_of says).
+ * memory the engine file's memory_fraction_of says), and column
+ * cuda_graph_batch_sizes (TensorRT-LLM cuda_graph_config batch_sizes with
+ * enable_padding: src/serving/cuda-graphs.ts).
  *
  * @example
  * rowSettings({extra: {max_running_requests: '4096', gpu_memory_fraction: '0.93'}}) // {max_running_requests: 4096, gpu_memory_fraction: 0.93}
+ * rowSettings({extra: {cuda_graph_batch_sizes: '1 2 4 8'}}) // {cuda_graph_batch_sizes: [1, 2, 4, 8]}
  * rowSettings({extra: {}}) // {}
  */
 export function rowSettings(row: Pick<MeasurementRow, 'extra'>): Partial<EngineParams> {
@@ -62,6 +66,8 @@ export function rowSettings(row: Pick<MeasurementRow, 'extra'>): Partial<EngineP
     if (!(value > 0 && value <= 1)) throw inputError(`column "gpu_memory_fraction": ${quoteText(share)} is not a share of the memory above 0 and at most 1`)
     out.gpu_memory_fraction = value
   }
+  const graphs = (row.extra.cuda_graph_batch_sizes ?? '').trim()
+  if (graphs !== '') out.cuda_graph_batch_sizes = parseGraphSizes(graphs, 'column "cuda_graph_batch_sizes"')
   return out
 }
 

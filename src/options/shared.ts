@@ -122,6 +122,11 @@ export const simulateOptions = {
     summary:
       "With --serving: the share of the measured requests that arrive together at the benchmark's start, all clients at once on an idle engine: 1/k for a benchmark of k requests per client after a warmup it waits out (aiperf --request-count C x k), 0 for a steady state with no opening burst. Not given: the engine file's fitted sync_share (about 0.1, the benchmarks it was fitted on). Engines without mixed chunks keep every request in a wave whatever this says (docs/serving.md).",
   },
+  'cuda-graph-batches': {
+    type: 'string',
+    summary:
+      "With --serving: the decode batches the engine captured CUDA graphs at, with padding (TensorRT-LLM cuda_graph_config batch_sizes with enable_padding), comma list: a decode-only step runs its GEMMs, experts and collectives at the next of them, its attention at the real batch (NVIDIA's trtllm-bench recipes: 1,2,4,8,16,32,64,128,256,384,512,1024,2048,4096,8192; 700 requests then run as 1,024). Not given: the engine file's (none bundled: every batch its own graph).",
+  },
   mtp: {
     type: 'int',
     summary:

@@ -42,7 +42,12 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
     line('  engine/HTTP overhead (ms)', ms(p.overheadMs)),
     ...(p.frontendMs > 0 ? [line('  API server behind (ms)', `${ms(p.frontendMs)} (it streams at most ${Math.round(frontendTokensPerSecond(s.params)).toLocaleString('en-US')} tokens/s)`)] : []),
     line('Mean TPOT (ms)', ms(s.tpotMs) + (u ? within(u.typical.tpot, u.p90.tpot) : '')),
-    line('  decode-only step (ms)', ms(s.decodeStepMs) + (s.speculative ? ` (draft and verify: ${+s.speculative.acceptLength.toFixed(2)} tokens a request)` : '')),
+    line(
+      '  decode-only step (ms)',
+      ms(s.decodeStepMs) +
+        (s.speculative ? ` (draft and verify: ${+s.speculative.acceptLength.toFixed(2)} tokens a request)` : '') +
+        (s.cudaGraphBatch ? ` (a CUDA graph of ${s.cudaGraphBatch}: GEMMs, experts and collectives at ${s.cudaGraphBatch} requests, attention at ${s.meanDecodeBatch.toFixed(0)})` : ''),
+    ),
     ...(s.params.mixed_chunk === false
       ? [
           line('  prefill batch, decodes paused (ms)', `${ms(s.mixedStepMs)} (${s.prefillTokensPerMixedStep.toFixed(0)} prefill tokens; no mixed chunks)`),

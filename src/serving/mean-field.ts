@@ -28,6 +28,7 @@ import {NO_ROOM} from './no-room.js'
 import {engineStepMs, frontendTokensPerSecond, hostStepMs, type EngineParams} from '../engine.js'
 import {weightsDoNotFit} from '../sim/validate.js'
 import type {DraftCost, StepCost} from './step-cost.js'
+import {graphBatchOf} from './cuda-graphs.js'
 import {draftLayerMemory, withDraftLayers, type Speculative} from './speculative.js'
 
 const GiB = 1024 ** 3
@@ -154,7 +155,9 @@ export function weightRoomBytes(e: EngineParams, memGiB: number): number {
  */
 export function stepSeconds(cost: StepCost, e: EngineParams, isl: number, decoding: number, prefillTokens: number, otherTokens = 0, spec?: Speculative): number {
   const requests = decoding + (prefillTokens > 0 ? Math.max(1, prefillTokens / isl) : 0)
-  const kernelMs = forwardKernelSeconds(cost, e, isl, decoding, prefillTokens, otherTokens, spec) * 1000
+  // A decode-only step replays the CUDA graph of the next captured batch (src/serving/cuda-graphs.ts).
+  const graph = prefillTokens > 0 ? undefined : graphBatchOf(e.cuda_graph_batch_sizes, decoding)
+  const kernelMs = forwardKernelSeconds(cost, e, isl, decoding, prefillTokens, otherTokens, spec, graph ? graph / decoding : 1) * 1000
   const forward = withDraftLayers({requests, prefill: prefillTokens > 0, layers: cost.layers, moeLayers: cost.moeLayers}, spec?.draftTokens ?? 0)
   return engineStepMs(e, forward, kernelMs) / 1000
 }
@@ -168,10 +171,10 @@ export function stepSeconds(cost: StepCost, e: EngineParams, isl: number, decodi
  * (draftKernelSeconds); `otherTokens` are then the other attention groups'
  * tokens in the MoE's verify forward (k + 1 per decoding request).
  */
-export function forwardKernelSeconds(cost: StepCost, scales: KernelScales, isl: number, decoding: number, prefillTokens: number, otherTokens: number, spec?: Speculative): number {
-  if (!spec) return stepKernelSeconds(cost, scales, isl, decoding, prefillTokens, otherTokens)
+export function forwardKernelSeconds(cost: StepCost, scales: KernelScales, isl: number, decoding: number, prefillTokens: number, otherTokens: number, spec?: Speculative, pad = 1): number {
+  if (!spec) return stepKernelSeconds(cost, scales, isl, decoding, prefillTokens, otherTokens, 1, pad)
   const k = spec.draftTokens
-  return stepKernelSeconds(cost, scales, isl, decoding, prefillTokens, otherTokens, k + 1) + draftKernelSeconds(cost, scales, isl, decoding, prefillTokens, otherTokens / (k + 1), k)
+  return stepKernelSeconds(cost, scales, isl, decoding, prefillTokens, otherTokens, k + 1, pad) + draftKernelSeconds(cost, scales, isl, decoding, prefillTokens, otherTokens / (k + 1), k)
 }
 
 /**
@@ -199,7 +202,11 @@ export type KernelScales = Pick<EngineParams, 'gemm_scale' | 'comm_scale' | 'att
 /** The tables' kernels as measured, whatever an engine's fit says of them: the plausibility check's, and the static phases' (an engine's scales belong to its serving fit). */
 export const AS_MEASURED: KernelScales = {gemm_scale: 1, comm_scale: 1, attention_scale: 1}
 
-/** The kernels of such a step, seconds, at the engine's kernel scales (no engine overhead); `queries` tokens a decoding request (k + 1 verifying k drafts). */
+/**
+ * The kernels of such a step, seconds, at the engine's kernel scales (no engine overhead); `queries`
+ * tokens a decoding request (k + 1 verifying k drafts); `pad` the padded batch of a CUDA graph over
+ * the real one (every attention group pads alike): all but attention run the padded batch.
+ */
 export function stepKernelSeconds(
   cost: StepCost,
   scales: KernelScales,
@@ -208,10 +215,12 @@ export function stepKernelSeconds(
   prefillTokens: number,
   otherTokens = 0,
   queries = 1,
+  pad = 1,
 ): number {
-  const tokens = decoding * queries + prefillTokens
+  const decodeTokens = decoding * queries * pad
+  const tokens = decodeTokens + prefillTokens
   return (
-    scales.gemm_scale * (cost.gemmSeconds(tokens) + cost.moeSeconds(tokens + otherTokens) + cost.lmHeadSeconds(decoding * queries + prefillTokens / isl)) +
+    scales.gemm_scale * (cost.gemmSeconds(tokens) + cost.moeSeconds(tokens + otherTokens * pad) + cost.lmHeadSeconds(decodeTokens + prefillTokens / isl)) +
     scales.comm_scale * cost.commSeconds(tokens) +
     scales.attention_scale * (cost.decodeAttentionSeconds(decoding, queries) + (prefillTokens / isl) * cost.prefillAttentionSeconds)
   )

@@ -4,6 +4,7 @@
  * engine's parameters arrive as data.
  */
 import {servingUncertainty, type ServingUncertainty} from './accuracy.js'
+import {graphBatchOf} from './cuda-graphs.js'
 import {usageError} from '../errors.js'
 import {effectiveRates, type GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec, WeightQuant} from '../model/types.js'
@@ -50,6 +51,8 @@ export interface ServingOptions {
   openingWave?: number
   /** A finite run of this many requests per replica, queued at the start (--requests): its rate in waves as well (src/serving/finite-run.ts). */
   requests?: number
+  /** The decode batches with a CUDA graph, padding up to them (--cuda-graph-batches; src/serving/cuda-graphs.ts); the engine's when not given. */
+  cudaGraphBatchSizes?: number[]
 }
 
 export interface ServingResult extends ServingSolution {
@@ -79,12 +82,20 @@ export interface ServingResult extends ServingSolution {
   /** Speculative decoding as the prediction runs it; absent without --mtp. decodeStepMs is then one step of the draft and the verify, giving speculative.acceptLength tokens a request. */
   speculative?: SpeculativeRun
   params: EngineParams
+  /** The CUDA graph batch the mean decode-only step is padded to (cuda_graph_batch_sizes); absent where there is none or no padding. */
+  cudaGraphBatch?: number
   /** The finite run of --requests (ServingOptions.requests), in waves; absent without it. */
   finiteRun?: FiniteRun
   lookups: Record<string, MfuLookup>
   /** The error to expect, from the engine's held-out runs (absent when its file has none). */
   uncertainty?: ServingUncertainty
   warnings: SimWarning[]
+}
+
+/** The graph batch the mean decode-only step pads to, where it is above the batch. */
+function cudaGraphOf(params: EngineParams, meanDecodeBatch: number): Pick<ServingResult, 'cudaGraphBatch'> {
+  const graph = graphBatchOf(params.cuda_graph_batch_sizes, meanDecodeBatch)
+  return graph !== undefined && graph > meanDecodeBatch + 1e-9 ? {cudaGraphBatch: graph} : {}
 }
 
 const costCache = new WeakMap<TableSet, Map<string, {cost: StepCost; warnings: SimWarning[]}>>()
@@ -353,6 +364,10 @@ export function servingProblem(
     gpuDefaults.values.chunked_prefill = opts.chunkedPrefill
     gpuDefaults.sources.push(opts.chunkedPrefill ? '--chunked-prefill' : '--no-chunked-prefill')
   }
+  if (opts.cudaGraphBatchSizes !== undefined) {
+    gpuDefaults.values.cuda_graph_batch_sizes = opts.cudaGraphBatchSizes
+    gpuDefaults.sources.push('--cuda-graph-batches')
+  }
   if (opts.openingWave !== undefined) {
     checkOpeningWave(opts.openingWave)
     gpuDefaults.values.sync_share = opts.openingWave
@@ -437,6 +452,7 @@ export function simulateServing(
     commSource: cost.commSource,
     ...(d.speculative ? {speculative: speculativeRun(model, d.speculative)} : {}),
     params,
+    ...cudaGraphOf(params, solution.meanDecodeBatch),
     ...(opts.requests === undefined ? {} : {finiteRun: finiteRun(cost, params, workload, solution.running, opts.requests)}),
     lookups: cost.lookups,
     ...(opts.engine.accuracy

@@ -70,6 +70,16 @@ describe('serving rows of a run\'s output rate', () => {
     expect(half).toBeLessThan(most)
   })
 
+  it('cuda_graph_batch_sizes pads the row\'s decode steps to the next captured batch; one that is not a list is refused, its column named', async () => {
+    expect(rowSettings({extra: {cuda_graph_batch_sizes: '1 2 4 8'}})).toEqual({cuda_graph_batch_sizes: [1, 2, 4, 8]})
+    expect(() => rowSettings({extra: {cuda_graph_batch_sizes: '1 2 x'}})).toThrow(/column "cuda_graph_batch_sizes": "x" is not a list of batch sizes/)
+    // A TensorRT-LLM Llama-3.1-8B run on one B200 at 450 requests: with graphs at 384 and 512 its decode steps run 512.
+    const row = (id: string, graphs: string) => `${id},llama-3.1-8b,B200-SXM,1,1,1,0,0,0,0,1024,1024,serving,,450,output_tgs,1000,test,,,,trtllm,,,${graphs}`
+    const file = writeCsv(tempDir(), 'graphs.csv', [`${HEADER},${EXTRA},cuda_graph_batch_sizes`, row('PLAIN', ''), row('PADDED', '384 512')])
+    const [plain, padded] = (await calibrate({measurements: [file], profile: 'default'})).rows.map((o) => o.simulated!)
+    expect(padded).toBeLessThan(plain)
+  })
+
   it('a max_running_requests that is not a positive whole number is refused, its column named', () => {
     const {rows, problems} = parseMeasurements([`${HEADER},${EXTRA}`, run('tpot_ms', 10, 'lots')].join('\n') + '\n', 'm.csv', '/data')
     expect(rows).toEqual([])
