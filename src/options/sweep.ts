@@ -50,6 +50,11 @@ export const sweepOptions = {
     multiple: true,
     default: ENGINE_NAMES,
   },
+  'cuda-graph-batches': {
+    type: 'string',
+    summary:
+      "With --serving: the decode batches every engine captured CUDA graphs at, with padding (simulate --cuda-graph-batches; TensorRT-LLM cuda_graph_config batch_sizes with enable_padding), comma list: a decode-only step runs its GEMMs, experts and collectives at the next of them. Default: each engine file's (none bundled).",
+  },
   'opening-wave': {
     type: 'float',
     summary:

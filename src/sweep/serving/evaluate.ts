@@ -46,6 +46,7 @@ export function servingResultAt(ctx: ServingEvalContext, layout: ServingLayout, 
     moeEp: layout.moeEp > 1 ? layout.moeEp : undefined,
     maxPrefillTokens: budget,
     ...(ctx.targets.openingWave === undefined ? {} : {openingWave: ctx.targets.openingWave}),
+    ...(ctx.targets.cudaGraphBatchSizes === undefined ? {} : {cudaGraphBatchSizes: ctx.targets.cudaGraphBatchSizes}),
   })
 }
 

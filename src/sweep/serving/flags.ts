@@ -5,11 +5,13 @@ import {parseSweepFlags, positiveIntList, splitList, type SweepFlagValues} from 
 import type {ServingMode} from './result.js'
 import type {ServingSpace, ServingTargets, Sustain} from './types.js'
 import {checkOpeningWave} from '../../serving/simulate.js'
+import {parseGraphSizes} from '../../serving/cuda-graphs.js'
 
 export interface ServingFlagValues extends SweepFlagValues {
   engine: string[]
   'engine-dir'?: string
   'opening-wave'?: number
+  'cuda-graph-batches'?: string
   'request-rate'?: number
   concurrency?: number
   'concurrency-grid'?: string
@@ -21,7 +23,7 @@ export interface ServingFlagValues extends SweepFlagValues {
 /** Flags of the phase sweep that mean nothing to a serving sweep. */
 export const PHASE_ONLY_FLAGS = ['tbo', 'prefill-tokens', 'decode-batches', 'max-decode-batch'] as const
 /** Flags that only a serving sweep reads. */
-export const SERVING_ONLY_FLAGS = ['engine', 'engine-dir', 'opening-wave', 'request-rate', 'concurrency', 'concurrency-grid', 'max-concurrency', 'step-tokens', 'modes'] as const
+export const SERVING_ONLY_FLAGS = ['engine', 'engine-dir', 'opening-wave', 'cuda-graph-batches', 'request-rate', 'concurrency', 'concurrency-grid', 'max-concurrency', 'step-tokens', 'modes'] as const
 
 const MODES: ServingMode[] = ['aggregated', 'disaggregated']
 
@@ -74,7 +76,7 @@ export function parseServingFlags(f: ServingFlagValues): ParsedServingFlags {
       aggregated: modes.includes('aggregated'),
       disaggregated: modes.includes('disaggregated'),
     },
-    targets: {isl: f.isl, osl: f.osl, ttftMax: f['ttft-max'], tpotMax: f['tpot-max'], sustain, ...(f['opening-wave'] === undefined ? {} : {openingWave: f['opening-wave']}), ...(speculative ? {speculative} : {})},
+    targets: {isl: f.isl, osl: f.osl, ttftMax: f['ttft-max'], tpotMax: f['tpot-max'], sustain, ...(f['opening-wave'] === undefined ? {} : {openingWave: f['opening-wave']}), ...(f['cuda-graph-batches'] === undefined ? {} : {cudaGraphBatchSizes: parseGraphSizes(f['cuda-graph-batches'], '--cuda-graph-batches', usageError)}), ...(speculative ? {speculative} : {})},
     workers: base.workers,
     calibration: base.calibration,
   }

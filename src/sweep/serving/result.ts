@@ -108,7 +108,7 @@ export interface ServingSweepResult {
   profile: string
   gpus: string[]
   engines: EngineSummary[]
-  targets: {isl: number; osl: number; ttftMaxMs?: number; tpotMaxMs?: number; requestRate?: number; concurrency?: number; /** --opening-wave, when given. */ openingWave?: number; /** --mtp (and --accept-length), when given. */ speculative?: Speculative}
+  targets: {isl: number; osl: number; ttftMaxMs?: number; tpotMaxMs?: number; requestRate?: number; concurrency?: number; /** --opening-wave, when given. */ openingWave?: number; /** --cuda-graph-batches, when given. */ cudaGraphBatchSizes?: number[]; /** --mtp (and --accept-length), when given. */ speculative?: Speculative}
   space: {minGpus: number; maxGpus: number; modes: ServingMode[]; stepTokens: number[] | 'engine default and 2048-16384'; concurrencies: number[] | string}
   counts: {
     layouts: number

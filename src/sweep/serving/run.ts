@@ -197,6 +197,7 @@ export async function runServingSweep(request: ServingSweepRequest): Promise<Ser
     osl: req.targets.osl,
     moe: req.model.ffn.isMoe,
     ...(req.targets.openingWave === undefined ? {} : {openingWave: req.targets.openingWave}),
+    ...(req.targets.cudaGraphBatchSizes === undefined ? {} : {cudaGraphBatchSizes: req.targets.cudaGraphBatchSizes}),
     ...(req.targets.speculative ? {speculative: speculativeRun(req.model, req.targets.speculative)} : {}),
   }
   const phaseCmd: CommandContext = {...req.command, profile: req.profile.name, gpuNames, calibration: req.calibration?.file, workload: phaseWorkload(req)}
@@ -237,6 +238,7 @@ export async function runServingSweep(request: ServingSweepRequest): Promise<Ser
       ...(req.targets.sustain.kind === 'rate' ? {requestRate: req.targets.sustain.requestsPerSecond} : {}),
       ...(req.targets.sustain.kind === 'concurrency' ? {concurrency: req.targets.sustain.requests} : {}),
       ...(req.targets.openingWave === undefined ? {} : {openingWave: req.targets.openingWave}),
+      ...(req.targets.cudaGraphBatchSizes === undefined ? {} : {cudaGraphBatchSizes: req.targets.cudaGraphBatchSizes}),
       ...(req.targets.speculative ? {speculative: req.targets.speculative} : {}),
     },
     space: {

@@ -41,6 +41,7 @@ function header(r: ServingSweepResult): string[] {
     ...(t.openingWave === undefined
       ? []
       : [`opening wave: ${openingWaveText(t.openingWave)} (--opening-wave); the error bands come from benchmarks with their own`]),
+    ...(t.cudaGraphBatchSizes === undefined ? [] : [`CUDA graphs at ${t.cudaGraphBatchSizes.join(', ')} requests, decode steps padded to the next (--cuda-graph-batches)`]),
     ...(t.speculative === undefined
       ? []
       : [`speculative decoding (--mtp): ${speculativeText(t.speculative)}; no run in the engines' fits named it, so the error bands are not measured with it`]),

@@ -24,6 +24,8 @@ export interface ServingTargets {
   sustain: Sustain
   /** The share of requests in a benchmark's opening wave (--opening-wave); each engine's sync_share when absent. */
   openingWave?: number
+  /** The decode batches with a CUDA graph, padding up to them (--cuda-graph-batches); each engine's when absent. */
+  cudaGraphBatchSizes?: number[]
   /** Speculative decoding (--mtp, --accept-length), the same for every unit. */
   speculative?: Speculative
 }

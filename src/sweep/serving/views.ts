@@ -35,6 +35,8 @@ export interface ServingCommandContext extends Pick<CommandContext, 'model' | 'g
   moe: boolean
   /** --opening-wave as given. */
   openingWave?: number
+  /** --cuda-graph-batches as given. */
+  cudaGraphBatchSizes?: number[]
   /** --mtp and --accept-length as given (an assumed acceptance length is not written out), with the model's draft the launch commands turn on. */
   speculative?: SpeculativeRun
 }
@@ -77,6 +79,7 @@ export function servingSimulateCommand(ctx: ServingCommandContext, l: ServingLay
   if (ctx.chunkedPrefill?.[l.engine]) args.push('--chunked-prefill')
   if (l.moeEp > 1) args.push('--moe-ep', l.moeEp)
   if (ctx.openingWave !== undefined) args.push('--opening-wave', ctx.openingWave)
+  if (ctx.cudaGraphBatchSizes !== undefined) args.push('--cuda-graph-batches', ctx.cudaGraphBatchSizes.join(','))
   if (ctx.speculative) args.push(...mtpArgs(ctx.speculative))
   return joinArgs(args)
 }

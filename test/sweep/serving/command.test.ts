@@ -52,6 +52,20 @@ describe('infersim sweep --serving', () => {
     for (const f of json.frontiers) for (const p of new Set([f.points[0], f.points[f.points.length - 1]])) await reproduces(p)
   })
 
+  it('--cuda-graph-batches: decode steps pad to the next captured batch, the targets say so, and the simulate lines reproduce the plans with it', async () => {
+    const plain = (await runJson<ServingSweepResult>(SMALL)).json
+    const {json, exitCode} = await runJson<ServingSweepResult>([...SMALL, '--cuda-graph-batches', '8,32,128'])
+    expect(exitCode).toBe(0)
+    expect(json.targets.cudaGraphBatchSizes).toEqual([8, 32, 128])
+    const best = json.top[0] as AggregatedPlan
+    expect(best.simulate).toMatch(/--cuda-graph-batches 8,32,128/)
+    await reproduces(best)
+    // Padded decode steps are never faster.
+    expect(json.top[0].figures.tgs).toBeLessThanOrEqual(plain.top[0].figures.tgs)
+    const text = await runCli([...SMALL, '--cuda-graph-batches', '8,32,128'])
+    expect(text.stdout).toMatch(/CUDA graphs at 8, 32, 128 requests, decode steps padded to the next \(--cuda-graph-batches\)/)
+  })
+
   it('--mtp: aggregated and disaggregated plans draft and verify, their simulate lines reproduce them, and both pools launch with it', async () => {
     const {json, exitCode} = await runJson<ServingSweepResult>([...SMALL, '--mtp', '2', '--accept-length', '2.2'])
     expect(exitCode).toBe(0)
