@@ -114,6 +114,14 @@ describe('NVIDIA\'s published trtllm-bench throughputs (calibration/trtllm-bench
     expect(checks.reduce((n, c) => n + c.runs, 0)).toBe(228)
   })
 
+  it('simulate --serving on B200 with TensorRT-LLM prints the check of its layout', async () => {
+    const ids = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0])
+    const tp = ids.filter((id) => /-B200-/.test(id) && !/-DEP\d/.test(id)).length
+    const r = await runCli(['simulate', '--serving', '-m', 'llama-3.1-70b', '-g', 'B200-SXM', '--engine', 'trtllm', '--isl', '1024', '--osl', '1024', '--concurrency', '32'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toContain(`Measured output rates no fit read: ${tp} tensor-parallel runs on B200-SXM (calibration/trtllm-bench.csv) came out within`)
+  })
+
   it('calibrate prints the output-rate rows per GPU and model', async () => {
     const r = await runCli(['calibrate', '--measurements', file, '--profile', 'default'])
     expect(r.exitCode).toBe(0)
