@@ -97,8 +97,13 @@ export function gpuTableKey(name: string): string {
 /** The bench_data folders a GPU's simulations read: its own, and its table donor's. */
 export const tableKeysOf = (gpu: GpuSpec): string[] => [gpuTableKey(gpu.name), ...(gpu.tableDonor ? [gpuTableKey(gpu.tableDonor.name)] : [])]
 
-/** A GPU name as names are compared: case, and '_' or ' ' against '-', do not matter (AIConfigurator's h100_sxm is H100-SXM). */
-const nameKey = (name: string) => name.trim().toLowerCase().replace(/[_\s]+/g, '-')
+/** A GPU name as names are compared: case, '_' or ' ' against '-', and a leading "NVIDIA" do not matter (AIConfigurator's h100_sxm and "NVIDIA H100 SXM" are H100-SXM). */
+const nameKey = (name: string) =>
+  name
+    .trim()
+    .toLowerCase()
+    .replace(/^nvidia[-_\s]+/, '')
+    .replace(/[_\s]+/g, '-')
 
 export function findGpu(gpus: readonly GpuSpec[], name: string): GpuSpec | undefined {
   const wanted = nameKey(name)
