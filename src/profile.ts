@@ -31,7 +31,7 @@ export interface ProfileSwitches {
   engineOverheads: boolean
   /** The LM head GEMM for the tokens that need logits (last prompt token, every decode token), and the memory the embedding and LM head take from a serving engine's KV pool. */
   lmHead: boolean
-  /** Expert-parallel MoE layers of the wide-EP shape that dispatch with DeepEP read the wide-EP tables of the routing distribution (--moe-distribution). */
+  /** Expert-parallel MoE layers of the wide-EP shape that dispatch with DeepEP, with FP8 experts, read the wide-EP tables of the routing distribution (--moe-distribution). */
   wideEpTables: boolean
   /** A GPU named as the reference names it (H200, GB200) reads as its measured entry (H200-SXM, GB200-NVL72: datasheet figures and measured tables). */
   measuredGpus: boolean

@@ -285,12 +285,14 @@ export class MfuResolver {
   /**
    * MoE expert compute on one GPU. With a routing `distribution`, a wide-EP
    * table of that distribution answers first where it has the model's shape
-   * (interpolating lookups only).
+   * (interpolating lookups only). Those tables time DeepGEMM's FP8
+   * block-scaled experts: experts of another dtype (NVFP4 on Blackwell) read
+   * their own dtype's table, as an expert-parallel share.
    */
   groupedGemm(phase: Phase, key: GroupedGemmKey, tokens: number, work?: KernelWork, distribution?: string): MfuLookup {
     const path = tablePaths.groupedGemm(this.options.gpuKey, phase)
     const interpolating = this.interpolates()
-    if (distribution && interpolating) {
+    if (distribution && interpolating && (this.options.gemmDtype ?? 'fp8') === 'fp8') {
       const wide = tablePaths.wideEp(this.options.gpuKey, phase, distribution)
       const found = this.options.tables.has(wide) ? memoNumbers(groupedGemmMemo(this.memo.table('wideEp', wide), key), key.hidden, key.intermediate, tokens, () => this.options.interpolator!.wideEp(this.options.tables, wide, phase, key, tokens, this.env)) : undefined
       if (found) return found

@@ -232,7 +232,9 @@ function expertParallelShare(tables: TableSet, path: string, phase: Phase, key: 
   if (!(ep > 1) || Math.abs(moeTp - key.gpus / ep) > 1e-9 || moeTp < 1) return undefined
   const whole: GroupedGemmKey = {experts: key.experts, gpus: moeTp, localExperts: key.experts, topk: key.topk, hidden: key.hidden, intermediate: key.intermediate}
   const global = tokens * ep
-  let fallback: MfuLookup | undefined
+  // Beyond both phases' grids, the one whose edge is nearer in log2 tokens: a decode grid that ends
+  // memory-bound at 1,024 tokens says nothing of the compute-bound kernel at 60,000.
+  let fallback: {share: MfuLookup; beyond: number} | undefined
   for (const [p, ph] of [
     [path, phase],
     [otherPhasePath(path, phase), phase === 'decode' ? 'prefill' : 'decode'],
@@ -245,12 +247,25 @@ function expertParallelShare(tables: TableSet, path: string, phase: Phase, key: 
     const note = `expert-parallel share (ep ${ep}) of the ep = 1 curve at the group's ${global} tokens${found.note ? `; ${found.note}` : ''}`
     const share: MfuLookup = {...found, kind: found.kind === 'exact' ? 'interpolated' : found.kind, note}
     if (!e.extrapolated) return share
-    fallback ??= share
+    const beyond = log2Beyond(kg, tokensColumn(ph), global)
+    if (!fallback || beyond < fallback.beyond) fallback = {share, beyond}
   }
-  if (fallback) return fallback
+  if (fallback) return fallback.share
   // The ep = 1 key itself not measured: along its intermediate size, where the table has that shape's other MoE TP sizes.
   const along = alongIntermediate(tables, path, phase, whole, global, env, MOE_BORROW_DISTANCE)
   return along && {...along, note: `expert-parallel share (ep ${ep}) of the ep = 1 curve at the group's ${global} tokens; ${along.note}`}
+}
+
+/** How far `tokens` lies outside a key's measured token counts, in doublings (0 inside). */
+function log2Beyond(kg: KeyGrid, column: string, tokens: number): number {
+  const rows = gridRowsAt(kg.table, kg.ranges)
+  let lo = Infinity
+  let hi = -Infinity
+  for (let i = 0; i < rows.length; i++) {
+    const t = rows.value(i, column)
+    if (t > 0) [lo, hi] = [Math.min(lo, t), Math.max(hi, t)]
+  }
+  return tokens > hi ? Math.log2(tokens / hi) : tokens < lo ? Math.log2(lo / tokens) : 0
 }
 
 /** Expert-parallel size of a key: how many GPUs share the experts. */
