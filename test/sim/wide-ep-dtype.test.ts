@@ -14,7 +14,7 @@ import {calibrate, simulate} from '../../src/index.js'
 const decode = (weightFormat: 'fp8' | 'nvfp4') =>
   simulate({model: 'deepseek-v3', gpu: 'GB200-NVL72', worldSize: 48, nodes: 12, tp: 1, deepep: true, fp8Kv: true, fp8Gemm: true, weightFormat, isl: 2000, osl: 100, decodeBatch: 1408, decodeOnly: true})
 
-const expertsOf = async (weightFormat: 'fp8' | 'nvfp4') => (await decode(weightFormat)).decode!.steps.find((s) => s.part === 'moe')!.mfu
+const expertsOf = async (weightFormat: 'fp8' | 'nvfp4') => (await decode(weightFormat)).decode!.steps.find((s) => s.part === 'moe')!.mfu!
 
 describe('routed experts under wide expert parallelism', () => {
   it('FP8 experts read the wide-EP tables (DeepGEMM), NVFP4 experts their own dtype\'s table', async () => {
