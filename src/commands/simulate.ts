@@ -36,6 +36,10 @@ InferSim's own flag names (--config-path, --device-type, --tp-size, --decode-bs,
       command: '<%= config.bin %> simulate --model llama-3.1-70b --gpu B200 --weight-format nvfp4 --fp8-kv --isl 1024 --osl 1024 --serving --engine trtllm --requests 3000',
     },
     {
+      description: "The same with trtllm-bench's CUDA graphs (captured at these batches, padded): a decode step of about 400 requests runs its GEMMs and experts as 512",
+      command: '<%= config.bin %> simulate --model llama-3.1-70b --gpu B200 --weight-format nvfp4 --fp8-kv --isl 1024 --osl 1024 --serving --engine trtllm --requests 3000 --cuda-graph-batches 1,2,4,8,16,32,64,128,256,384,512,1024,2048,4096,8192',
+    },
+    {
       description: 'TensorRT-LLM launched with enable_chunked_prefill: prompts split over steps, where by default a step takes whole prompts only',
       command: '<%= config.bin %> simulate --model qwen3-32b --gpu H100-SXM --world-size 4 --tp 4 --fp8-gemm --isl 4096 --osl 512 --serving --concurrency 64 --engine trtllm --chunked-prefill',
     },

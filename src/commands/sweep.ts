@@ -40,6 +40,10 @@ Each ranked deployment comes with the \`infersim simulate --serving\` line that 
       command: '<%= config.bin %> sweep --serving --engine vllm --model llama-3.1-8b --gpu H200-SXM --max-gpus 1 --isl 4000 --osl 2000 --ttft-max 300 --opening-wave 0',
     },
     {
+      description: 'TensorRT-LLM on B200 with decode CUDA graphs at powers of two, padded: a load just above a captured batch costs the next one\'s matrix work',
+      command: '<%= config.bin %> sweep --serving --engine trtllm --modes aggregated --model llama-3.1-70b --gpu B200 --max-gpus 8 --isl 1024 --osl 1024 --tpot-max 40 --cuda-graph-batches 1,2,4,8,16,32,64,128,256,512,1024',
+    },
+    {
       description: 'Serving with speculative decoding (the MTP layer, 1 draft token a step): aggregated plans, their launch commands turning it on (disaggregated plans take it too)',
       command: '<%= config.bin %> sweep --serving --modes aggregated --model deepseek-r1 --gpu H200-SXM --min-gpus 8 --max-gpus 8 --isl 1024 --osl 1024 --tpot-max 30 --mtp 1',
     },

@@ -79,8 +79,11 @@ export function clientsRange(groups: readonly ClientsErrorStats[], index: number
  */
 export function isUnfittedGpu(gpu: {name: string; measuredAs?: string}, fittedGpus: readonly string[] | undefined): boolean {
   if (!fittedGpus?.length) return false
-  return !fittedGpus.includes(gpu.name) && !(gpu.measuredAs !== undefined && fittedGpus.includes(gpu.measuredAs))
+  return !namesOf(gpu).some((n) => fittedGpus.includes(n))
 }
+
+/** The names a GPU's measured runs go by: its own, then the measured GPU whose tables it reads (InferSim's H200: H200-SXM). */
+const namesOf = (gpu: {name: string; measuredAs?: string}): string[] => (gpu.measuredAs ? [gpu.name, gpu.measuredAs] : [gpu.name])
 
 /** The words that say a band was not measured on `gpus` but carried from the fitted GPUs. */
 export function unfittedGpuText(gpus: readonly string[], fittedGpus: readonly string[]): string {
@@ -118,8 +121,10 @@ export function servingUncertainty(
 function outputRateOf(accuracy: EngineAccuracy, gpu: {name: string; measuredAs?: string; layout?: ServingLayout} | undefined): Pick<ServingUncertainty, 'outputRate'> {
   const rate = accuracy.outputRate
   if (!rate || !gpu?.layout) return {}
-  const of = (name: string | undefined) => rate.checks.find((c) => c.gpu === name && c.layout === gpu.layout)
-  const check = of(gpu.name) ?? of(gpu.measuredAs)
+  const names = namesOf(gpu)
+  const [check] = checksOf(rate.checks, [gpu])
+    .filter((c) => c.layout === gpu.layout)
+    .sort((a, b) => names.indexOf(a.gpu) - names.indexOf(b.gpu))
   return check ? {outputRate: {...check, data: rate.data}} : {}
 }
 
@@ -131,7 +136,7 @@ function outputRateOf(accuracy: EngineAccuracy, gpu: {name: string; measuredAs?:
  * // 'Measured output rates no fit read: 53 tensor-parallel runs on B200-SXM (calibration/trtllm-bench.csv) came out within 12% (median; 9 in 10 within 25%), 1.08x the measured rate in the median.'
  */
 export function outputRateText(c: OutputRateCheck & {data: string[]}): string {
-  return `Measured output rates no fit read: ${c.runs} ${layoutWords(c.layout)} run${c.runs === 1 ? '' : 's'} on ${c.gpu} (${filesOf(c.data)}) came out within ${pct(c.median)} (median; 9 in 10 within ${pct(c.p90)}), ${c.ratio.toFixed(2)}x the measured rate in the median.`
+  return `Measured output rates no fit read: ${runsText(c.runs, layoutWords(c.layout))} on ${c.gpu} (${filesOf(c.data)}) came out within ${pct(c.median)} (median; 9 in 10 within ${pct(c.p90)}), ${c.ratio.toFixed(2)}x the measured rate in the median.`
 }
 
 /**
@@ -145,13 +150,19 @@ export function outputRateText(c: OutputRateCheck & {data: string[]}): string {
 export function outputRateSummary(accuracy: EngineAccuracy | undefined, gpus: readonly {name: string; measuredAs?: string}[]): string | undefined {
   const rate = accuracy?.outputRate
   if (!rate) return undefined
-  const names = new Set(gpus.flatMap((g) => [g.name, ...(g.measuredAs ? [g.measuredAs] : [])]))
-  const checks = rate.checks.filter((c) => names.has(c.gpu))
+  const checks = checksOf(rate.checks, gpus)
   if (!checks.length) return undefined
-  const each = checks.map((c) => `${c.gpu} ${layoutWords(c.layout)}, ${c.runs} run${c.runs === 1 ? '' : 's'} within ${pct(c.median)} (median), ${c.ratio.toFixed(2)}x the measured rate`)
+  const each = checks.map((c) => `${c.gpu} ${layoutWords(c.layout)}, ${runsText(c.runs)} within ${pct(c.median)} (median), ${c.ratio.toFixed(2)}x the measured rate`)
   return `Measured output rates no fit read (${filesOf(rate.data)}): ${each.join('; ')}.`
 }
 
+/** The checks of runs measured on any of `gpus` (by its name, or the measured GPU it stands for), in their order. */
+function checksOf(checks: readonly OutputRateCheck[], gpus: readonly {name: string; measuredAs?: string}[]): OutputRateCheck[] {
+  const names = new Set(gpus.flatMap(namesOf))
+  return checks.filter((c) => names.has(c.gpu))
+}
+
+const runsText = (runs: number, kind?: string) => `${runs}${kind ? ` ${kind}` : ''} run${runs === 1 ? '' : 's'}`
 const layoutWords = (layout: ServingLayout) => (layout === 'tensor-parallel' ? 'tensor-parallel' : 'attention data-parallel')
 const filesOf = (data: readonly string[]) => data.map((d) => d.replace(/ \(.*$/, '')).join(', ')
 const pct = (v: number) => `${(v * 100).toFixed(0)}%`

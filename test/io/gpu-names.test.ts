@@ -10,22 +10,24 @@ describe('findGpu', () => {
   const gpus = loadGpus()
   const name = (n: string) => findGpu(gpus, n)?.name
 
-  it('reads AIConfigurator\'s system names and spellings with spaces, underscores or a leading NVIDIA', () => {
-    expect(name('h100_sxm')).toBe('H100-SXM')
-    expect(name('b200_sxm')).toBe('B200-SXM')
-    expect(name('a100_sxm')).toBe('A100-SXM')
-    expect(name('l40s')).toBe('L40S')
-    expect(name('NVIDIA H100 SXM')).toBe('H100-SXM')
-    expect(name('NVIDIA B200')).toBe('B200-SXM')
-  })
-
-  it('reads the form factors and memory sizes the datasheets name', () => {
-    expect(name('H100-SXM5-80GB')).toBe('H100-SXM')
-    expect(name('A100-SXM4-80GB')).toBe('A100-SXM')
-    expect(name('H200-SXM5')).toBe('H200-SXM')
-    // A GB200 GPU sits in a Grace-Blackwell board of an NVL72 rack; names that call it SXM mean the same GPU.
-    expect(name('gb200_sxm')).toBe('GB200-NVL72')
-    expect(name('GB200-NVL')).toBe('GB200-NVL72')
+  // AIConfigurator's system names, spellings with spaces, underscores or a leading NVIDIA, and the form
+  // factors and memory sizes datasheets name. A GB200 GPU sits in a Grace-Blackwell board of an NVL72
+  // rack; names that call it SXM mean the same GPU.
+  const spellings: [string, string][] = [
+    ['h100_sxm', 'H100-SXM'],
+    ['b200_sxm', 'B200-SXM'],
+    ['a100_sxm', 'A100-SXM'],
+    ['l40s', 'L40S'],
+    ['NVIDIA H100 SXM', 'H100-SXM'],
+    ['NVIDIA B200', 'B200-SXM'],
+    ['H100-SXM5-80GB', 'H100-SXM'],
+    ['A100-SXM4-80GB', 'A100-SXM'],
+    ['H200-SXM5', 'H200-SXM'],
+    ['gb200_sxm', 'GB200-NVL72'],
+    ['GB200-NVL', 'GB200-NVL72'],
+  ]
+  it.each(spellings)('reads %s as %s', (written, gpu) => {
+    expect(name(written)).toBe(gpu)
   })
 
   it('knows no GPU it has no entry for', () => {
