@@ -247,10 +247,25 @@ export interface EngineAccuracy {
   byClients?: ClientsErrorStats[]
   /** Measured output rates of runs no fit read, as the fitted parameters predict them, by GPU and layout; absent without such runs. */
   outputRate?: OutputRateChecks
+  /**
+   * The same error by layout, where the engine's runs served more than one (each with at least
+   * MIN_LAYOUT_RUNS runs): data-parallel attention can err another way than the rest.
+   */
+  byLayout?: LayoutErrorStats[]
+}
+
+/** Held-out error of the runs of one layout, with the median of predicted / measured (below 1: predicted shorter). */
+export interface LayoutErrorStats {
+  layout: ServingLayout
+  runs: number
+  ttft: ErrorStats & {ratio: number}
+  tpot: ErrorStats & {ratio: number}
 }
 
 /** How a deployment serves: tensor-parallel replicas, or attention groups that share the MoE (attention data parallelism). */
 export type ServingLayout = 'tensor-parallel' | 'attention-data-parallel'
+
+export const SERVING_LAYOUTS: readonly ServingLayout[] = ['tensor-parallel', 'attention-data-parallel']
 
 /** The layout of a deployment of `replicas` attention groups: data-parallel attention where they share the MoE. */
 export const servingLayoutOf = (isMoe: boolean, replicas: number): ServingLayout => (isMoe && replicas > 1 ? 'attention-data-parallel' : 'tensor-parallel')

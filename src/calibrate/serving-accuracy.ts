@@ -5,7 +5,7 @@
  * than 2x off). Every evaluated row counts, a run exported twice included;
  * the fit counts such a run once.
  */
-import {servingLayoutOf, type OutputRateCheck, type ServingLayout} from '../engine.js'
+import type {OutputRateCheck, ServingLayout} from '../engine.js'
 import type {Profile} from '../profile.js'
 import {quantile} from '../tables/score-stats.js'
 import type {EvalEnvironment} from './environment.js'
@@ -46,8 +46,8 @@ export function servingAccuracy(rows: readonly MeasurementRow[], outcomes: reado
     if (row.phase !== 'serving' || o?.status !== 'ok' || !isServingMetric(row.metric)) return
     // The row evaluated, so its GPU, model and layout resolve: the same clients per replica as the fit's.
     const gpu = env.gpu(row.gpu, profile.switches)
-    const clients = servingRun(row, env.model(row, profile.switches.publishedConfigs), gpu).concurrency
-    preds.push({id: row.id, engine: rowEngineName(row), model: row.model, gpu: gpu.name, clients, metric: row.metric, actual: row.actual, predicted: o.simulated!})
+    const {concurrency: clients, layout} = servingRun(row, env.model(row, profile.switches.publishedConfigs), gpu)
+    preds.push({id: row.id, engine: rowEngineName(row), model: row.model, gpu: gpu.name, clients, layout, metric: row.metric, actual: row.actual, predicted: o.simulated!})
   })
   if (preds.length === 0 && rates.length === 0) return undefined
   const engines: Record<string, ErrorBreakdown> = {}
@@ -76,8 +76,7 @@ export function rateRows(rows: readonly MeasurementRow[], outcomes: readonly Row
     if (row.phase !== 'serving' || row.metric !== 'output_tgs' || o?.status !== 'ok') return
     const gpu = env.gpu(row.gpu, profile.switches)
     const model = env.model(row, profile.switches.publishedConfigs)
-    const d = servingRun(row, model, gpu).deployment
-    out.push({row, engine: rowEngineName(row), gpu: gpu.name, layout: servingLayoutOf(model.ffn.isMoe, Math.floor(d.worldSize / d.tp)), actual: row.actual, predicted: o.simulated!})
+    out.push({row, engine: rowEngineName(row), gpu: gpu.name, layout: servingRun(row, model, gpu).layout, actual: row.actual, predicted: o.simulated!})
   })
   return out
 }

@@ -7,7 +7,7 @@
  */
 import {engineFileFor, engineFilePath, readEngineFile, type EngineFile} from '../io/engines.js'
 import type {Profile} from '../profile.js'
-import {FITTED_NAMES, FITTED_PARAMS, type ClientsErrorStats, type EngineAccuracy, type EngineParams, type ErrorStats, type FittedParamName} from '../engine.js'
+import {FITTED_NAMES, FITTED_PARAMS, SERVING_LAYOUTS, type ClientsErrorStats, type EngineAccuracy, type EngineParams, type ErrorStats, type FittedParamName, type LayoutErrorStats, type ServingLayout} from '../engine.js'
 import {EvalEnvironment} from './environment.js'
 import {HOLD_OUTS, type HoldOut} from './hold-outs.js'
 import {fitEngine, prepareRuns, type EngineFitResult, type Prediction} from './serving-fit.js'
@@ -22,11 +22,20 @@ export interface MetricErrors {
   p90: number
   /** Share of rows predicted more than 2x off either way, percent. */
   over2x: number
+  /** Median of predicted / measured: below 1, the predictions were the shorter (a time) in the median. */
+  ratio: number
 }
 
 export type ErrorBreakdown = Record<
   'ttft_ms' | 'tpot_ms',
-  {all: MetricErrors; byModel: Record<string, MetricErrors>; byGpu: Record<string, MetricErrors>; byClients: Record<string, MetricErrors>}
+  {
+    all: MetricErrors
+    byModel: Record<string, MetricErrors>
+    byGpu: Record<string, MetricErrors>
+    byClients: Record<string, MetricErrors>
+    /** tensor-parallel, attention-data-parallel: the layouts the runs served. */
+    byLayout: Partial<Record<ServingLayout, MetricErrors>>
+  }
 >
 
 /** The clients-per-replica ranges the error is broken down by (upper bounds; the last range is open). */
@@ -99,6 +108,7 @@ export function errorsOf(preds: readonly Pick<Prediction, 'actual' | 'predicted'
   // A run that failed to predict counts as 100% off.
   const ape = preds.map((p) => (Number.isFinite(p.predicted) && p.predicted > 0 ? Math.abs(p.predicted - p.actual) / p.actual : 1)).sort((a, b) => a - b)
   const over = preds.filter((p) => !(p.predicted > 0 && p.predicted / p.actual <= 2 && p.predicted / p.actual >= 0.5)).length
+  const ratios = preds.map((p) => (Number.isFinite(p.predicted) && p.predicted > 0 ? p.predicted / p.actual : 0)).sort((a, b) => a - b)
   const n = preds.length
   return {
     rows: n,
@@ -106,6 +116,7 @@ export function errorsOf(preds: readonly Pick<Prediction, 'actual' | 'predicted'
     median: 100 * quantile(ape, 0.5),
     p90: 100 * quantile(ape, 0.9),
     over2x: n ? (100 * over) / n : 0,
+    ratio: quantile(ratios, 0.5),
   }
 }
 
@@ -120,7 +131,9 @@ export function breakdown(preds: readonly Prediction[]): ErrorBreakdown {
     for (const g of [...new Set(mine.map((p) => p.gpu))].sort()) byGpu[g] = errorsOf(mine.filter((p) => p.gpu === g))
     const byClients: Record<string, MetricErrors> = {}
     for (const r of byClientRange(mine)) if (r.preds.length) byClients[r.label] = errorsOf(r.preds)
-    out[metric] = {all: errorsOf(mine), byModel, byGpu, byClients}
+    const byLayout: Partial<Record<ServingLayout, MetricErrors>> = {}
+    for (const l of SERVING_LAYOUTS) if (mine.some((p) => p.layout === l)) byLayout[l] = errorsOf(mine.filter((p) => p.layout === l))
+    out[metric] = {all: errorsOf(mine), byModel, byGpu, byClients, byLayout}
   }
   return out
 }
@@ -229,13 +242,46 @@ export function clientsGroups(preds: readonly Prediction[]): ClientsErrorStats[]
   })
 }
 
+/** Fewest held-out runs of a layout for the engine's accuracy to give that layout's error apart. */
+export const MIN_LAYOUT_RUNS = 5
+
+/**
+ * The held-out error of each layout the runs served, where more than one has at least
+ * MIN_LAYOUT_RUNS runs; empty otherwise.
+ *
+ * @example
+ * // 10 tensor-parallel runs; 5 data-parallel ones whose TTFT came out at half the measured
+ * layoutGroups(preds) // [{layout: 'tensor-parallel', runs: 10, ...}, {layout: 'attention-data-parallel', runs: 5, ttft: {mape: 0.5, median: 0.5, p90: 0.5, ratio: 0.5}, ...}]
+ */
+export function layoutGroups(preds: readonly Prediction[]): LayoutErrorStats[] {
+  const groups = SERVING_LAYOUTS.map((layout) => ({layout, preds: preds.filter((p) => p.layout === layout)}))
+    .map((g) => ({...g, runs: g.preds.filter((p) => p.metric === 'ttft_ms').length}))
+    .filter((g) => g.runs >= MIN_LAYOUT_RUNS)
+  if (groups.length < 2) return []
+  return groups.map((g) => {
+    const of = (metric: Prediction['metric']) => {
+      const e = errorsOf(g.preds.filter((p) => p.metric === metric))
+      return {...fraction(e), ratio: round(e.ratio)}
+    }
+    return {layout: g.layout, runs: g.runs, ttft: of('ttft_ms'), tpot: of('tpot_ms')}
+  })
+}
+
 /** The engine's accuracy: its runs predicted with their whole GPU held out (or, with one GPU, their whole model). */
 function accuracyOf(fit: ServingEngineFit, preds: Partial<Record<HoldOut, Prediction[]>>): EngineAccuracy | undefined {
   const [by, b] = fit.held_out.gpu ? (['gpu', fit.held_out.gpu] as const) : fit.held_out.model ? (['model', fit.held_out.model] as const) : []
   if (!by || !b) return undefined
   const heldOut = by === 'gpu' ? `leave one GPU out: each of ${fit.gpus.join(', ')} predicted by a fit on the others` : `leave one model out over ${fit.models.join(', ')}`
   const groups = clientsGroups(preds[by] ?? [])
-  return {heldOut, rows: b.ttft_ms.all.rows + b.tpot_ms.all.rows, ttft: fraction(b.ttft_ms.all), tpot: fraction(b.tpot_ms.all), ...(groups.length > 1 ? {byClients: groups} : {})}
+  const layouts = layoutGroups(preds[by] ?? [])
+  return {
+    heldOut,
+    rows: b.ttft_ms.all.rows + b.tpot_ms.all.rows,
+    ttft: fraction(b.ttft_ms.all),
+    tpot: fraction(b.tpot_ms.all),
+    ...(groups.length > 1 ? {byClients: groups} : {}),
+    ...(layouts.length ? {byLayout: layouts} : {}),
+  }
 }
 
 function withFit(current: EngineFile, fit: ServingEngineFit, preds: Partial<Record<HoldOut, Prediction[]>>, profile: string, data: string[]): EngineFile {

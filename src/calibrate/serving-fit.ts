@@ -13,7 +13,7 @@
 import {HOLD_OUTS, type HoldOut} from './hold-outs.js'
 import {InfersimError} from '../errors.js'
 import type {Profile} from '../profile.js'
-import {FITTED_NAMES, FITTED_PARAMS, type EngineParams, type FittedParamName} from '../engine.js'
+import {FITTED_NAMES, FITTED_PARAMS, type EngineParams, type FittedParamName, type ServingLayout} from '../engine.js'
 import {solveServing} from '../serving/mean-field.js'
 import {servingProblem, type ServingProblem} from '../serving/simulate.js'
 import {EvalEnvironment} from './environment.js'
@@ -34,6 +34,8 @@ export interface FitRun {
   version: string
   /** Rows of one configuration at all concurrencies share a configuration key (the unit of a CV fold). */
   configuration: string
+  /** Tensor-parallel replicas, or attention groups that share the MoE. */
+  layout: ServingLayout
   problem: ServingProblem
   ttft?: {id: string; actual: number}
   tpot?: {id: string; actual: number}
@@ -50,6 +52,8 @@ export interface Prediction {
   gpu: string
   /** Clients per replica (per attention group where the MoE is shared). */
   clients: number
+  /** Tensor-parallel replicas, or attention groups that share the MoE. */
+  layout: ServingLayout
   metric: 'ttft_ms' | 'tpot_ms'
   actual: number
   predicted: number
@@ -103,7 +107,7 @@ export function prepareRuns(rows: readonly MeasurementRow[], env: EvalEnvironmen
         // The step budget is not fitted: the row's, else its launch configuration's, else the engine's (at predict time).
         const maxPrefillTokens = rowStepBudget(row, loaded, gpu, model)?.tokens
         const problem = servingProblem(model, d, gpu, env.tables(gpu), profile, {concurrency: layout.concurrency, engine: placeholder, maxPrefillTokens, measured: true, ...rowEngineVersion(row)}, env.simulateOptions)
-        run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, problem, ...(Object.keys(settings).length ? {settings} : {})}
+        run = {engine, model: row.model, gpu: gpu.name, version: `${engine} ${row.extra.backend_version || 'unknown'}`, configuration, layout: layout.layout, problem, ...(Object.keys(settings).length ? {settings} : {})}
         byKey.set(key, run)
       }
       // A run exported under two names is reported under the first of them in order, whichever row came first.
@@ -260,7 +264,7 @@ function predictionsOf(runs: readonly FitRun[], p: EngineParams): Prediction[] {
     } catch {
       pred = {ttft: Number.NaN, tpot: Number.NaN}
     }
-    const of = {engine: run.engine, model: run.model, gpu: run.gpu, clients: run.problem.workload.concurrency}
+    const of = {engine: run.engine, model: run.model, gpu: run.gpu, clients: run.problem.workload.concurrency, layout: run.layout}
     if (run.ttft) out.push({id: run.ttft.id, ...of, metric: 'ttft_ms', actual: run.ttft.actual, predicted: pred.ttft})
     if (run.tpot) out.push({id: run.tpot.id, ...of, metric: 'tpot_ms', actual: run.tpot.actual, predicted: pred.tpot})
   }

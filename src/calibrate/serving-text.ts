@@ -7,19 +7,22 @@ import type {ErrorBreakdown, MetricErrors, ServingFitReport} from './serving-eng
 const pct = (v: number) => `${v.toFixed(1)}%`.padStart(8)
 const cells = (e: MetricErrors | undefined) => (e ? `${pct(e.mape)}${pct(e.median)}${pct(e.over2x)}` : `${'-'.padStart(8)}${'-'.padStart(8)}${'-'.padStart(8)}`)
 
-/** One breakdown as a table: a line per model, per GPU and per range of clients where there is more than one, and all. */
+/** One breakdown as a table: a line per model, per GPU, per range of clients and per layout where there is more than one, and all. */
 function table(title: string, b: ErrorBreakdown): string[] {
   const models = [...new Set([...Object.keys(b.ttft_ms.byModel), ...Object.keys(b.tpot_ms.byModel)])].sort()
-  const width = Math.max(18, ...models.map((m) => m.length + 2))
+  const layouts = Object.keys(b.ttft_ms.byLayout ?? {})
+  const width = Math.max(18, ...[...models, ...(layouts.length > 1 ? layouts : [])].map((m) => m.length + 2))
   const head = (m: string) => `${m.padStart(8)}${'median'.padStart(8)}${'>2x'.padStart(8)}`
   const lines = [title, `  ${'model'.padEnd(width)}${'rows'.padStart(6)}${head('TTFT')}${head('TPOT')}`]
   const row = (label: string, t: MetricErrors | undefined, p: MetricErrors | undefined) =>
     lines.push(`  ${label.padEnd(width)}${String((t?.rows ?? 0) + (p?.rows ?? 0)).padStart(6)}${cells(t)}${cells(p)}`)
   for (const m of models) row(m, b.ttft_ms.byModel[m], b.tpot_ms.byModel[m])
-  // By GPU (each direction with a GPU held out) and by clients per replica, where there is more than one.
-  for (const [by, label] of [['byGpu', (g: string) => `on ${g}`], ['byClients', (c: string) => `${c} clients`]] as const) {
-    const keys = Object.keys(b.ttft_ms[by] ?? {})
-    if (keys.length > 1) for (const k of keys) row(label(k), b.ttft_ms[by][k], b.tpot_ms[by][k])
+  // By GPU (each direction with a GPU held out), by clients per replica and by layout, where there is more than one.
+  for (const [by, label] of [['byGpu', (g: string) => `on ${g}`], ['byClients', (c: string) => `${c} clients`], ['byLayout', (l: string) => l]] as const) {
+    const ttft: Record<string, MetricErrors | undefined> = b.ttft_ms[by] ?? {}
+    const tpot: Record<string, MetricErrors | undefined> = b.tpot_ms[by] ?? {}
+    const keys = Object.keys(ttft)
+    if (keys.length > 1) for (const k of keys) row(label(k), ttft[k], tpot[k])
   }
   row('all', b.ttft_ms.all, b.tpot_ms.all)
   return lines

@@ -19,6 +19,7 @@ import {rowEngine} from './row-engine.js'
 import {gpuNodeSize, maxAttentionTp, type GpuSpec} from '../hardware/gpu.js'
 import type {ModelSpec} from '../model/types.js'
 import type {Deployment} from '../sim/deployment.js'
+import {servingLayoutOf, type ServingLayout} from '../engine.js'
 import type {Features, MeasurementRow} from './types.js'
 import {quoteText} from '../util/quote.js'
 
@@ -27,6 +28,8 @@ export {DEFAULT_ENGINE, rowEngineName, useEngineDir} from './row-engine.js'
 /** A serving row as the simulator runs it: one attention group of the instance, and how the row was read. */
 export interface ServingRun {
   deployment: Deployment
+  /** Tensor-parallel replicas, or attention groups that share the MoE (data-parallel attention). */
+  layout: ServingLayout
   /** Requests in flight per attention group. */
   concurrency: number
   notes: string[]
@@ -163,7 +166,7 @@ export function servingRun(row: MeasurementRow, model: ModelSpec, gpu: GpuSpec):
     d.weightFormat = shipped4
     weightNote = `${shipped4} weights, as the checkpoint ships them: fp8_gemm = 1 does not make 4-bit experts FP8`
   }
-  return {deployment: d, concurrency: concurrency / groups, notes, ...(weightNote ? {weightNote} : {})}
+  return {deployment: d, layout: servingLayoutOf(model.ffn.isMoe, groups), concurrency: concurrency / groups, notes, ...(weightNote ? {weightNote} : {})}
 }
 
 /** The engine version a row names (column backend_version), as serving options. */

@@ -2,7 +2,7 @@
 import type {KvFp8Reason, ServingResult} from '../serving/simulate.js'
 import {frontendTokensPerSecond, openingWaveText} from '../engine.js'
 import {center} from './text.js'
-import {outputRateText, runsOfRows, unfittedGpuText} from '../serving/accuracy.js'
+import {layoutErrorText, outputRateText, runsOfRows, unfittedGpuText} from '../serving/accuracy.js'
 import {draftText} from '../serving/speculative.js'
 
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2))
@@ -71,6 +71,7 @@ export function renderServing(s: ServingResult & {engineFile?: string}): string[
         (u.unfittedGpu ? ` ${unfittedGpuText([u.unfittedGpu.gpu], u.unfittedGpu.fittedGpus)}` : '') +
         (s.speculative ? ' No run in the fit named speculative decoding: the band is not measured with it, and the acceptance length moves TPOT in proportion.' : '')
       : 'Error bands: none (the engine file has no held-out error; calibrate --fit writes one).',
+    ...(u?.layout ? [layoutErrorText(u.layout)] : []),
     ...(u?.outputRate ? [outputRateText(u.outputRate)] : []),
   ]
   return out

@@ -6,7 +6,7 @@
  * error is taken as the two errors weighted by their shares of that time
  * (errors of the same sign add up to this; opposite signs cancel part of it).
  */
-import type {ClientsErrorStats, EngineAccuracy, ErrorStats, OutputRateCheck, ServingLayout} from '../engine.js'
+import type {ClientsErrorStats, EngineAccuracy, ErrorStats, LayoutErrorStats, OutputRateCheck, ServingLayout} from '../engine.js'
 
 export interface FigureBands {
   /** Relative errors (0.2 = ±20%). */
@@ -59,6 +59,8 @@ export interface ServingUncertainty {
   unfittedGpu?: {gpu: string; fittedGpus: string[]}
   /** The engine's output-rate check of this GPU and layout (runs no fit read), with the files they came from; absent without one. */
   outputRate?: OutputRateCheck & {data: string[]}
+  /** The held-out error of the engine's data-parallel-attention runs, for such a deployment, where the engine file gives it apart; absent otherwise. */
+  layout?: LayoutErrorStats
 }
 
 /** The clients per replica a group covers, in words. */
@@ -114,7 +116,29 @@ export function servingUncertainty(
     p90: bands(stats, ttftMs, tpotMs, osl, 'p90'),
     ...(gpu && isUnfittedGpu(gpu, gpu.fittedGpus) ? {unfittedGpu: {gpu: gpu.name, fittedGpus: [...gpu.fittedGpus!]}} : {}),
     ...outputRateOf(accuracy, gpu),
+    ...layoutOf(accuracy, gpu?.layout),
   }
+}
+
+/** The held-out error of a data-parallel-attention deployment's layout, if the engine file gives it apart. */
+function layoutOf(accuracy: EngineAccuracy | undefined, layout: ServingLayout | undefined): Pick<ServingUncertainty, 'layout'> {
+  if (layout !== 'attention-data-parallel') return {}
+  const stats = accuracy?.byLayout?.find((l) => l.layout === layout)
+  return stats ? {layout: stats} : {}
+}
+
+/**
+ * The words for the held-out error of a layout's runs.
+ *
+ * @example
+ * layoutErrorText({layout: 'attention-data-parallel', runs: 19, ttft: {mape: 0.6, median: 0.55, p90: 0.9, ratio: 0.45}, tpot: {mape: 0.08, median: 0.07, p90: 0.15, ratio: 0.94}})
+ * // 'Held-out attention data-parallel runs of this engine: 19, their TTFT predicted at 0.45x the measured in the median (within 55%; 9 in 10 within 90%), their TPOT at 0.94x (within 7%). The bands above are all layouts' runs at this load.'
+ */
+export function layoutErrorText(l: LayoutErrorStats): string {
+  return (
+    `Held-out ${layoutWords(l.layout)} runs of this engine: ${l.runs}, their TTFT predicted at ${l.ttft.ratio.toFixed(2)}x the measured in the median (within ${pct(l.ttft.median)}; 9 in 10 within ${pct(l.ttft.p90)}), ` +
+    `their TPOT at ${l.tpot.ratio.toFixed(2)}x (within ${pct(l.tpot.median)}). The bands above are all layouts' runs at this load.`
+  )
 }
 
 /** The output-rate check of the GPU (by its name, else the measured GPU whose tables it reads) and layout, if the engine has one. */
@@ -141,19 +165,37 @@ export function outputRateText(c: OutputRateCheck & {data: string[]}): string {
 
 /**
  * The output-rate checks of the GPUs a sweep covers (each by its name or the measured GPU it stands for),
- * in one sentence; undefined without any.
+ * in one sentence; undefined without any. `layouts`: those the sweep serves (a dense model's: tensor-parallel only).
  *
  * @example
  * outputRateSummary({..., outputRate: {data: ['calibration/trtllm-bench.csv (NVIDIA ...)'], checks: [{gpu: 'B200-SXM', layout: 'tensor-parallel', runs: 47, median: 0.11, p90: 0.2, ratio: 1.09}]}}, [{name: 'B200-SXM'}])
  * // 'Measured output rates no fit read (calibration/trtllm-bench.csv): B200-SXM tensor-parallel, 47 runs within 11% (median), 1.09x the measured rate.'
  */
-export function outputRateSummary(accuracy: EngineAccuracy | undefined, gpus: readonly {name: string; measuredAs?: string}[]): string | undefined {
+export function outputRateSummary(
+  accuracy: EngineAccuracy | undefined,
+  gpus: readonly {name: string; measuredAs?: string}[],
+  layouts: readonly ServingLayout[] = ['tensor-parallel', 'attention-data-parallel'],
+): string | undefined {
   const rate = accuracy?.outputRate
   if (!rate) return undefined
-  const checks = checksOf(rate.checks, gpus)
+  const checks = checksOf(rate.checks, gpus).filter((c) => layouts.includes(c.layout))
   if (!checks.length) return undefined
   const each = checks.map((c) => `${c.gpu} ${layoutWords(c.layout)}, ${runsText(c.runs)} within ${pct(c.median)} (median), ${c.ratio.toFixed(2)}x the measured rate`)
   return `Measured output rates no fit read (${filesOf(rate.data)}): ${each.join('; ')}.`
+}
+
+/**
+ * The held-out error of the engine's data-parallel-attention runs, for a sweep that serves that
+ * layout, in one sentence; undefined where the engine file does not give it apart.
+ *
+ * @example
+ * layoutSummary({..., byLayout: [{layout: 'tensor-parallel', ...}, {layout: 'attention-data-parallel', runs: 19, ttft: {mape: 0.6, median: 0.55, p90: 0.9, ratio: 0.45}, tpot: {mape: 0.08, median: 0.07, p90: 0.15, ratio: 0.94}}]})
+ * // 'Held-out attention data-parallel runs (19): TTFT 0.45x the measured in the median (within 55%), TPOT 0.94x (within 7%).'
+ */
+export function layoutSummary(accuracy: EngineAccuracy | undefined, layouts: readonly ServingLayout[]): string | undefined {
+  const l = layouts.includes('attention-data-parallel') ? layoutOf(accuracy, 'attention-data-parallel').layout : undefined
+  if (!l) return undefined
+  return `Held-out ${layoutWords(l.layout)} runs (${l.runs}): TTFT ${l.ttft.ratio.toFixed(2)}x the measured in the median (within ${pct(l.ttft.median)}), TPOT ${l.tpot.ratio.toFixed(2)}x (within ${pct(l.tpot.median)}).`
 }
 
 /** The checks of runs measured on any of `gpus` (by its name, or the measured GPU it stands for), in their order. */

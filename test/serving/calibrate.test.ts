@@ -101,8 +101,8 @@ describe('fitting engine parameters', () => {
     const preds = runs.map((r) => predictRun(r, fit.params))
     const b = breakdown(
       runs.flatMap((r, i) => [
-        {id: 'a', engine: 'vllm', model: r.model, gpu: r.gpu, clients: r.problem.workload.concurrency, metric: 'ttft_ms' as const, actual: r.ttft!.actual, predicted: preds[i].ttft},
-        {id: 'b', engine: 'vllm', model: r.model, gpu: r.gpu, clients: r.problem.workload.concurrency, metric: 'tpot_ms' as const, actual: r.tpot!.actual, predicted: preds[i].tpot},
+        {id: 'a', engine: 'vllm', model: r.model, gpu: r.gpu, clients: r.problem.workload.concurrency, layout: r.layout, metric: 'ttft_ms' as const, actual: r.ttft!.actual, predicted: preds[i].ttft},
+        {id: 'b', engine: 'vllm', model: r.model, gpu: r.gpu, clients: r.problem.workload.concurrency, layout: r.layout, metric: 'tpot_ms' as const, actual: r.tpot!.actual, predicted: preds[i].tpot},
       ]),
     )
     expect(b.ttft_ms.all.mape).toBeLessThan(3)
@@ -181,7 +181,7 @@ describe('fitting engine parameters', () => {
   })
 
   it('reports the error per GPU, so a held-out GPU shows each direction', () => {
-    const row = (gpu: string, actual: number, predicted: number) => ({id: gpu, engine: 'vllm', model: 'm', gpu, clients: 8, metric: 'tpot_ms' as const, actual, predicted})
+    const row = (gpu: string, actual: number, predicted: number) => ({id: gpu, engine: 'vllm', model: 'm', gpu, clients: 8, layout: 'tensor-parallel' as const, metric: 'tpot_ms' as const, actual, predicted})
     // H100: 10% and 30% off (MAPE 20%); H200: 3x over (200%, more than 2x off).
     const b = breakdown([row('H100-SXM', 10, 11), row('H100-SXM', 10, 7), row('H200-SXM', 10, 30)])
     expect(b.tpot_ms.byGpu['H100-SXM'].mape).toBeCloseTo(20, 9)

@@ -13,7 +13,7 @@ import {bundledEngineFile, expectRefused, vllmFileRun} from '../helpers/engine-f
 
 /** `n` runs at `clients`, TTFT predicted at `ttftRatio` x the measured 100 ms, TPOT at `tpotRatio` x 10 ms. */
 function runs(n: number, clients: number, ttftRatio: number, tpotRatio = 1.1): Prediction[] {
-  const of = {engine: 'vllm', model: 'm', gpu: 'H100-SXM', clients}
+  const of = {engine: 'vllm', model: 'm', gpu: 'H100-SXM', clients, layout: 'tensor-parallel' as const}
   return Array.from({length: n}, (_, i) => [
     {id: `${clients}-${i}-ttft`, ...of, metric: 'ttft_ms' as const, actual: 100, predicted: 100 * ttftRatio},
     {id: `${clients}-${i}-tpot`, ...of, metric: 'tpot_ms' as const, actual: 10, predicted: 10 * tpotRatio},

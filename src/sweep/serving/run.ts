@@ -26,7 +26,8 @@ import {assertWritable} from '../../io/writable.js'
 import {ServingAggregator, servingTieKey, type PlannedPoint} from './aggregate.js'
 import {aggregatedPlan, disaggregatedPlan, type AssembleContext} from './assemble.js'
 import {NO_BAND, bandText} from './band.js'
-import {isUnfittedGpu, outputRateSummary, runsOfRows, unfittedGpuText} from '../../serving/accuracy.js'
+import {isUnfittedGpu, layoutSummary, outputRateSummary, runsOfRows, unfittedGpuText} from '../../serving/accuracy.js'
+import type {ServingLayout as ServingLayoutKind} from '../../engine.js'
 import {servingBindings} from './binding.js'
 import {servingContext, type ServingSetup} from './context.js'
 import {servingCsv, type StoredPoint} from './csv.js'
@@ -72,15 +73,17 @@ export interface ServingSweepOutcome {
   phaseLayouts: Layout[]
 }
 
-function engineSummary(e: Engine, spec: EngineLaunchSpec, gpus: readonly GpuSpec[]): EngineSummary {
+function engineSummary(e: Engine, spec: EngineLaunchSpec, gpus: readonly GpuSpec[], moe: boolean): EngineSummary {
   const a = e.accuracy
   const unfitted = gpus.filter((g) => isUnfittedGpu(g, e.fittedGpus))
   const band = a
     ? `TTFT ${bandText(a.ttft.median)}, TPOT ${bandText(a.tpot.median)} (median held-out error over ${runsOfRows(a.rows)} runs, ${a.heldOut}; 90% within TTFT ${bandText(a.ttft.p90)}, TPOT ${bandText(a.tpot.p90)}${a.byClients ? '; each deployment carries the band of its clients per replica' : ''})` +
       (unfitted.length ? ` ${unfittedGpuText(unfitted.map((g) => g.name), e.fittedGpus!)}` : '')
     : NO_BAND
-  const rates = outputRateSummary(a, gpus)
-  return {name: e.name, title: spec.title, version: spec.version, ...(a ? {accuracy: a} : {}), band: rates ? `${band} ${rates}` : band}
+  // A dense model serves tensor-parallel replicas only: data-parallel attention is a MoE layout.
+  const layouts: ServingLayoutKind[] = moe ? ['tensor-parallel', 'attention-data-parallel'] : ['tensor-parallel']
+  const extra = [layoutSummary(a, layouts), outputRateSummary(a, gpus, layouts)].filter((t) => t !== undefined)
+  return {name: e.name, title: spec.title, version: spec.version, ...(a ? {accuracy: a} : {}), band: [band, ...extra].join(' ')}
 }
 
 async function evaluateUnits(req: ServingSweepRequest, ctx: ServingEvalContext, setup: ServingSetup, layouts: ServingLayout[], agg: ServingAggregator): Promise<number> {
@@ -229,7 +232,7 @@ export async function runServingSweep(request: ServingSweepRequest): Promise<Ser
     model: req.model.name,
     profile: req.profile.name,
     gpus: gpuNames,
-    engines: req.engines.map((e, i) => engineSummary(e, req.specs[i], req.gpus)),
+    engines: req.engines.map((e, i) => engineSummary(e, req.specs[i], req.gpus, req.model.ffn.isMoe)),
     targets: {
       isl: req.targets.isl,
       osl: req.targets.osl,
