@@ -10,7 +10,8 @@
  * - memory: memory-bound step time (weights and KV loading at a fixed
  *   bandwidth efficiency).
  * - fallback: step time whose MFU is a fallback (no measured kernel table).
- * Step shares use one layer's steps, as the breakdown does.
+ * Step shares use one layer's steps, each once (not weighed by the layers that run it, as the
+ * breakdown's shares are): the shipped fit's features were measured so.
  */
 import type {PhaseResult} from '../sim/result.js'
 import type {FeatureName, Features} from './types.js'

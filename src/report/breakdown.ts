@@ -1,5 +1,5 @@
 /** Per-step breakdown of a phase: time per layer, share, what bounds it, where its MFU came from. */
-import {stepLayerSeconds, type PhaseResult, type Step} from '../sim/result.js'
+import {stepForwardSeconds, stepLayerSeconds, type PhaseResult, type Step} from '../sim/result.js'
 import type {Provenance} from '../tables/types.js'
 
 export const STEP_NAMES: Record<string, string> = {
@@ -44,15 +44,19 @@ export function describeProvenance(p: Provenance): string {
   return [p.kind, where, p.kind === 'fallback' ? p.note : ''].filter(Boolean).join(' ')
 }
 
-/** Steps of one layer with their time over the layer (a prefill core runs once per prompt). */
+/**
+ * Steps of one layer with their time in a layer that runs them (a prefill core runs once per prompt),
+ * and their share of the forward's step time (weighed by the layers that run them: a MoE model's dense
+ * layers are a few of its layers).
+ */
 export function breakdown(phase: PhaseResult): BreakdownRow[] {
   const steps = phase.steps.filter((s) => s.seconds > 0)
-  const total = steps.reduce((a, s) => a + stepLayerSeconds(s), 0) || 1
+  const total = steps.reduce((a, s) => a + stepForwardSeconds(s), 0) || 1
   return steps.map((s) => ({
     id: s.id,
     name: STEP_NAMES[s.id] ?? s.id,
     microseconds: stepLayerSeconds(s) * 1e6,
-    share: stepLayerSeconds(s) / total,
+    share: stepForwardSeconds(s) / total,
     bound: s.bound,
     mfu: s.mfu && s.id !== 'linear-core' ? s.mfu.value : undefined,
     provenance: s.mfu ? describeProvenance(s.mfu) : s.source ? describeProvenance(s.source) : undefined,

@@ -27,6 +27,8 @@ export interface Step {
   seconds: number
   /** Runs per layer (prefill attention: one per prompt in the forward); 1 when absent. */
   count?: number
+  /** Share of the model's layers that run the step (a MoE model's leading dense layers, a hybrid model's full-attention layers); every layer when absent. */
+  layerShare?: number
   bound: Bound
   part: StepPart
   mfu?: MfuLookup
@@ -45,6 +47,9 @@ export interface Step {
 
 /** Time of a step over one layer: one run times its count. */
 export const stepLayerSeconds = (s: Step) => s.seconds * (s.count ?? 1)
+
+/** A step's time over a forward, per layer of the model: its time in a layer that runs it, times the share of layers that do. */
+export const stepForwardSeconds = (s: Step) => stepLayerSeconds(s) * (s.layerShare ?? 1)
 
 /** Layers that share one per-layer time. */
 export interface LayerGroup {
