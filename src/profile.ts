@@ -41,6 +41,8 @@ export interface ProfileSwitches {
   weightStreamFloor: boolean
   /** Weights narrower than the table a GEMM or MoE lookup reads (FP8 on a GPU without FP8 tensor cores, weight-only INT4 without an INT4 table): the table's time scaled by the bytes they stream (src/sim/narrow-weights.ts). */
   weightOnlyBytes: boolean
+  /** Absorbed MLA's per-head matmuls (q by W_k, latent output by W_v) read the GPU's measured batched-matmul table (mla_bmm/<gpu>/bf16.csv) where it has one, instead of GEMM rows of k = heads x dim. */
+  mlaBmmTables: boolean
 }
 
 export type ProfileName = 'infersim' | 'default'
@@ -68,6 +70,7 @@ export const SWITCH_NAMES = [
   'linearTpShard',
   'weightStreamFloor',
   'weightOnlyBytes',
+  'mlaBmmTables',
 ] as const satisfies readonly (keyof ProfileSwitches)[]
 
 export type SwitchName = (typeof SWITCH_NAMES)[number]
@@ -90,6 +93,7 @@ const COMPAT: ProfileSwitches = {
   linearTpShard: false,
   weightStreamFloor: false,
   weightOnlyBytes: false,
+  mlaBmmTables: false,
 }
 
 /**
@@ -117,6 +121,7 @@ const DEFAULT: ProfileSwitches = {
   linearTpShard: false,
   weightStreamFloor: true,
   weightOnlyBytes: true,
+  mlaBmmTables: true,
 }
 
 export const PROFILE_NAMES: readonly ProfileName[] = ['default', 'infersim']

@@ -23,6 +23,7 @@ export const KERNEL_NAMES: Record<string, LayoutFolder> = {
   mha: 'mha',
   attention: 'mha',
   mla: 'mla',
+  mla_bmm: 'mla_bmm',
   grouped_gemm: 'grouped_gemm',
   gdn: 'gdn',
   dsa: 'dsa',
@@ -32,7 +33,7 @@ export const KERNEL_NAMES: Record<string, LayoutFolder> = {
 }
 
 export const LAYOUT_HELP =
-  'gemm/<gpu>/<data|dtype>.csv, comm/<gpu>/<op>.csv, or <mha|mla|grouped_gemm|gdn|dsa>/<decode|prefill>/<gpu>/<shape>.csv'
+  'gemm/<gpu>/<data|dtype>.csv, mla_bmm/<gpu>/<dtype>.csv, comm/<gpu>/<op>.csv, or <mha|mla|grouped_gemm|gdn|dsa>/<decode|prefill>/<gpu>/<shape>.csv'
 
 /** What the path says, when it ends like a bench_data table path. */
 export function hintsFromPath(file: string): TargetHints {

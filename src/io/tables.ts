@@ -54,7 +54,7 @@ const skipped = (name: string) => name.startsWith('.') || name === 'raw'
 
 /**
  * Whether the walk enters a folder: with GPUs given, the GPU folder (the 2nd
- * path segment of gemm/ and comm/, the 3rd elsewhere) must be one of them;
+ * path segment of gemm/, comm/ and mla_bmm/, the 3rd elsewhere) must be one of them;
  * with `everyGdn`, every GPU's GDN tables too (a GPU without one borrows
  * another's: src/tables/gdn-borrow.ts; they are small).
  */
@@ -63,7 +63,7 @@ function gpuFolderFilter(gpuKeys?: Iterable<string>, everyGdn = false): (relDir:
   return (relDir) => {
     if (!wanted) return true
     const parts = relDir.split('/')
-    const gpuDepth = parts[0] === 'gemm' || parts[0] === 'comm' ? 2 : 3
+    const gpuDepth = parts[0] === 'gemm' || parts[0] === 'comm' || parts[0] === 'mla_bmm' ? 2 : 3
     return parts.length !== gpuDepth || (everyGdn && parts[0] === 'gdn') || wanted.has(parts[gpuDepth - 1])
   }
 }

@@ -5,6 +5,7 @@ import {transferSeconds} from '../cost/units.js'
 import {tablePaths} from '../tables/paths.js'
 import {decodeAttentionMfu} from './fp8-kv-decode.js'
 import {gemmStep, rooflineBound, rooflineFloors, secondsForGflops, type SimContext} from './context.js'
+import {mlaBmmSteps} from './mla-bmm.js'
 import type {Step} from './result.js'
 
 /**
@@ -176,8 +177,7 @@ export function attentionProjections(ctx: SimContext, m: number): Step[] {
     gemmStep(ctx, 'q-down-proj', m, D, a.qLoraRank, g),
     gemmStep(ctx, 'q-up-proj', m, a.qLoraRank, s.htp * qk, g),
     gemmStep(ctx, 'kv-down-proj', m, D, a.kvLoraRank + a.qkRopeHeadDim, g),
-    gemmStep(ctx, 'bmm-q-wk', m, s.htp * a.qkNopeHeadDim, a.kvLoraRank, g),
-    gemmStep(ctx, 'bmm-o-wv', m, s.htp * a.kvLoraRank, a.vHeadDim, g),
+    ...(mlaBmmSteps(ctx, m) ?? [gemmStep(ctx, 'bmm-q-wk', m, s.htp * a.qkNopeHeadDim, a.kvLoraRank, g), gemmStep(ctx, 'bmm-o-wv', m, s.htp * a.kvLoraRank, a.vHeadDim, g)]),
     gemmStep(ctx, 'o-proj', m, s.htp * a.vHeadDim, D, g),
   ]
 }

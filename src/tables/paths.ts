@@ -12,6 +12,8 @@ export const tablePaths = {
   wideEp: (gpu: string, phase: Phase, distribution: string) => `grouped_gemm/${phase}/${gpu}/wideep-${distribution}.csv`,
   dsaAttention: (gpu: string, phase: Phase, heads: number, latentDim: number, topk: number) => `dsa/${phase}/${gpu}/attn-${heads}-${latentDim}-${topk}.csv`,
   dsaLogits: (gpu: string, phase: Phase, indexHeads: number, indexHeadDim: number) => `dsa/${phase}/${gpu}/logits-${indexHeads}-${indexHeadDim}.csv`,
+  /** Absorbed MLA's per-head batched matmuls, latencies by heads and tokens (dtype bf16 or fp8). */
+  mlaBmm: (gpu: string, dtype: string) => `mla_bmm/${gpu}/${dtype}.csv`,
   gdn: (gpu: string, phase: Phase, ck: number, lkh: number, lkd: number, lvh: number, lvd: number) =>
     `gdn/${phase}/${gpu}/${ck}-${lkh}-${lkd}-${lvh}-${lvd}.csv`,
 }

@@ -22,7 +22,7 @@ import {largerHeads} from './larger-heads.js'
 import {dtypeTablePath} from './interpolate/lookup.js'
 import {level, lookupMemo, tableSetMemo, type LookupMemo, type NumberMemo} from './lookup-memo.js'
 import {tablePaths, type Phase} from './paths.js'
-import type {MfuLookup, SimWarning, TableSet} from './types.js'
+import type {KernelTable, MfuLookup, SimWarning, TableSet} from './types.js'
 
 /** The work of one kernel call, for the roofline fallback (the rooflineFallback switch). */
 export interface KernelWork {
@@ -343,6 +343,21 @@ export class MfuResolver {
     const key = `row|${path}|${JSON.stringify(query)}|${JSON.stringify(filter)}`
     const found = memo(this.options.tables, key, () => table && nearestRowMfu(table, query, filter))
     return found ?? this.fallback(table ? `no row of ${path} matches ${JSON.stringify(filter)}` : `${path} does not exist`, work, !table)
+  }
+
+  /**
+   * A table of measured latencies (no MFU) of this GPU; where it has none, its table donor's (the GPU
+   * file's tablesFrom), read as measured, with the note that says so. Undefined where neither has one.
+   */
+  latencyTable(path: string, kernel: string): {table: KernelTable; lent?: string} | undefined {
+    const table = this.options.tables.get(path)
+    if (table) return {table}
+    const d = this.options.donor
+    const lentPath = d && this.donorPath(path)
+    const lent = lentPath && this.options.tables.get(lentPath)
+    if (!d || !lent) return undefined
+    this.warn('tables-from', `${d.gpu.name} has no measured ${kernel} tables: ${d.of.name}'s stand in, read as measured`)
+    return {table: lent, lent: `${path} does not exist: ${lentPath} read as measured (tablesFrom ${d.of.name})`}
   }
 
   /**

@@ -40,9 +40,10 @@ describe('weight formats', () => {
     expect(fp4.weightFormat.attention).toMatchObject({bits: 16, tableDtype: 'bf16', gemmPeak: fp4.inputs.gpu.fp16Tflops})
     for (const id of ['q-down-proj', 'q-up-proj', 'kv-down-proj', 'bmm-q-wk', 'bmm-o-wv', 'o-proj']) {
       const s = step(fp4, id)
-      expect(s.mfu!.table, id).toBe('gemm/b200-sxm/bf16.csv')
+      // The absorbed per-head matmuls read the BF16 batched-matmul table, the projections the BF16 GEMM rows.
+      expect(s.mfu!.table, id).toBe(id.startsWith('bmm-') ? 'mla_bmm/b200-sxm/bf16.csv' : 'gemm/b200-sxm/bf16.csv')
       // The compute floor at the bf16 peak (2,250 TFLOP/s on B200), not the fp4 one.
-      expect(s.computeFloorSeconds! * fp4.inputs.gpu.fp16Tflops * 1e12).toBeCloseTo(2 * s.shape!.m * s.shape!.k * s.shape!.n, 0)
+      expect(s.computeFloorSeconds! * fp4.inputs.gpu.fp16Tflops * 1e12).toBeCloseTo(2 * (s.shape!.heads ?? 1) * s.shape!.m * s.shape!.k * s.shape!.n, 0)
     }
     expect(step(fp4, 'ffn').mfu!.table).toBe('grouped_gemm/decode/b200-sxm/nvfp4.csv')
     // NVIDIA's generic NVFP4 recipe quantizes every linear layer but the LM head: a GQA model's attention is 4-bit too.

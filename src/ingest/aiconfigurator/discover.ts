@@ -18,6 +18,7 @@ export const FAMILIES = [
   'generation_mla_perf',
   'moe_perf',
   'gdn_perf',
+  'mla_bmm_perf',
   'custom_allreduce_perf',
   'nccl_perf',
   'wideep_deepep_ll_perf',
@@ -104,7 +105,7 @@ export function discover(input: string, fallbackSystem?: string): Discovery {
     const name = path.basename(file, '.parquet')
     const family = name as Family
     if (!FAMILIES.includes(family)) {
-      skipped.push(`${rel} (${name === 'mla_bmm_perf' ? 'batched MLA matmuls: no table layout or lookup for them' : 'not a table family infersim maps'})`)
+      skipped.push(`${rel} (not a table family infersim maps)`)
       continue
     }
     const system = found.system ?? fallbackSystem

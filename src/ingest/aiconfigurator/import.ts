@@ -11,6 +11,7 @@ import {mapDecodeAttention, mapPrefillAttention} from './attention.js'
 import {mapCollectives, mapDeepEp, type CommInput} from './comm.js'
 import {discover, type Family, type FoundTable} from './discover.js'
 import {mapGdn} from './gdn.js'
+import {mapMlaBmm} from './mla-bmm.js'
 import {mapGemm} from './gemm.js'
 import {gpuSpecFromSystem, medianLargeGemmMfu} from './gpu-spec.js'
 import {mapDecodeMla, mapPrefillMla} from './mla.js'
@@ -116,6 +117,8 @@ function mapFamily(family: Family, rows: AicRow[], src: SourceInfo, o: MapOption
       return mapMoe(rows, src, o)
     case 'gdn_perf':
       return mapGdn(rows, src, o)
+    case 'mla_bmm_perf':
+      return mapMlaBmm(rows, src, o)
     case 'wideep_deepep_ll_perf':
       return mapDeepEp(rows, src, 'll', o)
     case 'wideep_deepep_normal_perf':

@@ -23,10 +23,9 @@
  * head and query-key pair). Check: H100's rows read 61-68% of the bf16 peak by
  * the absorbed count, its FA3 MHA prefill rows (64-64-128) 54-65%.
  *
- * mla_bmm_perf (the absorbed-MLA per-head batched matmuls) is not imported:
- * they are not part of the attention core (the simulator times them as its
- * bmm-q-wk / bmm-o-wv projection steps, GEMM lookups), and no table layout
- * holds batched matmuls yet.
+ * mla_bmm_perf (the absorbed-MLA per-head batched matmuls) is not part of
+ * the attention core: src/ingest/aiconfigurator/mla-bmm.ts maps it to tables
+ * of its own, which time the bmm-q-wk / bmm-o-wv projection steps.
  */
 import {causalPrefillFlops, mlaAbsorbedPairFlops, mlaExpandedPairFlops} from '../../model/attention-flops.js'
 import {KV_DTYPE} from './attention.js'

@@ -122,6 +122,18 @@ export const LAYOUTS: readonly Layout[] = [
     stem: {kind: 'shape', parts: ['heads', 'qk_nope_head_dim', 'qk_rope_head_dim']},
     flops: mlaPrefillFlops,
   },
+  {
+    // Absorbed MLA's per-head batched matmuls on one GPU (heads on the GPU, tokens of the step), DeepSeek's
+    // dimensions (qk_nope_head_dim 128, kv_lora_rank 512, v_head_dim 128): latencies only.
+    id: 'mla_bmm',
+    folder: 'mla_bmm',
+    columns: ['heads', 'tokens', 'q_wk_us', 'o_wv_us'],
+    gridKeys: ['heads', 'tokens'],
+    latencyColumns: ['q_wk_us', 'o_wv_us'],
+    mfuColumns: [],
+    workAxes: ['tokens'],
+    stem: {kind: 'dtype'},
+  },
   groupedGemm('decode', 'batch_size_per_gpu'),
   groupedGemm('prefill', 'seq_len_per_gpu'),
   gdn('decode', 'batchsize'),
@@ -189,10 +201,10 @@ export const LAYOUTS: readonly Layout[] = [
   },
 ]
 
-export const FOLDERS: readonly LayoutFolder[] = ['gemm', 'mha', 'mla', 'grouped_gemm', 'gdn', 'dsa', 'comm']
+export const FOLDERS: readonly LayoutFolder[] = ['gemm', 'mha', 'mla', 'mla_bmm', 'grouped_gemm', 'gdn', 'dsa', 'comm']
 
 /** Folders whose tables sit directly under <folder>/<gpu>/ (no phase level). */
-export const PHASELESS: ReadonlySet<LayoutFolder> = new Set(['gemm', 'comm'])
+export const PHASELESS: ReadonlySet<LayoutFolder> = new Set(['gemm', 'comm', 'mla_bmm'])
 
 export function layoutById(id: LayoutId): Layout {
   return LAYOUTS.find((l) => l.id === id)!

@@ -1,7 +1,7 @@
 /** What a kernel table looks like: its columns, grid keys, latencies, MFUs and file name. */
 export type Phase = 'prefill' | 'decode'
 
-export type LayoutFolder = 'gemm' | 'mha' | 'mla' | 'grouped_gemm' | 'gdn' | 'dsa' | 'comm'
+export type LayoutFolder = 'gemm' | 'mha' | 'mla' | 'mla_bmm' | 'grouped_gemm' | 'gdn' | 'dsa' | 'comm'
 
 export type LayoutId =
   | 'gemm'
@@ -9,6 +9,7 @@ export type LayoutId =
   | 'mha-prefill'
   | 'mla-decode'
   | 'mla-prefill'
+  | 'mla_bmm'
   | 'grouped_gemm-decode'
   | 'grouped_gemm-prefill'
   | 'gdn-decode'

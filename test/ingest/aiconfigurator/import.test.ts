@@ -3,6 +3,8 @@ import {copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {parquetReadObjects} from 'hyparquet'
+import {compressors} from 'hyparquet-compressors'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {importAiconfigurator, type ImportResult} from '../../../src/ingest/aiconfigurator/import.js'
 import {writeImportedTables} from '../../../src/ingest/aiconfigurator/write.js'
@@ -39,7 +41,23 @@ describe('AIConfigurator import of real Parquet tables (L40S fixture)', () => {
     expect(paths).toContain('mla/decode/l40s/128-512-64.csv')
     expect(paths).toContain('mla/prefill/l40s/128-128-64.csv')
     expect(paths).toEqual(expect.arrayContaining(['comm/l40s/allreduce.csv', 'comm/l40s/allgather.csv', 'comm/l40s/alltoall.csv', 'comm/l40s/reduce_scatter.csv']))
-    expect(result.skipped).toEqual([expect.stringMatching(/^systems\/l40s\/mla_bmm\/sglang\/0\.5\.14\/mla_bmm_perf\.parquet \(batched MLA matmuls/)])
+    expect(result.skipped).toEqual([])
+  })
+
+  it("maps MLA's batched matmuls per dtype: the fastest kernel of each heads, tokens and op, in µs", async () => {
+    const file = path.join(SYSTEMS, 'l40s', 'mla_bmm', 'sglang', '0.5.14', 'mla_bmm_perf.parquet')
+    const buf = readFileSync(file)
+    const rows = (await parquetReadObjects({file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), compressors})) as Record<string, unknown>[]
+    const fastest = (dtype: string, op: string, heads: number, tokens: number) =>
+      1000 * Math.min(...rows.filter((r) => r.bmm_dtype === dtype && r.op_name === op && Number(r.num_heads) === heads && Number(r.num_tokens) === tokens).map((r) => Number(r.latency)))
+    const bf16 = result.tables.find((t) => t.table.path === 'mla_bmm/l40s/bf16.csv')!
+    expect(bf16.table.columns).toEqual(['heads', 'tokens', 'q_wk_us', 'o_wv_us'])
+    expect(result.tables.map((t) => t.table.path)).toContain('mla_bmm/l40s/fp8.csv')
+    for (const [heads, tokens] of [[128, 1], [16, 256]]) {
+      const row = bf16.table.rows.find((r) => r.values.heads === heads && r.values.tokens === tokens)!
+      expect(row.values.q_wk_us).toBeCloseTo(fastest('bfloat16', 'mla_gen_pre', heads, tokens), 2)
+      expect(row.values.o_wv_us).toBeCloseTo(fastest('bfloat16', 'mla_gen_post', heads, tokens), 2)
+    }
   })
 
   it('records each input with its SHA-256 and the runtime it was measured with', () => {
