@@ -22,7 +22,7 @@ export interface MetricErrors {
   p90: number
   /** Share of rows predicted more than 2x off either way, percent. */
   over2x: number
-  /** Median of predicted / measured: below 1, the predictions were the shorter (a time) in the median. */
+  /** Median of predicted / measured: below 1, predictions below the measured values in the median. */
   ratio: number
 }
 

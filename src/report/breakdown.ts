@@ -50,13 +50,13 @@ export function describeProvenance(p: Provenance): string {
  * layers are a few of its layers).
  */
 export function breakdown(phase: PhaseResult): BreakdownRow[] {
-  const steps = phase.steps.filter((s) => s.seconds > 0)
-  const total = steps.reduce((a, s) => a + stepForwardSeconds(s), 0) || 1
-  return steps.map((s) => ({
+  const steps = phase.steps.map((s, i) => ({s, forward: stepForwardSeconds(s, phase.stepLayerShares?.[i])})).filter(({s}) => s.seconds > 0)
+  const total = steps.reduce((a, x) => a + x.forward, 0) || 1
+  return steps.map(({s, forward}) => ({
     id: s.id,
     name: STEP_NAMES[s.id] ?? s.id,
     microseconds: stepLayerSeconds(s) * 1e6,
-    share: stepForwardSeconds(s) / total,
+    share: forward / total,
     bound: s.bound,
     mfu: s.mfu && s.id !== 'linear-core' ? s.mfu.value : undefined,
     provenance: s.mfu ? describeProvenance(s.mfu) : s.source ? describeProvenance(s.source) : undefined,

@@ -6,7 +6,7 @@
  * error is taken as the two errors weighted by their shares of that time
  * (errors of the same sign add up to this; opposite signs cancel part of it).
  */
-import type {ClientsErrorStats, EngineAccuracy, ErrorStats, LayoutErrorStats, OutputRateCheck, ServingLayout} from '../engine.js'
+import {SERVING_LAYOUTS, type ClientsErrorStats, type EngineAccuracy, type ErrorStats, type LayoutErrorStats, type OutputRateCheck, type ServingLayout} from '../engine.js'
 
 export interface FigureBands {
   /** Relative errors (0.2 = ±20%). */
@@ -174,7 +174,7 @@ export function outputRateText(c: OutputRateCheck & {data: string[]}): string {
 export function outputRateSummary(
   accuracy: EngineAccuracy | undefined,
   gpus: readonly {name: string; measuredAs?: string}[],
-  layouts: readonly ServingLayout[] = ['tensor-parallel', 'attention-data-parallel'],
+  layouts: readonly ServingLayout[] = SERVING_LAYOUTS,
 ): string | undefined {
   const rate = accuracy?.outputRate
   if (!rate) return undefined
@@ -189,7 +189,7 @@ export function outputRateSummary(
  * layout, in one sentence; undefined where the engine file does not give it apart.
  *
  * @example
- * layoutSummary({..., byLayout: [{layout: 'tensor-parallel', ...}, {layout: 'attention-data-parallel', runs: 19, ttft: {mape: 0.6, median: 0.55, p90: 0.9, ratio: 0.45}, tpot: {mape: 0.08, median: 0.07, p90: 0.15, ratio: 0.94}}]})
+ * layoutSummary({..., byLayout: [{layout: 'tensor-parallel', ...}, {layout: 'attention-data-parallel', runs: 19, ttft: {mape: 0.6, median: 0.55, p90: 0.9, ratio: 0.45}, tpot: {mape: 0.08, median: 0.07, p90: 0.15, ratio: 0.94}}]}, SERVING_LAYOUTS)
  * // 'Held-out attention data-parallel runs (19): TTFT 0.45x the measured in the median (within 55%), TPOT 0.94x (within 7%).'
  */
 export function layoutSummary(accuracy: EngineAccuracy | undefined, layouts: readonly ServingLayout[]): string | undefined {

@@ -228,17 +228,29 @@ export function layerGroups(ctx: SimContext, layer: LayerSteps, overlap: Overlap
 
 export const groupsSeconds = (groups: readonly LayerGroup[]) => groups.reduce((acc, g) => acc + g.count * g.secondsPerLayer, 0)
 
-/**
- * The steps of one layer as the report lists them: attention, linear attention, FFN, dense FFN,
- * communication, each with the share of the model's layers that run it where not all do (a MoE
- * model's routed experts and their collectives skip its leading dense layers; a hybrid model's full
- * and linear attention alternate, and its collectives run on every layer).
- */
+/** The steps of one layer as the report lists them: attention, linear attention, FFN, dense FFN, communication. */
 export function flatSteps(layer: LayerSteps): Step[] {
+  return [...layer.fullAttention, ...layer.linearAttention, ...layer.ffn, ...layer.denseFfn, ...layer.comm.moe]
+}
+
+/**
+ * The share of the model's layers that run each of flatSteps' steps, in their order, or undefined
+ * where every layer runs every step: a MoE model's routed experts and their collectives skip its
+ * leading dense layers; a hybrid model's full and linear attention alternate, and its collectives
+ * run on every layer.
+ */
+export function flatLayerShares(layer: LayerSteps): number[] | undefined {
   const c = layer.counts
-  const of = (steps: readonly Step[], layers: number) => (layers === c.layers ? steps : steps.map((s) => ({...s, layerShare: layers / c.layers})))
   const commLayers = c.linearAttention > 0 ? c.layers : c.ffn
-  return [...of(layer.fullAttention, c.fullAttention), ...of(layer.linearAttention, c.linearAttention), ...of(layer.ffn, c.ffn), ...of(layer.denseFfn, c.denseFfn), ...of(layer.comm.moe, commLayers)]
+  const groups: [readonly Step[], number][] = [
+    [layer.fullAttention, c.fullAttention],
+    [layer.linearAttention, c.linearAttention],
+    [layer.ffn, c.ffn],
+    [layer.denseFfn, c.denseFfn],
+    [layer.comm.moe, commLayers],
+  ]
+  if (groups.every(([steps, layers]) => steps.length === 0 || layers === c.layers)) return undefined
+  return groups.flatMap(([steps, layers]) => steps.map(() => layers / c.layers))
 }
 
 /** Attention cores of all layers for a mix (decoding requests, prompts), seconds: full-attention and linear-attention layers. */

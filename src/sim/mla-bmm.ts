@@ -81,17 +81,11 @@ interface Latency {
  * latencyAt(table, 'q_wk_us', 24, 8) // {us: 5.70, kind: 'interpolated', lines: [...]}
  */
 export function latencyAt(table: KernelTable, column: Column, heads: number, tokens: number): Latency {
-  const byHeads = new Map<number, {tokens: number; us: number; line: number}[]>()
-  for (const r of table.rows) {
-    const h = r.values.heads as number
-    const list = byHeads.get(h) ?? []
-    list.push({tokens: r.values.tokens as number, us: r.values[column] as number, line: r.line})
-    byHeads.set(h, list)
-  }
-  const measured = [...byHeads.keys()].sort((x, y) => x - y)
-  const below = [...measured].reverse().find((h) => h <= heads)
+  const {byHeads, measured} = curvesOf(table, column)
+  let below: number | undefined
+  for (const h of measured) if (h <= heads) below = h
   const above = measured.find((h) => h >= heads)
-  const along = (h: number) => alongTokens(byHeads.get(h)!.sort((x, y) => x.tokens - y.tokens), tokens)
+  const along = (h: number) => alongTokens(byHeads.get(h)!, tokens)
   if (below === undefined || above === undefined) {
     // Fewer heads than any row: the fewest's time (launch-bound there); more than any: in proportion to the heads.
     const h = below ?? above!
@@ -106,8 +100,31 @@ export function latencyAt(table: KernelTable, column: Column, heads: number, tok
   return {us: lo.us + f * (hi.us - lo.us), kind, lines: [...lo.lines, ...hi.lines]}
 }
 
+type Point = {tokens: number; us: number; line: number}
+
+/** A table's rows of one column as a curve along the tokens per heads measured, read once per table (a sweep asks for them per simulation). */
+const curves = new WeakMap<KernelTable, Map<Column, {byHeads: Map<number, Point[]>; measured: number[]}>>()
+
+function curvesOf(table: KernelTable, column: Column): {byHeads: Map<number, Point[]>; measured: number[]} {
+  const ofTable = curves.get(table) ?? new Map()
+  curves.set(table, ofTable)
+  const cached = ofTable.get(column)
+  if (cached) return cached
+  const byHeads = new Map<number, Point[]>()
+  for (const r of table.rows) {
+    const h = r.values.heads as number
+    const list = byHeads.get(h) ?? []
+    list.push({tokens: r.values.tokens as number, us: r.values[column] as number, line: r.line})
+    byHeads.set(h, list)
+  }
+  for (const list of byHeads.values()) list.sort((x, y) => x.tokens - y.tokens)
+  const out = {byHeads, measured: [...byHeads.keys()].sort((x, y) => x - y)}
+  ofTable.set(column, out)
+  return out
+}
+
 /** Log-log between the measured token counts on either side; below the first, its time; beyond the last, in proportion to the tokens. */
-function alongTokens(points: readonly {tokens: number; us: number; line: number}[], tokens: number): Latency {
+function alongTokens(points: readonly Point[], tokens: number): Latency {
   const first = points[0]
   const last = points[points.length - 1]
   if (tokens <= first.tokens) return {us: first.us, kind: tokens === first.tokens ? 'exact' : 'extrapolated', lines: [first.line]}

@@ -1,7 +1,7 @@
 /** Prefill (TTFT) and decode (TPOT) of one forward, from the per-layer step model (sim/layer.ts). */
 import {engineStepMs, forwardOverheadMs, hostStepMs, type Engine} from '../engine.js'
 import type {SimContext} from './context.js'
-import {flatSteps, groupsSeconds, layerCounts, layerGroups, layerSteps, lmHeadStep, type TokenMix} from './layer.js'
+import {flatLayerShares, flatSteps, groupsSeconds, layerCounts, layerGroups, layerSteps, lmHeadStep, type TokenMix} from './layer.js'
 import type {PhaseResult, Step} from './result.js'
 import {AS_MEASURED, draftKernelSeconds} from '../serving/mean-field.js'
 import {speculativeRun, withDraftLayers} from '../serving/speculative.js'
@@ -79,6 +79,7 @@ export function simulatePrefill(ctx: SimContext, engine?: Engine): PhaseResult {
   const groups = layerGroups(ctx, layer, overlap)
   const tokens = overlap ? 2 * P : P
   const steps = flatSteps(layer)
+  const shares = flatLayerShares(layer)
   const modelSeconds = withLmHead(ctx, groupsSeconds(groups), steps, tokens / d.isl)
   // With speculative decoding the draft's layer runs over the prompts too (it keeps a KV cache of its own).
   const spec = d.speculative
@@ -90,6 +91,7 @@ export function simulatePrefill(ctx: SimContext, engine?: Engine): PhaseResult {
     tokens,
     batch: P,
     steps,
+    ...(shares ? {stepLayerShares: shares} : {}),
     groups,
     overheadMs: fixed.ms,
     overheadSource: source,
@@ -117,6 +119,7 @@ export function simulateDecode(ctx: SimContext, batch: number, context: number, 
   const groups = layerGroups(ctx, layer, overlap)
   const tokens = overlap ? 2 * batch : batch
   const steps = flatSteps(layer)
+  const shares = flatLayerShares(layer)
   const verifySeconds = withLmHead(ctx, groupsSeconds(groups), steps, tokens * queries)
   const draft = spec ? draftSeconds(ctx, tokens, 0, spec.draftTokens) : 0
   const seconds = verifySeconds + draft
@@ -129,6 +132,7 @@ export function simulateDecode(ctx: SimContext, batch: number, context: number, 
     tokens,
     batch,
     steps,
+    ...(shares ? {stepLayerShares: shares} : {}),
     groups,
     overheadMs: fixed.ms,
     overheadSource: source,

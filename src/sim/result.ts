@@ -27,8 +27,6 @@ export interface Step {
   seconds: number
   /** Runs per layer (prefill attention: one per prompt in the forward); 1 when absent. */
   count?: number
-  /** Share of the model's layers that run the step (a MoE model's leading dense layers, a hybrid model's full-attention layers); every layer when absent. */
-  layerShare?: number
   bound: Bound
   part: StepPart
   mfu?: MfuLookup
@@ -49,7 +47,7 @@ export interface Step {
 export const stepLayerSeconds = (s: Step) => s.seconds * (s.count ?? 1)
 
 /** A step's time over a forward, per layer of the model: its time in a layer that runs it, times the share of layers that do. */
-export const stepForwardSeconds = (s: Step) => stepLayerSeconds(s) * (s.layerShare ?? 1)
+export const stepForwardSeconds = (s: Step, layerShare = 1) => stepLayerSeconds(s) * layerShare
 
 /** Layers that share one per-layer time. */
 export interface LayerGroup {
@@ -65,6 +63,8 @@ export interface PhaseResult {
   /** Decode: requests per micro-batch; prefill: tokens per forward per GPU. */
   batch: number
   steps: Step[]
+  /** Parallel to `steps`: the share of the model's layers that run each (a MoE model's leading dense layers, a hybrid model's full-attention layers); absent where every layer runs every step. */
+  stepLayerShares?: number[]
   groups: LayerGroup[]
   /** Constant overhead added per forward, ms (scheduler, launch, per-request work). */
   overheadMs: number

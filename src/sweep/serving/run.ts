@@ -27,7 +27,7 @@ import {ServingAggregator, servingTieKey, type PlannedPoint} from './aggregate.j
 import {aggregatedPlan, disaggregatedPlan, type AssembleContext} from './assemble.js'
 import {NO_BAND, bandText} from './band.js'
 import {isUnfittedGpu, layoutSummary, outputRateSummary, runsOfRows, unfittedGpuText} from '../../serving/accuracy.js'
-import type {ServingLayout as ServingLayoutKind} from '../../engine.js'
+import {SERVING_LAYOUTS} from '../../engine.js'
 import {servingBindings} from './binding.js'
 import {servingContext, type ServingSetup} from './context.js'
 import {servingCsv, type StoredPoint} from './csv.js'
@@ -81,7 +81,7 @@ function engineSummary(e: Engine, spec: EngineLaunchSpec, gpus: readonly GpuSpec
       (unfitted.length ? ` ${unfittedGpuText(unfitted.map((g) => g.name), e.fittedGpus!)}` : '')
     : NO_BAND
   // A dense model serves tensor-parallel replicas only: data-parallel attention is a MoE layout.
-  const layouts: ServingLayoutKind[] = moe ? ['tensor-parallel', 'attention-data-parallel'] : ['tensor-parallel']
+  const layouts = moe ? SERVING_LAYOUTS : SERVING_LAYOUTS.filter((l) => l === 'tensor-parallel')
   const extra = [layoutSummary(a, layouts), outputRateSummary(a, gpus, layouts)].filter((t) => t !== undefined)
   return {name: e.name, title: spec.title, version: spec.version, ...(a ? {accuracy: a} : {}), band: [band, ...extra].join(' ')}
 }
