@@ -10,7 +10,7 @@ import type {Profile} from '../profile.js'
 import {quantile} from '../tables/score-stats.js'
 import type {EvalEnvironment} from './environment.js'
 import {rowEngineName} from './row-engine.js'
-import {breakdown, errorsOf, type ErrorBreakdown, type MetricErrors} from './serving-engines.js'
+import {breakdown, errorsBy, errorsOf, round, type ErrorBreakdown, type MetricErrors} from './serving-engines.js'
 import type {Prediction} from './serving-fit.js'
 import {servingRun} from './serving.js'
 import type {MeasurementRow, RowOutcome} from './types.js'
@@ -81,8 +81,6 @@ export function rateRows(rows: readonly MeasurementRow[], outcomes: readonly Row
   return out
 }
 
-const round = (v: number) => Number(v.toPrecision(4))
-
 /**
  * The output-rate error by GPU and layout, as an engine file's accuracy.outputRate.checks holds it.
  *
@@ -107,6 +105,5 @@ export function outputRateChecks(rates: readonly Pick<RateRow, 'gpu' | 'layout' 
 }
 
 function throughputAccuracy(rates: readonly RateRow[]): ThroughputAccuracy {
-  const by = (key: (r: RateRow) => string) => Object.fromEntries([...new Set(rates.map(key))].sort().map((k) => [k, errorsOf(rates.filter((r) => key(r) === k))]))
-  return {all: errorsOf(rates), byGpu: by((r) => r.gpu), byModel: by((r) => r.row.model), byLayout: by((r) => r.layout)}
+  return {all: errorsOf(rates), byGpu: errorsBy(rates, (r) => r.gpu), byModel: errorsBy(rates, (r) => r.row.model), byLayout: errorsBy(rates, (r) => r.layout)}
 }

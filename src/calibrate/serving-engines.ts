@@ -120,15 +120,18 @@ export function errorsOf(preds: readonly Pick<Prediction, 'actual' | 'predicted'
   }
 }
 
+/** The error of each group of `preds` by `key`, the groups in sorted order. */
+export function errorsBy<T extends Pick<Prediction, 'actual' | 'predicted'>>(preds: readonly T[], key: (p: T) => string): Record<string, MetricErrors> {
+  return Object.fromEntries([...new Set(preds.map(key))].sort().map((k) => [k, errorsOf(preds.filter((p) => key(p) === k))]))
+}
+
 export function breakdown(preds: readonly Prediction[]): ErrorBreakdown {
   const out = {} as ErrorBreakdown
   for (const metric of ['ttft_ms', 'tpot_ms'] as const) {
     const mine = preds.filter((p) => p.metric === metric)
-    const byModel: Record<string, MetricErrors> = {}
-    for (const m of [...new Set(mine.map((p) => p.model))].sort()) byModel[m] = errorsOf(mine.filter((p) => p.model === m))
+    const byModel = errorsBy(mine, (p) => p.model)
     // With a GPU held out, a GPU's rows are predicted by the fit on the others: the error in each direction.
-    const byGpu: Record<string, MetricErrors> = {}
-    for (const g of [...new Set(mine.map((p) => p.gpu))].sort()) byGpu[g] = errorsOf(mine.filter((p) => p.gpu === g))
+    const byGpu = errorsBy(mine, (p) => p.gpu)
     const byClients: Record<string, MetricErrors> = {}
     for (const r of byClientRange(mine)) if (r.preds.length) byClients[r.label] = errorsOf(r.preds)
     const byLayout: Partial<Record<ServingLayout, MetricErrors>> = {}
@@ -209,7 +212,8 @@ export function fitServingEngines(rows: readonly MeasurementRow[], env: EvalEnvi
   }
 }
 
-const round = (v: number) => Number(v.toPrecision(4))
+/** A figure as the engine files keep it: four significant digits. */
+export const round = (v: number) => Number(v.toPrecision(4))
 const fraction = (e: MetricErrors): ErrorStats => ({mape: round(e.mape / 100), median: round(e.median / 100), p90: round(e.p90 / 100)})
 
 /** Fewest held-out runs behind a clients group of an engine's accuracy; a range with fewer joins its neighbour. */

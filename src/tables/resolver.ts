@@ -349,14 +349,14 @@ export class MfuResolver {
    * A table of measured latencies (no MFU) of this GPU; where it has none, its table donor's (the GPU
    * file's tablesFrom), read as measured, with the note that says so. Undefined where neither has one.
    */
-  latencyTable(path: string, kernel: string): {table: KernelTable; lent?: string} | undefined {
+  latencyTable(path: string, kernel: string, why?: string): {table: KernelTable; lent?: string} | undefined {
     const table = this.options.tables.get(path)
     if (table) return {table}
     const d = this.options.donor
     const lentPath = d && this.donorPath(path)
     const lent = lentPath && this.options.tables.get(lentPath)
     if (!d || !lent) return undefined
-    this.warn('tables-from', `${d.gpu.name} has no measured ${kernel} tables: ${d.of.name}'s stand in, read as measured`)
+    this.warn('tables-from', `${d.gpu.name} has no measured ${kernel} tables: ${d.of.name}'s stand in, read as measured${why ? ` (${why})` : ''}`)
     return {table: lent, lent: `${path} does not exist: ${lentPath} read as measured (tablesFrom ${d.of.name})`}
   }
 
@@ -367,17 +367,10 @@ export class MfuResolver {
    * GPU qualifies, undefined and the caller decides.
    */
   gdnLatency(path: string, wanted: number): GdnLatency | undefined {
-    const table = this.options.tables.get(path)
-    if (table) return nearestGdnLatency(table, wanted)
-    // The GPU file's tablesFrom first: its latencies as measured, as every borrowed GDN figure is read.
-    const d = this.options.donor
-    const lentPath = d && this.donorPath(path)
-    const lentTable = lentPath && this.options.tables.get(lentPath)
-    const lent = lentTable && nearestGdnLatency(lentTable, wanted)
-    if (d && lent) {
-      this.warn('tables-from', `${d.gpu.name} has no measured gdn tables: ${d.of.name}'s stand in, read as measured (GDN kernels take about the same time across GPUs)`)
-      return {...lent, borrowed: `${path} does not exist: ${lentPath} read as measured (tablesFrom ${d.of.name})`}
-    }
+    // This GPU's table, else the GPU file's tablesFrom: its latencies as measured, as every borrowed GDN figure is read.
+    const own = this.latencyTable(path, 'gdn', 'GDN kernels take about the same time across GPUs')
+    const at = own && nearestGdnLatency(own.table, wanted)
+    if (at) return own.lent ? {...at, borrowed: own.lent} : at
     const donor = this.interpolates() ? gdnDonor(this.options.tables, path) : undefined
     const borrowed = donor && this.options.tables.get(donor.path)
     const found = borrowed && nearestGdnLatency(borrowed, wanted)
