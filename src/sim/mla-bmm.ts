@@ -16,11 +16,21 @@
  * side of the GPU's, then linearly between them; beyond the last token count
  * the time grows with the tokens, beyond the most heads with the heads, and a
  * model of other dimensions scales it by its work.
+ *
+ * Two readings keep a row within physics. A row faster than its weights
+ * stream from memory at the datasheet bandwidth had them in the L2 cache (the
+ * benchmark calls one shape over and over): on L40S (96 MB of L2, 864 GB/s),
+ * 34 of the 400 rows, up to 2.75x; served, each layer's weights come from
+ * memory, so the step takes at least the stream (switch weightStreamFloor, as
+ * for GEMMs). A GPU that borrows its donor's table (tablesFrom) carries each
+ * row by the donor's utilisation of its roofline to this GPU's: H100 PCIe has
+ * 60% of H100 SXM's bandwidth, and read as measured its decode matmuls ran
+ * faster than its memory allows.
  */
 import {tablePaths} from '../tables/paths.js'
 import type {KernelTable, ProvenanceKind} from '../tables/types.js'
-import {gemmFlops} from '../cost/units.js'
-import {rooflineBound, rooflineFloors, type SimContext} from './context.js'
+import {gemmFlops, transferSeconds} from '../cost/units.js'
+import {rooflineBound, rooflineFloors, weightStreamSeconds, type SimContext} from './context.js'
 import type {Step} from './result.js'
 
 /** The dimensions the tables were measured at (DeepSeek-V3's MLA). */
@@ -32,7 +42,7 @@ type Column = 'q_wk_us' | 'o_wv_us'
 export function mlaBmmSteps(ctx: SimContext, m: number): Step[] | undefined {
   const a = ctx.model.attention
   if (!ctx.switches.mlaBmmTables || a.kind !== 'mla') return undefined
-  const found = ctx.mfu.latencyTable(tablePaths.mlaBmm(ctx.gpuKey, 'bf16'), 'MLA batched-matmul')
+  const found = ctx.mfu.latencyTable(tablePaths.mlaBmm(ctx.gpuKey, 'bf16'), 'MLA batched-matmul', undefined, "carried by the donor's utilisation of its roofline")
   if (!found) return undefined
   const heads = ctx.shapes.htp
   const step = (id: string, column: Column, k: number, n: number, measuredWork: number): Step => {
@@ -40,13 +50,20 @@ export function mlaBmmSteps(ctx: SimContext, m: number): Step[] | undefined {
     const scale = (k * n) / measuredWork
     const flops = heads * gemmFlops(m, k, n)
     // Weights at 2 bytes (BF16), the activations in and out too.
-    const bytes = heads * (k * n + m * k + m * n) * 2
+    const weightBytes = heads * k * n * 2
+    const bytes = weightBytes + heads * (m * k + m * n) * 2
     const floors = rooflineFloors(ctx, flops, bytes, ctx.gpu.fp16Tflops)
-    const seconds = (at.us * scale) / 1e6
+    const roof = Math.max(floors.computeFloorSeconds, floors.memoryFloorSeconds)
+    const donorRoof = found.donor && Math.max(flops / (found.donor.fp16Tflops * 1e12), transferSeconds(bytes, found.donor.memBw))
+    const table = ((at.us * scale) / 1e6) * (donorRoof ? roof / donorRoof : 1)
+    const stream = weightStreamSeconds(ctx, weightBytes)
+    const floored = ctx.switches.weightStreamFloor && table < stream
+    const seconds = floored ? stream : table
     const notes = [
       'measured batched-matmul latency, not MFU',
       ...(scale !== 1 ? [`scaled by this model's work per head (${k} x ${n}) over the table's (${measuredWork})`] : []),
       ...(found.lent ? [found.lent] : []),
+      ...(floored ? [`the row (${(table * 1e6).toFixed(2)} us) is faster than its weights stream at the datasheet bandwidth: timed by the stream (weightStreamFloor)`] : []),
     ]
     return {
       id,

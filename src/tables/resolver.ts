@@ -347,17 +347,19 @@ export class MfuResolver {
 
   /**
    * A table of measured latencies (no MFU) of this GPU; where it has none, its table donor's (the GPU
-   * file's tablesFrom), read as measured, with the note that says so. Undefined where neither has one.
+   * file's tablesFrom), with the note that says so and the donor's rates (`donor`) for a caller that
+   * carries its latencies by the roofline; `how` says which the caller does (read as measured unless
+   * given). Undefined where neither has one.
    */
-  latencyTable(path: string, kernel: string, why?: string): {table: KernelTable; lent?: string} | undefined {
+  latencyTable(path: string, kernel: string, why?: string, how = 'read as measured'): {table: KernelTable; lent?: string; donor?: {fp16Tflops: number; memBw: number}} | undefined {
     const table = this.options.tables.get(path)
     if (table) return {table}
     const d = this.options.donor
     const lentPath = d && this.donorPath(path)
     const lent = lentPath && this.options.tables.get(lentPath)
     if (!d || !lent) return undefined
-    this.warn('tables-from', `${d.gpu.name} has no measured ${kernel} tables: ${d.of.name}'s stand in, read as measured${why ? ` (${why})` : ''}`)
-    return {table: lent, lent: `${path} does not exist: ${lentPath} read as measured (tablesFrom ${d.of.name})`}
+    this.warn('tables-from', `${d.gpu.name} has no measured ${kernel} tables: ${d.of.name}'s stand in, ${how}${why ? ` (${why})` : ''}`)
+    return {table: lent, lent: `${path} does not exist: ${lentPath} ${how} (tablesFrom ${d.of.name})`, donor: {fp16Tflops: d.of.fp16Tflops, memBw: d.memBw}}
   }
 
   /**

@@ -73,10 +73,25 @@ describe("DeepSeek-V3's absorbed matmuls", () => {
     expect(step(off, 'bmm-o-wv').seconds).toBeGreaterThan(5 * step(on, 'bmm-o-wv').seconds)
   })
 
-  it('B300 reads B200-SXM\'s table as measured (its tablesFrom); H20, with none, the GEMM rows', () => {
+  it("B300 and H100 PCIe carry their donor's rows by its roofline (tablesFrom); H20, with none, reads the GEMM rows", () => {
+    // 16 heads, 64 tokens: 3.4 MB against 0.13 GFLOP, memory-bound on both GPUs of each pair, so the time goes
+    // with the bandwidths (the same derating on both): B200 7,700 GB/s to B300's 8,000; H100 SXM 3,350 to PCIe's 2,000.
     const b300 = step(decodeSteps('B300', {worldSize: 8, tp: 8, decodeBatch: 64}), 'bmm-q-wk')
-    expect(b300.seconds).toBeCloseTo(csvRow('b200-sxm', 16, 64).q / 1e6, 12)
+    expect(b300.seconds).toBeCloseTo((csvRow('b200-sxm', 16, 64).q * (7700 / 8000)) / 1e6, 12)
     expect(b300.mfu).toMatchObject({kind: 'borrowed', table: 'mla_bmm/b200-sxm/bf16.csv'})
+    const pcie = step(decodeSteps('H100-PCIe', {worldSize: 8, tp: 8, decodeBatch: 64}), 'bmm-o-wv')
+    expect(pcie.seconds).toBeCloseTo((csvRow('h100-sxm', 16, 64).o * (3350 / 2000)) / 1e6, 12)
     expect(step(decodeSteps('H20', {worldSize: 8, tp: 8, decodeBatch: 64}), 'bmm-q-wk').mfu!.table).toMatch(/^gemm\//)
+  })
+
+  it('on L40S a row faster than its weights stream (cached in the 96 MB L2) takes the stream at 864 GB/s', () => {
+    // 128 heads x 128 x 512 BF16 weights: 16,777,216 bytes, 19.42 us at 864 GB/s; the rows say 7.053 and 8.294 us.
+    const p = decodeSteps('L40S', {worldSize: 1, tp: 1, decodeBatch: 1})
+    expect(csvRow('l40s', 128, 1)).toEqual({q: 7.053, o: 8.294})
+    expect(step(p, 'bmm-q-wk').seconds).toBeCloseTo(16777216 / 864e9, 12)
+    expect(step(p, 'bmm-o-wv').seconds).toBeCloseTo(16777216 / 864e9, 12)
+    expect(step(p, 'bmm-q-wk').mfu!.note).toMatch(/weightStreamFloor/)
+    const off = decodeSteps('L40S', {worldSize: 1, tp: 1, decodeBatch: 1}, {weightStreamFloor: false})
+    expect(step(off, 'bmm-q-wk').seconds).toBeCloseTo(7.053e-6, 12)
   })
 })
