@@ -49,9 +49,10 @@ export function dsaDecodeSteps(ctx: SimContext, a: MlaAttention, sparse: Sparse,
   const indexerFlops = batch * 2 * sparse.indexHeads * sparse.indexHeadDim * context
   const indexerBytes = batch * context * sparse.indexHeadDim
   const indexerPath = tablePaths.dsaLogits(ctx.gpuKey, 'decode', sparse.indexHeads, sparse.indexHeadDim)
+  const indexerWork = {flops: indexerFlops, bytes: indexerBytes, peakTflops: gpu.fp8Tflops}
   const indexerMfu = ctx.mfu.hasTable(indexerPath)
-    ? ctx.mfu.rowMfu(indexerPath, {batchsize: batch, s_kv: context}, {next_n: 1}, {flops: indexerFlops, bytes: indexerBytes, peakTflops: gpu.fp8Tflops})
-    : borrowed(ctx.mfu.gemm(batch * sparse.indexHeads, sparse.indexHeadDim, context), `no ${indexerPath}: GEMM of the logits shape`)
+    ? ctx.mfu.rowMfu(indexerPath, {batchsize: batch, s_kv: context}, {next_n: 1}, indexerWork)
+    : borrowed(ctx.mfu.gemm(batch * sparse.indexHeads, sparse.indexHeadDim, context, indexerWork), `no ${indexerPath}: GEMM of the logits shape`)
   const indexer = coreStep(ctx, 'dsa-indexer', indexerFlops, secondsForGflops(ctx, indexerFlops / 1e9, gpu.fp8Tflops, indexerMfu.value), indexerBytes, indexerMfu, {batch, s_kv: context}, gpu.fp8Tflops)
   return [core, indexer]
 }
@@ -74,9 +75,10 @@ export function dsaPrefillSteps(ctx: SimContext, a: MlaAttention, sparse: Sparse
   const indexerFlops = 2 * sparse.indexHeads * sparse.indexHeadDim * isl * (isl / 2)
   const indexerBytes = isl * sparse.indexHeadDim
   const indexerPath = tablePaths.dsaLogits(ctx.gpuKey, 'prefill', sparse.indexHeads, sparse.indexHeadDim)
+  const indexerWork = {flops: indexerFlops, bytes: indexerBytes, peakTflops: gpu.fp8Tflops}
   const indexerMfu = ctx.mfu.hasTable(indexerPath)
-    ? ctx.mfu.rowMfu(indexerPath, {s_q: isl, s_kv: isl}, {}, {flops: indexerFlops, bytes: indexerBytes, peakTflops: gpu.fp8Tflops})
-    : borrowed(ctx.mfu.gemm(isl, sparse.indexHeadDim, isl), `no ${indexerPath}: GEMM of the logits shape`)
+    ? ctx.mfu.rowMfu(indexerPath, {s_q: isl, s_kv: isl}, {}, indexerWork)
+    : borrowed(ctx.mfu.gemm(isl, sparse.indexHeadDim, isl, indexerWork), `no ${indexerPath}: GEMM of the logits shape`)
   const indexer = coreStep(ctx, 'dsa-indexer', indexerFlops, secondsForGflops(ctx, indexerFlops / 1e9, gpu.fp8Tflops, indexerMfu.value), indexerBytes, indexerMfu, {s_q: isl, s_kv: isl}, gpu.fp8Tflops)
   return [core, indexer]
 }

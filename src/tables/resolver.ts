@@ -325,24 +325,34 @@ export class MfuResolver {
     return lent && {...lent, note: `${d.of.name}'s, the same links (tablesFrom)${lent.note ? `; ${lent.note}` : ''}`}
   }
 
+  /**
+   * Whether a table stands for this GPU: its own, or where it has none, its
+   * table donor's (tablesFrom), which every lookup then lends. A check that
+   * saw only the GPU's own tables sent such a GPU down another path than its
+   * donor's: B300 timed gpt-oss's sliding-window prompts as full causal
+   * attention, though B200's window tables stood in for every other kernel.
+   */
   hasTable(path: string): boolean {
-    return this.options.tables.has(path)
+    if (this.options.tables.has(path)) return true
+    const d = this.options.donor
+    return d !== undefined && this.options.tables.has(this.donorPath(path))
   }
 
-  /** The first of `candidates` whose table exists, found once per table set under `key` (a sweep asks the same for each of its simulations). */
+  /** The first of `candidates` whose table stands for this GPU (hasTable), found once per table set under `key` (a sweep asks the same for each of its simulations). */
   firstTable<T>(key: string, candidates: () => Iterable<[T, string]>): T | undefined {
-    return firstFound(this.options.tables, key, () => {
-      for (const [value, path] of candidates()) if (this.options.tables.has(path)) return value
+    return firstFound(this.options.tables, `${this.options.gpuKey}|${key}`, () => {
+      for (const [value, path] of candidates()) if (this.hasTable(path)) return value
       return undefined
     }) as T | undefined
   }
 
-  /** A table with its own grid columns (DSA): nearest row by `query` among rows matching `filter`. */
+  /** A table with its own grid columns (DSA): nearest row by `query` among rows matching `filter`; the table donor's where this GPU has none. */
   rowMfu(path: string, query: Record<string, number>, filter: Record<string, number | string>, work?: KernelWork): MfuLookup {
     const table = this.options.tables.get(path)
     const key = `row|${path}|${JSON.stringify(query)}|${JSON.stringify(filter)}`
     const found = memo(this.options.tables, key, () => table && nearestRowMfu(table, query, filter))
-    return found ?? this.fallback(table ? `no row of ${path} matches ${JSON.stringify(filter)}` : `${path} does not exist`, work, !table)
+    const lent = !found && !table && this.lent(work, (r, p) => r.rowMfu(p(path), query, filter, work))
+    return found ?? (lent || this.fallback(table ? `no row of ${path} matches ${JSON.stringify(filter)}` : `${path} does not exist`, work, !table))
   }
 
   /**

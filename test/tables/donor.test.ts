@@ -65,6 +65,49 @@ describe('a GPU with tablesFrom', () => {
     expect(b300.seconds).toBe(run('B200-SXM').seconds)
   })
 
+  it("takes the donor's path where only the donor has the table: sliding-window prompts, the DSA indexer", () => {
+    const prefill = (model: string, gpu: string, isl: number) => {
+      const i = loadSimInputs({model, gpu, profile: 'default'})
+      const r = simulate(i.model, {...DEFAULT_DEPLOYMENT, mode: 'prefill', worldSize: 1, tp: 1, isl, osl: 2, maxPrefillTokens: isl}, i.gpu, i.tables, i.profile)
+      return (id: string) => r.prefill!.steps.find((s) => s.id === id)!
+    }
+    // gpt-oss's 128-token window layers: B200 has the measured window kernel (64-8-64-w128); B300 read the
+    // full causal core before, 8,192 tokens against 128. Compute-bound, and the same BF16 peak (2,250 TFLOP/s):
+    // the same time as B200's.
+    const b300 = prefill('gpt-oss-120b', 'B300', 8192)('attn-core-window')
+    const b200 = prefill('gpt-oss-120b', 'B200-SXM', 8192)('attn-core-window')
+    expect(b200.mfu!.table).toBe('mha/prefill/b200-sxm/64-8-64-w128.csv')
+    expect(b300.mfu).toMatchObject({kind: 'borrowed', table: 'mha/prefill/b200-sxm/64-8-64-w128.csv'})
+    expect(b300.bound).toBe('compute')
+    expect(b300.seconds).toBeCloseTo(b200.seconds, 12)
+    // GLM-5's indexer logits on H100 PCIe: H100 SXM has no DSA table at this shape and times it as a GEMM;
+    // the PCIe card now borrows that GEMM too, where it fell back to the roofline.
+    const pcie = prefill('glm-5', 'H100-PCIe', 1024)('dsa-indexer')
+    expect(pcie.mfu!.kind).toBe('borrowed')
+    expect(pcie.mfu!.table).toMatch(/^gemm\/h100-sxm\//)
+  })
+
+  it("reads every step from the table its donor reads (B300 from B200, H100 PCIe and NVL from H100 SXM)", () => {
+    const steps = (model: string, gpu: string, tp: number, mode: 'prefill' | 'decode') => {
+      const i = loadSimInputs({model, gpu, profile: 'default'})
+      const d = {...DEFAULT_DEPLOYMENT, mode, worldSize: tp, tp, fp8Gemm: true, fp8Kv: true, isl: 8192, osl: 512, decodeBatch: 64, maxPrefillTokens: 8192}
+      const r = simulate(i.model, d, i.gpu, i.tables, i.profile)
+      return (mode === 'prefill' ? r.prefill! : r.decode!).steps
+    }
+    const differ: string[] = []
+    for (const [gpu, donor] of [['B300', 'B200-SXM'], ['H100-PCIe', 'H100-SXM'], ['H100-NVL', 'H100-SXM']])
+      for (const model of ['gpt-oss-120b', 'glm-5', 'qwen3.5-27b', 'deepseek-v3', 'llama-3.1-70b'])
+        for (const tp of [1, 8])
+          for (const mode of ['prefill', 'decode'] as const) {
+            const theirs = steps(model, donor, tp, mode)
+            for (const s of steps(model, gpu, tp, mode)) {
+              const t = theirs.find((x) => x.id === s.id)!
+              if (s.mfu?.table !== t.mfu?.table || (s.mfu?.kind === 'fallback') !== (t.mfu?.kind === 'fallback')) differ.push(`${gpu} ${model} tp ${tp} ${mode} ${s.id}: ${s.mfu?.table} against ${t.mfu?.table}`)
+            }
+          }
+    expect(differ).toEqual([])
+  })
+
   it('borrows no collectives over other links, and without tablesFrom falls back as before', () => {
     const pcie = decode('H100-PCIe')
     expect(pcie.step('ffn').mfu!.table).toBe('gemm/h100-sxm/data.csv')
